@@ -1,0 +1,60 @@
+# The front door. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+export FLASK_APP := wms
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve test test-fast lint format bench worker migrate demo-data clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(BIN)/.installed-test: pyproject.toml $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+migrate: $(BIN)/.installed ## Apply database migrations (SQLite under instance/, or DATABASE_URL)
+	$(BIN)/flask db upgrade
+
+demo-data: migrate ## Load the demo warehouse if the database is empty
+	$(BIN)/flask demo-data --if-empty
+
+run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
+	@$(BIN)/flask demo-logins
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+		--worker-class gthread --access-logfile - 'wms:create_app()'
+
+worker: $(BIN)/.installed ## Deliver channel webhooks from the outbox
+	$(BIN)/flask worker
+
+test: $(BIN)/.installed-test ## Install what the tests need and run the whole suite (SQLite, PostgreSQL, Chromium)
+	@scripts/ensure-test-tools.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed-test ## Ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed-test ## Format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(BIN)/.installed-test ## Run the benchmarks (NAME=flash_sale runs one)
+	@scripts/ensure-test-tools.sh
+	@set -e; for f in $(if $(NAME),bench/$(NAME).py,$(sort $(wildcard bench/[a-z]*.py))); do \
+		echo "== $$f" >&2; $(BIN)/python $$f; done
+
+clean: ## Remove the virtualenv and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,162 @@
+"""Factories for test data. Each call makes unique data and commits it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+
+from wms.api.auth import new_token
+from wms.auth.models import User
+from wms.core import ledger
+from wms.core.codes import gs1_check_digit
+from wms.core.outbox import forget_channels
+from wms.core.stock import ensure_product_stock
+from wms.extensions import db
+from wms.inbounds.services import NewInboundLine, create_inbound
+from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
+from wms.orders.models import Channel, Priority
+from wms.orders.services import NewLine, NewOrder, accept_order
+
+_ean_seq = iter(range(1, 10**9))
+
+
+def unique(prefix: str = "") -> str:
+    from tests.conftest import unique as _unique
+
+    return _unique(prefix)
+
+
+def new_ean13() -> str:
+    import uuid
+
+    body = "29" + str(uuid.uuid4().int)[:10]
+    return body + str(gs1_check_digit(body))
+
+
+class Factories:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def _commit(self, obj: Any) -> Any:
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+        return obj
+
+    def user(self, role: str = "operator", password: str = "secret-pass", **kw: Any) -> User:
+        with self.app.app_context():
+            user = User(
+                username=kw.pop("username", unique("user")).lower(),
+                role=role,
+                badge_code=kw.pop("badge_code", unique("BADGE-")),
+                full_name=kw.pop("full_name", "Test User"),
+                **kw,
+            )
+            user.set_password(password)
+            return self._commit(user)
+
+    def product(self, **kw: Any) -> Product:
+        with self.app.app_context():
+            ean = kw.pop("ean", None) or new_ean13()
+            product = Product(
+                sku=kw.pop("sku", unique("SKU-")),
+                name=kw.pop("name", "Test product"),
+                weight_g=kw.pop("weight_g", 500),
+                **kw,
+            )
+            product.barcodes = [Barcode(code=ean, kind=BarcodeKind.EAN13)]
+            db.session.add(product)
+            db.session.flush()
+            ensure_product_stock([product.id])
+            db.session.commit()
+            db.session.refresh(product)
+            product.barcodes  # noqa: B018  (load before detaching)
+            db.session.expunge_all()
+            return product
+
+    def barcode(self, product: Product, code: str, units: int = 1) -> None:
+        with self.app.app_context():
+            db.session.add(
+                Barcode(product_id=product.id, code=code, kind=BarcodeKind.INTERNAL, units=units)
+            )
+            db.session.commit()
+
+    def location(self, kind: str = LocationKind.BIN, **kw: Any) -> Location:
+        with self.app.app_context():
+            return self._commit(
+                Location(
+                    code=kw.pop("code", unique("LOC-")),
+                    kind=kind,
+                    walk_seq=kw.pop("walk_seq", 0),
+                    **kw,
+                )
+            )
+
+    def stock(self, product: Product, location: Location, qty: int) -> None:
+        with self.app.app_context():
+            loc = db.session.get(Location, location.id)
+            ledger.move_stock(product.id, qty, None, loc, ledger.Reason.OPENING, "test stock")
+            db.session.commit()
+
+    def channel(self, webhook_url: str | None = None, **kw: Any) -> tuple[Channel, str]:
+        with self.app.app_context():
+            token, digest = new_token()
+            channel = self._commit(
+                Channel(
+                    code=kw.pop("code", unique("ch")),
+                    name=kw.pop("name", "Test channel"),
+                    token_hash=digest,
+                    webhook_url=webhook_url,
+                    webhook_secret=kw.pop("webhook_secret", "whsec-test" if webhook_url else None),
+                    **kw,
+                )
+            )
+            forget_channels()
+            return channel, token
+
+    def order(
+        self,
+        channel: Channel,
+        lines: list[tuple[Product, int]],
+        priority: int = Priority.STANDARD,
+        placed_at: datetime | None = None,
+        **kw: Any,
+    ) -> int:
+        with self.app.app_context():
+            result = accept_order(
+                channel.id,
+                NewOrder(
+                    external_id=kw.pop("external_id", unique("EXT-")),
+                    lines=tuple(NewLine(p.sku, q) for p, q in lines),
+                    priority=priority,
+                    placed_at=placed_at,
+                    ship_to=kw.pop(
+                        "ship_to",
+                        {"name": "A Customer", "street1": "1 Main St", "city": "Town",
+                         "zip": "90001", "country": "US"},
+                    ),
+                    **kw,
+                ),
+            )
+            db.session.commit()
+            return result.order_id
+
+    def inbound(
+        self, lines: list[tuple[Product, int]], expected_at: datetime, **kw: Any
+    ) -> int:
+        with self.app.app_context():
+            inbound, _ = create_inbound(
+                reference=kw.pop("reference", unique("ASN-")),
+                expected_at=expected_at,
+                lines=[NewInboundLine(p.sku, q) for p, q in lines],
+                **kw,
+            )
+            db.session.commit()
+            return inbound.id
+
+
+def on(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour)

@@ -1,0 +1,65 @@
+"""wms: warehouse fulfillment and cross-docking."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: one app per call, nothing loaded at import."""
+    from wms.config import load_config
+    from wms.database import install_sqlite_tuning
+    from wms.extensions import csrf, db, htmx, login_manager, migrate
+
+    instance = os.environ.get("WMS_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path), config))
+
+    import wms.models  # noqa: F401  (every table registered before migrations look)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            install_sqlite_tuning(db.engine)
+
+    from sqlalchemy.orm import Session
+
+    from wms import web
+    from wms.core import outbox
+
+    outbox.install(Session)
+    web.init_app(app)
+    _register_blueprints(app)
+
+    from wms.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from wms.api import bp as api_bp
+    from wms.auth import bp as auth_bp
+    from wms.desk import bp as desk_bp
+    from wms.floor import bp as floor_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(floor_bp)
+    app.register_blueprint(desk_bp, url_prefix="/desk")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

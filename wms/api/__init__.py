@@ -1,0 +1,8 @@
+from flask import Blueprint
+
+from wms.extensions import csrf
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)  # channels authenticate with bearer tokens, not cookies
+
+from wms.api import routes  # noqa: E402,F401

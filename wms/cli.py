@@ -1,0 +1,138 @@
+"""Commands: ``flask --app wms <command>``."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask
+
+from wms.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo_data)
+    app.cli.add_command(demo_logins)
+    app.cli.add_command(verify_ledger)
+    app.cli.add_command(worker)
+    app.cli.add_command(create_user)
+    app.cli.add_command(create_channel)
+
+
+@click.command("demo-data")
+@click.option("--seed", default=7, show_default=True, help="Same seed, same warehouse.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (quietly) when data exists.")
+def demo_data(seed: int, if_empty: bool) -> None:
+    """Load the demo warehouse into an empty database."""
+    from wms import demo
+
+    if not demo.is_empty():
+        if not if_empty:
+            click.echo("The database already holds products; demo data not loaded.")
+        return
+    made = demo.load(seed=seed)
+    db.session.commit()
+    click.echo("Demo data loaded: " + ", ".join(f"{v} {k}" for k, v in made.items()) + ".")
+
+
+@click.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo logins and API tokens."""
+    from wms.demo import DEMO_CHANNELS, DEMO_LOGINS
+
+    click.echo("Demo logins (username / password / badge):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login.role:<10} {login.username:<6} / {login.password:<10} / {login.badge}")
+    click.echo("Demo channel API tokens:")
+    for code, _name, token in DEMO_CHANNELS:
+        click.echo(f"  {code:<10} {token}")
+
+
+@click.command("verify-ledger")
+def verify_ledger() -> None:
+    """Rebuild on-hand from the ledger and compare; exit 1 on any difference."""
+    from wms.core.ledger import ledger_differences, sellable_differences
+
+    diffs = ledger_differences()
+    for d in diffs:
+        click.echo(
+            f"{d.sku} at {d.location}: on hand {d.on_hand}, ledger says {d.from_ledger}"
+        )
+    sellable = sellable_differences()
+    for sku, counter, summed in sellable:
+        click.echo(f"{sku}: sellable counter {counter}, sellable locations hold {summed}")
+    if diffs or sellable:
+        click.echo(f"{len(diffs) + len(sellable)} difference(s).")
+        sys.exit(1)
+    click.echo("Ledger and on-hand agree.")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
+@click.option("--batch", default=50, show_default=True)
+@click.option("--idle", default=1.0, show_default=True, help="Seconds to sleep when idle.")
+def worker(once: bool, batch: int, idle: float) -> None:
+    """Deliver outbox events to channel webhooks, with retries."""
+    import requests
+
+    from wms.core.delivery import deliver_batch
+
+    session = requests.Session()
+    click.echo("Worker delivering webhooks (Ctrl-C stops).")
+    while True:
+        result = deliver_batch(batch, session)
+        if result.handled:
+            click.echo(
+                f"delivered {result.delivered}, failed {result.failed}, "
+                f"superseded {result.superseded}"
+            )
+        if once and result.handled == 0:
+            return
+        if result.handled == 0:
+            db.session.remove()
+            time.sleep(idle)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["operator", "supervisor", "admin"]), default="operator")
+@click.option("--badge", default=None)
+@click.password_option()
+def create_user(username: str, role: str, badge: str | None, password: str) -> None:
+    """Create a user."""
+    from wms.auth.models import User
+
+    user = User(username=username, role=role, badge_code=badge)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"User {username} ({role}) created.")
+
+
+@click.command("create-channel")
+@click.argument("code")
+@click.option("--name", default=None)
+@click.option("--webhook-url", default=None)
+def create_channel(code: str, name: str | None, webhook_url: str | None) -> None:
+    """Create a sales channel and print its API token (shown once)."""
+    import secrets
+
+    from wms.api.auth import new_token
+    from wms.core.outbox import forget_channels
+    from wms.orders.models import Channel
+
+    token, digest = new_token()
+    channel = Channel(
+        code=code,
+        name=name or code,
+        token_hash=digest,
+        webhook_url=webhook_url,
+        webhook_secret=secrets.token_hex(24) if webhook_url else None,
+    )
+    db.session.add(channel)
+    db.session.commit()
+    forget_channels()
+    click.echo(f"Channel {code} created. API token (shown once): {token}")
+    if webhook_url:
+        click.echo(f"Webhook secret: {channel.webhook_secret}")

@@ -1,0 +1,56 @@
+"""Configuration read from the environment, with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, or one generated once into instance/."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app configuration; ``overrides`` win over the environment."""
+    overrides = dict(overrides or {})
+    instance_path.mkdir(parents=True, exist_ok=True)
+    db_url = overrides.pop("SQLALCHEMY_DATABASE_URI", None) or os.environ.get("DATABASE_URL")
+    if not db_url:
+        db_url = f"sqlite:///{instance_path / 'wms.sqlite3'}"
+    if db_url.startswith("postgres://"):
+        db_url = "postgresql+psycopg://" + db_url.removeprefix("postgres://")
+    elif db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url.removeprefix("postgresql://")
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # CSV imports of 10,000 rows fit well inside this; API bodies have their own limit.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "API_MAX_BODY_BYTES": 256 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SHIPPO_API_KEY": os.environ.get("SHIPPO_API_KEY") or None,
+        "SHIPPO_API_URL": os.environ.get("SHIPPO_API_URL") or None,
+        # Orders that allow partial shipment are ready to pack when the rest has
+        # no projected fill within this many days.
+        "PARTIAL_READY_DAYS": int(os.environ.get("WMS_PARTIAL_READY_DAYS", "3")),
+        "TRUST_PROXY": os.environ.get("WMS_TRUST_PROXY", "") == "1",
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(instance_path)
+    return config

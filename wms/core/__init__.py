@@ -1,0 +1,1 @@
+"""Rules shared by every area: ledger, availability, allocation, locks, events."""

@@ -1,0 +1,220 @@
+"""The waiting queue: serving it when stock frees up, sending units back to it,
+and the projected fill date of every waiting line.
+
+Lines wait by priority class, then ``placed_at``; a unit that goes back to the
+queue keeps its line's original place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+
+from wms.core import outbox, stock
+from wms.core.allocation import Arrival, WaitingLine, day_for_tail, project_fill_dates
+from wms.core.clock import iso, today
+from wms.extensions import db
+from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
+from wms.inventory.models import Product, ProductStock
+from wms.orders.models import Order, OrderLine, OrderStatus, order_number
+
+lines_t = OrderLine.__table__
+orders_t = Order.__table__
+ps = ProductStock.__table__
+
+SERVE_BATCH = 50
+# Statuses an order moves between as its units are reserved, wait or are held.
+OPEN_FOR_STOCK = (OrderStatus.WAITING, OrderStatus.HELD, OrderStatus.READY_TO_PICK)
+
+
+def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int, int, int]]:
+    """Reserve free units of a product for its waiting lines, head of the queue first.
+
+    Returns (line_id, order_id, qty) for every line that got units.
+    """
+    served: list[tuple[int, int, int]] = []
+    while True:
+        head = stock.lock_waiting_lines(product_id, SERVE_BATCH, skip_locked=skip_locked)
+        stock_ran_out = False
+        for line in head:
+            got = stock.reserve_up_to(product_id, line.qty_waiting)
+            if got:
+                stock.move_waiting_to_reserved(line.id, got)
+                stock.remove_waiting(product_id, got)
+                served.append((line.id, line.order_id, got))
+            if got < line.qty_waiting:
+                stock_ran_out = True
+                break
+        if stock_ran_out or len(head) < SERVE_BATCH:
+            break
+    if served:
+        after_lines_filled(served)
+        outbox.emit_availability([{"product_id": product_id}])
+    return served
+
+
+def after_lines_filled(served: list[tuple[int, int, int]]) -> None:
+    """Tell the channels which waiting units were filled, and move the orders on."""
+    order_ids = sorted({order_id for _, order_id, _ in served})
+    rows = db.session.execute(
+        select(
+            lines_t.c.id, lines_t.c.qty_waiting, lines_t.c.product_id, orders_t.c.channel_id
+        )
+        .join(orders_t, orders_t.c.id == lines_t.c.order_id)
+        .where(lines_t.c.id.in_([line_id for line_id, _, _ in served]))
+    )
+    info = {row.id: row for row in rows}
+    for line_id, order_id, qty in served:
+        row = info[line_id]
+        outbox.emit(
+            "backorder.filled",
+            row.channel_id,
+            f"order:{order_id}",
+            {
+                "order_id": order_id,
+                "order_number": order_number(order_id),
+                "line_id": line_id,
+                "qty_filled": qty,
+                "qty_still_waiting": row.qty_waiting,
+            },
+        )
+    refresh_order_status(order_ids)
+
+
+def requeue(line_id: int, product_id: int, qty: int) -> None:
+    """Send reserved units of a line back to the queue, in their original place."""
+    stock.lock_lines([line_id])
+    stock.unreserve(product_id, qty)
+    stock.move_reserved_to_waiting(line_id, qty)
+    stock.add_waiting(product_id, qty)
+    order_id = db.session.scalar(select(lines_t.c.order_id).where(lines_t.c.id == line_id))
+    refresh_order_status([order_id])
+    recompute_projections(product_id)
+    outbox.emit_availability([{"product_id": product_id}])
+
+
+def refresh_order_status(order_ids: list[int]) -> None:
+    """Move open orders between waiting, held and ready to pick from their lines.
+
+    * waiting: some unit waits for stock;
+    * held: every unit reserved, but a preorder line's product is not released yet;
+    * ready to pick: every unit reserved and nothing held.
+    """
+    if not order_ids:
+        return
+    products_t = Product.__table__
+    rows = db.session.execute(
+        select(
+            lines_t.c.order_id,
+            func.max(lines_t.c.qty_waiting).label("waiting"),
+            func.max(products_t.c.release_on).label("release_on"),
+        )
+        .join(products_t, products_t.c.id == lines_t.c.product_id)
+        .where(lines_t.c.order_id.in_(order_ids))
+        .group_by(lines_t.c.order_id)
+    ).all()
+    day = today()
+    target: dict[str, list[int]] = defaultdict(list)
+    for order_id, waiting, release_on in rows:
+        if waiting and waiting > 0:
+            target[OrderStatus.WAITING].append(order_id)
+        elif release_on is not None and release_on > day:
+            target[OrderStatus.HELD].append(order_id)
+        else:
+            target[OrderStatus.READY_TO_PICK].append(order_id)
+    for status, ids in target.items():
+        db.session.execute(
+            update(orders_t)
+            .where(orders_t.c.id.in_(sorted(ids)), orders_t.c.status.in_(OPEN_FOR_STOCK))
+            .values(status=status)
+        )
+
+
+def arrivals_for(product_id: int) -> list[Arrival]:
+    """Open inbound lines still expected for a product, earliest first."""
+    il = InboundLine.__table__
+    ib = Inbound.__table__
+    rows = db.session.execute(
+        select(ib.c.id, ib.c.expected_at, il.c.qty_expected - il.c.qty_received)
+        .join(ib, ib.c.id == il.c.inbound_id)
+        .where(
+            il.c.product_id == product_id,
+            ib.c.status.in_([s.value for s in OPEN_STATUSES]),
+            il.c.qty_expected > il.c.qty_received,
+        )
+        .order_by(ib.c.expected_at, ib.c.id)
+    )
+    return [Arrival(ref=r[0], on=max(r[1].date(), today()), qty=r[2]) for r in rows]
+
+
+def project_tail_line(product_id: int, waiting_through_line: int) -> date | None:
+    """Projection for a line just added at the end of the queue."""
+    return day_for_tail(waiting_through_line, arrivals_for(product_id))
+
+
+def recompute_projections(product_id: int, notify: bool = True) -> int:
+    """Walk the product's whole queue against its inbounds; store and announce what moved.
+
+    Returns how many lines' dates changed.
+    """
+    rows = db.session.execute(
+        select(
+            lines_t.c.id,
+            lines_t.c.order_id,
+            lines_t.c.priority,
+            lines_t.c.placed_at,
+            lines_t.c.qty_waiting,
+            lines_t.c.projected_fill_on,
+        ).where(lines_t.c.product_id == product_id, lines_t.c.qty_waiting > 0)
+    ).all()
+    if not rows:
+        return 0
+    dates = project_fill_dates(
+        [WaitingLine(r.id, r.priority, r.placed_at, r.qty_waiting) for r in rows],
+        arrivals_for(product_id),
+    )
+    changed = [r for r in rows if dates[r.id] != r.projected_fill_on]
+    if not changed:
+        return 0
+    db.session.execute(
+        update(lines_t)
+        .where(lines_t.c.id == bindparam("line_id"))
+        .values(projected_fill_on=bindparam("new_date")),
+        [{"line_id": r.id, "new_date": dates[r.id]} for r in changed],
+    )
+    if notify:
+        _announce_projection_changes(changed, dates)
+    return len(changed)
+
+
+def _announce_projection_changes(changed: list[Any], dates: dict[int, date | None]) -> None:
+    by_order: dict[int, list[Any]] = defaultdict(list)
+    for r in changed:
+        by_order[r.order_id].append(r)
+    channels = dict(
+        db.session.execute(
+            select(orders_t.c.id, orders_t.c.channel_id).where(orders_t.c.id.in_(list(by_order)))
+        ).all()
+    )
+    for order_id, lines in by_order.items():
+        outbox.emit(
+            "order.projection_changed",
+            channels[order_id],
+            f"order:{order_id}",
+            {
+                "order_id": order_id,
+                "order_number": order_number(order_id),
+                "lines": [
+                    {
+                        "line_id": r.id,
+                        "qty_waiting": r.qty_waiting,
+                        "projected_fill_on": iso(dates[r.id]),
+                        "previous_projected_fill_on": iso(r.projected_fill_on),
+                    }
+                    for r in lines
+                ],
+            },
+        )

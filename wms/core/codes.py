@@ -1,0 +1,115 @@
+"""What a scanned string is: check digits, GS1-128 element strings, command barcodes.
+
+Plain functions with no Flask or database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Command barcodes printed on the command sheet; every floor screen understands them.
+COMMANDS = ("DONE", "UNDO", "SKIP", "SHORT", "DAMAGED", "PRINT")
+COMMAND_PREFIX = "CMD-"
+
+
+def command_of(code: str) -> str | None:
+    """``CMD-UNDO`` (or the bare word typed by hand) -> ``UNDO``; anything else -> None."""
+    word = code.strip().upper()
+    word = word.removeprefix(COMMAND_PREFIX)
+    return word if word in COMMANDS else None
+
+
+def command_code(word: str) -> str:
+    return f"{COMMAND_PREFIX}{word.upper()}"
+
+
+def gs1_check_digit(body: str) -> int:
+    """The GS1 mod-10 check digit for the digits in ``body`` (without the check digit)."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        total += int(ch) * (3 if i % 2 == 0 else 1)
+    return (10 - total % 10) % 10
+
+
+def is_valid_gtin(code: str) -> bool:
+    """EAN-8, UPC-A (12), EAN-13 or GTIN-14 with a correct check digit."""
+    if not code.isdigit() or len(code) not in (8, 12, 13, 14):
+        return False
+    return gs1_check_digit(code[:-1]) == int(code[-1])
+
+
+def is_valid_ean13(code: str) -> bool:
+    return len(code) == 13 and is_valid_gtin(code)
+
+
+def is_valid_upc(code: str) -> bool:
+    return len(code) == 12 and is_valid_gtin(code)
+
+
+@dataclass(frozen=True)
+class GS1Scan:
+    gtin: str
+    count: int | None
+
+
+GS = "\x1d"
+# Fixed-length application identifiers we may meet before or after the ones we need.
+_FIXED = {"00": 18, "01": 14, "02": 14, "11": 6, "12": 6, "13": 6, "15": 6, "16": 6, "17": 6}
+
+
+def parse_gs1(code: str) -> GS1Scan | None:
+    """Parse a GS1-128 element string for its GTIN (01 or 02) and count (30 or 37).
+
+    Accepts the raw scan (with the FNC1 group separator, or the ``]C1``
+    symbology prefix) and the human-readable form with parentheses.
+    Returns None when the string is not GS1 or carries no GTIN.
+    """
+    s = code.strip()
+    if s.startswith("]C1"):
+        s = s[3:]
+    if s.startswith("("):
+        pairs = re.findall(r"\((\d{2,4})\)([^(]*)", s)
+        s = GS.join(ai + value for ai, value in pairs)
+    if not s[:2].isdigit() or s[:2] not in ("01", "02"):
+        return None
+    gtin: str | None = None
+    count: int | None = None
+    i = 0
+    while i < len(s):
+        if s[i] == GS:
+            i += 1
+            continue
+        ai2 = s[i : i + 2]
+        if ai2 in _FIXED:
+            value = s[i + 2 : i + 2 + _FIXED[ai2]]
+            if len(value) != _FIXED[ai2] or not value.isdigit():
+                return None
+            if ai2 in ("01", "02"):
+                gtin = value
+            i += 2 + _FIXED[ai2]
+            continue
+        if ai2 in ("10", "21", "30", "37"):
+            end = s.find(GS, i + 2)
+            end = len(s) if end == -1 else end
+            value = s[i + 2 : end]
+            if ai2 in ("30", "37"):
+                if not value.isdigit() or not 0 < len(value) <= 8:
+                    return None
+                count = int(value)
+            i = end
+            continue
+        break  # an identifier we do not read: stop, keeping what we found
+    if gtin is None or not is_valid_gtin(gtin):
+        return None
+    return GS1Scan(gtin=gtin, count=count)
+
+
+def gtin_candidates(gtin14: str) -> list[str]:
+    """The forms a product's barcode may be stored in for a GTIN-14 from a GS1 scan."""
+    out = [gtin14]
+    if gtin14.startswith("0"):
+        out.append(gtin14[1:])  # EAN-13
+    if gtin14.startswith("00"):
+        out.append(gtin14[2:])  # UPC-A
+    return out

@@ -1,0 +1,75 @@
+"""Domain errors. A floor screen shows ``message``; the API answers ``status`` and ``code``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def with_code(self, code: str) -> DomainError:
+        """The same error under a more precise stable code."""
+        self.code = code
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        body.update(self.details)
+        return body
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class UnknownCode(NotFound):
+    """A scanned code that names nothing we know."""
+
+    code = "unknown_code"
+
+    def __init__(self, code: str, what: str = "product, location or order") -> None:
+        super().__init__(f"No {what} has the code {code}.", scanned=code)
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+    status = 422
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class WrongLocation(Conflict):
+    code = "wrong_location"
+
+    def __init__(self, expected: str, scanned: str, message: str | None = None) -> None:
+        super().__init__(
+            message or f"That is {scanned} — take it to {expected}.",
+            expected=expected,
+            scanned=scanned,
+        )
+
+
+class InsufficientStock(Conflict):
+    """Every short line of an order, reported at once."""
+
+    code = "insufficient_stock"
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        skus = ", ".join(f"{i['sku']} (short {i['short']})" for i in items)
+        super().__init__(f"Not enough stock for {skus}.", items=items)
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403

@@ -1,0 +1,116 @@
+"""Events for the channels, written in the transaction that caused them.
+
+``emit`` only collects; the rows are inserted in one statement just before
+the transaction commits, so an event exists exactly when its cause does.
+Delivery happens later, in the worker (``wms.core.delivery``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
+
+from wms.core.clock import iso, utcnow
+from wms.core.models import OutboxEvent
+from wms.extensions import db
+from wms.orders.models import Channel
+
+_BUFFER = "wms.outbox"
+_channel_cache: dict[str, tuple[float, dict[int, bool]]] = {}
+CHANNEL_CACHE_SECONDS = 5.0
+
+
+def emit(event_type: str, channel_id: int, aggregate: str, payload: dict[str, Any]) -> None:
+    """Queue an event for one channel (if it listens) in the current transaction."""
+    if not _webhook_channels().get(channel_id):
+        return
+    _buffer().append(
+        {
+            "channel_id": channel_id,
+            "event_type": event_type,
+            "aggregate": aggregate,
+            "payload": payload,
+        }
+    )
+
+
+def emit_to_all(event_type: str, aggregate: str, payload: dict[str, Any]) -> None:
+    """Queue an event for every channel that listens."""
+    for channel_id, listens in _webhook_channels().items():
+        if listens:
+            _buffer().append(
+                {
+                    "channel_id": channel_id,
+                    "event_type": event_type,
+                    "aggregate": aggregate,
+                    "payload": payload,
+                }
+            )
+
+
+def emit_availability(product_rows: list[dict[str, Any]]) -> None:
+    """One ``availability.changed`` per product, however many times it changed in this action."""
+    pending = db.session.info.setdefault("wms.availability", {})
+    for row in product_rows:
+        pending[row["product_id"]] = row
+
+
+def forget_channels() -> None:
+    """Call after channels change so the next event sees them at once."""
+    _channel_cache.clear()
+
+
+def _webhook_channels() -> dict[int, bool]:
+    key = str(db.engine.url)
+    now = time.monotonic()
+    cached = _channel_cache.get(key)
+    if cached and now - cached[0] < CHANNEL_CACHE_SECONDS:
+        return cached[1]
+    rows = db.session.execute(
+        select(Channel.id, Channel.webhook_url).where(Channel.active.is_(True))
+    ).all()
+    channels = {cid: bool(url) for cid, url in rows}
+    _channel_cache[key] = (now, channels)
+    return channels
+
+
+def _buffer() -> list[dict[str, Any]]:
+    return db.session.info.setdefault(_BUFFER, [])
+
+
+def _flush(session: Session) -> None:
+    availability = session.info.pop("wms.availability", None)
+    if availability:
+        from wms.core.availability import availability_payload
+
+        for row in availability.values():
+            emit_to_all(
+                "availability.changed",
+                f"product:{row['product_id']}",
+                availability_payload(row),
+            )
+    rows = session.info.pop(_BUFFER, None)
+    if not rows:
+        return
+    now = utcnow()
+    for row in rows:
+        row["created_at"] = now
+        row["next_attempt_at"] = now
+        row["payload"] = {**row["payload"], "occurred_at": iso(now)}
+    session.execute(insert(OutboxEvent.__table__), rows)
+
+
+def _clear(session: Session, *_: Any) -> None:
+    session.info.pop(_BUFFER, None)
+    session.info.pop("wms.availability", None)
+
+
+def install(session_class: type[Session]) -> None:
+    if event.contains(session_class, "before_commit", _flush):
+        return
+    event.listen(session_class, "before_commit", _flush)
+    event.listen(session_class, "after_rollback", _clear)
+    event.listen(session_class, "after_soft_rollback", _clear)

@@ -1,0 +1,227 @@
+"""The counters orders race for, and every query that locks them.
+
+Each change is one guarded UPDATE (``... WHERE qty_sellable - qty_reserved >= :n``)
+so two transactions can never both take the last unit; nothing here reads a
+counter into Python to write it back. Rows are always changed in product id
+order by the callers, so two orders never wait on each other in a circle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from wms.database import is_postgres
+from wms.extensions import db
+from wms.inventory.models import ProductStock, Stock
+from wms.orders.models import OrderLine
+
+ps = ProductStock.__table__
+stock_t = Stock.__table__
+lines_t = OrderLine.__table__
+
+
+def upsert(table: Any) -> Any:
+    """INSERT ... ON CONFLICT for the database in use."""
+    return (postgresql if is_postgres() else sqlite).insert(table)
+
+
+def ensure_product_stock(product_ids: list[int]) -> None:
+    if not product_ids:
+        return
+    stmt = upsert(ps).values([{"product_id": pid} for pid in product_ids])
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["product_id"]))
+
+
+def reserve(product_id: int, qty: int) -> bool:
+    """Reserve exactly ``qty`` units, or nothing."""
+    result = db.session.execute(
+        update(ps)
+        .where(ps.c.product_id == product_id, ps.c.qty_sellable - ps.c.qty_reserved >= qty)
+        .values(qty_reserved=ps.c.qty_reserved + qty)
+    )
+    return result.rowcount == 1
+
+
+def reserve_up_to(product_id: int, qty: int) -> int:
+    """Reserve as many of ``qty`` units as are free; returns how many."""
+    if qty <= 0:
+        return 0
+    if reserve(product_id, qty):
+        return qty
+    # Short: lock the row, then take what is free with the same guard.
+    free = db.session.scalar(
+        _locked(
+            select(ps.c.qty_sellable - ps.c.qty_reserved).where(ps.c.product_id == product_id)
+        )
+    )
+    take = min(qty, max(0, free or 0))
+    if take and reserve(product_id, take):
+        return take
+    return 0
+
+
+def unreserve(product_id: int, qty: int) -> None:
+    if qty <= 0:
+        return
+    result = db.session.execute(
+        update(ps)
+        .where(ps.c.product_id == product_id, ps.c.qty_reserved >= qty)
+        .values(qty_reserved=ps.c.qty_reserved - qty)
+    )
+    if result.rowcount != 1:
+        raise RuntimeError(f"product {product_id} holds fewer than {qty} reserved units")
+
+
+def change_sellable(product_id: int, delta: int, release_reserved: int = 0) -> bool:
+    """Add or remove sellable units, optionally releasing reservations in the same statement.
+
+    Removing units is refused (False) if it would leave fewer sellable units
+    than are promised to orders.
+    """
+    if delta >= 0 and release_reserved == 0:
+        stmt = upsert(ps).values(product_id=product_id, qty_sellable=delta)
+        db.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["product_id"],
+                set_={"qty_sellable": ps.c.qty_sellable + delta},
+            )
+        )
+        return True
+    result = db.session.execute(
+        update(ps)
+        .where(
+            ps.c.product_id == product_id,
+            ps.c.qty_reserved >= release_reserved,
+            ps.c.qty_sellable + delta >= ps.c.qty_reserved - release_reserved,
+        )
+        .values(
+            qty_sellable=ps.c.qty_sellable + delta,
+            qty_reserved=ps.c.qty_reserved - release_reserved,
+        )
+    )
+    return result.rowcount == 1
+
+
+def claim_preorder(product_id: int, qty: int, cap: int) -> bool:
+    """Count ``qty`` units against the product's preorder cap, if it has room."""
+    result = db.session.execute(
+        update(ps)
+        .where(ps.c.product_id == product_id, ps.c.qty_preordered + qty <= cap)
+        .values(qty_preordered=ps.c.qty_preordered + qty)
+    )
+    return result.rowcount == 1
+
+
+def release_preorder(product_id: int, qty: int) -> None:
+    if qty > 0:
+        db.session.execute(
+            update(ps)
+            .where(ps.c.product_id == product_id)
+            .values(qty_preordered=ps.c.qty_preordered - qty)
+        )
+
+
+def add_waiting(product_id: int, qty: int) -> int:
+    """Count ``qty`` more units waiting; returns the product's waiting total afterwards."""
+    result = db.session.execute(
+        update(ps)
+        .where(ps.c.product_id == product_id)
+        .values(qty_waiting=ps.c.qty_waiting + qty)
+        .returning(ps.c.qty_waiting)
+    )
+    return int(result.scalar_one())
+
+
+def remove_waiting(product_id: int, qty: int) -> None:
+    if qty > 0:
+        db.session.execute(
+            update(ps)
+            .where(ps.c.product_id == product_id)
+            .values(qty_waiting=ps.c.qty_waiting - qty)
+        )
+
+
+def take_from_location(product_id: int, location_id: int, qty: int) -> bool:
+    result = db.session.execute(
+        update(stock_t)
+        .where(
+            stock_t.c.product_id == product_id,
+            stock_t.c.location_id == location_id,
+            stock_t.c.qty_on_hand >= qty,
+        )
+        .values(qty_on_hand=stock_t.c.qty_on_hand - qty)
+    )
+    return result.rowcount == 1
+
+
+def put_in_location(product_id: int, location_id: int, qty: int) -> None:
+    stmt = upsert(stock_t).values(product_id=product_id, location_id=location_id, qty_on_hand=qty)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["product_id", "location_id"],
+            set_={"qty_on_hand": stock_t.c.qty_on_hand + qty},
+        )
+    )
+
+
+def lock_waiting_lines(
+    product_id: int, limit: int, skip_locked: bool = False, kinds: tuple[str, ...] | None = None
+) -> list[Any]:
+    """The head of a product's waiting queue, locked, in the order it is served."""
+    conditions = [lines_t.c.product_id == product_id, lines_t.c.qty_waiting > 0]
+    if kinds:
+        conditions.append(lines_t.c.kind.in_(kinds))
+    stmt = (
+        select(
+            lines_t.c.id,
+            lines_t.c.order_id,
+            lines_t.c.qty_waiting,
+            lines_t.c.kind,
+            lines_t.c.priority,
+            lines_t.c.placed_at,
+        )
+        .where(and_(*conditions))
+        .order_by(lines_t.c.priority, lines_t.c.placed_at, lines_t.c.id)
+        .limit(limit)
+    )
+    return list(db.session.execute(_locked(stmt, skip_locked=skip_locked)))
+
+
+def lock_lines(line_ids: list[int]) -> None:
+    """Lock order lines in id order before changing them."""
+    if line_ids and is_postgres():
+        db.session.execute(
+            select(lines_t.c.id)
+            .where(lines_t.c.id.in_(sorted(line_ids)))
+            .order_by(lines_t.c.id)
+            .with_for_update()
+        )
+
+
+def move_waiting_to_reserved(line_id: int, qty: int) -> None:
+    db.session.execute(
+        update(lines_t)
+        .where(lines_t.c.id == line_id, lines_t.c.qty_waiting >= qty)
+        .values(
+            qty_waiting=lines_t.c.qty_waiting - qty, qty_reserved=lines_t.c.qty_reserved + qty
+        )
+    )
+
+
+def move_reserved_to_waiting(line_id: int, qty: int) -> None:
+    db.session.execute(
+        update(lines_t)
+        .where(lines_t.c.id == line_id, lines_t.c.qty_reserved >= qty)
+        .values(
+            qty_waiting=lines_t.c.qty_waiting + qty, qty_reserved=lines_t.c.qty_reserved - qty
+        )
+    )
+
+
+def _locked(stmt: Any, skip_locked: bool = False) -> Any:
+    if is_postgres():
+        return stmt.with_for_update(skip_locked=skip_locked)
+    return stmt

@@ -1,0 +1,52 @@
+"""Engine tuning per database, and small helpers that differ by dialect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from wms.extensions import db
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _sqlite_wants_write_lock() -> bool:
+    # A request that only reads starts a deferred transaction so readers never
+    # queue behind the writer; everything else takes the write lock up front,
+    # which avoids SQLITE_BUSY_SNAPSHOT failing a late write immediately.
+    if has_request_context():
+        return request.method not in _READ_METHODS
+    return True
+
+
+def install_sqlite_tuning(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for writers."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = "IMMEDIATE" if _sqlite_wants_write_lock() else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def for_update(stmt: Any, **kwargs: Any) -> Any:
+    """Row locks on PostgreSQL; on SQLite the write transaction already holds the lock."""
+    if is_postgres():
+        return stmt.with_for_update(**kwargs)
+    return stmt

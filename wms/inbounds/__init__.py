@@ -1,0 +1,1 @@
+"""Inbound purchase orders and advance shipping notices."""

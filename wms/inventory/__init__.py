@@ -1,0 +1,1 @@
+"""Products, locations and stock: the catalogue and where units are."""

@@ -1,0 +1,96 @@
+"""Finding things by what is scanned, and what they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from wms.core.codes import gtin_candidates, parse_gs1
+from wms.core.errors import UnknownCode
+from wms.extensions import db
+from wms.inventory.models import Barcode, Location, Product, Stock
+
+
+@dataclass(frozen=True)
+class ScannedProduct:
+    product: Product
+    units: int  # how many units the scan stands for (a case barcode, a GS1 count)
+
+
+def find_product(code: str) -> ScannedProduct | None:
+    """A product by barcode, GS1-128 element string or SKU; None if nothing matches."""
+    code = code.strip()
+    if not code:
+        return None
+    row = db.session.execute(
+        select(Product, Barcode.units).join(Barcode).where(Barcode.code == code)
+    ).first()
+    if row is not None:
+        return ScannedProduct(row[0], row[1])
+    gs1 = parse_gs1(code)
+    if gs1 is not None:
+        row = db.session.execute(
+            select(Product, Barcode.units)
+            .join(Barcode)
+            .where(Barcode.code.in_(gtin_candidates(gs1.gtin)))
+        ).first()
+        if row is not None:
+            units = gs1.count if gs1.count else row[1]
+            return ScannedProduct(row[0], units)
+    product = db.session.scalar(select(Product).where(Product.sku == code))
+    if product is None and code.upper() != code:
+        product = db.session.scalar(select(Product).where(Product.sku == code.upper()))
+    return ScannedProduct(product, 1) if product is not None else None
+
+
+def require_product(code: str) -> ScannedProduct:
+    found = find_product(code)
+    if found is None:
+        raise UnknownCode(code, "product")
+    return found
+
+
+def find_location(code: str) -> Location | None:
+    code = code.strip().upper()
+    if not code:
+        return None
+    return db.session.scalar(select(Location).where(Location.code == code))
+
+
+def require_location(code: str) -> Location:
+    location = find_location(code)
+    if location is None:
+        raise UnknownCode(code, "location")
+    return location
+
+
+def stock_by_location(product_id: int) -> list[Any]:
+    """Where a product is, in walking order."""
+    return db.session.execute(
+        select(Location.code, Location.kind, Location.walk_seq, Stock.qty_on_hand)
+        .join(Location, Location.id == Stock.location_id)
+        .where(Stock.product_id == product_id, Stock.qty_on_hand > 0)
+        .order_by(Location.kind != "bin", Location.walk_seq, Location.code)
+    ).all()
+
+
+def location_contents(location_id: int) -> list[Any]:
+    return db.session.execute(
+        select(Product.sku, Product.name, Stock.qty_on_hand)
+        .join(Product, Product.id == Stock.product_id)
+        .where(Stock.location_id == location_id, Stock.qty_on_hand > 0)
+        .order_by(Product.sku)
+    ).all()
+
+
+def units_in_location(location_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
+                Stock.location_id == location_id
+            )
+        )
+        or 0
+    )

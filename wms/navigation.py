@@ -1,0 +1,49 @@
+"""Menus by role. An entry shows only once its screen exists and the user may use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    endpoint: str
+    role: str
+    hint: str = ""
+
+
+FLOOR_MENU: tuple[MenuEntry, ...] = (
+    MenuEntry("Scan anything", "floor.scan_anything", "operator", "Product, bin, order"),
+    MenuEntry("Receive", "receiving.start", "operator", "Inbound units, cross-dock"),
+    MenuEntry("Put away", "receiving.putaway", "operator", "Units on the dock"),
+    MenuEntry("Pick", "picking.get_work", "operator", "Next wave"),
+    MenuEntry("Pack", "shipping.pack_start", "operator", "Lane, tote or order"),
+    MenuEntry("Returns", "returns.receive_start", "operator", "RMA, order or tracking"),
+    MenuEntry("Count", "stockcontrol.count_start", "operator", "Cycle count tasks"),
+)
+
+DESK_MENU: tuple[MenuEntry, ...] = (
+    MenuEntry("Dashboard", "dashboard.index", "supervisor"),
+    MenuEntry("Dock board", "crossdock.board", "supervisor"),
+    MenuEntry("Inbounds", "inbounds.index", "supervisor"),
+    MenuEntry("Waves", "picking.waves", "supervisor"),
+    MenuEntry("Returns", "returns.index", "supervisor"),
+    MenuEntry("Counts", "stockcontrol.counts", "supervisor"),
+    MenuEntry("Backorders", "desk.backorders", "supervisor"),
+    MenuEntry("Outbox", "desk.outbox", "admin"),
+    MenuEntry("Admin", "admin.index", "admin"),
+)
+
+
+def menu_for(user: object, section: str = "floor") -> list[tuple[MenuEntry, str]]:
+    """(entry, url) pairs the user may open, in menu order."""
+    entries = FLOOR_MENU if section == "floor" else DESK_MENU
+    views = current_app.view_functions
+    return [
+        (entry, url_for(entry.endpoint))
+        for entry in entries
+        if entry.endpoint in views and user.has_role(entry.role)  # type: ignore[attr-defined]
+    ]

@@ -1,0 +1,447 @@
+"""Taking orders in, cancelling them, and recording payment."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import exists, insert, select, tuple_, update
+
+from wms.core import backorders, outbox, stock
+from wms.core.clock import iso, today, utcnow
+from wms.core.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from wms.extensions import db
+from wms.inventory.models import Product
+from wms.orders.models import (
+    LineKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Priority,
+    order_number,
+)
+
+orders_t = Order.__table__
+lines_t = OrderLine.__table__
+products_t = Product.__table__
+
+# Orders can be cancelled until their units start moving to the dock.
+CANCELLABLE = (OrderStatus.WAITING, OrderStatus.HELD, OrderStatus.READY_TO_PICK)
+
+
+@dataclass(frozen=True)
+class NewLine:
+    sku: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    external_id: str
+    lines: tuple[NewLine, ...]
+    customer_name: str = ""
+    customer_email: str = ""
+    ship_to: dict[str, Any] = field(default_factory=dict)
+    service_level: str = "standard"
+    priority: int = Priority.STANDARD
+    placed_at: datetime | None = None
+    promised_on: date | None = None
+    partial_allowed: bool = False
+    capture_before_ship: bool = False
+    refuse_if_short: bool = False
+
+    def fingerprint(self) -> str:
+        """The same order sent twice has the same fingerprint."""
+        body = {
+            "lines": [[ln.sku, ln.qty] for ln in self.lines],
+            "customer": [self.customer_name, self.customer_email],
+            "ship_to": self.ship_to,
+            "service_level": self.service_level,
+            "priority": int(self.priority),
+            "placed_at": iso(self.placed_at),
+            "promised_on": iso(self.promised_on),
+            "flags": [self.partial_allowed, self.capture_before_ship, self.refuse_if_short],
+        }
+        raw = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass
+class AcceptedOrder:
+    order_id: int
+    created: bool
+    view: dict[str, Any]
+
+
+def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
+    """Store an order and reserve its lines; what cannot be reserved waits or is refused.
+
+    Idempotent on (channel, external id): the same order again is the same
+    order; the same id with a different body is a conflict.
+    """
+    fingerprint = new.fingerprint()
+    placed_at = new.placed_at or utcnow()
+    order_id = _insert_order_once(channel_id, new, fingerprint, placed_at)
+    if order_id is None:
+        existing = db.session.execute(
+            select(orders_t.c.id, orders_t.c.body_hash).where(
+                orders_t.c.channel_id == channel_id, orders_t.c.external_id == new.external_id
+            )
+        ).one()
+        if existing.body_hash != fingerprint:
+            raise Conflict(
+                f"Order {new.external_id} was already sent with different contents.",
+                external_id=new.external_id,
+            ).with_code("idempotency_conflict")
+        return AcceptedOrder(existing.id, created=False, view=order_view(existing.id))
+
+    products = _products_for(new.lines)
+    day = today()
+    shortages: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    # Lock product rows in id order so two orders never wait on each other.
+    indexed = sorted(enumerate(new.lines, start=1), key=lambda p: (products[p[1].sku]["id"], p[0]))
+    for line_no, line in indexed:
+        product = products[line.sku]
+        row, short = _reserve_line(product, line, new.refuse_if_short, day)
+        if short:
+            shortages.append({"line": line_no, "sku": line.sku, "qty": line.qty, **short})
+            continue
+        row.update(
+            order_id=order_id, line_no=line_no, priority=int(new.priority), placed_at=placed_at
+        )
+        rows.append(row)
+    if shortages:
+        raise InsufficientStock(sorted(shortages, key=lambda s: s["line"]))
+
+    recompute: set[int] = set()
+    for row in rows:
+        if row["qty_waiting"]:
+            _project_new_waiting_line(row, recompute)
+    db.session.execute(insert(lines_t), rows)
+    for product_id in sorted(recompute):
+        backorders.recompute_projections(product_id)
+
+    status = _initial_status(rows, products, day)
+    if status != OrderStatus.READY_TO_PICK:
+        db.session.execute(update(orders_t).where(orders_t.c.id == order_id).values(status=status))
+    views = _announce_accepted(channel_id, order_id, new, rows, products)
+    view = {
+        "id": order_id,
+        "number": order_number(order_id),
+        "external_id": new.external_id,
+        "status": status,
+        "priority": Priority(new.priority).name.lower(),
+        "service_level": new.service_level,
+        "placed_at": iso(placed_at),
+        "partial_allowed": new.partial_allowed,
+        "capture_before_ship": new.capture_before_ship,
+        "payment_captured_at": None,
+        "lines": sorted(views, key=lambda v: v["line"]),
+    }
+    return AcceptedOrder(order_id, created=True, view=view)
+
+
+def _insert_order_once(
+    channel_id: int, new: NewOrder, fingerprint: str, placed_at: datetime
+) -> int | None:
+    now = utcnow()
+    stmt = (
+        stock.upsert(orders_t)
+        .values(
+            channel_id=channel_id,
+            external_id=new.external_id,
+            body_hash=fingerprint,
+            customer_name=new.customer_name,
+            customer_email=new.customer_email,
+            ship_to=new.ship_to,
+            service_level=new.service_level,
+            priority=int(new.priority),
+            placed_at=placed_at,
+            promised_on=new.promised_on,
+            partial_allowed=new.partial_allowed,
+            capture_before_ship=new.capture_before_ship,
+            status=OrderStatus.READY_TO_PICK,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["channel_id", "external_id"])
+        .returning(orders_t.c.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+def _products_for(lines: tuple[NewLine, ...]) -> dict[str, dict[str, Any]]:
+    skus = sorted({ln.sku for ln in lines})
+    rows = db.session.execute(
+        select(
+            products_t.c.id,
+            products_t.c.sku,
+            products_t.c.allow_backorder,
+            products_t.c.release_on,
+            products_t.c.preorder_cap,
+            products_t.c.estimated_ship_on,
+        ).where(products_t.c.sku.in_(skus), products_t.c.active.is_(True))
+    ).mappings()
+    found = {row["sku"]: dict(row) for row in rows}
+    unknown = [sku for sku in skus if sku not in found]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown SKU: {', '.join(unknown)}.", skus=unknown
+        ).with_code("unknown_sku")
+    return found
+
+
+def _reserve_line(
+    product: dict[str, Any], line: NewLine, refuse_if_short: bool, day: date
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    pid = product["id"]
+    release_on = product["release_on"]
+    if release_on is not None and day < release_on:
+        cap = product["preorder_cap"]
+        if cap is not None and not stock.claim_preorder(pid, line.qty, cap):
+            return {}, {"short": line.qty, "reason": "preorder_cap_reached"}
+        got = stock.reserve_up_to(pid, line.qty)
+        return _line_row(pid, line.qty, got, LineKind.PREORDER), None
+    got = stock.reserve_up_to(pid, line.qty)
+    if got == line.qty:
+        return _line_row(pid, line.qty, got, LineKind.STOCK), None
+    if refuse_if_short or not product["allow_backorder"]:
+        return {}, {
+            "short": line.qty - got,
+            "reason": "refused_by_order" if refuse_if_short else "backorders_not_allowed",
+        }
+    return _line_row(pid, line.qty, got, LineKind.BACKORDER), None
+
+
+def _line_row(product_id: int, qty: int, reserved: int, kind: str) -> dict[str, Any]:
+    return {
+        "product_id": product_id,
+        "kind": kind,
+        "qty": qty,
+        "qty_reserved": reserved,
+        "qty_waiting": qty - reserved,
+        "qty_shipped": 0,
+        "qty_cancelled": 0,
+        "projected_fill_on": None,
+    }
+
+
+def _project_new_waiting_line(row: dict[str, Any], recompute: set[int]) -> None:
+    """A new line at the end of the queue gets its date at once; one ahead of others
+    moves the dates of those behind it, so the product's queue is walked again."""
+    pid = row["product_id"]
+    waiting_total = stock.add_waiting(pid, row["qty_waiting"])
+    behind = db.session.scalar(
+        select(
+            exists().where(
+                lines_t.c.product_id == pid,
+                lines_t.c.qty_waiting > 0,
+                tuple_(lines_t.c.priority, lines_t.c.placed_at)
+                > tuple_(row["priority"], row["placed_at"]),
+            )
+        )
+    )
+    if behind:
+        recompute.add(pid)
+    else:
+        row["projected_fill_on"] = backorders.project_tail_line(pid, waiting_total)
+
+
+def _initial_status(
+    rows: list[dict[str, Any]], products: dict[str, dict[str, Any]], day: date
+) -> str:
+    if any(r["qty_waiting"] for r in rows):
+        return OrderStatus.WAITING
+    releases = {p["id"]: p["release_on"] for p in products.values()}
+    if any((releases[r["product_id"]] or day) > day for r in rows):
+        return OrderStatus.HELD
+    return OrderStatus.READY_TO_PICK
+
+
+def _announce_accepted(
+    channel_id: int,
+    order_id: int,
+    new: NewOrder,
+    rows: list[dict[str, Any]],
+    products: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    skus = {p["id"]: p["sku"] for p in products.values()}
+    aggregate = f"order:{order_id}"
+    base = {
+        "order_id": order_id,
+        "order_number": order_number(order_id),
+        "external_id": new.external_id,
+    }
+    views = [line_view(r, skus[r["product_id"]]) for r in rows]
+    outbox.emit("order.accepted", channel_id, aggregate, {**base, "lines": views})
+    waiting = [r for r in rows if r["qty_waiting"] and r["kind"] == LineKind.BACKORDER]
+    if waiting:
+        outbox.emit(
+            "order.backordered",
+            channel_id,
+            aggregate,
+            {**base, "lines": [line_view(r, skus[r["product_id"]]) for r in waiting]},
+        )
+    held = [r for r in rows if r["kind"] == LineKind.PREORDER]
+    if held:
+        estimated = {p["id"]: p["estimated_ship_on"] for p in products.values()}
+        outbox.emit(
+            "order.preorder_held",
+            channel_id,
+            aggregate,
+            {
+                **base,
+                "lines": [
+                    {
+                        **line_view(r, skus[r["product_id"]]),
+                        "estimated_ship_on": iso(estimated[r["product_id"]]),
+                    }
+                    for r in held
+                ],
+            },
+        )
+    outbox.emit_availability([{"product_id": pid} for pid in sorted(skus)])
+    return views
+
+
+def line_status(
+    kind: str, qty_reserved: int, qty_waiting: int, qty_cancelled: int = 0, qty_shipped: int = 0
+) -> str:
+    if qty_waiting == 0 and qty_reserved == 0:
+        if qty_shipped:
+            return "shipped"
+        if qty_cancelled:
+            return "cancelled"
+    if kind == LineKind.PREORDER:
+        return "preorder"
+    if qty_waiting:
+        return "backordered"
+    return "reserved"
+
+
+def line_view(row: Any, sku: str) -> dict[str, Any]:
+    """A line as the channel sees it."""
+    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
+    return {
+        "line": get("line_no"),
+        "sku": sku,
+        "qty": get("qty"),
+        "qty_reserved": get("qty_reserved"),
+        "qty_backordered": get("qty_waiting") if get("kind") != LineKind.PREORDER else 0,
+        "qty_preorder_waiting": get("qty_waiting") if get("kind") == LineKind.PREORDER else 0,
+        "qty_shipped": get("qty_shipped", 0),
+        "qty_cancelled": get("qty_cancelled", 0),
+        "status": line_status(
+            get("kind"),
+            get("qty_reserved"),
+            get("qty_waiting"),
+            get("qty_cancelled", 0),
+            get("qty_shipped", 0),
+        ),
+        "projected_fill_on": iso(get("projected_fill_on")),
+    }
+
+
+def order_view(order_id: int) -> dict[str, Any]:
+    """An order as the channel sees it."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"There is no order {order_number(order_id)}.")
+    rows = db.session.execute(
+        select(lines_t, products_t.c.sku)
+        .join(products_t, products_t.c.id == lines_t.c.product_id)
+        .where(lines_t.c.order_id == order_id)
+        .order_by(lines_t.c.line_no)
+    ).all()
+    return {
+        "id": order.id,
+        "number": order.number,
+        "external_id": order.external_id,
+        "status": order.status,
+        "priority": order.priority_name,
+        "service_level": order.service_level,
+        "placed_at": iso(order.placed_at),
+        "partial_allowed": order.partial_allowed,
+        "capture_before_ship": order.capture_before_ship,
+        "payment_captured_at": iso(order.payment_captured_at),
+        "lines": [line_view(r, r.sku) for r in rows],
+    }
+
+
+def get_order(order_id: int, channel_id: int | None = None) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or (channel_id is not None and order.channel_id != channel_id):
+        raise NotFound(f"There is no order {order_number(order_id)}.")
+    return order
+
+
+def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "") -> Order:
+    """Cancel an order before it moves: its reservations serve the next in line."""
+    order = get_order(order_id, channel_id)
+    if order.status == OrderStatus.CANCELLED:
+        return order
+    if order.status not in CANCELLABLE:
+        raise Conflict(
+            f"Order {order.number} is {order.status.replace('_', ' ')} and can no longer "
+            "be cancelled.",
+            status=order.status,
+        ).with_code("not_cancellable")
+    lines = db.session.execute(
+        select(lines_t).where(lines_t.c.order_id == order_id).order_by(lines_t.c.product_id)
+    ).all()
+    stock.lock_lines([ln.id for ln in lines])
+    freed: set[int] = set()
+    for ln in lines:
+        stock.unreserve(ln.product_id, ln.qty_reserved)
+        stock.remove_waiting(ln.product_id, ln.qty_waiting)
+        if ln.kind == LineKind.PREORDER:
+            stock.release_preorder(ln.product_id, ln.qty_reserved + ln.qty_waiting)
+        db.session.execute(
+            update(lines_t)
+            .where(lines_t.c.id == ln.id)
+            .values(
+                qty_cancelled=lines_t.c.qty_cancelled + lines_t.c.qty_reserved
+                + lines_t.c.qty_waiting,
+                qty_reserved=0,
+                qty_waiting=0,
+                projected_fill_on=None,
+            )
+        )
+        freed.add(ln.product_id)
+    now = utcnow()
+    db.session.execute(
+        update(orders_t)
+        .where(orders_t.c.id == order_id)
+        .values(status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
+    )
+    outbox.emit(
+        "order.cancelled",
+        order.channel_id,
+        f"order:{order_id}",
+        {"order_id": order_id, "order_number": order.number, "reason": reason},
+    )
+    for product_id in sorted(freed):
+        backorders.serve_waiting(product_id)
+        backorders.recompute_projections(product_id)
+    outbox.emit_availability([{"product_id": pid} for pid in sorted(freed)])
+    db.session.expire(order)
+    return order
+
+
+def record_payment_captured(order_id: int, channel_id: int | None = None) -> Order:
+    order = get_order(order_id, channel_id)
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.number} is cancelled.").with_code("order_cancelled")
+    if order.payment_captured_at is None:
+        order.payment_captured_at = utcnow()
+        outbox.emit(
+            "order.payment_captured",
+            order.channel_id,
+            f"order:{order.id}",
+            {"order_id": order.id, "order_number": order.number},
+        )
+    return order

@@ -1,0 +1,511 @@
+"""Office documents: packing slip, inbound discrepancy report, carrier manifest.
+
+Each is a plain dataclass in and PDF bytes out (Platypus tables, vector
+barcodes).  Every page has a footer with the document and ``Page x of y``; the
+total is a form XObject filled in when the document is saved, so one pass is
+enough.  ``page_size`` is ``"A4"`` (default) or ``"Letter"``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from wms.prints.barcodes import (
+    FONT,
+    FONT_BOLD,
+    BarcodeFlowable,
+    PrintCanvas,
+    barcode_pattern,
+    fit_text,
+    pdf_text,
+)
+from wms.prints.barcodes import page_size as resolve_page_size
+from wms.prints.shipping_label import LabelAddress, address_lines, format_weight
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class PackingSlipLine:
+    sku: str
+    name: str
+    qty_ordered: int  # units of this product on the order
+    qty_in_parcel: int  # units of it packed in this parcel (the rest ships separately)
+
+
+@dataclass(frozen=True)
+class PackingSlip:
+    order_number: str  # printed large and as Code128
+    ship_to: LabelAddress
+    lines: Sequence[PackingSlipLine]
+    box: str = ""  # box code or type the parcel was packed in
+    note: str = ""  # customer or gift note, printed as given
+    parcel: str = ""  # which parcel this is, e.g. "1 of 2" or a parcel id
+    order_date: date | None = None
+    packed_at: datetime | None = None
+    ship_from: LabelAddress | None = None  # shop / return address, top left
+    channel: str = ""  # shop or marketplace name shown in the title
+
+
+@dataclass(frozen=True)
+class DiscrepancyLine:
+    sku: str
+    name: str
+    expected: int  # units announced by the supplier
+    received: int  # units counted in, damaged ones included
+    damaged: int = 0  # of ``received``, units damaged
+
+    @property
+    def short(self) -> int:
+        return max(self.expected - self.received, 0)
+
+    @property
+    def over(self) -> int:
+        return max(self.received - self.expected, 0)
+
+    @property
+    def is_discrepancy(self) -> bool:
+        return self.short > 0 or self.over > 0 or self.damaged > 0
+
+
+@dataclass(frozen=True)
+class DiscrepancyReport:
+    inbound_reference: str  # ASN / PO reference, printed as Code128
+    supplier: str
+    lines: Sequence[DiscrepancyLine]
+    expected_date: date | None = None
+    closed_at: datetime | None = None  # when receiving was closed
+    closed_by: str = ""
+    warehouse: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ManifestParcel:
+    tracking_number: str  # printed as text and Code128
+    order_number: str
+    service: str
+    weight_g: int
+    reference: str = ""  # parcel id or box code
+
+
+@dataclass(frozen=True)
+class Manifest:
+    carrier: str
+    ship_date: date
+    parcels: Sequence[ManifestParcel]
+    warehouse: str = ""  # site name shown in the header
+    account: str = ""  # carrier account number
+    created_at: datetime | None = None
+
+
+# --------------------------------------------------------------------------- layout
+
+_FORM = "wmsPageCount"
+_MARGIN = 36.0
+_GRID = colors.Color(0.55, 0.55, 0.55)
+_HEAD_BG = colors.Color(0.88, 0.88, 0.88)
+_FLAG_BG = colors.Color(0.96, 0.93, 0.80)
+
+_BODY = ParagraphStyle("wms-body", fontName=FONT, fontSize=9, leading=11)
+_SMALL = ParagraphStyle("wms-small", fontName=FONT, fontSize=8, leading=9.5)
+_TITLE = ParagraphStyle("wms-title", fontName=FONT_BOLD, fontSize=18, leading=22)
+_BIG = ParagraphStyle("wms-big", fontName=FONT_BOLD, fontSize=14, leading=17)
+_LABEL = ParagraphStyle("wms-label", fontName=FONT_BOLD, fontSize=7.5, leading=9)
+
+
+class _PagedCanvas(PrintCanvas):
+    """Counts the pages; at save, defines the form that prints the page total."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages_shown = 0
+
+    def showPage(self) -> None:
+        self.pages_shown += 1
+        super().showPage()
+
+    def save(self) -> None:
+        self.beginForm(_FORM, lowerx=0, lowery=-4, upperx=60, uppery=12)
+        self.setFont(FONT_BOLD, 8)
+        self.drawString(0, 0, str(self.pages_shown))
+        self.endForm()
+        super().save()
+
+
+def _text(value: object) -> str:
+    """Paragraph markup for plain text."""
+    return escape(pdf_text(str(value)))
+
+
+def _para(value: object, style: ParagraphStyle = _BODY) -> Paragraph:
+    return Paragraph(_text(value), style)
+
+
+def _footer(title: str) -> Any:
+    def draw(c: Canvas, doc: SimpleDocTemplate) -> None:
+        width, _ = doc.pagesize
+        c.saveState()
+        c.setLineWidth(0.6)
+        c.line(_MARGIN, _MARGIN - 8, width - _MARGIN, _MARGIN - 8)
+        c.setFont(FONT, 8)
+        c.drawString(_MARGIN, _MARGIN - 20, fit_text(title, FONT, 8, width - 2 * _MARGIN - 90))
+        label = f"Page {c.getPageNumber()} of "
+        x = width - _MARGIN - 70
+        c.setFont(FONT_BOLD, 8)
+        c.drawString(x, _MARGIN - 20, label)
+        c.translate(x + c.stringWidth(label, FONT_BOLD, 8), _MARGIN - 20)
+        c.doForm(_FORM)
+        c.restoreState()
+
+    return draw
+
+
+def _build(story: list[Flowable], page: str, title: str, footer: str) -> bytes:
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=resolve_page_size(page),
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_MARGIN,
+        bottomMargin=_MARGIN + 10,
+        title=pdf_text(title),
+        author="wms",
+        creator="wms",
+    )
+    on_page = _footer(footer)
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=_PagedCanvas)
+    return buffer.getvalue()
+
+
+def _content_width(page: str) -> float:
+    return resolve_page_size(page)[0] - 2 * _MARGIN
+
+
+def _title_block(title: str, code: str, code_label: str, width: float) -> Table:
+    """Title and the document's code (large text over its Code128), side by side."""
+    code_cell = [
+        _para(code_label, _LABEL),
+        _para(code, _BIG),
+        BarcodeFlowable(code, height=34, max_module_width=1.2),
+    ]
+    table = Table([[_para(title, _TITLE), code_cell]], colWidths=[width - 230, 230], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _facts(pairs: Sequence[tuple[str, str]], width: float) -> Table:
+    """A compact two-column "label: value" block (empty values left out)."""
+    rows = [[_para(label, _LABEL), _para(value, _BODY)] for label, value in pairs if value]
+    if not rows:
+        rows = [["", ""]]
+    table = Table(rows, colWidths=[90, width - 90], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def _grid_style(extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
+    return TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, 9),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8),
+            ("BACKGROUND", (0, 0), (-1, 0), _HEAD_BG),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, _GRID),
+            ("BOX", (0, 0), (-1, -1), 0.6, _GRID),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+            *extra,
+        ]
+    )
+
+
+def _when(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value.isoformat()
+
+
+# --------------------------------------------------------------------------- packing slip
+
+
+def render_packing_slip(slip: PackingSlip, page_size: str = "A4") -> bytes:
+    """Packing slip for one parcel of an order."""
+    barcode_pattern(slip.order_number, "code128")
+    width = _content_width(page_size)
+    title = "Packing slip" + (f" - {slip.channel}" if slip.channel else "")
+    story: list[Flowable] = [_title_block(title, slip.order_number, "ORDER", width)]
+    story.append(Spacer(1, 10))
+
+    ship_to = "<br/>".join(_text(line) for line in address_lines(slip.ship_to))
+    left: list[Flowable] = [_para("SHIP TO", _LABEL), Paragraph(ship_to, _BODY)]
+    if slip.ship_from is not None:
+        sender = "<br/>".join(_text(line) for line in address_lines(slip.ship_from))
+        left += [Spacer(1, 6), _para("FROM", _LABEL), Paragraph(sender, _SMALL)]
+    facts = _facts(
+        [
+            ("Order date", _when(slip.order_date)),
+            ("Packed", _when(slip.packed_at)),
+            ("Parcel", slip.parcel),
+            ("Box", slip.box),
+        ],
+        width / 2 - 10,
+    )
+    top = Table([[left, facts]], colWidths=[width / 2, width / 2], hAlign="LEFT")
+    top.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    story += [top, Spacer(1, 14)]
+
+    rows: list[list[Any]] = [["SKU", "PRODUCT", "ORDERED", "IN THIS PARCEL"]]
+    flagged: list[tuple[Any, ...]] = []
+    for i, line in enumerate(slip.lines, start=1):
+        rows.append(
+            [
+                fit_text(line.sku, FONT, 9, 100),
+                _para(line.name),
+                str(line.qty_ordered),
+                str(line.qty_in_parcel),
+            ]
+        )
+        if line.qty_in_parcel != line.qty_ordered:
+            flagged.append(("BACKGROUND", (0, i), (-1, i), _FLAG_BG))
+    ordered = sum(line.qty_ordered for line in slip.lines)
+    packed = sum(line.qty_in_parcel for line in slip.lines)
+    rows.append(["", "Total units", str(ordered), str(packed)])
+    last = len(rows) - 1
+    table = Table(rows, colWidths=[106, width - 106 - 60 - 90, 60, 90], repeatRows=1, hAlign="LEFT")
+    table.setStyle(_grid_style([*flagged, ("FONT", (0, last), (-1, last), FONT_BOLD, 9)]))
+    story.append(table)
+    if packed != ordered:
+        story += [
+            Spacer(1, 4),
+            _para("Shaded lines ship (partly) in another parcel.", _SMALL),
+        ]
+    if slip.note:
+        note = Table([[[_para("NOTE", _LABEL), _para(slip.note)]]], colWidths=[width])
+        note.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, colors.black)]))
+        story += [Spacer(1, 14), KeepTogether(note)]
+    footer = f"Packing slip - order {slip.order_number}" + (
+        f" - parcel {slip.parcel}" if slip.parcel else ""
+    )
+    return _build(story, page_size, f"Packing slip {slip.order_number}", footer)
+
+
+# --------------------------------------------------------------------------- discrepancy
+
+
+def render_discrepancy_report(report: DiscrepancyReport, page_size: str = "A4") -> bytes:
+    """Receiving discrepancies of one inbound: per line expected/received/short/over/damaged."""
+    barcode_pattern(report.inbound_reference, "code128")
+    width = _content_width(page_size)
+    story: list[Flowable] = [
+        _title_block("Receiving discrepancy report", report.inbound_reference, "INBOUND", width),
+        Spacer(1, 8),
+    ]
+    flagged_count = sum(1 for line in report.lines if line.is_discrepancy)
+    story.append(
+        _facts(
+            [
+                ("Supplier", report.supplier),
+                ("Warehouse", report.warehouse),
+                ("Expected date", _when(report.expected_date)),
+                ("Closed at", _when(report.closed_at)),
+                ("Closed by", report.closed_by),
+                ("Lines", f"{len(report.lines)} ({flagged_count} with a discrepancy)"),
+            ],
+            width,
+        )
+    )
+    story.append(Spacer(1, 12))
+
+    num_w = 52.0
+    rows: list[list[Any]] = [["SKU", "PRODUCT", "EXPECTED", "RECEIVED", "SHORT", "OVER", "DAMAGED"]]
+    flagged: list[tuple[Any, ...]] = []
+    for i, line in enumerate(report.lines, start=1):
+        rows.append(
+            [
+                fit_text(line.sku, FONT, 9, 86),
+                _para(line.name),
+                str(line.expected),
+                str(line.received),
+                str(line.short) if line.short else "",
+                str(line.over) if line.over else "",
+                str(line.damaged) if line.damaged else "",
+            ]
+        )
+        if line.is_discrepancy:
+            flagged.append(("BACKGROUND", (0, i), (-1, i), _FLAG_BG))
+    lines = report.lines
+    rows.append(
+        [
+            "",
+            "Totals",
+            str(sum(line.expected for line in lines)),
+            str(sum(line.received for line in lines)),
+            str(sum(line.short for line in lines)),
+            str(sum(line.over for line in lines)),
+            str(sum(line.damaged for line in lines)),
+        ]
+    )
+    last = len(rows) - 1
+    table = Table(
+        rows,
+        colWidths=[92, width - 92 - 5 * num_w, *([num_w] * 5)],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(_grid_style([*flagged, ("FONT", (0, last), (-1, last), FONT_BOLD, 9)]))
+    story.append(table)
+    story += [
+        Spacer(1, 4),
+        _para(
+            "Received counts every unit booked in, damaged ones included. "
+            "Shaded lines have a discrepancy.",
+            _SMALL,
+        ),
+    ]
+    if report.note:
+        story += [Spacer(1, 10), _para("NOTE", _LABEL), _para(report.note)]
+    return _build(
+        story,
+        page_size,
+        f"Discrepancy report {report.inbound_reference}",
+        f"Discrepancy report - inbound {report.inbound_reference} - {report.supplier}",
+    )
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def render_manifest(manifest: Manifest, page_size: str = "A4") -> bytes:
+    """End-of-day manifest for one carrier: one row per parcel with its tracking barcode."""
+    for parcel in manifest.parcels:
+        barcode_pattern(parcel.tracking_number, "code128")
+    width = _content_width(page_size)
+    total_g = sum(parcel.weight_g for parcel in manifest.parcels)
+    services: dict[str, int] = {}
+    for parcel in manifest.parcels:
+        services[parcel.service] = services.get(parcel.service, 0) + 1
+    by_service = ", ".join(f"{name}: {count}" for name, count in sorted(services.items()))
+    title = f"Manifest - {manifest.carrier}"
+    story: list[Flowable] = [
+        _para(title, _TITLE),
+        Spacer(1, 6),
+        _facts(
+            [
+                ("Carrier", manifest.carrier),
+                ("Ship date", manifest.ship_date.isoformat()),
+                ("Warehouse", manifest.warehouse),
+                ("Account", manifest.account),
+                ("Created", _when(manifest.created_at)),
+                ("Parcels", str(len(manifest.parcels))),
+                ("Total weight", format_weight(total_g)),
+                ("By service", by_service),
+            ],
+            width,
+        ),
+        Spacer(1, 12),
+    ]
+
+    track_w = 236.0
+    rows: list[list[Any]] = [["#", "TRACKING NUMBER", "ORDER", "SERVICE", "WEIGHT"]]
+    for i, parcel in enumerate(manifest.parcels, start=1):
+        tracking = [
+            _para(parcel.tracking_number, _BODY),
+            BarcodeFlowable(parcel.tracking_number, height=24, max_module_width=1.0),
+        ]
+        order = "\n".join(
+            pdf_text(part) for part in (parcel.order_number, parcel.reference) if part
+        )
+        rows.append(
+            [
+                str(i),
+                tracking,
+                order,
+                fit_text(parcel.service, FONT, 9, 90),
+                format_weight(parcel.weight_g),
+            ]
+        )
+    rows.append(["", f"{len(manifest.parcels)} parcels", "", "", format_weight(total_g)])
+    last = len(rows) - 1
+    rest = width - 26 - track_w - 70
+    table = Table(
+        rows,
+        colWidths=[26, track_w, rest * 0.55, rest * 0.45, 70],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        _grid_style(
+            [
+                ("ALIGN", (0, 0), (-1, -1), "LEFT"),
+                ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+                ("FONT", (0, last), (-1, last), FONT_BOLD, 9),
+            ]
+        )
+    )
+    story.append(table)
+    signatures = Table(
+        [
+            ["Driver name", "Signature", "Time of pick-up"],
+            ["", "", ""],
+            ["Dispatched by", "Signature", "Parcels handed over"],
+            ["", "", ""],
+        ],
+        colWidths=[width / 3] * 3,
+        rowHeights=[12, 28, 12, 28],
+    )
+    signatures.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT_BOLD, 7.5),
+                ("LINEBELOW", (0, 1), (-1, 1), 0.6, colors.black),
+                ("LINEBELOW", (0, 3), (-1, 3), 0.6, colors.black),
+            ]
+        )
+    )
+    story += [Spacer(1, 18), KeepTogether(signatures)]
+    return _build(
+        story,
+        page_size,
+        f"Manifest {manifest.carrier} {manifest.ship_date.isoformat()}",
+        f"Manifest - {manifest.carrier} - {manifest.ship_date.isoformat()}",
+    )

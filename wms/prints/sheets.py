@@ -1,0 +1,342 @@
+"""Sheets of labels and cards on A4 or Letter: locations, products, commands, badges.
+
+Label stock (the labels are laid out to match these die-cut sheets):
+
+* A4: 3 x 7 labels of 63.5 x 38.1 mm (Avery L7160 layout, 21 per sheet).
+* Letter: 3 x 10 labels of 2.625 x 1 in (Avery 5160 layout, 30 per sheet).
+
+Badges are ID-card sized (85.6 x 54 mm) with dashed cut lines, 10 per A4 page and
+8 per Letter page.  The command sheet is one page with the six command barcodes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from reportlab.lib.units import inch, mm
+from reportlab.pdfgen.canvas import Canvas
+
+from wms.core.codes import COMMANDS, command_code
+from wms.prints.barcodes import (
+    CODE128,
+    FONT,
+    FONT_BOLD,
+    PrintCanvas,
+    Symbology,
+    barcode_pattern,
+    barcode_width,
+    draw_barcode,
+    fit_font_size,
+    fit_module_width,
+    fit_text,
+    product_symbology,
+)
+from wms.prints.barcodes import page_size as resolve_page_size
+
+
+@dataclass(frozen=True)
+class LocationLabel:
+    code: str  # the bin / location code, encoded as Code128
+    name: str = ""  # e.g. "Aisle A, bay 1, level 3"
+    kind: str = ""  # e.g. "pick", "reserve", "dock"
+
+
+@dataclass(frozen=True)
+class ProductLabel:
+    sku: str
+    name: str
+    barcode: str = ""  # EAN-13 printed as EAN-13; other values as Code128; empty -> SKU
+
+
+@dataclass(frozen=True)
+class Badge:
+    name: str
+    role: str
+    badge_code: str  # encoded as Code128; what the badge scanner reads
+
+
+@dataclass(frozen=True)
+class _Grid:
+    cols: int
+    rows: int
+    label_w: float
+    label_h: float
+    left: float  # page edge to the first label
+    top: float  # page edge (top) to the first label
+    pitch_x: float  # label to label, left edges
+    pitch_y: float  # label to label, top edges
+
+    @property
+    def per_page(self) -> int:
+        return self.cols * self.rows
+
+
+_LABEL_GRIDS = {
+    "A4": _Grid(3, 7, 63.5 * mm, 38.1 * mm, 7.2 * mm, 15.1 * mm, 66.0 * mm, 38.1 * mm),
+    "LETTER": _Grid(3, 10, 2.625 * inch, 1.0 * inch, 0.1875 * inch, 0.5 * inch, 2.75 * inch, inch),
+}
+
+_BADGE_W = 85.6 * mm
+_BADGE_H = 54.0 * mm
+
+
+def _badge_grid(page: str) -> _Grid:
+    width, height = resolve_page_size(page)
+    cols = int((width - 36) // _BADGE_W)
+    rows = int((height - 36) // _BADGE_H)
+    left = (width - cols * _BADGE_W) / 2
+    top = (height - rows * _BADGE_H) / 2
+    return _Grid(cols, rows, _BADGE_W, _BADGE_H, left, top, _BADGE_W, _BADGE_H)
+
+
+def labels_per_page(page_size: str = "A4") -> int:
+    """Location or product labels per sheet."""
+    return _label_grid(page_size).per_page
+
+
+def badges_per_page(page_size: str = "A4") -> int:
+    return _badge_grid(page_size).per_page
+
+
+def _label_grid(page: str) -> _Grid:
+    resolve_page_size(page)  # the error for an unknown size
+    return _LABEL_GRIDS[page.upper()]
+
+
+def _cells(c: Canvas, grid: _Grid, height: float, count: int) -> Iterator[tuple[float, float]]:
+    """Lower-left corners of ``count`` cells, filling rows left to right, then pages."""
+    for i in range(count):
+        slot = i % grid.per_page
+        if i and slot == 0:
+            c.showPage()
+        row, col = divmod(slot, grid.cols)
+        x = grid.left + col * grid.pitch_x
+        y = height - grid.top - row * grid.pitch_y - grid.label_h
+        yield x, y
+
+
+def _height(page: str) -> float:
+    return resolve_page_size(page)[1]
+
+
+def _new_canvas(page: str, title: str) -> tuple[Canvas, io.BytesIO]:
+    buffer = io.BytesIO()
+    c = PrintCanvas(buffer, pagesize=resolve_page_size(page))
+    c.setTitle(title)
+    c.setCreator("wms")
+    return c, buffer
+
+
+def _finish(c: Canvas, buffer: io.BytesIO) -> bytes:
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def _centred_barcode(
+    c: Canvas,
+    value: str,
+    symbology: Symbology,
+    centre_x: float,
+    y: float,
+    width: float,
+    height: float,
+    *,
+    max_module: float,
+    text: bool = False,
+) -> None:
+    pattern = barcode_pattern(value, symbology)
+    module = fit_module_width(value, width, symbology, max_module_width=max_module, pattern=pattern)
+    total = barcode_width(value, module, symbology, pattern=pattern)
+    draw_barcode(
+        c,
+        value,
+        centre_x - total / 2,
+        y,
+        height,
+        symbology=symbology,
+        module_width=module,
+        pattern=pattern,
+        text=text,
+        font_size=7,
+    )
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def render_location_labels(locations: Sequence[LocationLabel], page_size: str = "A4") -> bytes:
+    """Location labels (code in large text, its Code128, name and kind) on label sheets."""
+    if not locations:
+        raise ValueError("no locations to print")
+    grid = _label_grid(page_size)
+    for location in locations:
+        barcode_pattern(location.code, CODE128)  # refuse bad codes before drawing
+    c, buffer = _new_canvas(page_size, "Location labels")
+    pad = 8.0
+    inner = grid.label_w - 2 * pad
+    for location, (x, y) in zip(
+        locations, _cells(c, grid, _height(page_size), len(locations)), strict=True
+    ):
+        top = y + grid.label_h
+        size = fit_font_size(location.code, FONT_BOLD, 15, inner, 8)
+        c.setFont(FONT_BOLD, size)
+        code = fit_text(location.code, FONT_BOLD, size, inner)
+        c.drawCentredString(x + grid.label_w / 2, top - pad - size + 2, code)
+        detail = " - ".join(p for p in (location.name, location.kind.upper()) if p)
+        bar_bottom = y + pad - 2
+        if detail:
+            c.setFont(FONT, 7)
+            c.drawCentredString(x + grid.label_w / 2, y + pad - 3, fit_text(detail, FONT, 7, inner))
+            bar_bottom += 8
+        bar_height = top - pad - size - 2 - bar_bottom
+        _centred_barcode(
+            c,
+            location.code,
+            CODE128,
+            x + grid.label_w / 2,
+            bar_bottom,
+            inner,
+            bar_height,
+            max_module=1.4,
+        )
+    return _finish(c, buffer)
+
+
+# --------------------------------------------------------------------------- products
+
+
+def product_label_symbol(product: ProductLabel) -> tuple[Symbology, str]:
+    """What a product label encodes: (EAN-13, barcode), else (Code128, barcode or SKU)."""
+    value = product.barcode or product.sku
+    return product_symbology(value), value
+
+
+def render_product_labels(products: Sequence[ProductLabel], page_size: str = "A4") -> bytes:
+    """Product labels (SKU, name, barcode with its digits) on label sheets."""
+    if not products:
+        raise ValueError("no products to print")
+    grid = _label_grid(page_size)
+    symbols = [product_label_symbol(product) for product in products]
+    for symbology, value in symbols:
+        barcode_pattern(value, symbology)
+    c, buffer = _new_canvas(page_size, "Product labels")
+    pad = 7.0
+    inner = grid.label_w - 2 * pad
+    for product, (symbology, value), (x, y) in zip(
+        products, symbols, _cells(c, grid, _height(page_size), len(products)), strict=True
+    ):
+        top = y + grid.label_h
+        size = fit_font_size(product.sku, FONT_BOLD, 10, inner, 7)
+        c.setFont(FONT_BOLD, size)
+        c.drawString(x + pad, top - pad - size + 2, fit_text(product.sku, FONT_BOLD, size, inner))
+        c.setFont(FONT, 7)
+        name_y = top - pad - size - 7
+        c.drawString(x + pad, name_y, fit_text(product.name, FONT, 7, inner))
+        bar_bottom = y + pad - 3
+        _centred_barcode(
+            c,
+            value,
+            symbology,
+            x + grid.label_w / 2,
+            bar_bottom,
+            inner,
+            name_y - 4 - bar_bottom,
+            max_module=1.2,
+            text=True,
+        )
+    return _finish(c, buffer)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def render_command_sheet(page_size: str = "A4") -> bytes:
+    """One page: DONE, UNDO, SKIP, SHORT, DAMAGED and PRINT as large Code128 barcodes.
+
+    Each encodes ``command_code(word)`` (e.g. ``CMD-DONE``), with the word in large
+    text above it.
+    """
+    width, height = resolve_page_size(page_size)
+    c, buffer = _new_canvas(page_size, "Command barcodes")
+    margin = 40.0
+    c.setFont(FONT_BOLD, 20)
+    c.drawString(margin, height - margin - 20, "Command barcodes")
+    c.setFont(FONT, 9)
+    c.drawString(
+        margin,
+        height - margin - 36,
+        "Scan on any floor screen. Keep this sheet at the station.",
+    )
+    cols, rows = 2, 3
+    cell_w = (width - 2 * margin) / cols
+    cell_top = height - margin - 56
+    cell_h = (cell_top - margin) / rows
+    for i, word in enumerate(COMMANDS):
+        row, col = divmod(i, cols)
+        x = margin + col * cell_w
+        y = cell_top - (row + 1) * cell_h
+        c.setLineWidth(0.5)
+        c.setDash(3, 3)
+        c.rect(x + 4, y + 4, cell_w - 8, cell_h - 8, stroke=1, fill=0)
+        c.setDash()
+        c.setFont(FONT_BOLD, 34)
+        c.drawCentredString(x + cell_w / 2, y + cell_h - 52, word)
+        _centred_barcode(
+            c,
+            command_code(word),
+            CODE128,
+            x + cell_w / 2,
+            y + 22,
+            cell_w - 30,
+            cell_h - 90,
+            max_module=1.6,
+            text=True,
+        )
+    return _finish(c, buffer)
+
+
+# --------------------------------------------------------------------------- badges
+
+
+def render_badges(badges: Sequence[Badge], page_size: str = "A4") -> bytes:
+    """ID-card sized badges (name, role, Code128 of the badge code) with cut lines."""
+    if not badges:
+        raise ValueError("no badges to print")
+    for badge in badges:
+        barcode_pattern(badge.badge_code, CODE128)
+    grid = _badge_grid(page_size)
+    c, buffer = _new_canvas(page_size, "Badges")
+    pad = 12.0
+    inner = grid.label_w - 2 * pad
+    for badge, (x, y) in zip(badges, _cells(c, grid, _height(page_size), len(badges)), strict=True):
+        top = y + grid.label_h
+        c.setLineWidth(0.4)
+        c.setDash(2, 2)
+        c.rect(x, y, grid.label_w, grid.label_h, stroke=1, fill=0)
+        c.setDash()
+        c.setFillColorRGB(0, 0, 0)
+        c.rect(x, top - 20, grid.label_w, 20, stroke=0, fill=1)
+        c.setFillColorRGB(1, 1, 1)
+        c.setFont(FONT_BOLD, 9)
+        c.drawString(x + pad, top - 14, "WAREHOUSE STAFF")
+        c.setFillColorRGB(0, 0, 0)
+        size = fit_font_size(badge.name, FONT_BOLD, 17, inner, 9)
+        c.setFont(FONT_BOLD, size)
+        c.drawString(x + pad, top - 42, fit_text(badge.name, FONT_BOLD, size, inner))
+        c.setFont(FONT, 10)
+        c.drawString(x + pad, top - 56, fit_text(badge.role, FONT, 10, inner))
+        _centred_barcode(
+            c,
+            badge.badge_code,
+            CODE128,
+            x + grid.label_w / 2,
+            y + 8,
+            inner + 2 * pad - 8,
+            top - 66 - (y + 8),
+            max_module=1.3,
+            text=True,
+        )
+    return _finish(c, buffer)

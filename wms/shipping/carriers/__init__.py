@@ -1,0 +1,235 @@
+"""The one interface every carrier adapter shares, and how the app picks a rate.
+
+Adapters work on the plain dataclasses below; they import neither Flask nor the
+database. The app's service layer records purchase attempts and calls them.
+
+Purchase safety, for every adapter:
+
+* ``buy_label(rate, label_format, idempotency_key)`` takes a key that identifies
+  the parcel. An adapter that can ask its carrier "was a label with this key
+  bought?" does so before every purchase ("look before you buy"), so calling
+  ``buy_label`` again for the same parcel returns the label already bought
+  instead of buying a second one.
+* When the carrier cannot be reached, ``CarrierUnavailable`` is raised; its
+  ``purchase_uncertain`` says whether a label might have been bought anyway (the
+  request may have reached the carrier). The caller then tries ``buy_label``
+  again later with the same key; it looks before it buys.
+
+Service levels an order can ask for, with the most transit days they allow:
+``express`` (1), ``priority`` (2), ``standard`` (5) and ``economy`` (any).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+__all__ = [
+    "LABEL_FORMATS",
+    "SERVICE_LEVELS",
+    "Address",
+    "AddressError",
+    "Carrier",
+    "CarrierError",
+    "CarrierUnavailable",
+    "Label",
+    "NoRate",
+    "Parcel",
+    "Rate",
+    "TrackingStatus",
+    "choose_rate",
+    "meets_service_level",
+]
+
+# Order service level -> most transit days a rate may take (None: any).
+SERVICE_LEVELS: dict[str, int | None] = {
+    "express": 1,
+    "priority": 2,
+    "standard": 5,
+    "economy": None,
+}
+
+# Label formats the app asks for: a 4x6 inch PDF page, or ZPL for a thermal printer.
+LABEL_FORMATS: tuple[str, ...] = ("PDF_4x6", "ZPL")
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    street1: str
+    city: str
+    zip: str
+    country: str = "US"
+    state: str = ""
+    street2: str = ""
+    company: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Parcel:
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    weight_g: int
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One way to ship a parcel, as quoted by a carrier.
+
+    ``shipment`` is an opaque string the adapter that made the rate needs to buy
+    it (Shippo: the shipment's object id; built-in: the addresses and parcel).
+    It is plain text so the app may store it with the rate and rebuild the Rate
+    later; callers must not interpret it.
+    """
+
+    rate_id: str
+    carrier: str
+    service: str
+    service_level: str
+    amount_cents: int
+    currency: str
+    days: int | None
+    shipment: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Label:
+    carrier: str
+    service: str
+    tracking_number: str
+    tracking_url: str
+    label_format: str  # "PDF_4x6" or "ZPL"
+    label_bytes: bytes = field(repr=False)
+    transaction_id: str
+    rate_id: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class TrackingStatus:
+    tracking_number: str
+    status: str  # UNKNOWN, PRE_TRANSIT, TRANSIT, DELIVERED, RETURNED or FAILURE
+    status_details: str
+    updated_at: datetime | None
+
+
+class CarrierError(Exception):
+    """A carrier could not do what was asked; ``message`` is one sentence for the packer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AddressError(CarrierError):
+    """The carrier rejected an address; the message says what is wrong with it."""
+
+
+class CarrierUnavailable(CarrierError):
+    """The carrier did not answer (timeout, 5xx, connection refused).
+
+    ``purchase_uncertain`` is True when a label purchase was under way and might
+    have happened all the same: try ``buy_label`` again later with the same key,
+    and it will look for that label before buying.
+    """
+
+    def __init__(self, message: str, *, purchase_uncertain: bool = False) -> None:
+        super().__init__(message)
+        self.purchase_uncertain = purchase_uncertain
+
+
+class NoRate(CarrierError):
+    """No rate fits the parcel or the order's service level."""
+
+
+@runtime_checkable
+class Carrier(Protocol):
+    """What the app calls on every carrier adapter."""
+
+    code: str
+    name: str
+
+    def rates(
+        self, ship_from: Address, ship_to: Address, parcel: Parcel, service_level: str
+    ) -> list[Rate]:
+        """Quotes for the parcel; ``service_level`` is a hint, pick with ``choose_rate``."""
+        ...
+
+    def buy_label(
+        self, rate: Rate, label_format: str, idempotency_key: str, *, order_number: str = ""
+    ) -> Label:
+        """Buy (or find the already bought) label for the parcel the key identifies."""
+        ...
+
+    def find_label(self, idempotency_key: str, rate: Rate | None = None) -> Label | None:
+        """The label already bought with this key, or None if the carrier has none."""
+        ...
+
+    def return_label(
+        self,
+        ship_from: Address,
+        ship_to: Address,
+        parcel: Parcel,
+        label_format: str,
+        idempotency_key: str,
+        *,
+        order_number: str = "",
+        service_level: str = "economy",
+    ) -> Label:
+        """A label for the customer (``ship_from``) to send the parcel to the warehouse.
+
+        The cheapest rate meeting ``service_level`` is bought, looking first for
+        a label already bought with the key, as ``buy_label`` does.
+        """
+        ...
+
+    def track(self, tracking_number: str, *, carrier: str = "") -> TrackingStatus:
+        """Where the parcel is; ``carrier`` is the Label's carrier where the adapter needs it."""
+        ...
+
+
+def _normal_level(service_level: str) -> str:
+    level = service_level.strip().lower()
+    if level not in SERVICE_LEVELS:
+        known = ", ".join(SERVICE_LEVELS)
+        raise ValueError(f"Unknown service level {service_level!r}; expected one of {known}.")
+    return level
+
+
+def meets_service_level(rate: Rate, service_level: str) -> bool:
+    """True when the rate's transit days are known and within the level's days (economy: any)."""
+    max_days = SERVICE_LEVELS[_normal_level(service_level)]
+    if max_days is None:
+        return True
+    return rate.days is not None and rate.days <= max_days
+
+
+def choose_rate(rates: Iterable[Rate], service_level: str) -> Rate:
+    """The cheapest rate that meets the order's service level.
+
+    Ties go to fewer days (unknown days last), then carrier and service name.
+    Raises NoRate when no rate meets the level, and ValueError for a level
+    that is not one of express, priority, standard or economy.
+    """
+    level = _normal_level(service_level)
+    fitting = [rate for rate in rates if meets_service_level(rate, level)]
+    if not fitting:
+        max_days = SERVICE_LEVELS[level]
+        if max_days is None:
+            raise NoRate("No carrier offered a rate for this parcel.")
+        within = "1 day" if max_days == 1 else f"{max_days} days"
+        raise NoRate(f"No carrier offered a {level} rate (delivery within {within}).")
+    return min(
+        fitting,
+        key=lambda r: (
+            r.amount_cents,
+            r.days if r.days is not None else 10**6,
+            r.carrier,
+            r.service,
+        ),
+    )

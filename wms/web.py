@@ -1,0 +1,246 @@
+"""The request lifecycle shared by every screen: sign-in, one commit, errors, replays."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from wms.auth.models import User
+from wms.core.errors import DomainError
+from wms.extensions import db, htmx, login_manager
+from wms.floor.models import ScanReply
+
+log = logging.getLogger(__name__)
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "healthz"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Headers worth replaying with a stored answer.
+REPLAYED_HEADERS = ("HX-Trigger", "HX-Retarget", "HX-Reswap", "HX-Redirect", "HX-Push-Url")
+
+HTTP_SENTENCES = {
+    400: "The request was not understood.",
+    401: "Your session has ended. Log in again.",
+    403: "Your role does not allow this screen.",
+    404: "There is no such page.",
+    405: "That action is not allowed here.",
+    413: "What was sent is too large.",
+    429: "Too many requests. Wait a moment and try again.",
+}
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookie is Secure whenever the request itself came over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        return configured or (has_request_context() and request.is_secure)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
+    if app.config.get("TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+
+    app.before_request(_require_login)
+    app.before_request(_replay_scan)
+    app.after_request(_finish_transaction)
+    app.after_request(_headers)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.context_processor(_template_globals)
+
+
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _unauthorized() -> Any:
+    from flask import redirect, url_for
+
+    if htmx:
+        response = _render_message(HTTP_SENTENCES[401], 401)
+        response.headers["HX-Redirect"] = url_for("auth.login")
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _require_login() -> Any:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or _is_api():
+        return None
+    if not current_user.is_authenticated:
+        return _unauthorized()
+    return None
+
+
+def _scan_id() -> str | None:
+    if request.method in READ_METHODS or _is_api():
+        return None
+    scan_id = request.form.get("scan_id", "").strip()
+    return scan_id[:64] or None
+
+
+def _replay_scan() -> Response | None:
+    """A scan sent again (retry after a timeout) gets the first answer, applied once."""
+    scan_id = _scan_id()
+    g.scan_id = scan_id
+    if not scan_id or not current_user.is_authenticated:
+        return None
+    reply = db.session.get(ScanReply, scan_id)
+    if reply is None or reply.user_id != current_user.id:
+        return None
+    g.replayed = True
+    return _reply_response(reply)
+
+
+def _reply_response(reply: ScanReply) -> Response:
+    response = Response(reply.body, status=reply.status_code, mimetype="text/html")
+    for name, value in json.loads(reply.headers or "{}").items():
+        response.headers[name] = value
+    response.headers["X-Scan-Replayed"] = "1"
+    return response
+
+
+def _finish_transaction(response: Response) -> Response:
+    """One commit per action; anything but success rolls the whole action back."""
+    if (
+        request.method in READ_METHODS
+        or response.status_code >= 400
+        or g.get("replayed")
+        or g.get("committed")
+    ):
+        db.session.rollback()
+        return response
+    scan_id = g.get("scan_id")
+    if scan_id and current_user.is_authenticated and not response.direct_passthrough:
+        headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
+        db.session.add(
+            ScanReply(
+                scan_id=scan_id,
+                user_id=current_user.id,
+                path=request.path[:200],
+                status_code=response.status_code,
+                body=response.get_data(as_text=True),
+                headers=json.dumps(headers),
+            )
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if scan_id:
+            # The same scan won a race with this retry: answer as it did.
+            reply = db.session.get(ScanReply, scan_id)
+            if reply is not None:
+                return _reply_response(reply)
+        log.exception("commit refused")
+        return _error_response("The change clashed with another one and was not saved.", 409)
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("commit failed")
+        return _error_response("The database did not save this. Nothing changed; try again.", 503)
+    g.committed = True
+    return response
+
+
+def _headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.vary.add("HX-Request")
+        response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'",
+    )
+    return response
+
+
+def _render_message(message: str, status: int, kind: str = "error") -> Response:
+    if htmx:
+        body = render_template("_message.html", message=message, kind=kind)
+    else:
+        body = render_template("error.html", message=message, status=status)
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _error_response(message: str, status: int, code: str | None = None) -> Response:
+    if _is_api():
+        code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(
+            status, "error"
+        )
+        response = jsonify({"code": code, "message": message})
+        response.status_code = status
+        return response
+    return _render_message(message, status)
+
+
+def _domain_error(error: DomainError) -> Response:
+    db.session.rollback()
+    if _is_api():
+        response = jsonify(error.to_json())
+        response.status_code = error.status
+        return response
+    return _render_message(error.message, error.status)
+
+
+def _http_error(error: HTTPException) -> Response:
+    db.session.rollback()
+    status = error.code or 500
+    message = HTTP_SENTENCES.get(status) or error.description or "The request failed."
+    if status == 400 and "CSRF" in (error.description or ""):
+        message = "This page has expired. Reload it and try again."
+    code = {413: "too_large", 405: "method_not_allowed", 400: "bad_request"}.get(status)
+    return _error_response(message, status, code)
+
+
+def _server_error(error: Exception) -> Response:
+    db.session.rollback()
+    log.exception("unhandled error", exc_info=error)
+    return _error_response(
+        "Something went wrong on the server. Nothing was saved; try again.", 500, "server_error"
+    )
+
+
+def healthz() -> Response:
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        database = "unreachable"
+    finally:
+        db.session.rollback()
+    response = jsonify(
+        {"status": "ok" if database == "ok" else "degraded", "database": database}
+    )
+    response.status_code = 200 if database == "ok" else 503
+    return response
+
+
+def _template_globals() -> dict[str, Any]:
+    from wms.navigation import menu_for
+
+    return {"menu_for": menu_for}
