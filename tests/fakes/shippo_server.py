@@ -27,11 +27,16 @@ Scenario controls, for tests (``endpoint`` is e.g. ``"POST /transactions"``):
   address, either as a 201 shipment with no rates and carrier ``messages``
   (``style="messages"``) or as a 400 whose body names the address field
   (``style="400"``).
+* ``refuse_next_purchase(text)``: the next ``POST /transactions`` answers a
+  transaction with status ``ERROR`` and the carrier's message; nothing is bought.
+* ``queue_next_purchase(reads)``: the next purchase answers ``QUEUED`` and stays
+  so for ``reads`` more reads (``GET /transactions...``) before it is ``SUCCESS``.
 * ``omit_created_by = True``: transactions come without the ``created_by`` key
   (labels bought through the API may lack it); by default it is ``null``.
 
-``purchases`` holds every label bought, so tests can check that one parcel got
-exactly one label; ``requests`` holds every request received.
+``purchases`` holds every label bought (``ERROR`` transactions are not), so tests
+can check that one parcel got exactly one label; ``requests`` holds every request
+received.
 """
 
 from __future__ import annotations
@@ -84,12 +89,14 @@ class RecordedRequest:
 
 @dataclass
 class _Fault:
-    kind: str  # "status", "sleep" or "address"
+    kind: str  # "status", "sleep", "address", "refuse" or "queue"
     status: int = 500
     seconds: float = 0.0
     record: str = "before"
     style: str = "messages"
     field_name: str = "address_to"
+    text: str = ""
+    reads: int = 0
 
 
 @dataclass
@@ -98,6 +105,7 @@ class _State:
     rates: dict[str, dict[str, Any]] = field(default_factory=dict)
     transactions: list[dict[str, Any]] = field(default_factory=list)
     labels: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    queued: dict[str, int] = field(default_factory=dict)  # transaction id -> reads left
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
     tracking_seq: int = 0
@@ -183,6 +191,12 @@ class FakeShippo:
         fault = _Fault(kind="address", style=style, field_name=field_name)
         self._add_faults("POST /shipments", count, fault)
 
+    def refuse_next_purchase(self, text: str) -> None:
+        self._add_faults("POST /transactions", 1, _Fault(kind="refuse", text=text))
+
+    def queue_next_purchase(self, reads: int = 1) -> None:
+        self._add_faults("POST /transactions", 1, _Fault(kind="queue", reads=reads))
+
     def _add_faults(self, endpoint: str, count: int, fault: _Fault) -> None:
         with self._lock:
             self._state.faults.setdefault(endpoint, []).extend([fault] * count)
@@ -196,9 +210,10 @@ class FakeShippo:
 
     @property
     def purchases(self) -> list[dict[str, Any]]:
-        """Every label bought, oldest first (copies)."""
+        """Every label bought (or being bought), oldest first (copies)."""
         with self._lock:
-            return [json.loads(json.dumps(t)) for t in self._state.transactions]
+            rows = [t for t in self._state.transactions if t["status"] != "ERROR"]
+            return json.loads(json.dumps(rows))
 
     def purchases_for(self, metadata: str) -> list[dict[str, Any]]:
         return [t for t in self.purchases if t.get("metadata") == metadata]
@@ -220,9 +235,8 @@ class FakeShippo:
         """Wait until at least ``count`` labels were bought; False on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                if len(self._state.transactions) >= count:
-                    return True
+            if len(self.purchases) >= count:
+                return True
             time.sleep(0.02)
         return False
 
@@ -259,8 +273,8 @@ class FakeShippo:
         if endpoint == "POST /transactions":
             if record_after:
                 time.sleep(sleep)
-                return self._create_transaction(parsed or {})
-            answer = self._create_transaction(parsed or {})
+                return self._create_transaction(parsed or {}, fault)
+            answer = self._create_transaction(parsed or {}, fault)
             time.sleep(sleep)
             return answer
         time.sleep(sleep)
@@ -407,7 +421,7 @@ class FakeShippo:
                 self._state.rates[rate["object_id"]] = rate
         return _json(201, shipment)
 
-    def _create_transaction(self, body: dict[str, Any]) -> _Answer:
+    def _create_transaction(self, body: dict[str, Any], fault: _Fault | None) -> _Answer:
         rate_id = body.get("rate")
         file_type = body.get("label_file_type") or "PDF_4x6"
         with self._lock:
@@ -444,6 +458,17 @@ class FakeShippo:
             "parcel": shipment["parcels"][0]["object_id"],
             "created_by": None,
         }
+        if fault is not None and fault.kind == "refuse":
+            transaction.update(
+                status="ERROR",
+                tracking_number="",
+                tracking_url_provider="",
+                label_url="",
+                messages=[{"source": rate["provider"], "code": "", "text": fault.text}],
+            )
+            with self._lock:
+                self._state.transactions.append(transaction)
+            return _json(201, self._view(transaction, short_rate=False, read=False))
         if suffix == "zpl":
             content = (
                 f"^XA^FO40,40^A0N,40,40^FD{rate['provider']}^FS"
@@ -453,14 +478,25 @@ class FakeShippo:
             content = f"%PDF-1.4\n% fake Shippo label {tracking}\n%%EOF\n".encode()
         with self._lock:
             self._state.transactions.append(transaction)
+            if fault is not None and fault.kind == "queue":
+                self._state.queued[transaction_id] = fault.reads + 1
             self._state.labels[f"{transaction_id}.{suffix}"] = (
                 "application/pdf" if suffix == "pdf" else "text/plain",
                 content,
             )
-        return _json(201, self._view(transaction, short_rate=False))
+        return _json(201, self._view(transaction, short_rate=False, read=False))
 
-    def _view(self, transaction: dict[str, Any], *, short_rate: bool) -> dict[str, Any]:
+    def _view(
+        self, transaction: dict[str, Any], *, short_rate: bool, read: bool = True
+    ) -> dict[str, Any]:
+        """The transaction as the API shows it; a read counts down a queued purchase."""
         out = dict(transaction)
+        with self._lock:
+            left = self._state.queued.get(transaction["object_id"], 0)
+            if left and read:
+                self._state.queued[transaction["object_id"]] = left - 1
+        if left > 1 or (left == 1 and not read):
+            out.update(status="QUEUED", tracking_number="", tracking_url_provider="", label_url="")
         if short_rate:
             with self._lock:
                 rate = self._state.rates.get(transaction["rate"])
@@ -494,7 +530,10 @@ class FakeShippo:
         if first("rate"):
             rows = [t for t in rows if t["rate"] == first("rate")]
         if first("object_status"):
-            rows = [t for t in rows if t["status"] == first("object_status")]
+            wanted = first("object_status")
+            rows = [
+                t for t in rows if self._view(t, short_rate=False, read=False)["status"] == wanted
+            ]
         if first("tracking_status"):
             rows = [t for t in rows if t["tracking_status"] == first("tracking_status")]
         start = (page - 1) * per_page

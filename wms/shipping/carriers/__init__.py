@@ -223,7 +223,8 @@ def choose_rate(rates: Iterable[Rate], service_level: str) -> Rate:
         if max_days is None:
             raise NoRate("No carrier offered a rate for this parcel.")
         within = "1 day" if max_days == 1 else f"{max_days} days"
-        raise NoRate(f"No carrier offered a {level} rate (delivery within {within}).")
+        article = "an" if level[0] in "aeiou" else "a"
+        raise NoRate(f"No carrier offered {article} {level} rate (delivery within {within}).")
     return min(
         fitting,
         key=lambda r: (

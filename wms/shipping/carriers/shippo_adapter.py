@@ -388,21 +388,25 @@ class ShippoCarrier:
         return self._safe(lambda: self._sdk.shipments.create(request), "asking for rates", names)
 
     @staticmethod
-    def _messages(obj: Any) -> list[str]:
-        """Texts of the carrier messages on a shipment or transaction (and its addresses)."""
-        texts: list[str] = []
-        sources = [obj, _get(obj, "address_from"), _get(obj, "address_to")]
-        for source in sources:
+    def _messages(obj: Any) -> list[tuple[str, str]]:
+        """(code, text) of the carrier messages on a shipment or transaction, and on the
+        validation results of its addresses."""
+        found: list[tuple[str, str]] = []
+        for source in (obj, _get(obj, "address_from"), _get(obj, "address_to")):
             items = list(_get(source, "messages", []) or [])
             items += list(_get(_get(source, "validation_results"), "messages", []) or [])
             for item in items:
-                text = _get(item, "text", "") if not isinstance(item, str) else item
-                code = _get(item, "code", "") if not isinstance(item, str) else ""
-                if text or code:
-                    texts.append(f"{code}\t{text}")
-        return texts
+                if isinstance(item, str):
+                    found.append(("", item))
+                elif _get(item, "text") or _get(item, "code"):
+                    found.append((str(_get(item, "code", "")), str(_get(item, "text", ""))))
+        return found
 
-    def _rates_of(self, shipment: Any, names: dict[str, str]) -> list[Rate]:
+    @staticmethod
+    def _about_address(code: str, text: str) -> bool:
+        return _ADDRESSY.search(f"{code} {text}") is not None
+
+    def _rates_of(self, shipment: Any) -> list[Rate]:
         shipment_id = str(_get(shipment, "object_id", ""))
         rates: list[Rate] = []
         for item in _get(shipment, "rates", []) or []:
@@ -431,13 +435,12 @@ class ShippoCarrier:
             raise CarrierUnavailable(
                 "Shippo is still working out the rates; try again in a minute."
             )
-        for message in messages:
-            if _ADDRESSY.search(message):
-                text = message.split("\t", 1)[1] or message.split("\t", 1)[0]
-                raise AddressError(_sentence("The carrier rejected the address", text))
+        for code, text in messages:
+            if self._about_address(code, text):
+                raise AddressError(_sentence("The carrier rejected the address", text or code))
         if messages:
-            text = messages[0].split("\t", 1)[1] or messages[0].split("\t", 1)[0]
-            raise NoRate(_sentence("No carrier offered a rate for this parcel", text))
+            code, text = messages[0]
+            raise NoRate(_sentence("No carrier offered a rate for this parcel", text or code))
         raise NoRate("No carrier offered a rate for this parcel.")
 
     def rates(
@@ -447,7 +450,7 @@ class ShippoCarrier:
         shipment = self._create_shipment(
             ship_from, ship_to, parcel, is_return=False, names=_OUTBOUND_NAMES
         )
-        return self._rates_of(shipment, _OUTBOUND_NAMES)
+        return self._rates_of(shipment)
 
     # --------------------------------------------------------------- labels
 
@@ -543,8 +546,8 @@ class ShippoCarrier:
                 transaction = self._safe(
                     lambda tid=transaction_id: self._sdk.transactions.get(tid), "buying the label"
                 )
-            except CarrierUnavailable:
-                break
+            except CarrierError:
+                break  # still queued as far as we know: reported as uncertain below
         status = _get(transaction, "status", "")
         if status in _PENDING or status == "":
             raise CarrierUnavailable(
@@ -552,10 +555,10 @@ class ShippoCarrier:
                 purchase_uncertain=True,
             )
         messages = self._messages(transaction)
-        text = messages[0].split("\t", 1)[1] if messages else ""
-        if messages and _ADDRESSY.search(messages[0]):
-            raise AddressError(_sentence("The carrier rejected the address", text))
-        raise CarrierError(_sentence("The carrier refused the label", text))
+        code, text = messages[0] if messages else ("", "")
+        if self._about_address(code, text):
+            raise AddressError(_sentence("The carrier rejected the address", text or code))
+        raise CarrierError(_sentence("The carrier refused the label", text or code))
 
     def _download(self, url: str) -> bytes:
         failure: BaseException | None = None
@@ -676,7 +679,7 @@ class ShippoCarrier:
         shipment = self._create_shipment(
             ship_to, ship_from, parcel, is_return=True, names=_RETURN_NAMES
         )
-        rate = choose_rate(self._rates_of(shipment, _RETURN_NAMES), service_level)
+        rate = choose_rate(self._rates_of(shipment), service_level)
         return self._purchase(rate, file_type, idempotency_key, _RETURN_NAMES)
 
     # ------------------------------------------------------------- tracking
