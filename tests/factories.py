@@ -135,8 +135,13 @@ class Factories:
                     placed_at=placed_at,
                     ship_to=kw.pop(
                         "ship_to",
-                        {"name": "A Customer", "street1": "1 Main St", "city": "Town",
-                         "zip": "90001", "country": "US"},
+                        {
+                            "name": "A Customer",
+                            "street1": "1 Main St",
+                            "city": "Town",
+                            "zip": "90001",
+                            "country": "US",
+                        },
                     ),
                     **kw,
                 ),
@@ -144,9 +149,7 @@ class Factories:
             db.session.commit()
             return result.order_id
 
-    def inbound(
-        self, lines: list[tuple[Product, int]], expected_at: datetime, **kw: Any
-    ) -> int:
+    def inbound(self, lines: list[tuple[Product, int]], expected_at: datetime, **kw: Any) -> int:
         with self.app.app_context():
             inbound, _ = create_inbound(
                 reference=kw.pop("reference", unique("ASN-")),

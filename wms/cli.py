@@ -7,6 +7,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from wms.extensions import db
 
@@ -21,6 +22,7 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--seed", default=7, show_default=True, help="Same seed, same warehouse.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (quietly) when data exists.")
 def demo_data(seed: int, if_empty: bool) -> None:
@@ -37,6 +39,7 @@ def demo_data(seed: int, if_empty: bool) -> None:
 
 
 @click.command("demo-logins")
+@with_appcontext
 def demo_logins() -> None:
     """Print the demo logins and API tokens."""
     from wms.demo import DEMO_CHANNELS, DEMO_LOGINS
@@ -50,15 +53,14 @@ def demo_logins() -> None:
 
 
 @click.command("verify-ledger")
+@with_appcontext
 def verify_ledger() -> None:
     """Rebuild on-hand from the ledger and compare; exit 1 on any difference."""
     from wms.core.ledger import ledger_differences, sellable_differences
 
     diffs = ledger_differences()
     for d in diffs:
-        click.echo(
-            f"{d.sku} at {d.location}: on hand {d.on_hand}, ledger says {d.from_ledger}"
-        )
+        click.echo(f"{d.sku} at {d.location}: on hand {d.on_hand}, ledger says {d.from_ledger}")
     sellable = sellable_differences()
     for sku, counter, summed in sellable:
         click.echo(f"{sku}: sellable counter {counter}, sellable locations hold {summed}")
@@ -69,6 +71,7 @@ def verify_ledger() -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
 @click.option("--batch", default=50, show_default=True)
 @click.option("--idle", default=1.0, show_default=True, help="Seconds to sleep when idle.")
@@ -84,8 +87,8 @@ def worker(once: bool, batch: int, idle: float) -> None:
         result = deliver_batch(batch, session)
         if result.handled:
             click.echo(
-                f"delivered {result.delivered}, failed {result.failed}, "
-                f"superseded {result.superseded}"
+                f"delivered {result.delivered}, retrying {result.retrying}, "
+                f"failed {result.failed}, superseded {result.superseded}"
             )
         if once and result.handled == 0:
             return
@@ -95,6 +98,7 @@ def worker(once: bool, batch: int, idle: float) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(["operator", "supervisor", "admin"]), default="operator")
 @click.option("--badge", default=None)
@@ -111,6 +115,7 @@ def create_user(username: str, role: str, badge: str | None, password: str) -> N
 
 
 @click.command("create-channel")
+@with_appcontext
 @click.argument("code")
 @click.option("--name", default=None)
 @click.option("--webhook-url", default=None)

@@ -47,13 +47,43 @@ AISLES = "ABCDE"
 BAYS = 20
 LEVELS = 4
 ADJECTIVES = (
-    "Alpine", "Arctic", "Basic", "Canvas", "Classic", "Compact", "Coastal", "Cotton", "Deluxe",
-    "Everyday", "Field", "Granite", "Harbor", "Linen", "Merino", "Nordic", "Prairie", "Rapid",
-    "Summit", "Trail",
+    "Alpine",
+    "Arctic",
+    "Basic",
+    "Canvas",
+    "Classic",
+    "Compact",
+    "Coastal",
+    "Cotton",
+    "Deluxe",
+    "Everyday",
+    "Field",
+    "Granite",
+    "Harbor",
+    "Linen",
+    "Merino",
+    "Nordic",
+    "Prairie",
+    "Rapid",
+    "Summit",
+    "Trail",
 )
 NOUNS = (
-    "Backpack", "Beanie", "Bottle", "Cap", "Duffel", "Gloves", "Hoodie", "Jacket", "Lantern",
-    "Mug", "Poncho", "Scarf", "Socks", "Tent", "Thermos",
+    "Backpack",
+    "Beanie",
+    "Bottle",
+    "Cap",
+    "Duffel",
+    "Gloves",
+    "Hoodie",
+    "Jacket",
+    "Lantern",
+    "Mug",
+    "Poncho",
+    "Scarf",
+    "Socks",
+    "Tent",
+    "Thermos",
 )
 COLOURS = ("Black", "Blue", "Green", "Grey", "Red", "Sand", "White", "Olive")
 
@@ -153,8 +183,9 @@ def _locations() -> list[Location]:
     ]
     for i, (code, name, kind, capacity) in enumerate(specials):
         out.append(
-            Location(code=code, name=name, kind=kind, zone=kind, walk_seq=10_000 + i,
-                     capacity=capacity)
+            Location(
+                code=code, name=name, kind=kind, zone=kind, walk_seq=10_000 + i, capacity=capacity
+            )
         )
     db.session.add_all(out)
     db.session.flush()
@@ -211,8 +242,13 @@ def _stock(
             if not free_bins:
                 break
             move_stock(
-                product.id, rng.randint(8, 40), None, free_bins.pop(), Reason.OPENING,
-                "opening stock", user_id,
+                product.id,
+                rng.randint(8, 40),
+                None,
+                free_bins.pop(),
+                Reason.OPENING,
+                "opening stock",
+                user_id,
             )
     return short
 
@@ -270,8 +306,9 @@ def _orders(
     return n
 
 
-def _inbounds(rng: random.Random, products: list[Product], short: list[Product],
-              now: datetime) -> None:
+def _inbounds(
+    rng: random.Random, products: list[Product], short: list[Product], now: datetime
+) -> None:
     """Three ASNs due today, carrying what the waiting orders need and some more."""
     regular = [p for p in products[:-5] if p not in short]
     groups = [short[0::3], short[1::3], short[2::3]]

@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
 
+    app.before_request(_refuse_nul)
     app.before_request(_require_login)
     app.before_request(_replay_scan)
     app.after_request(_finish_transaction)
@@ -83,6 +84,22 @@ def _unauthorized() -> Any:
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _refuse_nul() -> Any:
+    """A NUL character is never a real scan or name, and databases refuse it."""
+    if b"\x00" in request.query_string or b"%00" in request.query_string:
+        return _error_response("The request holds a character that is not allowed.", 422, "invalid")
+    if request.method not in READ_METHODS and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        for values in request.form.listvalues():
+            if any("\x00" in v for v in values):
+                return _error_response(
+                    "The request holds a character that is not allowed.", 422, "invalid"
+                )
+    return None
 
 
 def _require_login() -> Any:
@@ -233,9 +250,7 @@ def healthz() -> Response:
         database = "unreachable"
     finally:
         db.session.rollback()
-    response = jsonify(
-        {"status": "ok" if database == "ok" else "degraded", "database": database}
-    )
+    response = jsonify({"status": "ok" if database == "ok" else "degraded", "database": database})
     response.status_code = 200 if database == "ok" else 503
     return response
 

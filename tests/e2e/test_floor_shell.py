@@ -15,9 +15,7 @@ def test_log_in_by_scanning_a_badge(page: Page, badge_login) -> None:
     expect(page.get_by_role("link", name=re.compile("Scan anything"))).to_be_visible()
 
 
-def test_scan_a_demo_ean_and_see_the_product_and_its_bins(
-    page: Page, badge_login, scanner
-) -> None:
+def test_scan_a_demo_ean_and_see_the_product_and_its_bins(page: Page, badge_login, scanner) -> None:
     badge_login("B-1001")
     page.goto("/floor/scan")
     scanner.scan(ean13(1))

@@ -68,15 +68,11 @@ def test_order_number_shows_status_and_lines(client: FlaskClient, login, make: F
     assert "ready to pick" in page and product.sku in page
 
 
-def test_unknown_code_is_a_plain_sentence_and_changes_nothing(
-    client: FlaskClient, login
-) -> None:
+def test_unknown_code_is_a_plain_sentence_and_changes_nothing(client: FlaskClient, login) -> None:
     login()
     response = client.get("/floor/scan?code=NOPE-404", headers=HX)
     assert response.status_code == 404
-    assert "No product, location or order has the code NOPE-404." in response.get_data(
-        as_text=True
-    )
+    assert "No product, location or order has the code NOPE-404." in response.get_data(as_text=True)
 
 
 def test_full_page_render_without_htmx(client: FlaskClient, login, make: Factories) -> None:

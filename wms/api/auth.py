@@ -39,8 +39,10 @@ def current_channel() -> Channel:
         raise Unauthorized("Send the channel's API token as 'Authorization: Bearer <token>'.")
     digest = hash_token(token.strip())
     channel = db.session.scalar(select(Channel).where(Channel.token_hash == digest))
-    if channel is None or not channel.active or not hmac.compare_digest(
-        channel.token_hash or "", digest
+    if (
+        channel is None
+        or not channel.active
+        or not hmac.compare_digest(channel.token_hash or "", digest)
     ):
         raise Unauthorized("That API token is not valid.")
     g.channel = channel

@@ -48,9 +48,9 @@ def build(server_url: str = "/api/v1") -> dict[str, Any]:
     for op in OPERATIONS:
         item: dict[str, Any] = {
             "summary": op.summary,
-            "operationId": f"{op.method}_{op.path}".replace("/", "_").replace("{", "").replace(
-                "}", ""
-            ),
+            "operationId": f"{op.method}_{op.path}".replace("/", "_")
+            .replace("{", "")
+            .replace("}", ""),
             "parameters": list(op.parameters),
             "responses": {},
             "security": [{"bearer": []}],

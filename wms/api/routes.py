@@ -33,6 +33,7 @@ from wms.orders import services as order_services
 from wms.orders.models import Priority, order_id_from_number
 
 PAGE_MAX = 500
+ID_MAX = 2**31 - 1
 
 
 class BodyTooLarge(DomainError):
@@ -79,8 +80,8 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def _order_id(ref: str) -> int:
-    order_id = int(ref) if ref.isdigit() else order_id_from_number(ref)
-    if order_id is None:
+    order_id = int(ref) if ref.isascii() and ref.isdigit() else order_id_from_number(ref)
+    if order_id is None or order_id > ID_MAX:
         raise NotFound(f"There is no order {ref}.")
     return order_id
 
@@ -93,7 +94,7 @@ def _cursor_args() -> tuple[int, int]:
         raise InvalidInput("cursor and limit are whole numbers.").with_code(
             "invalid_query"
         ) from exc
-    if after < 0 or not 1 <= limit <= PAGE_MAX:
+    if not 0 <= after <= ID_MAX or not 1 <= limit <= PAGE_MAX:
         raise InvalidInput(f"limit is between 1 and {PAGE_MAX}; cursor is not negative.").with_code(
             "invalid_query"
         )
@@ -205,7 +206,11 @@ document(
                 "style": "form",
                 "explode": True,
             },
-            {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+            {
+                "name": "cursor",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0, "maximum": ID_MAX},
+            },
             {
                 "name": "limit",
                 "in": "query",
@@ -270,7 +275,11 @@ document(
         "Inbounds in the order they were created, paged",
         responses={200: InboundPage},
         parameters=(
-            {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+            {
+                "name": "cursor",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0, "maximum": ID_MAX},
+            },
             {
                 "name": "limit",
                 "in": "query",

@@ -10,9 +10,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# No NUL characters anywhere: databases refuse them in text.
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00]*$")
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[^\x00]*$")
+]
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00\s]+$"),
 ]
 PriorityName = Literal["expedited", "standard", "economy"]
 ServiceLevel = Literal["express", "priority", "standard", "economy"]
@@ -29,15 +36,15 @@ class AddressIn(Strict):
     street2: Text = ""
     city: Text = Field(min_length=1)
     state: Text = ""
-    zip: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    zip: Short = ""
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "US"
-    phone: Annotated[str, StringConstraints(max_length=40)] = ""
-    email: Annotated[str, StringConstraints(max_length=200)] = ""
+    phone: Short = ""
+    email: Text = ""
 
 
 class CustomerIn(Strict):
     name: Text = ""
-    email: Annotated[str, StringConstraints(max_length=200)] = ""
+    email: Text = ""
 
 
 class OrderLineIn(Strict):

@@ -60,9 +60,7 @@ def after_lines_filled(served: list[tuple[int, int, int]]) -> None:
     """Tell the channels which waiting units were filled, and move the orders on."""
     order_ids = sorted({order_id for _, order_id, _ in served})
     rows = db.session.execute(
-        select(
-            lines_t.c.id, lines_t.c.qty_waiting, lines_t.c.product_id, orders_t.c.channel_id
-        )
+        select(lines_t.c.id, lines_t.c.qty_waiting, lines_t.c.product_id, orders_t.c.channel_id)
         .join(orders_t, orders_t.c.id == lines_t.c.order_id)
         .where(lines_t.c.id.in_([line_id for line_id, _, _ in served]))
     )
@@ -155,10 +153,13 @@ def project_tail_line(product_id: int, waiting_through_line: int) -> date | None
     return day_for_tail(waiting_through_line, arrivals_for(product_id))
 
 
-def recompute_projections(product_id: int, notify: bool = True) -> int:
+def recompute_projections(
+    product_id: int, notify: bool = True, quiet_order_id: int | None = None
+) -> int:
     """Walk the product's whole queue against its inbounds; store and announce what moved.
 
-    Returns how many lines' dates changed.
+    ``quiet_order_id`` is an order being taken in right now: its first date is
+    part of its own announcement, not a change. Returns how many lines' dates changed.
     """
     rows = db.session.execute(
         select(
@@ -186,7 +187,9 @@ def recompute_projections(product_id: int, notify: bool = True) -> int:
         [{"line_id": r.id, "new_date": dates[r.id]} for r in changed],
     )
     if notify:
-        _announce_projection_changes(changed, dates)
+        moved = [r for r in changed if r.order_id != quiet_order_id]
+        if moved:
+            _announce_projection_changes(moved, dates)
     return len(changed)
 
 

@@ -38,12 +38,13 @@ SIGNATURE_HEADER = "X-WMS-Signature"
 @dataclass
 class BatchResult:
     delivered: int = 0
-    failed: int = 0
+    failed: int = 0  # gave up: the last retry failed
+    retrying: int = 0  # failed this time, tried again later
     superseded: int = 0
 
     @property
     def handled(self) -> int:
-        return self.delivered + self.failed + self.superseded
+        return self.delivered + self.failed + self.retrying + self.superseded
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -85,9 +86,7 @@ def claim_batch(limit: int = 50) -> list[int]:
         stmt = stmt.with_for_update(skip_locked=True, of=o)
     ids = list(db.session.scalars(stmt))
     if ids:
-        db.session.execute(
-            update(o).where(o.c.id.in_(ids)).values(claimed_until=now + LEASE)
-        )
+        db.session.execute(update(o).where(o.c.id.in_(ids)).values(claimed_until=now + LEASE))
     db.session.commit()
     return ids
 
@@ -118,6 +117,8 @@ def deliver_batch(limit: int = 50, session: requests.Session | None = None) -> B
                 result.delivered += 1
             elif ev.status == OutboxStatus.FAILED:
                 result.failed += 1
+            else:
+                result.retrying += 1
         db.session.commit()
     return result
 

@@ -116,9 +116,9 @@ def ledger_differences() -> list[LedgerDifference]:
     """On-hand per product and location, rebuilt from the ledger, compared with the stock rows."""
     m = Movement.__table__
     flows = union_all(
-        select(
-            m.c.product_id, m.c.to_location_id.label("location_id"), m.c.qty.label("qty")
-        ).where(m.c.to_location_id.is_not(None)),
+        select(m.c.product_id, m.c.to_location_id.label("location_id"), m.c.qty.label("qty")).where(
+            m.c.to_location_id.is_not(None)
+        ),
         select(
             m.c.product_id, m.c.from_location_id.label("location_id"), (-m.c.qty).label("qty")
         ).where(m.c.from_location_id.is_not(None)),
@@ -142,9 +142,7 @@ def ledger_differences() -> list[LedgerDifference]:
             (s.c.product_id == rebuilt.c.product_id) & (s.c.location_id == rebuilt.c.location_id),
         )
     )
-    stock_only = select(
-        s.c.product_id, s.c.location_id, s.c.qty_on_hand, literal(0)
-    ).where(
+    stock_only = select(s.c.product_id, s.c.location_id, s.c.qty_on_hand, literal(0)).where(
         ~select(rebuilt.c.product_id)
         .where(
             (rebuilt.c.product_id == s.c.product_id) & (rebuilt.c.location_id == s.c.location_id)

@@ -53,9 +53,7 @@ def reserve_up_to(product_id: int, qty: int) -> int:
         return qty
     # Short: lock the row, then take what is free with the same guard.
     free = db.session.scalar(
-        _locked(
-            select(ps.c.qty_sellable - ps.c.qty_reserved).where(ps.c.product_id == product_id)
-        )
+        _locked(select(ps.c.qty_sellable - ps.c.qty_reserved).where(ps.c.product_id == product_id))
     )
     take = min(qty, max(0, free or 0))
     if take and reserve(product_id, take):
@@ -205,9 +203,7 @@ def move_waiting_to_reserved(line_id: int, qty: int) -> None:
     db.session.execute(
         update(lines_t)
         .where(lines_t.c.id == line_id, lines_t.c.qty_waiting >= qty)
-        .values(
-            qty_waiting=lines_t.c.qty_waiting - qty, qty_reserved=lines_t.c.qty_reserved + qty
-        )
+        .values(qty_waiting=lines_t.c.qty_waiting - qty, qty_reserved=lines_t.c.qty_reserved + qty)
     )
 
 
@@ -215,9 +211,7 @@ def move_reserved_to_waiting(line_id: int, qty: int) -> None:
     db.session.execute(
         update(lines_t)
         .where(lines_t.c.id == line_id, lines_t.c.qty_reserved >= qty)
-        .values(
-            qty_waiting=lines_t.c.qty_waiting + qty, qty_reserved=lines_t.c.qty_reserved - qty
-        )
+        .values(qty_waiting=lines_t.c.qty_waiting + qty, qty_reserved=lines_t.c.qty_reserved - qty)
     )
 
 

@@ -72,9 +72,21 @@ class Cluster:
             pg = pwd.getpwnam("postgres")
             os.chown(self._tmp, pg.pw_uid, pg.pw_gid)
         subprocess.run(
-            [*self._as_postgres, str(self.bindir / "initdb"), "-D", str(self.datadir),
-             "-A", "trust", "-U", self.superuser, "-E", "UTF8", "--no-sync"],
-            check=True, capture_output=True,
+            [
+                *self._as_postgres,
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.datadir),
+                "-A",
+                "trust",
+                "-U",
+                self.superuser,
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
         )
         options = {
             "listen_addresses": "127.0.0.1",
@@ -88,25 +100,55 @@ class Cluster:
         }
         opts = " ".join(f"-c {k}={v}" for k, v in options.items())
         subprocess.run(
-            [*self._as_postgres, str(self.bindir / "pg_ctl"), "-D", str(self.datadir),
-             "-o", opts, "-l", str(self._tmp / "server.log"), "-w", "-t", "30", "start"],
-            check=True, capture_output=True,
+            [
+                *self._as_postgres,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-o",
+                opts,
+                "-l",
+                str(self._tmp / "server.log"),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
         )
         return self
 
     def create_database(self, name: str) -> str:
         subprocess.run(
-            [str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-U", self.superuser, name],
-            check=True, capture_output=True,
+            [
+                str(self.bindir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                self.superuser,
+                name,
+            ],
+            check=True,
+            capture_output=True,
         )
         return self.url(name)
 
     def stop(self) -> None:
         if self.datadir is not None and self.datadir.exists():
             subprocess.run(
-                [*self._as_postgres, str(self.bindir / "pg_ctl"), "-D", str(self.datadir),
-                 "-m", "immediate", "-w", "stop"],
+                [
+                    *self._as_postgres,
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.datadir),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
                 capture_output=True,
             )
         if self._tmp is not None:

@@ -109,7 +109,7 @@ def order_id_from_number(code: str) -> int | None:
     if not code.startswith(ORDER_NUMBER_PREFIX):
         return None
     digits = code[len(ORDER_NUMBER_PREFIX) :]
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return None
     order_id = int(digits) - ORDER_NUMBER_OFFSET
     return order_id if order_id > 0 else None

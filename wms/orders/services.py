@@ -122,8 +122,18 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
         if row["qty_waiting"]:
             _project_new_waiting_line(row, recompute)
     db.session.execute(insert(lines_t), rows)
-    for product_id in sorted(recompute):
-        backorders.recompute_projections(product_id)
+    if recompute:
+        for product_id in sorted(recompute):
+            backorders.recompute_projections(product_id, quiet_order_id=order_id)
+        dates = dict(
+            db.session.execute(
+                select(lines_t.c.line_no, lines_t.c.projected_fill_on).where(
+                    lines_t.c.order_id == order_id
+                )
+            ).all()
+        )
+        for row in rows:
+            row["projected_fill_on"] = dates[row["line_no"]]
 
     status = _initial_status(rows, products, day)
     if status != OrderStatus.READY_TO_PICK:
@@ -189,9 +199,9 @@ def _products_for(lines: tuple[NewLine, ...]) -> dict[str, dict[str, Any]]:
     found = {row["sku"]: dict(row) for row in rows}
     unknown = [sku for sku in skus if sku not in found]
     if unknown:
-        raise InvalidInput(
-            f"Unknown SKU: {', '.join(unknown)}.", skus=unknown
-        ).with_code("unknown_sku")
+        raise InvalidInput(f"Unknown SKU: {', '.join(unknown)}.", skus=unknown).with_code(
+            "unknown_sku"
+        )
     return found
 
 
@@ -404,7 +414,8 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
             update(lines_t)
             .where(lines_t.c.id == ln.id)
             .values(
-                qty_cancelled=lines_t.c.qty_cancelled + lines_t.c.qty_reserved
+                qty_cancelled=lines_t.c.qty_cancelled
+                + lines_t.c.qty_reserved
                 + lines_t.c.qty_waiting,
                 qty_reserved=0,
                 qty_waiting=0,

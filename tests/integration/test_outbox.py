@@ -1,0 +1,242 @@
+"""Events reach the channel's webhook: signed, in order per order, retried, never lost."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from tests.factories import Factories
+from tests.fakes.webhooks import WebhookReceiver
+from wms.core import delivery
+from wms.core.clock import utcnow
+from wms.core.models import OutboxEvent, OutboxStatus
+from wms.extensions import db
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    r = WebhookReceiver().start()
+    yield r
+    r.stop()
+
+
+def deliver_all(app: Flask) -> None:
+    with app.app_context():
+        while delivery.deliver_batch(100).handled:
+            pass
+        db.session.remove()
+
+
+def events_for(app: Flask, channel_id: int) -> list[OutboxEvent]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.channel_id == channel_id).order_by(OutboxEvent.id)
+        ).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def test_an_accepted_order_is_announced_signed(
+    app: Flask, make: Factories, receiver: WebhookReceiver
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 3)
+    channel, _ = make.channel(webhook_url=receiver.url, webhook_secret="s3cret")
+    order_id = make.order(channel, [(product, 1)])
+    deliver_all(app)
+    mine = [r for r in receiver.accepted() if r["body"]["data"].get("order_id") == order_id]
+    assert [r["body"]["type"] for r in mine] == ["order.accepted"]
+    request = mine[0]
+    expected = "sha256=" + hmac.new(b"s3cret", request["raw"], hashlib.sha256).hexdigest()
+    assert request["headers"]["x-wms-signature"] == expected
+    assert request["body"]["data"]["lines"][0]["status"] == "reserved"
+    statuses = {e.status for e in events_for(app, channel.id)}
+    assert statuses <= {OutboxStatus.DELIVERED, OutboxStatus.SUPERSEDED}
+
+
+def test_nothing_is_written_when_the_order_is_refused(app: Flask, make: Factories) -> None:
+    product = make.product(allow_backorder=False)
+    channel, _ = make.channel(webhook_url="http://127.0.0.1:9/hook")
+    with pytest.raises(Exception, match="Not enough stock"):
+        make.order(channel, [(product, 1)])
+    assert events_for(app, channel.id) == []
+
+
+def test_a_backorder_is_announced_with_its_projected_date(
+    app: Flask, make: Factories, receiver: WebhookReceiver
+) -> None:
+    product = make.product()
+    channel, _ = make.channel(webhook_url=receiver.url)
+    make.inbound([(product, 4)], utcnow() + timedelta(days=2))
+    order_id = make.order(channel, [(product, 2)])
+    deliver_all(app)
+    types = [
+        r["body"]["type"]
+        for r in receiver.accepted()
+        if r["body"]["data"].get("order_id") == order_id
+    ]
+    assert types == ["order.accepted", "order.backordered"]
+    backordered = next(r for r in receiver.accepted() if r["body"]["type"] == "order.backordered")
+    assert backordered["body"]["data"]["lines"][0]["projected_fill_on"] == (
+        (utcnow() + timedelta(days=2)).date().isoformat()
+    )
+
+
+def test_a_failed_delivery_is_retried_later_and_order_is_kept(
+    app: Flask, make: Factories, receiver: WebhookReceiver
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 5)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    calls = {"n": 0}
+
+    def flaky(_request: dict) -> int:
+        calls["n"] += 1
+        return 503 if calls["n"] == 1 else 200
+
+    receiver.answer = flaky
+    order_id = make.order(channel, [(product, 1)])
+    with app.app_context():
+        from wms.orders.services import cancel_order
+
+        cancel_order(order_id)
+        db.session.commit()
+    deliver_all(app)
+    # the first attempt failed: the event waits with a backoff, and the
+    # cancellation behind it must not overtake it
+    evs = [e for e in events_for(app, channel.id) if e.aggregate == f"order:{order_id}"]
+    assert [e.event_type for e in evs] == ["order.accepted", "order.cancelled"]
+    assert evs[0].status == OutboxStatus.PENDING and evs[0].attempts == 1
+    assert evs[0].next_attempt_at > utcnow()
+    assert evs[1].status == OutboxStatus.PENDING and evs[1].attempts == 0
+    with app.app_context():
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == evs[0].id)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    deliver_all(app)
+    delivered = [
+        r["body"]["type"]
+        for r in receiver.accepted()
+        if r["body"]["data"].get("order_id") == order_id
+    ]
+    assert delivered == ["order.accepted", "order.cancelled"]
+
+
+def test_after_the_last_retry_an_event_is_failed_and_an_admin_can_retry(
+    app: Flask, make: Factories, receiver: WebhookReceiver
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 5)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    receiver.answer = lambda _r: 500
+    order_id = make.order(channel, [(product, 1)])
+    with app.app_context():
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.channel_id == channel.id)
+            .values(attempts=delivery.MAX_ATTEMPTS - 1)
+        )
+        db.session.commit()
+    deliver_all(app)
+    event = next(e for e in events_for(app, channel.id) if e.event_type == "order.accepted")
+    assert event.status == OutboxStatus.FAILED and "HTTP 500" in event.last_error
+    receiver.answer = lambda _r: 200
+    with app.app_context():
+        delivery.retry_event(event.id)
+        db.session.commit()
+    deliver_all(app)
+    assert any(
+        r["body"]["id"] == event.id and r["body"]["data"]["order_id"] == order_id
+        for r in receiver.accepted()
+    )
+
+
+def test_older_availability_figures_are_superseded_by_newer_ones(
+    app: Flask, make: Factories, receiver: WebhookReceiver
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 5)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    for _ in range(3):
+        make.order(channel, [(product, 1)])
+    deliver_all(app)
+    figures = [
+        r["body"]["data"]["available_to_promise"]
+        for r in receiver.accepted()
+        if r["body"]["type"] == "availability.changed" and r["body"]["data"]["sku"] == product.sku
+    ]
+    assert figures == [2]
+
+
+def test_admin_sees_failed_deliveries_and_retries_one(
+    app: Flask, make: Factories, client, login
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 2)
+    channel, _ = make.channel(webhook_url="http://127.0.0.1:9/closed", name="Dead shop")
+    make.order(channel, [(product, 1)])
+    with app.app_context():
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.channel_id == channel.id)
+            .values(status=OutboxStatus.FAILED, last_error="ConnectionError: refused")
+        )
+        db.session.commit()
+    event = events_for(app, channel.id)[0]
+    login("admin")
+    page = client.get("/desk/outbox?status=failed").get_data(as_text=True)
+    assert "Dead shop" in page and "ConnectionError: refused" in page
+    response = client.post(f"/desk/outbox/{event.id}/retry")
+    assert response.status_code == 302
+    assert events_for(app, channel.id)[0].status == OutboxStatus.PENDING
+
+
+def test_supervisor_cannot_see_the_outbox(client, login) -> None:
+    login("supervisor")
+    assert client.get("/desk/outbox").status_code == 403
+
+
+@pytest.mark.postgres_only
+def test_two_workers_never_send_the_same_event_at_the_same_time(
+    app: Flask, make: Factories, receiver: WebhookReceiver
+) -> None:
+    import threading
+    import time
+
+    product = make.product()
+    make.stock(product, make.location(), 50)
+    channel, _ = make.channel(webhook_url=receiver.url)
+
+    def slow(_request: dict) -> int:
+        time.sleep(0.01)
+        return 200
+
+    receiver.answer = slow
+    orders = [make.order(channel, [(product, 1)]) for _ in range(20)]
+    barrier = threading.Barrier(3)
+
+    def work() -> None:
+        with app.app_context():
+            barrier.wait()
+            while delivery.deliver_batch(5).handled:
+                pass
+            db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    mine = [
+        r["body"]["id"] for r in receiver.accepted() if r["body"]["data"].get("order_id") in orders
+    ]
+    assert len(mine) == len(set(mine)) == 20
