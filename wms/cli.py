@@ -79,11 +79,19 @@ def worker(once: bool, batch: int, idle: float) -> None:
     """Deliver outbox events to channel webhooks, with retries."""
     import requests
 
+    from wms.core.backorders import release_due_preorders
     from wms.core.delivery import deliver_batch
 
     session = requests.Session()
     click.echo("Worker delivering webhooks (Ctrl-C stops).")
+    next_chores = 0.0
     while True:
+        if time.monotonic() >= next_chores:
+            released = release_due_preorders()
+            db.session.commit()
+            if released:
+                click.echo(f"released {released} preorder(s)")
+            next_chores = time.monotonic() + 60
         result = deliver_batch(batch, session)
         if result.handled:
             click.echo(

@@ -34,7 +34,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         db_url = "postgresql+psycopg://" + db_url.removeprefix("postgresql://")
     config: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Connections are checked by use, not by an extra round trip per request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

@@ -180,6 +180,17 @@ def _finish_transaction(response: Response) -> Response:
     return response
 
 
+def commit_now() -> None:
+    """Commit the request's one transaction before the answer is built.
+
+    For actions whose answer must not exist before the data does, or that
+    should release their row locks at once; the end of the request then
+    has nothing left to commit.
+    """
+    db.session.commit()
+    g.committed = True
+
+
 def _headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.vary.add("HX-Request")

@@ -197,3 +197,32 @@ def test_payment_captured_is_recorded(client: FlaskClient, make: Factories) -> N
     response = post(client, token, f"/orders/{order['number']}/payment-captured", None)
     assert response.status_code == 200
     assert response.json["payment_captured_at"] is not None
+
+
+def test_held_preorders_become_ready_on_release_day(
+    app, client: FlaskClient, make: Factories
+) -> None:
+    from sqlalchemy import update
+
+    from wms.core.backorders import release_due_preorders
+    from wms.core.clock import today as clock_today
+    from wms.extensions import db
+    from wms.inventory.models import Product
+
+    release = (datetime.utcnow() + timedelta(days=5)).date()
+    product = make.product(release_on=release, preorder_cap=10)
+    make.stock(product, make.location(), 3)
+    _, token = make.channel()
+    order = post(client, token, "/orders", order_body([(product.sku, 2)])).json
+    assert order["status"] == "held"  # units are there, but not before release
+    with app.app_context():
+        release_due_preorders()
+        db.session.commit()
+    assert get(client, token, f"/orders/{order['number']}").json["status"] == "held"
+    with app.app_context():
+        db.session.execute(
+            update(Product).where(Product.id == product.id).values(release_on=clock_today())
+        )
+        release_due_preorders()
+        db.session.commit()
+    assert get(client, token, f"/orders/{order['number']}").json["status"] == "ready_to_pick"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from dataclasses import dataclass
 
 from flask import g, request
 from sqlalchemy import select
@@ -29,7 +31,14 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def current_channel() -> Channel:
+@dataclass(frozen=True)
+class ChannelIdentity:
+    id: int
+    code: str
+
+
+def current_channel() -> ChannelIdentity:
+    """The channel whose token came with the request; 401 otherwise."""
     channel = g.get("channel")
     if channel is not None:
         return channel
@@ -38,12 +47,50 @@ def current_channel() -> Channel:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send the channel's API token as 'Authorization: Bearer <token>'.")
     digest = hash_token(token.strip())
-    channel = db.session.scalar(select(Channel).where(Channel.token_hash == digest))
-    if (
-        channel is None
-        or not channel.active
-        or not hmac.compare_digest(channel.token_hash or "", digest)
-    ):
-        raise Unauthorized("That API token is not valid.")
+    channel = _known_tokens.get(digest)
+    if channel is None:
+        row = db.session.execute(
+            select(Channel.id, Channel.code, Channel.token_hash).where(
+                Channel.token_hash == digest, Channel.active.is_(True)
+            )
+        ).first()
+        if row is None or not hmac.compare_digest(row.token_hash or "", digest):
+            raise Unauthorized("That API token is not valid.")
+        channel = ChannelIdentity(row.id, row.code)
+        _known_tokens.put(digest, channel)
     g.channel = channel
     return channel
+
+
+class _TokenCache:
+    """Recently seen good tokens, so a burst of orders does not look each one up.
+
+    A rotated or revoked token stops working within ``TOKEN_CACHE_SECONDS``
+    on every app server (at once on the one where it was rotated).
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, ChannelIdentity]] = {}
+
+    def get(self, digest: str) -> ChannelIdentity | None:
+        hit = self._items.get(digest)
+        if hit is None or time.monotonic() - hit[0] > TOKEN_CACHE_SECONDS:
+            return None
+        return hit[1]
+
+    def put(self, digest: str, channel: ChannelIdentity) -> None:
+        if len(self._items) > 1000:
+            self._items.clear()
+        self._items[digest] = (time.monotonic(), channel)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+TOKEN_CACHE_SECONDS = 10.0
+_known_tokens = _TokenCache()
+
+
+def forget_tokens() -> None:
+    """Call after tokens are rotated or channels deactivated."""
+    _known_tokens.clear()

@@ -31,6 +31,7 @@ from wms.inbounds import services as inbound_services
 from wms.inbounds.models import Inbound
 from wms.orders import services as order_services
 from wms.orders.models import Priority, order_id_from_number
+from wms.web import commit_now
 
 PAGE_MAX = 500
 ID_MAX = 2**31 - 1
@@ -133,6 +134,9 @@ def create_order() -> Response:
         refuse_if_short=body.backorder == "refuse",
     )
     result = order_services.accept_order(channel.id, new)
+    # Commit before building the answer: the order is durable before the channel
+    # hears of it, and the hot stock row is not held while the JSON is written.
+    commit_now()
     return _json(result.view, 201 if result.created else 200)
 
 

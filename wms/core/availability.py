@@ -91,8 +91,8 @@ def page(skus: list[str] | None, after_id: int, limit: int) -> list[Availability
     return [compute(dict(row)) for row in db.session.execute(stmt).mappings()]
 
 
-def availability_payload(row: dict[str, Any] | Availability) -> dict[str, Any]:
-    a = row if isinstance(row, Availability) else for_product(row["product_id"])
+def availability_payload(a: Availability) -> dict[str, Any]:
+    """Availability as channels see it (API and webhooks)."""
     return {
         "sku": a.sku,
         "available": a.published,

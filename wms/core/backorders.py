@@ -52,7 +52,7 @@ def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int,
             break
     if served:
         after_lines_filled(served)
-        outbox.emit_availability([{"product_id": product_id}])
+        outbox.emit_availability([product_id])
     return served
 
 
@@ -91,7 +91,7 @@ def requeue(line_id: int, product_id: int, qty: int) -> None:
     order_id = db.session.scalar(select(lines_t.c.order_id).where(lines_t.c.id == line_id))
     refresh_order_status([order_id])
     recompute_projections(product_id)
-    outbox.emit_availability([{"product_id": product_id}])
+    outbox.emit_availability([product_id])
 
 
 def refresh_order_status(order_ids: list[int]) -> None:
@@ -129,6 +129,25 @@ def refresh_order_status(order_ids: list[int]) -> None:
             .where(orders_t.c.id.in_(sorted(ids)), orders_t.c.status.in_(OPEN_FOR_STOCK))
             .values(status=status)
         )
+
+
+def release_due_preorders() -> int:
+    """On release day, held preorders become ready to pick. Returns how many moved."""
+    products_t = Product.__table__
+    due = list(
+        db.session.scalars(
+            select(orders_t.c.id)
+            .where(orders_t.c.status == OrderStatus.HELD)
+            .where(
+                ~select(lines_t.c.id)
+                .join(products_t, products_t.c.id == lines_t.c.product_id)
+                .where(lines_t.c.order_id == orders_t.c.id, products_t.c.release_on > today())
+                .exists()
+            )
+        )
+    )
+    refresh_order_status(due)
+    return len(due)
 
 
 def arrivals_for(product_id: int) -> list[Arrival]:

@@ -143,11 +143,19 @@ def _superseded(ev: OutboxEvent) -> bool:
 
 
 def envelope(ev: OutboxEvent) -> dict[str, Any]:
+    data = ev.payload
+    if ev.event_type == "availability.changed":
+        # The figures as they are now, not as they were: the latest truth wins.
+        from wms.core.availability import availability_payload, for_products
+
+        current = for_products([int(data["product_id"])]).get(int(data["product_id"]))
+        if current is not None:
+            data = {**availability_payload(current), "occurred_at": data.get("occurred_at")}
     return {
         "id": ev.id,
         "type": ev.event_type,
         "created_at": iso(ev.created_at),
-        "data": ev.payload,
+        "data": data,
     }
 
 

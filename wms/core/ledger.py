@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, insert, literal, select, union_all
 
-from wms.core import stock
+from wms.core import outbox, stock
 from wms.core.clock import utcnow
 from wms.core.errors import Conflict
 from wms.extensions import db
@@ -83,13 +83,13 @@ def move_stock(
     was_sellable = from_location is not None and from_location.kind in SELLABLE_KINDS
     is_sellable = to_location is not None and to_location.kind in SELLABLE_KINDS
     delta = (qty if is_sellable else 0) - (qty if was_sellable else 0)
-    if (delta or release_reserved) and not stock.change_sellable(
-        product_id, delta, release_reserved
-    ):
-        raise StockPromised(
-            "Those units are promised to orders; release the orders first.",
-            product_id=product_id,
-        )
+    if delta or release_reserved:
+        if not stock.change_sellable(product_id, delta, release_reserved):
+            raise StockPromised(
+                "Those units are promised to orders; release the orders first.",
+                product_id=product_id,
+            )
+        outbox.emit_availability([product_id])
     db.session.execute(
         insert(Movement.__table__).values(
             product_id=product_id,

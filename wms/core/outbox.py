@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from wms.core.clock import iso, utcnow
@@ -19,6 +19,7 @@ from wms.extensions import db
 from wms.orders.models import Channel
 
 _BUFFER = "wms.outbox"
+_AVAILABILITY = "wms.outbox.availability"
 _channel_cache: dict[str, tuple[float, dict[int, bool]]] = {}
 CHANNEL_CACHE_SECONDS = 5.0
 
@@ -51,11 +52,14 @@ def emit_to_all(event_type: str, aggregate: str, payload: dict[str, Any]) -> Non
             )
 
 
-def emit_availability(product_rows: list[dict[str, Any]]) -> None:
-    """One ``availability.changed`` per product, however many times it changed in this action."""
-    pending = db.session.info.setdefault("wms.availability", {})
-    for row in product_rows:
-        pending[row["product_id"]] = row
+def emit_availability(product_ids: list[int]) -> None:
+    """Say that products' availability changed: one event per product and action.
+
+    The figures are read when the event is delivered, so the channel always
+    gets the latest and a burst of changes costs one small row each.
+    """
+    pending = db.session.info.setdefault(_AVAILABILITY, set())
+    pending.update(product_ids)
 
 
 def forget_channels() -> None:
@@ -82,30 +86,38 @@ def _buffer() -> list[dict[str, Any]]:
 
 
 def _flush(session: Session) -> None:
-    availability = session.info.pop("wms.availability", None)
-    if availability:
-        from wms.core.availability import availability_payload
+    flush_now(session)  # before_commit
 
-        for row in availability.values():
-            emit_to_all(
-                "availability.changed",
-                f"product:{row['product_id']}",
-                availability_payload(row),
-            )
+
+def flush_now(session: Session | None = None) -> list[int]:
+    """Insert the events collected so far, now, in the current transaction; returns their ids."""
+    session = session or db.session()
+    product_ids = session.info.pop(_AVAILABILITY, None)
+    if product_ids and any(_webhook_channels().values()):
+        for product_id in sorted(product_ids):
+            emit_to_all("availability.changed", f"product:{product_id}", {"product_id": product_id})
     rows = session.info.pop(_BUFFER, None)
     if not rows:
-        return
+        return []
     now = utcnow()
     for row in rows:
         row["created_at"] = now
         row["next_attempt_at"] = now
         row["payload"] = {**row["payload"], "occurred_at": iso(now)}
-    session.execute(insert(OutboxEvent.__table__), rows)
+    table = OutboxEvent.__table__
+    return list(session.scalars(insert(table).returning(table.c.id), rows))
+
+
+def discard(event_ids: list[int]) -> None:
+    """Take back events written earlier in this transaction (their cause was undone)."""
+    if event_ids:
+        table = OutboxEvent.__table__
+        db.session.execute(delete(table).where(table.c.id.in_(event_ids)))
 
 
 def _clear(session: Session, *_: Any) -> None:
     session.info.pop(_BUFFER, None)
-    session.info.pop("wms.availability", None)
+    session.info.pop(_AVAILABILITY, None)
 
 
 def install(session_class: type[Session]) -> None:

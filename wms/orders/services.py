@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, select, tuple_, update
+from sqlalchemy import delete, exists, insert, select, tuple_, update
 
 from wms.core import backorders, outbox, stock
 from wms.core.clock import iso, today, utcnow
@@ -84,6 +84,10 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
     """
     fingerprint = new.fingerprint()
     placed_at = new.placed_at or utcnow()
+    if len({ln.sku for ln in new.lines}) == 1:
+        fast = _accept_single_product_in_stock(channel_id, new, fingerprint, placed_at)
+        if fast is not None:
+            return fast
     order_id = _insert_order_once(channel_id, new, fingerprint, placed_at)
     if order_id is None:
         existing = db.session.execute(
@@ -139,7 +143,15 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
     if status != OrderStatus.READY_TO_PICK:
         db.session.execute(update(orders_t).where(orders_t.c.id == order_id).values(status=status))
     views = _announce_accepted(channel_id, order_id, new, rows, products)
-    view = {
+    return AcceptedOrder(
+        order_id, created=True, view=_view(order_id, new, status, placed_at, views)
+    )
+
+
+def _view(
+    order_id: int, new: NewOrder, status: str, placed_at: datetime, views: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
         "id": order_id,
         "number": order_number(order_id),
         "external_id": new.external_id,
@@ -152,7 +164,51 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
         "payment_captured_at": None,
         "lines": sorted(views, key=lambda v: v["line"]),
     }
-    return AcceptedOrder(order_id, created=True, view=view)
+
+
+def _accept_single_product_in_stock(
+    channel_id: int, new: NewOrder, fingerprint: str, placed_at: datetime
+) -> AcceptedOrder | None:
+    """The common case of a flash sale: one product, every unit in stock.
+
+    Everything is written first and the guarded reservation comes last, so
+    the hot product row is locked only from that UPDATE to the commit that
+    follows it. When the units are not there the UPDATE changes nothing, what
+    was written is taken back, and None sends the order down the general path.
+    """
+    sku = new.lines[0].sku
+    product = db.session.execute(
+        select(products_t.c.id, products_t.c.release_on).where(
+            products_t.c.sku == sku, products_t.c.active.is_(True)
+        )
+    ).first()
+    if product is None or (product.release_on is not None and product.release_on > today()):
+        return None
+    order_id = _insert_order_once(channel_id, new, fingerprint, placed_at)
+    if order_id is None:
+        return None  # an order we already hold: the general path answers it
+    rows = []
+    for line_no, line in enumerate(new.lines, start=1):
+        row = _line_row(product.id, line.qty, line.qty, LineKind.STOCK)
+        row.update(
+            order_id=order_id, line_no=line_no, priority=int(new.priority), placed_at=placed_at
+        )
+        rows.append(row)
+    db.session.execute(insert(lines_t), rows)
+    views = _announce_accepted(
+        channel_id, order_id, new, rows, {sku: {"id": product.id, "sku": sku}}
+    )
+    event_ids = outbox.flush_now()
+    if not stock.reserve(product.id, sum(ln.qty for ln in new.lines)):
+        outbox.discard(event_ids)
+        db.session.execute(delete(lines_t).where(lines_t.c.order_id == order_id))
+        db.session.execute(delete(orders_t).where(orders_t.c.id == order_id))
+        return None
+    return AcceptedOrder(
+        order_id,
+        created=True,
+        view=_view(order_id, new, OrderStatus.READY_TO_PICK, placed_at, views),
+    )
 
 
 def _insert_order_once(
@@ -314,7 +370,7 @@ def _announce_accepted(
                 ],
             },
         )
-    outbox.emit_availability([{"product_id": pid} for pid in sorted(skus)])
+    outbox.emit_availability(sorted(skus))
     return views
 
 
@@ -438,7 +494,7 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
     for product_id in sorted(freed):
         backorders.serve_waiting(product_id)
         backorders.recompute_projections(product_id)
-    outbox.emit_availability([{"product_id": pid} for pid in sorted(freed)])
+    outbox.emit_availability(sorted(freed))
     db.session.expire(order)
     return order
 

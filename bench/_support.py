@@ -1,0 +1,244 @@
+"""Shared pieces of the server benchmarks: a throwaway PostgreSQL, the app under
+gunicorn, pgbench for the ceiling, and a keep-alive HTTP load generator."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from wms.devtools.pgcluster import Cluster  # noqa: E402
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def postgres(**settings: str) -> Iterator[Cluster]:
+    cluster = Cluster(settings=settings).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def make_app(url: str) -> Any:
+    os.environ["WMS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="wms-bench-")
+    from wms import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+
+
+def migrate(app: Any) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(url: str, workers: int = 4, threads: int = 8) -> Iterator[str]:
+    """The app with production settings on 127.0.0.1; yields host:port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "WMS_INSTANCE_PATH": tempfile.mkdtemp(prefix="wms-bench-"),
+    }
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+            "wms:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def pgbench(cluster: Cluster, dbname: str, script: str, clients: int, seconds: int = 5) -> float:
+    """Transactions per second of ``script`` at ``clients`` connections."""
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+        path = f.name
+    out = subprocess.run(
+        [
+            str(cluster.bindir / "pgbench"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(cluster.port),
+            "-U",
+            cluster.superuser,
+            "-n",
+            "-c",
+            str(clients),
+            "-j",
+            str(min(clients, 2)),
+            "-T",
+            str(seconds),
+            "-f",
+            path,
+            dbname,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(path)
+    match = re.search(r"tps = ([\d.]+)", out)
+    if not match:
+        raise RuntimeError(out)
+    return float(match.group(1))
+
+
+def psql(cluster: Cluster, dbname: str, sql: str) -> str:
+    return subprocess.run(
+        [
+            str(cluster.bindir / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(cluster.port),
+            "-U",
+            cluster.superuser,
+            "-d",
+            dbname,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qAt",
+            "-c",
+            sql,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@dataclass
+class Outcome:
+    status: int
+    ms: float
+    body: Any = None
+
+
+@dataclass
+class LoadResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def per_s(self) -> float:
+        return len(self.outcomes) / self.seconds if self.seconds else 0.0
+
+    def pct(self, p: float) -> float:
+        times = sorted(o.ms for o in self.outcomes)
+        if not times:
+            return 0.0
+        return round(times[min(len(times) - 1, int(len(times) * p))], 2)
+
+    @property
+    def median(self) -> float:
+        return round(statistics.median(o.ms for o in self.outcomes), 2) if self.outcomes else 0.0
+
+
+def run_load(
+    hostport: str,
+    clients: int,
+    requests: list[tuple[str, str, bytes | None, dict[str, str]]],
+    keep: Callable[[int, Any], Any] | None = None,
+) -> LoadResult:
+    """Send ``requests`` (method, path, body, headers) from ``clients`` keep-alive connections."""
+    host, port = hostport.split(":")
+    chunks = [requests[i::clients] for i in range(clients)]
+    results: list[list[Outcome]] = [[] for _ in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        out = results[i]
+        barrier.wait()
+        for method, path, body, headers in chunks[i]:
+            t0 = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=30)
+                status, data = 0, b""
+            ms = (time.perf_counter() - t0) * 1000
+            out.append(Outcome(status, ms, keep(status, data) if keep else None))
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    result = LoadResult([o for r in results for o in r], time.perf_counter() - t0)
+    return result
+
+
+def emit(result: dict[str, Any]) -> None:
+    print(json.dumps(result), flush=True)
