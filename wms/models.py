@@ -1,7 +1,7 @@
 """Every table, imported in one place so migrations and the app see them all."""
 
 from wms.auth.models import Role, User
-from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus
+from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus, StagedUnits
 from wms.floor.models import ScanReply
 from wms.inbounds.models import Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inventory.models import (
@@ -41,6 +41,7 @@ __all__ = [
     "ProductStock",
     "Role",
     "ScanReply",
+    "StagedUnits",
     "Stock",
     "User",
 ]

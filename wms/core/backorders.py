@@ -8,10 +8,11 @@ queue keeps its line's original place.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from flask import current_app, has_app_context
+from sqlalchemy import bindparam, case, func, select, update
 
 from wms.core import outbox, stock
 from wms.core.allocation import Arrival, WaitingLine, day_for_tail, project_fill_dates
@@ -27,7 +28,13 @@ ps = ProductStock.__table__
 
 SERVE_BATCH = 50
 # Statuses an order moves between as its units are reserved, wait or are held.
-OPEN_FOR_STOCK = (OrderStatus.WAITING, OrderStatus.HELD, OrderStatus.READY_TO_PICK)
+OPEN_FOR_STOCK = (
+    OrderStatus.WAITING,
+    OrderStatus.HELD,
+    OrderStatus.READY_TO_PICK,
+    OrderStatus.PICKING,
+    OrderStatus.READY_TO_PACK,
+)
 
 
 def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int, int, int]]:
@@ -95,40 +102,97 @@ def requeue(line_id: int, product_id: int, qty: int) -> None:
 
 
 def refresh_order_status(order_ids: list[int]) -> None:
-    """Move open orders between waiting, held and ready to pick from their lines.
+    """Move open orders on from what their lines say; announce orders ready to pack.
 
     * waiting: some unit waits for stock;
-    * held: every unit reserved, but a preorder line's product is not released yet;
-    * ready to pick: every unit reserved and nothing held.
+    * held: every unit reserved, but a preorder's product is not released yet;
+    * ready to pack: every reserved unit is staged (in a lane, tote or at
+      packing) — or, for an order that ships partially, every reserved unit
+      is staged and what still waits has no fill date within the configured
+      number of days;
+    * ready to pick: every unit reserved, some still on the shelf (an order
+      being picked stays picking).
     """
     if not order_ids:
         return
+    from wms.core.staging import staged_qty_by_order
+
     products_t = Product.__table__
     rows = db.session.execute(
         select(
-            lines_t.c.order_id,
-            func.max(lines_t.c.qty_waiting).label("waiting"),
+            orders_t.c.id,
+            orders_t.c.status,
+            orders_t.c.channel_id,
+            orders_t.c.partial_allowed,
+            func.sum(lines_t.c.qty_waiting).label("waiting"),
+            func.sum(lines_t.c.qty_reserved).label("reserved"),
             func.max(products_t.c.release_on).label("release_on"),
+            func.max(lines_t.c.projected_fill_on).label("last_fill_on"),
+            func.sum(case((lines_t.c.qty_waiting > 0, 1), else_=0)).label("waiting_lines"),
+            func.sum(
+                case(
+                    (
+                        (lines_t.c.qty_waiting > 0) & lines_t.c.projected_fill_on.is_(None),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("undated_lines"),
         )
+        .join(lines_t, lines_t.c.order_id == orders_t.c.id)
         .join(products_t, products_t.c.id == lines_t.c.product_id)
-        .where(lines_t.c.order_id.in_(order_ids))
-        .group_by(lines_t.c.order_id)
+        .where(orders_t.c.id.in_(order_ids), orders_t.c.status.in_(OPEN_FOR_STOCK))
+        .group_by(
+            orders_t.c.id, orders_t.c.status, orders_t.c.channel_id, orders_t.c.partial_allowed
+        )
     ).all()
+    if not rows:
+        return
+    staged = staged_qty_by_order([r.id for r in rows])
     day = today()
+    horizon = day + timedelta(days=_partial_ready_days())
     target: dict[str, list[int]] = defaultdict(list)
-    for order_id, waiting, release_on in rows:
-        if waiting and waiting > 0:
-            target[OrderStatus.WAITING].append(order_id)
-        elif release_on is not None and release_on > day:
-            target[OrderStatus.HELD].append(order_id)
-        else:
-            target[OrderStatus.READY_TO_PICK].append(order_id)
+    ready: list[Any] = []
+    for r in rows:
+        status = _status_for(r, staged.get(r.id, 0), day, horizon)
+        if status != r.status:
+            target[status].append(r.id)
+            if status == OrderStatus.READY_TO_PACK:
+                ready.append(r)
     for status, ids in target.items():
         db.session.execute(
-            update(orders_t)
-            .where(orders_t.c.id.in_(sorted(ids)), orders_t.c.status.in_(OPEN_FOR_STOCK))
-            .values(status=status)
+            update(orders_t).where(orders_t.c.id.in_(sorted(ids))).values(status=status)
         )
+    for r in ready:
+        outbox.emit(
+            "order.ready_to_pack",
+            r.channel_id,
+            f"order:{r.id}",
+            {"order_id": r.id, "order_number": order_number(r.id), "partial": bool(r.waiting)},
+        )
+
+
+def _status_for(r: Any, staged: int, day: date, horizon: date) -> str:
+    reserved = int(r.reserved or 0)
+    all_staged = reserved > 0 and staged >= reserved
+    if r.waiting:
+        rest_is_far = r.undated_lines or (r.last_fill_on is not None and r.last_fill_on > horizon)
+        if r.partial_allowed and all_staged and rest_is_far:
+            return OrderStatus.READY_TO_PACK
+        return OrderStatus.WAITING
+    if r.release_on is not None and r.release_on > day:
+        return OrderStatus.HELD
+    if all_staged:
+        return OrderStatus.READY_TO_PACK
+    if r.status == OrderStatus.PICKING:
+        return OrderStatus.PICKING
+    return OrderStatus.READY_TO_PICK
+
+
+def _partial_ready_days() -> int:
+    if has_app_context():
+        return int(current_app.config.get("PARTIAL_READY_DAYS", 3))
+    return 3
 
 
 def release_due_preorders() -> int:

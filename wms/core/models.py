@@ -6,7 +6,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms.core.clock import utcnow
@@ -51,6 +61,26 @@ class OutboxEvent(db.Model):
         ),
         Index("ix_outbox_aggregate", "channel_id", "aggregate", "id"),
         Index("ix_outbox_status_created", "status", "created_at"),
+    )
+
+
+class StagedUnits(db.Model):
+    """Reserved units of one order line set aside at one place (lane, tote, packing)."""
+
+    __tablename__ = "staged_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    qty: Mapped[int] = mapped_column(Integer, default=0)
+    staged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("order_line_id", "location_id", name="uq_staged_units_line_location"),
+        CheckConstraint("qty >= 0", name="qty_not_negative"),
     )
 
 

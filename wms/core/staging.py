@@ -1,0 +1,103 @@
+"""Units set aside for an order: in a staging lane, a hold lane, a tote or at packing.
+
+Receiving (cross-dock), picking and packing all put units of reserved order
+lines somewhere on their way to the dock. ``staged_units`` says, per order
+line and place, how many are there; the ledger says the same thing per
+product and place. An order whose reserved units are all staged is ready to
+pack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from wms.core import stock
+from wms.core.clock import utcnow
+from wms.core.ledger import move_stock
+from wms.core.models import StagedUnits
+from wms.extensions import db
+from wms.inventory.models import Location
+
+staged_t = StagedUnits.__table__
+
+
+def stage_units(
+    line: Any,
+    qty: int,
+    from_location: Location | None,
+    to_location: Location,
+    reason: str,
+    reference: str = "",
+    user_id: int | None = None,
+) -> None:
+    """Move ``qty`` reserved units of an order line to ``to_location`` and record them there.
+
+    ``line`` needs ``id``, ``order_id`` and ``product_id``. Units already staged
+    for the line at ``from_location`` (a tote going to packing) move with it.
+    """
+    move_stock(line.product_id, qty, from_location, to_location, reason, reference, user_id)
+    if from_location is not None:
+        take_staged(line.id, from_location.id, qty, missing_ok=True)
+    now = utcnow()
+    stmt = stock.upsert(staged_t).values(
+        order_line_id=line.id,
+        order_id=line.order_id,
+        product_id=line.product_id,
+        location_id=to_location.id,
+        qty=qty,
+        staged_at=now,
+        updated_at=now,
+    )
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["order_line_id", "location_id"],
+            set_={"qty": staged_t.c.qty + qty, "updated_at": now},
+        )
+    )
+
+
+def take_staged(line_id: int, location_id: int, qty: int, missing_ok: bool = False) -> int:
+    """Take up to ``qty`` staged units of a line from a place; returns how many there were."""
+    result = db.session.execute(
+        update(staged_t)
+        .where(
+            staged_t.c.order_line_id == line_id,
+            staged_t.c.location_id == location_id,
+            staged_t.c.qty >= qty,
+        )
+        .values(qty=staged_t.c.qty - qty, updated_at=utcnow())
+    )
+    if result.rowcount == 1:
+        return qty
+    if not missing_ok:
+        raise ValueError(f"line {line_id} has fewer than {qty} units staged there")
+    return 0
+
+
+def staged_qty_by_order(order_ids: list[int]) -> dict[int, int]:
+    if not order_ids:
+        return {}
+    rows = db.session.execute(
+        select(staged_t.c.order_id, func.sum(staged_t.c.qty))
+        .where(staged_t.c.order_id.in_(order_ids))
+        .group_by(staged_t.c.order_id)
+    ).all()
+    return {order_id: int(qty or 0) for order_id, qty in rows}
+
+
+def staged_for_order(order_id: int) -> list[Any]:
+    """Where an order's staged units are: (line id, product id, location code, kind, qty)."""
+    return db.session.execute(
+        select(
+            staged_t.c.order_line_id,
+            staged_t.c.product_id,
+            Location.code,
+            Location.kind,
+            staged_t.c.qty,
+        )
+        .join(Location, Location.id == staged_t.c.location_id)
+        .where(staged_t.c.order_id == order_id, staged_t.c.qty > 0)
+        .order_by(Location.code, staged_t.c.order_line_id)
+    ).all()
