@@ -105,12 +105,7 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     else:
         cluster: Cluster = request.getfixturevalue("pg_cluster")
         url = cluster.create_database(f"wms_test_{uuid.uuid4().hex[:8]}")
-    app = _make_app(url, tmp_path_factory.mktemp("instance"))
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        db.engine.dispose()
+    _migrate(url, tmp_path_factory.mktemp("instance"))
     return url
 
 
@@ -132,6 +127,55 @@ def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fla
     app = _make_app(database, tmp_path_factory.mktemp("instance"), WTF_CSRF_ENABLED=False)
     yield app
     with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def fresh_app(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """An app on a database of its own, empty and migrated: for tests that look at the
+    whole floor (which lane is free, which bin is first) rather than at their own data."""
+    if database.startswith("sqlite"):
+        import shutil
+
+        template = Path(request.getfixturevalue("_sqlite_template"))
+        path = tmp_path / "fresh.sqlite3"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        template_name = request.getfixturevalue("_pg_template")
+        name = f"wms_fresh_{uuid.uuid4().hex[:8]}"
+        cluster.create_database(name, template=template_name)
+        url = cluster.url(name)
+    app = _make_app(url, tmp_path / "instance", WTF_CSRF_ENABLED=False)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}", tmp_path_factory.mktemp("instance"))
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> str:
+    name = "wms_template"
+    _migrate(pg_cluster.create_database(name), tmp_path_factory.mktemp("instance"))
+    return name
+
+
+def _migrate(url: str, instance: Path) -> None:
+    app = _make_app(url, instance)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -148,6 +192,7 @@ def make_app(database: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     yield factory
     for app in made:
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 
@@ -224,6 +269,7 @@ def live_server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     yield server
     server.stop()
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

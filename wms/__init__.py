@@ -56,10 +56,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from wms.api import bp as api_bp
     from wms.auth import bp as auth_bp
+    from wms.crossdock import bp as crossdock_bp
     from wms.desk import bp as desk_bp
     from wms.floor import bp as floor_bp
+    from wms.inbounds import bp as inbounds_bp
+    from wms.receiving import bp as receiving_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(floor_bp)
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(receiving_bp, url_prefix="/receive")
+    app.register_blueprint(crossdock_bp, url_prefix="/dock")
+    app.register_blueprint(inbounds_bp, url_prefix="/inbounds")

@@ -2,6 +2,7 @@
 
 from wms.auth.models import Role, User
 from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus, StagedUnits
+from wms.crossdock.models import LaneAssignment, LaneOccupancy
 from wms.floor.models import ScanReply
 from wms.inbounds.models import Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inventory.models import (
@@ -16,6 +17,7 @@ from wms.inventory.models import (
     Stock,
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
+from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 
 __all__ = [
     "SELLABLE_KINDS",
@@ -23,10 +25,15 @@ __all__ = [
     "Barcode",
     "BarcodeKind",
     "Channel",
+    "Destination",
+    "DockUnit",
+    "DockUnitStatus",
     "Inbound",
     "InboundKind",
     "InboundLine",
     "InboundStatus",
+    "LaneAssignment",
+    "LaneOccupancy",
     "LineKind",
     "Location",
     "LocationKind",
@@ -39,6 +46,7 @@ __all__ = [
     "Priority",
     "Product",
     "ProductStock",
+    "ReceivingSession",
     "Role",
     "ScanReply",
     "StagedUnits",

@@ -18,7 +18,8 @@ class MenuEntry:
 FLOOR_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Scan anything", "floor.scan_anything", "operator", "Product, bin, order"),
     MenuEntry("Receive", "receiving.start", "operator", "Inbound units, cross-dock"),
-    MenuEntry("Put away", "receiving.putaway", "operator", "Units on the dock"),
+    MenuEntry("Put away", "receiving.putaway_screen", "operator", "Units on the dock or in a tote"),
+    MenuEntry("Dock board", "crossdock.board", "operator", "Lanes and orders"),
     MenuEntry("Pick", "picking.get_work", "operator", "Next wave"),
     MenuEntry("Pack", "shipping.pack_start", "operator", "Lane, tote or order"),
     MenuEntry("Returns", "returns.receive_start", "operator", "RMA, order or tracking"),

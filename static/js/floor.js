@@ -140,7 +140,10 @@
     var xhr = evt.detail.xhr;
     if (!xhr || xhr.status === 0) return; // no answer: handled by sendError / timeout
     pending = null;
-    tone(xhr.status >= 400 ? "error" : "ok");
+    // An answer can be an error in its own right (an unknown barcode recorded for
+    // a supervisor) while the request itself succeeded.
+    var bad = xhr.status >= 400 || xhr.getResponseHeader("X-Scan-Tone") === "error";
+    tone(bad ? "error" : "ok");
     setTimeout(function () { focusScan(true); }, 0);
   });
 

@@ -23,6 +23,7 @@ def demo(live_server: LiveServer, database: str, tmp_path_factory: pytest.TempPa
 
             demo_data.load(seed=7)
             db.session.commit()
+        db.session.remove()
         db.engine.dispose()
 
 

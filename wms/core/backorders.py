@@ -32,6 +32,7 @@ OPEN_FOR_STOCK = (
     OrderStatus.WAITING,
     OrderStatus.HELD,
     OrderStatus.READY_TO_PICK,
+    OrderStatus.CROSS_DOCKING,
     OrderStatus.PICKING,
     OrderStatus.READY_TO_PACK,
 )
@@ -43,6 +44,7 @@ def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int,
     Returns (line_id, order_id, qty) for every line that got units.
     """
     served: list[tuple[int, int, int]] = []
+    stock.lock_products([product_id])
     while True:
         head = stock.lock_waiting_lines(product_id, SERVE_BATCH, skip_locked=skip_locked)
         stock_ran_out = False
@@ -91,8 +93,8 @@ def after_lines_filled(served: list[tuple[int, int, int]]) -> None:
 
 def requeue(line_id: int, product_id: int, qty: int) -> None:
     """Send reserved units of a line back to the queue, in their original place."""
+    stock.unreserve(product_id, qty)  # locks the product row first, then the line
     stock.lock_lines([line_id])
-    stock.unreserve(product_id, qty)
     stock.move_reserved_to_waiting(line_id, qty)
     stock.add_waiting(product_id, qty)
     order_id = db.session.scalar(select(lines_t.c.order_id).where(lines_t.c.id == line_id))
@@ -110,6 +112,8 @@ def refresh_order_status(order_ids: list[int]) -> None:
       packing) — or, for an order that ships partially, every reserved unit
       is staged and what still waits has no fill date within the configured
       number of days;
+    * cross-docking: every unit reserved and set aside, some still on their
+      way from the receiving dock to the lane;
     * ready to pick: every unit reserved, some still on the shelf (an order
       being picked stays picking).
     """
@@ -154,7 +158,7 @@ def refresh_order_status(order_ids: list[int]) -> None:
     target: dict[str, list[int]] = defaultdict(list)
     ready: list[Any] = []
     for r in rows:
-        status = _status_for(r, staged.get(r.id, 0), day, horizon)
+        status = _status_for(r, *staged.get(r.id, (0, 0)), day, horizon)
         if status != r.status:
             target[status].append(r.id)
             if status == OrderStatus.READY_TO_PACK:
@@ -172,18 +176,21 @@ def refresh_order_status(order_ids: list[int]) -> None:
         )
 
 
-def _status_for(r: Any, staged: int, day: date, horizon: date) -> str:
+def _status_for(r: Any, staged: int, on_dock: int, day: date, horizon: date) -> str:
     reserved = int(r.reserved or 0)
     all_staged = reserved > 0 and staged >= reserved
+    in_lanes = all_staged and on_dock == 0
     if r.waiting:
         rest_is_far = r.undated_lines or (r.last_fill_on is not None and r.last_fill_on > horizon)
-        if r.partial_allowed and all_staged and rest_is_far:
+        if r.partial_allowed and in_lanes and rest_is_far:
             return OrderStatus.READY_TO_PACK
         return OrderStatus.WAITING
     if r.release_on is not None and r.release_on > day:
         return OrderStatus.HELD
-    if all_staged:
+    if in_lanes:
         return OrderStatus.READY_TO_PACK
+    if all_staged:
+        return OrderStatus.CROSS_DOCKING
     if r.status == OrderStatus.PICKING:
         return OrderStatus.PICKING
     return OrderStatus.READY_TO_PICK

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from wms.core import stock
 from wms.core.clock import utcnow
 from wms.core.ledger import move_stock
 from wms.core.models import StagedUnits
 from wms.extensions import db
-from wms.inventory.models import Location
+from wms.inventory.models import Location, LocationKind
 
 staged_t = StagedUnits.__table__
 
@@ -40,12 +40,17 @@ def stage_units(
     move_stock(line.product_id, qty, from_location, to_location, reason, reference, user_id)
     if from_location is not None:
         take_staged(line.id, from_location.id, qty, missing_ok=True)
+    add_staged(line, to_location.id, qty)
+
+
+def add_staged(line: Any, location_id: int, qty: int) -> None:
+    """Record units of a line as set aside at a place (the ledger moves them separately)."""
     now = utcnow()
     stmt = stock.upsert(staged_t).values(
         order_line_id=line.id,
         order_id=line.order_id,
         product_id=line.product_id,
-        location_id=to_location.id,
+        location_id=location_id,
         qty=qty,
         staged_at=now,
         updated_at=now,
@@ -76,15 +81,18 @@ def take_staged(line_id: int, location_id: int, qty: int, missing_ok: bool = Fal
     return 0
 
 
-def staged_qty_by_order(order_ids: list[int]) -> dict[int, int]:
+def staged_qty_by_order(order_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per order: (units staged anywhere, of which still on the receiving dock)."""
     if not order_ids:
         return {}
+    on_dock = case((Location.kind == LocationKind.RECEIVING, staged_t.c.qty), else_=0)
     rows = db.session.execute(
-        select(staged_t.c.order_id, func.sum(staged_t.c.qty))
+        select(staged_t.c.order_id, func.sum(staged_t.c.qty), func.sum(on_dock))
+        .join(Location, Location.id == staged_t.c.location_id)
         .where(staged_t.c.order_id.in_(order_ids))
         .group_by(staged_t.c.order_id)
     ).all()
-    return {order_id: int(qty or 0) for order_id, qty in rows}
+    return {order_id: (int(total or 0), int(dock or 0)) for order_id, total, dock in rows}
 
 
 def staged_for_order(order_id: int) -> list[Any]:

@@ -2,8 +2,8 @@
 
 Each change is one guarded UPDATE (``... WHERE qty_sellable - qty_reserved >= :n``)
 so two transactions can never both take the last unit; nothing here reads a
-counter into Python to write it back. Rows are always changed in product id
-order by the callers, so two orders never wait on each other in a circle.
+counter into Python to write it back. Locks are taken in one order: product
+counter rows by product id first, then order lines by id.
 """
 
 from __future__ import annotations
@@ -186,6 +186,22 @@ def lock_waiting_lines(
         .limit(limit)
     )
     return list(db.session.execute(_locked(stmt, skip_locked=skip_locked)))
+
+
+def lock_products(product_ids: list[int]) -> None:
+    """Lock products' counter rows, in id order.
+
+    Every action that changes both counters and order lines takes the
+    product rows first, then the lines: one order for all, so no two actions
+    ever wait on each other in a circle.
+    """
+    if product_ids and is_postgres():
+        db.session.execute(
+            select(ps.c.product_id)
+            .where(ps.c.product_id.in_(sorted(set(product_ids))))
+            .order_by(ps.c.product_id)
+            .with_for_update()
+        )
 
 
 def lock_lines(line_ids: list[int]) -> None:

@@ -119,7 +119,8 @@ class Cluster:
         )
         return self
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, name: str, template: str | None = None) -> str:
+        extra = ["-T", template] if template else []
         subprocess.run(
             [
                 str(self.bindir / "createdb"),
@@ -129,6 +130,7 @@ class Cluster:
                 str(self.port),
                 "-U",
                 self.superuser,
+                *extra,
                 name,
             ],
             check=True,

@@ -16,6 +16,7 @@ from wms.inventory.models import Product
 class InboundKind(StrEnum):
     ASN = "asn"
     PO = "po"
+    BLIND = "blind"  # received without an announcement: nothing is over
 
 
 class InboundStatus(StrEnum):

@@ -28,7 +28,8 @@ class Priority(IntEnum):
 class OrderStatus(StrEnum):
     WAITING = "waiting"  # some units wait for stock (backorder or preorder)
     HELD = "held"  # every unit reserved, waiting for a preorder's release day
-    READY_TO_PICK = "ready_to_pick"  # every unit reserved
+    READY_TO_PICK = "ready_to_pick"  # every unit reserved, some still on the shelf
+    CROSS_DOCKING = "cross_docking"  # every unit reserved, some on their way from receiving
     PICKING = "picking"
     READY_TO_PACK = "ready_to_pack"
     PACKED = "packed"

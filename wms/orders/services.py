@@ -459,6 +459,7 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
     lines = db.session.execute(
         select(lines_t).where(lines_t.c.order_id == order_id).order_by(lines_t.c.product_id)
     ).all()
+    stock.lock_products([ln.product_id for ln in lines])
     stock.lock_lines([ln.id for ln in lines])
     freed: set[int] = set()
     for ln in lines:

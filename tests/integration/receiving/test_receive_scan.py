@@ -1,0 +1,311 @@
+"""Receiving on the handheld: each unit routed at the scan, confirmed at its place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.integration.receiving.conftest import Site
+from wms.core.clock import utcnow
+from wms.core.models import OutboxEvent
+from wms.extensions import db
+from wms.inventory.models import Movement, ProductStock, Stock
+from wms.orders.models import Order, OrderLine, Priority, order_number
+
+
+def waiting_order(site: Site, product, qty=1, **kw) -> int:  # type: ignore[no-untyped-def]
+    channel = kw.pop("channel", None) or site.make.channel(webhook_url="http://127.0.0.1:9/h")[0]
+    return site.make.order(channel, [(product, qty)], **kw)
+
+
+def order_status(site: Site, order_id: int) -> str:
+    with site.app.app_context():
+        return db.session.get(Order, order_id).status
+
+
+def on_hand(site: Site, product, location) -> int:  # type: ignore[no-untyped-def]
+    with site.app.app_context():
+        return (
+            db.session.scalar(
+                select(Stock.qty_on_hand).where(
+                    Stock.product_id == product.id, Stock.location_id == location.id
+                )
+            )
+            or 0
+        )
+
+
+def test_a_unit_a_backorder_waits_for_goes_to_its_lane(site: Site) -> None:
+    product = site.make.product()
+    order_id = waiting_order(site, product, qty=2)
+    inbound = site.make.inbound([(product, 5)], utcnow())
+    with site.app.app_context():
+        from wms.inbounds.models import Inbound
+
+        reference = db.session.get(Inbound, inbound).reference
+    assert site.start(reference).status_code == 204
+
+    first = site.scan(product.barcodes[0].code)
+    page = site.text(first)
+    assert first.status_code == 200
+    assert site.where(first) == ["LANE L1"]
+    assert f"order {order_number(order_id)} · 1 of 2 units" in page
+
+    wrong = site.scan(site.bins[0].code)
+    assert wrong.status_code == 409
+    assert f"That is {site.bins[0].code} — take it to LANE L1." in site.text(wrong)
+    assert on_hand(site, product, site.lanes[0]) == 0  # nothing moved
+
+    confirmed = site.scan("L1")
+    assert confirmed.status_code == 200
+    assert on_hand(site, product, site.lanes[0]) == 1
+    assert on_hand(site, product, site.dock) == 0
+
+    site.scan(product.barcodes[0].code)
+    site.scan("L1")
+    assert order_status(site, order_id) == "ready_to_pack"
+    with site.app.app_context():
+        types = [
+            e.event_type
+            for e in db.session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))
+            if e.payload.get("order_id") == order_id
+        ]
+        reasons = [
+            m.reason
+            for m in db.session.scalars(
+                select(Movement).where(Movement.product_id == product.id).order_by(Movement.id)
+            )
+        ]
+    assert types.count("order.unit_cross_docked") == 2
+    assert "backorder.filled" in types and types[-1] == "order.ready_to_pack"
+    assert reasons == ["receive", "cross_dock", "receive", "cross_dock"]
+
+
+def test_units_go_to_expedited_lines_first_then_oldest(site: Site) -> None:
+    product = site.make.product()
+    channel, _ = site.make.channel()
+    old_standard = waiting_order(
+        site, product, channel=channel, placed_at=utcnow() - timedelta(days=3)
+    )
+    new_expedited = waiting_order(site, product, channel=channel, priority=Priority.EXPEDITED)
+    newer_standard = waiting_order(site, product, channel=channel)
+    site.make.inbound([(product, 3)], utcnow(), reference="ASN-PRIO")
+    site.start("ASN-PRIO")
+    served = []
+    for _ in range(3):
+        page = site.text(site.scan(product.barcodes[0].code))
+        served.append(
+            next(
+                n
+                for n in (old_standard, new_expedited, newer_standard)
+                if f"order {order_number(n)}" in page
+            )
+        )
+    assert served == [new_expedited, old_standard, newer_standard]
+
+
+def test_a_unit_nobody_waits_for_goes_to_a_bin_that_holds_the_product(site: Site) -> None:
+    product = site.make.product()
+    site.make.stock(product, site.bins[2], 4)
+    site.make.inbound([(product, 2)], utcnow(), reference="ASN-SHELF")
+    site.start("ASN-SHELF")
+    page = site.text(site.scan(product.barcodes[0].code))
+    assert 'data-destination="putaway"' in page
+    assert f"BIN {site.bins[2].code}" in page and "(holds 4)" in page
+    site.scan(site.bins[2].code)
+    assert on_hand(site, product, site.bins[2]) == 5
+
+
+def test_a_new_product_goes_to_the_first_free_bin_in_walking_order(site: Site) -> None:
+    other = site.make.product()
+    site.make.stock(other, site.bins[0], 3)
+    product = site.make.product()
+    site.make.inbound([(product, 1)], utcnow(), reference="ASN-FREE")
+    site.start("ASN-FREE")
+    page = site.text(site.scan(product.barcodes[0].code))
+    assert f"BIN {site.bins[1].code}" in page and "(holds 0)" in page
+
+
+def test_damaged_command_sends_the_next_unit_to_quarantine(site: Site) -> None:
+    product = site.make.product()
+    waiting_order(site, product)
+    site.make.inbound([(product, 2)], utcnow(), reference="ASN-DMG")
+    site.start("ASN-DMG")
+    flagged = site.scan("CMD-DAMAGED")
+    assert "next unit is damaged" in site.text(flagged)
+    page = site.text(site.scan(product.barcodes[0].code))
+    assert 'data-destination="quarantine"' in page and "Damaged" in page
+    with site.app.app_context():
+        counters = db.session.get(ProductStock, product.id)
+        # on the dock, but promised to nobody: the waiting order still waits
+        assert counters.qty_sellable - counters.qty_reserved == 0
+        assert counters.qty_waiting == 1
+    site.scan("QUAR-1")
+    assert on_hand(site, product, site.cage) == 1
+    # the flag was for one unit only: the next one serves the waiting order
+    assert 'data-destination="cross_dock"' in site.text(site.scan(product.barcodes[0].code))
+
+
+def test_more_than_the_asn_expected_goes_to_quarantine(site: Site) -> None:
+    product = site.make.product()
+    site.make.inbound([(product, 1)], utcnow(), reference="ASN-OVER")
+    site.start("ASN-OVER")
+    assert 'data-destination="putaway"' in site.text(site.scan(product.barcodes[0].code))
+    over = site.text(site.scan(product.barcodes[0].code))
+    assert 'data-destination="quarantine"' in over
+    assert "More than ASN-OVER expected" in over
+
+
+def test_an_unknown_barcode_goes_to_quarantine_and_changes_no_stock(site: Site) -> None:
+    site.make.inbound([(site.make.product(), 1)], utcnow(), reference="ASN-UNK")
+    site.start("ASN-UNK")
+    with site.app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(Movement))
+    response = site.scan("9999999999994")
+    page = site.text(response)
+    assert "No product has the barcode 9999999999994" in page
+    assert response.headers["X-Scan-Tone"] == "error"
+    assert 'data-destination="quarantine"' in page
+    with site.app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Movement)) == before
+
+
+def test_a_typed_quantity_counts_several_units(site: Site) -> None:
+    product = site.make.product()
+    site.make.inbound([(product, 10)], utcnow(), reference="ASN-QTY")
+    site.start("ASN-QTY")
+    assert "next scan counts 6 units" in site.text(site.scan("6"))
+    page = site.text(site.scan(product.barcodes[0].code))
+    assert "6 units" in page
+    site.scan(site.bins[0].code)
+    assert on_hand(site, product, site.bins[0]) == 6
+
+
+def test_case_barcodes_and_gs1_counts_are_honoured(site: Site) -> None:
+    product = site.make.product(ean="4006381333931")
+    site.make.barcode(product, "CASE-12-X", units=12)
+    site.make.inbound([(product, 30)], utcnow(), reference="ASN-CASE")
+    site.start("ASN-CASE")
+    assert "12 units" in site.text(site.scan("CASE-12-X"))
+    assert "6 units" in site.text(site.scan("0104006381333931\x1d376"))
+    with site.app.app_context():
+        from wms.receiving.services import tally
+
+        line = tally(
+            db.session.scalar(
+                select(db.text("id"))
+                .select_from(db.text("inbounds"))
+                .where(db.text("reference = 'ASN-CASE'"))
+            )
+        )[0]
+    assert line.received == 18
+
+
+def test_the_same_scan_sent_twice_is_one_unit(site: Site) -> None:
+    product = site.make.product()
+    site.make.inbound([(product, 5)], utcnow(), reference="ASN-RETRY")
+    site.start("ASN-RETRY")
+    first = site.scan(product.barcodes[0].code, scan_id="retry-1")
+    again = site.scan(product.barcodes[0].code, scan_id="retry-1")
+    assert again.headers.get("X-Scan-Replayed") == "1"
+    assert site.text(first) == site.text(again)
+    with site.app.app_context():
+        assert db.session.get(ProductStock, product.id).qty_sellable == 1
+
+
+def test_undo_takes_back_the_last_scan_and_the_order_waits_again(site: Site) -> None:
+    product = site.make.product()
+    order_id = waiting_order(site, product)
+    site.make.inbound([(product, 2)], utcnow(), reference="ASN-UNDO")
+    site.start("ASN-UNDO")
+    site.scan(product.barcodes[0].code)
+    undone = site.scan("CMD-UNDO")
+    assert "Undone: 1 unit(s)" in site.text(undone)
+    assert order_status(site, order_id) == "waiting"
+    with site.app.app_context():
+        counters = db.session.get(ProductStock, product.id)
+        assert (counters.qty_sellable, counters.qty_reserved, counters.qty_waiting) == (0, 0, 1)
+        line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
+        assert line.qty_waiting == 1
+    assert "Nothing on the dock to undo." in site.text(site.scan("CMD-UNDO"))
+    verify = site.app.test_cli_runner().invoke(args=["verify-ledger"])
+    assert verify.exit_code == 0, verify.output
+
+
+def test_a_preorder_unit_goes_to_the_hold_lane_before_release(site: Site) -> None:
+    release = (utcnow() + timedelta(days=9)).date()
+    product = site.make.product(release_on=release, preorder_cap=10)
+    order_id = waiting_order(site, product)
+    site.make.inbound([(product, 1)], utcnow(), reference="ASN-PRE")
+    site.start("ASN-PRE")
+    page = site.text(site.scan(product.barcodes[0].code))
+    assert 'data-destination="hold"' in page and "HOLD H1" in page
+    site.scan("H1")
+    assert order_status(site, order_id) == "held"
+
+
+def test_a_full_lane_sends_the_next_order_to_the_next_lane(site: Site) -> None:
+    product = site.make.product()
+    orders = [waiting_order(site, product) for _ in range(3)]
+    site.make.inbound([(product, 3)], utcnow(), reference="ASN-LANES")
+    site.start("ASN-LANES")
+    lanes = []
+    for _ in orders:
+        lanes.extend(site.where(site.scan(product.barcodes[0].code)))
+    assert lanes == ["LANE L1", "LANE L1", "LANE L2"]  # capacity 2 orders per lane
+
+
+def test_closing_reports_short_over_and_damaged(site: Site) -> None:
+    a = site.make.product(sku="SKU-CLOSE-A")
+    b = site.make.product(sku="SKU-CLOSE-B")
+    site.make.inbound([(a, 3), (b, 2)], utcnow(), reference="ASN-CLOSE")
+    site.start("ASN-CLOSE")
+    site.scan(a.barcodes[0].code)
+    site.scan("CMD-DAMAGED")
+    site.scan(b.barcodes[0].code)
+    site.scan(b.barcodes[0].code)
+    site.scan(b.barcodes[0].code)  # one over
+    closed = site.client.post("/receive/close", headers={"HX-Request": "true"})
+    assert closed.status_code == 204 and "/report" in closed.headers["HX-Redirect"]
+    with site.app.app_context():
+        from wms.inbounds.models import Inbound
+        from wms.receiving.services import tally
+
+        inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-CLOSE"))
+        assert inbound.status == "closed" and inbound.closed_at is not None
+        lines = {
+            t.sku: (t.expected, t.received, t.short, t.over, t.damaged) for t in tally(inbound.id)
+        }
+    assert lines == {"SKU-CLOSE-A": (3, 1, 2, 0, 0), "SKU-CLOSE-B": (2, 3, 0, 1, 1)}
+    # the receiver is back at the start: the closed inbound takes no more units
+    assert site.client.get("/receive/").status_code == 200
+
+
+def test_putting_away_a_unit_left_on_the_dock(site: Site) -> None:
+    product = site.make.product()
+    site.make.stock(product, site.bins[3], 2)
+    site.make.inbound([(product, 1)], utcnow(), reference="ASN-PUT")
+    site.start("ASN-PUT")
+    site.scan(product.barcodes[0].code)  # left on the dock, not confirmed
+    hx = {"HX-Request": "true"}
+    task = site.client.post(
+        "/receive/putaway", data={"code": product.sku, "scan_id": "p1"}, headers=hx
+    )
+    assert f"BIN {site.bins[3].code}" in site.text(task) and "(holds 2)" in site.text(task)
+    wrong = site.client.post(
+        "/receive/putaway", data={"code": site.bins[0].code, "scan_id": "p2"}, headers=hx
+    )
+    assert f"That is {site.bins[0].code} — take it to BIN {site.bins[3].code}." in site.text(wrong)
+    override = site.client.post(
+        "/receive/putaway/override",
+        data={"location": site.bins[0].code, "reason": "Bin full"},
+        headers=hx,
+    )
+    assert override.status_code == 200
+    assert on_hand(site, product, site.bins[0]) == 1
+    with site.app.app_context():
+        from wms.receiving.models import DockUnit
+
+        unit = db.session.scalar(select(DockUnit).where(DockUnit.product_id == product.id))
+        assert unit.status == "confirmed" and unit.override_reason == "Bin full"

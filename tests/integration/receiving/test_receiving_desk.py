@@ -1,0 +1,131 @@
+"""Supervisors: inbounds, their dates, CSV import, reports, and the dock board."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.integration.receiving.conftest import HX, Site
+from tests.scanning import decode_pdf
+from wms.core.clock import utcnow
+from wms.extensions import db
+from wms.inbounds.models import Inbound
+from wms.orders.models import OrderLine
+
+
+def supervisor(site: Site):  # type: ignore[no-untyped-def]
+    user = site.make.user(role="supervisor")
+    client = site.app.test_client()
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    return client
+
+
+def test_a_supervisor_creates_an_inbound_and_moves_its_date(site: Site) -> None:
+    product = site.make.product(sku="SKU-DESK-1")
+    channel, _ = site.make.channel()
+    order_id = site.make.order(channel, [(product, 2)])
+    desk = supervisor(site)
+    when = (utcnow() + timedelta(days=2)).replace(microsecond=0, second=0)
+    created = desk.post(
+        "/inbounds/new",
+        data={
+            "reference": "PO-7001",
+            "kind": "po",
+            "supplier": "Northwind",
+            "expected_at": when.isoformat(timespec="minutes"),
+            "lines": "SKU-DESK-1, 5",
+        },
+    )
+    assert created.status_code == 302
+    with site.app.app_context():
+        inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "PO-7001"))
+        line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
+        assert line.projected_fill_on == when.date()
+    later = when + timedelta(days=5)
+    desk.post(
+        f"/inbounds/{inbound.id}/expected",
+        data={"expected_at": later.isoformat(timespec="minutes")},
+    )
+    with site.app.app_context():
+        line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
+        assert line.projected_fill_on == later.date()
+    page = desk.get(f"/inbounds/{inbound.id}").get_data(as_text=True)
+    assert "PO-7001" in page and "SKU-DESK-1" in page
+
+
+def test_csv_import_shows_every_bad_row_and_writes_nothing(site: Site) -> None:
+    site.make.product(sku="SKU-CSV-1")
+    desk = supervisor(site)
+    bad = (
+        "reference,supplier,expected_at,sku,qty\n"
+        "ASN-C1,Acme,2026-12-01T09:00,SKU-CSV-1,4\n"
+        "ASN-C1,Acme,2026-12-01T09:00,NOPE,2\n"
+        "ASN-C2,Acme,tomorrow,SKU-CSV-1,-1\n"
+    )
+    response = desk.post(
+        "/inbounds/import",
+        data={"file": (io.BytesIO(bad.encode()), "a.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Row 3: no product has the SKU &#39;NOPE&#39;." in page
+    assert "Row 4:" in page and "is not a date" in page and "whole number above zero" in page
+    with site.app.app_context():
+        assert db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-C1")) is None
+    good = "reference,supplier,expected_at,sku,qty\nASN-C1,Acme,2026-12-01T09:00,SKU-CSV-1,4\n"
+    preview = desk.post(
+        "/inbounds/import",
+        data={"file": (io.BytesIO(good.encode()), "a.csv")},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200 and "1 inbound(s), 1 line(s) ready" in preview.get_data(
+        as_text=True
+    )
+    done = desk.post("/inbounds/import", data={"csv": good, "confirm": "1"})
+    assert done.status_code == 302
+    with site.app.app_context():
+        inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-C1"))
+        assert [(ln.product.sku, ln.qty_expected) for ln in inbound.lines] == [("SKU-CSV-1", 4)]
+
+
+def test_discrepancy_report_as_a_page_and_a_pdf_that_scans(site: Site) -> None:
+    product = site.make.product(sku="SKU-REP-1")
+    site.make.inbound([(product, 4)], utcnow(), reference="ASN-REP")
+    site.start("ASN-REP")
+    site.scan(product.barcodes[0].code)
+    site.client.post("/receive/close", headers=HX)
+    desk = supervisor(site)
+    with site.app.app_context():
+        inbound_id = db.session.scalar(select(Inbound.id).where(Inbound.reference == "ASN-REP"))
+    page = desk.get(f"/inbounds/{inbound_id}/report").get_data(as_text=True)
+    assert 'data-sku="SKU-REP-1"' in page
+    pdf = desk.get(f"/inbounds/{inbound_id}/report.pdf")
+    assert pdf.mimetype == "application/pdf"
+    codes = {data for page in decode_pdf(pdf.data) for _, data in page}
+    assert "ASN-REP" in codes
+
+
+def test_the_dock_board_shows_lanes_orders_and_units_on_the_dock(site: Site) -> None:
+    product = site.make.product()
+    channel, _ = site.make.channel()
+    order_id = site.make.order(channel, [(product, 1)])
+    other = site.make.product()
+    site.make.inbound([(product, 1), (other, 1)], utcnow(), reference="ASN-BOARD")
+    site.start("ASN-BOARD")
+    site.scan(product.barcodes[0].code)
+    site.scan("L1")
+    site.scan(other.barcodes[0].code)  # left on the dock
+    board = site.client.get("/dock/board", headers=HX).get_data(as_text=True)
+    from wms.orders.models import order_number
+
+    assert 'data-lane="L1"' in board
+    assert f'data-order="{order_number(order_id)}"' in board and "ready to pack" in board
+    assert other.sku in board  # on the dock, not yet confirmed
+    assert 'hx-trigger="every 3s"' in board
+
+
+def test_operators_cannot_open_inbound_admin(site: Site) -> None:
+    assert site.client.get("/inbounds/").status_code == 403

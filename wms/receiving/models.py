@@ -1,0 +1,96 @@
+"""Units scanned at the receiving dock and where each must go."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wms.core.clock import utcnow
+from wms.extensions import db
+from wms.inbounds.models import Inbound
+from wms.inventory.models import Location, Product
+
+
+class Destination(StrEnum):
+    CROSS_DOCK = "cross_dock"  # straight to a waiting order's staging lane
+    HOLD = "hold"  # to a preorder's hold lane until release
+    PUTAWAY = "putaway"  # to a shelf
+    QUARANTINE = "quarantine"  # damaged, unknown, or more than the inbound expected
+
+
+class DockUnitStatus(StrEnum):
+    ON_DOCK = "on_dock"
+    CONFIRMED = "confirmed"
+    UNDONE = "undone"
+
+
+class DockUnit(db.Model):
+    """Units received from one scan, bound for one destination.
+
+    A scan of several units may be split over several destinations (two
+    waiting orders, then a shelf): one row each, sharing ``scan_group``.
+    """
+
+    __tablename__ = "dock_units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scan_group: Mapped[str] = mapped_column(String(64), index=True)
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbounds.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    scanned_code: Mapped[str] = mapped_column(String(80))
+    qty: Mapped[int] = mapped_column(Integer)
+    destination: Mapped[str] = mapped_column(String(12))
+    dock_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    to_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_lines.id"))
+    # Units bound for quarantine are reserved while on the dock, so they are
+    # never promised to an order.
+    held_qty: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(10), default=DockUnitStatus.ON_DOCK)
+    received_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    override_reason: Mapped[str] = mapped_column(String(100), default="")
+
+    inbound: Mapped[Inbound] = relationship()
+    product: Mapped[Product | None] = relationship()
+    to_location: Mapped[Location] = relationship(foreign_keys=[to_location_id])
+
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="qty_positive"),
+        Index(
+            "ix_dock_units_on_dock",
+            "received_by",
+            "id",
+            postgresql_where=text("status = 'on_dock'"),
+            sqlite_where=text("status = 'on_dock'"),
+        ),
+        Index("ix_dock_units_inbound", "inbound_id", "status"),
+        Index("ix_dock_units_received_at", "received_at"),
+    )
+
+
+class ReceivingSession(db.Model):
+    """Where a receiver is: the inbound being received and flags for the next scan."""
+
+    __tablename__ = "receiving_sessions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbounds.id"))
+    dock_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    damaged_next: Mapped[bool] = mapped_column(default=False)
+    qty_next: Mapped[int | None] = mapped_column(Integer)
+    # Put-away in progress: units from the dock (a dock unit) or from a tote.
+    putaway_unit_id: Mapped[int | None] = mapped_column(ForeignKey("dock_units.id"))
+    putaway_product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    putaway_from_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    putaway_to_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    putaway_qty: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    inbound: Mapped[Inbound | None] = relationship()

@@ -1,0 +1,196 @@
+"""Put-away of units left on the dock or in a tote: scan the unit, go to the bin, scan it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from wms.core.codes import command_of
+from wms.core.errors import InvalidInput, WrongLocation
+from wms.core.ledger import Reason, move_stock
+from wms.core.models import StagedUnits
+from wms.extensions import db
+from wms.inventory import services as inventory
+from wms.inventory.models import Location, LocationKind, Product, Stock
+from wms.receiving import routing
+from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.receiving.services import _move_to_destination, current_session
+
+OVERRIDE_REASONS = ("Bin full", "Bin damaged", "Closer bin", "Other")
+
+
+@dataclass
+class PutawayState:
+    product: Product | None
+    qty: int
+    source: str  # "dock" or the tote's code
+    to: Location | None
+
+    @property
+    def active(self) -> bool:
+        return self.to is not None
+
+
+@dataclass
+class PutawayAnswer:
+    kind: str  # task | done | info | wrong
+    message: str
+    state: PutawayState
+    wrong: str = ""
+
+
+def current(user_id: int) -> PutawayState:
+    session = current_session(user_id)
+    return _state(session)
+
+
+def _state(session: ReceivingSession) -> PutawayState:
+    product = (
+        db.session.get(Product, session.putaway_product_id) if session.putaway_product_id else None
+    )
+    to = db.session.get(Location, session.putaway_to_id) if session.putaway_to_id else None
+    source = "dock"
+    if session.putaway_from_id and not session.putaway_unit_id:
+        tote = db.session.get(Location, session.putaway_from_id)
+        source = tote.code if tote else "dock"
+    return PutawayState(product, session.putaway_qty or 0, source, to)
+
+
+def handle_scan(user_id: int, code: str) -> PutawayAnswer:
+    code = code.strip()
+    if not code:
+        raise InvalidInput("Scan a unit, a tote or a bin.")
+    session = current_session(user_id)
+    if command_of(code) == "UNDO" or command_of(code) == "SKIP":
+        _clear(session)
+        return PutawayAnswer("info", "Put-away cancelled. Scan a unit.", _state(session))
+    location = inventory.find_location(code)
+    if location is not None:
+        return _scanned_location(user_id, session, location)
+    found = inventory.find_product(code)
+    if found is None:
+        raise InvalidInput(f"No product, tote or bin has the code {code}.")
+    return _scanned_product(session, found.product)
+
+
+def _scanned_location(user_id: int, session: ReceivingSession, location: Location) -> PutawayAnswer:
+    if session.putaway_to_id is None:
+        if location.kind == LocationKind.TOTE:
+            _clear(session)
+            session.putaway_from_id = location.id
+            return PutawayAnswer(
+                "info", f"Tote {location.code}: scan a unit from it.", _state(session)
+            )
+        raise InvalidInput(f"That is {location.code}. Scan a unit first.")
+    if location.id != session.putaway_to_id:
+        target = db.session.get(Location, session.putaway_to_id)
+        if location.kind != LocationKind.BIN:
+            raise WrongLocation(expected=f"BIN {target.code}", scanned=location.code)
+        return PutawayAnswer(
+            "wrong",
+            f"That is {location.code} — take it to BIN {target.code}.",
+            _state(session),
+            wrong=location.code,
+        )
+    return _put(user_id, session, location, "")
+
+
+def override(user_id: int, code: str, reason: str) -> PutawayAnswer:
+    """Put the units in another bin than suggested, saying why."""
+    session = current_session(user_id)
+    if session.putaway_to_id is None:
+        raise InvalidInput("Scan a unit first.")
+    if reason not in OVERRIDE_REASONS:
+        raise InvalidInput("Choose why this bin is used instead.")
+    location = inventory.require_location(code)
+    if location.kind != LocationKind.BIN or not location.active:
+        raise InvalidInput(f"{location.code} is not a bin in use.")
+    return _put(user_id, session, location, reason)
+
+
+def _put(user_id: int, session: ReceivingSession, location: Location, reason: str) -> PutawayAnswer:
+    qty = session.putaway_qty or 0
+    if session.putaway_unit_id:
+        unit = db.session.get(DockUnit, session.putaway_unit_id)
+        if unit is None or unit.status != DockUnitStatus.ON_DOCK:
+            _clear(session)
+            raise InvalidInput("Someone already put those units away. Scan the next unit.")
+        _move_to_destination(user_id, unit, location, override_reason=reason)
+    else:
+        tote = db.session.get(Location, session.putaway_from_id)
+        move_stock(
+            session.putaway_product_id,
+            qty,
+            tote,
+            location,
+            Reason.PUTAWAY,
+            f"putaway {tote.code}" + (f": {reason}" if reason else ""),
+            user_id,
+        )
+    _clear(session)
+    return PutawayAnswer("done", f"{qty} unit(s) put in {location.code}.", _state(session))
+
+
+def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnswer:
+    tote_id = session.putaway_from_id if not session.putaway_unit_id else None
+    if tote_id:
+        qty = _free_in_location(product.id, tote_id)
+        if qty <= 0:
+            raise InvalidInput(f"The tote holds no {product.sku} waiting to be put away.")
+        bin_, holds = routing.suggest_bin(product.id, qty)
+        session.putaway_unit_id = None
+        session.putaway_product_id = product.id
+        session.putaway_qty = qty
+        session.putaway_to_id = bin_.id
+        return PutawayAnswer("task", f"Go to BIN {bin_.code} (holds {holds})", _state(session))
+    unit = db.session.scalar(
+        select(DockUnit)
+        .where(
+            DockUnit.product_id == product.id,
+            DockUnit.status == DockUnitStatus.ON_DOCK,
+            DockUnit.destination == Destination.PUTAWAY,
+        )
+        .order_by(DockUnit.id)
+        .limit(1)
+    )
+    if unit is None:
+        raise InvalidInput(
+            f"No {product.sku} is waiting on the dock. If it is in a tote, scan the tote first."
+        )
+    holds = db.session.scalar(
+        select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
+            Stock.product_id == product.id, Stock.location_id == unit.to_location_id
+        )
+    )
+    session.putaway_unit_id = unit.id
+    session.putaway_product_id = product.id
+    session.putaway_from_id = unit.dock_location_id
+    session.putaway_qty = unit.qty
+    session.putaway_to_id = unit.to_location_id
+    return PutawayAnswer(
+        "task", f"Go to BIN {unit.to_location.code} (holds {holds})", _state(session)
+    )
+
+
+def _free_in_location(product_id: int, location_id: int) -> int:
+    """Units of a product in a place that no order has set aside there."""
+    on_hand = db.session.scalar(
+        select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
+            Stock.product_id == product_id, Stock.location_id == location_id
+        )
+    )
+    staged = db.session.scalar(
+        select(func.coalesce(func.sum(StagedUnits.qty), 0)).where(
+            StagedUnits.product_id == product_id, StagedUnits.location_id == location_id
+        )
+    )
+    return int(on_hand or 0) - int(staged or 0)
+
+
+def _clear(session: ReceivingSession) -> None:
+    session.putaway_unit_id = None
+    session.putaway_product_id = None
+    session.putaway_from_id = None
+    session.putaway_to_id = None
+    session.putaway_qty = None

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from wms.core.clock import today, utcnow
+from wms.extensions import db, htmx
+from wms.inbounds.models import OPEN_STATUSES, Inbound
+from wms.receiving import bp, putaway, services
+
+
+def _go(endpoint: str) -> Response:
+    url = url_for(endpoint)
+    if htmx:
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)  # type: ignore[return-value]
+
+
+@bp.get("/")
+def start() -> ResponseReturnValue:
+    session = services.current_session(current_user.id)
+    if session.inbound_id is not None:
+        return redirect(url_for("receiving.scan_screen"))
+    day = today()
+    inbounds = db.session.scalars(
+        select(Inbound)
+        .where(Inbound.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(Inbound.expected_at)
+        .limit(30)
+    ).all()
+    due_today = [i for i in inbounds if i.expected_at.date() <= day]
+    return render_template("receiving/start.html", inbounds=due_today)
+
+
+@bp.post("/start")
+def start_scan() -> ResponseReturnValue:
+    services.start_receiving(current_user.id, request.form.get("code", ""))
+    return _go("receiving.scan_screen")
+
+
+@bp.post("/start/<int:inbound_id>")
+def start_chosen(inbound_id: int) -> ResponseReturnValue:
+    services.start_inbound_by_id(current_user.id, inbound_id)
+    return _go("receiving.scan_screen")
+
+
+@bp.post("/leave")
+def leave() -> ResponseReturnValue:
+    session = services.current_session(current_user.id)
+    session.inbound_id = None
+    return _go("receiving.start")
+
+
+@bp.get("/scan")
+def scan_screen() -> ResponseReturnValue:
+    session = services.current_session(current_user.id)
+    if session.inbound_id is None:
+        return redirect(url_for("receiving.start"))
+    return render_template("receiving/scan.html", **_panels(session))
+
+
+@bp.post("/scan")
+def scan() -> ResponseReturnValue:
+    group = g.get("scan_id") or uuid.uuid4().hex
+    answer = services.handle_scan(current_user.id, request.form.get("code", ""), group)
+    session = services.current_session(current_user.id)
+    db.session.flush()
+    body = render_template(
+        "receiving/_answer.html",
+        answer=answer,
+        cards=services.describe(answer.routes),
+        oob=True,
+        **_panels(session),
+    )
+    response = Response(body, mimetype="text/html")
+    if answer.alarm:
+        response.headers["X-Scan-Tone"] = "error"
+    return response
+
+
+@bp.post("/close")
+def close() -> ResponseReturnValue:
+    session = services.current_session(current_user.id)
+    if session.inbound_id is None:
+        return _go("receiving.start")
+    inbound_id = session.inbound_id
+    services.close_inbound(inbound_id, current_user.id)
+    url = url_for("inbounds.report", inbound_id=inbound_id)
+    if htmx:
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _panels(session: services.ReceivingSession) -> dict[str, object]:
+    inbound = db.session.get(Inbound, session.inbound_id) if session.inbound_id else None
+    pending = services.pending_units(current_user.id)
+    return {
+        "inbound": inbound,
+        "session": session,
+        "tally": services.tally(inbound.id) if inbound else [],
+        "pending": pending,
+        "now": utcnow(),
+        "label": services.destination_label,
+        "dwell": services.dwell_minutes,
+    }
+
+
+# ------------------------------------------------------------------ putaway
+
+
+@bp.get("/putaway")
+def putaway_screen() -> ResponseReturnValue:
+    return render_template("receiving/putaway.html", state=putaway.current(current_user.id))
+
+
+@bp.post("/putaway")
+def putaway_scan() -> ResponseReturnValue:
+    answer = putaway.handle_scan(current_user.id, request.form.get("code", ""))
+    return render_template("receiving/_putaway_answer.html", answer=answer)
+
+
+@bp.post("/putaway/override")
+def putaway_override() -> ResponseReturnValue:
+    answer = putaway.override(
+        current_user.id, request.form.get("location", ""), request.form.get("reason", "")
+    )
+    return render_template("receiving/_putaway_answer.html", answer=answer)

@@ -1,0 +1,173 @@
+"""Where received units go: a waiting order's lane, a preorder's hold lane, a shelf,
+or quarantine. Called inside the scan's transaction, after the units are on the dock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, select
+
+from wms.core import stock
+from wms.core.clock import today
+from wms.core.errors import Conflict
+from wms.crossdock.services import Lane, lane_for_order
+from wms.extensions import db
+from wms.inventory.models import Location, LocationKind, Product, Stock
+from wms.orders.models import LineKind
+from wms.receiving.models import Destination, DockUnit, DockUnitStatus
+
+WAITING_BATCH = 20
+
+
+@dataclass(frozen=True)
+class Routed:
+    """One destination for some of the scanned units."""
+
+    destination: str
+    qty: int
+    location_id: int
+    location_code: str
+    order_line_id: int | None = None
+    order_id: int | None = None
+    reason: str = ""
+    holds: int = 0  # units of the product already in the suggested bin
+
+
+class NoBinFree(Conflict):
+    code = "no_bin_free"
+
+
+def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
+    """Give units to the head of the product's waiting queue; returns (routes, units left).
+
+    The caller has received the units onto the dock (so they are sellable and
+    the product's counter row is locked by this transaction).
+    """
+    routes: list[Routed] = []
+    left = qty
+    preorder_held = product.release_on is not None and product.release_on > today()
+    while left > 0:
+        head = stock.lock_waiting_lines(product.id, WAITING_BATCH)
+        if not head:
+            break
+        for line in head:
+            take = min(left, line.qty_waiting)
+            if not stock.reserve(product.id, take):
+                return routes, left  # cannot happen while we hold the row: stop safely
+            stock.move_waiting_to_reserved(line.id, take)
+            stock.remove_waiting(product.id, take)
+            held = line.kind == LineKind.PREORDER and preorder_held
+            lane = lane_for_order(
+                line.order_id, LocationKind.HOLD_LANE if held else LocationKind.STAGING_LANE
+            )
+            if lane is None:
+                routes.append(_reserved_to_shelf(product, take, line))
+            else:
+                routes.append(_to_lane(lane, take, line, held))
+            left -= take
+            if left == 0:
+                break
+        if len(head) < WAITING_BATCH:
+            break
+    return routes, left
+
+
+def _to_lane(lane: Lane, qty: int, line: object, held: bool) -> Routed:
+    return Routed(
+        destination=Destination.HOLD if held else Destination.CROSS_DOCK,
+        qty=qty,
+        location_id=lane.id,
+        location_code=lane.code,
+        order_line_id=line.id,  # type: ignore[attr-defined]
+        order_id=line.order_id,  # type: ignore[attr-defined]
+    )
+
+
+def _reserved_to_shelf(product: Product, qty: int, line: object) -> Routed:
+    """Every lane is full: the units are the order's, but wait on a shelf to be picked."""
+    bin_ = suggest_bin(product.id, qty)
+    return Routed(
+        destination=Destination.PUTAWAY,
+        qty=qty,
+        location_id=bin_[0].id,
+        location_code=bin_[0].code,
+        order_line_id=None,
+        order_id=line.order_id,  # type: ignore[attr-defined]
+        reason="Every staging lane is full; the units are reserved and will be picked.",
+        holds=bin_[1],
+    )
+
+
+def to_shelf(product: Product, qty: int) -> Routed:
+    location, holds = suggest_bin(product.id, qty)
+    return Routed(
+        destination=Destination.PUTAWAY,
+        qty=qty,
+        location_id=location.id,
+        location_code=location.code,
+        holds=holds,
+    )
+
+
+def suggest_bin(product_id: int, qty: int) -> tuple[Location, int]:
+    """A bin already holding the product (with room), else the first free bin in walking order."""
+    held = db.session.execute(
+        select(Location, Stock.qty_on_hand)
+        .join(Stock, Stock.location_id == Location.id)
+        .where(
+            Stock.product_id == product_id,
+            Stock.qty_on_hand > 0,
+            Location.kind == LocationKind.BIN,
+            Location.active.is_(True),
+        )
+        .order_by(Location.walk_seq, Location.code)
+    ).all()
+    for location, on_hand in held:
+        if location.capacity is None or _units_in(location.id) + qty <= location.capacity:
+            return location, int(on_hand)
+    free = db.session.scalar(
+        select(Location)
+        .where(
+            Location.kind == LocationKind.BIN,
+            Location.active.is_(True),
+            ~exists().where(and_(Stock.location_id == Location.id, Stock.qty_on_hand > 0)),
+            # not promised to another product's units still on the dock
+            ~exists().where(
+                and_(
+                    DockUnit.to_location_id == Location.id,
+                    DockUnit.status == DockUnitStatus.ON_DOCK,
+                    DockUnit.product_id != product_id,
+                )
+            ),
+        )
+        .order_by(Location.walk_seq, Location.code)
+        .limit(1)
+    )
+    if free is None:
+        if held:
+            return held[0][0], int(held[0][1])
+        raise NoBinFree("No bin is free for this product. Call a supervisor.")
+    return free, 0
+
+
+def _units_in(location_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
+                Stock.location_id == location_id
+            )
+        )
+        or 0
+    )
+
+
+def quarantine_location() -> Location:
+    location = db.session.scalar(
+        select(Location)
+        .where(Location.kind == LocationKind.QUARANTINE, Location.active.is_(True))
+        .order_by(Location.walk_seq, Location.code)
+        .limit(1)
+    )
+    if location is None:
+        raise Conflict("There is no quarantine location. An admin must create one.")
+    return location

@@ -1,0 +1,536 @@
+"""Receiving: start on an inbound, scan units, confirm where they went, undo, close."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from wms.core import backorders, outbox, stock
+from wms.core.clock import utcnow
+from wms.core.codes import command_of
+from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.core.ledger import Reason, move_stock
+from wms.core.staging import add_staged, stage_units, take_staged
+from wms.crossdock.services import mark_first_unit, release_lane
+from wms.extensions import db
+from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
+from wms.inventory import services as inventory
+from wms.inventory.models import Location, LocationKind, Product
+from wms.orders.models import OrderLine, order_number
+from wms.receiving import routing
+from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+
+QTY_MAX = 9999
+
+
+@dataclass
+class Answer:
+    """What the receive screen says after a scan."""
+
+    kind: str  # routed | confirmed | info | undone
+    message: str = ""
+    routes: list[routing.Routed] = field(default_factory=list)
+    product: Product | None = None
+    qty: int = 0
+    confirmed: list[DockUnit] = field(default_factory=list)
+    alarm: bool = False  # the receiver must notice: shown and sounded as an error
+
+
+# ------------------------------------------------------------------ session
+
+
+def current_session(user_id: int) -> ReceivingSession:
+    session = db.session.get(ReceivingSession, user_id)
+    if session is None:
+        session = ReceivingSession(user_id=user_id)
+        db.session.add(session)
+    return session
+
+
+def start_receiving(user_id: int, code: str) -> Inbound:
+    """Begin (or resume) receiving an inbound by its ASN or PO number; BLIND starts a blind one."""
+    code = code.strip()
+    if not code:
+        raise InvalidInput("Scan the ASN or PO number, or choose an inbound.")
+    if code.upper() in ("BLIND", "CMD-BLIND"):
+        inbound = _new_blind_inbound(user_id)
+    else:
+        inbound = db.session.scalar(select(Inbound).where(Inbound.reference == code))
+        if inbound is None:
+            raise UnknownCode(code, "inbound")
+        if inbound.status not in OPEN_STATUSES:
+            raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
+    session = current_session(user_id)
+    session.inbound_id = inbound.id
+    session.dock_location_id = session.dock_location_id or _dock().id
+    session.damaged_next = False
+    session.qty_next = None
+    if inbound.status == InboundStatus.OPEN:
+        inbound.status = InboundStatus.RECEIVING
+    return inbound
+
+
+def start_inbound_by_id(user_id: int, inbound_id: int) -> Inbound:
+    inbound = db.session.get(Inbound, inbound_id)
+    if inbound is None:
+        raise InvalidInput("There is no such inbound.")
+    return start_receiving(user_id, inbound.reference)
+
+
+def _new_blind_inbound(user_id: int) -> Inbound:
+    now = utcnow()
+    count = db.session.scalar(
+        select(func.count()).select_from(Inbound).where(Inbound.kind == InboundKind.BLIND)
+    )
+    inbound = Inbound(
+        reference=f"BLIND-{now:%y%m%d}-{int(count or 0) + 1}-{user_id}",
+        kind=InboundKind.BLIND,
+        supplier="",
+        expected_at=now,
+        status=InboundStatus.RECEIVING,
+    )
+    db.session.add(inbound)
+    db.session.flush()
+    return inbound
+
+
+def _dock() -> Location:
+    dock = db.session.scalar(
+        select(Location)
+        .where(Location.kind == LocationKind.RECEIVING, Location.active.is_(True))
+        .order_by(Location.walk_seq, Location.code)
+        .limit(1)
+    )
+    if dock is None:
+        raise Conflict("There is no receiving dock location. An admin must create one.")
+    return dock
+
+
+# --------------------------------------------------------------------- scan
+
+
+def handle_scan(user_id: int, code: str, scan_group: str) -> Answer:
+    """One scan on the receive screen: a command, a quantity, a unit or a destination."""
+    code = code.strip()
+    if not code:
+        raise InvalidInput("Scan a unit, or the place you put it.")
+    session = current_session(user_id)
+    if session.inbound_id is None:
+        raise InvalidInput("Scan the ASN or PO number first.")
+    command = command_of(code)
+    if command == "DAMAGED":
+        session.damaged_next = True
+        return Answer("info", "The next unit is damaged: it will go to quarantine.")
+    if command == "UNDO":
+        return undo_last_scan(user_id)
+    if command is not None:
+        raise InvalidInput(f"{command.title()} does nothing here. Scan a unit or a place.")
+    location = inventory.find_location(code)
+    if location is not None:
+        return confirm_destination(user_id, location)
+    found = inventory.find_product(code)
+    if found is None and code.isdigit() and 0 < len(code) <= 4:
+        qty = int(code)
+        if not 0 < qty <= QTY_MAX:
+            raise InvalidInput("Type a quantity from 1 to 9999.")
+        session.qty_next = qty
+        return Answer("info", f"The next scan counts {qty} units.")
+    return receive_units(user_id, session, code, found, scan_group)
+
+
+def receive_units(
+    user_id: int,
+    session: ReceivingSession,
+    code: str,
+    found: inventory.ScannedProduct | None,
+    scan_group: str,
+) -> Answer:
+    """Put the scanned units on the dock and decide, in the same transaction, where they go."""
+    inbound = db.session.get(Inbound, session.inbound_id)
+    if inbound is None or inbound.status not in OPEN_STATUSES:
+        raise Conflict("This inbound is closed. Scan another ASN or PO number.")
+    dock = db.session.get(Location, session.dock_location_id) or _dock()
+    multiplier = session.qty_next or 1
+    damaged = session.damaged_next
+    session.qty_next = None
+    session.damaged_next = False
+    if found is None:
+        return _unknown_barcode(user_id, inbound, dock, code, multiplier, scan_group)
+    product = found.product
+    qty = found.units * multiplier
+    over = _count_on_inbound(inbound, product.id, qty, damaged)
+    move_stock(product.id, qty, None, dock, Reason.RECEIVE, inbound.reference, user_id)
+    routes: list[routing.Routed] = []
+    quarantined = qty if damaged else over
+    if quarantined:
+        stock.reserve(product.id, quarantined)  # never promised while it waits on the dock
+        cage = routing.quarantine_location()
+        reason = (
+            "Damaged: it goes to quarantine."
+            if damaged
+            else f"More than {inbound.reference} expected: it goes to quarantine."
+        )
+        routes.append(
+            routing.Routed(Destination.QUARANTINE, quarantined, cage.id, cage.code, reason=reason)
+        )
+    good = qty - quarantined
+    if good:
+        served, left = routing.serve_waiting_lines(product, good)
+        routes.extend(served)
+        if left:
+            routes.append(routing.to_shelf(product, left))
+    _record(user_id, inbound, dock, product.id, code, scan_group, routes, quarantined)
+    filled = [(r.order_line_id, r.order_id, r.qty) for r in routes if r.order_line_id]
+    if filled:
+        backorders.after_lines_filled(filled)  # type: ignore[arg-type]
+    backorders.recompute_projections(product.id)
+    return Answer("routed", routes=routes, product=product, qty=qty)
+
+
+def _count_on_inbound(inbound: Inbound, product_id: int, qty: int, damaged: bool) -> int:
+    """Add the units to the inbound's tally; returns how many are over what it expected."""
+    lines = InboundLine.__table__
+    row = db.session.execute(
+        update(lines)
+        .where(lines.c.inbound_id == inbound.id, lines.c.product_id == product_id)
+        .values(
+            qty_received=lines.c.qty_received + qty,
+            qty_damaged=lines.c.qty_damaged + (qty if damaged else 0),
+        )
+        .returning(lines.c.qty_expected, lines.c.qty_received)
+    ).first()
+    if row is None:
+        db.session.execute(
+            insert(lines).values(
+                inbound_id=inbound.id,
+                product_id=product_id,
+                qty_expected=0,
+                qty_received=qty,
+                qty_damaged=qty if damaged else 0,
+            )
+        )
+        return 0 if inbound.kind == InboundKind.BLIND else qty
+    if inbound.kind == InboundKind.BLIND:
+        return 0
+    expected, received = row
+    return min(qty, max(0, received - expected))
+
+
+def _unknown_barcode(
+    user_id: int, inbound: Inbound, dock: Location, code: str, qty: int, scan_group: str
+) -> Answer:
+    cage = routing.quarantine_location()
+    route = routing.Routed(
+        Destination.QUARANTINE,
+        qty,
+        cage.id,
+        cage.code,
+        reason="It goes to quarantine; a supervisor will see it on the receipt.",
+    )
+    _record(user_id, inbound, dock, None, code, scan_group, [route], 0)
+    return Answer(
+        "routed", routes=[route], qty=qty, alarm=True, message=f"No product has the barcode {code}."
+    )
+
+
+def _record(
+    user_id: int,
+    inbound: Inbound,
+    dock: Location,
+    product_id: int | None,
+    code: str,
+    scan_group: str,
+    routes: list[routing.Routed],
+    held: int,
+) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "scan_group": scan_group,
+            "inbound_id": inbound.id,
+            "product_id": product_id,
+            "scanned_code": code[:80],
+            "qty": r.qty,
+            "destination": r.destination,
+            "dock_location_id": dock.id,
+            "to_location_id": r.location_id,
+            "order_line_id": r.order_line_id,
+            "held_qty": held if r.destination == Destination.QUARANTINE else 0,
+            "reason": r.reason,
+            "status": DockUnitStatus.ON_DOCK,
+            "received_by": user_id,
+            "received_at": now,
+            "override_reason": "",
+        }
+        for r in routes
+    ]
+    db.session.execute(insert(DockUnit.__table__), rows)
+    for r in routes:
+        if r.order_line_id is not None:
+            # In transit: the units are the order's now, on the dock until they reach the lane.
+            add_staged(db.session.get(OrderLine, r.order_line_id), dock.id, r.qty)
+
+
+# ------------------------------------------------------------------ confirm
+
+
+def pending_units(user_id: int | None = None) -> list[DockUnit]:
+    """Units on the dock not yet taken where they go (of one receiver, or everyone's)."""
+    stmt = select(DockUnit).where(DockUnit.status == DockUnitStatus.ON_DOCK)
+    if user_id is not None:
+        stmt = stmt.where(DockUnit.received_by == user_id)
+    return list(db.session.scalars(stmt.order_by(DockUnit.id)))
+
+
+def confirm_destination(user_id: int, location: Location) -> Answer:
+    """The receiver scanned the place: every unit of theirs bound there is moved there."""
+    pending = pending_units(user_id)
+    if not pending:
+        raise InvalidInput(f"That is {location.code}. Scan a unit first.")
+    matching = [u for u in pending if u.to_location_id == location.id]
+    if not matching:
+        head = pending[0]
+        raise WrongLocation(
+            expected=destination_label(head),
+            scanned=location.code,
+            message=f"That is {location.code} — take it to {destination_label(head)}.",
+        )
+    for unit in matching:
+        _move_to_destination(user_id, unit, location)
+    return Answer(
+        "confirmed",
+        confirmed=matching,
+        message=f"{sum(u.qty for u in matching)} unit(s) now at {location.code}.",
+    )
+
+
+def _move_to_destination(
+    user_id: int, unit: DockUnit, location: Location, override_reason: str = ""
+) -> None:
+    dock = db.session.get(Location, unit.dock_location_id)
+    reference = unit.inbound.reference
+    if unit.destination in (Destination.CROSS_DOCK, Destination.HOLD):
+        line = db.session.get(OrderLine, unit.order_line_id)
+        stage_units(line, unit.qty, dock, location, Reason.CROSS_DOCK, reference, user_id)
+        mark_first_unit(line.order_id)
+        order = line.order
+        outbox.emit(
+            "order.unit_cross_docked",
+            order.channel_id,
+            f"order:{order.id}",
+            {
+                "order_id": order.id,
+                "order_number": order.number,
+                "line": line.line_no,
+                "sku": line.product.sku,
+                "qty": unit.qty,
+                "lane": location.code,
+            },
+        )
+        backorders.refresh_order_status([order.id])
+    elif unit.product_id is not None:
+        reason = Reason.QUARANTINE if unit.destination == Destination.QUARANTINE else Reason.PUTAWAY
+        move_stock(
+            unit.product_id,
+            unit.qty,
+            dock,
+            location,
+            reason,
+            reference,
+            user_id,
+            release_reserved=unit.held_qty,
+        )
+    unit.status = DockUnitStatus.CONFIRMED
+    unit.confirmed_by = user_id
+    unit.confirmed_at = utcnow()
+    if override_reason:
+        unit.override_reason = override_reason[:100]
+        unit.to_location_id = location.id
+
+
+def destination_label(unit: DockUnit | routing.Routed) -> str:
+    code = unit.to_location.code if isinstance(unit, DockUnit) else unit.location_code
+    word = {
+        Destination.CROSS_DOCK: "LANE",
+        Destination.HOLD: "HOLD",
+        Destination.PUTAWAY: "BIN",
+        Destination.QUARANTINE: "QUARANTINE",
+    }[unit.destination]
+    return f"{word} {code}"
+
+
+# --------------------------------------------------------------------- undo
+
+
+def undo_last_scan(user_id: int) -> Answer:
+    """Take back the receiver's last scan that is still on the dock, as if it never happened."""
+    last = db.session.scalar(
+        select(DockUnit)
+        .where(DockUnit.received_by == user_id, DockUnit.status == DockUnitStatus.ON_DOCK)
+        .order_by(DockUnit.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        raise InvalidInput("Nothing on the dock to undo.")
+    units = list(
+        db.session.scalars(
+            select(DockUnit)
+            .where(
+                DockUnit.scan_group == last.scan_group, DockUnit.status == DockUnitStatus.ON_DOCK
+            )
+            .order_by(DockUnit.id)
+        )
+    )
+    total = sum(u.qty for u in units)
+    if last.product_id is not None:
+        _take_back(user_id, units, last.product_id, total)
+    for unit in units:
+        unit.status = DockUnitStatus.UNDONE
+    return Answer("undone", message=f"Undone: {total} unit(s) of {last.scanned_code}.")
+
+
+def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int) -> None:
+    dock = db.session.get(Location, units[0].dock_location_id)
+    inbound = units[0].inbound
+    for unit in units:
+        if unit.order_line_id is not None:
+            line = db.session.get(OrderLine, unit.order_line_id)
+            take_staged(line.id, dock.id, unit.qty)
+            backorders.requeue(line.id, product_id, unit.qty)
+            if not _order_has_lane_units(line.order_id):
+                release_lane(line.order_id)
+        if unit.held_qty:
+            stock.unreserve(product_id, unit.held_qty)
+    move_stock(product_id, total, dock, None, Reason.UNDO, inbound.reference, user_id)
+    damaged = sum(
+        u.qty
+        for u in units
+        if u.destination == Destination.QUARANTINE and u.reason.startswith("Damaged")
+    )
+    lines = InboundLine.__table__
+    db.session.execute(
+        update(lines)
+        .where(lines.c.inbound_id == inbound.id, lines.c.product_id == product_id)
+        .values(
+            qty_received=lines.c.qty_received - total,
+            qty_damaged=lines.c.qty_damaged - damaged,
+        )
+    )
+    backorders.recompute_projections(product_id)
+
+
+def _order_has_lane_units(order_id: int) -> bool:
+    from wms.core.models import StagedUnits
+
+    table = StagedUnits.__table__
+    return bool(
+        db.session.scalar(
+            select(func.coalesce(func.sum(table.c.qty), 0)).where(table.c.order_id == order_id)
+        )
+    )
+
+
+# -------------------------------------------------------------------- tally
+
+
+@dataclass(frozen=True)
+class TallyLine:
+    sku: str
+    name: str
+    expected: int
+    received: int
+    damaged: int
+
+    @property
+    def short(self) -> int:
+        return max(0, self.expected - self.received)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.received - self.expected)
+
+
+def tally(inbound_id: int) -> list[TallyLine]:
+    rows = db.session.execute(
+        select(
+            Product.sku,
+            Product.name,
+            InboundLine.qty_expected,
+            InboundLine.qty_received,
+            InboundLine.qty_damaged,
+        )
+        .join(Product, Product.id == InboundLine.product_id)
+        .where(InboundLine.inbound_id == inbound_id)
+        .order_by(InboundLine.id)
+    ).all()
+    return [TallyLine(*row) for row in rows]
+
+
+def unknown_units(inbound_id: int) -> list[DockUnit]:
+    return list(
+        db.session.scalars(
+            select(DockUnit).where(
+                DockUnit.inbound_id == inbound_id,
+                DockUnit.product_id.is_(None),
+                DockUnit.status != DockUnitStatus.UNDONE,
+            )
+        )
+    )
+
+
+def close_inbound(inbound_id: int, user_id: int) -> Inbound:
+    """Close: the tally becomes the discrepancy report; what never came stops being promised."""
+    inbound = db.session.get(Inbound, inbound_id)
+    if inbound is None:
+        raise InvalidInput("There is no such inbound.")
+    if inbound.status not in OPEN_STATUSES:
+        raise Conflict(f"Inbound {inbound.reference} is already {inbound.status}.")
+    inbound.status = InboundStatus.CLOSED
+    inbound.closed_at = utcnow()
+    db.session.flush()
+    for product_id in sorted({ln.product_id for ln in inbound.lines}):
+        backorders.recompute_projections(product_id)
+    db.session.execute(
+        update(ReceivingSession)
+        .where(ReceivingSession.inbound_id == inbound_id)
+        .values(inbound_id=None, damaged_next=False, qty_next=None)
+    )
+    return inbound
+
+
+def dwell_minutes(since: datetime, now: datetime | None = None) -> int:
+    return max(0, int(((now or utcnow()) - since).total_seconds() // 60))
+
+
+def order_progress(order_id: int) -> tuple[int, int]:
+    """(units set aside for the order, units it ships) — '2 of 3 units'."""
+    from wms.core.staging import staged_qty_by_order
+
+    staged, _ = staged_qty_by_order([order_id]).get(order_id, (0, 0))
+    lines = OrderLine.__table__
+    total = db.session.scalar(
+        select(func.sum(lines.c.qty - lines.c.qty_cancelled)).where(lines.c.order_id == order_id)
+    )
+    return staged, int(total or 0)
+
+
+def describe(routes: list[routing.Routed]) -> list[dict[str, Any]]:
+    """The cards the receiver sees, one per destination."""
+    cards = []
+    for r in routes:
+        card: dict[str, Any] = {
+            "destination": r.destination,
+            "where": destination_label(r),
+            "qty": r.qty,
+            "reason": r.reason,
+        }
+        if r.order_id is not None:
+            card["order"] = order_number(r.order_id)
+            card["progress"] = order_progress(r.order_id)
+        if r.destination == Destination.PUTAWAY:
+            card["holds"] = r.holds
+        cards.append(card)
+    return cards
