@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
 
+    app.before_request(_start_clock)
     app.before_request(_refuse_nul)
     app.before_request(_require_login)
     app.before_request(_replay_scan)
@@ -84,6 +86,10 @@ def _unauthorized() -> Any:
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _start_clock() -> None:
+    g.started = time.perf_counter()
 
 
 def _refuse_nul() -> Any:
@@ -195,6 +201,10 @@ def _headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.vary.add("HX-Request")
         response.headers.setdefault("Cache-Control", "no-store")
+    started = g.get("started")
+    if started is not None:
+        # Server time, for the browser's network panel and for the benchmarks.
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -41,17 +41,26 @@ def lane_for_order(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane
     if current is not None:
         return Lane(*current)
     lanes = db.session.execute(
-        select(Location.id, Location.code, Location.kind, Location.capacity)
+        select(
+            Location.id,
+            Location.code,
+            Location.kind,
+            Location.capacity,
+            occ_t.c.location_id.label("counted"),
+        )
+        .outerjoin(occ_t, occ_t.c.location_id == Location.id)
         .where(Location.kind == kind, Location.active.is_(True))
         .order_by(Location.walk_seq, Location.code)
     ).all()
     if not lanes:
         return None
-    db.session.execute(
-        stock.upsert(occ_t)
-        .values([{"location_id": lane.id, "orders_assigned": 0} for lane in lanes])
-        .on_conflict_do_nothing(index_elements=["location_id"])
-    )
+    uncounted = [lane.id for lane in lanes if lane.counted is None]
+    if uncounted:  # a lane new since the last assignment
+        db.session.execute(
+            stock.upsert(occ_t)
+            .values([{"location_id": lane_id, "orders_assigned": 0} for lane_id in uncounted])
+            .on_conflict_do_nothing(index_elements=["location_id"])
+        )
     for lane in lanes:
         capacity = lane.capacity if lane.capacity is not None else 1_000_000
         taken = db.session.execute(

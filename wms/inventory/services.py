@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from wms.core.codes import gtin_candidates, parse_gs1
 from wms.core.errors import UnknownCode
@@ -43,6 +43,28 @@ def find_product(code: str) -> ScannedProduct | None:
     if product is None and code.upper() != code:
         product = db.session.scalar(select(Product).where(Product.sku == code.upper()))
     return ScannedProduct(product, 1) if product is not None else None
+
+
+def resolve_code(code: str) -> Location | ScannedProduct | None:
+    """A scanned code as a location or a product, looking both up in one round trip."""
+    code = code.strip()
+    if not code:
+        return None
+    hits = db.session.execute(
+        select(literal("location").label("what"), Location.id, literal(1).label("units"))
+        .where(Location.code == code.upper())
+        .union_all(
+            select(literal("barcode"), Barcode.product_id, Barcode.units).where(
+                Barcode.code == code
+            )
+        )
+    ).all()
+    for what, ident, _units in hits:
+        if what == "location":
+            return db.session.get(Location, ident)
+    for _what, ident, units in hits:
+        return ScannedProduct(db.session.get(Product, ident), units)
+    return find_product(code)  # GS1 element strings and SKUs
 
 
 def require_product(code: str) -> ScannedProduct:

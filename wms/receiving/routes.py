@@ -76,7 +76,7 @@ def scan() -> ResponseReturnValue:
         answer=answer,
         cards=services.describe(answer.routes),
         oob=True,
-        **_panels(session),
+        **_panels(session, with_tally=answer.kind in ("routed", "undone")),
     )
     response = Response(body, mimetype="text/html")
     if answer.alarm:
@@ -99,13 +99,17 @@ def close() -> ResponseReturnValue:
     return redirect(url)
 
 
-def _panels(session: services.ReceivingSession) -> dict[str, object]:
+def _panels(session: services.ReceivingSession, with_tally: bool = True) -> dict[str, object]:
+    """What the receive screen shows besides the answer; the tally only when it changed."""
     inbound = db.session.get(Inbound, session.inbound_id) if session.inbound_id else None
     pending = services.pending_units(current_user.id)
+    show_tally = with_tally and inbound is not None
     return {
         "inbound": inbound,
         "session": session,
-        "tally": services.tally(inbound.id) if inbound else [],
+        "with_tally": show_tally,
+        "tally": services.recent_tally(inbound.id, current_user.id) if show_tally else [],
+        "summary": services.tally_summary(inbound.id) if show_tally else None,
         "pending": pending,
         "now": utcnow(),
         "label": services.destination_label,

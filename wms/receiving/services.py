@@ -128,10 +128,10 @@ def handle_scan(user_id: int, code: str, scan_group: str) -> Answer:
         return undo_last_scan(user_id)
     if command is not None:
         raise InvalidInput(f"{command.title()} does nothing here. Scan a unit or a place.")
-    location = inventory.find_location(code)
-    if location is not None:
-        return confirm_destination(user_id, location)
-    found = inventory.find_product(code)
+    resolved = inventory.resolve_code(code)
+    if isinstance(resolved, Location):
+        return confirm_destination(user_id, resolved)
+    found = resolved
     if found is None and code.isdigit() and 0 < len(code) <= 4:
         qty = int(code)
         if not 0 < qty <= QTY_MAX:
@@ -453,8 +453,9 @@ class TallyLine:
         return max(0, self.received - self.expected)
 
 
-def tally(inbound_id: int) -> list[TallyLine]:
-    rows = db.session.execute(
+def tally(inbound_id: int, product_ids: list[int] | None = None) -> list[TallyLine]:
+    """Received against expected, per line of the inbound (or for some products only)."""
+    stmt = (
         select(
             Product.sku,
             Product.name,
@@ -465,7 +466,62 @@ def tally(inbound_id: int) -> list[TallyLine]:
         .join(Product, Product.id == InboundLine.product_id)
         .where(InboundLine.inbound_id == inbound_id)
         .order_by(InboundLine.id)
-    ).all()
+    )
+    if product_ids is not None:
+        stmt = stmt.where(InboundLine.product_id.in_(product_ids))
+    return [TallyLine(*row) for row in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class TallySummary:
+    lines: int
+    lines_started: int
+    expected: int
+    received: int
+    damaged: int
+
+
+def tally_summary(inbound_id: int) -> TallySummary:
+    il = InboundLine.__table__
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(il.c.qty_received > 0),
+            func.coalesce(func.sum(il.c.qty_expected), 0),
+            func.coalesce(func.sum(il.c.qty_received), 0),
+            func.coalesce(func.sum(il.c.qty_damaged), 0),
+        ).where(il.c.inbound_id == inbound_id)
+    ).one()
+    return TallySummary(*(int(v) for v in row))
+
+
+def recent_tally(inbound_id: int, user_id: int, limit: int = 8) -> list[TallyLine]:
+    """The lines this receiver scanned last, most recent first: the tally at a glance."""
+    recent = (
+        select(DockUnit.product_id, func.max(DockUnit.id).label("last"))
+        .where(
+            DockUnit.inbound_id == inbound_id,
+            DockUnit.received_by == user_id,
+            DockUnit.product_id.is_not(None),
+        )
+        .group_by(DockUnit.product_id)
+        .order_by(func.max(DockUnit.id).desc())
+        .limit(limit)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Product.sku,
+            Product.name,
+            InboundLine.qty_expected,
+            InboundLine.qty_received,
+            InboundLine.qty_damaged,
+        )
+        .join(Product, Product.id == InboundLine.product_id)
+        .join(recent, recent.c.product_id == InboundLine.product_id)
+        .where(InboundLine.inbound_id == inbound_id)
+        .order_by(recent.c.last.desc())
+    )
     return [TallyLine(*row) for row in rows]
 
 

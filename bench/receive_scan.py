@@ -1,0 +1,234 @@
+"""Benchmark: receive scans (scan a unit, get its routing, confirm its destination).
+
+PostgreSQL holds 100,000 waiting backorder lines over 5,000 SKUs and
+1,000,000 ledger rows; the app runs under gunicorn; 1, 4 and 16 receivers,
+each logged in on its own connection, scan units of random SKUs and confirm
+the destination each answer names, through the real endpoints. Server time
+per scan is the sum of the two requests' Server-Timing. The ceiling is
+pgbench running the statements of a scan at the same concurrency.
+Prints one JSON line; exits 1 on any error.
+"""
+
+from __future__ import annotations
+
+import http.client
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+from urllib.parse import urlencode
+
+from _support import emit, gunicorn, log, make_app, migrate, pgbench, postgres, psql
+
+SKUS = 5_000
+WAITING_LINES = 100_000
+LEDGER_ROWS = 1_000_000
+CONCURRENCY = (1, 4, 16)
+SECONDS = 8
+ASN = "ASN-BENCH"
+
+SEED_SQL = f"""
+INSERT INTO users (username, full_name, password_hash, badge_code, role, active, created_at)
+SELECT 'r' || g, 'Receiver ' || g, '{{hash}}', 'RB-' || g, 'operator', true, now()
+  FROM generate_series(1, 16) g;
+INSERT INTO channels (code, name, active, created_at) VALUES ('bench', 'Bench', true, now());
+INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
+VALUES ('RCV-1', 'Dock', 'receiving', '', 1, NULL, true, now()),
+       ('QUAR-1', 'Quarantine', 'quarantine', '', 2, NULL, true, now());
+INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
+SELECT 'L' || g, 'Lane ' || g, 'staging_lane', '', 100 + g, NULL, true, now()
+  FROM generate_series(1, 40) g;
+INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
+SELECT 'B-' || lpad(g::text, 5, '0'), '', 'bin', '', 1000 + g, NULL, true, now()
+  FROM generate_series(1, 6000) g;
+INSERT INTO products (sku, name, weight_g, length_mm, width_mm, height_mm, unit_cost_cents,
+                      allow_backorder, safety_stock, active, created_at, updated_at)
+SELECT 'R' || g, 'Product ' || g, 100, 10, 10, 10, 100, true, 0, true, now(), now()
+  FROM generate_series(1, {SKUS}) g;
+INSERT INTO barcodes (product_id, code, kind, units)
+SELECT id, 'BC' || id, 'internal', 1 FROM products;
+INSERT INTO product_stock (product_id, qty_sellable, qty_reserved, qty_preordered, qty_waiting)
+SELECT id, 0, 0, 0, {WAITING_LINES // SKUS} FROM products;
+INSERT INTO orders (channel_id, external_id, body_hash, customer_name, customer_email, ship_to,
+                    service_level, priority, placed_at, partial_allowed, capture_before_ship,
+                    status, created_at, updated_at)
+SELECT 1, 'E' || g, '', 'c', '', '{{}}', 'standard', 1 + (g % 3 = 0)::int,
+       now() - (g || ' seconds')::interval, false, false, 'waiting', now(), now()
+  FROM generate_series(1, {WAITING_LINES}) g;
+INSERT INTO order_lines (order_id, line_no, product_id, kind, qty, qty_reserved, qty_waiting,
+                         qty_shipped, qty_cancelled, priority, placed_at)
+SELECT o.id, 1, 1 + (o.id % {SKUS}), 'backorder', 1, 0, 1, 0, 0, o.priority, o.placed_at
+  FROM orders o;
+INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
+                       created_at)
+SELECT 1 + (g % {SKUS}), 1,
+       CASE WHEN g % 2 = 0 THEN NULL ELSE 3 END,
+       CASE WHEN g % 2 = 0 THEN 3 ELSE NULL END,
+       CASE WHEN g % 2 = 0 THEN 'receive' ELSE 'ship' END, 'history',
+       now() - (g || ' seconds')::interval
+  FROM generate_series(1, {LEDGER_ROWS}) g;
+INSERT INTO inbounds (reference, kind, supplier, expected_at, status, created_at)
+VALUES ('{ASN}', 'asn', 'Bench', now(), 'receiving', now());
+INSERT INTO inbound_lines (inbound_id, product_id, qty_expected, qty_received, qty_damaged)
+SELECT 1, id, 100000, 0, 0 FROM products;
+ANALYZE;
+"""
+
+# The statements of one scan and its confirmation, for pgbench.
+CEILING_SQL = f"""
+\\set p random(1, {SKUS})
+BEGIN;
+SELECT id FROM barcodes WHERE code = 'BC' || :p;
+UPDATE inbound_lines SET qty_received = qty_received + 1 WHERE inbound_id = 1 AND product_id = :p;
+INSERT INTO stock (product_id, location_id, qty_on_hand) VALUES (:p, 1, 1)
+  ON CONFLICT (product_id, location_id) DO UPDATE SET qty_on_hand = stock.qty_on_hand + 1;
+UPDATE product_stock SET qty_sellable = qty_sellable + 1, qty_reserved = qty_reserved + 1,
+  qty_waiting = qty_waiting - 1 WHERE product_id = :p;
+INSERT INTO movements (product_id, qty, to_location_id, reason, reference, created_at)
+  VALUES (:p, 1, 1, 'receive', 'x', now());
+SELECT id FROM order_lines WHERE product_id = :p AND qty_waiting > 0
+  ORDER BY priority, placed_at, id LIMIT 1 FOR UPDATE SKIP LOCKED;
+UPDATE stock SET qty_on_hand = qty_on_hand - 1 WHERE product_id = :p AND location_id = 1;
+INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
+  created_at) VALUES (:p, 1, 1, 4, 'cross_dock', 'x', now());
+END;
+"""
+
+
+class Receiver:
+    def __init__(self, hostport: str, username: str) -> None:
+        host, port = hostport.split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        self.cookie = ""
+        self.csrf = ""
+        page = self._request("GET", "/login")[1]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        status, _, _ = self._request(
+            "POST", "/login", {"username": username, "password": "bench-pass", "csrf_token": token}
+        )
+        if status != 302:
+            raise RuntimeError(f"login failed: {status}")
+        page = self._request("GET", "/receive/")[1]
+        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        status, body, _ = self._request("POST", "/receive/start", {"code": ASN}, hx=True)
+        if status != 204:
+            raise RuntimeError(f"start failed: {status} {body[:200]}")
+        self.n = 0
+
+    def _request(
+        self, method: str, path: str, form: dict | None = None, hx: bool = False
+    ) -> tuple[int, str, float]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if hx:
+            headers["HX-Request"] = "true"
+            headers["X-CSRFToken"] = self.csrf
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";")[0]
+        timing = response.getheader("Server-Timing") or "app;dur=0"
+        return response.status, text, float(timing.split("dur=")[1])
+
+    def scan_once(self, rng: random.Random) -> tuple[bool, float, float]:
+        """Scan a unit and confirm where it goes: (ok, server ms, wall ms)."""
+        self.n += 1
+        t0 = time.perf_counter()
+        code = f"BC{rng.randint(1, SKUS)}"
+        status, page, server1 = self._request(
+            "POST", "/receive/scan", {"code": code, "scan_id": f"{id(self)}-{self.n}-u"}, hx=True
+        )
+        where = re.search(r'<p class="dest-where">\s*\w+ ([^<\s]+)', page)
+        if status != 200 or where is None:
+            return False, 0.0, 0.0
+        status2, _, server2 = self._request(
+            "POST",
+            "/receive/scan",
+            {"code": where.group(1), "scan_id": f"{id(self)}-{self.n}-c"},
+            hx=True,
+        )
+        return status2 == 200, server1 + server2, (time.perf_counter() - t0) * 1000
+
+
+def run(hostport: str, receivers: list[Receiver], seconds: float) -> dict:
+    results: list[list[tuple[bool, float, float]]] = [[] for _ in receivers]
+    stop = time.monotonic() + seconds
+    barrier = threading.Barrier(len(receivers))
+
+    def work(i: int) -> None:
+        rng = random.Random(i)
+        barrier.wait()
+        while time.monotonic() < stop:
+            results[i].append(receivers[i].scan_once(rng))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(receivers))]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    flat = [r for rs in results for r in rs]
+    server = sorted(r[1] for r in flat if r[0])
+    return {
+        "scans": len(flat),
+        "errors": sum(1 for r in flat if not r[0]),
+        "per_s": len(flat) / elapsed,
+        "p50": statistics.median(server) if server else 0.0,
+        "p99": server[min(len(server) - 1, int(len(server) * 0.99))] if server else 0.0,
+    }
+
+
+def main() -> int:
+    from werkzeug.security import generate_password_hash
+
+    with postgres(fsync="on", synchronous_commit="on", full_page_writes="on") as cluster:
+        url = cluster.create_database("receive")
+        migrate(make_app(url))
+        log("loading 100,000 waiting lines, 5,000 SKUs and 1,000,000 ledger rows ...")
+        psql(cluster, "receive", SEED_SQL.replace("{hash}", generate_password_hash("bench-pass")))
+        ceilings = {c: pgbench(cluster, "receive", CEILING_SQL, c, seconds=4) for c in CONCURRENCY}
+        figures = {}
+        with gunicorn(url, workers=4, threads=4) as hostport:
+            receivers = [Receiver(hostport, f"r{i}") for i in range(1, max(CONCURRENCY) + 1)]
+            run(hostport, receivers[:2], 2)  # warm up
+            for c in CONCURRENCY:
+                log(f"{c} receiver(s) for {SECONDS} s ...")
+                figures[c] = run(hostport, receivers[:c], SECONDS)
+        verify = psql(
+            cluster,
+            "receive",
+            """
+            SELECT count(*) FROM product_stock ps
+             WHERE ps.qty_waiting <> (SELECT coalesce(sum(qty_waiting), 0) FROM order_lines l
+                                       WHERE l.product_id = ps.product_id)
+                OR ps.qty_reserved <> (SELECT coalesce(sum(qty_reserved), 0) FROM order_lines l
+                                        WHERE l.product_id = ps.product_id)""",
+        )
+    mismatched = int(verify)
+    errors = sum(f["errors"] for f in figures.values()) + mismatched
+    result = {
+        "bench": "receive_scan",
+        "waiting_lines": WAITING_LINES,
+        "skus": SKUS,
+        "ledger_rows": LEDGER_ROWS,
+        "p50_ms": {str(c): round(f["p50"], 2) for c, f in figures.items()},
+        "p99_ms": {str(c): round(f["p99"], 2) for c, f in figures.items()},
+        "scans_per_s": {str(c): round(f["per_s"], 1) for c, f in figures.items()},
+        "errors": errors,
+        "ceiling_tps": {str(c): round(t, 1) for c, t in ceilings.items()},
+        "ratio": {str(c): round(figures[c]["per_s"] / ceilings[c], 3) for c in CONCURRENCY},
+    }
+    emit(result)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
