@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from wms.api import bp as api_bp
     from wms.auth import bp as auth_bp
     from wms.crossdock import bp as crossdock_bp
+    from wms.dashboard import bp as dashboard_bp
     from wms.desk import bp as desk_bp
     from wms.floor import bp as floor_bp
     from wms.inbounds import bp as inbounds_bp
@@ -69,3 +70,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(receiving_bp, url_prefix="/receive")
     app.register_blueprint(crossdock_bp, url_prefix="/dock")
     app.register_blueprint(inbounds_bp, url_prefix="/inbounds")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")

@@ -81,6 +81,7 @@ def worker(once: bool, batch: int, idle: float) -> None:
 
     from wms.core.backorders import release_due_preorders
     from wms.core.delivery import deliver_batch
+    from wms.dashboard.alerts import evaluate as evaluate_alerts
 
     session = requests.Session()
     click.echo("Worker delivering webhooks (Ctrl-C stops).")
@@ -88,9 +89,12 @@ def worker(once: bool, batch: int, idle: float) -> None:
     while True:
         if time.monotonic() >= next_chores:
             released = release_due_preorders()
+            raised, cleared = evaluate_alerts()
             db.session.commit()
             if released:
                 click.echo(f"released {released} preorder(s)")
+            if raised or cleared:
+                click.echo(f"alerts: {raised} raised, {cleared} cleared")
             next_chores = time.monotonic() + 60
         result = deliver_batch(batch, session)
         if result.handled:

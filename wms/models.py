@@ -3,6 +3,7 @@
 from wms.auth.models import Role, User
 from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus, StagedUnits
 from wms.crossdock.models import LaneAssignment, LaneOccupancy
+from wms.dashboard.models import Alert, AlertRule
 from wms.floor.models import ScanReply
 from wms.inbounds.models import Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inventory.models import (
@@ -21,6 +22,8 @@ from wms.receiving.models import Destination, DockUnit, DockUnitStatus, Receivin
 
 __all__ = [
     "SELLABLE_KINDS",
+    "Alert",
+    "AlertRule",
     "AuditEvent",
     "Barcode",
     "BarcodeKind",

@@ -89,6 +89,8 @@ class Order(db.Model):
         db.UniqueConstraint("channel_id", "external_id", name="uq_orders_channel_external"),
         Index("ix_orders_status", "status"),
         Index("ix_orders_placed_at", "placed_at"),
+        Index("ix_orders_created_at", "created_at"),
+        Index("ix_orders_shipped_at", "shipped_at"),
     )
 
     @property

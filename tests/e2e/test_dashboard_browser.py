@@ -1,0 +1,64 @@
+"""The dashboard updates itself while the floor works."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from tests.conftest import _make_app
+from wms.core.clock import utcnow
+from wms.extensions import db
+from wms.inbounds.models import Inbound, InboundLine
+from wms.inventory.models import Barcode
+
+
+def a_demo_asn_unit(database: str, tmp_path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    app = _make_app(database, tmp_path)
+    with app.app_context():
+        inbound = db.session.scalar(
+            select(Inbound)
+            .where(Inbound.reference.like(f"ASN-{utcnow():%y%m%d}-%"))
+            .order_by(Inbound.expected_at.desc())
+        )
+        line = db.session.scalar(
+            select(InboundLine)
+            .where(InboundLine.inbound_id == inbound.id)
+            .order_by(InboundLine.id.desc())
+        )
+        code = db.session.scalar(select(Barcode.code).where(Barcode.product_id == line.product_id))
+        reference = inbound.reference
+        db.session.remove()
+        db.engine.dispose()
+    return reference, code
+
+
+def test_dashboard_updates_without_reload_after_a_receive_scan(
+    page: Page, browser: Browser, badge_login, base_url: str, database: str, tmp_path
+) -> None:
+    reference, code = a_demo_asn_unit(database, tmp_path)
+    badge_login("B-2001")  # the supervisor
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/dashboard/")
+    received = page.locator("[data-tile=throughput] [data-figure=received]")
+    before = int(received.inner_text())
+    page.evaluate("window.stillTheSamePage = true")
+
+    floor = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 740})
+    handheld = floor.new_page()
+    handheld.goto("/login")
+    handheld.keyboard.type("B-1002")
+    with handheld.expect_navigation():
+        handheld.keyboard.press("Enter")
+    handheld.goto("/receive/")
+    handheld.keyboard.type(reference)
+    handheld.keyboard.press("Enter")
+    expect(handheld.locator(".floor-title")).to_have_text(f"Receive {reference}")
+    handheld.keyboard.type(code)
+    handheld.keyboard.press("Enter")
+    expect(handheld.locator("#answer .dest-where")).to_be_visible()
+    floor.close()
+
+    expect(received).to_have_text(re.compile(rf"^{before + 1}$"), timeout=15_000)
+    assert page.evaluate("window.stillTheSamePage") is True
