@@ -88,18 +88,14 @@ def backorder_rate(now: datetime, days_back: int) -> float | None:
     end = now - timedelta(days=days_back)
     start = end - timedelta(days=7)
     o = Order.__table__
-    ol = OrderLine.__table__
     total, backordered = db.session.execute(
-        select(
-            func.count(),
-            func.count().filter(ol.c.kind == LineKind.BACKORDER),
+        select(func.sum(o.c.line_count), func.sum(o.c.backordered_lines)).where(
+            o.c.created_at >= start, o.c.created_at < end
         )
-        .select_from(o.join(ol, ol.c.order_id == o.c.id))
-        .where(o.c.created_at >= start, o.c.created_at < end)
     ).one()
     if not total:
         return None
-    return round(100.0 * backordered / total, 1)
+    return round(100.0 * (backordered or 0) / total, 1)
 
 
 # --------------------------------------------------------------- cross-dock
@@ -237,18 +233,23 @@ def orders(now: datetime | None = None) -> Orders:
     shipped_today = db.session.scalar(
         select(func.count()).where(o.c.shipped_at >= day_start(now.date()))
     )
-    rows = db.session.execute(
-        select(o.c.shipped_at, o.c.promised_on).where(
+    counted, on_time = db.session.execute(
+        select(func.count(), func.count().filter(_day_of(o.c.shipped_at) <= o.c.promised_on)).where(
             o.c.shipped_at >= now - timedelta(days=7), o.c.promised_on.is_not(None)
         )
-    ).all()
-    on_time = sum(1 for shipped, promised in rows if shipped.date() <= promised)
+    ).one()
     return Orders(
         {str(k): int(v) for k, v in by_status.items()},
         int(shipped_today or 0),
-        round(100.0 * on_time / len(rows), 1) if rows else None,
-        len(rows),
+        round(100.0 * on_time / counted, 1) if counted else None,
+        int(counted),
     )
+
+
+def _day_of(column: Any) -> Any:
+    if is_postgres():
+        return func.cast(column, db.Date)
+    return func.date(column)
 
 
 # ---------------------------------------------------------------- preorders

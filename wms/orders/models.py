@@ -75,6 +75,10 @@ class Order(db.Model):
     capture_before_ship: Mapped[bool] = mapped_column(default=False)
     payment_captured_at: Mapped[datetime | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default=OrderStatus.WAITING)
+    # How many lines the order came with, and how many of them were backordered:
+    # the backorder rate without touching the lines.
+    line_count: Mapped[int] = mapped_column(Integer, default=0)
+    backordered_lines: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column()
@@ -89,7 +93,11 @@ class Order(db.Model):
         db.UniqueConstraint("channel_id", "external_id", name="uq_orders_channel_external"),
         Index("ix_orders_status", "status"),
         Index("ix_orders_placed_at", "placed_at"),
-        Index("ix_orders_created_at", "created_at"),
+        Index(
+            "ix_orders_created_at",
+            "created_at",
+            postgresql_include=["line_count", "backordered_lines"],
+        ),
         Index("ix_orders_shipped_at", "shipped_at"),
     )
 
@@ -154,6 +162,14 @@ class OrderLine(db.Model):
         CheckConstraint(
             "qty_reserved + qty_waiting + qty_shipped + qty_cancelled = qty",
             name="parts_add_up",
+        ),
+        # The backlog by age: an index-only scan over the waiting backorders.
+        Index(
+            "ix_order_lines_backlog",
+            "placed_at",
+            postgresql_include=["qty_waiting"],
+            postgresql_where=text("qty_waiting > 0 AND kind = 'backorder'"),
+            sqlite_where=text("qty_waiting > 0 AND kind = 'backorder'"),
         ),
         # The waiting queue: one index scan gives the next line to serve.
         Index(

@@ -140,8 +140,13 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
             row["projected_fill_on"] = dates[row["line_no"]]
 
     status = _initial_status(rows, products, day)
-    if status != OrderStatus.READY_TO_PICK:
-        db.session.execute(update(orders_t).where(orders_t.c.id == order_id).values(status=status))
+    backordered = sum(1 for r in rows if r["kind"] == LineKind.BACKORDER)
+    if status != OrderStatus.READY_TO_PICK or backordered:
+        db.session.execute(
+            update(orders_t)
+            .where(orders_t.c.id == order_id)
+            .values(status=status, backordered_lines=backordered)
+        )
     views = _announce_accepted(channel_id, order_id, new, rows, products)
     return AcceptedOrder(
         order_id, created=True, view=_view(order_id, new, status, placed_at, views)
@@ -231,6 +236,7 @@ def _insert_order_once(
             partial_allowed=new.partial_allowed,
             capture_before_ship=new.capture_before_ship,
             status=OrderStatus.READY_TO_PICK,
+            line_count=len(new.lines),
             created_at=now,
             updated_at=now,
         )
