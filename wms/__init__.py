@@ -54,12 +54,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from wms.admin import bp as admin_bp
     from wms.api import bp as api_bp
     from wms.auth import bp as auth_bp
     from wms.desk import bp as desk_bp
     from wms.floor import bp as floor_bp
+    from wms.stockcontrol import bp as stockcontrol_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(floor_bp)
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(stockcontrol_bp, url_prefix="/stock")

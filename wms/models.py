@@ -1,5 +1,6 @@
 """Every table, imported in one place so migrations and the app see them all."""
 
+from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
 from wms.auth.models import Role, User
 from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus, StagedUnits
 from wms.floor.models import ScanReply
@@ -16,18 +17,38 @@ from wms.inventory.models import (
     Stock,
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
+from wms.stockcontrol.models import (
+    Adjustment,
+    AdjustmentKind,
+    CountEntry,
+    CountLine,
+    CountTask,
+    LineStatus,
+    TaskSource,
+    TaskStatus,
+)
 
 __all__ = [
     "SELLABLE_KINDS",
+    "Adjustment",
+    "AdjustmentKind",
     "AuditEvent",
     "Barcode",
     "BarcodeKind",
     "Channel",
+    "CountEntry",
+    "CountLine",
+    "CountTask",
+    "ImportJob",
+    "ImportKind",
+    "ImportRowError",
     "Inbound",
     "InboundKind",
     "InboundLine",
     "InboundStatus",
+    "JobStatus",
     "LineKind",
+    "LineStatus",
     "Location",
     "LocationKind",
     "Movement",
@@ -43,5 +64,7 @@ __all__ = [
     "ScanReply",
     "StagedUnits",
     "Stock",
+    "TaskSource",
+    "TaskStatus",
     "User",
 ]
