@@ -161,7 +161,9 @@ class ProductChecker:
         if new:
             ids = list(
                 db.session.scalars(
-                    insert(Product).returning(Product.id, sort_by_parameter_order=True),
+                    insert(Product.__table__).returning(
+                        Product.__table__.c.id, sort_by_parameter_order=True
+                    ),
                     [p.values for p in new],
                 )
             )
@@ -178,7 +180,7 @@ class ProductChecker:
             for b in p.barcodes_new
         ]
         if barcode_rows:
-            db.session.execute(insert(Barcode), barcode_rows)
+            db.session.execute(insert(Barcode.__table__), barcode_rows)
         barcode_updates = [
             {"id": barcode_id, "kind": b.kind, "units": b.units}
             for p in plans
@@ -220,14 +222,17 @@ def _verdict(plan: ProductPlan) -> str:
     return "unchanged"
 
 
+PRODUCT_FIELDS = ("name", *PRODUCT_DEFAULTS)
+
+
 def _values_of(product: Any) -> dict[str, Any]:
-    return {k: getattr(product, k) for k in PRODUCT_DEFAULTS}
+    return {k: getattr(product, k) for k in PRODUCT_FIELDS}
 
 
 def _products_by_sku(skus: list[str]) -> dict[str, Any]:
     """Existing products for these SKUs, keyed by lower case (so a case slip is caught)."""
     found: dict[str, Any] = {}
-    cols = [Product.id, Product.sku, *[getattr(Product, k) for k in PRODUCT_DEFAULTS]]
+    cols = [Product.id, Product.sku, *[getattr(Product, k) for k in PRODUCT_FIELDS]]
     for chunk in _chunks(skus):
         for row in db.session.execute(select(*cols).where(Product.sku.in_(chunk))):
             found[row.sku.lower()] = row
@@ -329,7 +334,9 @@ class LocationChecker:
         if new:
             ids = list(
                 db.session.scalars(
-                    insert(Location).returning(Location.id, sort_by_parameter_order=True),
+                    insert(Location.__table__).returning(
+                        Location.__table__.c.id, sort_by_parameter_order=True
+                    ),
                     [p.values for p in new],
                 )
             )

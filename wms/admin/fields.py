@@ -20,6 +20,8 @@ FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", ""})
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 BARCODE_RE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Code128 prints it
+BARCODE_KINDS = tuple(k.value for k in BarcodeKind)
+LOCATION_KINDS = tuple(k.value for k in LocationKind)
 
 
 class FieldError(ValueError):
@@ -131,9 +133,8 @@ def location_code(value: str | None) -> str:
 
 def location_kind(value: str | None) -> str:
     value = (value or "").strip().lower().replace(" ", "_")
-    kinds = [k.value for k in LocationKind]
-    if value not in kinds:
-        raise FieldError(f"Kind must be one of {', '.join(kinds)}; '{value}' is not.")
+    if value not in LOCATION_KINDS:
+        raise FieldError(f"Kind must be one of {', '.join(LOCATION_KINDS)}; '{value}' is not.")
     return value
 
 
@@ -167,20 +168,17 @@ def barcode(code: str | None, kind: str | None = None, units: str | int | None =
     if not BARCODE_RE.fullmatch(code):
         raise FieldError(f"Barcode '{code}' may hold only letters, digits and signs, no spaces.")
     kind = (kind or "").strip().lower() or guess_barcode_kind(code)
-    kinds = [k.value for k in BarcodeKind]
-    if kind not in kinds:
-        raise FieldError(f"Barcode kind must be one of {', '.join(kinds)}; '{kind}' is not.")
+    if kind not in BARCODE_KINDS:
+        raise FieldError(
+            f"Barcode kind must be one of {', '.join(BARCODE_KINDS)}; '{kind}' is not."
+        )
     if kind == BarcodeKind.EAN13 and not is_valid_ean13(code):
         raise FieldError(f"{code} is not a valid EAN-13: 13 digits with a correct check digit.")
     if kind == BarcodeKind.UPC and not is_valid_upc(code):
         raise FieldError(f"{code} is not a valid UPC: 12 digits with a correct check digit.")
-    count = integer(
-        str(units) if units is not None else "",
-        "Units per scan",
-        minimum=1,
-        maximum=100_000,
-        default=1,
-    )
+    if units in (1, "1", "", None):
+        return BarcodeSpec(code, kind, 1)
+    count = integer(str(units), "Units per scan", minimum=1, maximum=100_000, default=1)
     assert count is not None
     return BarcodeSpec(code, kind, count)
 
