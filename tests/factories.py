@@ -160,10 +160,6 @@ class Factories:
             db.session.commit()
             return inbound.id
 
-
-def on(day: date, hour: int = 12) -> datetime:
-    return datetime(day.year, day.month, day.day, hour)
-
     def count_task(
         self, location: Location, tolerance_units: int = 0, tolerance_pct: int = 0
     ) -> int:
@@ -180,3 +176,7 @@ def on(day: date, hour: int = 12) -> datetime:
             db.session.add(task)
             db.session.commit()
             return task.id
+
+
+def on(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour)
