@@ -160,6 +160,23 @@ class Factories:
             db.session.commit()
             return inbound.id
 
+    def count_task(
+        self, location: Location, tolerance_units: int = 0, tolerance_pct: int = 0
+    ) -> int:
+        """An open cycle count task for a bin."""
+        from wms.stockcontrol.models import CountTask
+
+        with self.app.app_context():
+            task = CountTask(
+                location_id=location.id,
+                source="manual",
+                tolerance_units=tolerance_units,
+                tolerance_pct=tolerance_pct,
+            )
+            db.session.add(task)
+            db.session.commit()
+            return task.id
+
 
 def on(day: date, hour: int = 12) -> datetime:
     return datetime(day.year, day.month, day.day, hour)

@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from wms.admin import bp as admin_bp
     from wms.api import bp as api_bp
     from wms.auth import bp as auth_bp
     from wms.crossdock import bp as crossdock_bp
@@ -62,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from wms.floor import bp as floor_bp
     from wms.inbounds import bp as inbounds_bp
     from wms.receiving import bp as receiving_bp
+    from wms.stockcontrol import bp as stockcontrol_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(floor_bp)
@@ -71,3 +73,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(crossdock_bp, url_prefix="/dock")
     app.register_blueprint(inbounds_bp, url_prefix="/inbounds")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(stockcontrol_bp, url_prefix="/stock")

@@ -1,5 +1,6 @@
 """Every table, imported in one place so migrations and the app see them all."""
 
+from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
 from wms.auth.models import Role, User
 from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus, StagedUnits
 from wms.crossdock.models import LaneAssignment, LaneOccupancy
@@ -19,25 +20,45 @@ from wms.inventory.models import (
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.stockcontrol.models import (
+    Adjustment,
+    AdjustmentKind,
+    CountEntry,
+    CountLine,
+    CountTask,
+    LineStatus,
+    TaskSource,
+    TaskStatus,
+)
 
 __all__ = [
     "SELLABLE_KINDS",
+    "Adjustment",
+    "AdjustmentKind",
     "Alert",
     "AlertRule",
     "AuditEvent",
     "Barcode",
     "BarcodeKind",
     "Channel",
+    "CountEntry",
+    "CountLine",
+    "CountTask",
     "Destination",
     "DockUnit",
     "DockUnitStatus",
+    "ImportJob",
+    "ImportKind",
+    "ImportRowError",
     "Inbound",
     "InboundKind",
     "InboundLine",
     "InboundStatus",
+    "JobStatus",
     "LaneAssignment",
     "LaneOccupancy",
     "LineKind",
+    "LineStatus",
     "Location",
     "LocationKind",
     "Movement",
@@ -54,5 +75,7 @@ __all__ = [
     "ScanReply",
     "StagedUnits",
     "Stock",
+    "TaskSource",
+    "TaskStatus",
     "User",
 ]

@@ -31,8 +31,9 @@ def upsert(table: Any) -> Any:
 def ensure_product_stock(product_ids: list[int]) -> None:
     if not product_ids:
         return
-    stmt = upsert(ps).values([{"product_id": pid} for pid in product_ids])
-    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["product_id"]))
+    # executemany, not one multi-row VALUES: a bulk import passes thousands of ids.
+    stmt = upsert(ps).on_conflict_do_nothing(index_elements=["product_id"])
+    db.session.execute(stmt, [{"product_id": pid} for pid in product_ids])
 
 
 def reserve(product_id: int, qty: int) -> bool:

@@ -1,0 +1,297 @@
+"""Who may use the app: staff users with roles and badges, and channels with API tokens."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, or_, select
+
+from wms.admin import fields
+from wms.admin.listing import Page, changes, like_pattern, paginate
+from wms.api.auth import forget_tokens, new_token
+from wms.auth.models import Role, User
+from wms.core import audit, outbox
+from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.extensions import db
+from wms.orders.models import Channel
+
+MIN_PASSWORD = 8
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+CHANNEL_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+# ------------------------------------------------------------------ users
+
+
+@dataclass(frozen=True)
+class UserForm:
+    username: str
+    full_name: str
+    role: str
+    badge_code: str | None
+    password: str
+
+
+def read_user_form(form: Any, *, creating: bool) -> UserForm:
+    from wms.admin.products import FormProblems
+
+    problems: list[str] = []
+    username = (form.get("username") or "").strip().lower()
+    if creating and not USERNAME_RE.fullmatch(username):
+        problems.append(
+            "The username needs 2 to 64 lower-case letters, digits or . _ - (no spaces)."
+        )
+    role = (form.get("role") or "").strip()
+    if role not in {r.value for r in Role}:
+        problems.append("Choose a role: operator, supervisor or admin.")
+    try:
+        full_name = fields.text(form.get("full_name"), "The full name", max_len=120)
+    except fields.FieldError as error:
+        problems.append(str(error))
+        full_name = ""
+    try:
+        badge = fields.badge_code(form.get("badge_code"))
+    except fields.FieldError as error:
+        problems.append(str(error))
+        badge = None
+    password = form.get("password") or ""
+    if creating and len(password) < MIN_PASSWORD:
+        problems.append(f"The password needs at least {MIN_PASSWORD} characters.")
+    if problems:
+        raise FormProblems(problems)
+    return UserForm(username, full_name, role, badge, password)
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    return user
+
+
+def _badge_taken(code: str, other_than: int | None = None) -> bool:
+    stmt = select(func.count()).where(User.badge_code == code)
+    if other_than is not None:
+        stmt = stmt.where(User.id != other_than)
+    return bool(db.session.scalar(stmt))
+
+
+def new_badge_code() -> str:
+    """A fresh badge code; the badge printed from it is what the handheld reads."""
+    while True:
+        code = f"B-{secrets.randbelow(900_000) + 100_000}"
+        if not _badge_taken(code):
+            return code
+
+
+def create_user(form: UserForm) -> User:
+    if db.session.scalar(select(func.count()).where(func.lower(User.username) == form.username)):
+        raise Conflict(f"The username {form.username} is taken.")
+    badge = form.badge_code or new_badge_code()
+    if _badge_taken(badge):
+        raise Conflict(f"The badge code {badge} belongs to someone else.")
+    user = User(username=form.username, full_name=form.full_name, role=form.role, badge_code=badge)
+    user.set_password(form.password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", "user", user.id, username=user.username, role=user.role)
+    return user
+
+
+def _active_admins_besides(user_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).where(
+                User.role == Role.ADMIN, User.active.is_(True), User.id != user_id
+            )
+        )
+        or 0
+    )
+
+
+def update_user(user_id: int, form: UserForm, acting_user_id: int) -> dict[str, list[Any]]:
+    user = get_user(user_id)
+    badge = form.badge_code or user.badge_code
+    if badge and _badge_taken(badge, other_than=user.id):
+        raise Conflict(f"The badge code {badge} belongs to someone else.")
+    if user.role == Role.ADMIN and form.role != Role.ADMIN:
+        if user.id == acting_user_id:
+            raise Conflict("You cannot take away your own admin role.")
+        if not _active_admins_besides(user.id):
+            raise Conflict("This is the last admin; make another admin first.")
+    before = {"full_name": user.full_name, "role": user.role, "badge_code": user.badge_code}
+    after = {"full_name": form.full_name, "role": form.role, "badge_code": badge}
+    changed = changes(before, after)
+    if changed:
+        user.full_name, user.role, user.badge_code = form.full_name, form.role, badge
+        db.session.flush()
+        audit.record("user.update", "user", user.id, changes=changed)
+    return changed
+
+
+def set_password(user_id: int, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"The password needs at least {MIN_PASSWORD} characters.")
+    user = get_user(user_id)
+    user.set_password(password)
+    audit.record("user.password", "user", user.id)
+
+
+def set_user_active(user_id: int, active: bool, acting_user_id: int) -> None:
+    user = get_user(user_id)
+    if user.active == active:
+        raise Conflict("The user is already " + ("active." if active else "inactive."))
+    if not active and user.id == acting_user_id:
+        raise Conflict("You cannot deactivate yourself.")
+    if not active and user.role == Role.ADMIN and not _active_admins_besides(user.id):
+        raise Conflict("This is the last admin; make another admin first.")
+    user.active = active
+    audit.record("user.activate" if active else "user.deactivate", "user", user.id)
+
+
+def search_users(q: str, role: str, status: str, number: int) -> Page:
+    stmt = select(User)
+    if q.strip():
+        pattern = like_pattern(q)
+        stmt = stmt.where(
+            or_(
+                func.lower(User.username).like(pattern, escape="\\"),
+                func.lower(User.full_name).like(pattern, escape="\\"),
+                User.badge_code == q.strip(),
+            )
+        )
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.role == role)
+    if status in ("active", "inactive"):
+        stmt = stmt.where(User.active.is_(status == "active"))
+    return paginate(stmt.order_by(User.username), number)
+
+
+# --------------------------------------------------------------- channels
+
+
+@dataclass(frozen=True)
+class ChannelForm:
+    code: str
+    name: str
+    webhook_url: str | None
+
+
+def read_channel_form(form: Any, *, creating: bool) -> ChannelForm:
+    from wms.admin.products import FormProblems
+
+    problems: list[str] = []
+    code = (form.get("code") or "").strip().lower()
+    if creating and not CHANNEL_CODE_RE.fullmatch(code):
+        problems.append("The code needs 1 to 32 lower-case letters, digits, _ or -.")
+    name = (form.get("name") or "").strip()
+    if not name or len(name) > 100:
+        problems.append("The name needs 1 to 100 characters.")
+    url = (form.get("webhook_url") or "").strip() or None
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+            problems.append(
+                "The webhook URL must be a full http(s) address, like https://shop.example/hooks."
+            )
+    if problems:
+        raise FormProblems(problems)
+    return ChannelForm(code, name, url)
+
+
+def get_channel(channel_id: int) -> Channel:
+    channel = db.session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound("There is no such channel.")
+    return channel
+
+
+def _new_secret() -> str:
+    return secrets.token_hex(24)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """Secrets shown once, right after they are made; only the token's hash is kept."""
+
+    channel: Channel
+    token: str | None = None
+    webhook_secret: str | None = None
+
+
+def caches_changed() -> None:
+    """Call after a channel change is committed.
+
+    Tokens and listening channels are cached in each process: this one
+    forgets them at once, other servers within seconds.
+    """
+    forget_tokens()
+    outbox.forget_channels()
+
+
+def create_channel(form: ChannelForm) -> Issued:
+    if db.session.scalar(select(func.count()).where(Channel.code == form.code)):
+        raise Conflict(f"A channel with code {form.code} already exists.")
+    token, digest = new_token()
+    secret = _new_secret() if form.webhook_url else None
+    channel = Channel(
+        code=form.code,
+        name=form.name,
+        token_hash=digest,
+        webhook_url=form.webhook_url,
+        webhook_secret=secret,
+    )
+    db.session.add(channel)
+    db.session.flush()
+    audit.record("channel.create", "channel", channel.id, code=channel.code, webhook=bool(secret))
+    return Issued(channel, token, secret)
+
+
+def update_channel(channel_id: int, form: ChannelForm) -> Issued:
+    """Name and webhook URL; a channel given its first webhook URL gets a secret (shown once)."""
+    channel = get_channel(channel_id)
+    changed = changes(
+        {"name": channel.name, "webhook_url": channel.webhook_url},
+        {"name": form.name, "webhook_url": form.webhook_url},
+    )
+    secret = None
+    if changed:
+        channel.name, channel.webhook_url = form.name, form.webhook_url
+        if form.webhook_url and not channel.webhook_secret:
+            secret = channel.webhook_secret = _new_secret()
+        audit.record("channel.update", "channel", channel.id, changes=changed)
+        return Issued(channel, webhook_secret=secret)
+
+
+def rotate_token(channel_id: int) -> Issued:
+    """A new API token; the old one stops working at once here, within seconds elsewhere."""
+    channel = get_channel(channel_id)
+    token, digest = new_token()
+    channel.token_hash = digest
+    audit.record("channel.rotate_token", "channel", channel.id)
+    return Issued(channel, token=token)
+
+
+def rotate_webhook_secret(channel_id: int) -> Issued:
+    channel = get_channel(channel_id)
+    if not channel.webhook_url:
+        raise Conflict("The channel has no webhook URL, so it has no secret to rotate.")
+    channel.webhook_secret = _new_secret()
+    audit.record("channel.rotate_secret", "channel", channel.id)
+    return Issued(channel, webhook_secret=channel.webhook_secret)
+
+
+def set_channel_active(channel_id: int, active: bool) -> None:
+    channel = get_channel(channel_id)
+    if channel.active == active:
+        raise Conflict("The channel is already " + ("active." if active else "inactive."))
+    channel.active = active
+    audit.record("channel.activate" if active else "channel.deactivate", "channel", channel.id)
+
+
+def list_channels() -> list[Channel]:
+    return list(db.session.scalars(select(Channel).order_by(Channel.active.desc(), Channel.code)))

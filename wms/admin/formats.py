@@ -1,0 +1,238 @@
+"""The CSV formats for products, locations and opening stock, one spec for reading and writing.
+
+Each column says how a cell is read (with a plain sentence when it cannot
+be) and how a value is written, so an export imported again gives back the
+same data. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from wms.admin import fields as f
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    attr: str
+    read: Callable[[str], Any]
+    write: Callable[[Any], str]
+    required: bool = False  # the column must be in the file (and the cell filled)
+    hint: str = ""
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _int(label: str, *, nullable: bool = False, minimum: int = 0) -> Callable[[str], Any]:
+    def read(cell: str) -> Any:
+        return f.integer(cell, label, minimum=minimum, default=None if nullable else 0)
+
+    return read
+
+
+PRODUCT_COLUMNS: tuple[Column, ...] = (
+    Column("sku", "sku", f.sku, _plain, required=True, hint="letters, digits, . _ / -"),
+    Column(
+        "name",
+        "name",
+        lambda c: f.text(c, "Name", max_len=200, required=True),
+        _plain,
+        required=True,
+    ),
+    Column(
+        "active",
+        "active",
+        lambda c: f.boolean(c, "active", default=True),
+        f.yes_no,
+        hint="yes or no",
+    ),
+    Column("weight_g", "weight_g", _int("weight_g"), _plain, hint="grams"),
+    Column("length_mm", "length_mm", _int("length_mm"), _plain, hint="millimetres"),
+    Column("width_mm", "width_mm", _int("width_mm"), _plain, hint="millimetres"),
+    Column("height_mm", "height_mm", _int("height_mm"), _plain, hint="millimetres"),
+    Column(
+        "unit_cost",
+        "unit_cost_cents",
+        lambda c: f.money_cents(c, "unit_cost"),
+        f.format_money,
+        hint="12.50",
+    ),
+    Column(
+        "allow_backorder",
+        "allow_backorder",
+        lambda c: f.boolean(c, "allow_backorder", default=True),
+        f.yes_no,
+        hint="yes or no",
+    ),
+    Column("safety_stock", "safety_stock", _int("safety_stock"), _plain, hint="units"),
+    Column("release_on", "release_on", lambda c: f.day(c, "release_on"), _plain, hint="YYYY-MM-DD"),
+    Column(
+        "preorder_cap",
+        "preorder_cap",
+        _int("preorder_cap", nullable=True),
+        _plain,
+        hint="units, empty for none",
+    ),
+    Column(
+        "estimated_ship_on",
+        "estimated_ship_on",
+        lambda c: f.day(c, "estimated_ship_on"),
+        _plain,
+        hint="YYYY-MM-DD",
+    ),
+    Column(
+        "barcodes",
+        "barcodes",
+        f.barcode_list,
+        lambda bs: f.format_barcodes(bs or []),
+        hint="kind:code[:units]; ... e.g. ean13:4006381333931; internal:CASE-1:12",
+    ),
+)
+
+LOCATION_COLUMNS: tuple[Column, ...] = (
+    Column("code", "code", f.location_code, _plain, required=True, hint="A-01-1"),
+    Column("kind", "kind", f.location_kind, _plain, required=True, hint="bin, receiving, ..."),
+    Column("name", "name", lambda c: f.text(c, "name", max_len=100), _plain),
+    Column("zone", "zone", lambda c: f.text(c, "zone", max_len=20), _plain),
+    Column("walk_seq", "walk_seq", _int("walk_seq"), _plain, hint="walking order"),
+    Column(
+        "capacity",
+        "capacity",
+        _int("capacity", nullable=True),
+        _plain,
+        hint="units, empty for no limit",
+    ),
+    Column(
+        "active",
+        "active",
+        lambda c: f.boolean(c, "active", default=True),
+        f.yes_no,
+        hint="yes or no",
+    ),
+)
+
+STOCK_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "sku", "sku", lambda c: f.text(c, "sku", max_len=64, required=True), _plain, required=True
+    ),
+    Column("location", "location", f.location_code, _plain, required=True),
+    Column(
+        "qty",
+        "qty",
+        lambda c: f.required_integer(c, "qty", minimum=1, maximum=10_000_000),
+        _plain,
+        required=True,
+    ),
+)
+
+FORMATS: dict[str, tuple[Column, ...]] = {
+    "products": PRODUCT_COLUMNS,
+    "locations": LOCATION_COLUMNS,
+    "stock": STOCK_COLUMNS,
+}
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read (encoding, header); nothing row by row."""
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Column, ...]  # the known columns present in the file, in file order
+    rows: list[tuple[int, dict[str, str]]]  # (line number in the file, cells by column name)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without the BOM spreadsheets add); anything else is refused plainly."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileError(
+            "The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."
+        ) from None
+
+
+def read_table(content: str, kind: str) -> Table:
+    """Parse a CSV of ``kind``; the header must name known columns, the required ones included."""
+    spec = {c.name: c for c in FORMATS[kind]}
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileError("The file is empty: it needs a header row and at least one row.") from None
+    except csv.Error as error:
+        raise FileError(f"The file is not readable CSV: {error}.") from None
+    names = [h.strip().lower() for h in header]
+    unknown = [n for n in names if n not in spec]
+    if unknown:
+        raise FileError(
+            f"Unknown column{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)}. The columns are: {', '.join(spec)}."
+        )
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        raise FileError(f"Column {', '.join(doubled)} appears more than once.")
+    missing = [c.name for c in FORMATS[kind] if c.required and c.name not in names]
+    if missing:
+        raise FileError(f"The file has no {', '.join(missing)} column; it is required.")
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue  # blank lines (a trailing newline, say) are not rows
+            cells = {name: (values[i] if i < len(values) else "") for i, name in enumerate(names)}
+            if len(values) > len(names):
+                cells["__extra__"] = str(len(values) - len(names))
+            rows.append((line, cells))
+    except csv.Error as error:
+        raise FileError(
+            f"The file is not readable CSV near line {reader.line_num}: {error}."
+        ) from None
+    if not rows:
+        raise FileError("The file has a header but no rows.")
+    return Table(tuple(spec[n] for n in names), rows)
+
+
+# A cell a spreadsheet would run as a formula is written with a leading quote,
+# and read back without it, so the round trip stays exact.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _guard(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _unguard(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
+
+
+def read_row(table: Table, cells: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Values of one row by attribute, and its problems as sentences."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    if "__extra__" in cells:
+        problems.append(f"The row has {cells['__extra__']} more cell(s) than the header.")
+    for column in table.columns:
+        try:
+            values[column.attr] = column.read(_unguard(cells.get(column.name, "")))
+        except f.FieldError as error:
+            problems.append(str(error))
+    return values, problems
+
+
+def write_csv(columns: Sequence[Column], records: Iterable[dict[str, Any]]) -> str:
+    """Rows of values by attribute, as CSV text with a header of column names."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.name for c in columns])
+    for record in records:
+        writer.writerow([_guard(c.write(record.get(c.attr))) for c in columns])
+    return out.getvalue()

@@ -1,0 +1,188 @@
+"""Products and their barcodes: create, change, deactivate, find; every change audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+
+from wms.admin import fields
+from wms.admin.formats import PRODUCT_COLUMNS, Table, read_row
+from wms.admin.listing import PER_PAGE, Page, changes, like_pattern, paginate
+from wms.core import audit, outbox
+from wms.core.clock import today
+from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.core.stock import ensure_product_stock
+from wms.extensions import db
+from wms.inventory.models import Barcode, Product, Stock
+
+# What an admin edits on a product (the SKU is fixed once channels know it).
+EDITABLE = tuple(c for c in PRODUCT_COLUMNS if c.name not in ("sku", "barcodes"))
+# Changes that alter what channels are told is available.
+AVAILABILITY_FIELDS = frozenset({"active", "safety_stock", "release_on", "preorder_cap"})
+
+
+class FormProblems(InvalidInput):
+    """Everything wrong with a submitted form, each in one sentence."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems), problems=problems)
+        self.problems = problems
+
+
+def product_values(product: Product) -> dict[str, Any]:
+    return {c.attr: getattr(product, c.attr) for c in PRODUCT_COLUMNS if c.attr != "barcodes"}
+
+
+def cross_field_problems(values: Mapping[str, Any]) -> list[str]:
+    """Rules between fields of one product."""
+    release, ship = values.get("release_on"), values.get("estimated_ship_on")
+    if release and ship and ship < release:
+        return ["estimated_ship_on is before release_on."]
+    return []
+
+
+def read_product_form(form: Mapping[str, str], *, creating: bool) -> dict[str, Any]:
+    """A product form's values, or FormProblems naming every bad field."""
+    columns = (PRODUCT_COLUMNS[0], *EDITABLE) if creating else EDITABLE
+    table = Table(columns, [])
+    values, problems = read_row(table, {c.name: form.get(c.name, "") for c in columns})
+    problems += cross_field_problems(values)
+    if problems:
+        raise FormProblems(problems)
+    return values
+
+
+def sku_taken(sku: str) -> bool:
+    return bool(
+        db.session.scalar(select(func.count()).where(func.lower(Product.sku) == sku.lower()))
+    )
+
+
+def barcode_owner(code: str) -> str | None:
+    """The SKU of the product a barcode already belongs to."""
+    return db.session.scalar(
+        select(Product.sku)
+        .join(Barcode, Barcode.product_id == Product.id)
+        .where(Barcode.code == code)
+    )
+
+
+def create_product(values: dict[str, Any], barcodes: list[fields.BarcodeSpec]) -> Product:
+    sku = values["sku"]
+    if sku_taken(sku):
+        raise Conflict(f"A product with SKU {sku} already exists.")
+    for spec in barcodes:
+        owner = barcode_owner(spec.code)
+        if owner:
+            raise Conflict(f"Barcode {spec.code} already belongs to {owner}.")
+    product = Product(**values)
+    product.barcodes = [Barcode(code=b.code, kind=b.kind, units=b.units) for b in barcodes]
+    db.session.add(product)
+    db.session.flush()
+    ensure_product_stock([product.id])
+    audit.record(
+        "product.create",
+        "product",
+        product.id,
+        sku=sku,
+        barcodes=[b.code for b in barcodes],
+    )
+    return product
+
+
+def get_product(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound("There is no such product.")
+    return product
+
+
+def update_product(product_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Change a product's fields; returns what changed (nothing is written if nothing did)."""
+    product = get_product(product_id)
+    before = product_values(product)
+    changed = changes(before, {k: v for k, v in values.items() if k in before})
+    if not changed:
+        return {}
+    for key in changed:
+        setattr(product, key, values[key])
+    db.session.flush()
+    audit.record("product.update", "product", product.id, changes=changed)
+    if AVAILABILITY_FIELDS & changed.keys():
+        outbox.emit_availability([product.id])
+    return changed
+
+
+def set_product_active(product_id: int, active: bool) -> None:
+    if update_product(product_id, {"active": active}):
+        return
+    raise Conflict("The product is already " + ("active." if active else "inactive."))
+
+
+def add_barcode(product_id: int, spec: fields.BarcodeSpec) -> Barcode:
+    product = get_product(product_id)
+    owner = barcode_owner(spec.code)
+    if owner:
+        raise Conflict(f"Barcode {spec.code} already belongs to {owner}.")
+    barcode = Barcode(product_id=product.id, code=spec.code, kind=spec.kind, units=spec.units)
+    db.session.add(barcode)
+    db.session.flush()
+    audit.record(
+        "barcode.add", "product", product.id, code=spec.code, kind=spec.kind, units=spec.units
+    )
+    return barcode
+
+
+def remove_barcode(product_id: int, barcode_id: int) -> str:
+    """Barcodes are not in the ledger (movements name products), so one can go for good."""
+    barcode = db.session.get(Barcode, barcode_id)
+    if barcode is None or barcode.product_id != product_id:
+        raise NotFound("That barcode is not on this product.")
+    code = barcode.code
+    db.session.execute(delete(Barcode).where(Barcode.id == barcode_id))
+    audit.record("barcode.remove", "product", product_id, code=code, kind=barcode.kind)
+    return code
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    q: str = ""
+    status: str = "active"  # active | inactive | all
+    backorder: str = ""  # "" | yes | no
+    preorder: bool = False
+
+
+def search_products(flt: ProductFilter, number: int, per_page: int = PER_PAGE) -> Page:
+    stmt = select(Product)
+    if flt.q.strip():
+        words = flt.q.strip()
+        by_barcode = select(Barcode.product_id).where(Barcode.code == words)
+        pattern = like_pattern(words)
+        stmt = stmt.where(
+            or_(
+                func.lower(Product.sku).like(pattern, escape="\\"),
+                func.lower(Product.name).like(pattern, escape="\\"),
+                Product.id.in_(by_barcode),
+            )
+        )
+    if flt.status in ("active", "inactive"):
+        stmt = stmt.where(Product.active.is_(flt.status == "active"))
+    if flt.backorder in ("yes", "no"):
+        stmt = stmt.where(Product.allow_backorder.is_(flt.backorder == "yes"))
+    if flt.preorder:
+        stmt = stmt.where(Product.release_on > today())
+    return paginate(stmt.order_by(Product.sku), number, per_page)
+
+
+def on_hand_by_location(product_id: int) -> list[Any]:
+    from wms.inventory.models import Location
+
+    return db.session.execute(
+        select(Location.id, Location.code, Location.kind, Stock.qty_on_hand)
+        .join(Location, Location.id == Stock.location_id)
+        .where(Stock.product_id == product_id, Stock.qty_on_hand > 0)
+        .order_by(Location.walk_seq, Location.code)
+    ).all()

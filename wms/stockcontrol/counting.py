@@ -1,0 +1,278 @@
+"""Counting a bin on the handheld, blind: scan the bin, then every unit or an item and a number.
+
+The counter never sees what the system expects. When the count is finished
+each product's difference within the task's tolerance is adjusted at once;
+a larger one waits for a supervisor (``wms.stockcontrol.tasks``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+
+from wms.core import audit
+from wms.core.clock import utcnow
+from wms.core.codes import command_of
+from wms.core.errors import Conflict, InvalidInput, UnknownCode
+from wms.database import for_update
+from wms.extensions import db
+from wms.inventory.models import Location, Product, Stock
+from wms.inventory.services import find_location, find_product
+from wms.stockcontrol import settle
+from wms.stockcontrol.models import CountEntry, CountLine, CountTask, LineStatus, TaskStatus
+from wms.stockcontrol.rules import MAX_TYPED_QTY, Tolerance, compare_count, typed_quantity
+
+MAX_LINE_QTY = 1_000_000
+NEXT_BINS_SHOWN = 8
+
+
+@dataclass
+class CountScreen:
+    """What the handheld shows after a scan: a sentence, and the count so far."""
+
+    message: str
+    tone: str = "ok"  # ok | info
+    task: CountTask | None = None
+    counted: list[Any] = field(default_factory=list)  # (sku, name, qty) this counter counted
+    next_bins: list[str] = field(default_factory=list)
+    open_tasks: int = 0
+    finished: bool = False
+
+
+def counting_hint(code: str) -> str:
+    return f"Counting {code}. Scan each item, or an item then how many. Scan DONE when finished."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def current_task(user_id: int) -> CountTask | None:
+    return db.session.scalar(
+        select(CountTask).where(
+            CountTask.status == TaskStatus.COUNTING, CountTask.counter_id == user_id
+        )
+    )
+
+
+def screen(user_id: int, message: str = "", tone: str = "info") -> CountScreen:
+    """The screen as it stands: the bin being counted, or the bins waiting for a count."""
+    task = current_task(user_id)
+    if task is not None:
+        return CountScreen(
+            message or counting_hint(task.location.code),
+            tone,
+            task,
+            counted_so_far(task.id),
+        )
+    bins, total = waiting_bins()
+    if not message:
+        message = "Scan a bin to count it." if total else "No bins are waiting for a count."
+    return CountScreen(message, tone, next_bins=bins, open_tasks=total)
+
+
+def waiting_bins(limit: int = NEXT_BINS_SHOWN) -> tuple[list[str], int]:
+    rows = db.session.execute(
+        select(Location.code)
+        .join(CountTask, CountTask.location_id == Location.id)
+        .where(CountTask.status == TaskStatus.OPEN)
+        .order_by(Location.walk_seq, Location.code)
+    ).all()
+    return [r.code for r in rows[:limit]], len(rows)
+
+
+def counted_so_far(task_id: int) -> list[Any]:
+    return db.session.execute(
+        select(Product.sku, Product.name, CountLine.qty_counted)
+        .join(Product, Product.id == CountLine.product_id)
+        .where(CountLine.task_id == task_id)
+        .order_by(Product.sku)
+    ).all()
+
+
+def count_scan(user_id: int, code: str) -> CountScreen:
+    """One scan on the count screen: a bin, an item, a typed quantity or a command."""
+    code = code.strip()
+    if not code:
+        raise InvalidInput("Scan or type a code.")
+    task = current_task(user_id)
+    command = command_of(code)
+    if task is None:
+        if command:
+            raise InvalidInput("Scan a bin first: there is no count in progress.")
+        return start_count(user_id, code)
+    if command == "DONE":
+        return finish_count(task, user_id)
+    if command == "UNDO":
+        return undo_last(task)
+    if command == "SKIP":
+        return leave_count(task, user_id)
+    if command:
+        raise InvalidInput(f"{command} does nothing while counting. Scan DONE, UNDO or SKIP.")
+    qty = typed_quantity(code)
+    if qty is not None and _last_entry(task.id) is not None:
+        return set_quantity(task, qty, user_id)
+    found = find_product(code)
+    if found is not None:
+        return add_units(task, found.product, found.units, user_id)
+    location = find_location(code)
+    if location is not None:
+        if location.id == task.location_id:
+            return screen(user_id, f"You are counting {location.code}. Scan its items.")
+        raise Conflict(
+            f"You are counting {task.location.code}. Scan DONE to finish it, or SKIP to leave it."
+        )
+    if qty is not None:
+        raise InvalidInput("Scan an item first, then type how many there are.")
+    raise UnknownCode(code, "product")
+
+
+def start_count(user_id: int, code: str) -> CountScreen:
+    location = find_location(code)
+    if location is None:
+        if find_product(code) is not None:
+            raise InvalidInput("Scan the bin first, then the items in it.")
+        raise UnknownCode(code, "location")
+    task = db.session.scalar(
+        select(CountTask).where(
+            CountTask.location_id == location.id,
+            CountTask.status.in_([TaskStatus.OPEN, TaskStatus.COUNTING]),
+        )
+    )
+    if task is None:
+        raise Conflict(f"{location.code} has no count task. Ask a supervisor to create one.")
+    if task.status == TaskStatus.COUNTING and task.counter_id != user_id:
+        raise Conflict(f"Someone else is counting {location.code}.")
+    # The guard makes two counters scanning the same bin at once end with one count.
+    claimed = db.session.execute(
+        update(CountTask)
+        .where(CountTask.id == task.id, CountTask.status == TaskStatus.OPEN)
+        .values(status=TaskStatus.COUNTING, counter_id=user_id, started_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        raise Conflict(f"Someone else started counting {location.code}.")
+    db.session.expire(task)
+    return screen(
+        user_id,
+        counting_hint(location.code),
+        "ok",
+    )
+
+
+def _line(task_id: int, product_id: int) -> CountLine:
+    line = db.session.scalar(
+        select(CountLine).where(CountLine.task_id == task_id, CountLine.product_id == product_id)
+    )
+    if line is None:
+        line = CountLine(task_id=task_id, product_id=product_id, qty_counted=0)
+        db.session.add(line)
+        db.session.flush()
+    return line
+
+
+def _record(task: CountTask, line: CountLine, qty: int, user_id: int, typed: bool) -> None:
+    if qty > MAX_LINE_QTY:
+        raise InvalidInput(f"That makes more than {MAX_LINE_QTY:,}; type the total instead.")
+    db.session.add(
+        CountEntry(
+            task_id=task.id,
+            product_id=line.product_id,
+            qty_before=line.qty_counted,
+            qty_after=qty,
+            typed=typed,
+            user_id=user_id,
+        )
+    )
+    line.qty_counted = qty
+    db.session.flush()
+
+
+def add_units(task: CountTask, product: Product, units: int, user_id: int) -> CountScreen:
+    line = _line(task.id, product.id)
+    _record(task, line, line.qty_counted + units, user_id, typed=False)
+    case = f" (a case of {units})" if units > 1 else ""
+    return screen(
+        user_id,
+        f"{product.sku}: {line.qty_counted} counted{case}. Next item, or type how many.",
+        "ok",
+    )
+
+
+def set_quantity(task: CountTask, qty: int, user_id: int) -> CountScreen:
+    if qty > MAX_TYPED_QTY:
+        raise InvalidInput(f"Type at most {MAX_TYPED_QTY:,}.")
+    entry = _last_entry(task.id)
+    assert entry is not None
+    line = _line(task.id, entry.product_id)
+    _record(task, line, qty, user_id, typed=True)
+    sku = db.session.scalar(select(Product.sku).where(Product.id == line.product_id))
+    return screen(user_id, f"{sku}: {qty} counted in all.", "ok")
+
+
+def _last_entry(task_id: int) -> CountEntry | None:
+    return db.session.scalar(
+        select(CountEntry)
+        .where(CountEntry.task_id == task_id, CountEntry.undone.is_(False))
+        .order_by(CountEntry.id.desc())
+        .limit(1)
+    )
+
+
+def undo_last(task: CountTask) -> CountScreen:
+    entry = _last_entry(task.id)
+    if entry is None:
+        raise InvalidInput("Nothing to undo in this count.")
+    line = _line(task.id, entry.product_id)
+    line.qty_counted = entry.qty_before
+    entry.undone = True
+    db.session.flush()
+    sku = db.session.scalar(select(Product.sku).where(Product.id == line.product_id))
+    return screen(task.counter_id or 0, f"Undone: {sku} back to {line.qty_counted}.", "ok")
+
+
+def leave_count(task: CountTask, user_id: int) -> CountScreen:
+    """SKIP: the bin goes back to the list, and what was scanned is forgotten."""
+    code = task.location.code
+    db.session.execute(update(CountEntry).where(CountEntry.task_id == task.id).values(undone=True))
+    for line in list(task.lines):
+        db.session.delete(line)
+    task.status, task.counter_id, task.started_at = TaskStatus.OPEN, None, None
+    db.session.flush()
+    return screen(
+        user_id, f"{code} left for later; scan it again to count it from the start.", "info"
+    )
+
+
+def finish_count(task: CountTask, user_id: int) -> CountScreen:
+    """DONE: compare with the bin's stock, adjust what is within tolerance, pass on the rest."""
+    task = db.session.scalar(for_update(select(CountTask).where(CountTask.id == task.id)))
+    assert task is not None
+    code = task.location.code
+    counted = {line.product_id: line.qty_counted for line in task.lines}
+    expected = dict(
+        db.session.execute(
+            select(Stock.product_id, Stock.qty_on_hand).where(
+                Stock.location_id == task.location_id, Stock.qty_on_hand > 0
+            )
+        ).all()
+    )
+    tolerance = Tolerance(task.tolerance_units, task.tolerance_pct)
+    review = settle.settle_count(task, compare_count(expected, counted), tolerance, user_id)
+    task.counted_at = utcnow()
+    audit.record("count.counted", "count_task", task.id, location=code, differences_waiting=review)
+    if review:
+        task.status = TaskStatus.REVIEW
+    else:
+        settle.close_task(task, TaskStatus.DONE, user_id)
+    units = sum(counted.values())
+    message = f"{code} counted: {_plural(len(counted), 'product')}, {_plural(units, 'unit')}."
+    if review:
+        message += " A supervisor will check it."
+    shown = screen(user_id, message, "ok")
+    shown.finished = True
+    return shown
+
+
+__all__ = ["LineStatus", "count_scan", "screen"]

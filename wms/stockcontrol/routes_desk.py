@@ -1,0 +1,241 @@
+"""Counts, adjustments and their value on the supervisor's desk."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from wms.admin import fields
+from wms.admin.listing import history, page_number
+from wms.auth.decorators import role_required
+from wms.core.clock import today
+from wms.core.errors import DomainError, InvalidInput
+from wms.stockcontrol import adjustments, bp, tasks
+from wms.stockcontrol.models import AdjustmentKind, TaskSource
+
+money = fields.format_money
+
+
+def _count_form_defaults() -> dict[str, Any]:
+    return {"source": "flagged", "days": "30", "tolerance_units": "1", "tolerance_pct": "5"}
+
+
+def _counts_page(
+    problems: list[str] | None = None, form: Any = None, status: int = 200
+) -> ResponseReturnValue:
+    counts = tasks.tab_counts()
+    tab = request.args.get("tab") or ("review" if counts["review"] else "open")
+    return (
+        render_template(
+            "stockcontrol/counts.html",
+            tab=tab,
+            counts=counts,
+            page=tasks.list_tasks(tab, page_number(request.args.get("page"))),
+            form=form or _count_form_defaults(),
+            problems=problems or [],
+            zones=tasks.zones(),
+            flagged=tasks.flagged_count(),
+            sources=TaskSource,
+        ),
+        status,
+    )
+
+
+@bp.get("/counts")
+@role_required("supervisor")
+def counts() -> ResponseReturnValue:
+    return _counts_page()
+
+
+@bp.post("/counts")
+@role_required("supervisor")
+def counts_create() -> ResponseReturnValue:
+    form = request.form
+    try:
+        req = tasks.TaskRequest(
+            source=form.get("source", ""),
+            zone=form.get("zone", ""),
+            days=fields.integer(form.get("days"), "Days", minimum=1, default=30) or 30,
+            codes=form.get("codes", "")[:20_000],
+            tolerance_units=fields.integer(form.get("tolerance_units"), "Tolerance in units") or 0,
+            tolerance_pct=fields.integer(
+                form.get("tolerance_pct"), "Tolerance in percent", maximum=100
+            )
+            or 0,
+            note=fields.text(form.get("note"), "The note", max_len=200),
+        )
+        created = tasks.create_tasks(req, current_user.id)
+    except fields.FieldError as error:
+        return _counts_page([str(error)], form, 422)
+    except DomainError as error:
+        return _counts_page([error.message], form, error.status)
+    message = f"{len(created.codes)} count task{'s' if len(created.codes) != 1 else ''} created."
+    if created.skipped:
+        shown = ", ".join(f"{code} ({why})" for code, why in created.skipped[:20])
+        more = f" and {len(created.skipped) - 20} more" if len(created.skipped) > 20 else ""
+        message += f" Skipped: {shown}{more}."
+    flash(message, "ok" if created.codes else "error")
+    return redirect(url_for("stockcontrol.counts", tab="open"))
+
+
+def _task_page(
+    task_id: int, problems: list[str] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    task = tasks.get_task(task_id)
+    return (
+        render_template(
+            "stockcontrol/count_task.html",
+            task=task,
+            problems=problems or [],
+            events=history("count_task", task.id),
+            money=money,
+        ),
+        status,
+    )
+
+
+@bp.get("/counts/<int:task_id>")
+@role_required("supervisor")
+def count_task(task_id: int) -> ResponseReturnValue:
+    return _task_page(task_id)
+
+
+@bp.post("/counts/<int:task_id>/approve")
+@role_required("supervisor")
+def count_approve(task_id: int) -> ResponseReturnValue:
+    try:
+        n = tasks.approve_count(task_id, current_user.id)
+    except DomainError as error:
+        return _task_page(task_id, [error.message], error.status)
+    flash(f"Approved: {n} difference{'s' if n != 1 else ''} adjusted in stock.", "ok")
+    return redirect(url_for("stockcontrol.count_task", task_id=task_id))
+
+
+@bp.post("/counts/<int:task_id>/recount")
+@role_required("supervisor")
+def count_recount(task_id: int) -> ResponseReturnValue:
+    try:
+        again = tasks.recount(task_id, current_user.id)
+    except DomainError as error:
+        return _task_page(task_id, [error.message], error.status)
+    flash(f"Recount {again.number} created for {again.location.code}; nothing was adjusted.", "ok")
+    return redirect(url_for("stockcontrol.count_task", task_id=again.id))
+
+
+@bp.post("/counts/<int:task_id>/cancel")
+@role_required("supervisor")
+def count_cancel(task_id: int) -> ResponseReturnValue:
+    try:
+        tasks.cancel_task(task_id, current_user.id)
+    except DomainError as error:
+        return _task_page(task_id, [error.message], error.status)
+    flash("Count cancelled; nothing was adjusted.", "ok")
+    return redirect(url_for("stockcontrol.count_task", task_id=task_id))
+
+
+# ---------------------------------------------------------------- adjustments
+
+
+def _adjust_page(
+    problems: list[str] | None = None, form: Any = None, status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "stockcontrol/adjust.html",
+            form=form or {"kind": "lost"},
+            problems=problems or [],
+            kinds=[k for k in AdjustmentKind if k != AdjustmentKind.COUNT],
+            quarantines=adjustments.quarantine_locations(),
+            recent=adjustments.recent_adjustments(),
+            money=money,
+        ),
+        status,
+    )
+
+
+@bp.get("/adjust")
+@role_required("supervisor")
+def adjust() -> ResponseReturnValue:
+    return _adjust_page()
+
+
+@bp.post("/adjust")
+@role_required("supervisor")
+def adjust_post() -> ResponseReturnValue:
+    form = request.form
+    try:
+        qty = fields.required_integer(
+            form.get("qty"), "The quantity", minimum=1, maximum=adjustments.MAX_QTY
+        )
+        adjustment = adjustments.adjust_stock(
+            adjustments.AdjustmentRequest(
+                kind=form.get("kind", ""),
+                location_code=form.get("location", ""),
+                product_code=form.get("product", ""),
+                qty=qty,
+                reason=form.get("reason", ""),
+                quarantine_code=form.get("quarantine", ""),
+            ),
+            current_user.id,
+        )
+    except fields.FieldError as error:
+        return _adjust_page([str(error)], form, 422)
+    except DomainError as error:
+        return _adjust_page([error.message], form, error.status)
+    requeued = (
+        f" {adjustment.qty_requeued} reserved unit(s) went back to the waiting queue."
+        if adjustment.qty_requeued
+        else ""
+    )
+    flash(
+        f"{adjustment.reference}: {adjustment.qty} x {adjustment.product.sku} {adjustment.kind} at "
+        f"{adjustment.location.code}.{requeued}",
+        "ok",
+    )
+    return redirect(url_for("stockcontrol.adjust"))
+
+
+def _period() -> tuple[date, date]:
+    try:
+        end = date.fromisoformat(request.args.get("end") or today().isoformat())
+        start = date.fromisoformat(
+            request.args.get("start") or (end - timedelta(days=29)).isoformat()
+        )
+    except ValueError:
+        raise InvalidInput("Dates look like 2025-03-31.") from None
+    return start, end
+
+
+@bp.get("/adjustments/report")
+@role_required("supervisor")
+def report() -> ResponseReturnValue:
+    start, end = _period()
+    data = adjustments.value_report(start, end)
+    if request.args.get("format") == "csv":
+        return _report_csv(data)
+    return render_template("stockcontrol/report.html", report=data, money=money)
+
+
+def _report_csv(data: adjustments.ValueReport) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["kind", "units_in", "units_out", "value_in", "value_out"])
+    for k in data.kinds:
+        writer.writerow(
+            [k.kind, k.units_in, k.units_out, money(k.value_in_cents), money(k.value_out_cents)]
+        )
+    writer.writerow([])
+    writer.writerow(["sku", "name", "units", "value", "adjustments"])
+    for p in data.products:
+        writer.writerow([p.sku, p.name, p.units, money(p.value_cents), p.adjustments])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="adjustments-{data.start}-{data.end}.csv"'
+    )
+    return response
