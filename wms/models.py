@@ -16,17 +16,20 @@ from wms.inventory.models import (
     Stock,
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
+from wms.shipping.models import BoxType, LabelState, PackStation, Parcel, ParcelLine, ParcelStatus
 
 __all__ = [
     "SELLABLE_KINDS",
     "AuditEvent",
     "Barcode",
     "BarcodeKind",
+    "BoxType",
     "Channel",
     "Inbound",
     "InboundKind",
     "InboundLine",
     "InboundStatus",
+    "LabelState",
     "LineKind",
     "Location",
     "LocationKind",
@@ -36,6 +39,10 @@ __all__ = [
     "OrderStatus",
     "OutboxEvent",
     "OutboxStatus",
+    "PackStation",
+    "Parcel",
+    "ParcelLine",
+    "ParcelStatus",
     "Priority",
     "Product",
     "ProductStock",
