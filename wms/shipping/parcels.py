@@ -17,7 +17,14 @@ from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import Order, OrderLine, OrderStatus, order_number
-from wms.shipping.models import BoxType, PackStation, Parcel, ParcelLine, ParcelStatus
+from wms.shipping.models import (
+    BoxType,
+    LabelState,
+    PackStation,
+    Parcel,
+    ParcelLine,
+    ParcelStatus,
+)
 from wms.shipping.packing import LineToPack, check_weight, line_for_scan, units_left
 
 staged_t = StagedUnits.__table__
@@ -325,6 +332,7 @@ def set_box(parcel: Parcel, box: BoxType) -> None:
         raise InvalidInput(f"Box {box.code} is no longer used; take another box.")
     if parcel.status in (ParcelStatus.LABELLED, ParcelStatus.SHIPPED):
         raise Conflict("The label is bought; the box can no longer change.")
+    _refuse_change_while_label_unsure(parcel)
     if parcel.box_type_id != box.id:
         parcel.box_type_id = box.id
         # Another box weighs and measures differently: weigh again, quote again.
@@ -332,6 +340,14 @@ def set_box(parcel: Parcel, box: BoxType) -> None:
         parcel.rates = []
         parcel.rate_id = ""
     parcel.touched_at = utcnow()
+
+
+def _refuse_change_while_label_unsure(parcel: Parcel) -> None:
+    """A purchase that may have happened is finished first: its label fits the parcel as it was."""
+    if parcel.label_state in (LabelState.BUYING, LabelState.UNCERTAIN):
+        raise Conflict(
+            "A label may already be bought for this parcel as it is; scan DONE to finish it first."
+        )
 
 
 def expected_weight(parcel: Parcel) -> int | None:
@@ -351,6 +367,7 @@ def set_weight(parcel: Parcel, grams: int) -> bool:
     """Record the weight; returns True when this made the parcel packed."""
     if parcel.status in (ParcelStatus.LABELLED, ParcelStatus.SHIPPED):
         raise Conflict("The label is bought; the weight can no longer change.")
+    _refuse_change_while_label_unsure(parcel)
     left = units_left(lines_to_pack(parcel.id))
     if left:
         raise Conflict(f"Scan the {left} remaining item(s) before weighing.")

@@ -99,8 +99,7 @@ def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
         return _open_place(station, location, user_id)
     order_id = order_id_from_number(code)
     if order_id is not None:
-        opened = parcels.open_parcel(order_id, station, user_id)
-        return _parcel_view(station, opened, "")
+        return _resume(station, parcels.open_parcel(order_id, station, user_id), "")
     labelled = parcels.parcel_by_tracking(code)
     if labelled is not None:
         return _ship(station, labelled, user_id, scanned=True)
@@ -150,10 +149,22 @@ def _open_place(station: Location, place: Location, user_id: int) -> PackView:
     ready = [o for o in found if o.ready]
     if len(found) == 1 and ready:
         opened = parcels.open_parcel(ready[0].order_id, station, user_id)
-        return _parcel_view(station, opened, f"{place.code}: {ready[0].number}.")
+        return _resume(station, opened, f"{place.code}: {ready[0].number}.")
     view = _start(station, f"{place.code} holds {len(found)} orders: scan the one to pack.")
     view.step, view.place, view.orders = "choose", place, found
     return view
+
+
+def _resume(station: Location, parcel: Parcel, message: str) -> PackView:
+    """A packed parcel taken up again (its payment came, say) gets its rates at once."""
+    if parcel.status == ParcelStatus.PACKED and not parcel.rates and parcel.weight_g:
+        order = db.session.get(Order, parcel.order_id)
+        assert order is not None
+        if parcels.payment_ok(order):
+            note = labels.quote_rates(parcel, order)
+            parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
+            message = note or message
+    return _parcel_view(station, parcel, message)
 
 
 def _weigh(station: Location, parcel: Parcel, grams: int) -> PackView:
