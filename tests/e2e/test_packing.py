@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from tests.conftest import LiveServer, _make_app
 from tests.e2e.conftest import Scanner
-from tests.fakes.shippo_server import API_KEY, FakeShippo
 from tests.factories import new_ean13
+from tests.fakes.shippo_server import API_KEY, FakeShippo
 from tests.scanning import decode_pdf, values
 from wms.core.backorders import refresh_order_status
 from wms.core.ledger import Reason, move_stock
@@ -60,9 +60,7 @@ def cross_docked_order(database: str, instance: Path, lane_code: str) -> tuple[s
                 },
             ),
         )
-        line = db.session.scalar(
-            select(OrderLine).where(OrderLine.order_id == accepted.order_id)
-        )
+        line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == accepted.order_id))
         stage_units(line, 2, dock, lane, Reason.CROSS_DOCK, "ASN-E2E")
         refresh_order_status([accepted.order_id])
         db.session.commit()
@@ -81,7 +79,7 @@ def order_status(database: str, instance: Path, order_id: int) -> str:
     return status
 
 
-def answer(page: Page):  # noqa: ANN201
+def answer(page: Page):
     return page.locator("#answer")
 
 

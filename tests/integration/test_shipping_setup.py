@@ -81,6 +81,8 @@ def test_a_box_form_with_a_mistake_says_what_is_wrong(
     assert "A box code is up to 32 letters, digits, dots or dashes" in text(response)
     response = client.post("/shipping/boxes", data=box_form("OK-1", tare_g="heavy"))
     assert "The tare (g) must be a whole number." in text(response)
+    response = client.post("/shipping/boxes", data=box_form("250"))
+    assert "A box code needs a letter, so 250 is never read as a weight." in text(response)
     taken = make.box()
     response = client.post("/shipping/boxes", data=box_form(taken.code))
     assert response.status_code == 409

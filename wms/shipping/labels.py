@@ -38,12 +38,9 @@ from wms.shipping.carriers import (
 from wms.shipping.carriers import Parcel as Package
 from wms.shipping.carriers.builtin import BuiltinCarrier
 from wms.shipping.models import LabelState, Parcel, ParcelStatus
-from wms.shipping.parcels import (
-    release_payment_hold,
-    require_payment,
-    station_settings,
-)
+from wms.shipping.parcels import release_payment_hold, require_payment
 from wms.shipping.printers import PrinterUnavailable, send_zpl
+from wms.shipping.queries import station_settings
 
 # A purchase under way holds the parcel this long; after that a request that
 # died mid-purchase no longer blocks the next attempt (which looks first).

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select, update
 
 from wms.core import outbox
 from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput, NotFound, UnknownCode
+from wms.core.errors import Conflict, InvalidInput, UnknownCode
 from wms.core.ledger import Reason
 from wms.core.models import StagedUnits
 from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import Order, OrderLine, OrderStatus, order_number
+from wms.shipping import queries
 from wms.shipping.models import (
     BoxType,
     LabelState,
-    PackStation,
     Parcel,
     ParcelLine,
     ParcelStatus,
@@ -30,9 +28,14 @@ from wms.shipping.packing import LineToPack, check_weight, line_for_scan, units_
 staged_t = StagedUnits.__table__
 orders_t = Order.__table__
 
-# Places an order's units wait in before packing.
-PACK_FROM_KINDS = (LocationKind.STAGING_LANE, LocationKind.HOLD_LANE, LocationKind.TOTE)
-UNFINISHED = (ParcelStatus.OPEN, ParcelStatus.PACKED, ParcelStatus.LABELLED)
+# An order whose parcel was opened when it was ready to pack may have moved on since
+# (a partial order got more units reserved meanwhile): what is in the box still ships.
+PACKABLE = (
+    OrderStatus.READY_TO_PACK,
+    OrderStatus.READY_TO_PICK,
+    OrderStatus.PICKING,
+    OrderStatus.WAITING,
+)
 
 
 class NotReadyToPack(Conflict):
@@ -43,138 +46,15 @@ class AwaitingPayment(Conflict):
     code = "awaiting_payment"
 
 
-# ------------------------------------------------------------------ stations
-
-
-def require_station(code: str) -> Location:
-    location = db.session.scalar(select(Location).where(Location.code == code.strip().upper()))
-    if location is None or not location.active:
-        raise UnknownCode(code, "pack station")
-    if location.kind != LocationKind.PACKING:
-        raise InvalidInput(f"{location.code} is not a pack station; scan a PACK location.")
-    return location
-
-
-def station_settings(location_id: int) -> PackStation | None:
-    return db.session.scalar(
-        select(PackStation).where(
-            PackStation.location_id == location_id, PackStation.active.is_(True)
-        )
-    )
-
-
-def active_stations() -> list[Location]:
-    return list(
-        db.session.scalars(
-            select(Location)
-            .where(Location.kind == LocationKind.PACKING, Location.active.is_(True))
-            .order_by(Location.code)
-        )
-    )
-
-
-# ------------------------------------------------------------------ parcels
-
-
-def current_parcel(station_id: int, user_id: int) -> Parcel | None:
-    """The unfinished parcel this packer touched last at this station."""
-    return db.session.scalar(
-        select(Parcel)
-        .where(
-            Parcel.packer_id == user_id,
-            Parcel.location_id == station_id,
-            Parcel.status.in_(UNFINISHED),
-        )
-        .order_by(Parcel.touched_at.desc(), Parcel.id.desc())
-        .limit(1)
-    )
-
-
-def unshipped_parcel(order_id: int) -> Parcel | None:
-    return db.session.scalar(
-        select(Parcel).where(Parcel.order_id == order_id, Parcel.status != ParcelStatus.SHIPPED)
-    )
-
-
-def parcel_by_tracking(code: str) -> Parcel | None:
-    code = code.strip()
-    if not code:
-        return None
-    return db.session.scalar(
-        select(Parcel)
-        .where(Parcel.tracking_number.in_({code, code.upper()}))
-        .order_by(Parcel.id.desc())
-        .limit(1)
-    )
-
-
-def get_parcel(parcel_id: int, lock: bool = False) -> Parcel:
-    stmt = select(Parcel).where(Parcel.id == parcel_id)
-    if lock and db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    parcel = db.session.scalar(stmt)
-    if parcel is None:
-        raise NotFound("There is no such parcel.")
-    return parcel
-
-
-def lines_to_pack(parcel_id: int) -> list[LineToPack]:
-    rows = db.session.execute(
-        select(
-            ParcelLine.order_line_id,
-            ParcelLine.product_id,
-            Product.sku,
-            ParcelLine.qty,
-            ParcelLine.qty_verified,
-        )
-        .join(Product, Product.id == ParcelLine.product_id)
-        .where(ParcelLine.parcel_id == parcel_id)
-        .order_by(ParcelLine.id)
-    ).all()
-    return [LineToPack(*row) for row in rows]
-
-
-def not_ready_sentence(order: Order) -> str:
-    number = order.number
-    status = order.status
-    if status == OrderStatus.SHIPPED:
-        when = f" on {order.shipped_at:%Y-%m-%d}" if order.shipped_at else ""
-        return f"{number} was shipped{when}."
-    if status == OrderStatus.CANCELLED:
-        return f"{number} is cancelled; do not pack it."
-    if status == OrderStatus.WAITING:
-        waiting = sum(line.qty_waiting for line in order.lines)
-        return f"{number} is not ready to pack: {waiting} unit(s) still wait for stock."
-    if status == OrderStatus.HELD:
-        return f"{number} is a preorder held until its release day."
-    staged = _staged_total(order.id)
-    reserved = sum(line.qty_reserved for line in order.lines)
-    return (
-        f"{number} is not ready to pack: {staged} of {reserved} units are staged, "
-        "the rest is still on the shelf."
-    )
-
-
-def _staged_total(order_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(staged_t.c.qty), 0)).where(
-                staged_t.c.order_id == order_id
-            )
-        )
-        or 0
-    )
-
-
 def open_parcel(order_id: int, station: Location, user_id: int) -> Parcel:
     """Start (or take up again) the parcel of an order at this station."""
     order = db.session.get(Order, order_id)
     if order is None:
         raise UnknownCode(order_number(order_id), "order")
-    parcel = unshipped_parcel(order.id)
+    parcel = queries.unshipped_parcel(order.id)
     if parcel is None:
         if order.status != OrderStatus.READY_TO_PACK:
-            raise NotReadyToPack(not_ready_sentence(order), status=order.status)
+            raise NotReadyToPack(queries.not_ready_sentence(order), status=order.status)
         parcel = Parcel(
             order_id=order.id,
             location_id=station.id,
@@ -185,8 +65,9 @@ def open_parcel(order_id: int, station: Location, user_id: int) -> Parcel:
         db.session.flush()
     _refresh_lines(parcel)
     release_payment_hold(order)
-    if parcel.status == ParcelStatus.OPEN:
-        parcel.location_id = station.id
+    # Whoever takes the parcel up carries it to their station: its label prints there,
+    # and its units ship from the pack station(s) they are at.
+    parcel.location_id = station.id
     parcel.packer_id = user_id
     parcel.touched_at = utcnow()
     db.session.flush()
@@ -220,50 +101,11 @@ def _refresh_lines(parcel: Parcel) -> None:
             line.qty = max(qty, line.qty_verified)
 
 
-# ------------------------------------------------------------------ orders in a place
-
-
-@dataclass(frozen=True)
-class OrderInPlace:
-    order_id: int
-    number: str
-    status: str
-    customer: str
-    units_here: int
-
-    @property
-    def ready(self) -> bool:
-        return self.status in (
-            OrderStatus.READY_TO_PACK,
-            OrderStatus.PACKED,
-            OrderStatus.AWAITING_PAYMENT,
-        )
-
-
-def orders_in_place(location_id: int) -> list[OrderInPlace]:
-    rows = db.session.execute(
-        select(
-            orders_t.c.id,
-            orders_t.c.status,
-            orders_t.c.customer_name,
-            func.sum(staged_t.c.qty),
-        )
-        .join(orders_t, orders_t.c.id == staged_t.c.order_id)
-        .where(staged_t.c.location_id == location_id, staged_t.c.qty > 0)
-        .group_by(orders_t.c.id, orders_t.c.status, orders_t.c.customer_name)
-        .order_by(orders_t.c.id)
-    ).all()
-    return [OrderInPlace(r[0], order_number(r[0]), r[1], r[2] or "", int(r[3] or 0)) for r in rows]
-
-
-# ------------------------------------------------------------------ verifying
-
-
 def verify_item(parcel: Parcel, product: Product, units: int, station: Location) -> LineToPack:
     """Count a scanned item into the parcel and bring it to the station; refuse a wrong one."""
     if parcel.status != ParcelStatus.OPEN:
         raise Conflict(f"{order_number(parcel.order_id)} is already packed; nothing more goes in.")
-    lines = lines_to_pack(parcel.id)
+    lines = queries.lines_to_pack(parcel.id)
     line = line_for_scan(lines, product.id, product.sku, units, order_number(parcel.order_id))
     counted = db.session.execute(
         update(ParcelLine)
@@ -317,16 +159,6 @@ def _bring_to_station(line: LineToPack, units: int, parcel: Parcel, station: Loc
         )
 
 
-# ------------------------------------------------------------------ box and weight
-
-
-def find_box(code: str) -> BoxType | None:
-    code = code.strip().upper()
-    if not code:
-        return None
-    return db.session.scalar(select(BoxType).where(BoxType.code == code))
-
-
 def set_box(parcel: Parcel, box: BoxType) -> None:
     if not box.active:
         raise InvalidInput(f"Box {box.code} is no longer used; take another box.")
@@ -350,25 +182,12 @@ def _refuse_change_while_label_unsure(parcel: Parcel) -> None:
         )
 
 
-def expected_weight(parcel: Parcel) -> int | None:
-    """What the products and the empty box weigh; None when a product has no weight."""
-    rows = db.session.execute(
-        select(Product.weight_g, ParcelLine.qty)
-        .join(Product, Product.id == ParcelLine.product_id)
-        .where(ParcelLine.parcel_id == parcel.id)
-    ).all()
-    if not rows or any(not weight for weight, _ in rows):
-        return None
-    tare = parcel.box_type.tare_g if parcel.box_type else 0
-    return tare + sum(weight * qty for weight, qty in rows)
-
-
 def set_weight(parcel: Parcel, grams: int) -> bool:
     """Record the weight; returns True when this made the parcel packed."""
     if parcel.status in (ParcelStatus.LABELLED, ParcelStatus.SHIPPED):
         raise Conflict("The label is bought; the weight can no longer change.")
     _refuse_change_while_label_unsure(parcel)
-    left = units_left(lines_to_pack(parcel.id))
+    left = units_left(queries.lines_to_pack(parcel.id))
     if left:
         raise Conflict(f"Scan the {left} remaining item(s) before weighing.")
     box = parcel.box_type
@@ -394,7 +213,7 @@ def _mark_packed(parcel: Parcel) -> None:
     status = OrderStatus.AWAITING_PAYMENT if waits else OrderStatus.PACKED
     moved = db.session.execute(
         update(orders_t)
-        .where(orders_t.c.id == order.id, orders_t.c.status == OrderStatus.READY_TO_PACK)
+        .where(orders_t.c.id == order.id, orders_t.c.status.in_(PACKABLE))
         .values(status=status, updated_at=utcnow())
     )
     if moved.rowcount != 1:
@@ -418,13 +237,9 @@ def _mark_packed(parcel: Parcel) -> None:
     db.session.expire(order)
 
 
-def payment_ok(order: Order) -> bool:
-    return not order.capture_before_ship or order.payment_captured_at is not None
-
-
 def release_payment_hold(order: Order) -> None:
     """The channel confirmed payment: a packed order that waited for it may get its label."""
-    if order.status == OrderStatus.AWAITING_PAYMENT and payment_ok(order):
+    if order.status == OrderStatus.AWAITING_PAYMENT and queries.payment_ok(order):
         db.session.execute(
             update(orders_t)
             .where(orders_t.c.id == order.id, orders_t.c.status == OrderStatus.AWAITING_PAYMENT)
@@ -434,45 +249,9 @@ def release_payment_hold(order: Order) -> None:
 
 
 def require_payment(order: Order) -> None:
-    if not payment_ok(order):
+    if not queries.payment_ok(order):
         raise AwaitingPayment(
             f"{order.number} waits for the channel to confirm payment; "
             "its label is held until then.",
             order=order.number,
         )
-
-
-def line_rows(parcel: Parcel) -> list[dict[str, Any]]:
-    """Every line of the order as the packer sees it: in this parcel or shipping later."""
-    in_parcel = {line.order_line_id: line for line in parcel.lines}
-    places: dict[int, list[str]] = {}
-    for line_id, code in db.session.execute(
-        select(staged_t.c.order_line_id, Location.code)
-        .join(Location, Location.id == staged_t.c.location_id)
-        .where(
-            staged_t.c.order_id == parcel.order_id,
-            staged_t.c.qty > 0,
-            Location.kind != LocationKind.PACKING,
-        )
-        .order_by(Location.code)
-    ):
-        places.setdefault(line_id, []).append(code)
-    rows = []
-    for ol, product in db.session.execute(
-        select(OrderLine, Product)
-        .join(Product, Product.id == OrderLine.product_id)
-        .where(OrderLine.order_id == parcel.order_id)
-        .order_by(OrderLine.line_no)
-    ):
-        pl = in_parcel.get(ol.id)
-        rows.append(
-            {
-                "sku": product.sku,
-                "name": product.name,
-                "qty": pl.qty if pl else 0,
-                "verified": pl.qty_verified if pl else 0,
-                "later": ol.qty_waiting,
-                "places": places.get(ol.id, []),
-            }
-        )
-    return rows

@@ -18,7 +18,7 @@ from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import find_location, find_product
 from wms.orders.models import Order, order_id_from_number, order_number
-from wms.shipping import labels, paperwork, parcels, shipments
+from wms.shipping import labels, paperwork, parcels, queries, shipments
 from wms.shipping.carriers import Rate
 from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
 from wms.shipping.packing import format_grams, looks_like_weight, parse_weight, units_left
@@ -37,7 +37,7 @@ class PackView:
     order: Order | None = None
     lines: list[dict[str, Any]] = field(default_factory=list)
     place: Location | None = None
-    orders: list[parcels.OrderInPlace] = field(default_factory=list)
+    orders: list[queries.OrderInPlace] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
     expected_weight_g: int | None = None
     redirect: str = ""  # another station's code: the screen moves there
@@ -59,18 +59,18 @@ def choose_station(code: str) -> Location:
     word = command_of(code)
     if word:
         raise InvalidInput(f"Scan your pack station's code (like PACK-1), not {word}.")
-    return parcels.require_station(code)
+    return queries.require_station(code)
 
 
 def default_station() -> Location | None:
     """The one pack station, when there is only one."""
-    stations = parcels.active_stations()
+    stations = queries.active_stations()
     return stations[0] if len(stations) == 1 else None
 
 
 def station_view(station_code: str, user_id: int) -> PackView:
-    station = parcels.require_station(station_code)
-    parcel = parcels.current_parcel(station.id, user_id)
+    station = queries.require_station(station_code)
+    parcel = queries.current_parcel(station.id, user_id)
     if parcel is None:
         return _start(station, "Scan a staging lane, tote or order number.")
     return _parcel_view(station, parcel, "")
@@ -78,15 +78,15 @@ def station_view(station_code: str, user_id: int) -> PackView:
 
 def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
     """Act on one scan at the station and say what comes next."""
-    station = parcels.require_station(station_code)
+    station = queries.require_station(station_code)
     code = code.strip()
     if not code:
         raise InvalidInput("Scan or type a code.")
-    parcel = parcels.current_parcel(station.id, user_id)
+    parcel = queries.current_parcel(station.id, user_id)
     word = command_of(code)
     if word:
         return _command(word, station, parcel, user_id)
-    box = parcels.find_box(code)
+    box = queries.find_box(code)
     if box is not None:
         if parcel is None:
             raise Conflict("Scan a lane, tote or order number first, then the box.")
@@ -100,7 +100,7 @@ def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
     order_id = order_id_from_number(code)
     if order_id is not None:
         return _resume(station, parcels.open_parcel(order_id, station, user_id), "")
-    labelled = parcels.parcel_by_tracking(code)
+    labelled = queries.parcel_by_tracking(code)
     if labelled is not None:
         return _ship(station, labelled, user_id, scanned=True)
     found = find_product(code)
@@ -116,20 +116,20 @@ def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
 
 def buy_with_rate(station_code: str, rate_id: str, user_id: int) -> PackView:
     """The packer picked another rate than the one preselected: buy with it."""
-    station = parcels.require_station(station_code)
-    parcel = parcels.current_parcel(station.id, user_id)
+    station = queries.require_station(station_code)
+    parcel = queries.current_parcel(station.id, user_id)
     if parcel is None:
         raise Conflict("There is no parcel open at this station.")
     return _buy(station, parcel, rate_id)
 
 
 def _lines(parcel: Parcel) -> list[Any]:
-    return parcels.lines_to_pack(parcel.id)
+    return queries.lines_to_pack(parcel.id)
 
 
 def _start(station: Location, message: str, tone: str = "info") -> PackView:
     return PackView(
-        station, parcels.station_settings(station.id), "start", message=message, tone=tone
+        station, queries.station_settings(station.id), "start", message=message, tone=tone
     )
 
 
@@ -140,10 +140,10 @@ def _open_place(station: Location, place: Location, user_id: int) -> PackView:
         view = _start(place, f"Now packing at {place.code}.")
         view.redirect = place.code
         return view
-    if place.kind not in parcels.PACK_FROM_KINDS:
+    if place.kind not in queries.PACK_FROM_KINDS:
         kind = place.kind.replace("_", " ")
         raise InvalidInput(f"{place.code} is a {kind}; scan a staging lane, tote or order number.")
-    found = parcels.orders_in_place(place.id)
+    found = queries.orders_in_place(place.id)
     if not found:
         raise Conflict(f"{place.code} holds no units for orders.")
     ready = [o for o in found if o.ready]
@@ -160,7 +160,7 @@ def _resume(station: Location, parcel: Parcel, message: str) -> PackView:
     if parcel.status == ParcelStatus.PACKED and not parcel.rates and parcel.weight_g:
         order = db.session.get(Order, parcel.order_id)
         assert order is not None
-        if parcels.payment_ok(order):
+        if queries.payment_ok(order):
             note = labels.quote_rates(parcel, order)
             parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
             message = note or message
@@ -171,7 +171,7 @@ def _weigh(station: Location, parcel: Parcel, grams: int) -> PackView:
     parcels.set_weight(parcel, grams)
     order = db.session.get(Order, parcel.order_id)
     assert order is not None
-    if not parcels.payment_ok(order):
+    if not queries.payment_ok(order):
         return _parcel_view(station, parcel, f"{format_grams(grams)}, packed.")
     note = labels.quote_rates(parcel, order)
     parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
@@ -189,7 +189,7 @@ def _buy(station: Location, parcel: Parcel, rate_id: str = "") -> PackView:
         return _parcel_view(station, parcel, note or "Rates are in: scan DONE to buy the label.")
     parcel = labels.buy_label(parcel, order, rate_id)
     message = f"Label {parcel.tracking_number} bought: {parcel.carrier} {parcel.service}."
-    settings = parcels.station_settings(station.id)
+    settings = queries.station_settings(station.id)
     if settings is not None and settings.has_printer:
         try:
             where = labels.print_label(parcel, order.number)
@@ -201,7 +201,7 @@ def _buy(station: Location, parcel: Parcel, rate_id: str = "") -> PackView:
 
 
 def _ship(station: Location, parcel: Parcel, user_id: int, scanned: bool = False) -> PackView:
-    parcel = parcels.get_parcel(parcel.id, lock=True)
+    parcel = queries.get_parcel(parcel.id, lock=True)
     if parcel.status == ParcelStatus.SHIPPED:
         raise Conflict(f"The parcel {parcel.tracking_number} has already shipped.")
     order = shipments.ship_parcel(parcel, user_id)
@@ -253,15 +253,15 @@ def _parcel_view(station: Location, parcel: Parcel, message: str, tone: str = "o
     assert order is not None
     return PackView(
         station,
-        parcels.station_settings(station.id),
+        queries.station_settings(station.id),
         _step(parcel, order),
         message=message,
         tone=tone if message else "info",
         parcel=parcel,
         order=order,
-        lines=parcels.line_rows(parcel),
+        lines=queries.line_rows(parcel),
         rates=labels.rates_of(parcel),
-        expected_weight_g=parcels.expected_weight(parcel),
+        expected_weight_g=queries.expected_weight(parcel),
     )
 
 
@@ -276,7 +276,7 @@ def _step(parcel: Parcel, order: Order) -> str:
         return "box"
     if parcel.weight_g is None:
         return "weigh"
-    if not parcels.payment_ok(order):
+    if not queries.payment_ok(order):
         return "payment"
     return "rates"
 
@@ -291,7 +291,7 @@ class PrintFile:
 
 
 def parcel_label(parcel_id: int, label_format: str) -> PrintFile:
-    parcel = parcels.get_parcel(parcel_id)
+    parcel = queries.get_parcel(parcel_id)
     number = order_number(parcel.order_id)
     content = labels.label_file(parcel, label_format, number)
     suffix = "zpl" if label_format == "ZPL" else "pdf"
@@ -299,7 +299,7 @@ def parcel_label(parcel_id: int, label_format: str) -> PrintFile:
 
 
 def parcel_slip(parcel_id: int) -> PrintFile:
-    parcel = parcels.get_parcel(parcel_id)
+    parcel = queries.get_parcel(parcel_id)
     number = order_number(parcel.order_id)
     return PrintFile(paperwork.packing_slip_pdf(parcel), f"packing-slip-{number}.pdf")
 
@@ -327,7 +327,7 @@ class TrackingView:
 
 def track_parcel(number: str) -> TrackingView:
     """What a customer may see of a parcel: carrier, service, and whether it left."""
-    parcel = parcels.parcel_by_tracking(number)
+    parcel = queries.parcel_by_tracking(number)
     if parcel is None or parcel.label_state != LabelState.BOUGHT:
         raise NotFound(f"No parcel has the tracking number {number.strip()[:40]}.")
     status = (

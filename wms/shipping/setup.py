@@ -52,6 +52,9 @@ def _box_values(form: BoxForm) -> dict[str, object]:
             "A box code is up to 32 letters, digits, dots or dashes, like BOX-M, so it can be "
             "scanned."
         )
+    if not any(ch.isalpha() for ch in code):
+        # At the pack station a bare number is the weight the scale typed.
+        raise InvalidInput(f"A box code needs a letter, so {code} is never read as a weight.")
     return {
         "code": code,
         "name": form.name.strip()[:100],
