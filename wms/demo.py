@@ -106,7 +106,7 @@ def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
     users = _users()
     channels = _channels()
     locations = _locations()
-    shipping_setup.load_demo()
+    shipping_setup.load_demo(locations)
     products = _products(rng, day)
     ensure_product_stock([p.id for p in products])
     db.session.flush()

@@ -145,7 +145,10 @@ def test_a_wrong_or_extra_item_is_refused_with_the_reason(
 
     response = scan(client, station, other.barcodes[0].code)
     assert response.status_code == 409
-    assert f"{other.sku} is not on order {number(order_id)}; put it aside." in text(response)
+    page = text(response)
+    assert f"{other.sku} is not on order {number(order_id)}; put it aside." in page
+    assert 'class="answer answer-error"' in page
+    assert f'data-verified="{wanted.sku}">0/1<' in page  # the order stays in view
 
     assert scan(client, station, wanted.barcodes[0].code).status_code == 200
     box = make.box()

@@ -37,7 +37,10 @@ def pack_station(station: str) -> ResponseReturnValue:
 
 @bp.post("/pack/<station>/scan")
 def pack_scan(station: str) -> ResponseReturnValue:
-    view = services.scan_at_station(station, request.form.get("code", ""), current_user.id)
+    try:
+        view = services.scan_at_station(station, request.form.get("code", ""), current_user.id)
+    except DomainError as error:
+        return _refused(station, error)
     if view.redirect:
         return _go_to(view.redirect)
     return _render(view)
@@ -45,8 +48,19 @@ def pack_scan(station: str) -> ResponseReturnValue:
 
 @bp.post("/pack/<station>/rate")
 def pack_rate(station: str) -> ResponseReturnValue:
-    view = services.buy_with_rate(station, request.form.get("rate_id", ""), current_user.id)
+    try:
+        view = services.buy_with_rate(station, request.form.get("rate_id", ""), current_user.id)
+    except DomainError as error:
+        return _refused(station, error)
     return _render(view)
+
+
+def _refused(station: str, error: DomainError) -> ResponseReturnValue:
+    """The refusal in one sentence above the order, so the packer still sees what is left."""
+    db.session.rollback()
+    view = services.station_view(station, current_user.id)
+    view.message, view.tone = error.message, "error"
+    return _render(view), error.status
 
 
 def _render(view: PackView) -> ResponseReturnValue:

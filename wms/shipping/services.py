@@ -32,7 +32,7 @@ class PackView:
     settings: PackStation | None
     step: str  # start | choose | verify | box | weigh | payment | rates | label | shipped
     message: str = ""
-    tone: str = "info"  # ok | info
+    tone: str = "info"  # ok | info | error
     parcel: Parcel | None = None
     order: Order | None = None
     lines: list[dict[str, Any]] = field(default_factory=list)
@@ -72,7 +72,7 @@ def station_view(station_code: str, user_id: int) -> PackView:
     station = queries.require_station(station_code)
     parcel = queries.current_parcel(station.id, user_id)
     if parcel is None:
-        return _start(station, "Scan a staging lane, tote or order number.")
+        return _start(station, "")
     return _parcel_view(station, parcel, "")
 
 

@@ -149,8 +149,8 @@ def save_station(code: str, printer_host: str, printer_port: str, active: bool) 
     return station
 
 
-def load_demo() -> None:
-    """Boxes and pack stations for the demo warehouse (no thermal printers)."""
+def load_demo(locations: list[Location]) -> None:
+    """Boxes, and the demo's packing locations as stations (no thermal printers)."""
     for code, name, length, width, height, tare in DEMO_BOXES:
         db.session.add(
             BoxType(
@@ -162,8 +162,7 @@ def load_demo() -> None:
                 tare_g=tare,
             )
         )
-    for location in db.session.scalars(
-        select(Location).where(Location.kind == LocationKind.PACKING).order_by(Location.code)
-    ):
-        db.session.add(PackStation(location_id=location.id))
+    for location in locations:
+        if location.kind == LocationKind.PACKING:
+            db.session.add(PackStation(location_id=location.id))
     db.session.flush()
