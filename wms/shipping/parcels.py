@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
@@ -124,28 +125,34 @@ def verify_item(parcel: Parcel, product: Product, units: int, station: Location)
     return LineToPack(line.line_id, line.product_id, line.sku, line.qty, line.qty_verified + units)
 
 
+@dataclass(frozen=True)
+class _LineRef:
+    """What ``stage_units`` needs of an order line."""
+
+    id: int
+    order_id: int
+    product_id: int
+
+
 def _bring_to_station(line: LineToPack, units: int, parcel: Parcel, station: Location) -> None:
     """Units verified are at the station: move them there from their lane or tote."""
     places = db.session.execute(
-        select(staged_t.c.location_id, staged_t.c.qty, Location.kind)
+        select(Location, staged_t.c.qty)
         .join(Location, Location.id == staged_t.c.location_id)
         .where(staged_t.c.order_line_id == line.line_id, staged_t.c.qty > 0)
         .order_by(Location.kind == LocationKind.PACKING, Location.code)
     ).all()
-    here = sum(qty for loc_id, qty, _ in places if loc_id == station.id)
+    here = sum(qty for place, qty in places if place.id == station.id)
     to_move = line.qty_verified + units - here
-    if to_move <= 0:
-        return
-    order_line = db.session.get(OrderLine, line.line_id)
-    for loc_id, qty, _kind in places:
-        if loc_id == station.id or to_move <= 0:
+    ref = _LineRef(line.line_id, parcel.order_id, line.product_id)
+    for place, qty in places:
+        if place.id == station.id or to_move <= 0:
             continue
         n = min(qty, to_move)
-        source = db.session.get(Location, loc_id)
         stage_units(
-            order_line,
+            ref,
             n,
-            from_location=source,
+            from_location=place,
             to_location=station,
             reason=Reason.PACK,
             reference=order_number(parcel.order_id),

@@ -180,26 +180,12 @@ def find_box(code: str) -> BoxType | None:
     return db.session.scalar(select(BoxType).where(BoxType.code == code))
 
 
-def expected_weight(parcel: Parcel) -> int | None:
-    """What the products and the empty box weigh; None when a product has no weight."""
-    rows = db.session.execute(
-        select(Product.weight_g, ParcelLine.qty)
-        .join(Product, Product.id == ParcelLine.product_id)
-        .where(ParcelLine.parcel_id == parcel.id)
-    ).all()
-    if not rows or any(not weight for weight, _ in rows):
-        return None
-    tare = parcel.box_type.tare_g if parcel.box_type else 0
-    return tare + sum(weight * qty for weight, qty in rows)
-
-
 def payment_ok(order: Order) -> bool:
     return not order.capture_before_ship or order.payment_captured_at is not None
 
 
 def line_rows(parcel: Parcel) -> list[dict[str, Any]]:
-    """Every line of the order as the packer sees it: in this parcel or shipping later."""
-    in_parcel = {line.order_line_id: line for line in parcel.lines}
+    """Every line of the order as the packer sees it: in this parcel, or shipping later."""
     places: dict[int, list[str]] = {}
     for line_id, code in db.session.execute(
         select(staged_t.c.order_line_id, Location.code)
@@ -212,22 +198,33 @@ def line_rows(parcel: Parcel) -> list[dict[str, Any]]:
         .order_by(Location.code)
     ):
         places.setdefault(line_id, []).append(code)
-    rows = []
-    for ol, product in db.session.execute(
-        select(OrderLine, Product)
+    rows = db.session.execute(
+        select(
+            OrderLine.id,
+            OrderLine.qty_waiting,
+            Product.sku,
+            Product.name,
+            Product.weight_g,
+            ParcelLine.qty,
+            ParcelLine.qty_verified,
+        )
         .join(Product, Product.id == OrderLine.product_id)
+        .outerjoin(
+            ParcelLine,
+            (ParcelLine.order_line_id == OrderLine.id) & (ParcelLine.parcel_id == parcel.id),
+        )
         .where(OrderLine.order_id == parcel.order_id)
         .order_by(OrderLine.line_no)
-    ):
-        pl = in_parcel.get(ol.id)
-        rows.append(
-            {
-                "sku": product.sku,
-                "name": product.name,
-                "qty": pl.qty if pl else 0,
-                "verified": pl.qty_verified if pl else 0,
-                "later": ol.qty_waiting,
-                "places": places.get(ol.id, []),
-            }
-        )
-    return rows
+    ).all()
+    return [
+        {
+            "sku": r.sku,
+            "name": r.name,
+            "weight_g": r.weight_g,
+            "qty": r.qty or 0,
+            "verified": r.qty_verified or 0,
+            "later": r.qty_waiting,
+            "places": places.get(r.id, []),
+        }
+        for r in rows
+    ]

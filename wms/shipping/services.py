@@ -21,7 +21,7 @@ from wms.orders.models import Order, order_id_from_number, order_number
 from wms.shipping import labels, paperwork, parcels, queries, shipments
 from wms.shipping.carriers import Rate
 from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
-from wms.shipping.packing import format_grams, looks_like_weight, parse_weight, units_left
+from wms.shipping.packing import format_grams, looks_like_weight, parse_weight
 
 
 @dataclass
@@ -86,14 +86,26 @@ def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
     word = command_of(code)
     if word:
         return _command(word, station, parcel, user_id)
+    verifying = parcel is not None and parcel.status == ParcelStatus.OPEN
+    if verifying:
+        # Most scans while a parcel is open are its items: look for a product first.
+        found = find_product(code)
+        if found is not None:
+            return _verify(station, parcel, found)  # type: ignore[arg-type]
     box = queries.find_box(code)
     if box is not None:
         if parcel is None:
             raise Conflict("Scan a lane, tote or order number first, then the box.")
         parcels.set_box(parcel, box)
         return _parcel_view(station, parcel, f"Box {box.code}: {box.name or box.dimensions}.")
-    if parcel is not None and looks_like_weight(code) and not units_left(_lines(parcel)):
+    if parcel is not None and looks_like_weight(code):
         return _weigh(station, parcel, parse_weight(code))
+    return _open_or_ship(station, parcel, code, user_id, products_tried=verifying)
+
+
+def _open_or_ship(
+    station: Location, parcel: Parcel | None, code: str, user_id: int, products_tried: bool
+) -> PackView:
     location = find_location(code)
     if location is not None:
         return _open_place(station, location, user_id)
@@ -102,16 +114,18 @@ def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
         return _resume(station, parcels.open_parcel(order_id, station, user_id), "")
     labelled = queries.parcel_by_tracking(code)
     if labelled is not None:
-        return _ship(station, labelled, user_id, scanned=True)
-    found = find_product(code)
+        return _ship(station, labelled, user_id)
+    found = None if products_tried else find_product(code)
     if found is not None:
         if parcel is None:
             raise Conflict("Scan a lane, tote or order number first, then its items.")
-        line = parcels.verify_item(parcel, found.product, found.units, station)
-        return _parcel_view(station, parcel, f"✓ {line.sku} ({line.qty_verified} of {line.qty})")
-    if parcel is not None and looks_like_weight(code):
-        return _weigh(station, parcel, parse_weight(code))
+        return _verify(station, parcel, found)
     raise UnknownCode(code, "product, box, lane, tote or order")
+
+
+def _verify(station: Location, parcel: Parcel, found: Any) -> PackView:
+    line = parcels.verify_item(parcel, found.product, found.units, station)
+    return _parcel_view(station, parcel, f"✓ {line.sku} ({line.qty_verified} of {line.qty})")
 
 
 def buy_with_rate(station_code: str, rate_id: str, user_id: int) -> PackView:
@@ -121,10 +135,6 @@ def buy_with_rate(station_code: str, rate_id: str, user_id: int) -> PackView:
     if parcel is None:
         raise Conflict("There is no parcel open at this station.")
     return _buy(station, parcel, rate_id)
-
-
-def _lines(parcel: Parcel) -> list[Any]:
-    return queries.lines_to_pack(parcel.id)
 
 
 def _start(station: Location, message: str, tone: str = "info") -> PackView:
@@ -200,7 +210,7 @@ def _buy(station: Location, parcel: Parcel, rate_id: str = "") -> PackView:
     return _parcel_view(station, parcel, message, tone="ok")
 
 
-def _ship(station: Location, parcel: Parcel, user_id: int, scanned: bool = False) -> PackView:
+def _ship(station: Location, parcel: Parcel, user_id: int) -> PackView:
     parcel = queries.get_parcel(parcel.id, lock=True)
     if parcel.status == ParcelStatus.SHIPPED:
         raise Conflict(f"The parcel {parcel.tracking_number} has already shipped.")
@@ -251,26 +261,32 @@ def _done(station: Location, parcel: Parcel, user_id: int) -> PackView:
 def _parcel_view(station: Location, parcel: Parcel, message: str, tone: str = "ok") -> PackView:
     order = db.session.get(Order, parcel.order_id)
     assert order is not None
+    lines = queries.line_rows(parcel)
+    left = sum(line["qty"] - line["verified"] for line in lines)
+    step = _step(parcel, order, left)
+    expected = None
+    if step == "weigh" and parcel.box_type and all(line["weight_g"] for line in lines):
+        expected = parcel.box_type.tare_g + sum(ln["weight_g"] * ln["qty"] for ln in lines)
     return PackView(
         station,
         queries.station_settings(station.id),
-        _step(parcel, order),
+        step,
         message=message,
         tone=tone if message else "info",
         parcel=parcel,
         order=order,
-        lines=queries.line_rows(parcel),
+        lines=lines,
         rates=labels.rates_of(parcel),
-        expected_weight_g=queries.expected_weight(parcel),
+        expected_weight_g=expected,
     )
 
 
-def _step(parcel: Parcel, order: Order) -> str:
+def _step(parcel: Parcel, order: Order, left: int) -> str:
     if parcel.status == ParcelStatus.SHIPPED:
         return "shipped"
     if parcel.label_state == LabelState.BOUGHT:
         return "label"
-    if units_left(_lines(parcel)):
+    if left:
         return "verify"
     if parcel.box_type_id is None:
         return "box"

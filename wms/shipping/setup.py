@@ -11,6 +11,7 @@ from wms.core import audit
 from wms.core.errors import Conflict, InvalidInput, NotFound
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
+from wms.inventory.services import find_product
 from wms.shipping.models import BoxType, PackStation
 
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
@@ -78,6 +79,8 @@ def save_box(form: BoxForm, box_id: int | None = None) -> BoxType:
         raise Conflict(f"Box code {values['code']} is already used by {clash.name or 'a box'}.")
     if _is_location_code(str(values["code"])):
         raise Conflict(f"{values['code']} is a location code; give the box another code.")
+    if find_product(str(values["code"])) is not None:
+        raise Conflict(f"{values['code']} is a product's code; give the box another code.")
     if box_id is None:
         box = BoxType(**values)
         db.session.add(box)
