@@ -88,7 +88,7 @@ def test_a_box_form_with_a_mistake_says_what_is_wrong(
     assert response.status_code == 409
     product = make.product()
     response = client.post("/shipping/boxes", data=box_form(product.sku))
-    assert f"{product.sku} is a product's code; give the box another code." in text(response)
+    assert f"{product.sku} is a product code; give the box another code." in text(response)
     lane = make.location(LocationKind.STAGING_LANE)
     response = client.post("/shipping/boxes", data=box_form(lane.code))
     assert f"{lane.code} is a location code; give the box another code." in text(response)

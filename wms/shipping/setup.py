@@ -80,7 +80,7 @@ def save_box(form: BoxForm, box_id: int | None = None) -> BoxType:
     if _is_location_code(str(values["code"])):
         raise Conflict(f"{values['code']} is a location code; give the box another code.")
     if find_product(str(values["code"])) is not None:
-        raise Conflict(f"{values['code']} is a product's code; give the box another code.")
+        raise Conflict(f"{values['code']} is a product code; give the box another code.")
     if box_id is None:
         box = BoxType(**values)
         db.session.add(box)
