@@ -127,6 +127,11 @@ def test_an_order_that_is_not_ready_is_refused_with_the_reason(
         f"{number(order_id)} is not ready to pack: 0 of 2 units are staged, the rest is still "
         "on the shelf." in text(response)
     )
+    tote = make.location(LocationKind.TOTE)
+    make.stage(order_id, tote, reason="pick", qty=1)  # picked one of two so far
+    response = scan(client, station, tote.code)
+    assert response.status_code == 409
+    assert f"{number(order_id)} is not ready to pack: 1 of 2 units are staged" in text(response)
     bin_ = make.location()
     response = scan(client, station, bin_.code)
     assert response.status_code == 422

@@ -156,10 +156,10 @@ def _open_place(station: Location, place: Location, user_id: int) -> PackView:
     found = queries.orders_in_place(place.id)
     if not found:
         raise Conflict(f"{place.code} holds no units for orders.")
-    ready = [o for o in found if o.ready]
-    if len(found) == 1 and ready:
-        opened = parcels.open_parcel(ready[0].order_id, station, user_id)
-        return _resume(station, opened, f"{place.code}: {ready[0].number}.")
+    if len(found) == 1:
+        # One order here (a tote, usually): open it, or say why it cannot be packed yet.
+        opened = parcels.open_parcel(found[0].order_id, station, user_id)
+        return _resume(station, opened, f"{place.code}: {found[0].number}.")
     view = _start(station, f"{place.code} holds {len(found)} orders: scan the one to pack.")
     view.step, view.place, view.orders = "choose", place, found
     return view
@@ -218,8 +218,7 @@ def _ship(station: Location, parcel: Parcel, user_id: int) -> PackView:
     rest = " The rest stays backordered." if order.status != "shipped" else ""
     return _start(
         station,
-        f"Shipped {order.number} with {parcel.carrier} {parcel.tracking_number}.{rest} "
-        "Scan the next lane, tote or order.",
+        f"Shipped {order.number} with {parcel.carrier} {parcel.tracking_number}.{rest}",
         tone="ok",
     )
 
@@ -264,9 +263,10 @@ def _parcel_view(station: Location, parcel: Parcel, message: str, tone: str = "o
     lines = queries.line_rows(parcel)
     left = sum(line["qty"] - line["verified"] for line in lines)
     step = _step(parcel, order, left)
+    packed = [line for line in lines if line["qty"]]
     expected = None
-    if step == "weigh" and parcel.box_type and all(line["weight_g"] for line in lines):
-        expected = parcel.box_type.tare_g + sum(ln["weight_g"] * ln["qty"] for ln in lines)
+    if step == "weigh" and parcel.box_type and all(line["weight_g"] for line in packed):
+        expected = parcel.box_type.tare_g + sum(ln["weight_g"] * ln["qty"] for ln in packed)
     return PackView(
         station,
         queries.station_settings(station.id),
