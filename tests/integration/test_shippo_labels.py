@@ -222,7 +222,10 @@ def test_the_attempt_is_on_record_before_shippo_is_asked_and_a_second_buy_waits(
     other = signed_in(shippo, packing.user.username)
     second = scan(other, packing.station, "CMD-DONE")
     assert second.status_code == 409
-    assert "is being bought right now; wait a moment and scan DONE again." in text(second)
+    assert (
+        f"The label for {number(packing.order_id)} is being bought right now; wait a moment, "
+        f"then scan {number(packing.order_id)} to see it." in text(second)
+    )
     buyer.join(timeout=10)
     assert answers and answers[0].status_code == 200
     assert len(fake.purchases) == 1

@@ -87,8 +87,7 @@ def carrier_for(code: str, serials: dict[str, int] | None = None) -> Iterator[Ca
     """The adapter for ``code``; ``serials`` gives built-in parcels their own tracking numbers."""
     config = current_app.config
     if code == "shippo":
-        if not config.get("SHIPPO_API_KEY"):
-            raise LabelRefused("Shippo is not configured any more; weigh the parcel again.")
+        _require_configured(code)
         from wms.shipping.carriers.shippo_adapter import ShippoCarrier
 
         with ShippoCarrier(
@@ -105,6 +104,11 @@ def carrier_for(code: str, serials: dict[str, int] | None = None) -> Iterator[Ca
         serial_for=known.get,
         tracking_url_prefix=url_for("shipping.track_form", _external=True),
     )
+
+
+def _require_configured(code: str) -> None:
+    if code == "shippo" and not current_app.config.get("SHIPPO_API_KEY"):
+        raise LabelRefused("Shippo is not configured any more; ask an admin to set it up again.")
 
 
 def warehouse_address() -> Address:
@@ -224,6 +228,7 @@ def buy_label(parcel: Parcel, order: Order, rate_id: str = "") -> Parcel:
     settings = station_settings(parcel.location_id)
     label_format = "ZPL" if settings is not None and settings.has_printer else "PDF_4x6"
     parcel_id, key, number, code = parcel.id, parcel.label_key, order.number, parcel.carrier_code
+    _require_configured(code)
     _claim_purchase(parcel_id, rate.rate_id, number)
     _leave_transaction()  # the attempt is on record before the carrier hears of it
     try:
@@ -266,9 +271,10 @@ def _claim_purchase(parcel_id: int, rate_id: str, order_no: str) -> None:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
+        # Not "scan DONE again": once bought, DONE ships, and the packer has not seen the label.
         raise Conflict(
-            f"The label for {order_no} is being bought right now; wait a moment and scan "
-            "DONE again."
+            f"The label for {order_no} is being bought right now; wait a moment, then scan "
+            f"{order_no} to see it."
         ).with_code("purchase_in_progress")
 
 

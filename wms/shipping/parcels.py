@@ -13,6 +13,7 @@ from wms.core.errors import Conflict, InvalidInput, UnknownCode
 from wms.core.ledger import Reason
 from wms.core.models import StagedUnits
 from wms.core.staging import stage_units
+from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import Order, OrderLine, OrderStatus, order_number
@@ -49,7 +50,8 @@ class AwaitingPayment(Conflict):
 
 def open_parcel(order_id: int, station: Location, user_id: int) -> Parcel:
     """Start (or take up again) the parcel of an order at this station."""
-    order = db.session.get(Order, order_id)
+    # The order row is locked so two packers opening it at once make one parcel.
+    order = db.session.scalar(for_update(select(Order).where(Order.id == order_id)))
     if order is None:
         raise UnknownCode(order_number(order_id), "order")
     parcel = queries.unshipped_parcel(order.id)
