@@ -149,6 +149,78 @@ class Factories:
             db.session.commit()
             return result.order_id
 
+    def stage(
+        self,
+        order_id: int,
+        to_location: Location,
+        reason: str = ledger.Reason.CROSS_DOCK,
+        qty: int | None = None,
+    ) -> None:
+        """Put an order's reserved units in a lane or tote, from the bins that hold them,
+        as receiving (cross-dock) and picking do; the order becomes ready to pack."""
+        from sqlalchemy import select
+
+        from wms.core.backorders import refresh_order_status
+        from wms.core.staging import stage_units
+        from wms.inventory.models import Stock
+        from wms.orders.models import OrderLine
+
+        with self.app.app_context():
+            to_loc = db.session.get(Location, to_location.id)
+            lines = db.session.scalars(
+                select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
+            ).all()
+            for line in lines:
+                want = line.qty_reserved if qty is None else min(qty, line.qty_reserved)
+                sources = db.session.scalars(
+                    select(Stock)
+                    .join(Location, Location.id == Stock.location_id)
+                    .where(
+                        Stock.product_id == line.product_id,
+                        Stock.qty_on_hand > 0,
+                        Location.kind.in_([LocationKind.BIN, LocationKind.RECEIVING]),
+                    )
+                    .order_by(Stock.id)
+                ).all()
+                for source in sources:
+                    n = min(want, source.qty_on_hand)
+                    if n <= 0:
+                        break
+                    stage_units(line, n, source.location, to_loc, reason, "test staging")
+                    want -= n
+            refresh_order_status([order_id])
+            db.session.commit()
+
+    def box(self, **kw: Any) -> Any:
+        from wms.shipping.models import BoxType
+
+        with self.app.app_context():
+            return self._commit(
+                BoxType(
+                    code=kw.pop("code", unique("BOX-")),
+                    name=kw.pop("name", "Test box"),
+                    length_mm=kw.pop("length_mm", 300),
+                    width_mm=kw.pop("width_mm", 200),
+                    height_mm=kw.pop("height_mm", 100),
+                    tare_g=kw.pop("tare_g", 150),
+                    **kw,
+                )
+            )
+
+    def pack_station(self, printer_host: str = "", printer_port: int = 9100) -> Location:
+        """A packing location, with a thermal printer when a host is given."""
+        from wms.shipping.models import PackStation
+
+        location = self.location(LocationKind.PACKING, code=unique("PACK-"))
+        with self.app.app_context():
+            db.session.add(
+                PackStation(
+                    location_id=location.id, printer_host=printer_host, printer_port=printer_port
+                )
+            )
+            db.session.commit()
+        return location
+
     def inbound(self, lines: list[tuple[Product, int]], expected_at: datetime, **kw: Any) -> int:
         with self.app.app_context():
             inbound, _ = create_inbound(

@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from wms.floor import bp as floor_bp
     from wms.inbounds import bp as inbounds_bp
     from wms.receiving import bp as receiving_bp
+    from wms.shipping import bp as shipping_bp
     from wms.stockcontrol import bp as stockcontrol_bp
 
     app.register_blueprint(auth_bp)
@@ -75,3 +76,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(stockcontrol_bp, url_prefix="/stock")
+    app.register_blueprint(shipping_bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -19,6 +20,19 @@ def _secret_key(instance_path: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _json_object(name: str) -> dict[str, Any] | None:
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be a JSON object")
+    return value
 
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -46,6 +60,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "WTF_CSRF_TIME_LIMIT": None,
         "SHIPPO_API_KEY": os.environ.get("SHIPPO_API_KEY") or None,
         "SHIPPO_API_URL": os.environ.get("SHIPPO_API_URL") or None,
+        # Seconds Shippo has to answer each call (connect, then each read).
+        "SHIPPO_TIMEOUT": float(os.environ.get("WMS_SHIPPO_TIMEOUT", "10")),
+        # The ship-from address on labels: JSON with name, street1, city, state, zip, country.
+        "WAREHOUSE_ADDRESS": _json_object("WMS_WAREHOUSE_ADDRESS"),
         # Orders that allow partial shipment are ready to pack when the rest has
         # no projected fill within this many days.
         "PARTIAL_READY_DAYS": int(os.environ.get("WMS_PARTIAL_READY_DAYS", "3")),

@@ -20,6 +20,7 @@ from wms.inbounds.services import NewInboundLine, create_inbound
 from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
 from wms.orders.models import Channel, Priority
 from wms.orders.services import NewLine, NewOrder, accept_order
+from wms.shipping import setup as shipping_setup
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
     users = _users()
     channels = _channels()
     locations = _locations()
+    shipping_setup.load_demo(locations)
     products = _products(rng, day)
     ensure_product_stock([p.id for p in products])
     db.session.flush()

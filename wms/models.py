@@ -20,6 +20,7 @@ from wms.inventory.models import (
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.shipping.models import BoxType, LabelState, PackStation, Parcel, ParcelLine, ParcelStatus
 from wms.stockcontrol.models import (
     Adjustment,
     AdjustmentKind,
@@ -40,6 +41,7 @@ __all__ = [
     "AuditEvent",
     "Barcode",
     "BarcodeKind",
+    "BoxType",
     "Channel",
     "CountEntry",
     "CountLine",
@@ -55,6 +57,7 @@ __all__ = [
     "InboundLine",
     "InboundStatus",
     "JobStatus",
+    "LabelState",
     "LaneAssignment",
     "LaneOccupancy",
     "LineKind",
@@ -67,6 +70,10 @@ __all__ = [
     "OrderStatus",
     "OutboxEvent",
     "OutboxStatus",
+    "PackStation",
+    "Parcel",
+    "ParcelLine",
+    "ParcelStatus",
     "Priority",
     "Product",
     "ProductStock",

@@ -34,6 +34,8 @@ DESK_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Returns", "returns.index", "supervisor"),
     MenuEntry("Counts", "stockcontrol.counts", "supervisor"),
     MenuEntry("Backorders", "desk.backorders", "supervisor"),
+    MenuEntry("Manifests", "shipping.manifests", "supervisor"),
+    MenuEntry("Packing set-up", "shipping.setup_page", "admin"),
     MenuEntry("Outbox", "desk.outbox", "admin"),
     MenuEntry("Admin", "admin.index", "admin"),
 )

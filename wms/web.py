@@ -21,7 +21,10 @@ from wms.floor.models import ScanReply
 
 log = logging.getLogger(__name__)
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "healthz"})
+# The parcel tracking page is the URL the channel gives the customer.
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "static", "healthz", "shipping.track", "shipping.track_form"}
+)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Headers worth replaying with a stored answer.
 REPLAYED_HEADERS = ("HX-Trigger", "HX-Retarget", "HX-Reswap", "HX-Redirect", "HX-Push-Url")

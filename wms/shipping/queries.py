@@ -1,0 +1,230 @@
+"""What the pack station reads: stations, parcels, orders in a lane or tote, lines to pack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from wms.core.errors import InvalidInput, NotFound, UnknownCode
+from wms.core.models import StagedUnits
+from wms.extensions import db
+from wms.inventory.models import Location, LocationKind, Product
+from wms.orders.models import Order, OrderLine, OrderStatus, order_number
+from wms.shipping.models import BoxType, PackStation, Parcel, ParcelLine, ParcelStatus
+from wms.shipping.packing import LineToPack
+
+staged_t = StagedUnits.__table__
+orders_t = Order.__table__
+
+# Places an order's units wait in before packing.
+PACK_FROM_KINDS = (LocationKind.STAGING_LANE, LocationKind.HOLD_LANE, LocationKind.TOTE)
+UNFINISHED = (ParcelStatus.OPEN, ParcelStatus.PACKED, ParcelStatus.LABELLED)
+
+
+def require_station(code: str) -> Location:
+    location = db.session.scalar(select(Location).where(Location.code == code.strip().upper()))
+    if location is None or not location.active:
+        raise UnknownCode(code, "pack station")
+    if location.kind != LocationKind.PACKING:
+        raise InvalidInput(f"{location.code} is not a pack station; scan a PACK location.")
+    return location
+
+
+def station_settings(location_id: int) -> PackStation | None:
+    return db.session.scalar(
+        select(PackStation).where(
+            PackStation.location_id == location_id, PackStation.active.is_(True)
+        )
+    )
+
+
+def active_stations() -> list[Location]:
+    return list(
+        db.session.scalars(
+            select(Location)
+            .where(Location.kind == LocationKind.PACKING, Location.active.is_(True))
+            .order_by(Location.code)
+        )
+    )
+
+
+def current_parcel(station_id: int, user_id: int) -> Parcel | None:
+    """The unfinished parcel this packer touched last at this station."""
+    return db.session.scalar(
+        select(Parcel)
+        .where(
+            Parcel.packer_id == user_id,
+            Parcel.location_id == station_id,
+            Parcel.status.in_(UNFINISHED),
+        )
+        .order_by(Parcel.touched_at.desc(), Parcel.id.desc())
+        .limit(1)
+    )
+
+
+def unshipped_parcel(order_id: int) -> Parcel | None:
+    return db.session.scalar(
+        select(Parcel).where(Parcel.order_id == order_id, Parcel.status != ParcelStatus.SHIPPED)
+    )
+
+
+def parcel_by_tracking(code: str) -> Parcel | None:
+    code = code.strip()
+    if not code:
+        return None
+    return db.session.scalar(
+        select(Parcel)
+        .where(Parcel.tracking_number.in_({code, code.upper()}))
+        .order_by(Parcel.id.desc())
+        .limit(1)
+    )
+
+
+def get_parcel(parcel_id: int, lock: bool = False) -> Parcel:
+    stmt = select(Parcel).where(Parcel.id == parcel_id)
+    if lock and db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    parcel = db.session.scalar(stmt)
+    if parcel is None:
+        raise NotFound("There is no such parcel.")
+    return parcel
+
+
+def lines_to_pack(parcel_id: int) -> list[LineToPack]:
+    rows = db.session.execute(
+        select(
+            ParcelLine.order_line_id,
+            ParcelLine.product_id,
+            Product.sku,
+            ParcelLine.qty,
+            ParcelLine.qty_verified,
+        )
+        .join(Product, Product.id == ParcelLine.product_id)
+        .where(ParcelLine.parcel_id == parcel_id)
+        .order_by(ParcelLine.id)
+    ).all()
+    return [LineToPack(*row) for row in rows]
+
+
+def not_ready_sentence(order: Order) -> str:
+    number = order.number
+    status = order.status
+    if status == OrderStatus.SHIPPED:
+        when = f" on {order.shipped_at:%Y-%m-%d}" if order.shipped_at else ""
+        return f"{number} was shipped{when}."
+    if status == OrderStatus.CANCELLED:
+        return f"{number} is cancelled; do not pack it."
+    if status == OrderStatus.WAITING:
+        waiting = sum(line.qty_waiting for line in order.lines)
+        return f"{number} is not ready to pack: {waiting} unit(s) still wait for stock."
+    if status == OrderStatus.HELD:
+        return f"{number} is a preorder held until its release day."
+    staged = _staged_total(order.id)
+    reserved = sum(line.qty_reserved for line in order.lines)
+    return (
+        f"{number} is not ready to pack: {staged} of {reserved} units are staged, "
+        "the rest is still on the shelf."
+    )
+
+
+def _staged_total(order_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(staged_t.c.qty), 0)).where(
+                staged_t.c.order_id == order_id
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class OrderInPlace:
+    order_id: int
+    number: str
+    status: str
+    customer: str
+    units_here: int
+
+    @property
+    def ready(self) -> bool:
+        return self.status in (
+            OrderStatus.READY_TO_PACK,
+            OrderStatus.PACKED,
+            OrderStatus.AWAITING_PAYMENT,
+        )
+
+
+def orders_in_place(location_id: int) -> list[OrderInPlace]:
+    rows = db.session.execute(
+        select(
+            orders_t.c.id,
+            orders_t.c.status,
+            orders_t.c.customer_name,
+            func.sum(staged_t.c.qty),
+        )
+        .join(orders_t, orders_t.c.id == staged_t.c.order_id)
+        .where(staged_t.c.location_id == location_id, staged_t.c.qty > 0)
+        .group_by(orders_t.c.id, orders_t.c.status, orders_t.c.customer_name)
+        .order_by(orders_t.c.id)
+    ).all()
+    return [OrderInPlace(r[0], order_number(r[0]), r[1], r[2] or "", int(r[3] or 0)) for r in rows]
+
+
+def find_box(code: str) -> BoxType | None:
+    code = code.strip().upper()
+    if not code:
+        return None
+    return db.session.scalar(select(BoxType).where(BoxType.code == code))
+
+
+def payment_ok(order: Order) -> bool:
+    return not order.capture_before_ship or order.payment_captured_at is not None
+
+
+def line_rows(parcel: Parcel) -> list[dict[str, Any]]:
+    """Every line of the order as the packer sees it: in this parcel, or shipping later."""
+    places: dict[int, list[str]] = {}
+    for line_id, code in db.session.execute(
+        select(staged_t.c.order_line_id, Location.code)
+        .join(Location, Location.id == staged_t.c.location_id)
+        .where(
+            staged_t.c.order_id == parcel.order_id,
+            staged_t.c.qty > 0,
+            Location.kind != LocationKind.PACKING,
+        )
+        .order_by(Location.code)
+    ):
+        places.setdefault(line_id, []).append(code)
+    rows = db.session.execute(
+        select(
+            OrderLine.id,
+            OrderLine.qty_waiting,
+            Product.sku,
+            Product.name,
+            Product.weight_g,
+            ParcelLine.qty,
+            ParcelLine.qty_verified,
+        )
+        .join(Product, Product.id == OrderLine.product_id)
+        .outerjoin(
+            ParcelLine,
+            (ParcelLine.order_line_id == OrderLine.id) & (ParcelLine.parcel_id == parcel.id),
+        )
+        .where(OrderLine.order_id == parcel.order_id)
+        .order_by(OrderLine.line_no)
+    ).all()
+    return [
+        {
+            "sku": r.sku,
+            "name": r.name,
+            "weight_g": r.weight_g,
+            "qty": r.qty or 0,
+            "verified": r.qty_verified or 0,
+            "later": r.qty_waiting,
+            "places": places.get(r.id, []),
+        }
+        for r in rows
+    ]

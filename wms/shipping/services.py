@@ -1,0 +1,356 @@
+"""The pack station: what each scan means, and what the packer sees next.
+
+One scan field does it all, as on every floor screen. What is scanned says
+what to do: a staging lane, tote or order number opens the order; an item is
+verified into the parcel; a box code chooses the box; a number is the weight
+the scale typed; the label's tracking number (or DONE) ships the parcel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from wms.core.codes import command_of
+from wms.core.errors import Conflict, InvalidInput, NotFound, UnknownCode
+from wms.extensions import db
+from wms.inventory.models import Location, LocationKind
+from wms.inventory.services import find_location, find_product
+from wms.orders.models import Order, order_id_from_number, order_number
+from wms.shipping import labels, paperwork, parcels, queries, shipments
+from wms.shipping.carriers import Rate
+from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
+from wms.shipping.packing import format_grams, looks_like_weight, parse_weight
+
+
+@dataclass
+class PackView:
+    """Everything the pack screen shows after a scan."""
+
+    station: Location
+    settings: PackStation | None
+    step: str  # start | choose | verify | box | weigh | payment | rates | label | shipped
+    message: str = ""
+    tone: str = "info"  # ok | info | error
+    parcel: Parcel | None = None
+    order: Order | None = None
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    place: Location | None = None
+    orders: list[queries.OrderInPlace] = field(default_factory=list)
+    rates: list[Rate] = field(default_factory=list)
+    expected_weight_g: int | None = None
+    redirect: str = ""  # another station's code: the screen moves there
+
+    @property
+    def left(self) -> int:
+        return sum(line["qty"] - line["verified"] for line in self.lines)
+
+    @property
+    def chosen_rate(self) -> Rate | None:
+        wanted = self.parcel.rate_id if self.parcel else ""
+        return next((r for r in self.rates if r.rate_id == wanted), None)
+
+    def grams(self, value: int | None) -> str:
+        return format_grams(value) if value else ""
+
+
+def choose_station(code: str) -> Location:
+    word = command_of(code)
+    if word:
+        raise InvalidInput(f"Scan your pack station's code (like PACK-1), not {word}.")
+    return queries.require_station(code)
+
+
+def default_station() -> Location | None:
+    """The one pack station, when there is only one."""
+    stations = queries.active_stations()
+    return stations[0] if len(stations) == 1 else None
+
+
+def station_view(station_code: str, user_id: int) -> PackView:
+    station = queries.require_station(station_code)
+    parcel = queries.current_parcel(station.id, user_id)
+    if parcel is None:
+        return _start(station, "")
+    return _parcel_view(station, parcel, "")
+
+
+def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
+    """Act on one scan at the station and say what comes next."""
+    station = queries.require_station(station_code)
+    code = code.strip()
+    if not code:
+        raise InvalidInput("Scan or type a code.")
+    parcel = queries.current_parcel(station.id, user_id)
+    word = command_of(code)
+    if word:
+        return _command(word, station, parcel, user_id)
+    verifying = parcel is not None and parcel.status == ParcelStatus.OPEN
+    if verifying:
+        # Most scans while a parcel is open are its items: look for a product first.
+        found = find_product(code)
+        if found is not None:
+            return _verify(station, parcel, found)  # type: ignore[arg-type]
+    box = queries.find_box(code)
+    if box is not None:
+        if parcel is None:
+            raise Conflict("Scan a lane, tote or order number first, then the box.")
+        parcels.set_box(parcel, box)
+        return _parcel_view(station, parcel, f"Box {box.code}: {box.name or box.dimensions}.")
+    if parcel is not None and looks_like_weight(code):
+        return _weigh(station, parcel, parse_weight(code))
+    return _open_or_ship(station, parcel, code, user_id, products_tried=verifying)
+
+
+def _open_or_ship(
+    station: Location, parcel: Parcel | None, code: str, user_id: int, products_tried: bool
+) -> PackView:
+    location = find_location(code)
+    if location is not None:
+        return _open_place(station, location, user_id)
+    order_id = order_id_from_number(code)
+    if order_id is not None:
+        return _resume(station, parcels.open_parcel(order_id, station, user_id), "")
+    labelled = queries.parcel_by_tracking(code)
+    if labelled is not None:
+        return _ship(station, labelled, user_id)
+    found = None if products_tried else find_product(code)
+    if found is not None:
+        if parcel is None:
+            raise Conflict("Scan a lane, tote or order number first, then its items.")
+        return _verify(station, parcel, found)
+    raise UnknownCode(code, "product, box, lane, tote or order")
+
+
+def _verify(station: Location, parcel: Parcel, found: Any) -> PackView:
+    line = parcels.verify_item(parcel, found.product, found.units, station)
+    return _parcel_view(station, parcel, f"✓ {line.sku} ({line.qty_verified} of {line.qty})")
+
+
+def buy_with_rate(station_code: str, rate_id: str, user_id: int) -> PackView:
+    """The packer picked another rate than the one preselected: buy with it."""
+    station = queries.require_station(station_code)
+    parcel = queries.current_parcel(station.id, user_id)
+    if parcel is None:
+        raise Conflict("There is no parcel open at this station.")
+    return _buy(station, parcel, rate_id)
+
+
+def _start(station: Location, message: str, tone: str = "info") -> PackView:
+    return PackView(
+        station, queries.station_settings(station.id), "start", message=message, tone=tone
+    )
+
+
+def _open_place(station: Location, place: Location, user_id: int) -> PackView:
+    if place.kind == LocationKind.PACKING:
+        if place.id == station.id:
+            return station_view(station.code, user_id)
+        view = _start(place, f"Now packing at {place.code}.")
+        view.redirect = place.code
+        return view
+    if place.kind not in queries.PACK_FROM_KINDS:
+        kind = place.kind.replace("_", " ")
+        raise InvalidInput(f"{place.code} is a {kind}; scan a staging lane, tote or order number.")
+    found = queries.orders_in_place(place.id)
+    if not found:
+        raise Conflict(f"{place.code} holds no units for orders.")
+    if len(found) == 1:
+        # One order here (a tote, usually): open it, or say why it cannot be packed yet.
+        opened = parcels.open_parcel(found[0].order_id, station, user_id)
+        return _resume(station, opened, f"{place.code}: {found[0].number}.")
+    view = _start(station, f"{place.code} holds {len(found)} orders: scan the one to pack.")
+    view.step, view.place, view.orders = "choose", place, found
+    return view
+
+
+def _resume(station: Location, parcel: Parcel, message: str) -> PackView:
+    """A packed parcel taken up again (its payment came, say) gets its rates at once."""
+    if parcel.status == ParcelStatus.PACKED and not parcel.rates and parcel.weight_g:
+        order = db.session.get(Order, parcel.order_id)
+        assert order is not None
+        if queries.payment_ok(order):
+            note = labels.quote_rates(parcel, order)
+            parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
+            message = note or message
+    return _parcel_view(station, parcel, message)
+
+
+def _weigh(station: Location, parcel: Parcel, grams: int) -> PackView:
+    parcels.set_weight(parcel, grams)
+    order = db.session.get(Order, parcel.order_id)
+    assert order is not None
+    if not queries.payment_ok(order):
+        return _parcel_view(station, parcel, f"{format_grams(grams)}, packed.")
+    note = labels.quote_rates(parcel, order)
+    parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
+    return _parcel_view(station, parcel, note or f"{format_grams(grams)}, packed.")
+
+
+def _buy(station: Location, parcel: Parcel, rate_id: str = "") -> PackView:
+    order = db.session.get(Order, parcel.order_id)
+    assert order is not None
+    if not parcel.rates and parcel.status == ParcelStatus.PACKED:
+        parcels.release_payment_hold(order)
+        parcels.require_payment(order)
+        note = labels.quote_rates(parcel, order)
+        parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
+        return _parcel_view(station, parcel, note or "Rates are in: scan DONE to buy the label.")
+    parcel = labels.buy_label(parcel, order, rate_id)
+    message = f"Label {parcel.tracking_number} bought: {parcel.carrier} {parcel.service}."
+    settings = queries.station_settings(station.id)
+    if settings is not None and settings.has_printer:
+        try:
+            where = labels.print_label(parcel, order.number)
+            message += f" Printed on {where}."
+        except labels.PrinterDown as exc:
+            message += f" {exc.message}"
+        parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
+    return _parcel_view(station, parcel, message, tone="ok")
+
+
+def _ship(station: Location, parcel: Parcel, user_id: int) -> PackView:
+    parcel = queries.get_parcel(parcel.id, lock=True)
+    if parcel.status == ParcelStatus.SHIPPED:
+        raise Conflict(f"The parcel {parcel.tracking_number} has already shipped.")
+    order = shipments.ship_parcel(parcel, user_id)
+    rest = " The rest stays backordered." if order.status != "shipped" else ""
+    return _start(
+        station,
+        f"Shipped {order.number} with {parcel.carrier} {parcel.tracking_number}.{rest}",
+        tone="ok",
+    )
+
+
+def _command(word: str, station: Location, parcel: Parcel | None, user_id: int) -> PackView:
+    if word == "DONE":
+        if parcel is None:
+            raise Conflict("There is nothing to finish: scan a lane, tote or order number.")
+        return _done(station, parcel, user_id)
+    if word == "PRINT":
+        if parcel is None or parcel.label_state != LabelState.BOUGHT:
+            raise Conflict("There is no label to print yet.")
+        order = db.session.get(Order, parcel.order_id)
+        assert order is not None
+        where = labels.print_label(parcel, order.number)
+        parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
+        return _parcel_view(station, parcel, f"Label sent to the printer at {where}.", tone="ok")
+    if word == "SHORT":
+        raise InvalidInput("An item is missing: put the parcel aside and call a supervisor.")
+    raise InvalidInput(f"{word} is not used at the pack station.")
+
+
+def _done(station: Location, parcel: Parcel, user_id: int) -> PackView:
+    view = _parcel_view(station, parcel, "")
+    if view.step == "verify":
+        raise Conflict(f"{view.left} item(s) still to scan into the box.")
+    if view.step == "box":
+        raise Conflict("Scan the box first.")
+    if view.step == "weigh":
+        raise Conflict("Weigh the parcel first.")
+    if view.step == "payment":
+        assert view.order is not None
+        parcels.require_payment(view.order)
+    if view.step == "label":
+        return _ship(station, parcel, user_id)
+    return _buy(station, parcel)
+
+
+def _parcel_view(station: Location, parcel: Parcel, message: str, tone: str = "ok") -> PackView:
+    order = db.session.get(Order, parcel.order_id)
+    assert order is not None
+    lines = queries.line_rows(parcel)
+    left = sum(line["qty"] - line["verified"] for line in lines)
+    step = _step(parcel, order, left)
+    packed = [line for line in lines if line["qty"]]
+    expected = None
+    if step == "weigh" and parcel.box_type and all(line["weight_g"] for line in packed):
+        expected = parcel.box_type.tare_g + sum(ln["weight_g"] * ln["qty"] for ln in packed)
+    return PackView(
+        station,
+        queries.station_settings(station.id),
+        step,
+        message=message,
+        tone=tone if message else "info",
+        parcel=parcel,
+        order=order,
+        lines=lines,
+        rates=labels.rates_of(parcel),
+        expected_weight_g=expected,
+    )
+
+
+def _step(parcel: Parcel, order: Order, left: int) -> str:
+    if parcel.status == ParcelStatus.SHIPPED:
+        return "shipped"
+    if parcel.label_state == LabelState.BOUGHT:
+        return "label"
+    if left:
+        return "verify"
+    if parcel.box_type_id is None:
+        return "box"
+    if parcel.weight_g is None:
+        return "weigh"
+    if not queries.payment_ok(order):
+        return "payment"
+    return "rates"
+
+
+# ------------------------------------------------------------------ prints
+
+
+@dataclass(frozen=True)
+class PrintFile:
+    content: bytes
+    filename: str
+
+
+def parcel_label(parcel_id: int, label_format: str) -> PrintFile:
+    parcel = queries.get_parcel(parcel_id)
+    number = order_number(parcel.order_id)
+    content = labels.label_file(parcel, label_format, number)
+    suffix = "zpl" if label_format == "ZPL" else "pdf"
+    return PrintFile(content, f"label-{number}-{parcel.tracking_number}.{suffix}")
+
+
+def parcel_slip(parcel_id: int) -> PrintFile:
+    parcel = queries.get_parcel(parcel_id)
+    number = order_number(parcel.order_id)
+    return PrintFile(paperwork.packing_slip_pdf(parcel), f"packing-slip-{number}.pdf")
+
+
+def carrier_manifest(day: date, carrier: str) -> PrintFile:
+    pdf = paperwork.manifest_pdf(day, carrier)
+    if pdf is None:
+        raise NotFound(f"{carrier or 'That carrier'} took no parcels on {day.isoformat()}.")
+    slug = "".join(ch if ch.isalnum() else "-" for ch in carrier.lower()).strip("-")
+    return PrintFile(pdf, f"manifest-{slug}-{day.isoformat()}.pdf")
+
+
+def manifest_day(day: date) -> list[paperwork.CarrierDay]:
+    return paperwork.manifest_summary(day)
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    tracking_number: str
+    carrier: str
+    service: str
+    status: str
+    shipped_at: Any
+
+
+def track_parcel(number: str) -> TrackingView:
+    """What a customer may see of a parcel: carrier, service, and whether it left."""
+    parcel = queries.parcel_by_tracking(number)
+    if parcel is None or parcel.label_state != LabelState.BOUGHT:
+        raise NotFound(f"No parcel has the tracking number {number.strip()[:40]}.")
+    status = (
+        "Shipped: the parcel left the warehouse."
+        if parcel.status == ParcelStatus.SHIPPED
+        else "Label created: the parcel waits for pickup at the warehouse."
+    )
+    return TrackingView(
+        parcel.tracking_number, parcel.carrier, parcel.service, status, parcel.shipped_at
+    )

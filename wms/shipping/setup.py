@@ -1,0 +1,171 @@
+"""Set-up the admins keep: box types and pack stations (the label printer's address)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from wms.core import audit
+from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.extensions import db
+from wms.inventory.models import Location, LocationKind
+from wms.inventory.services import find_product
+from wms.shipping.models import BoxType, PackStation
+
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
+_HOST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,198}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:]+\]?$")
+
+DEMO_BOXES = (
+    ("ENV-1", "Padded envelope", 350, 250, 40, 30),
+    ("BOX-S", "Small box", 250, 200, 100, 150),
+    ("BOX-M", "Medium box", 400, 300, 200, 350),
+    ("BOX-L", "Large box", 600, 400, 400, 700),
+)
+
+
+@dataclass(frozen=True)
+class BoxForm:
+    code: str
+    name: str
+    length_mm: str
+    width_mm: str
+    height_mm: str
+    tare_g: str
+    active: bool = True
+
+
+def _whole(value: str, what: str, minimum: int, maximum: int) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise InvalidInput(f"The {what} must be a whole number.") from None
+    if not minimum <= number <= maximum:
+        raise InvalidInput(f"The {what} must be between {minimum} and {maximum}.")
+    return number
+
+
+def _box_values(form: BoxForm) -> dict[str, object]:
+    code = form.code.strip().upper()
+    if not _CODE_RE.match(code):
+        raise InvalidInput(
+            "A box code is up to 32 letters, digits, dots or dashes, like BOX-M, so it can be "
+            "scanned."
+        )
+    if not any(ch.isalpha() for ch in code):
+        # At the pack station a bare number is the weight the scale typed.
+        raise InvalidInput(f"A box code needs a letter, so {code} is never read as a weight.")
+    return {
+        "code": code,
+        "name": form.name.strip()[:100],
+        "length_mm": _whole(form.length_mm, "length (mm)", 1, 3000),
+        "width_mm": _whole(form.width_mm, "width (mm)", 1, 3000),
+        "height_mm": _whole(form.height_mm, "height (mm)", 1, 3000),
+        "tare_g": _whole(form.tare_g, "tare (g)", 0, 20000),
+        "active": form.active,
+    }
+
+
+def list_boxes() -> list[BoxType]:
+    return list(db.session.scalars(select(BoxType).order_by(BoxType.active.desc(), BoxType.code)))
+
+
+def save_box(form: BoxForm, box_id: int | None = None) -> BoxType:
+    """Create a box type, or change one; an audit row says who did what."""
+    values = _box_values(form)
+    clash = db.session.scalar(select(BoxType).where(BoxType.code == values["code"]))
+    if clash is not None and clash.id != box_id:
+        raise Conflict(f"Box code {values['code']} is already used by {clash.name or 'a box'}.")
+    if _is_location_code(str(values["code"])):
+        raise Conflict(f"{values['code']} is a location code; give the box another code.")
+    if find_product(str(values["code"])) is not None:
+        raise Conflict(f"{values['code']} is a product code; give the box another code.")
+    if box_id is None:
+        box = BoxType(**values)
+        db.session.add(box)
+        db.session.flush()
+        audit.record("box_type.create", "box_type", box.id, **values)
+        return box
+    box = db.session.get(BoxType, box_id)
+    if box is None:
+        raise NotFound("There is no such box type.")
+    changes = {k: v for k, v in values.items() if getattr(box, k) != v}
+    for key, value in changes.items():
+        setattr(box, key, value)
+    db.session.flush()
+    if changes:
+        audit.record("box_type.update", "box_type", box.id, **changes)
+    return box
+
+
+def _is_location_code(code: str) -> bool:
+    return db.session.scalar(select(Location.id).where(Location.code == code)) is not None
+
+
+# ------------------------------------------------------------------ pack stations
+
+
+@dataclass(frozen=True)
+class StationRow:
+    location: Location
+    settings: PackStation | None
+
+
+def list_stations() -> list[StationRow]:
+    rows = db.session.execute(
+        select(Location, PackStation)
+        .outerjoin(PackStation, PackStation.location_id == Location.id)
+        .where(Location.kind == LocationKind.PACKING)
+        .order_by(Location.code)
+    ).all()
+    return [StationRow(location, settings) for location, settings in rows]
+
+
+def save_station(code: str, printer_host: str, printer_port: str, active: bool) -> PackStation:
+    """Set the label printer of a packing location (host empty: no thermal printer)."""
+    location = db.session.scalar(select(Location).where(Location.code == code.strip().upper()))
+    if location is None or location.kind != LocationKind.PACKING:
+        raise InvalidInput(f"{code.strip() or 'That'} is not a packing location.")
+    host = printer_host.strip()
+    if host and not _HOST_RE.match(host):
+        raise InvalidInput("The printer address is a host name or an IP address, like 10.0.4.21.")
+    port = _whole(printer_port or "9100", "printer port", 1, 65535)
+    station = db.session.scalar(select(PackStation).where(PackStation.location_id == location.id))
+    values = {"printer_host": host, "printer_port": port, "active": active}
+    if station is None:
+        station = PackStation(location_id=location.id, **values)
+        db.session.add(station)
+        db.session.flush()
+        audit.record(
+            "pack_station.create", "pack_station", station.id, code=location.code, **values
+        )
+        return station
+    changes = {k: v for k, v in values.items() if getattr(station, k) != v}
+    for key, value in changes.items():
+        setattr(station, key, value)
+    db.session.flush()
+    if changes:
+        audit.record(
+            "pack_station.update", "pack_station", station.id, code=location.code, **changes
+        )
+    return station
+
+
+def load_demo(locations: list[Location]) -> None:
+    """Boxes, and the demo's packing locations as stations (no thermal printers)."""
+    for code, name, length, width, height, tare in DEMO_BOXES:
+        db.session.add(
+            BoxType(
+                code=code,
+                name=name,
+                length_mm=length,
+                width_mm=width,
+                height_mm=height,
+                tare_g=tare,
+            )
+        )
+    for location in locations:
+        if location.kind == LocationKind.PACKING:
+            db.session.add(PackStation(location_id=location.id))
+    db.session.flush()
