@@ -58,8 +58,10 @@ def _register_blueprints(app: Flask) -> None:
     from wms.auth import bp as auth_bp
     from wms.desk import bp as desk_bp
     from wms.floor import bp as floor_bp
+    from wms.picking import bp as picking_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(floor_bp)
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(picking_bp, url_prefix="/pick")

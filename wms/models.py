@@ -16,6 +16,7 @@ from wms.inventory.models import (
     Stock,
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
+from wms.picking.models import PickShortage, PickTask, Wave, WaveOrder
 
 __all__ = [
     "SELLABLE_KINDS",
@@ -36,6 +37,8 @@ __all__ = [
     "OrderStatus",
     "OutboxEvent",
     "OutboxStatus",
+    "PickShortage",
+    "PickTask",
     "Priority",
     "Product",
     "ProductStock",
@@ -44,4 +47,6 @@ __all__ = [
     "StagedUnits",
     "Stock",
     "User",
+    "Wave",
+    "WaveOrder",
 ]

@@ -122,6 +122,9 @@ class Location(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a bin is found holding less than the ledger says (a short pick);
+    # stock control counts flagged bins and clears the flag.
+    count_requested_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (Index("ix_locations_kind_walk", "kind", "walk_seq"),)
 
