@@ -42,10 +42,10 @@ def scan() -> ResponseReturnValue:
 # ------------------------------------------------------------------ desk: waves
 
 
-def _int_arg(name: str) -> int | None:
+def _int_arg(name: str, default: int | None = None) -> int | None:
     value = request.form.get(name, "").strip()
     if not value:
-        return None
+        return default
     if not value.isdigit():
         raise InvalidInput(f"{name.replace('_', ' ').capitalize()} must be a whole number.")
     return int(value)
@@ -70,8 +70,8 @@ def build_wave() -> ResponseReturnValue:
             channel_id=_int_arg("channel_id"),
             service_level=request.form.get("service_level", "").strip() or None,
             priority=_int_arg("priority"),
-            max_orders=_int_arg("max_orders") or 10,
-            max_lines=_int_arg("max_lines") or 40,
+            max_orders=_int_arg("max_orders", 10),
+            max_lines=_int_arg("max_lines", 40),
         )
         built = services.build_wave(criteria, current_user.id)
     except InvalidInput as error:
