@@ -84,29 +84,36 @@ class Screen:
 
 
 def current_screen(user_id: int) -> Screen:
+    """What the handheld shows now; reads only (a page load changes nothing)."""
     wave = queries.held_wave(user_id, lock=False)
     if wave is None:
         return Screen("idle")
-    return _screen(wave)
+    return _screen(wave, write=False)
 
 
-def _screen(wave: Wave, notice: str = "", totes: list[tuple[str, str]] | None = None) -> Screen:
+def _screen(
+    wave: Wave,
+    notice: str = "",
+    totes: list[tuple[str, str]] | None = None,
+    write: bool = True,
+) -> Screen:
     if wave.status != WaveStatus.PICKING:
         return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
-    task = _current_task(wave)
+    task = _current_task(wave) if write else _first_task(wave.id)
     if task is None:
-        return _finish(wave, notice)
+        if write:
+            return _finish(wave, notice)
+        return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
+    step, qty = _cursor(wave, task)
     done, total = _progress(wave.id)
-    return Screen(
-        wave.cursor_step,
-        wave.code,
-        task,
-        wave.cursor_qty,
-        notice,
-        done,
-        total,
-        totes or [],
-    )
+    return Screen(step, wave.code, task, qty, notice, done, total, totes or [])
+
+
+def _cursor(wave: Wave, task: TaskView) -> tuple[str, int]:
+    """The step and count for ``task``: a task the cursor is not on starts at its bin."""
+    if wave.cursor_task_id == task.id:
+        return wave.cursor_step, wave.cursor_qty
+    return Step.BIN, 0
 
 
 def _task_views(wave_id: int, task_id: int | None = None, limit: int = 1) -> list[TaskView]:
@@ -165,13 +172,17 @@ def _task_views(wave_id: int, task_id: int | None = None, limit: int = 1) -> lis
     ]
 
 
+def _first_task(wave_id: int) -> TaskView | None:
+    found = _task_views(wave_id)
+    return found[0] if found else None
+
+
 def _current_task(wave: Wave) -> TaskView | None:
     """The next open task on the walk; the cursor starts it afresh when it changed."""
     picks.cancel_tasks_of_cancelled_orders(wave.id)
-    found = _task_views(wave.id)
-    if not found:
+    task = _first_task(wave.id)
+    if task is None:
         return None
-    task = found[0]
     if wave.cursor_task_id != task.id:
         wave.cursor_task_id = task.id
         wave.cursor_step = Step.BIN
@@ -367,7 +378,7 @@ def _at_qty(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
 def _take(wave: Wave, task: TaskView, qty: int) -> str:
     wave.cursor_qty = qty
     wave.cursor_step = Step.TOTE
-    return f"{qty} of {task.sku}."
+    return f"Taking {qty} of {task.sku}."
 
 
 def _at_short(wave: Wave, task: TaskView, code: str, user_id: int) -> str:

@@ -238,14 +238,21 @@ def postpone_task(wave_id: int, task_id: int) -> None:
 
 def cancel_tasks_of_cancelled_orders(wave_id: int) -> int:
     """Open tasks whose order was cancelled meanwhile are dropped; returns how many."""
-    cancelled = select(orders_t.c.id).where(orders_t.c.status == OrderStatus.CANCELLED)
-    result = db.session.execute(
-        update(tasks_t)
-        .where(
-            tasks_t.c.wave_id == wave_id,
-            tasks_t.c.status == TaskStatus.OPEN,
-            tasks_t.c.order_id.in_(cancelled),
+    gone = list(
+        db.session.scalars(
+            select(tasks_t.c.id)
+            .join(orders_t, orders_t.c.id == tasks_t.c.order_id)
+            .where(
+                tasks_t.c.wave_id == wave_id,
+                tasks_t.c.status == TaskStatus.OPEN,
+                orders_t.c.status == OrderStatus.CANCELLED,
+            )
         )
-        .values(status=TaskStatus.CANCELLED, closed_at=utcnow())
     )
-    return result.rowcount or 0
+    if gone:  # rare: read first, so a scan that finds none writes nothing
+        db.session.execute(
+            update(tasks_t)
+            .where(tasks_t.c.id.in_(gone), tasks_t.c.status == TaskStatus.OPEN)
+            .values(status=TaskStatus.CANCELLED, closed_at=utcnow())
+        )
+    return len(gone)
