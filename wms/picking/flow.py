@@ -96,17 +96,34 @@ def _screen(
     notice: str = "",
     totes: list[tuple[str, str]] | None = None,
     write: bool = True,
+    came_from: TaskView | None = None,
 ) -> Screen:
+    """The step the picker is on now. With ``write``, the cursor moves to the next
+    task when the last one closed (``came_from``: the task the scan was about)."""
     if wave.status != WaveStatus.PICKING:
         return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
-    task = _current_task(wave) if write else _first_task(wave.id)
+    task = _first_task(wave.id)
     if task is None:
         if write:
             return _finish(wave, notice)
         return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
+    if write and wave.cursor_task_id != task.id:
+        _move_cursor(wave, task, came_from)
     step, qty = _cursor(wave, task)
     done, total = _progress(wave.id)
     return Screen(step, wave.code, task, qty, notice, done, total, totes or [])
+
+
+def _move_cursor(wave: Wave, task: TaskView, came_from: TaskView | None) -> None:
+    """Start ``task`` at its bin, or at its item when the picker stands at that bin."""
+    at_same_bin = (
+        came_from is not None
+        and wave.cursor_step != Step.BIN
+        and came_from.location_id == task.location_id
+    )
+    wave.cursor_task_id = task.id
+    wave.cursor_step = Step.ITEM if at_same_bin else Step.BIN
+    wave.cursor_qty = 0
 
 
 def _cursor(wave: Wave, task: TaskView) -> tuple[str, int]:
@@ -181,12 +198,8 @@ def _current_task(wave: Wave) -> TaskView | None:
     """The next open task on the walk; the cursor starts it afresh when it changed."""
     picks.cancel_tasks_of_cancelled_orders(wave.id)
     task = _first_task(wave.id)
-    if task is None:
-        return None
-    if wave.cursor_task_id != task.id:
-        wave.cursor_task_id = task.id
-        wave.cursor_step = Step.BIN
-        wave.cursor_qty = 0
+    if task is not None and wave.cursor_task_id != task.id:
+        _move_cursor(wave, task, None)
     return task
 
 
@@ -244,8 +257,7 @@ def scan(user_id: int, code: str) -> Screen:
     else:
         handler = _HANDLERS[Step(wave.cursor_step)]
         notice = handler(wave, task, code, user_id)
-    db.session.flush()
-    return _screen(wave, notice)
+    return _screen(wave, notice, came_from=task)
 
 
 def _start(user_id: int, code: str, command: str | None) -> Screen:
@@ -408,12 +420,9 @@ def _at_tote(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
     qty = wave.cursor_qty
     if not picks.confirm_pick(task.id, qty, tote, user_id, expected_picked=task.qty_picked):
         raise Conflict("That pick was already confirmed.")
+    # Still at the bin: the rest of this line, or the next one, starts at the item.
+    wave.cursor_step = Step.ITEM
     wave.cursor_qty = 0
-    after = _task_views(wave.id, task.id)
-    if after:
-        wave.cursor_step = Step.ITEM  # more to take from this bin
-    else:
-        _continue_at_same_bin(wave, task)
     return f"{qty} of {task.sku} in {tote.code} for {task.order_number}."
 
 
@@ -441,14 +450,6 @@ def _tote_for(task: TaskView, scanned: Location) -> Location:
         .values(tote_location_id=scanned.id)
     )
     return scanned
-
-
-def _continue_at_same_bin(wave: Wave, done: TaskView) -> None:
-    """The next line in the same bin starts at the item: the picker is standing there."""
-    wave.cursor_task_id = None
-    nxt = _current_task(wave)
-    if nxt is not None and nxt.location_id == done.location_id:
-        wave.cursor_step = Step.ITEM
 
 
 _HANDLERS: dict[Step, Any] = {

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import case, exists, func, insert, select, update
 
-from wms.core import audit
-from wms.core.backorders import refresh_order_status, requeue, serve_waiting
+from wms.core import audit, stock
+from wms.core.backorders import SERVE_BATCH, refresh_order_status, requeue, serve_waiting
 from wms.core.clock import utcnow
 from wms.core.errors import Conflict, InvalidInput
 from wms.core.ledger import Reason, move_stock
@@ -137,6 +137,9 @@ def short_pick(task_id: int, found: int, user_id: int | None, expected_left: int
     if result.rowcount != 1:
         raise Conflict("That line has changed; scan again.")
     reference = wave_code(task.wave_id)
+    # Serving the queue below locks its head, then the product's counters;
+    # take the head first too, as receiving does, so the two never deadlock.
+    stock.lock_waiting_lines(task.product_id, SERVE_BATCH)
     requeue(task.order_line_id, task.product_id, shortage)
     set_aside, where = _set_aside_missing(task.product_id, bin_, held - found, reference, user_id)
     _flag_for_count(bin_.id)
