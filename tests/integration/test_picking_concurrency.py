@@ -152,3 +152,27 @@ def test_waves_built_at_once_never_promise_the_same_units(app: Flask, make: Fact
             ).all()
         )
     assert per_bin == {b.id: 4 for b in bins}
+
+
+def test_supervisors_building_waves_at_once_put_each_order_in_one_wave(
+    app: Flask, make: Factories
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(walk_seq=10), 40)
+    channel, _ = make.channel()
+    orders = [make.order(channel, [(product, 1)]) for _ in range(12)]
+
+    def build(_: int) -> int | None:
+        with app.app_context():
+            built = build_wave(WaveCriteria(channel_id=channel.id, max_orders=3))
+            db.session.commit()
+            return built.wave_id
+
+    for _ in range(3):  # until every order is in a wave
+        if not all(all_at_once(4, build)):
+            break
+    with app.app_context():
+        placed = db.session.scalars(
+            select(WaveOrder.order_id).where(WaveOrder.order_id.in_(orders))
+        ).all()
+    assert sorted(placed) == sorted(orders)  # each once

@@ -442,6 +442,7 @@ def _tote_for(task: TaskView, scanned: Location) -> Location:
             scanned.code,
             f"That is {scanned.code} — scan an empty tote for {task.order_number}.",
         )
+    queries.lock_totes()
     if not queries.tote_is_free(scanned.id):
         raise Conflict(f"{scanned.code} is not empty — scan an empty tote for {task.order_number}.")
     db.session.execute(

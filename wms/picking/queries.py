@@ -1,9 +1,9 @@
 """Every query of the picking area that locks rows or reads what a bin can still give.
 
 Locks are taken in a fixed order so two transactions never wait on each other
-in a circle: order rows (wave building), then bin stock rows in id order, then
-a wave row; totes are locked with SKIP LOCKED so two pickers starting at once
-simply get different totes.
+in a circle. Waves are built one at a time (``lock_wave_building``), each
+locking the bin stock rows it reads in id order; a picker's scan locks its wave
+row; totes are handed out one transaction at a time (``lock_totes``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def candidate_orders(
     priority: int | None,
     limit: int,
 ) -> list[int]:
-    """Orders ready to pick and in no wave, most urgent first, locked (others skipped)."""
+    """Orders ready to pick and in no wave, most urgent first (call ``lock_wave_building``)."""
     in_a_wave = exists().where(
         wave_orders_t.c.order_id == orders_t.c.id, wave_orders_t.c.active.is_(True)
     )
@@ -53,8 +53,7 @@ def candidate_orders(
         orders_t.c.placed_at,
         orders_t.c.id,
     ).limit(limit)
-    # Another supervisor building a wave right now holds some of these: skip them.
-    return list(db.session.scalars(for_update(stmt, skip_locked=True, of=orders_t)))
+    return list(db.session.scalars(stmt))
 
 
 def units_to_pick(order_ids: list[int]) -> list[CandidateOrder]:
@@ -160,8 +159,37 @@ def held_wave(user_id: int, lock: bool = True) -> Wave | None:
     return db.session.scalar(for_update(stmt) if lock else stmt)
 
 
+# Constants of our own: keys of transaction-scoped advisory locks.
+WAVE_BUILDING_LOCK_KEY = 5_431_000
+TOTES_LOCK_KEY = 5_431_001
+
+
+def lock_wave_building() -> None:
+    """Build one wave at a time (until commit).
+
+    Each build then sees the waves committed before it: an order cannot land
+    in two waves, and units a wave took are not free for the next. Locking the
+    candidate order rows instead would hold every candidate, not just the
+    orders taken, and leave a second supervisor with nothing to build.
+    """
+    if is_postgres():
+        db.session.execute(select(func.pg_advisory_xact_lock(WAVE_BUILDING_LOCK_KEY)))
+
+
+def lock_totes() -> None:
+    """Hand out totes one transaction at a time (until commit).
+
+    A row lock on the tote is not enough: a wave started a moment earlier
+    binds the tote in ``wave_orders`` without changing the tote's row, so a
+    second transaction could still see it free. Starting waves is rare; the
+    wait is a few milliseconds. SQLite's single writer already serializes.
+    """
+    if is_postgres():
+        db.session.execute(select(func.pg_advisory_xact_lock(TOTES_LOCK_KEY)))
+
+
 def free_totes(limit: int) -> list[Any]:
-    """Empty totes in no active wave, in code order; ones being taken right now are skipped."""
+    """Empty totes in no active wave, in code order (call ``lock_totes`` first)."""
     holds_stock = exists().where(stock_t.c.location_id == loc_t.c.id, stock_t.c.qty_on_hand > 0)
     bound = exists().where(
         wave_orders_t.c.tote_location_id == loc_t.c.id, wave_orders_t.c.active.is_(True)
@@ -177,7 +205,7 @@ def free_totes(limit: int) -> list[Any]:
         .order_by(loc_t.c.code)
         .limit(limit)
     )
-    return list(db.session.execute(for_update(stmt, skip_locked=True, of=loc_t)))
+    return list(db.session.execute(stmt))
 
 
 def tote_is_free(location_id: int) -> bool:

@@ -77,6 +77,7 @@ def build_wave(criteria: WaveCriteria, user_id: int | None = None) -> BuiltWave:
     say) are left out and named. Returns ``wave_id`` None when no order fits.
     """
     criteria.check()
+    queries.lock_wave_building()
     limit = max(CANDIDATE_MIN, criteria.max_orders * CANDIDATE_FACTOR)
     order_ids = queries.candidate_orders(
         criteria.channel_id, criteria.service_level, criteria.priority, limit
@@ -266,6 +267,7 @@ def start_wave(wave: Wave) -> bool:
         wave.finished_at = utcnow()
         db.session.flush()
         return False
+    queries.lock_totes()
     totes = queries.free_totes(len(staying))
     for member, tote in zip(staying, totes, strict=False):
         db.session.execute(
