@@ -11,73 +11,28 @@ with no wave in hand, gets the next wave).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from wms.core.codes import command_of
 from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.extensions import db
 from wms.inventory import services as inventory
-from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import order_number
+from wms.inventory.models import Location, LocationKind
 from wms.picking import picks, queries, services
-from wms.picking.models import (
-    PickTask,
-    Step,
-    TaskStatus,
-    Wave,
-    WaveOrder,
-    WaveStatus,
-    wave_id_from_code,
+from wms.picking.models import Step, Wave, WaveOrder, WaveStatus, wave_id_from_code
+from wms.picking.screen import (
+    Screen,
+    TaskView,
+    first_task,
+    progress,
+    totes_of,
+    wave_summary,
 )
 
-tasks_t = PickTask.__table__
 wave_orders_t = WaveOrder.__table__
 MAX_TYPED_QTY_DIGITS = 4  # longer numbers are barcodes (EAN-13, UPC), not quantities
-
-
-@dataclass(frozen=True)
-class TaskView:
-    id: int
-    location_id: int
-    bin_code: str
-    product_id: int
-    sku: str
-    name: str
-    qty_left: int
-    qty_picked: int
-    order_id: int
-    order_number: str
-    wave_order_id: int
-    tote_id: int | None
-    tote_code: str | None
-    slot: int
-
-
-@dataclass
-class Screen:
-    """What the handheld shows: the next step, and what the last scan did."""
-
-    step: str  # "idle", "finished", or a Step
-    wave_code: str | None = None
-    task: TaskView | None = None
-    qty: int = 0  # units counted (qty step), or to put in the tote (tote step)
-    notice: str = ""
-    lines_done: int = 0
-    lines_total: int = 0
-    totes: list[tuple[str, str]] = field(default_factory=list)  # (order, tote) at the start
-    summary: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def prefill(self) -> str | None:
-        """What the scan field offers: Enter takes it, a scan or a digit replaces it."""
-        if self.step == Step.QTY and self.task:
-            return str(self.task.qty_left)
-        if self.step == Step.SHORT:
-            return str(self.qty)
-        return None
 
 
 # ------------------------------------------------------------------ reading
@@ -102,7 +57,7 @@ def _screen(
     task when the last one closed (``came_from``: the task the scan was about)."""
     if wave.status != WaveStatus.PICKING:
         return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
-    task = _first_task(wave.id)
+    task = first_task(wave.id)
     if task is None:
         if write:
             return _finish(wave, notice)
@@ -110,7 +65,7 @@ def _screen(
     if write and wave.cursor_task_id != task.id:
         _move_cursor(wave, task, came_from)
     step, qty = _cursor(wave, task)
-    done, total = _progress(wave.id)
+    done, total = progress(wave.id)
     return Screen(step, wave.code, task, qty, notice, done, total, totes or [])
 
 
@@ -133,98 +88,13 @@ def _cursor(wave: Wave, task: TaskView) -> tuple[str, int]:
     return Step.BIN, 0
 
 
-def _task_views(wave_id: int, task_id: int | None = None, limit: int = 1) -> list[TaskView]:
-    tote = Location.__table__.alias("tote")
-    bin_ = Location.__table__.alias("bin")
-    stmt = (
-        select(
-            tasks_t.c.id,
-            tasks_t.c.location_id,
-            bin_.c.code.label("bin_code"),
-            tasks_t.c.product_id,
-            Product.sku,
-            Product.name,
-            (tasks_t.c.qty - tasks_t.c.qty_picked - tasks_t.c.qty_short).label("qty_left"),
-            tasks_t.c.qty_picked,
-            tasks_t.c.order_id,
-            tasks_t.c.wave_order_id,
-            wave_orders_t.c.tote_location_id,
-            tote.c.code.label("tote_code"),
-            wave_orders_t.c.slot,
-        )
-        .join(bin_, bin_.c.id == tasks_t.c.location_id)
-        .join(Product, Product.id == tasks_t.c.product_id)
-        .join(wave_orders_t, wave_orders_t.c.id == tasks_t.c.wave_order_id)
-        .outerjoin(tote, tote.c.id == wave_orders_t.c.tote_location_id)
-        .where(tasks_t.c.wave_id == wave_id, tasks_t.c.status == TaskStatus.OPEN)
-        .order_by(
-            tasks_t.c.postponed,
-            tasks_t.c.walk_seq,
-            bin_.c.code,
-            Product.sku,
-            tasks_t.c.id,
-        )
-        .limit(limit)
-    )
-    if task_id is not None:
-        stmt = stmt.where(tasks_t.c.id == task_id)
-    return [
-        TaskView(
-            r.id,
-            r.location_id,
-            r.bin_code,
-            r.product_id,
-            r.sku,
-            r.name,
-            r.qty_left,
-            r.qty_picked,
-            r.order_id,
-            order_number(r.order_id),
-            r.wave_order_id,
-            r.tote_location_id,
-            r.tote_code,
-            r.slot,
-        )
-        for r in db.session.execute(stmt)
-    ]
-
-
-def _first_task(wave_id: int) -> TaskView | None:
-    found = _task_views(wave_id)
-    return found[0] if found else None
-
-
 def _current_task(wave: Wave) -> TaskView | None:
     """The next open task on the walk; the cursor starts it afresh when it changed."""
     picks.cancel_tasks_of_cancelled_orders(wave.id)
-    task = _first_task(wave.id)
+    task = first_task(wave.id)
     if task is not None and wave.cursor_task_id != task.id:
         _move_cursor(wave, task, None)
     return task
-
-
-def _progress(wave_id: int) -> tuple[int, int]:
-    rows = dict(
-        db.session.execute(
-            select(tasks_t.c.status, func.count())
-            .where(tasks_t.c.wave_id == wave_id)
-            .group_by(tasks_t.c.status)
-        ).all()
-    )
-    done = rows.get(TaskStatus.DONE, 0)
-    return done, done + rows.get(TaskStatus.OPEN, 0)
-
-
-def wave_summary(wave_id: int) -> dict[str, int]:
-    row = db.session.execute(
-        select(
-            func.count(func.distinct(tasks_t.c.order_id)).label("orders"),
-            func.count().label("lines"),
-            func.coalesce(func.sum(tasks_t.c.qty_picked), 0).label("units"),
-            func.coalesce(func.sum(tasks_t.c.qty_short), 0).label("short"),
-        ).where(tasks_t.c.wave_id == wave_id, tasks_t.c.status != TaskStatus.CANCELLED)
-    ).one()
-    return {"orders": row.orders, "lines": row.lines, "units": row.units, "short": row.short}
 
 
 def _finish(wave: Wave, notice: str) -> Screen:
@@ -270,20 +140,10 @@ def _start(user_id: int, code: str, command: str | None) -> Screen:
             return Screen("idle", notice="No wave is waiting. Scan DONE to look again.")
     else:
         raise InvalidInput("Scan DONE for the next wave, or the barcode of a pick list.")
-    totes = _totes(wave.id)
-    _, total = _progress(wave.id)
+    totes = totes_of(wave.id)
+    _, total = progress(wave.id)
     notice = f"{wave.code}: {len(totes)} orders, {total} lines."
     return _screen(wave, notice, totes)
-
-
-def _totes(wave_id: int) -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(wave_orders_t.c.order_id, Location.code)
-        .outerjoin(Location, Location.id == wave_orders_t.c.tote_location_id)
-        .where(wave_orders_t.c.wave_id == wave_id, wave_orders_t.c.active.is_(True))
-        .order_by(wave_orders_t.c.slot)
-    ).all()
-    return [(order_number(r.order_id), r.code or "any empty tote") for r in rows]
 
 
 def _command(wave: Wave, task: TaskView, command: str) -> str:
@@ -291,7 +151,7 @@ def _command(wave: Wave, task: TaskView, command: str) -> str:
     if command == "SKIP":
         if step == Step.TOTE:
             raise InvalidInput(f"Put the {wave.cursor_qty} in the tote first.")
-        done, total = _progress(wave.id)
+        done, total = progress(wave.id)
         if total - done <= 1:
             raise InvalidInput("This is the last line: pick it, or scan SHORT.")
         picks.postpone_task(wave.id, task.id)
@@ -312,7 +172,7 @@ def _command(wave: Wave, task: TaskView, command: str) -> str:
             return _take(wave, task, task.qty_left)
         if step == Step.TOTE:
             raise InvalidInput(f"Scan tote {task.tote_code or '(an empty one)'} to confirm.")
-        left = _progress(wave.id)
+        left = progress(wave.id)
         raise InvalidInput(f"{left[1] - left[0]} lines still to pick: pick them, SKIP or SHORT.")
     if command == "DAMAGED":
         raise InvalidInput("Leave a damaged unit in the bin and take a good one, or scan SHORT.")

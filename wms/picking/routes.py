@@ -11,7 +11,7 @@ from wms.core.errors import DomainError, InvalidInput
 from wms.extensions import db, htmx
 from wms.orders.models import order_number
 from wms.picking import bp, flow, overview, prints, services
-from wms.picking.flow import Screen
+from wms.picking.screen import Screen
 
 # ------------------------------------------------------------------ handheld
 
