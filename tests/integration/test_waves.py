@@ -249,3 +249,45 @@ def test_operators_cannot_build_waves(client, login: Callable[..., Any]) -> None
     assert client.get("/pick/waves").status_code == 403
     assert client.post("/pick/waves", data={}).status_code == 403
     assert client.get("/pick/").status_code == 200
+
+
+def test_a_wave_picked_on_paper_is_recorded_at_the_desk(
+    app: Flask, client, make: Factories, login: Callable[..., Any]
+) -> None:
+    from tests.picking import moves
+
+    mug, cap = make.product(), make.product()
+    mug_bin, cap_bin = make.location(walk_seq=10), make.location(walk_seq=20)
+    make.stock(mug, mug_bin, 5)
+    make.stock(cap, cap_bin, 2)
+    make.location(LocationKind.TOTE)
+    make.location(LocationKind.TOTE)
+    make.location(LocationKind.EXCEPTIONS)
+    channel, _ = make.channel()
+    full = make.order(channel, [(mug, 2)])
+    short = make.order(channel, [(cap, 2)])
+    built = build(app, channel_id=channel.id)
+    with app.app_context():
+        cap_task = db.session.scalar(select(PickTask.id).where(PickTask.order_id == short))
+    login("supervisor")
+    page = client.get(f"/pick/waves/{built.wave_id}").get_data(as_text=True)
+    assert f'name="picked-{cap_task}"' in page
+    response = client.post(
+        f"/pick/waves/{built.wave_id}/paper",
+        data={f"picked-{cap_task}": "1"},
+        follow_redirects=True,
+    )
+    assert "Paper pick recorded: 3 units on 2 lines." in response.get_data(as_text=True)
+    picked = sorted(
+        (m["from"], m["qty"], m["reason"]) for m in moves(app, wave_code(built.wave_id))
+    )
+    assert picked == sorted(
+        [(mug_bin.code, 2, "pick"), (cap_bin.code, 1, "pick"), (cap_bin.code, 1, "missing")]
+    )
+    with app.app_context():
+        assert db.session.get(Wave, built.wave_id).status == WaveStatus.DONE
+        assert db.session.get(Order, full).status == OrderStatus.READY_TO_PACK
+        assert db.session.get(Order, short).status == OrderStatus.WAITING
+        assert db.session.get(Location, cap_bin.id).count_requested_at is not None
+    again = client.post(f"/pick/waves/{built.wave_id}/paper", data={}, follow_redirects=True)
+    assert f"{wave_code(built.wave_id)} is done" in again.get_data(as_text=True)

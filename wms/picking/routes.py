@@ -10,7 +10,7 @@ from wms.auth.decorators import role_required
 from wms.core.errors import DomainError, InvalidInput
 from wms.extensions import db, htmx
 from wms.orders.models import order_number
-from wms.picking import bp, flow, overview, prints, services
+from wms.picking import bp, flow, overview, paper, prints, services
 from wms.picking.screen import Screen
 
 # ------------------------------------------------------------------ handheld
@@ -100,6 +100,25 @@ def wave(wave_id: int) -> ResponseReturnValue:
 def cancel_wave(wave_id: int) -> ResponseReturnValue:
     wave = services.cancel_wave(wave_id)
     flash(f"{wave.code} cancelled; its orders can go in another wave.", "ok")
+    return redirect(url_for("picking.wave", wave_id=wave_id))
+
+
+@bp.post("/waves/<int:wave_id>/paper")
+@role_required("supervisor")
+def record_paper_pick(wave_id: int) -> ResponseReturnValue:
+    picked: dict[int, int] = {}
+    for key, value in request.form.items():
+        if key.startswith("picked-") and key[7:].isdigit():
+            if not value.strip().isdigit():
+                raise InvalidInput("Picked quantities are whole numbers.")
+            picked[int(key[7:])] = int(value)
+    try:
+        totals = paper.record_paper_pick(wave_id, picked, current_user.id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(f"Paper pick recorded: {totals['units']} units on {totals['lines']} lines.", "ok")
     return redirect(url_for("picking.wave", wave_id=wave_id))
 
 

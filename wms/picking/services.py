@@ -317,7 +317,7 @@ def finish_wave(wave: Wave, status: str = WaveStatus.DONE) -> None:
 
 def cancel_wave(wave_id: int) -> Wave:
     """Stop a wave: what was picked stays in its totes, the rest waits for another wave."""
-    wave = _locked_wave(wave_id)
+    wave = locked_wave(wave_id)
     if wave.status not in (WaveStatus.READY, WaveStatus.PICKING):
         raise Conflict(f"{wave.code} is {wave.status}; only open waves can be cancelled.")
     finish_wave(wave, WaveStatus.CANCELLED)
@@ -327,7 +327,7 @@ def cancel_wave(wave_id: int) -> Wave:
 
 def release_wave(wave_id: int) -> Wave:
     """Take a wave back from its picker (end of shift): the next picker resumes it."""
-    wave = _locked_wave(wave_id)
+    wave = locked_wave(wave_id)
     if wave.status != WaveStatus.PICKING:
         raise Conflict(f"{wave.code} is not being picked.")
     wave.status = WaveStatus.READY
@@ -340,7 +340,7 @@ def release_wave(wave_id: int) -> Wave:
     return wave
 
 
-def _locked_wave(wave_id: int) -> Wave:
+def locked_wave(wave_id: int) -> Wave:
     wave = db.session.scalar(
         for_update(select(Wave).where(Wave.id == wave_id)).execution_options(populate_existing=True)
     )
