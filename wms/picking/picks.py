@@ -108,34 +108,13 @@ def short_pick(task_id: int, found: int, user_id: int | None, expected_left: int
       (only as many as are not promised to other orders: those stay until
       the other orders' pickers find the bin short too);
     * freed units elsewhere serve the waiting queue at once.
+
+    The ``found`` units stay in the bin's ledger until they are confirmed
+    into the tote (``confirm_pick``).
     """
-    task = db.session.get(PickTask, task_id, populate_existing=True)
-    if task is None or task.status != TaskStatus.OPEN or task.qty_left != expected_left:
-        raise Conflict("That line has changed; scan again.")
-    bin_ = db.session.get(Location, task.location_id)
-    assert bin_ is not None
-    if not 0 <= found < expected_left:
-        raise InvalidInput(
-            f"Then it is not short: take {expected_left} and scan the item."
-            if found >= expected_left
-            else "Type how many you can take, 0 if the bin is empty."
-        )
-    held = queries.on_hand(task.product_id, task.location_id)
-    if found > held:
-        raise InvalidInput(f"The ledger says {bin_.code} holds {held}; take at most {held}.")
+    task, bin_, held = _check_short(task_id, found, expected_left)
     shortage = expected_left - found
-    status, closed_at = _closing(shortage)
-    result = db.session.execute(
-        update(tasks_t)
-        .where(
-            tasks_t.c.id == task_id,
-            tasks_t.c.status == TaskStatus.OPEN,
-            tasks_t.c.qty - tasks_t.c.qty_picked - tasks_t.c.qty_short == expected_left,
-        )
-        .values(qty_short=tasks_t.c.qty_short + shortage, status=status, closed_at=closed_at)
-    )
-    if result.rowcount != 1:
-        raise Conflict("That line has changed; scan again.")
+    _close_short(task_id, shortage, expected_left)
     reference = wave_code(task.wave_id)
     # Serving the queue below locks its head, then the product's counters;
     # take the head first too, as receiving does, so the two never deadlock.
@@ -161,19 +140,42 @@ def short_pick(task_id: int, found: int, user_id: int | None, expected_left: int
     )
     served = serve_waiting(task.product_id)
     _keep_picking([order_id for _, order_id, _ in served])
-    audit.record(
-        "pick.short",
-        "pick_task",
-        task.id,
-        wave=reference,
-        bin=bin_.code,
-        short=shortage,
-        found=found,
-        set_aside=set_aside,
-    )
+    audit.record("pick.short", "pick_task", task.id, wave=reference, short=shortage, found=found)
     return ShortPick(
         shortage, found, set_aside, where.code if where else None, sum(q for *_, q in served)
     )
+
+
+def _check_short(task_id: int, found: int, expected_left: int) -> tuple[PickTask, Location, int]:
+    """The task, its bin, and what the ledger says the bin holds (row locked)."""
+    task = db.session.get(PickTask, task_id, populate_existing=True)
+    if task is None or task.status != TaskStatus.OPEN or task.qty_left != expected_left:
+        raise Conflict("That line has changed; scan again.")
+    bin_ = db.session.get(Location, task.location_id)
+    assert bin_ is not None
+    if found >= expected_left:
+        raise InvalidInput(f"Then it is not short: take {expected_left} and scan the item.")
+    if found < 0:
+        raise InvalidInput("Type how many you can take, 0 if the bin is empty.")
+    held = queries.on_hand(task.product_id, task.location_id)
+    if found > held:
+        raise InvalidInput(f"The ledger says {bin_.code} holds {held}; take at most {held}.")
+    return task, bin_, held
+
+
+def _close_short(task_id: int, shortage: int, expected_left: int) -> None:
+    status, closed_at = _closing(shortage)
+    result = db.session.execute(
+        update(tasks_t)
+        .where(
+            tasks_t.c.id == task_id,
+            tasks_t.c.status == TaskStatus.OPEN,
+            tasks_t.c.qty - tasks_t.c.qty_picked - tasks_t.c.qty_short == expected_left,
+        )
+        .values(qty_short=tasks_t.c.qty_short + shortage, status=status, closed_at=closed_at)
+    )
+    if result.rowcount != 1:
+        raise Conflict("That line has changed; scan again.")
 
 
 def _set_aside_missing(

@@ -28,7 +28,7 @@ from wms.picking.models import (
     WaveStatus,
     wave_code,
 )
-from wms.picking.rules import plan_wave
+from wms.picking.rules import WavePlan, plan_wave
 
 orders_t = Order.__table__
 tasks_t = PickTask.__table__
@@ -90,14 +90,18 @@ def build_wave(criteria: WaveCriteria, user_id: int | None = None) -> BuiltWave:
     if not plan.order_ids:
         return BuiltWave(None, left_out=left_out)
 
-    priorities = dict(
-        db.session.execute(
-            select(orders_t.c.id, orders_t.c.priority).where(orders_t.c.id.in_(plan.order_ids))
-        ).all()
-    )
+    wave = _insert_wave(plan, criteria, user_id)
+    audit.record("wave.build", "wave", wave.code, orders=len(plan.order_ids), lines=len(plan.tasks))
+    return BuiltWave(wave.id, len(plan.order_ids), len(plan.tasks), left_out)
+
+
+def _insert_wave(plan: WavePlan, criteria: WaveCriteria, user_id: int | None) -> Wave:
+    priorities = db.session.scalars(
+        select(orders_t.c.priority).where(orders_t.c.id.in_(plan.order_ids))
+    ).all()
     wave = Wave(
         status=WaveStatus.READY,
-        priority=min(priorities.values()),
+        priority=min(priorities),
         criteria=_criteria_json(criteria),
         created_by_id=user_id,
     )
@@ -136,8 +140,7 @@ def build_wave(criteria: WaveCriteria, user_id: int | None = None) -> BuiltWave:
             for t in plan.tasks
         ],
     )
-    audit.record("wave.build", "wave", wave.code, orders=len(plan.order_ids), lines=len(plan.tasks))
-    return BuiltWave(wave.id, len(plan.order_ids), len(plan.tasks), left_out)
+    return wave
 
 
 def _criteria_json(c: WaveCriteria) -> dict[str, Any]:
@@ -250,37 +253,45 @@ def start_wave(wave: Wave) -> bool:
         )
     )
     gone = [m.id for m in members if m.order_id not in moved]
-    if gone:
-        # Cancelled (or changed) since the wave was built.
-        db.session.execute(
-            update(wave_orders_t).where(wave_orders_t.c.id.in_(gone)).values(active=False)
-        )
-        db.session.execute(
-            update(tasks_t)
-            .where(tasks_t.c.wave_order_id.in_(gone), tasks_t.c.status == TaskStatus.OPEN)
-            .values(status=TaskStatus.CANCELLED, closed_at=utcnow())
-        )
-    staying = [m for m in members if m.order_id in moved]
+    if gone:  # cancelled (or changed) since the wave was built
+        _drop_members(gone)
+    staying = [m.id for m in members if m.order_id in moved]
     if not staying:
         wave.status = WaveStatus.CANCELLED
         wave.picker_id = None
         wave.finished_at = utcnow()
         db.session.flush()
         return False
-    queries.lock_totes()
-    totes = queries.free_totes(len(staying))
-    for member, tote in zip(staying, totes, strict=False):
-        db.session.execute(
-            update(wave_orders_t)
-            .where(wave_orders_t.c.id == member.id)
-            .values(tote_location_id=tote.id)
-        )
+    _hand_out_totes(staying)
     wave.started_at = utcnow()
     wave.cursor_task_id = None
     wave.cursor_step = Step.BIN
     wave.cursor_qty = 0
     db.session.flush()
     return True
+
+
+def _drop_members(wave_order_ids: list[int]) -> None:
+    db.session.execute(
+        update(wave_orders_t).where(wave_orders_t.c.id.in_(wave_order_ids)).values(active=False)
+    )
+    db.session.execute(
+        update(tasks_t)
+        .where(tasks_t.c.wave_order_id.in_(wave_order_ids), tasks_t.c.status == TaskStatus.OPEN)
+        .values(status=TaskStatus.CANCELLED, closed_at=utcnow())
+    )
+
+
+def _hand_out_totes(wave_order_ids: list[int]) -> None:
+    """An empty tote per order, in cart-slot order, while there are free ones."""
+    queries.lock_totes()
+    totes = queries.free_totes(len(wave_order_ids))
+    for member_id, tote in zip(wave_order_ids, totes, strict=False):
+        db.session.execute(
+            update(wave_orders_t)
+            .where(wave_orders_t.c.id == member_id)
+            .values(tote_location_id=tote.id)
+        )
 
 
 def finish_wave(wave: Wave, status: str = WaveStatus.DONE) -> None:
