@@ -219,6 +219,7 @@ def test_the_desk_builds_a_wave_and_shows_it(
     make.stock(product, bin_, 5)
     channel, _ = make.channel(name="Desk channel")
     order_id = make.order(channel, [(product, 2)])
+    picker = make.user()
     login("supervisor")
     page = client.get("/pick/waves")
     assert page.status_code == 200
@@ -240,6 +241,15 @@ def test_the_desk_builds_a_wave_and_shows_it(
     assert "No order ready to pick matches; no wave was built." in refused.get_data(as_text=True)
     bad = client.post("/pick/waves", data={"max_orders": "0"}, follow_redirects=True)
     assert "A wave holds 1 to 200 orders." in bad.get_data(as_text=True)
+    with app.app_context():
+        from wms.picking.services import claim_wave
+
+        claim_wave(picker.id, wave_id)
+        db.session.commit()
+    released = client.post(f"/pick/waves/{wave_id}/release", follow_redirects=True)
+    assert "taken back; the next picker carries on where it stopped" in released.get_data(
+        as_text=True
+    )
     cancelled = client.post(f"/pick/waves/{wave_id}/cancel", follow_redirects=True)
     assert f"{wave_code(wave_id)} cancelled" in cancelled.get_data(as_text=True)
 
