@@ -249,6 +249,16 @@ class Factories:
             db.session.commit()
             return task.id
 
+    def wave(self, channel: Channel, **criteria: Any) -> int:
+        """A wave of the channel's orders ready to pick (other tests' orders stay out)."""
+        from wms.picking.services import WaveCriteria, build_wave
+
+        with self.app.app_context():
+            built = build_wave(WaveCriteria(channel_id=channel.id, **criteria))
+            db.session.commit()
+            assert built.wave_id is not None, built.left_out
+            return built.wave_id
+
 
 def on(day: date, hour: int = 12) -> datetime:
     return datetime(day.year, day.month, day.day, hour)

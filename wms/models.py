@@ -19,6 +19,7 @@ from wms.inventory.models import (
     Stock,
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
+from wms.picking.models import PickShortage, PickTask, Wave, WaveOrder
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 from wms.shipping.models import BoxType, LabelState, PackStation, Parcel, ParcelLine, ParcelStatus
 from wms.stockcontrol.models import (
@@ -74,6 +75,8 @@ __all__ = [
     "Parcel",
     "ParcelLine",
     "ParcelStatus",
+    "PickShortage",
+    "PickTask",
     "Priority",
     "Product",
     "ProductStock",
@@ -85,4 +88,6 @@ __all__ = [
     "TaskSource",
     "TaskStatus",
     "User",
+    "Wave",
+    "WaveOrder",
 ]

@@ -7,6 +7,7 @@
  * - Every action carries a scan id made here; a request retried after a
  *   timeout or a lost connection carries the same id, so it is applied once.
  * - Every error (4xx, 5xx, no connection) reaches the screen as a sentence.
+ * - An answer can offer a value for the field (a quantity): shown selected.
  */
 (function () {
   "use strict";
@@ -31,7 +32,20 @@
     if (!el) return;
     if (force || !isOtherField(document.activeElement)) {
       el.focus({ preventScroll: true });
+      prefill(el);
     }
+  }
+
+  // An answer may offer a value for the field (a quantity, [data-prefill]):
+  // it is selected, so Enter takes it and a scan or a typed digit replaces it.
+  function prefill(el) {
+    var source = document.querySelector("[data-prefill]");
+    var offered = source ? source.getAttribute("data-prefill") : "";
+    var untouched = el.value === "" || el.value === el.getAttribute("data-prefilled");
+    if (!untouched) return;
+    el.value = offered;
+    el.setAttribute("data-prefilled", offered);
+    if (offered) el.select();
   }
 
   function newScanId() {

@@ -32,6 +32,9 @@ class Reason:
     TRANSFER = "transfer"
     OPENING = "opening"
     UNDO = "undo"
+    # Counted in a bin by the ledger but not there at a pick: set aside, out of
+    # sellable stock, until the bin is counted.
+    MISSING = "missing"
 
 
 class NotEnoughStock(Conflict):

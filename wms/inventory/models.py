@@ -122,8 +122,8 @@ class Location(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Set when something (a short pick) says the bin's stock may be wrong; a
-    # finished cycle count of the bin clears it.
+    # Set when a bin may hold less than the ledger says (a short pick); a finished
+    # cycle count of the bin clears it.
     count_requested_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (Index("ix_locations_kind_walk", "kind", "walk_seq"),)

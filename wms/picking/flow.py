@@ -1,0 +1,322 @@
+"""Scan-to-pick on the handheld: each scan moves the picker one step on.
+
+bin -> item -> quantity -> tote -> next line. The picker's place (task, step,
+units counted) is kept on the wave row, which every scan locks first, so two
+scans of the same picker are applied one after the other.
+
+Commands: SKIP sends the line to the end of the walk, SHORT says the bin
+holds too few, UNDO starts the line again, DONE takes the shown quantity (or,
+with no wave in hand, gets the next wave).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from wms.core.codes import command_of
+from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.extensions import db
+from wms.inventory import services as inventory
+from wms.inventory.models import Location, LocationKind
+from wms.picking import picks, queries, services
+from wms.picking.models import Step, Wave, WaveOrder, WaveStatus, wave_id_from_code
+from wms.picking.screen import (
+    Screen,
+    TaskView,
+    first_task,
+    progress,
+    totes_of,
+    wave_summary,
+)
+
+wave_orders_t = WaveOrder.__table__
+MAX_TYPED_QTY_DIGITS = 4  # longer numbers are barcodes (EAN-13, UPC), not quantities
+
+
+# ------------------------------------------------------------------ reading
+
+
+def current_screen(user_id: int) -> Screen:
+    """What the handheld shows now; reads only (a page load changes nothing)."""
+    wave = queries.held_wave(user_id, lock=False)
+    if wave is None:
+        return Screen("idle")
+    return _screen(wave, write=False)
+
+
+def _screen(
+    wave: Wave,
+    notice: str = "",
+    totes: list[tuple[str, str]] | None = None,
+    write: bool = True,
+    came_from: TaskView | None = None,
+) -> Screen:
+    """The step the picker is on now. With ``write``, the cursor moves to the next
+    task when the last one closed (``came_from``: the task the scan was about)."""
+    if wave.status != WaveStatus.PICKING:
+        return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
+    task = first_task(wave.id)
+    if task is None:
+        if write:
+            return _finish(wave, notice)
+        return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
+    if write and wave.cursor_task_id != task.id:
+        _move_cursor(wave, task, came_from)
+    step, qty = _cursor(wave, task)
+    done, total = progress(wave.id)
+    return Screen(step, wave.code, task, qty, notice, done, total, totes or [])
+
+
+def _move_cursor(wave: Wave, task: TaskView, came_from: TaskView | None) -> None:
+    """Start ``task`` at its bin, or at its item when the picker stands at that bin."""
+    at_same_bin = (
+        came_from is not None
+        and wave.cursor_step != Step.BIN
+        and came_from.location_id == task.location_id
+    )
+    wave.cursor_task_id = task.id
+    wave.cursor_step = Step.ITEM if at_same_bin else Step.BIN
+    wave.cursor_qty = 0
+
+
+def _cursor(wave: Wave, task: TaskView) -> tuple[str, int]:
+    """The step and count for ``task``: a task the cursor is not on starts at its bin."""
+    if wave.cursor_task_id == task.id:
+        return wave.cursor_step, wave.cursor_qty
+    return Step.BIN, 0
+
+
+def _current_task(wave: Wave) -> TaskView | None:
+    """The next open task on the walk; the cursor starts it afresh when it changed."""
+    picks.cancel_tasks_of_cancelled_orders(wave.id)
+    task = first_task(wave.id)
+    if task is not None and wave.cursor_task_id != task.id:
+        _move_cursor(wave, task, None)
+    return task
+
+
+def _finish(wave: Wave, notice: str) -> Screen:
+    services.finish_wave(wave)
+    return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
+
+
+# ------------------------------------------------------------------ scanning
+
+
+def scan(user_id: int, code: str) -> Screen:
+    """Apply one scan (or typed quantity, or command) and say what comes next."""
+    code = code.strip()
+    if not code:
+        raise InvalidInput("Scan or type a code.")
+    command = command_of(code)
+    wave = queries.held_wave(user_id)
+    if wave is None:
+        return _start(user_id, code, command)
+    other = wave_id_from_code(code)
+    if other is not None:
+        if other != wave.id:
+            raise Conflict(f"You are picking {wave.code}; finish it first.")
+        return _screen(wave, f"You are picking {wave.code}.")
+    task = _current_task(wave)
+    if task is None:
+        return _finish(wave, "")
+    if command:
+        notice = _command(wave, task, command)
+    else:
+        handler = _HANDLERS[Step(wave.cursor_step)]
+        notice = handler(wave, task, code, user_id)
+    return _screen(wave, notice, came_from=task)
+
+
+def _start(user_id: int, code: str, command: str | None) -> Screen:
+    wave_id = wave_id_from_code(code)
+    if wave_id is not None:
+        wave = services.claim_wave(user_id, wave_id)
+    elif command == "DONE":
+        wave = services.claim_next_wave(user_id)
+        if wave is None:
+            return Screen("idle", notice="No wave is waiting. Scan DONE to look again.")
+    else:
+        raise InvalidInput("Scan DONE for the next wave, or the barcode of a pick list.")
+    totes = totes_of(wave.id)
+    _, total = progress(wave.id)
+    notice = f"{wave.code}: {len(totes)} orders, {total} lines."
+    return _screen(wave, notice, totes)
+
+
+def _command(wave: Wave, task: TaskView, command: str) -> str:
+    step = wave.cursor_step
+    if command == "SKIP":
+        if step == Step.TOTE:
+            raise InvalidInput(f"Put the {wave.cursor_qty} in the tote first.")
+        done, total = progress(wave.id)
+        if total - done <= 1:
+            raise InvalidInput("This is the last line: pick it, or scan SHORT.")
+        picks.postpone_task(wave.id, task.id)
+        wave.cursor_task_id = None
+        return f"{task.bin_code} moved to the end of the walk."
+    if command == "SHORT":
+        if step == Step.TOTE:
+            raise InvalidInput(f"Put the {wave.cursor_qty} in the tote first.")
+        wave.cursor_step = Step.SHORT
+        return ""
+    if command == "UNDO":
+        if step == Step.BIN:
+            raise InvalidInput("Nothing to undo on this line.")
+        _restart(wave)
+        return "Line started again."
+    if command == "DONE":
+        if step == Step.QTY:
+            return _take(wave, task, task.qty_left)
+        if step == Step.TOTE:
+            raise InvalidInput(f"Scan tote {task.tote_code or '(an empty one)'} to confirm.")
+        left = progress(wave.id)
+        raise InvalidInput(f"{left[1] - left[0]} lines still to pick: pick them, SKIP or SHORT.")
+    if command == "DAMAGED":
+        raise InvalidInput("Leave a damaged unit in the bin and take a good one, or scan SHORT.")
+    raise InvalidInput("Print pick lists at the desk.")
+
+
+def _restart(wave: Wave) -> None:
+    wave.cursor_step = Step.BIN
+    wave.cursor_qty = 0
+
+
+def _at_bin(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+    location = inventory.find_location(code)
+    if location is not None:
+        if location.id != task.location_id:
+            raise WrongLocation(
+                task.bin_code, location.code, f"That is {location.code} — go to {task.bin_code}."
+            )
+        wave.cursor_step = Step.ITEM
+        return f"At {task.bin_code}."
+    if inventory.find_product(code) is not None:
+        raise InvalidInput(f"Scan the bin label at {task.bin_code} first.")
+    raise UnknownCode(code, "bin")
+
+
+def _at_item(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+    found = inventory.find_product(code)
+    if found is not None:
+        return _count(wave, task, found)
+    location = inventory.find_location(code)
+    if location is not None:
+        if location.id == task.location_id:
+            return f"{task.bin_code} is scanned; now scan the item."
+        raise WrongLocation(
+            task.bin_code,
+            location.code,
+            f"That is {location.code} — take the item from {task.bin_code}.",
+        )
+    raise UnknownCode(code, "product")
+
+
+def _count(wave: Wave, task: TaskView, found: inventory.ScannedProduct) -> str:
+    if found.product.id != task.product_id:
+        raise Conflict(f"That is {found.product.sku} — take {task.sku} ({task.name}).").with_code(
+            "wrong_item"
+        )
+    counted = wave.cursor_qty + found.units
+    if counted > task.qty_left:
+        raise InvalidInput(f"That makes {counted}; only {task.qty_left} to take here.")
+    wave.cursor_qty = counted
+    if counted == task.qty_left:
+        wave.cursor_step = Step.TOTE
+        return f"{counted} of {task.sku} counted."
+    wave.cursor_step = Step.QTY
+    return f"{counted} of {task.qty_left} counted."
+
+
+def _typed_qty(code: str) -> int | None:
+    if code.isascii() and code.isdigit() and len(code) <= MAX_TYPED_QTY_DIGITS:
+        return int(code)
+    return None
+
+
+def _at_qty(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+    typed = _typed_qty(code)
+    if typed is None:
+        return _at_item(wave, task, code, user_id)
+    if typed == 0:
+        raise InvalidInput("Type at least 1, or scan SHORT if the bin is empty.")
+    if typed > task.qty_left:
+        raise InvalidInput(f"Only {task.qty_left} to take here.")
+    return _take(wave, task, typed)
+
+
+def _take(wave: Wave, task: TaskView, qty: int) -> str:
+    wave.cursor_qty = qty
+    wave.cursor_step = Step.TOTE
+    return f"Taking {qty} of {task.sku}."
+
+
+def _at_short(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+    found = _typed_qty(code)
+    if found is None:
+        raise InvalidInput(f"Type how many you can take from {task.bin_code}, 0 if it is empty.")
+    result = picks.short_pick(task.id, found, user_id, expected_left=task.qty_left)
+    said = (
+        f"Short {result.qty_short} recorded: {task.order_number} waits for it; "
+        f"{task.bin_code} will be counted."
+    )
+    if found:
+        wave.cursor_qty = found
+        wave.cursor_step = Step.TOTE
+        return said
+    wave.cursor_task_id = None
+    return said
+
+
+def _at_tote(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+    location = inventory.find_location(code)
+    if location is None:
+        if inventory.find_product(code) is not None:
+            raise InvalidInput(f"Put the {wave.cursor_qty} in the tote, then scan the tote.")
+        raise UnknownCode(code, "tote")
+    tote = _tote_for(task, location)
+    qty = wave.cursor_qty
+    if not picks.confirm_pick(task.id, qty, tote, user_id, expected_picked=task.qty_picked):
+        raise Conflict("That pick was already confirmed.")
+    # Still at the bin: the rest of this line, or the next one, starts at the item.
+    wave.cursor_step = Step.ITEM
+    wave.cursor_qty = 0
+    return f"{qty} of {task.sku} in {tote.code} for {task.order_number}."
+
+
+def _tote_for(task: TaskView, scanned: Location) -> Location:
+    """The order's tote; an order without one takes the empty tote scanned now."""
+    if task.tote_id is not None:
+        if scanned.id != task.tote_id:
+            raise WrongLocation(
+                task.tote_code or "",
+                scanned.code,
+                f"That is {scanned.code} — put it in {task.tote_code}.",
+            )
+        return scanned
+    if scanned.kind != LocationKind.TOTE:
+        raise WrongLocation(
+            "an empty tote",
+            scanned.code,
+            f"That is {scanned.code} — scan an empty tote for {task.order_number}.",
+        )
+    queries.lock_totes()
+    if not queries.tote_is_free(scanned.id):
+        raise Conflict(f"{scanned.code} is not empty — scan an empty tote for {task.order_number}.")
+    db.session.execute(
+        update(wave_orders_t)
+        .where(wave_orders_t.c.id == task.wave_order_id, wave_orders_t.c.tote_location_id.is_(None))
+        .values(tote_location_id=scanned.id)
+    )
+    return scanned
+
+
+_HANDLERS: dict[Step, Any] = {
+    Step.BIN: _at_bin,
+    Step.ITEM: _at_item,
+    Step.QTY: _at_qty,
+    Step.SHORT: _at_short,
+    Step.TOTE: _at_tote,
+}

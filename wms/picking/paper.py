@@ -1,0 +1,85 @@
+"""A wave picked on paper: the ticked pick list is recorded at the desk in one go.
+
+Each line's picked quantity is confirmed into its order's tote exactly as a
+handheld pick is; a line picked short is a short pick (the bin held only what
+was picked). The wave is then closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select, update
+
+from wms.core import audit
+from wms.core.errors import Conflict, InvalidInput
+from wms.extensions import db
+from wms.inventory.models import Location
+from wms.orders.models import order_number
+from wms.picking import picks, queries, services
+from wms.picking.models import PickTask, TaskStatus, WaveOrder, WaveStatus
+
+wave_orders_t = WaveOrder.__table__
+
+
+def record_paper_pick(
+    wave_id: int, picked: Mapping[int, int], user_id: int | None
+) -> dict[str, int]:
+    """Record what was picked per task (task id -> units; a missing task was picked in full).
+
+    Returns the wave's totals. Only a wave no handheld is picking can be
+    recorded this way.
+    """
+    wave = services.locked_wave(wave_id)
+    if wave.status != WaveStatus.READY:
+        raise Conflict(
+            f"{wave.code} is {wave.status}; only a wave waiting for a picker can be recorded."
+        )
+    if wave.started_at is None and not services.start_wave(wave):
+        raise Conflict(f"Every order of {wave.code} was cancelled; the wave is closed.")
+    tasks = list(
+        db.session.scalars(
+            select(PickTask)
+            .where(PickTask.wave_id == wave.id, PickTask.status == TaskStatus.OPEN)
+            .order_by(PickTask.walk_seq, PickTask.location_id, PickTask.id)
+        )
+    )
+    units = 0
+    for task in tasks:
+        left = task.qty_left
+        qty = picked.get(task.id, left)
+        units += qty
+        if not 0 <= qty <= left:
+            raise InvalidInput(f"A line of {order_number(task.order_id)} can take 0 to {left}.")
+        if qty < left:
+            picks.short_pick(task.id, qty, user_id, expected_left=left)
+        if qty:
+            tote = _tote_of(task)
+            if not picks.confirm_pick(task.id, qty, tote, user_id, task.qty_picked):
+                raise Conflict("That wave changed while it was recorded; try again.")
+    services.finish_wave(wave)
+    totals = {"lines": len(tasks), "units": units}
+    audit.record("wave.paper_pick", "wave", wave.code, **totals)
+    return totals
+
+
+def _tote_of(task: PickTask) -> Location:
+    tote_id = db.session.scalar(
+        select(wave_orders_t.c.tote_location_id).where(wave_orders_t.c.id == task.wave_order_id)
+    )
+    if tote_id is None:
+        queries.lock_totes()
+        free = queries.free_totes(1)
+        if not free:
+            raise InvalidInput(
+                f"No empty tote is left for {order_number(task.order_id)}; empty one first."
+            )
+        tote_id = free[0].id
+        db.session.execute(
+            update(wave_orders_t)
+            .where(wave_orders_t.c.id == task.wave_order_id)
+            .values(tote_location_id=tote_id)
+        )
+    tote = db.session.get(Location, tote_id)
+    assert tote is not None
+    return tote
