@@ -423,6 +423,115 @@ INBOUNDS = ListSpec(
 )
 
 
+# -------------------------------------------------------------- short picks
+
+
+def _short_picks(args: dict[str, str]) -> Any:
+    from wms.picking.models import PickShortage
+
+    bin_ = aliased(Location)
+    stmt = (
+        select(
+            PickShortage.created_at,
+            PickShortage.qty_short,
+            PickShortage.qty_found,
+            PickShortage.qty_on_hand,
+            PickShortage.order_line_id,
+            Product.sku,
+            bin_.code.label("bin"),
+            bin_.count_requested_at,
+            User.username,
+            OrderLine.order_id,
+        )
+        .join(Product, Product.id == PickShortage.product_id)
+        .join(bin_, bin_.id == PickShortage.location_id)
+        .join(OrderLine, OrderLine.id == PickShortage.order_line_id)
+        .outerjoin(User, User.id == PickShortage.user_id)
+    )
+    since = _since(args)
+    if since is not None:
+        stmt = stmt.where(PickShortage.created_at >= since)
+    if args.get("sku"):
+        stmt = stmt.where(Product.sku == args["sku"].strip())
+    return stmt.order_by(PickShortage.id.desc())
+
+
+SHORT_PICKS = ListSpec(
+    "short_picks",
+    "Short picks",
+    (
+        Column("created_at", "When"),
+        Column("bin", "Bin"),
+        Column("sku", "SKU"),
+        Column("order", "Order"),
+        Column("short", "Short", True),
+        Column("found", "Found", True),
+        Column("ledger", "Ledger said", True),
+        Column("count", "Count"),
+        Column("user", "Picker"),
+    ),
+    (Filter("days", "In the last (days)"), Filter("sku", "SKU")),
+    _short_picks,
+    lambda r: {
+        "created_at": r.created_at,
+        "bin": r.bin,
+        "sku": r.sku,
+        "order": order_number(r.order_id),
+        "short": r.qty_short,
+        "found": r.qty_found,
+        "ledger": r.qty_on_hand,
+        "count": "requested" if r.count_requested_at else "counted",
+        "user": r.username or "",
+    },
+)
+
+
+# ----------------------------------------------------------- label failures
+
+
+def _label_failures(args: dict[str, str]) -> Any:
+    from wms.shipping.models import LabelState, Parcel
+
+    stmt = select(
+        Parcel.id,
+        Parcel.order_id,
+        Parcel.label_state,
+        Parcel.label_error,
+        Parcel.label_attempts,
+        Parcel.label_attempted_at,
+        Parcel.carrier_code,
+    ).where(Parcel.label_state.in_((LabelState.FAILED, LabelState.UNCERTAIN)))
+    since = _since(args)
+    if since is not None:
+        stmt = stmt.where(Parcel.label_attempted_at >= since)
+    return stmt.order_by(Parcel.label_attempted_at.desc())
+
+
+LABEL_FAILURES = ListSpec(
+    "label_failures",
+    "Label failures",
+    (
+        Column("attempted_at", "Last try"),
+        Column("order", "Order"),
+        Column("carrier", "Carrier"),
+        Column("state", "State"),
+        Column("attempts", "Tries", True),
+        Column("error", "What the carrier said"),
+    ),
+    (Filter("days", "In the last (days)"),),
+    _label_failures,
+    lambda r: {
+        "attempted_at": r.label_attempted_at,
+        "order": order_number(r.order_id),
+        "carrier": r.carrier_code,
+        "state": r.label_state,
+        "attempts": r.label_attempts,
+        "error": r.label_error,
+    },
+)
+
+
 LISTS: dict[str, ListSpec] = {
-    spec.name: spec for spec in (BACKORDERS, ORDERS, EXCEPTIONS, LEDGER, INBOUNDS)
+    spec.name: spec
+    for spec in (BACKORDERS, ORDERS, EXCEPTIONS, LEDGER, INBOUNDS, SHORT_PICKS, LABEL_FAILURES)
 }

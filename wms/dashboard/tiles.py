@@ -366,8 +366,40 @@ def _failed_webhooks(now: datetime) -> int:
     )
 
 
+def _short_picks(now: datetime) -> int:
+    from wms.picking.models import PickShortage
+
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(PickShortage)
+            .where(PickShortage.created_at >= now - timedelta(days=7))
+        )
+        or 0
+    )
+
+
+def _label_failures(now: datetime) -> int:
+    from wms.shipping.models import LabelState, Parcel
+
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Parcel)
+            .where(Parcel.label_state.in_((LabelState.FAILED, LabelState.UNCERTAIN)))
+        )
+        or 0
+    )
+
+
 # Each area that records a kind of problem adds its source here.
 EXCEPTION_SOURCES: list[ExceptionSource] = [
+    ExceptionSource(
+        "Short picks (7 days)",
+        _short_picks,
+        "dashboard.list_view",
+        (("name", "short_picks"), ("days", "7")),
+    ),
     ExceptionSource(
         "Receiving exceptions (7 days)",
         _receiving_exceptions,
@@ -382,5 +414,8 @@ EXCEPTION_SOURCES: list[ExceptionSource] = [
     ),
     ExceptionSource(
         "Failed webhook deliveries", _failed_webhooks, "desk.outbox", (("status", "failed"),)
+    ),
+    ExceptionSource(
+        "Label failures", _label_failures, "dashboard.list_view", (("name", "label_failures"),)
     ),
 ]

@@ -211,3 +211,12 @@ def test_the_page_renders_every_tile(desk) -> None:  # type: ignore[no-untyped-d
         "preorders",
     ):
         assert f'data-tile="{name}"' in page
+
+
+def test_every_exception_list_opens_and_exports(desk) -> None:  # type: ignore[no-untyped-def]
+    _, client, _, _ = desk
+    page = client.get("/dashboard/tile/exceptions").get_data(as_text=True)
+    for name in ("exceptions", "short_picks", "label_failures", "ledger"):
+        assert f"/dashboard/lists/{name}" in page
+        assert client.get(f"/dashboard/lists/{name}").status_code == 200
+        assert client.get(f"/dashboard/lists/{name}.csv").status_code == 200
