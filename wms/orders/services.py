@@ -486,6 +486,7 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
             )
         )
         freed.add(ln.product_id)
+    _leave_lane(order_id)
     now = utcnow()
     db.session.execute(
         update(orders_t)
@@ -504,6 +505,16 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
     outbox.emit_availability(sorted(freed))
     db.session.expire(order)
     return order
+
+
+def _leave_lane(order_id: int) -> None:
+    """A cancelled preorder's units stay in its hold lane, promised to nobody: they are
+    put away from there (the put-away screen takes a lane like a tote)."""
+    from wms.core.models import StagedUnits
+    from wms.crossdock.services import release_lane
+
+    db.session.execute(delete(StagedUnits.__table__).where(StagedUnits.order_id == order_id))
+    release_lane(order_id)
 
 
 def record_payment_captured(order_id: int, channel_id: int | None = None) -> Order:

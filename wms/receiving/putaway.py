@@ -18,6 +18,8 @@ from wms.receiving.models import Destination, DockUnit, DockUnitStatus, Receivin
 from wms.receiving.services import _move_to_destination, current_session
 
 OVERRIDE_REASONS = ("Bin full", "Bin damaged", "Closer bin", "Other")
+# Where units no order holds may wait to be put away.
+PUTAWAY_SOURCES = (LocationKind.TOTE, LocationKind.STAGING_LANE, LocationKind.HOLD_LANE)
 
 
 @dataclass
@@ -76,12 +78,10 @@ def handle_scan(user_id: int, code: str) -> PutawayAnswer:
 
 def _scanned_location(user_id: int, session: ReceivingSession, location: Location) -> PutawayAnswer:
     if session.putaway_to_id is None:
-        if location.kind == LocationKind.TOTE:
+        if location.kind in PUTAWAY_SOURCES:
             _clear(session)
             session.putaway_from_id = location.id
-            return PutawayAnswer(
-                "info", f"Tote {location.code}: scan a unit from it.", _state(session)
-            )
+            return PutawayAnswer("info", f"{location.code}: scan a unit from it.", _state(session))
         raise InvalidInput(f"That is {location.code}. Scan a unit first.")
     if location.id != session.putaway_to_id:
         target = db.session.get(Location, session.putaway_to_id)
@@ -137,7 +137,7 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
     if tote_id:
         qty = _free_in_location(product.id, tote_id)
         if qty <= 0:
-            raise InvalidInput(f"The tote holds no {product.sku} waiting to be put away.")
+            raise InvalidInput(f"There is no {product.sku} waiting there to be put away.")
         bin_, holds = routing.suggest_bin(product.id, qty)
         session.putaway_unit_id = None
         session.putaway_product_id = product.id
@@ -156,7 +156,7 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
     )
     if unit is None:
         raise InvalidInput(
-            f"No {product.sku} is waiting on the dock. If it is in a tote, scan the tote first."
+            f"No {product.sku} is waiting on the dock. If it is in a tote or lane, scan that first."
         )
     holds = db.session.scalar(
         select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(

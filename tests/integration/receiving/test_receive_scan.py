@@ -309,3 +309,31 @@ def test_putting_away_a_unit_left_on_the_dock(site: Site) -> None:
 
         unit = db.session.scalar(select(DockUnit).where(DockUnit.product_id == product.id))
         assert unit.status == "confirmed" and unit.override_reason == "Bin full"
+
+
+def test_a_cancelled_preorder_leaves_its_hold_lane_and_the_units_go_back_to_a_shelf(
+    site: Site,
+) -> None:
+    release = (utcnow() + timedelta(days=9)).date()
+    product = site.make.product(release_on=release, preorder_cap=10)
+    order_id = waiting_order(site, product)
+    site.make.inbound([(product, 1)], utcnow(), reference="ASN-CANCEL")
+    site.start("ASN-CANCEL")
+    site.scan(product.barcodes[0].code)
+    site.scan("H1")
+    with site.app.app_context():
+        from wms.orders.services import cancel_order
+
+        cancel_order(order_id)
+        db.session.commit()
+    board = site.text(site.client.get("/dock/board", headers={"HX-Request": "true"}))
+    assert order_number(order_id) not in board
+    hx = {"HX-Request": "true"}
+    site.client.post("/receive/putaway", data={"code": "H1", "scan_id": "c1"}, headers=hx)
+    task = site.client.post(
+        "/receive/putaway", data={"code": product.sku, "scan_id": "c2"}, headers=hx
+    )
+    assert "BIN A-01-1" in site.text(task)
+    site.client.post("/receive/putaway", data={"code": "A-01-1", "scan_id": "c3"}, headers=hx)
+    assert on_hand(site, product, site.bins[0]) == 1
+    assert on_hand(site, product, site.hold) == 0
