@@ -51,7 +51,11 @@ def migrate(app: Any) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
+        from wms.extensions import db
+
         upgrade()
+        db.session.remove()
+        db.engine.dispose()  # no idle connection left behind (a template copy needs none)
 
 
 def free_port() -> int:

@@ -97,6 +97,16 @@ END;
 """
 
 
+_reported: list[str] = []
+
+
+def _report(message: str) -> None:
+    """The first few failures, so a broken run says why."""
+    if len(_reported) < 5:
+        _reported.append(message)
+        log(message)
+
+
 class Receiver:
     def __init__(self, hostport: str, username: str) -> None:
         host, port = hostport.split(":")
@@ -147,13 +157,16 @@ class Receiver:
         )
         where = re.search(r'<p class="dest-where">\s*\w+ ([^<\s]+)', page)
         if status != 200 or where is None:
+            _report(f"scan {code}: {status} {page[:300]!r}")
             return False, 0.0, 0.0
-        status2, _, server2 = self._request(
+        status2, page2, server2 = self._request(
             "POST",
             "/receive/scan",
             {"code": where.group(1), "scan_id": f"{id(self)}-{self.n}-c"},
             hx=True,
         )
+        if status2 != 200:
+            _report(f"confirm {where.group(1)}: {status2} {page2[:300]!r}")
         return status2 == 200, server1 + server2, (time.perf_counter() - t0) * 1000
 
 
@@ -194,7 +207,9 @@ def main() -> int:
         migrate(make_app(url))
         log("loading 100,000 waiting lines, 5,000 SKUs and 1,000,000 ledger rows ...")
         psql(cluster, "receive", SEED_SQL.replace("{hash}", generate_password_hash("bench-pass")))
-        ceilings = {c: pgbench(cluster, "receive", CEILING_SQL, c, seconds=4) for c in CONCURRENCY}
+        # The ceiling runs on a copy, so its writes never mix with the app's.
+        cluster.create_database("ceiling", template="receive")
+        ceilings = {c: pgbench(cluster, "ceiling", CEILING_SQL, c, seconds=4) for c in CONCURRENCY}
         figures = {}
         with gunicorn(url, workers=4, threads=4) as hostport:
             receivers = [Receiver(hostport, f"r{i}") for i in range(1, max(CONCURRENCY) + 1)]
@@ -213,6 +228,8 @@ def main() -> int:
                                         WHERE l.product_id = ps.product_id)""",
         )
     mismatched = int(verify)
+    if mismatched:
+        log(f"{mismatched} product(s) whose counters differ from their order lines")
     errors = sum(f["errors"] for f in figures.values()) + mismatched
     result = {
         "bench": "receive_scan",

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from wms.core import stock
 from wms.core.clock import utcnow
 from wms.core.models import StagedUnits
 from wms.crossdock.models import LaneAssignment, LaneOccupancy
+from wms.database import is_postgres
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.orders.models import Order, OrderLine, OrderStatus
@@ -40,55 +41,67 @@ def lane_for_order(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane
     ).first()
     if current is not None:
         return Lane(*current)
-    lanes = db.session.execute(
-        select(
-            Location.id,
-            Location.code,
-            Location.kind,
-            Location.capacity,
-            occ_t.c.location_id.label("counted"),
-        )
-        .outerjoin(occ_t, occ_t.c.location_id == Location.id)
-        .where(Location.kind == kind, Location.active.is_(True))
-        .order_by(Location.walk_seq, Location.code)
-    ).all()
-    if not lanes:
+    _count_new_lanes(kind)
+    lane = _take_a_place(kind, skip_locked=True) or _take_a_place(kind, skip_locked=False)
+    if lane is None:
         return None
-    uncounted = [lane.id for lane in lanes if lane.counted is None]
-    if uncounted:  # a lane new since the last assignment
-        db.session.execute(
-            stock.upsert(occ_t)
-            .values([{"location_id": lane_id, "orders_assigned": 0} for lane_id in uncounted])
-            .on_conflict_do_nothing(index_elements=["location_id"])
-        )
-    for lane in lanes:
-        capacity = lane.capacity if lane.capacity is not None else 1_000_000
-        taken = db.session.execute(
-            update(occ_t)
-            .where(occ_t.c.location_id == lane.id, occ_t.c.orders_assigned < capacity)
-            .values(orders_assigned=occ_t.c.orders_assigned + 1)
-            .returning(occ_t.c.orders_assigned)
-        ).scalar()
-        if taken is not None:
-            db.session.execute(
-                insert(assign_t).values(
-                    order_id=order_id,
-                    lane_id=lane.id,
-                    position=_next_position(lane.id),
-                    assigned_at=utcnow(),
-                )
-            )
-            return Lane(lane.id, lane.code, lane.kind)
-    return None
-
-
-def _next_position(lane_id: int) -> int:
-    highest = db.session.scalar(
-        select(func.max(assign_t.c.position)).where(
-            assign_t.c.lane_id == lane_id, assign_t.c.released_at.is_(None)
+    lane_id, code, lane_kind, position = lane
+    db.session.execute(
+        insert(assign_t).values(
+            order_id=order_id, lane_id=lane_id, position=position, assigned_at=utcnow()
         )
     )
-    return int(highest or 0) + 1
+    return Lane(lane_id, code, lane_kind)
+
+
+def _count_new_lanes(kind: str) -> None:
+    """Lanes made since the last assignment get their order counter."""
+    missing = list(
+        db.session.scalars(
+            select(Location.id)
+            .outerjoin(occ_t, occ_t.c.location_id == Location.id)
+            .where(Location.kind == kind, occ_t.c.location_id.is_(None))
+        )
+    )
+    if missing:
+        db.session.execute(
+            stock.upsert(occ_t)
+            .values([{"location_id": lane_id, "orders_assigned": 0} for lane_id in missing])
+            .on_conflict_do_nothing(index_elements=["location_id"])
+        )
+
+
+def _take_a_place(kind: str, skip_locked: bool) -> tuple[int, str, str, int] | None:
+    """The first lane in walking order with room, its counter locked and raised.
+
+    Receivers working at the same moment skip a lane another one is counting
+    into, so they never queue behind each other; if every lane with room is
+    busy, the second try waits for one.
+    """
+    stmt = (
+        select(Location.id, Location.code, Location.kind, occ_t.c.orders_assigned)
+        .join(occ_t, occ_t.c.location_id == Location.id)
+        .where(
+            Location.kind == kind,
+            Location.active.is_(True),
+            or_(Location.capacity.is_(None), occ_t.c.orders_assigned < Location.capacity),
+        )
+        .order_by(Location.walk_seq, Location.code)
+        .limit(1)
+    )
+    if is_postgres():
+        stmt = stmt.with_for_update(of=occ_t, skip_locked=skip_locked)
+    elif not skip_locked:
+        return None  # SQLite: one writer at a time, the first try saw everything
+    row = db.session.execute(stmt).first()
+    if row is None:
+        return None
+    db.session.execute(
+        update(occ_t)
+        .where(occ_t.c.location_id == row.id)
+        .values(orders_assigned=occ_t.c.orders_assigned + 1)
+    )
+    return row.id, row.code, row.kind, int(row.orders_assigned) + 1
 
 
 def mark_first_unit(order_id: int) -> None:
