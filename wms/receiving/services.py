@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from wms.core import backorders, outbox, stock
 from wms.core.clock import utcnow
@@ -279,7 +280,11 @@ def _record(
 
 def pending_units(user_id: int | None = None) -> list[DockUnit]:
     """Units on the dock not yet taken where they go (of one receiver, or everyone's)."""
-    stmt = select(DockUnit).where(DockUnit.status == DockUnitStatus.ON_DOCK)
+    stmt = (
+        select(DockUnit)
+        .where(DockUnit.status == DockUnitStatus.ON_DOCK)
+        .options(joinedload(DockUnit.product), joinedload(DockUnit.to_location))
+    )
     if user_id is not None:
         stmt = stmt.where(DockUnit.received_by == user_id)
     return list(db.session.scalars(stmt.order_by(DockUnit.id)))
