@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from wms.floor import bp as floor_bp
     from wms.inbounds import bp as inbounds_bp
     from wms.receiving import bp as receiving_bp
+    from wms.returns import bp as returns_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(floor_bp)
@@ -69,3 +70,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(receiving_bp, url_prefix="/receive")
     app.register_blueprint(crossdock_bp, url_prefix="/dock")
     app.register_blueprint(inbounds_bp, url_prefix="/inbounds")
+    app.register_blueprint(returns_bp, url_prefix="/returns")

@@ -18,6 +18,12 @@ from wms.inventory.models import (
 )
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.returns.models import (
+    ReturnAuthorisation,
+    ReturnItem,
+    ReturnLine,
+    ReturnSession,
+)
 
 __all__ = [
     "SELLABLE_KINDS",
@@ -47,6 +53,10 @@ __all__ = [
     "Product",
     "ProductStock",
     "ReceivingSession",
+    "ReturnAuthorisation",
+    "ReturnItem",
+    "ReturnLine",
+    "ReturnSession",
     "Role",
     "ScanReply",
     "StagedUnits",

@@ -1,0 +1,465 @@
+"""The returns bench on the handheld: pick the return, scan each item, grade it.
+
+One scan field does everything. With no return on the bench, a scan names
+one (RMA, order or tracking number). Then a product scan puts the item on
+the bench, waiting for its grade; a grade (command barcode or key 1-4) moves
+it, in one transaction: into stock at the returns location, then on to its
+place. An item the return does not list goes to exceptions at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+
+from wms.core import audit, outbox
+from wms.core.clock import utcnow
+from wms.core.codes import command_of
+from wms.core.errors import InvalidInput, UnknownCode
+from wms.core.ledger import Reason, move_stock
+from wms.extensions import db
+from wms.inventory import services as inventory
+from wms.inventory.models import Location, LocationKind, Product
+from wms.orders.models import order_number
+from wms.returns import restock
+from wms.returns.errors import AlreadyDecided, AlreadyReceived, GradeFirst, ReturnClosed
+from wms.returns.models import (
+    Grade,
+    ReturnAuthorisation,
+    ReturnItem,
+    ReturnLine,
+    ReturnSession,
+    ReturnStatus,
+)
+from wms.returns.services import find_return_for_scan
+
+rl_t = ReturnLine.__table__
+rma_t = ReturnAuthorisation.__table__
+
+# What the clerk scans or types to grade the item on the bench.
+GRADE_COMMANDS = {
+    "RESELL": Grade.RESELLABLE,
+    "REWORK": Grade.REWORK,
+    "DAMAGED": Grade.DAMAGED,
+    "NOT-OURS": Grade.NOT_OURS,
+}
+GRADE_KEYS = {"1": Grade.RESELLABLE, "2": Grade.REWORK, "3": Grade.DAMAGED, "4": Grade.NOT_OURS}
+GRADE_WORDS = {
+    Grade.RESELLABLE: "Resellable",
+    Grade.REWORK: "Needs rework",
+    Grade.DAMAGED: "Damaged",
+    Grade.NOT_OURS: "Not ours",
+}
+
+
+@dataclass
+class Answer:
+    """What the returns screen says after a scan."""
+
+    kind: str  # started | pending | graded | info | done
+    message: str = ""
+    rma: ReturnAuthorisation | None = None
+    product: Product | None = None
+    grade: str = ""
+    placed: list[restock.Placed] = field(default_factory=list)
+    alarm: bool = False  # shown and sounded as an error: the clerk must notice
+
+
+def current_session(user_id: int) -> ReturnSession:
+    session = db.session.get(ReturnSession, user_id)
+    if session is None:
+        session = ReturnSession(user_id=user_id, pending_code="")
+        db.session.add(session)
+    return session
+
+
+def peek_session(user_id: int) -> ReturnSession:
+    """The clerk's place, for showing only: nothing is written."""
+    return db.session.get(ReturnSession, user_id) or ReturnSession(user_id=user_id)
+
+
+def handle_scan(user_id: int, code: str) -> Answer:
+    code = code.strip()
+    session = current_session(user_id)
+    if not code:
+        raise InvalidInput(
+            "Scan the RMA, order or tracking number."
+            if session.rma_id is None
+            else "Scan an item, then its grade."
+        )
+    if session.rma_id is None:
+        return start_return(session, code)
+    command = command_of(code)
+    grade = GRADE_COMMANDS.get(command or "") or GRADE_KEYS.get(code)
+    if grade is not None:
+        return grade_item(user_id, session, grade)
+    if command == "UNDO":
+        return _put_aside(session)
+    if command == "DONE":
+        return finish_return(user_id, session)
+    if command is not None:
+        raise InvalidInput(f"{command.title()} does nothing here. Scan an item or a grade.")
+    _require_no_pending(session)
+    found = inventory.find_product(code)
+    if found is None:
+        other = find_return_for_scan(code)
+        if other is not None:
+            return start_return(session, code, other)
+        return _unknown_item(user_id, session, code)
+    return scan_item(user_id, session, code, found)
+
+
+# -------------------------------------------------------------------- start
+
+
+def start_return(
+    session: ReturnSession, code: str, rma: ReturnAuthorisation | None = None
+) -> Answer:
+    rma = rma or find_return_for_scan(code)
+    if rma is None:
+        raise UnknownCode(code, "return, order or tracking number")
+    if not rma.open_for_receiving:
+        raise ReturnClosed(f"{rma.number} is {rma.status}; nothing more is received on it.")
+    session.rma_id = rma.id
+    _clear_pending(session)
+    return Answer("started", f"{rma.number} · order {order_number(rma.order_id)}", rma=rma)
+
+
+def leave_return(user_id: int) -> None:
+    session = current_session(user_id)
+    session.rma_id = None
+    _clear_pending(session)
+
+
+# --------------------------------------------------------------------- scan
+
+
+def scan_item(
+    user_id: int, session: ReturnSession, code: str, found: inventory.ScannedProduct
+) -> Answer:
+    """An item of the return waits on the bench for its grade; anything else goes to exceptions."""
+    rma = _rma(session)
+    line = db.session.scalar(
+        select(ReturnLine).where(
+            ReturnLine.rma_id == rma.id, ReturnLine.product_id == found.product.id
+        )
+    )
+    if line is None:
+        return _not_on_return(user_id, session, rma, code, found)
+    if line.decision is not None:
+        raise AlreadyDecided(
+            f"{found.product.sku} on {rma.number} is already decided ({line.decision}); "
+            "it cannot be received now."
+        )
+    if line.qty_received + found.units > line.qty_authorised:
+        raise AlreadyReceived(
+            f"{found.product.sku} is already received on {rma.number} "
+            f"({line.qty_received} of {line.qty_authorised}); it is not taken twice."
+        )
+    session.pending_line_id = line.id
+    session.pending_product_id = found.product.id
+    session.pending_qty = found.units
+    session.pending_code = code[:80]
+    return Answer("pending", rma=rma, product=found.product)
+
+
+def _not_on_return(
+    user_id: int,
+    session: ReturnSession,
+    rma: ReturnAuthorisation,
+    code: str,
+    found: inventory.ScannedProduct,
+) -> Answer:
+    bench = restock.place(LocationKind.RETURNS)
+    move_stock(found.product.id, found.units, None, bench, Reason.RETURN, rma.number, user_id)
+    note = f"Not on {rma.number}"
+    placed = restock.set_aside(
+        found.product.id, found.units, bench, LocationKind.EXCEPTIONS, rma.number, user_id
+    )
+    _record(rma, None, found.product.id, code, found.units, Grade.NOT_OURS, placed, note, user_id)
+    _announce(rma, None, found.product.sku, found.units, Grade.NOT_OURS, note)
+    placed = restock.placed_at(
+        LocationKind.EXCEPTIONS,
+        db.session.get(Location, placed.location_id),
+        found.units,
+        f"{note}: a supervisor will look at it.",
+    )
+    return Answer(
+        "graded",
+        f"{found.product.sku} is not on {rma.number}.",
+        rma=rma,
+        product=found.product,
+        grade=Grade.NOT_OURS,
+        placed=[placed],
+        alarm=True,
+    )
+
+
+def _unknown_item(user_id: int, session: ReturnSession, code: str) -> Answer:
+    """A barcode nobody knows: nothing enters stock, the item waits at exceptions."""
+    rma = _rma(session)
+    shelf = restock.place(LocationKind.EXCEPTIONS)
+    note = f"Unknown barcode {code[:60]}"
+    placed = restock.placed_at(
+        LocationKind.EXCEPTIONS, shelf, 1, "Not ours: a supervisor will look at it."
+    )
+    _record(rma, None, None, code, 1, Grade.NOT_OURS, placed, note, user_id)
+    return Answer(
+        "graded",
+        f"No product has the barcode {code}.",
+        rma=rma,
+        grade=Grade.NOT_OURS,
+        placed=[placed],
+        alarm=True,
+    )
+
+
+# -------------------------------------------------------------------- grade
+
+
+def grade_item(user_id: int, session: ReturnSession, grade: str) -> Answer:
+    """Move the item on the bench into stock and on to its place, by its grade."""
+    if session.pending_line_id is None:
+        raise InvalidInput("Scan an item first, then its grade.")
+    rma = _rma(session)
+    line = db.session.get(ReturnLine, session.pending_line_id)
+    product = db.session.get(Product, session.pending_product_id)
+    qty = session.pending_qty or 1
+    code = session.pending_code
+    if grade == Grade.NOT_OURS:
+        # Not what we sold, though its barcode says so: it does not count as come back.
+        return _not_ours(user_id, session, rma, line, product, qty, code)
+    _count_received(rma, line, product, qty)
+    bench = restock.place(LocationKind.RETURNS)
+    move_stock(product.id, qty, None, bench, Reason.RETURN, rma.number, user_id)
+    if grade == Grade.RESELLABLE:
+        placed = restock.put_back_resellable(product, qty, bench, rma.number, user_id)
+    else:
+        kind = LocationKind.REWORK if grade == Grade.REWORK else LocationKind.QUARANTINE
+        placed = [restock.set_aside(product.id, qty, bench, kind, rma.number, user_id)]
+    for p in placed:
+        _record(rma, line, product.id, code, p.qty, grade, p, "", user_id)
+    _mark_progress(rma)
+    db.session.refresh(line)
+    _announce(rma, line, product.sku, qty, grade, "")
+    _clear_pending(session)
+    return Answer("graded", rma=rma, product=product, grade=grade, placed=placed)
+
+
+def _count_received(rma: ReturnAuthorisation, line: ReturnLine, product: Product, qty: int) -> None:
+    """One guarded UPDATE: a unit is never received twice, however two clerks race."""
+    counted = db.session.execute(
+        update(rl_t)
+        .where(
+            rl_t.c.id == line.id,
+            rl_t.c.decision.is_(None),
+            rl_t.c.qty_received + qty <= rl_t.c.qty_authorised,
+        )
+        .values(qty_received=rl_t.c.qty_received + qty)
+    )
+    if counted.rowcount != 1:
+        db.session.refresh(line)
+        raise AlreadyReceived(
+            f"{product.sku} is already received on {rma.number} "
+            f"({line.qty_received} of {line.qty_authorised}); it is not taken twice."
+        )
+
+
+def _not_ours(
+    user_id: int,
+    session: ReturnSession,
+    rma: ReturnAuthorisation,
+    line: ReturnLine,
+    product: Product,
+    qty: int,
+    code: str,
+) -> Answer:
+    bench = restock.place(LocationKind.RETURNS)
+    move_stock(product.id, qty, None, bench, Reason.RETURN, rma.number, user_id)
+    note = f"Graded not ours (scanned as {product.sku})"
+    placed = restock.set_aside(product.id, qty, bench, LocationKind.EXCEPTIONS, rma.number, user_id)
+    _record(rma, line, product.id, code, qty, Grade.NOT_OURS, placed, note, user_id)
+    _announce(rma, line, product.sku, qty, Grade.NOT_OURS, note)
+    _clear_pending(session)
+    return Answer("graded", rma=rma, product=product, grade=Grade.NOT_OURS, placed=[placed])
+
+
+def _mark_progress(rma: ReturnAuthorisation) -> None:
+    """Receiving once something is back; received once every authorised unit is."""
+    now = utcnow()
+    open_units = select(rl_t.c.id).where(
+        rl_t.c.rma_id == rma.id, rl_t.c.qty_received < rl_t.c.qty_authorised
+    )
+    db.session.execute(
+        update(rma_t)
+        .where(rma_t.c.id == rma.id, rma_t.c.status == ReturnStatus.AUTHORISED)
+        .values(status=ReturnStatus.RECEIVING, updated_at=now)
+    )
+    db.session.execute(
+        update(rma_t)
+        .where(rma_t.c.id == rma.id, rma_t.c.status == ReturnStatus.RECEIVING)
+        .where(~open_units.exists())
+        .values(status=ReturnStatus.RECEIVED, received_at=now, updated_at=now)
+    )
+    db.session.expire(rma)
+
+
+# ------------------------------------------------------------- done, undo
+
+
+def finish_return(user_id: int, session: ReturnSession) -> Answer:
+    """The parcel is empty: what came is what came."""
+    _require_no_pending(session)
+    rma = _rma(session)
+    received = sum(line.qty_received for line in rma.lines)
+    authorised = sum(line.qty_authorised for line in rma.lines)
+    if received:
+        db.session.execute(
+            update(rma_t)
+            .where(rma_t.c.id == rma.id, rma_t.c.status == ReturnStatus.RECEIVING)
+            .values(status=ReturnStatus.RECEIVED, received_at=utcnow(), updated_at=utcnow())
+        )
+        db.session.expire(rma)
+        audit.record("return.received", "return", rma.number, units=received, of=authorised)
+    session.rma_id = None
+    message = (
+        f"{rma.number} done: {received} of {authorised} units back."
+        if received
+        else f"{rma.number}: nothing received; it stays open."
+    )
+    return Answer("done", message, rma=rma)
+
+
+def _put_aside(session: ReturnSession) -> Answer:
+    if session.pending_line_id is None:
+        raise InvalidInput("Nothing waits for a grade. Graded items are final.")
+    product = db.session.get(Product, session.pending_product_id)
+    _clear_pending(session)
+    return Answer("info", f"{product.sku} put aside, not graded. Scan the next item.")
+
+
+def _require_no_pending(session: ReturnSession) -> None:
+    if session.pending_line_id is not None:
+        product = db.session.get(Product, session.pending_product_id)
+        raise GradeFirst(
+            f"Grade {product.sku} first (1 resellable, 2 rework, 3 damaged, 4 not ours), "
+            "or UNDO to put it aside."
+        )
+
+
+def _clear_pending(session: ReturnSession) -> None:
+    session.pending_line_id = None
+    session.pending_product_id = None
+    session.pending_qty = None
+    session.pending_code = ""
+
+
+def _rma(session: ReturnSession) -> ReturnAuthorisation:
+    rma = db.session.get(ReturnAuthorisation, session.rma_id)
+    if rma is None or not rma.open_for_receiving:
+        session.rma_id = None
+        _clear_pending(session)
+        raise ReturnClosed("That return was closed meanwhile. Scan the next RMA.")
+    return rma
+
+
+# ------------------------------------------------------------------ record
+
+
+def _record(
+    rma: ReturnAuthorisation,
+    line: ReturnLine | None,
+    product_id: int | None,
+    code: str,
+    qty: int,
+    grade: str,
+    placed: restock.Placed,
+    note: str,
+    user_id: int,
+) -> None:
+    db.session.execute(
+        insert(ReturnItem.__table__).values(
+            rma_id=rma.id,
+            return_line_id=line.id if line else None,
+            product_id=product_id,
+            scanned_code=code[:80],
+            qty=qty,
+            grade=grade,
+            location_id=placed.location_id,
+            order_line_id=placed.order_line_id,
+            note=note[:200],
+            received_by=user_id,
+            received_at=utcnow(),
+            outcome="",
+            outcome_note="",
+        )
+    )
+
+
+def _announce(
+    rma: ReturnAuthorisation,
+    line: ReturnLine | None,
+    sku: str,
+    qty: int,
+    grade: str,
+    note: str,
+) -> None:
+    outbox.emit(
+        "return.received",
+        rma.channel_id,
+        f"return:{rma.id}",
+        {
+            "return_id": rma.id,
+            "number": rma.number,
+            "external_id": rma.external_id,
+            "order_number": order_number(rma.order_id),
+            "line": line.line_no if line else None,
+            "sku": sku,
+            "qty": qty,
+            "grade": grade,
+            "on_return": line is not None and grade != Grade.NOT_OURS,
+            "qty_received": line.qty_received if line else None,
+            "qty_authorised": line.qty_authorised if line else None,
+            "note": note,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ExpectedLine:
+    line_no: int
+    sku: str
+    name: str
+    authorised: int
+    received: int
+    decision: str | None
+
+
+def expected(rma_id: int) -> list[ExpectedLine]:
+    """The return's lines, as the bench shows them: received of authorised."""
+    rows = db.session.execute(
+        select(
+            ReturnLine.line_no,
+            Product.sku,
+            Product.name,
+            ReturnLine.qty_authorised,
+            ReturnLine.qty_received,
+            ReturnLine.decision,
+        )
+        .join(Product, Product.id == ReturnLine.product_id)
+        .where(ReturnLine.rma_id == rma_id)
+        .order_by(ReturnLine.line_no)
+    )
+    return [ExpectedLine(*row) for row in rows]
+
+
+def unexpected_count(rma_id: int) -> int:
+    """Items received on the return that it does not list (or were not ours)."""
+    return len(
+        db.session.scalars(
+            select(ReturnItem.id).where(
+                ReturnItem.rma_id == rma_id, ReturnItem.grade == Grade.NOT_OURS
+            )
+        ).all()
+    )
