@@ -64,7 +64,11 @@ def carrier_for_app() -> Carrier:
     if config.get("SHIPPO_API_KEY"):
         from wms.shipping.carriers.shippo_adapter import ShippoCarrier
 
-        return ShippoCarrier(config["SHIPPO_API_KEY"], config.get("SHIPPO_API_URL"))
+        return ShippoCarrier(
+            config["SHIPPO_API_KEY"],
+            config.get("SHIPPO_API_URL"),
+            timeout=float(config.get("SHIPPO_TIMEOUT", 10.0)),
+        )
     from wms.shipping.carriers.builtin import BuiltinCarrier
 
     return BuiltinCarrier(serial_for=_builtin_serial)

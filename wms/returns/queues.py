@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from wms.core import audit, backorders
 from wms.core.clock import utcnow
 from wms.core.errors import Conflict, InvalidInput
-from wms.core.ledger import Reason, move_stock
+from wms.core.ledger import NotEnoughStock, Reason, move_stock
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
@@ -139,7 +139,7 @@ def queue_counts() -> dict[str, int]:
 def release_units(location_id: int, product_id: int, qty: int, user_id: int) -> Location:
     """Back to sellable stock: to a bin, then to the waiting orders first. Returns the bin."""
     source = _queue_location(location_id)
-    _check_qty(qty)
+    _check_qty(source, product_id, qty)
     target, _ = routing.suggest_bin(product_id, qty)
     for reference, units in _settle(source, product_id, qty, "released", "", user_id):
         move_stock(product_id, units, source, target, Reason.RELEASE, reference, user_id)
@@ -154,7 +154,7 @@ def release_units(location_id: int, product_id: int, qty: int, user_id: int) -> 
 def scrap_units(location_id: int, product_id: int, qty: int, reason: str, user_id: int) -> None:
     """Written off: the units leave stock, with the reason on every returned item."""
     source = _queue_location(location_id)
-    _check_qty(qty)
+    _check_qty(source, product_id, qty)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Say why the units are scrapped.")
@@ -190,9 +190,20 @@ def _queue_location(location_id: int) -> Location:
     return location
 
 
-def _check_qty(qty: int) -> None:
+def _check_qty(source: Location, product_id: int, qty: int) -> None:
     if qty <= 0:
         raise InvalidInput("Give a quantity above zero.")
+    # For a clear sentence only: the moves themselves are guarded.
+    on_hand = db.session.scalar(
+        select(Stock.qty_on_hand).where(
+            Stock.location_id == source.id, Stock.product_id == product_id
+        )
+    )
+    if (on_hand or 0) < qty:
+        raise NotEnoughStock(
+            f"{source.code} holds {on_hand or 0} of that product, not {qty}.",
+            location=source.code,
+        )
 
 
 def _settle(
