@@ -17,9 +17,7 @@ def test_two_clerks_grading_the_last_unit_receive_it_once(site: Site) -> None:
     clerks = [signed_in(site.app, site.make, "operator") for _ in range(2)]
     for clerk in clerks:
         site.scan(number, client=clerk)
-        assert 'data-state="grade"' in site.text(
-            site.scan(product.barcodes[0].code, client=clerk)
-        )
+        assert 'data-state="grade"' in site.text(site.scan(product.barcodes[0].code, client=clerk))
     barrier = threading.Barrier(2)
 
     def grade(i: int) -> int:
