@@ -211,6 +211,24 @@ class Factories:
         )
         db.session.commit()
 
+    def rma(
+        self,
+        order_id: int,
+        lines: list[tuple[Product, int]],
+        reason: str = "changed_mind",
+        wish: str = "refund",
+    ) -> str:
+        """A return authorised on the desk for shipped units; returns its number (R-10001)."""
+        from wms.returns.models import rma_number
+        from wms.returns.services import NewReturn, NewReturnLine, authorise_return
+
+        with self.app.app_context():
+            result = authorise_return(
+                NewReturn(order_id, tuple(NewReturnLine(p.sku, q, reason, wish) for p, q in lines))
+            )
+            db.session.commit()
+            return rma_number(result.rma_id)
+
     def inbound(self, lines: list[tuple[Product, int]], expected_at: datetime, **kw: Any) -> int:
         with self.app.app_context():
             inbound, _ = create_inbound(

@@ -9,7 +9,7 @@ place. An item the return does not list goes to exceptions at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import insert, select, update
 
@@ -20,7 +20,7 @@ from wms.core.errors import InvalidInput, UnknownCode
 from wms.core.ledger import Reason, move_stock
 from wms.extensions import db
 from wms.inventory import services as inventory
-from wms.inventory.models import Location, LocationKind, Product
+from wms.inventory.models import LocationKind, Product
 from wms.orders.models import order_number
 from wms.returns import restock
 from wms.returns.errors import AlreadyDecided, AlreadyReceived, GradeFirst, ReturnClosed
@@ -179,12 +179,7 @@ def _not_on_return(
     )
     _record(rma, None, found.product.id, code, found.units, Grade.NOT_OURS, placed, note, user_id)
     _announce(rma, None, found.product.sku, found.units, Grade.NOT_OURS, note)
-    placed = restock.placed_at(
-        LocationKind.EXCEPTIONS,
-        db.session.get(Location, placed.location_id),
-        found.units,
-        f"{note}: a supervisor will look at it.",
-    )
+    placed = replace(placed, reason=f"{note}: a supervisor will look at it.")
     return Answer(
         "graded",
         f"{found.product.sku} is not on {rma.number}.",

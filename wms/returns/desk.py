@@ -8,6 +8,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from wms.auth.decorators import role_required
 from wms.core.clock import today
@@ -44,7 +45,10 @@ def index() -> ResponseReturnValue:
     if q:
         stmt = stmt.where(_search(q))
     returns = db.session.scalars(
-        stmt.order_by(ReturnAuthorisation.id.desc()).offset((page - 1) * PAGE).limit(PAGE + 1)
+        stmt.options(selectinload(ReturnAuthorisation.lines))
+        .order_by(ReturnAuthorisation.id.desc())
+        .offset((page - 1) * PAGE)
+        .limit(PAGE + 1)
     ).all()
     counts = dict(
         db.session.execute(
@@ -61,6 +65,7 @@ def index() -> ResponseReturnValue:
         statuses=[s.value for s in ReturnStatus],
         counts=counts,
         queue_counts=queues.queue_counts(),
+        order_number=order_number,
     )
 
 

@@ -10,6 +10,8 @@ The carrier is called with no database transaction open.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -71,10 +73,10 @@ def carrier_for_app() -> Carrier:
         )
     from wms.shipping.carriers.builtin import BuiltinCarrier
 
-    return BuiltinCarrier(serial_for=_builtin_serial)
+    return BuiltinCarrier(serial_for=builtin_serial)
 
 
-def _builtin_serial(key: str) -> int | None:
+def builtin_serial(key: str) -> int | None:
     # "return-R-10001" -> a serial of its own, so no two returns share a tracking number.
     digits = key.rsplit("-", 1)[-1]
     return BUILTIN_SERIAL_BASE + int(digits) if digits.isdigit() else None
@@ -136,9 +138,9 @@ def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
         key=key,
         number=rma.number,
         order_number=rma.order.number,
-        customer=_customer_address(rma.order.ship_to, rma.order.customer_email),
+        customer=customer_address(rma.order.ship_to, rma.order.customer_email),
         warehouse=return_address(),
-        parcel=_parcel(rma),
+        parcel=parcel_for(rma),
         label_format=label_format,
     )
 
@@ -197,7 +199,7 @@ def record_label(rma_id: int, outcome: Label | CarrierError) -> None:
     audit.record("return.label_bought", "return", rma.number, tracking=outcome.tracking_number)
 
 
-def _customer_address(ship_to: dict[str, Any], email: str) -> Address:
+def customer_address(ship_to: dict[str, Any], email: str) -> Address:
     ship_to = ship_to or {}
 
     def get(key: str) -> str:
@@ -218,11 +220,16 @@ def _customer_address(ship_to: dict[str, Any], email: str) -> Address:
 
 
 def return_address() -> Address:
-    fields = {**DEFAULT_RETURN_ADDRESS, **(current_app.config.get("RETURN_ADDRESS") or {})}
+    """Where return parcels go: the app's RETURN_ADDRESS, else WMS_RETURN_ADDRESS from the
+    environment (a JSON object of address fields), else the default."""
+    site = current_app.config.get("RETURN_ADDRESS")
+    if site is None and os.environ.get("WMS_RETURN_ADDRESS"):
+        site = json.loads(os.environ["WMS_RETURN_ADDRESS"])
+    fields = {**DEFAULT_RETURN_ADDRESS, **(site or {})}
     return Address(**{k: str(v) for k, v in fields.items()})
 
 
-def _parcel(rma: ReturnAuthorisation) -> Parcel:
+def parcel_for(rma: ReturnAuthorisation) -> Parcel:
     """A box for the authorised units: their weight, the largest of their sizes."""
     weight = length = width = height = 0
     for line in rma.lines:

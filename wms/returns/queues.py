@@ -23,7 +23,7 @@ from wms.core.ledger import NotEnoughStock, Reason, move_stock
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
-from wms.returns.models import ReturnAuthorisation, ReturnItem, rma_number
+from wms.returns.models import ReturnItem, rma_number
 
 QUEUE_KINDS = (LocationKind.REWORK, LocationKind.QUARANTINE, LocationKind.EXCEPTIONS)
 SCRAP_REASONS = (
@@ -243,11 +243,3 @@ def _settle(
     if left:
         moves.append((f"{outcome} at {source.code}", left))
     return moves
-
-
-def open_items_of(rma: ReturnAuthorisation) -> list[ReturnItem]:
-    return list(
-        db.session.scalars(
-            select(ReturnItem).where(ReturnItem.rma_id == rma.id).order_by(ReturnItem.id)
-        )
-    )

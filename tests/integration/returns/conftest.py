@@ -19,7 +19,6 @@ from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Movement, Product, Stock
 from wms.orders.models import Channel, Order
 from wms.returns.models import ReturnAuthorisation, ReturnLine
-from wms.returns.services import NewReturn, NewReturnLine, authorise_return
 
 HX = {"HX-Request": "true"}
 
@@ -60,13 +59,8 @@ class Site:
     def shipped(self, *lines: tuple[Product, int]) -> int:
         return self.make.shipped_order(self.channel, list(lines))
 
-    def rma(self, order_id: int, *lines: tuple[Product, int], reason: str = "changed_mind") -> Any:
-        with self.app.app_context():
-            result = authorise_return(
-                NewReturn(order_id, tuple(NewReturnLine(p.sku, q, reason) for p, q in lines))
-            )
-            db.session.commit()
-            return db.session.get(ReturnAuthorisation, result.rma_id).number
+    def rma(self, order_id: int, *lines: tuple[Product, int], reason: str = "changed_mind") -> str:
+        return self.make.rma(order_id, list(lines), reason=reason)
 
     def on_hand(self, product: Product, location: Location) -> int:
         with self.app.app_context():

@@ -202,3 +202,28 @@ def test_done_ends_the_parcel_with_what_came(site: Site) -> None:
     unknown = site.scan("NOTHING-HERE")
     assert unknown.status_code == 404
     assert "No return, order or tracking number has the code NOTHING-HERE." in site.text(unknown)
+
+
+def test_an_item_graded_not_ours_goes_to_exceptions_and_does_not_count(site: Site) -> None:
+    product = site.make.product()
+    number = site.rma(site.shipped((product, 1)), (product, 1))
+    site.scan(number)
+    site.scan(product.barcodes[0].code)
+    graded = site.scan("CMD-NOT-OURS")
+    assert site.where(graded) == ["EXCEPTIONS EXC-1"]
+    assert site.lines(number) == [(0, 1)]
+    with site.app.app_context():
+        item = db.session.scalar(select(ReturnItem).where(ReturnItem.product_id == product.id))
+        assert item.note == f"Graded not ours (scanned as {product.sku})"
+    # The real unit may still come back.
+    site.scan(product.barcodes[0].code)
+    assert site.where(site.scan("1")) == ["BIN A-01-1"]
+    assert site.lines(number) == [(1, 1)]
+
+
+def test_the_floor_menu_opens_the_returns_bench(site: Site) -> None:
+    menu = site.clerk.get("/?floor=1").get_data(as_text=True)
+    assert 'href="/returns/receive"' in menu
+    page = site.clerk.get("/returns/receive").get_data(as_text=True)
+    assert "Scan the RMA number, the order number or the return label" in page
+    assert 'name="scan_id"' in page  # the one scan field, posting with a scan id

@@ -242,3 +242,37 @@ def test_the_return_slip_carries_the_rma_barcode(site: Site) -> None:
     assert ("CODE-128", number) in found
     # and the bench opens the return from that scan
     assert f'data-rma="{number}"' in site.text(site.scan(found[0][1]))
+
+
+def test_the_returns_list_finds_a_return_by_its_order_or_number(site: Site) -> None:
+    product = site.make.product()
+    order_id = site.shipped((product, 1))
+    number = site.rma(order_id, (product, 1))
+    listed = site.desk.get("/returns/").get_data(as_text=True)
+    assert f'data-rma="{number}"' in listed
+    for query in (number, order_number(order_id)):
+        found = site.desk.get(f"/returns/?q={query}").get_data(as_text=True)
+        assert f'data-rma="{number}"' in found
+    assert f'data-rma="{number}"' not in site.desk.get("/returns/?q=W-1").get_data(as_text=True)
+    menu = site.desk.get("/desk/").get_data(as_text=True)
+    assert 'href="/returns/"' in menu
+
+
+def test_an_unknown_item_is_listed_until_a_supervisor_deals_with_it(site: Site) -> None:
+    product = site.make.product()
+    number = site.rma(site.shipped((product, 1)), (product, 1))
+    site.scan(number)
+    site.scan("UNKNOWN-77")
+    page = site.desk.get("/returns/queues?kind=exceptions").get_data(as_text=True)
+    assert "UNKNOWN-77" in page and number in page
+    with site.app.app_context():
+        item_id = db.session.scalar(
+            select(ReturnItem.id).where(ReturnItem.scanned_code == "UNKNOWN-77")
+        )
+    done = site.desk.post(f"/returns/queues/resolve/{item_id}", data={"note": "sent back"})
+    assert done.status_code == 302
+    assert "UNKNOWN-77" not in site.desk.get("/returns/queues?kind=exceptions").get_data(
+        as_text=True
+    )
+    again = site.desk.post(f"/returns/queues/resolve/{item_id}", data={"note": "x"})
+    assert again.status_code == 409
