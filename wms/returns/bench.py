@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 
 from wms.core import audit, outbox
 from wms.core.clock import utcnow
@@ -255,6 +255,11 @@ def _count_received(rma: ReturnAuthorisation, line: ReturnLine, product: Product
     )
     if counted.rowcount != 1:
         db.session.refresh(line)
+        if line.decision is not None:
+            raise AlreadyDecided(
+                f"{product.sku} on {rma.number} was decided meanwhile ({line.decision}); "
+                "it is not received now."
+            )
         raise AlreadyReceived(
             f"{product.sku} is already received on {rma.number} "
             f"({line.qty_received} of {line.qty_authorised}); it is not taken twice."
@@ -288,14 +293,15 @@ def _mark_progress(rma: ReturnAuthorisation) -> None:
     )
     db.session.execute(
         update(rma_t)
-        .where(rma_t.c.id == rma.id, rma_t.c.status == ReturnStatus.AUTHORISED)
-        .values(status=ReturnStatus.RECEIVING, updated_at=now)
-    )
-    db.session.execute(
-        update(rma_t)
-        .where(rma_t.c.id == rma.id, rma_t.c.status == ReturnStatus.RECEIVING)
-        .where(~open_units.exists())
-        .values(status=ReturnStatus.RECEIVED, received_at=now, updated_at=now)
+        .where(
+            rma_t.c.id == rma.id,
+            rma_t.c.status.in_([ReturnStatus.AUTHORISED, ReturnStatus.RECEIVING]),
+        )
+        .values(
+            status=case((open_units.exists(), ReturnStatus.RECEIVING), else_=ReturnStatus.RECEIVED),
+            received_at=case((open_units.exists(), None), else_=now),
+            updated_at=now,
+        )
     )
     db.session.expire(rma)
 
@@ -418,43 +424,4 @@ def _announce(
             "qty_authorised": line.qty_authorised if line else None,
             "note": note,
         },
-    )
-
-
-@dataclass(frozen=True)
-class ExpectedLine:
-    line_no: int
-    sku: str
-    name: str
-    authorised: int
-    received: int
-    decision: str | None
-
-
-def expected(rma_id: int) -> list[ExpectedLine]:
-    """The return's lines, as the bench shows them: received of authorised."""
-    rows = db.session.execute(
-        select(
-            ReturnLine.line_no,
-            Product.sku,
-            Product.name,
-            ReturnLine.qty_authorised,
-            ReturnLine.qty_received,
-            ReturnLine.decision,
-        )
-        .join(Product, Product.id == ReturnLine.product_id)
-        .where(ReturnLine.rma_id == rma_id)
-        .order_by(ReturnLine.line_no)
-    )
-    return [ExpectedLine(*row) for row in rows]
-
-
-def unexpected_count(rma_id: int) -> int:
-    """Items received on the return that it does not list (or were not ours)."""
-    return len(
-        db.session.scalars(
-            select(ReturnItem.id).where(
-                ReturnItem.rma_id == rma_id, ReturnItem.grade == Grade.NOT_OURS
-            )
-        ).all()
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 
 from wms.core.ledger import Reason
 from wms.extensions import db
@@ -19,6 +20,7 @@ from wms.returns.models import Grade, ReturnAuthorisation, ReturnItem, ReturnLin
 
 DEFAULT_DAYS = 30
 DEFAULT_THRESHOLD_PCT = 10.0
+PRODUCTS_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,22 @@ class ProductRow:
 
 
 @dataclass(frozen=True)
+class ProductPage:
+    rows: list[ProductRow]  # the highest return rates first, at most PRODUCTS_SHOWN
+    products: int  # products returned in the period, all of them
+    flagged: int  # of which above the threshold
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     threshold_pct: float
     by_reason: list[ReasonRow]
-    by_product: list[ProductRow]
+    by_product: ProductPage
 
     @property
     def flagged(self) -> list[ProductRow]:
-        return [p for p in self.by_product if p.flagged]
+        return [p for p in self.by_product.rows if p.flagged]
 
 
 def returns_report(period: Period, threshold_pct: float = DEFAULT_THRESHOLD_PCT) -> Report:
@@ -98,80 +107,90 @@ def by_reason(period: Period) -> list[ReasonRow]:
     return [ReasonRow(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
 
 
-def by_product(period: Period, threshold_pct: float) -> list[ProductRow]:
-    """Per product returned in the period: what came back and how, against what shipped."""
-    authorised = dict(
-        db.session.execute(
-            select(ReturnLine.product_id, func.sum(ReturnLine.qty_authorised))
-            .join(ReturnAuthorisation, ReturnAuthorisation.id == ReturnLine.rma_id)
-            .where(
-                ReturnAuthorisation.created_at >= period.since,
-                ReturnAuthorisation.created_at < period.until,
-                ReturnAuthorisation.status != ReturnStatus.CANCELLED,
-            )
-            .group_by(ReturnLine.product_id)
-        ).all()
+def by_product(period: Period, threshold_pct: float, limit: int = PRODUCTS_SHOWN) -> ProductPage:
+    """Per product returned in the period: what came back and how, against what shipped.
+
+    One pass over each source (RMA lines, returned items, the ledger's ship
+    movements), summed per product in one statement; highest return rates
+    first, so the flagged products lead and a long tail is cut at ``limit``
+    rows (the totals still count them all).
+    """
+    rma, rl, item, mv = (
+        ReturnAuthorisation.__table__,
+        ReturnLine.__table__,
+        ReturnItem.__table__,
+        Movement.__table__,
     )
-    graded = {
-        r[0]: r[1:]
-        for r in db.session.execute(
-            select(
-                ReturnItem.product_id,
-                func.sum(ReturnItem.qty),
-                _sum_if(ReturnItem.grade == Grade.RESELLABLE),
-                _sum_if(ReturnItem.grade == Grade.REWORK),
-                _sum_if(ReturnItem.grade == Grade.DAMAGED),
-            )
-            .where(
-                ReturnItem.received_at >= period.since,
-                ReturnItem.received_at < period.until,
-                ReturnItem.return_line_id.is_not(None),
-                ReturnItem.grade != Grade.NOT_OURS,
-            )
-            .group_by(ReturnItem.product_id)
-        ).all()
-    }
-    product_ids = sorted(set(authorised) | set(graded))
-    if not product_ids:
-        return []
-    shipped = _shipped(period, product_ids)
-    products = {
-        p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(product_ids)))
-    }
-    out = []
-    for pid in product_ids:
-        returned, resellable, rework, damaged = (int(v or 0) for v in graded.get(pid, (0,) * 4))
-        ships = shipped.get(pid, 0)
-        out.append(
-            ProductRow(
-                products[pid].sku,
-                products[pid].name,
-                int(authorised.get(pid) or 0),
-                returned,
-                resellable,
-                rework,
-                damaged,
-                ships,
-                flagged=bool(ships) and 100.0 * returned / ships > threshold_pct,
-            )
-        )
-    out.sort(key=lambda r: (-(r.rate_pct or 0.0), -r.returned, r.sku))
-    return out
 
+    def row(product_id: Any, **figures: Any) -> list[Any]:
+        """One source's columns, in FIGURES order, zero where it says nothing."""
+        return [
+            product_id.label("product_id"),
+            *(figures.get(name, literal(0)).label(name) for name in FIGURES),
+        ]
 
-def _sum_if(condition: object) -> object:
-    return func.sum(case((condition, ReturnItem.qty), else_=0))  # type: ignore[arg-type]
-
-
-def _shipped(period: Period, product_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Movement.product_id, func.sum(Movement.qty))
+    flows = union_all(
+        select(*row(rl.c.product_id, authorised=rl.c.qty_authorised))
+        .join(rma, rma.c.id == rl.c.rma_id)
         .where(
-            Movement.reason == Reason.SHIP,
-            Movement.created_at >= period.since,
-            Movement.created_at < period.until,
-            Movement.product_id.in_(product_ids),
+            rma.c.created_at >= period.since,
+            rma.c.created_at < period.until,
+            rma.c.status != ReturnStatus.CANCELLED,
+        ),
+        select(
+            *row(
+                item.c.product_id,
+                returned=item.c.qty,
+                resellable=_qty_if(item, Grade.RESELLABLE),
+                rework=_qty_if(item, Grade.REWORK),
+                damaged=_qty_if(item, Grade.DAMAGED),
+            )
+        ).where(
+            item.c.received_at >= period.since,
+            item.c.received_at < period.until,
+            item.c.return_line_id.is_not(None),
+            item.c.grade != Grade.NOT_OURS,
+        ),
+        select(*row(mv.c.product_id, shipped=mv.c.qty)).where(
+            mv.c.reason == Reason.SHIP,
+            mv.c.created_at >= period.since,
+            mv.c.created_at < period.until,
+        ),
+    ).subquery()
+    summed = (
+        select(
+            flows.c.product_id,
+            *(func.sum(flows.c[name]).label(name) for name in FIGURES),
         )
-        .group_by(Movement.product_id)
+        .group_by(flows.c.product_id)
+        .having(func.sum(flows.c.authorised) + func.sum(flows.c.returned) > 0)
+        .subquery()
+    )
+    rate = case((summed.c.shipped > 0, 100.0 * summed.c.returned / summed.c.shipped), else_=None)
+    flagged = case((rate > threshold_pct, 1), else_=0)
+    rows = db.session.execute(
+        select(
+            Product.sku,
+            Product.name,
+            *(summed.c[name] for name in FIGURES),
+            flagged,
+            func.count().over(),
+            func.sum(flagged).over(),
+        )
+        .join(Product, Product.id == summed.c.product_id)
+        .order_by(rate.desc().nulls_last(), summed.c.returned.desc(), Product.sku)
+        .limit(limit)
     ).all()
-    return {pid: int(qty or 0) for pid, qty in rows}
+    products = [
+        ProductRow(r[0], r[1], *(int(v or 0) for v in r[2:8]), flagged=bool(r[8])) for r in rows
+    ]
+    total = int(rows[0][9]) if rows else 0
+    flagged_total = int(rows[0][10] or 0) if rows else 0
+    return ProductPage(products, total, flagged_total)
+
+
+FIGURES = ("authorised", "returned", "resellable", "rework", "damaged", "shipped")
+
+
+def _qty_if(item: Any, grade: str) -> Any:
+    return case((item.c.grade == grade, item.c.qty), else_=0)

@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from wms.extensions import db
-from wms.returns import bench, bp
+from wms.orders.models import order_number
+from wms.returns import bench, bp, panels
 from wms.returns.models import OPEN_FOR_RECEIVING, LabelStatus, ReturnAuthorisation
 from wms.returns.restock import DESTINATION_CSS
 
@@ -26,7 +27,8 @@ def receive_scan() -> ResponseReturnValue:
     answer = bench.handle_scan(current_user.id, request.form.get("code", ""))
     session = bench.current_session(current_user.id)
     db.session.flush()
-    body = render_template("returns/_answer.html", answer=answer, oob=True, **_bench(session))
+    last = answer.product.id if answer.product is not None else None
+    body = render_template("returns/_answer.html", answer=answer, oob=True, **_bench(session, last))
     response = Response(body, mimetype="text/html")
     if answer.alarm:
         response.headers["X-Scan-Tone"] = "error"
@@ -41,14 +43,15 @@ def receive_leave() -> ResponseReturnValue:
     return response
 
 
-def _bench(session: bench.ReturnSession) -> dict[str, object]:
+def _bench(session: bench.ReturnSession, last_product_id: int | None = None) -> dict[str, object]:
     """The panel under the answer: the return on the bench and its lines."""
     rma = db.session.get(ReturnAuthorisation, session.rma_id) if session.rma_id else None
     return {
         "rma": rma,
         "pending": session.pending_product if session.pending_line_id else None,
-        "lines": bench.expected(rma.id) if rma else [],
-        "unexpected": bench.unexpected_count(rma.id) if rma else 0,
+        "lines": panels.expected(rma.id, last_product_id) if rma else [],
+        "totals": panels.totals(rma.id) if rma else None,
+        "order_number": order_number,
         "grade_words": bench.GRADE_WORDS,
         "css": DESTINATION_CSS,
         "incoming": _incoming() if rma is None else [],
