@@ -14,7 +14,7 @@ from wms.api.routes import ID_MAX, REF_PARAM, _body
 from wms.api.schemas import ErrorOut
 from wms.extensions import db
 from wms.orders.models import Order, order_id_from_number
-from wms.returns import labels, services
+from wms.returns import labels, services, views
 from wms.returns.desk import label_response
 from wms.returns.errors import LabelInProgress, ReturnNotFound
 from wms.returns.models import rma_id_from_number
@@ -83,7 +83,7 @@ def create_return() -> Response:
     if body.return_label:
         _buy_label(result.rma_id, body.label_format)
     rma = services.get_return(result.rma_id, channel.id)
-    return _json(services.rma_view(rma), 201 if result.created else 200)
+    return _json(views.rma_view(rma), 201 if result.created else 200)
 
 
 def _buy_label(rma_id: int, label_format: str) -> None:
@@ -107,7 +107,7 @@ document(
 def show_return(ref: str) -> Response:
     channel = current_channel()
     rma = services.get_return(_return_id(ref), channel.id)
-    return _json(services.rma_view(rma))
+    return _json(views.rma_view(rma))
 
 
 document(
@@ -128,7 +128,7 @@ def buy_return_label(ref: str) -> Response:
     body: ReturnLabelIn = _body(ReturnLabelIn)
     rma = services.get_return(_return_id(ref), channel.id)
     labels.issue_return_label(rma.id, body.label_format)
-    return _json(services.rma_view(services.get_return(rma.id, channel.id)))
+    return _json(views.rma_view(services.get_return(rma.id, channel.id)))
 
 
 document(

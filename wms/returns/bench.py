@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import select, update
 
-from wms.core import audit, outbox
+from wms.core import audit
 from wms.core.clock import utcnow
 from wms.core.codes import command_of
 from wms.core.errors import InvalidInput, UnknownCode
@@ -22,12 +22,11 @@ from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import LocationKind, Product
 from wms.orders.models import order_number
-from wms.returns import restock
+from wms.returns import receipts, restock
 from wms.returns.errors import AlreadyDecided, AlreadyReceived, GradeFirst, ReturnClosed
 from wms.returns.models import (
     Grade,
     ReturnAuthorisation,
-    ReturnItem,
     ReturnLine,
     ReturnSession,
     ReturnStatus,
@@ -177,8 +176,10 @@ def _not_on_return(
     placed = restock.set_aside(
         found.product.id, found.units, bench, LocationKind.EXCEPTIONS, rma.number, user_id
     )
-    _record(rma, None, found.product.id, code, found.units, Grade.NOT_OURS, placed, note, user_id)
-    _announce(rma, None, found.product.sku, found.units, Grade.NOT_OURS, note)
+    receipts.record_item(
+        rma, None, found.product.id, code, found.units, Grade.NOT_OURS, placed, note, user_id
+    )
+    receipts.announce_received(rma, None, found.product.sku, found.units, Grade.NOT_OURS, note)
     placed = replace(placed, reason=f"{note}: a supervisor will look at it.")
     return Answer(
         "graded",
@@ -199,7 +200,7 @@ def _unknown_item(user_id: int, session: ReturnSession, code: str) -> Answer:
     placed = restock.placed_at(
         LocationKind.EXCEPTIONS, shelf, 1, "Not ours: a supervisor will look at it."
     )
-    _record(rma, None, None, code, 1, Grade.NOT_OURS, placed, note, user_id)
+    receipts.record_item(rma, None, None, code, 1, Grade.NOT_OURS, placed, note, user_id)
     return Answer(
         "graded",
         f"No product has the barcode {code}.",
@@ -225,7 +226,7 @@ def grade_item(user_id: int, session: ReturnSession, grade: str) -> Answer:
     if grade == Grade.NOT_OURS:
         # Not what we sold, though its barcode says so: it does not count as come back.
         return _not_ours(user_id, session, rma, line, product, qty, code)
-    _count_received(rma, line, product, qty)
+    receipts.count_received(rma, line, product, qty)
     bench = restock.place(LocationKind.RETURNS)
     move_stock(product.id, qty, None, bench, Reason.RETURN, rma.number, user_id)
     if grade == Grade.RESELLABLE:
@@ -234,36 +235,12 @@ def grade_item(user_id: int, session: ReturnSession, grade: str) -> Answer:
         kind = LocationKind.REWORK if grade == Grade.REWORK else LocationKind.QUARANTINE
         placed = [restock.set_aside(product.id, qty, bench, kind, rma.number, user_id)]
     for p in placed:
-        _record(rma, line, product.id, code, p.qty, grade, p, "", user_id)
-    _mark_progress(rma)
+        receipts.record_item(rma, line, product.id, code, p.qty, grade, p, "", user_id)
+    receipts.mark_progress(rma)
     db.session.refresh(line)
-    _announce(rma, line, product.sku, qty, grade, "")
+    receipts.announce_received(rma, line, product.sku, qty, grade, "")
     _clear_pending(session)
     return Answer("graded", rma=rma, product=product, grade=grade, placed=placed)
-
-
-def _count_received(rma: ReturnAuthorisation, line: ReturnLine, product: Product, qty: int) -> None:
-    """One guarded UPDATE: a unit is never received twice, however two clerks race."""
-    counted = db.session.execute(
-        update(rl_t)
-        .where(
-            rl_t.c.id == line.id,
-            rl_t.c.decision.is_(None),
-            rl_t.c.qty_received + qty <= rl_t.c.qty_authorised,
-        )
-        .values(qty_received=rl_t.c.qty_received + qty)
-    )
-    if counted.rowcount != 1:
-        db.session.refresh(line)
-        if line.decision is not None:
-            raise AlreadyDecided(
-                f"{product.sku} on {rma.number} was decided meanwhile ({line.decision}); "
-                "it is not received now."
-            )
-        raise AlreadyReceived(
-            f"{product.sku} is already received on {rma.number} "
-            f"({line.qty_received} of {line.qty_authorised}); it is not taken twice."
-        )
 
 
 def _not_ours(
@@ -279,31 +256,10 @@ def _not_ours(
     move_stock(product.id, qty, None, bench, Reason.RETURN, rma.number, user_id)
     note = f"Graded not ours (scanned as {product.sku})"
     placed = restock.set_aside(product.id, qty, bench, LocationKind.EXCEPTIONS, rma.number, user_id)
-    _record(rma, line, product.id, code, qty, Grade.NOT_OURS, placed, note, user_id)
-    _announce(rma, line, product.sku, qty, Grade.NOT_OURS, note)
+    receipts.record_item(rma, line, product.id, code, qty, Grade.NOT_OURS, placed, note, user_id)
+    receipts.announce_received(rma, line, product.sku, qty, Grade.NOT_OURS, note)
     _clear_pending(session)
     return Answer("graded", rma=rma, product=product, grade=Grade.NOT_OURS, placed=[placed])
-
-
-def _mark_progress(rma: ReturnAuthorisation) -> None:
-    """Receiving once something is back; received once every authorised unit is."""
-    now = utcnow()
-    open_units = select(rl_t.c.id).where(
-        rl_t.c.rma_id == rma.id, rl_t.c.qty_received < rl_t.c.qty_authorised
-    )
-    db.session.execute(
-        update(rma_t)
-        .where(
-            rma_t.c.id == rma.id,
-            rma_t.c.status.in_([ReturnStatus.AUTHORISED, ReturnStatus.RECEIVING]),
-        )
-        .values(
-            status=case((open_units.exists(), ReturnStatus.RECEIVING), else_=ReturnStatus.RECEIVED),
-            received_at=case((open_units.exists(), None), else_=now),
-            updated_at=now,
-        )
-    )
-    db.session.expire(rma)
 
 
 # ------------------------------------------------------------- done, undo
@@ -363,65 +319,3 @@ def _rma(session: ReturnSession) -> ReturnAuthorisation:
         _clear_pending(session)
         raise ReturnClosed("That return was closed meanwhile. Scan the next RMA.")
     return rma
-
-
-# ------------------------------------------------------------------ record
-
-
-def _record(
-    rma: ReturnAuthorisation,
-    line: ReturnLine | None,
-    product_id: int | None,
-    code: str,
-    qty: int,
-    grade: str,
-    placed: restock.Placed,
-    note: str,
-    user_id: int,
-) -> None:
-    db.session.execute(
-        insert(ReturnItem.__table__).values(
-            rma_id=rma.id,
-            return_line_id=line.id if line else None,
-            product_id=product_id,
-            scanned_code=code[:80],
-            qty=qty,
-            grade=grade,
-            location_id=placed.location_id,
-            order_line_id=placed.order_line_id,
-            note=note[:200],
-            received_by=user_id,
-            received_at=utcnow(),
-            outcome="",
-            outcome_note="",
-        )
-    )
-
-
-def _announce(
-    rma: ReturnAuthorisation,
-    line: ReturnLine | None,
-    sku: str,
-    qty: int,
-    grade: str,
-    note: str,
-) -> None:
-    outbox.emit(
-        "return.received",
-        rma.channel_id,
-        f"return:{rma.id}",
-        {
-            "return_id": rma.id,
-            "number": rma.number,
-            "external_id": rma.external_id,
-            "order_number": order_number(rma.order_id),
-            "line": line.line_no if line else None,
-            "sku": sku,
-            "qty": qty,
-            "grade": grade,
-            "on_return": line is not None and grade != Grade.NOT_OURS,
-            "qty_received": line.qty_received if line else None,
-            "qty_authorised": line.qty_authorised if line else None,
-            "note": note,
-        },
-    )

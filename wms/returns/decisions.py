@@ -43,14 +43,31 @@ def decide_line(
         raise ReturnClosed(f"{rma.number} is cancelled.")
     if decision not in {d.value for d in Decision}:
         raise InvalidInput("Choose refund, exchange, store credit or rejection.")
-    qty = line.qty_received
-    if decision != Decision.REJECTED and qty == 0:
-        raise InvalidInput(
-            f"Nothing of {line.product.sku} has come back yet; only a rejection can be recorded."
-        )
+    _take(line, decision, note, user_id)
+    if decision == Decision.EXCHANGE:
+        line.exchange_order_id = _exchange_order(rma, line, line.decision_qty, exchange_sku)
+        db.session.flush()
+    _close_when_all_decided(rma)
+    _announce(rma, line)
+    audit.record(
+        "return.decided",
+        "return",
+        rma.number,
+        line=line.line_no,
+        decision=decision,
+        qty=line.decision_qty,
+    )
+    return line
+
+
+def _take(line: ReturnLine, decision: str, note: str, user_id: int) -> None:
+    """One guarded UPDATE: decided once, for the units received at that moment."""
+    conditions = [rl_t.c.id == line.id, rl_t.c.decision.is_(None)]
+    if decision != Decision.REJECTED:
+        conditions.append(rl_t.c.qty_received > 0)
     taken = db.session.execute(
         update(rl_t)
-        .where(rl_t.c.id == line.id, rl_t.c.decision.is_(None))
+        .where(*conditions)
         .values(
             decision=decision,
             decision_qty=rl_t.c.qty_received,
@@ -59,21 +76,16 @@ def decide_line(
             decided_at=utcnow(),
         )
     )
-    if taken.rowcount != 1:
-        db.session.refresh(line)
-        raise AlreadyDecided(
-            f"Line {line.line_no} of {rma.number} is already decided: {line.decision}."
-        )
-    if decision == Decision.EXCHANGE:
-        line.exchange_order_id = _exchange_order(rma, line, qty, exchange_sku)
-    db.session.flush()
     db.session.refresh(line)
-    _close_when_all_decided(rma)
-    _announce(rma, line)
-    audit.record(
-        "return.decided", "return", rma.number, line=line.line_no, decision=decision, qty=qty
+    if taken.rowcount == 1:
+        return
+    if line.decision is not None:
+        raise AlreadyDecided(
+            f"Line {line.line_no} of {line.rma.number} is already decided: {line.decision}."
+        )
+    raise InvalidInput(
+        f"Nothing of {line.product.sku} has come back yet; only a rejection can be recorded."
     )
-    return line
 
 
 def _exchange_order(rma: ReturnAuthorisation, line: ReturnLine, qty: int, sku: str) -> int:

@@ -15,6 +15,8 @@ from wms.core.clock import today
 from wms.core.errors import InvalidInput
 from wms.extensions import db
 from wms.orders.models import Order, order_id_from_number, order_number
+from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
+from wms.prints.shipping_label import LabelAddress
 from wms.returns import bp, decisions, labels, queues, report, services
 from wms.returns.errors import ReturnNotFound
 from wms.returns.models import (
@@ -188,46 +190,44 @@ def label_response(rma: ReturnAuthorisation) -> Response:
 @bp.get("/<int:rma_id>/slip.pdf")
 @role_required("supervisor")
 def slip(rma_id: int) -> ResponseReturnValue:
-    from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
-    from wms.prints.shipping_label import LabelAddress
-
     rma = services.get_return(rma_id)
-    address = labels.return_address()
-    pdf = render_return_slip(
-        ReturnSlip(
-            rma_number=rma.number,
-            order_number=rma.order.number,
-            customer=rma.order.customer_name or rma.order.ship_to.get("name", ""),
-            created_on=rma.created_at.date(),
-            tracking_number=rma.tracking_number or "",
-            return_to=LabelAddress(
-                name=address.name,
-                company=address.company,
-                street1=address.street1,
-                street2=address.street2,
-                city=address.city,
-                state=address.state,
-                zip=address.zip,
-                country=address.country,
-            ),
-            lines=[
-                ReturnSlipLine(
-                    ln.product.sku,
-                    ln.product.name,
-                    ln.qty_authorised,
-                    services.REASON_WORDS.get(ln.reason, ln.reason),
-                    ln.wish,
-                )
-                for ln in rma.lines
-            ],
-            note=rma.note,
-        ),
-        request.args.get("size", "A4"),
-    )
+    pdf = render_return_slip(_slip_data(rma), request.args.get("size", "A4"))
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{rma.number}-slip.pdf"'},
+    )
+
+
+def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
+    address = labels.return_address()
+    return ReturnSlip(
+        rma_number=rma.number,
+        order_number=rma.order.number,
+        customer=rma.order.customer_name or rma.order.ship_to.get("name", ""),
+        created_on=rma.created_at.date(),
+        tracking_number=rma.tracking_number or "",
+        return_to=LabelAddress(
+            name=address.name,
+            company=address.company,
+            street1=address.street1,
+            street2=address.street2,
+            city=address.city,
+            state=address.state,
+            zip=address.zip,
+            country=address.country,
+        ),
+        lines=[
+            ReturnSlipLine(
+                ln.product.sku,
+                ln.product.name,
+                ln.qty_authorised,
+                services.REASON_WORDS.get(ln.reason, ln.reason),
+                ln.wish,
+            )
+            for ln in rma.lines
+        ],
+        note=rma.note,
     )
 
 

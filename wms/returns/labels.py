@@ -111,8 +111,27 @@ def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
         return None
     if rma.status in (ReturnStatus.CANCELLED, ReturnStatus.CLOSED):
         raise ReturnClosed(f"{rma.number} is {rma.status}; it needs no label.")
-    now = utcnow()
     key = f"return-{rma.number}"
+    if not _take_attempt(rma, key, label_format):
+        db.session.refresh(rma)
+        if rma.label_status == LabelStatus.BOUGHT:
+            return None  # bought by the attempt we waited for
+        raise LabelInProgress(f"The label for {rma.number} is being bought; wait a moment.")
+    return LabelJob(
+        rma_id=rma.id,
+        key=key,
+        number=rma.number,
+        order_number=rma.order.number,
+        customer=customer_address(rma.order.ship_to, rma.order.customer_email),
+        warehouse=return_address(),
+        parcel=parcel_for(rma),
+        label_format=label_format,
+    )
+
+
+def _take_attempt(rma: ReturnAuthorisation, key: str, label_format: str) -> bool:
+    """The attempt is ours unless another one is under way (and not stale)."""
+    now = utcnow()
     claimed = db.session.execute(
         update(rma_t)
         .where(rma_t.c.id == rma.id)
@@ -131,18 +150,7 @@ def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
             label_error="",
         )
     )
-    if claimed.rowcount != 1:
-        raise LabelInProgress(f"The label for {rma.number} is being bought; wait a moment.")
-    return LabelJob(
-        rma_id=rma.id,
-        key=key,
-        number=rma.number,
-        order_number=rma.order.number,
-        customer=customer_address(rma.order.ship_to, rma.order.customer_email),
-        warehouse=return_address(),
-        parcel=parcel_for(rma),
-        label_format=label_format,
-    )
+    return claimed.rowcount == 1
 
 
 def purchase(job: LabelJob) -> Label | CarrierError:

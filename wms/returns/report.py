@@ -115,48 +115,7 @@ def by_product(period: Period, threshold_pct: float, limit: int = PRODUCTS_SHOWN
     first, so the flagged products lead and a long tail is cut at ``limit``
     rows (the totals still count them all).
     """
-    rma, rl, item, mv = (
-        ReturnAuthorisation.__table__,
-        ReturnLine.__table__,
-        ReturnItem.__table__,
-        Movement.__table__,
-    )
-
-    def row(product_id: Any, **figures: Any) -> list[Any]:
-        """One source's columns, in FIGURES order, zero where it says nothing."""
-        return [
-            product_id.label("product_id"),
-            *(figures.get(name, literal(0)).label(name) for name in FIGURES),
-        ]
-
-    flows = union_all(
-        select(*row(rl.c.product_id, authorised=rl.c.qty_authorised))
-        .join(rma, rma.c.id == rl.c.rma_id)
-        .where(
-            rma.c.created_at >= period.since,
-            rma.c.created_at < period.until,
-            rma.c.status != ReturnStatus.CANCELLED,
-        ),
-        select(
-            *row(
-                item.c.product_id,
-                returned=item.c.qty,
-                resellable=_qty_if(item, Grade.RESELLABLE),
-                rework=_qty_if(item, Grade.REWORK),
-                damaged=_qty_if(item, Grade.DAMAGED),
-            )
-        ).where(
-            item.c.received_at >= period.since,
-            item.c.received_at < period.until,
-            item.c.return_line_id.is_not(None),
-            item.c.grade != Grade.NOT_OURS,
-        ),
-        select(*row(mv.c.product_id, shipped=mv.c.qty)).where(
-            mv.c.reason == Reason.SHIP,
-            mv.c.created_at >= period.since,
-            mv.c.created_at < period.until,
-        ),
-    ).subquery()
+    flows = _flows(period)
     summed = (
         select(
             flows.c.product_id,
@@ -187,6 +146,52 @@ def by_product(period: Period, threshold_pct: float, limit: int = PRODUCTS_SHOWN
     total = int(rows[0][9]) if rows else 0
     flagged_total = int(rows[0][10] or 0) if rows else 0
     return ProductPage(products, total, flagged_total)
+
+
+def _flows(period: Period) -> Any:
+    """Per row of each source, the figures it adds to a product (zero for the others)."""
+    rma, rl, item, mv = (
+        ReturnAuthorisation.__table__,
+        ReturnLine.__table__,
+        ReturnItem.__table__,
+        Movement.__table__,
+    )
+
+    def row(product_id: Any, **figures: Any) -> list[Any]:
+        """One source's columns, in FIGURES order, zero where it says nothing."""
+        return [
+            product_id.label("product_id"),
+            *(figures.get(name, literal(0)).label(name) for name in FIGURES),
+        ]
+
+    return union_all(
+        select(*row(rl.c.product_id, authorised=rl.c.qty_authorised))
+        .join(rma, rma.c.id == rl.c.rma_id)
+        .where(
+            rma.c.created_at >= period.since,
+            rma.c.created_at < period.until,
+            rma.c.status != ReturnStatus.CANCELLED,
+        ),
+        select(
+            *row(
+                item.c.product_id,
+                returned=item.c.qty,
+                resellable=_qty_if(item, Grade.RESELLABLE),
+                rework=_qty_if(item, Grade.REWORK),
+                damaged=_qty_if(item, Grade.DAMAGED),
+            )
+        ).where(
+            item.c.received_at >= period.since,
+            item.c.received_at < period.until,
+            item.c.return_line_id.is_not(None),
+            item.c.grade != Grade.NOT_OURS,
+        ),
+        select(*row(mv.c.product_id, shipped=mv.c.qty)).where(
+            mv.c.reason == Reason.SHIP,
+            mv.c.created_at >= period.since,
+            mv.c.created_at < period.until,
+        ),
+    ).subquery()
 
 
 FIGURES = ("authorised", "returned", "resellable", "rework", "damaged", "shipped")

@@ -75,35 +75,12 @@ def put_back_resellable(
     routes, left = routing.serve_waiting_lines(product, qty)
     if left:
         routes.append(routing.to_shelf(product, left))
-    placed: list[Placed] = []
-    filled: list[tuple[int, int, int]] = []
-    for route in routes:
-        destination = db.session.get(Location, route.location_id)
-        if route.order_line_id is not None:
-            line = db.session.get(OrderLine, route.order_line_id)
-            stage_units(line, route.qty, bench, destination, Reason.RETURN, reference, user_id)
-            mark_first_unit(line.order_id)
-            _announce_cross_dock(line, route.qty, destination)
-            filled.append((line.id, line.order_id, route.qty))
-        else:
-            move_stock(
-                product.id, route.qty, bench, destination, Reason.PUTAWAY, reference, user_id
-            )
-        placed.append(
-            Placed(
-                route.destination,
-                receiving.destination_label(route),
-                route.qty,
-                route.location_id,
-                route.order_line_id,
-                route.order_id,
-                route.reason,
-            )
-        )
+    placed = [_move(product, route, bench, reference, user_id) for route in routes]
+    filled = [(p.order_line_id, p.order_id, p.qty) for p in placed if p.order_line_id]
     if not stock.change_sellable(product.id, -qty):
         raise RuntimeError("the temporary sellable count could not be taken back")
     if filled:
-        backorders.after_lines_filled(filled)
+        backorders.after_lines_filled(filled)  # type: ignore[arg-type]
     backorders.recompute_projections(product.id)
     return [
         replace(
@@ -115,6 +92,29 @@ def put_back_resellable(
         else p
         for p in placed
     ]
+
+
+def _move(
+    product: Product, route: routing.Routed, bench: Location, reference: str, user_id: int
+) -> Placed:
+    """Stage the units in their order's lane, or put them on the shelf."""
+    destination = db.session.get(Location, route.location_id)
+    if route.order_line_id is not None:
+        line = db.session.get(OrderLine, route.order_line_id)
+        stage_units(line, route.qty, bench, destination, Reason.RETURN, reference, user_id)
+        mark_first_unit(line.order_id)
+        _announce_cross_dock(line, route.qty, destination)
+    else:
+        move_stock(product.id, route.qty, bench, destination, Reason.PUTAWAY, reference, user_id)
+    return Placed(
+        route.destination,
+        receiving.destination_label(route),
+        route.qty,
+        route.location_id,
+        route.order_line_id,
+        route.order_id,
+        route.reason,
+    )
 
 
 def _announce_cross_dock(line: OrderLine, qty: int, lane: Location) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from wms.core import audit, outbox, stock
-from wms.core.clock import iso, utcnow
+from wms.core.clock import utcnow
 from wms.core.errors import Conflict, InvalidInput, UnknownCode
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.orders.models import Order, OrderLine, order_id_from_number, order_number
+from wms.returns import views
 from wms.returns.errors import NotReturnable, ReturnClosed, ReturnNotFound
 from wms.returns.models import (
     OPEN_FOR_RECEIVING,
@@ -89,29 +89,46 @@ def authorise_return(
         if existing is not None:
             return AuthorisedReturn(existing, created=False)
     products = _check_lines(new)
-    # One authorisation at a time per order, so two cannot both take the last unit.
-    db.session.execute(for_update(select(Order.id).where(Order.id == order.id)))
-    order_lines = _returnable(order.id, [p.id for p in products.values()])
-    short = []
-    for ln in new.lines:
-        returnable = order_lines.get(products[ln.sku].id, (None, 0))[1]
-        if ln.qty > returnable:
-            short.append({"sku": ln.sku, "qty": ln.qty, "returnable": returnable})
-    if short:
-        raise NotReturnable(order.number, short)
+    order_lines = _check_returnable(order, new, products)
     rma_id = _insert(order, new, user_id)
     if rma_id is None:  # the same external id won a race with this one
         existing = _existing(order.channel_id, new.external_id or "", new.fingerprint())
         assert existing is not None
         return AuthorisedReturn(existing, created=False)
+    _insert_lines(rma_id, new, {sku: (order_lines[p.id][0], p.id) for sku, p in products.items()})
+    rma = db.session.get(ReturnAuthorisation, rma_id)
+    outbox.emit("return.authorised", order.channel_id, f"return:{rma_id}", views.rma_view(rma))
+    audit.record("return.authorised", "return", rma_number(rma_id), order=order.number)
+    return AuthorisedReturn(rma_id, created=True)
+
+
+def _check_returnable(
+    order: Order, new: NewReturn, products: dict[str, Product]
+) -> dict[int, tuple[int, int]]:
+    """Every line within what shipped and is not authorised yet, or all the short ones at once."""
+    # One authorisation at a time per order, so two cannot both take the last unit.
+    db.session.execute(for_update(select(Order.id).where(Order.id == order.id)))
+    order_lines = _returnable(order.id, [p.id for p in products.values()])
+    short = []
+    for ln in new.lines:
+        returnable = order_lines.get(products[ln.sku].id, (0, 0))[1]
+        if ln.qty > returnable:
+            short.append({"sku": ln.sku, "qty": ln.qty, "returnable": returnable})
+    if short:
+        raise NotReturnable(order.number, short)
+    return order_lines
+
+
+def _insert_lines(rma_id: int, new: NewReturn, ids: dict[str, tuple[int, int]]) -> None:
+    """The RMA's lines; ``ids`` gives each SKU's (order line, product)."""
     db.session.execute(
         insert(rl_t),
         [
             {
                 "rma_id": rma_id,
                 "line_no": n,
-                "order_line_id": order_lines[products[ln.sku].id][0],
-                "product_id": products[ln.sku].id,
+                "order_line_id": ids[ln.sku][0],
+                "product_id": ids[ln.sku][1],
                 "qty_authorised": ln.qty,
                 "qty_received": 0,
                 "reason": ln.reason,
@@ -122,10 +139,6 @@ def authorise_return(
             for n, ln in enumerate(new.lines, start=1)
         ],
     )
-    rma = db.session.get(ReturnAuthorisation, rma_id)
-    outbox.emit("return.authorised", order.channel_id, f"return:{rma_id}", rma_view(rma))
-    audit.record("return.authorised", "return", rma_number(rma_id), order=order.number)
-    return AuthorisedReturn(rma_id, created=True)
 
 
 def _order_for(order_id: int, channel_id: int | None) -> Order:
@@ -350,58 +363,3 @@ def cancel_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisa
     )
     audit.record("return.cancelled", "return", rma.number)
     return rma
-
-
-# --------------------------------------------------------------------- view
-
-
-def rma_view(rma: ReturnAuthorisation) -> dict[str, Any]:
-    """A return as the channel sees it."""
-    rows = db.session.execute(
-        select(rl_t, Product.sku)
-        .join(Product, Product.id == rl_t.c.product_id)
-        .where(rl_t.c.rma_id == rma.id)
-        .order_by(rl_t.c.line_no)
-    ).all()
-    exchanges = {r.exchange_order_id for r in rows if r.exchange_order_id}
-    return {
-        "id": rma.id,
-        "number": rma.number,
-        "external_id": rma.external_id,
-        "order_number": order_number(rma.order_id),
-        "order_external_id": rma.order.external_id,
-        "status": rma.status,
-        "created_at": iso(rma.created_at),
-        "received_at": iso(rma.received_at),
-        "note": rma.note,
-        "lines": [
-            {
-                "line": r.line_no,
-                "sku": r.sku,
-                "qty_authorised": r.qty_authorised,
-                "qty_received": r.qty_received,
-                "reason": r.reason,
-                "wish": r.wish,
-                "decision": r.decision,
-                "decision_qty": r.decision_qty,
-                "exchange_order_number": order_number(r.exchange_order_id)
-                if r.exchange_order_id in exchanges
-                else None,
-            }
-            for r in rows
-        ],
-        "return_label": _label_view(rma),
-    }
-
-
-def _label_view(rma: ReturnAuthorisation) -> dict[str, Any] | None:
-    if rma.label_status == "none":
-        return None
-    return {
-        "status": rma.label_status,
-        "carrier": rma.carrier or None,
-        "tracking_number": rma.tracking_number,
-        "tracking_url": rma.tracking_url or None,
-        "format": rma.label_format or None,
-        "error": rma.label_error or None,
-    }
