@@ -89,6 +89,9 @@ def handle_scan(user_id: int, code: str) -> Answer:
         )
     if session.rma_id is None:
         return start_return(session, code)
+    closed = _closed_meanwhile(session)
+    if closed is not None:
+        return closed
     command = command_of(code)
     grade = GRADE_COMMANDS.get(command or "") or GRADE_KEYS.get(code)
     if grade is not None:
@@ -310,6 +313,22 @@ def _clear_pending(session: ReturnSession) -> None:
     session.pending_product_id = None
     session.pending_qty = None
     session.pending_code = ""
+
+
+def _closed_meanwhile(session: ReturnSession) -> Answer | None:
+    """The return on the bench was closed or cancelled on the desk: the bench lets go of
+    it (and says so; the scan is not taken), rather than refuse every scan after."""
+    rma = db.session.get(ReturnAuthorisation, session.rma_id)
+    if rma is not None and rma.open_for_receiving:
+        return None
+    session.rma_id = None
+    _clear_pending(session)
+    number = rma.number if rma is not None else "That return"
+    return Answer(
+        "info",
+        f"{number} was closed on the desk meanwhile. Scan the next return.",
+        alarm=True,
+    )
 
 
 def _rma(session: ReturnSession) -> ReturnAuthorisation:

@@ -227,3 +227,15 @@ def test_the_floor_menu_opens_the_returns_bench(site: Site) -> None:
     page = site.clerk.get("/returns/receive").get_data(as_text=True)
     assert "Scan the RMA number, the order number or the return label" in page
     assert 'name="scan_id"' in page  # the one scan field, posting with a scan id
+
+
+def test_a_return_closed_on_the_desk_meanwhile_leaves_the_bench(site: Site) -> None:
+    product = site.make.product()
+    number = site.rma(site.shipped((product, 1)), (product, 1))
+    site.scan(number)
+    site.desk.post(f"/returns/{int(number[2:]) - 10000}/cancel")
+    answer = site.scan(product.barcodes[0].code)
+    assert answer.status_code == 200 and answer.headers.get("X-Scan-Tone") == "error"
+    assert f"{number} was closed on the desk meanwhile." in site.text(answer)
+    assert "data-rma=" not in site.text(answer)
+    assert site.moves(number) == []
