@@ -16,7 +16,7 @@ from wms.core.stock import ensure_product_stock
 from wms.extensions import db
 from wms.inbounds.services import NewInboundLine, create_inbound
 from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
-from wms.orders.models import Channel, Priority
+from wms.orders.models import Channel, Order, OrderLine, OrderStatus, Priority
 from wms.orders.services import NewLine, NewOrder, accept_order
 
 _ean_seq = iter(range(1, 10**9))
@@ -220,6 +220,86 @@ class Factories:
             )
             db.session.commit()
         return location
+
+    def shipped_order(
+        self,
+        channel: Channel,
+        lines: list[tuple[Product, int]],
+        from_location: Location | None = None,
+        **kw: Any,
+    ) -> int:
+        """An order reserved from stock, then shipped the way shipping ships it: the
+        units leave the building (a ``ship`` movement releasing the reservation) and
+        each line's reserved units become shipped. Without ``from_location`` the
+        units are first put on a new shipping dock of their own."""
+        if from_location is None:
+            from_location = self.location(LocationKind.SHIPPING_DOCK)
+            for product, qty in lines:
+                self.stock(product, from_location, qty)
+        order_id = self.order(channel, lines, **kw)
+        with self.app.app_context():
+            self.ship(order_id, from_location)
+        return order_id
+
+    def ship(self, order_id: int, from_location: Location) -> None:
+        """Ship every reserved unit of an order from one place (inside an app context)."""
+        from sqlalchemy import select, update
+
+        from wms.core.clock import utcnow
+        from wms.orders.models import order_number
+
+        lines_t = OrderLine.__table__
+        location = db.session.get(Location, from_location.id)
+        rows = db.session.execute(
+            select(lines_t.c.id, lines_t.c.product_id, lines_t.c.qty_reserved)
+            .where(lines_t.c.order_id == order_id, lines_t.c.qty_reserved > 0)
+            .order_by(lines_t.c.id)
+        ).all()
+        for row in rows:
+            ledger.move_stock(
+                row.product_id,
+                row.qty_reserved,
+                location,
+                None,
+                ledger.Reason.SHIP,
+                order_number(order_id),
+                None,
+                release_reserved=row.qty_reserved,
+            )
+            shipped = db.session.execute(
+                update(lines_t)
+                .where(lines_t.c.id == row.id, lines_t.c.qty_reserved >= row.qty_reserved)
+                .values(
+                    qty_reserved=lines_t.c.qty_reserved - row.qty_reserved,
+                    qty_shipped=lines_t.c.qty_shipped + row.qty_reserved,
+                )
+            )
+            assert shipped.rowcount == 1
+        now = utcnow()
+        db.session.execute(
+            update(Order.__table__)
+            .where(Order.id == order_id)
+            .values(status=OrderStatus.SHIPPED, shipped_at=now, updated_at=now)
+        )
+        db.session.commit()
+
+    def rma(
+        self,
+        order_id: int,
+        lines: list[tuple[Product, int]],
+        reason: str = "changed_mind",
+        wish: str = "refund",
+    ) -> str:
+        """A return authorised on the desk for shipped units; returns its number (R-10001)."""
+        from wms.returns.models import rma_number
+        from wms.returns.services import NewReturn, NewReturnLine, authorise_return
+
+        with self.app.app_context():
+            result = authorise_return(
+                NewReturn(order_id, tuple(NewReturnLine(p.sku, q, reason, wish) for p, q in lines))
+            )
+            db.session.commit()
+            return rma_number(result.rma_id)
 
     def inbound(self, lines: list[tuple[Product, int]], expected_at: datetime, **kw: Any) -> int:
         with self.app.app_context():

@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from wms.inbounds import bp as inbounds_bp
     from wms.picking import bp as picking_bp
     from wms.receiving import bp as receiving_bp
+    from wms.returns import bp as returns_bp
     from wms.shipping import bp as shipping_bp
     from wms.stockcontrol import bp as stockcontrol_bp
 
@@ -79,3 +80,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(stockcontrol_bp, url_prefix="/stock")
     app.register_blueprint(shipping_bp)
     app.register_blueprint(picking_bp, url_prefix="/pick")
+    app.register_blueprint(returns_bp, url_prefix="/returns")

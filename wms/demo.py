@@ -114,12 +114,16 @@ def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
     short = _stock(rng, products, bins, users["ada"].id)
     n_orders = _orders(rng, products, short, channels, now)
     _inbounds(rng, products, short, now)
+    from wms.returns import demo as returns_demo
+
+    returns = returns_demo.load(now, users["ada"].id)
     return {
         "users": len(users),
         "channels": len(channels),
         "locations": len(locations),
         "products": len(products),
         "orders": n_orders,
+        "returns": len(returns),
     }
 
 

@@ -21,6 +21,12 @@ from wms.inventory.models import (
 from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
 from wms.picking.models import PickShortage, PickTask, Wave, WaveOrder
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.returns.models import (
+    ReturnAuthorisation,
+    ReturnItem,
+    ReturnLine,
+    ReturnSession,
+)
 from wms.shipping.models import BoxType, LabelState, PackStation, Parcel, ParcelLine, ParcelStatus
 from wms.stockcontrol.models import (
     Adjustment,
@@ -81,6 +87,10 @@ __all__ = [
     "Product",
     "ProductStock",
     "ReceivingSession",
+    "ReturnAuthorisation",
+    "ReturnItem",
+    "ReturnLine",
+    "ReturnSession",
     "Role",
     "ScanReply",
     "StagedUnits",

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 # Command barcodes printed on the command sheet; every floor screen understands them.
-COMMANDS = ("DONE", "UNDO", "SKIP", "SHORT", "DAMAGED", "PRINT")
+# RESELL, REWORK and NOT-OURS (with DAMAGED) grade an item on the returns bench.
+COMMANDS = ("DONE", "UNDO", "SKIP", "SHORT", "DAMAGED", "PRINT", "RESELL", "REWORK", "NOT-OURS")
 COMMAND_PREFIX = "CMD-"
 
 

@@ -6,7 +6,7 @@ Label stock (the labels are laid out to match these die-cut sheets):
 * Letter: 3 x 10 labels of 2.625 x 1 in (Avery 5160 layout, 30 per sheet).
 
 Badges are ID-card sized (85.6 x 54 mm) with dashed cut lines, 10 per A4 page and
-8 per Letter page.  The command sheet is one page with the six command barcodes.
+8 per Letter page.  The command sheet is one page with every command barcode.
 """
 
 from __future__ import annotations
@@ -254,7 +254,8 @@ def render_product_labels(products: Sequence[ProductLabel], page_size: str = "A4
 
 
 def render_command_sheet(page_size: str = "A4") -> bytes:
-    """One page: DONE, UNDO, SKIP, SHORT, DAMAGED and PRINT as large Code128 barcodes.
+    """One page: every command (DONE, UNDO, SKIP, SHORT, DAMAGED, PRINT and the
+    returns grades RESELL, REWORK, NOT-OURS) as large Code128 barcodes, two a row.
 
     Each encodes ``command_code(word)`` (e.g. ``CMD-DONE``), with the word in large
     text above it.
@@ -270,7 +271,8 @@ def render_command_sheet(page_size: str = "A4") -> bytes:
         height - margin - 36,
         "Scan on any floor screen. Keep this sheet at the station.",
     )
-    cols, rows = 2, 3
+    cols = 2
+    rows = -(-len(COMMANDS) // cols)
     cell_w = (width - 2 * margin) / cols
     cell_top = height - margin - 56
     cell_h = (cell_top - margin) / rows

@@ -1,0 +1,148 @@
+"""The returns API for channels: authorise a return (idempotent), read it, get its label."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from flask import Response, jsonify
+from sqlalchemy import select
+
+from wms.api import bp
+from wms.api.auth import current_channel
+from wms.api.openapi import Operation, document
+from wms.api.routes import ID_MAX, REF_PARAM, _body
+from wms.api.schemas import ErrorOut
+from wms.extensions import db
+from wms.orders.models import Order, order_id_from_number
+from wms.returns import labels, services, views
+from wms.returns.desk import label_response
+from wms.returns.errors import LabelInProgress, ReturnNotFound
+from wms.returns.models import rma_id_from_number
+from wms.returns.schemas import ReturnIn, ReturnLabelIn, ReturnOut
+from wms.web import commit_now
+
+
+def _json(data: object, status: int = 200) -> Response:
+    response = jsonify(data)
+    response.status_code = status
+    return response
+
+
+def _return_id(ref: str) -> int:
+    rma_id = int(ref) if ref.isascii() and ref.isdigit() else rma_id_from_number(ref)
+    if rma_id is None or not 0 < rma_id <= ID_MAX:
+        raise ReturnNotFound(f"There is no return {ref}.")
+    return rma_id
+
+
+def _order_id(channel_id: int, body: ReturnIn) -> int:
+    if body.order_number is not None:
+        order_id = order_id_from_number(body.order_number)
+        if order_id is not None and order_id <= ID_MAX:
+            return order_id
+        raise ReturnNotFound(f"There is no order {body.order_number}.").with_code("order_not_found")
+    order_id = db.session.scalar(
+        select(Order.id).where(
+            Order.channel_id == channel_id, Order.external_id == body.order_external_id
+        )
+    )
+    if order_id is None:
+        raise ReturnNotFound(f"There is no order {body.order_external_id}.").with_code(
+            "order_not_found"
+        )
+    return order_id
+
+
+document(
+    Operation(
+        "post",
+        "/returns",
+        "Authorise a return for shipped units of an order (idempotent on external_id)",
+        body=ReturnIn,
+        responses={200: ReturnOut, 201: ReturnOut, 404: ErrorOut, 409: ErrorOut},
+    )
+)
+
+
+@bp.post("/returns")
+def create_return() -> Response:
+    channel = current_channel()
+    body: ReturnIn = _body(ReturnIn)
+    result = services.authorise_return(
+        services.NewReturn(
+            order_id=_order_id(channel.id, body),
+            lines=tuple(
+                services.NewReturnLine(ln.sku, ln.qty, ln.reason, ln.wish) for ln in body.lines
+            ),
+            external_id=body.external_id,
+            note=body.note,
+        ),
+        channel_id=channel.id,
+    )
+    commit_now()  # the RMA is durable before anything is bought or answered
+    if body.return_label:
+        _buy_label(result.rma_id, body.label_format)
+    rma = services.get_return(result.rma_id, channel.id)
+    return _json(views.rma_view(rma), 201 if result.created else 200)
+
+
+def _buy_label(rma_id: int, label_format: str) -> None:
+    # Another request buying it already is fine: the answer shows "buying".
+    with suppress(LabelInProgress):
+        labels.issue_return_label(rma_id, label_format)
+
+
+document(
+    Operation(
+        "get",
+        "/returns/{ref}",
+        "A return with its lines, decisions and label (by number R-10001 or id)",
+        responses={200: ReturnOut, 404: ErrorOut},
+        parameters=(REF_PARAM,),
+    )
+)
+
+
+@bp.get("/returns/<ref>")
+def show_return(ref: str) -> Response:
+    channel = current_channel()
+    rma = services.get_return(_return_id(ref), channel.id)
+    return _json(views.rma_view(rma))
+
+
+document(
+    Operation(
+        "post",
+        "/returns/{ref}/label",
+        "Buy the return's label through the carrier, once; again returns the same label",
+        body=ReturnLabelIn,
+        responses={200: ReturnOut, 404: ErrorOut, 409: ErrorOut},
+        parameters=(REF_PARAM,),
+    )
+)
+
+
+@bp.post("/returns/<ref>/label")
+def buy_return_label(ref: str) -> Response:
+    channel = current_channel()
+    body: ReturnLabelIn = _body(ReturnLabelIn)
+    rma = services.get_return(_return_id(ref), channel.id)
+    labels.issue_return_label(rma.id, body.label_format)
+    return _json(views.rma_view(services.get_return(rma.id, channel.id)))
+
+
+document(
+    Operation(
+        "get",
+        "/returns/{ref}/label",
+        "The return label file (PDF 4x6, or ZPL as text)",
+        responses={200: None, 404: ErrorOut},
+        parameters=(REF_PARAM,),
+    )
+)
+
+
+@bp.get("/returns/<ref>/label")
+def return_label_file(ref: str) -> Response:
+    channel = current_channel()
+    return label_response(services.get_return(_return_id(ref), channel.id))

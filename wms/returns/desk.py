@@ -1,0 +1,342 @@
+"""Supervisor pages: returns, a new RMA, decisions, labels and slips, queues, the report."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from wms.auth.decorators import role_required
+from wms.core.clock import today
+from wms.core.errors import InvalidInput
+from wms.extensions import db
+from wms.orders.models import Order, order_id_from_number, order_number
+from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
+from wms.prints.shipping_label import LabelAddress
+from wms.returns import bp, decisions, labels, queues, report, services
+from wms.returns.errors import ReturnNotFound
+from wms.returns.models import (
+    Decision,
+    LabelStatus,
+    ReturnAuthorisation,
+    ReturnItem,
+    ReturnReason,
+    ReturnStatus,
+    Wish,
+    rma_id_from_number,
+    rma_number,
+)
+
+PAGE = 50
+QUEUE_TITLES = {"rework": "Rework", "quarantine": "Quarantine", "exceptions": "Exceptions"}
+
+
+@bp.get("/")
+@role_required("supervisor")
+def index() -> ResponseReturnValue:
+    status = request.args.get("status", "")
+    q = request.args.get("q", "").strip()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    stmt = select(ReturnAuthorisation)
+    if status in {s.value for s in ReturnStatus}:
+        stmt = stmt.where(ReturnAuthorisation.status == status)
+    if q:
+        stmt = stmt.where(_search(q))
+    returns = db.session.scalars(
+        stmt.options(selectinload(ReturnAuthorisation.lines))
+        .order_by(ReturnAuthorisation.id.desc())
+        .offset((page - 1) * PAGE)
+        .limit(PAGE + 1)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(ReturnAuthorisation.status, func.count()).group_by(ReturnAuthorisation.status)
+        ).all()
+    )
+    return render_template(
+        "returns/index.html",
+        returns=returns[:PAGE],
+        more=len(returns) > PAGE,
+        page=page,
+        status=status,
+        q=q,
+        statuses=[s.value for s in ReturnStatus],
+        counts=counts,
+        queue_counts=queues.queue_counts(),
+        order_number=order_number,
+    )
+
+
+def _search(q: str) -> object:
+    rma_id = rma_id_from_number(q)
+    order_id = order_id_from_number(q)
+    return or_(
+        ReturnAuthorisation.id == (rma_id or -1),
+        ReturnAuthorisation.order_id == (order_id or -1),
+        ReturnAuthorisation.tracking_number == q,
+        ReturnAuthorisation.external_id == q,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("supervisor")
+def new() -> ResponseReturnValue:
+    code = (request.values.get("order") or "").strip()
+    if request.method == "GET" and not code:
+        return render_template("returns/new.html", order=None, lines=[], form={})
+    order = services.find_order(code)
+    if request.method == "GET":
+        return _new_form(order, {})
+    lines = _lines_from_form()
+    if not lines:
+        return _new_form(order, request.form, "Give a quantity for at least one line."), 422
+    result = services.authorise_return(
+        services.NewReturn(
+            order_id=order.id, lines=tuple(lines), note=request.form.get("note", "").strip()
+        ),
+        user_id=current_user.id,
+    )
+    rma = services.get_return(result.rma_id)
+    flash(f"{rma.number} authorised for order {order.number}.", "ok")
+    return redirect(url_for("returns.show", rma_id=rma.id))
+
+
+def _new_form(order: Order, form: object, error: str = "") -> str:
+    return render_template(
+        "returns/new.html",
+        order=order,
+        lines=services.returnable_lines(order.id),
+        form=form,
+        error=error,
+        reasons=services.REASON_WORDS,
+        wishes=[w.value for w in Wish],
+    )
+
+
+def _lines_from_form() -> list[services.NewReturnLine]:
+    form = request.form
+    lines = []
+    for n in range(int(form.get("count", "0") or 0)):
+        raw = form.get(f"qty_{n}", "").strip()
+        if not raw or raw == "0":
+            continue
+        if not raw.isdigit():
+            raise InvalidInput(f"Line {n + 1}: the quantity is a whole number.")
+        lines.append(
+            services.NewReturnLine(
+                sku=form.get(f"sku_{n}", ""),
+                qty=int(raw),
+                reason=form.get(f"reason_{n}", ReturnReason.OTHER),
+                wish=form.get(f"wish_{n}", Wish.REFUND),
+            )
+        )
+    return lines
+
+
+@bp.get("/<int:rma_id>")
+@role_required("supervisor")
+def show(rma_id: int) -> ResponseReturnValue:
+    rma = services.get_return(rma_id)
+    items = db.session.scalars(
+        select(ReturnItem).where(ReturnItem.rma_id == rma.id).order_by(ReturnItem.id)
+    ).all()
+    return render_template(
+        "returns/show.html",
+        rma=rma,
+        items=items,
+        reasons=services.REASON_WORDS,
+        decisions=decisions.DECISION_WORDS,
+        label_statuses=LabelStatus,
+        can_cancel=rma.status == ReturnStatus.AUTHORISED,
+        order_number=order_number,
+    )
+
+
+@bp.post("/<int:rma_id>/label")
+@role_required("supervisor")
+def label_buy(rma_id: int) -> ResponseReturnValue:
+    services.get_return(rma_id)
+    rma = labels.issue_return_label(rma_id, request.form.get("format", "PDF_4x6"))
+    if rma.label_status == LabelStatus.BOUGHT:
+        flash(f"Return label bought: {rma.carrier} {rma.tracking_number}.", "ok")
+    else:
+        flash(f"No label yet: {rma.label_error} Try again.", "error")
+    return redirect(url_for("returns.show", rma_id=rma_id))
+
+
+@bp.get("/<int:rma_id>/label")
+@role_required("supervisor")
+def label_file(rma_id: int) -> ResponseReturnValue:
+    rma = services.get_return(rma_id)
+    return label_response(rma)
+
+
+def label_response(rma: ReturnAuthorisation) -> Response:
+    if rma.label_status != LabelStatus.BOUGHT or not rma.label_bytes:
+        raise ReturnNotFound(f"{rma.number} has no return label yet.").with_code("no_label")
+    zpl = rma.label_format == "ZPL"
+    filename = f"{rma.number}-label.{'zpl' if zpl else 'pdf'}"
+    return Response(
+        rma.label_bytes,
+        mimetype="text/plain" if zpl else "application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@bp.get("/<int:rma_id>/slip.pdf")
+@role_required("supervisor")
+def slip(rma_id: int) -> ResponseReturnValue:
+    rma = services.get_return(rma_id)
+    pdf = render_return_slip(_slip_data(rma), request.args.get("size", "A4"))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{rma.number}-slip.pdf"'},
+    )
+
+
+def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
+    address = labels.return_address()
+    return ReturnSlip(
+        rma_number=rma.number,
+        order_number=rma.order.number,
+        customer=rma.order.customer_name or rma.order.ship_to.get("name", ""),
+        created_on=rma.created_at.date(),
+        tracking_number=rma.tracking_number or "",
+        return_to=LabelAddress(
+            name=address.name,
+            company=address.company,
+            street1=address.street1,
+            street2=address.street2,
+            city=address.city,
+            state=address.state,
+            zip=address.zip,
+            country=address.country,
+        ),
+        lines=[
+            ReturnSlipLine(
+                ln.product.sku,
+                ln.product.name,
+                ln.qty_authorised,
+                services.REASON_WORDS.get(ln.reason, ln.reason),
+                ln.wish,
+            )
+            for ln in rma.lines
+        ],
+        note=rma.note,
+    )
+
+
+@bp.post("/<int:rma_id>/cancel")
+@role_required("supervisor")
+def cancel(rma_id: int) -> ResponseReturnValue:
+    rma = services.cancel_return(rma_id)
+    flash(f"{rma.number} cancelled.", "ok")
+    return redirect(url_for("returns.show", rma_id=rma_id))
+
+
+@bp.post("/lines/<int:line_id>/decide")
+@role_required("supervisor")
+def decide(line_id: int) -> ResponseReturnValue:
+    line = decisions.decide_line(
+        line_id,
+        request.form.get("decision", ""),
+        current_user.id,
+        note=request.form.get("note", ""),
+        exchange_sku=request.form.get("exchange_sku", ""),
+    )
+    words = decisions.DECISION_WORDS[Decision(line.decision)]
+    message = f"Line {line.line_no}: {words} for {line.decision_qty} unit(s)."
+    if line.exchange_order_id:
+        message += f" New order {order_number(line.exchange_order_id)}."
+    flash(message, "ok")
+    return redirect(url_for("returns.show", rma_id=line.rma_id))
+
+
+# ------------------------------------------------------------------- queues
+
+
+@bp.get("/queues")
+@role_required("supervisor")
+def queue_page() -> ResponseReturnValue:
+    kind = request.args.get("kind", "quarantine")
+    if kind not in QUEUE_TITLES:
+        kind = "quarantine"
+    return render_template(
+        "returns/queues.html",
+        kind=kind,
+        titles=QUEUE_TITLES,
+        rows=queues.queue(kind),
+        unknown=queues.unknown_items() if kind == "exceptions" else [],
+        counts=queues.queue_counts(),
+        scrap_reasons=queues.SCRAP_REASONS,
+        rma_number=rma_number,
+    )
+
+
+def _qty() -> int:
+    raw = request.form.get("qty", "").strip()
+    if not raw.isdigit():
+        raise InvalidInput("Give the number of units.")
+    return int(raw)
+
+
+@bp.post("/queues/release")
+@role_required("supervisor")
+def release() -> ResponseReturnValue:
+    location_id = request.form.get("location_id", type=int) or 0
+    product_id = request.form.get("product_id", type=int) or 0
+    qty = _qty()
+    target = queues.release_units(location_id, product_id, qty, current_user.id)
+    flash(f"{qty} unit(s) released to {target.code}; waiting orders were served first.", "ok")
+    return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
+
+
+@bp.post("/queues/scrap")
+@role_required("supervisor")
+def scrap() -> ResponseReturnValue:
+    location_id = request.form.get("location_id", type=int) or 0
+    product_id = request.form.get("product_id", type=int) or 0
+    qty = _qty()
+    reason = request.form.get("reason", "")
+    if reason == "Other":
+        reason = request.form.get("other", "").strip() or ""
+    queues.scrap_units(location_id, product_id, qty, reason, current_user.id)
+    flash(f"{qty} unit(s) scrapped: {reason}.", "ok")
+    return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
+
+
+@bp.post("/queues/resolve/<int:item_id>")
+@role_required("supervisor")
+def resolve(item_id: int) -> ResponseReturnValue:
+    queues.settle_unknown(item_id, request.form.get("note", ""), current_user.id)
+    flash("Marked as dealt with.", "ok")
+    return redirect(url_for("returns.queue_page", kind="exceptions"))
+
+
+# ------------------------------------------------------------------- report
+
+
+@bp.get("/report")
+@role_required("supervisor")
+def report_page() -> ResponseReturnValue:
+    end = _day(request.args.get("to")) or today()
+    start = _day(request.args.get("from")) or end - timedelta(days=report.DEFAULT_DAYS - 1)
+    if start > end:
+        start, end = end, start
+    threshold = request.args.get("threshold", type=float)
+    if threshold is None or not 0 <= threshold <= 100:
+        threshold = report.DEFAULT_THRESHOLD_PCT
+    result = report.returns_report(report.Period(start, end), threshold)
+    return render_template("returns/report.html", report=result, reasons=services.REASON_WORDS)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None

@@ -1,0 +1,254 @@
+"""Return labels through the carrier interface: Shippo when configured, else the built-in carrier.
+
+A label is bought once per RMA. The attempt is recorded and committed
+before the carrier is called, with a key of the RMA's own; a second attempt
+(a retry, a double click, a channel sending the same request) either waits
+for the first or calls the carrier with the same key, and the adapters look
+for a label bought with that key before buying ("look before you buy").
+The carrier is called with no database transaction open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, g
+from sqlalchemy import or_, update
+
+from wms.core import audit, outbox
+from wms.core.clock import utcnow
+from wms.core.errors import InvalidInput
+from wms.extensions import db
+from wms.inventory.models import Product
+from wms.returns.errors import LabelInProgress, ReturnClosed
+from wms.returns.models import LabelStatus, ReturnAuthorisation, ReturnStatus
+from wms.shipping.carriers import LABEL_FORMATS, Address, Carrier, CarrierError, Label, Parcel
+from wms.web import commit_now
+
+rma_t = ReturnAuthorisation.__table__
+# An attempt older than this is taken to have died with its worker; a new one may start.
+STALE_ATTEMPT = timedelta(minutes=2)
+# Built-in tracking numbers for returns come from this serial range, clear of outbound parcels.
+BUILTIN_SERIAL_BASE = 5_000_000_000
+
+# Where returns are sent unless the site configures RETURN_ADDRESS (a dict of Address fields).
+DEFAULT_RETURN_ADDRESS = {
+    "name": "Returns department",
+    "company": "WMS warehouse",
+    "street1": "100 Depot Road",
+    "city": "Springfield",
+    "state": "IL",
+    "zip": "62701",
+    "country": "US",
+}
+
+
+@dataclass(frozen=True)
+class LabelJob:
+    """Everything the carrier needs, read before the transaction ends."""
+
+    rma_id: int
+    key: str
+    number: str
+    order_number: str
+    customer: Address
+    warehouse: Address
+    parcel: Parcel
+    label_format: str
+
+
+def carrier_for_app() -> Carrier:
+    config = current_app.config
+    if config.get("SHIPPO_API_KEY"):
+        from wms.shipping.carriers.shippo_adapter import ShippoCarrier
+
+        return ShippoCarrier(
+            config["SHIPPO_API_KEY"],
+            config.get("SHIPPO_API_URL"),
+            timeout=float(config.get("SHIPPO_TIMEOUT", 10.0)),
+        )
+    from wms.shipping.carriers.builtin import BuiltinCarrier
+
+    return BuiltinCarrier(serial_for=builtin_serial)
+
+
+def builtin_serial(key: str) -> int | None:
+    # "return-R-10001" -> a serial of its own, so no two returns share a tracking number.
+    digits = key.rsplit("-", 1)[-1]
+    return BUILTIN_SERIAL_BASE + int(digits) if digits.isdigit() else None
+
+
+def issue_return_label(rma_id: int, label_format: str = "PDF_4x6") -> ReturnAuthorisation:
+    """Record the attempt, commit, buy (or find) the label, record it, commit.
+
+    Commits twice on purpose: the attempt must be durable before money is
+    spent, and the carrier call must not hold the database's locks.
+    """
+    job = claim_label(rma_id, label_format)
+    commit_now()
+    if job is not None:
+        outcome = purchase(job)
+        record_label(rma_id, outcome)
+        db.session.commit()
+        g.committed = True
+    rma = db.session.get(ReturnAuthorisation, rma_id)
+    assert rma is not None
+    return rma
+
+
+def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
+    """Take the RMA's label attempt; None when its label is already bought."""
+    if label_format not in LABEL_FORMATS:
+        raise InvalidInput(f"A label is {' or '.join(LABEL_FORMATS)}.")
+    rma = db.session.get(ReturnAuthorisation, rma_id)
+    if rma is None:
+        raise InvalidInput("There is no such return.")
+    if rma.label_status == LabelStatus.BOUGHT:
+        return None
+    if rma.status in (ReturnStatus.CANCELLED, ReturnStatus.CLOSED):
+        raise ReturnClosed(f"{rma.number} is {rma.status}; it needs no label.")
+    key = f"return-{rma.number}"
+    if not _take_attempt(rma, key, label_format):
+        db.session.refresh(rma)
+        if rma.label_status == LabelStatus.BOUGHT:
+            return None  # bought by the attempt we waited for
+        raise LabelInProgress(f"The label for {rma.number} is being bought; wait a moment.")
+    return LabelJob(
+        rma_id=rma.id,
+        key=key,
+        number=rma.number,
+        order_number=rma.order.number,
+        customer=customer_address(rma.order.ship_to, rma.order.customer_email),
+        warehouse=return_address(),
+        parcel=parcel_for(rma),
+        label_format=label_format,
+    )
+
+
+def _take_attempt(rma: ReturnAuthorisation, key: str, label_format: str) -> bool:
+    """The attempt is ours unless another one is under way (and not stale)."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(rma_t)
+        .where(rma_t.c.id == rma.id)
+        .where(
+            or_(
+                rma_t.c.label_status.in_([LabelStatus.NONE, LabelStatus.FAILED]),
+                (rma_t.c.label_status == LabelStatus.BUYING)
+                & (rma_t.c.label_attempt_at < now - STALE_ATTEMPT),
+            )
+        )
+        .values(
+            label_status=LabelStatus.BUYING,
+            label_key=key,
+            label_attempt_at=now,
+            label_format=label_format,
+            label_error="",
+        )
+    )
+    return claimed.rowcount == 1
+
+
+def purchase(job: LabelJob) -> Label | CarrierError:
+    """The carrier call, outside any transaction; a failure comes back as the error."""
+    carrier = carrier_for_app()
+    try:
+        return carrier.return_label(
+            job.customer,
+            job.warehouse,
+            job.parcel,
+            job.label_format,
+            job.key,
+            order_number=job.order_number,
+        )
+    except CarrierError as exc:
+        return exc
+    except ValueError as exc:  # an address or format the adapter refuses outright
+        return CarrierError(str(exc))
+    finally:
+        close = getattr(carrier, "close", None)
+        if close is not None:
+            close()
+
+
+def record_label(rma_id: int, outcome: Label | CarrierError) -> None:
+    rma = db.session.get(ReturnAuthorisation, rma_id)
+    assert rma is not None
+    if isinstance(outcome, CarrierError):
+        rma.label_status = LabelStatus.FAILED
+        rma.label_error = outcome.message[:300]
+        audit.record("return.label_failed", "return", rma.number, error=outcome.message[:200])
+        return
+    rma.label_status = LabelStatus.BOUGHT
+    rma.carrier = outcome.carrier[:40]
+    rma.tracking_number = outcome.tracking_number[:64]
+    rma.tracking_url = outcome.tracking_url[:300]
+    rma.label_format = outcome.label_format
+    rma.label_bytes = outcome.label_bytes
+    rma.label_error = ""
+    outbox.emit(
+        "return.label_created",
+        rma.channel_id,
+        f"return:{rma.id}",
+        {
+            "return_id": rma.id,
+            "number": rma.number,
+            "external_id": rma.external_id,
+            "order_number": rma.order.number,
+            "carrier": outcome.carrier,
+            "tracking_number": outcome.tracking_number,
+            "tracking_url": outcome.tracking_url,
+        },
+    )
+    audit.record("return.label_bought", "return", rma.number, tracking=outcome.tracking_number)
+
+
+def customer_address(ship_to: dict[str, Any], email: str) -> Address:
+    ship_to = ship_to or {}
+
+    def get(key: str) -> str:
+        return str(ship_to.get(key) or "")
+
+    return Address(
+        name=get("name"),
+        street1=get("street1"),
+        street2=get("street2"),
+        city=get("city"),
+        state=get("state"),
+        zip=get("zip"),
+        country=get("country") or "US",
+        company=get("company"),
+        phone=get("phone"),
+        email=get("email") or email,
+    )
+
+
+def return_address() -> Address:
+    """Where return parcels go: the app's RETURN_ADDRESS, else WMS_RETURN_ADDRESS from the
+    environment (a JSON object of address fields), else the default."""
+    site = current_app.config.get("RETURN_ADDRESS")
+    if site is None and os.environ.get("WMS_RETURN_ADDRESS"):
+        site = json.loads(os.environ["WMS_RETURN_ADDRESS"])
+    fields = {**DEFAULT_RETURN_ADDRESS, **(site or {})}
+    return Address(**{k: str(v) for k, v in fields.items()})
+
+
+def parcel_for(rma: ReturnAuthorisation) -> Parcel:
+    """A box for the authorised units: their weight, the largest of their sizes."""
+    weight = length = width = height = 0
+    for line in rma.lines:
+        product: Product = line.product
+        weight += product.weight_g * line.qty_authorised
+        length = max(length, product.length_mm)
+        width = max(width, product.width_mm)
+        height = max(height, product.height_mm)
+    return Parcel(
+        length_mm=length or 300,
+        width_mm=width or 200,
+        height_mm=height or 100,
+        weight_g=max(weight, 100),
+    )

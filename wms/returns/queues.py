@@ -1,0 +1,245 @@
+"""Rework, quarantine and exceptions queues: units that wait for a supervisor.
+
+A queue is what the stock rows say is in those places (returned units and
+any others, such as damaged inbound units), with the returned items there
+listed beside them. Released units go to a bin and serve waiting orders
+first; scrapped units leave stock with a reason. Moves of returned units
+carry their RMA number as the ledger reference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from wms.core import audit, backorders
+from wms.core.clock import utcnow
+from wms.core.errors import Conflict, InvalidInput
+from wms.core.ledger import NotEnoughStock, Reason, move_stock
+from wms.extensions import db
+from wms.inventory.models import Location, LocationKind, Product, Stock
+from wms.receiving import routing
+from wms.returns.models import ReturnItem, rma_number
+
+QUEUE_KINDS = (LocationKind.REWORK, LocationKind.QUARANTINE, LocationKind.EXCEPTIONS)
+SCRAP_REASONS = (
+    "Damaged beyond repair",
+    "Defective",
+    "Missing parts",
+    "Hygiene: opened",
+    "Not ours, cannot go back",
+    "Other",
+)
+items_t = ReturnItem.__table__
+
+
+@dataclass
+class QueueRow:
+    location_id: int
+    location_code: str
+    kind: str
+    product_id: int
+    sku: str
+    name: str
+    qty: int
+    items: list[Any] = field(default_factory=list)  # open returned items here, oldest first
+
+    @property
+    def since(self) -> datetime | None:
+        return self.items[0].received_at if self.items else None
+
+
+def queue(kind: str) -> list[QueueRow]:
+    """Units in the locations of one kind, per place and product, with the returns among them."""
+    rows = [
+        QueueRow(*r)
+        for r in db.session.execute(
+            select(
+                Location.id,
+                Location.code,
+                Location.kind,
+                Product.id,
+                Product.sku,
+                Product.name,
+                Stock.qty_on_hand,
+            )
+            .join(Stock, Stock.location_id == Location.id)
+            .join(Product, Product.id == Stock.product_id)
+            .where(Location.kind == kind, Stock.qty_on_hand > 0)
+            .order_by(Location.walk_seq, Location.code, Product.sku)
+        )
+    ]
+    items = _open_items([r.location_id for r in rows])
+    for r in rows:
+        r.items = items.get((r.location_id, r.product_id), [])
+    return rows
+
+
+def unknown_items() -> list[Any]:
+    """Items with a barcode nobody knows, waiting at exceptions (they never entered stock)."""
+    return db.session.execute(
+        select(
+            items_t.c.id,
+            items_t.c.rma_id,
+            items_t.c.scanned_code,
+            items_t.c.note,
+            items_t.c.received_at,
+            Location.code.label("location_code"),
+        )
+        .join(Location, Location.id == items_t.c.location_id)
+        .where(items_t.c.product_id.is_(None), items_t.c.settled_at.is_(None))
+        .order_by(items_t.c.id)
+    ).all()
+
+
+def _open_items(location_ids: list[int]) -> dict[tuple[int, int], list[Any]]:
+    if not location_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            items_t.c.id,
+            items_t.c.location_id,
+            items_t.c.product_id,
+            items_t.c.rma_id,
+            items_t.c.qty,
+            items_t.c.grade,
+            items_t.c.note,
+            items_t.c.received_at,
+        )
+        .where(items_t.c.location_id.in_(location_ids), items_t.c.settled_at.is_(None))
+        .where(items_t.c.product_id.is_not(None))
+        .order_by(items_t.c.id)
+    ).all()
+    out: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for r in rows:
+        out[(r.location_id, r.product_id)].append(r)
+    return out
+
+
+def queue_counts() -> dict[str, int]:
+    """Units waiting per kind of place, for the desk's headline."""
+    rows = db.session.execute(
+        select(Location.kind, func.coalesce(func.sum(Stock.qty_on_hand), 0))
+        .join(Stock, Stock.location_id == Location.id)
+        .where(Location.kind.in_([k.value for k in QUEUE_KINDS]))
+        .group_by(Location.kind)
+    ).all()
+    counts = {k.value: 0 for k in QUEUE_KINDS}
+    counts.update({kind: int(n) for kind, n in rows})
+    return counts
+
+
+# ------------------------------------------------------------------ actions
+
+
+def release_units(location_id: int, product_id: int, qty: int, user_id: int) -> Location:
+    """Back to sellable stock: to a bin, then to the waiting orders first. Returns the bin."""
+    source = _queue_location(location_id)
+    _check_qty(source, product_id, qty)
+    target, _ = routing.suggest_bin(product_id, qty)
+    for reference, units in _settle(source, product_id, qty, "released", "", user_id):
+        move_stock(product_id, units, source, target, Reason.RELEASE, reference, user_id)
+    backorders.serve_waiting(product_id)
+    backorders.recompute_projections(product_id)
+    audit.record(
+        "returns.released", "location", source.code, product_id=product_id, qty=qty, to=target.code
+    )
+    return target
+
+
+def scrap_units(location_id: int, product_id: int, qty: int, reason: str, user_id: int) -> None:
+    """Written off: the units leave stock, with the reason on every returned item."""
+    source = _queue_location(location_id)
+    _check_qty(source, product_id, qty)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the units are scrapped.")
+    for reference, units in _settle(source, product_id, qty, "scrapped", reason, user_id):
+        move_stock(product_id, units, source, None, Reason.SCRAP, reference, user_id)
+    audit.record(
+        "returns.scrapped", "location", source.code, product_id=product_id, qty=qty, reason=reason
+    )
+
+
+def settle_unknown(item_id: int, note: str, user_id: int) -> None:
+    """An unknown item was dealt with (sent back, identified): off the list."""
+    done = db.session.execute(
+        update(items_t)
+        .where(
+            items_t.c.id == item_id,
+            items_t.c.product_id.is_(None),
+            items_t.c.settled_at.is_(None),
+        )
+        .values(
+            settled_at=utcnow(), settled_by=user_id, outcome="resolved", outcome_note=note[:200]
+        )
+    )
+    if done.rowcount != 1:
+        raise Conflict("That item was already dealt with.")
+    audit.record("returns.resolved", "return_item", item_id, note=note[:200])
+
+
+def _queue_location(location_id: int) -> Location:
+    location = db.session.get(Location, location_id)
+    if location is None or location.kind not in QUEUE_KINDS:
+        raise InvalidInput("That is not a rework, quarantine or exceptions location.")
+    return location
+
+
+def _check_qty(source: Location, product_id: int, qty: int) -> None:
+    if qty <= 0:
+        raise InvalidInput("Give a quantity above zero.")
+    # For a clear sentence only: the moves themselves are guarded.
+    on_hand = db.session.scalar(
+        select(Stock.qty_on_hand).where(
+            Stock.location_id == source.id, Stock.product_id == product_id
+        )
+    )
+    if (on_hand or 0) < qty:
+        raise NotEnoughStock(
+            f"{source.code} holds {on_hand or 0} of that product, not {qty}.",
+            location=source.code,
+        )
+
+
+def _settle(
+    source: Location, product_id: int, qty: int, outcome: str, note: str, user_id: int
+) -> list[tuple[str, int]]:
+    """Mark the oldest returned items there as settled; (ledger reference, units) per RMA.
+
+    Units beyond the returned items (from receiving, say) are referenced by the place.
+    """
+    items = db.session.execute(
+        select(items_t.c.id, items_t.c.rma_id, items_t.c.qty)
+        .where(
+            items_t.c.location_id == source.id,
+            items_t.c.product_id == product_id,
+            items_t.c.settled_at.is_(None),
+        )
+        .order_by(items_t.c.id)
+    ).all()
+    taken: list[int] = []
+    per_rma: dict[int, int] = defaultdict(int)
+    left = qty
+    for item in items:
+        if item.qty > left:
+            break  # an item is settled whole; a scan of a case is released as a case
+        taken.append(item.id)
+        per_rma[item.rma_id] += item.qty
+        left -= item.qty
+    if taken:
+        done = db.session.execute(
+            update(items_t)
+            .where(items_t.c.id.in_(taken), items_t.c.settled_at.is_(None))
+            .values(settled_at=utcnow(), settled_by=user_id, outcome=outcome, outcome_note=note)
+        )
+        if done.rowcount != len(taken):
+            raise Conflict("Someone else dealt with these units meanwhile. Reload and try again.")
+    moves = [(rma_number(rma_id), units) for rma_id, units in sorted(per_rma.items())]
+    if left:
+        moves.append((f"{outcome} at {source.code}", left))
+    return moves

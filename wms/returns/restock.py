@@ -1,0 +1,162 @@
+"""Where returned units go, and putting resellable ones back: the waiting queue first.
+
+Called inside the grading transaction, after the unit has entered stock in
+the returns location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+
+from wms.core import backorders, outbox, stock
+from wms.core.ledger import Reason, move_stock
+from wms.core.staging import stage_units
+from wms.crossdock.services import mark_first_unit
+from wms.extensions import db
+from wms.inventory.models import Location, LocationKind, Product
+from wms.orders.models import OrderLine, order_number
+from wms.receiving import routing
+from wms.receiving import services as receiving
+from wms.receiving.models import Destination
+from wms.returns.errors import NoPlace
+
+PLACE_NAMES = {
+    LocationKind.RETURNS: "returns",
+    LocationKind.REWORK: "rework",
+    LocationKind.QUARANTINE: "quarantine",
+    LocationKind.EXCEPTIONS: "exceptions",
+}
+
+
+def place(kind: str) -> Location:
+    """The first active location of a kind (returns bench, rework, quarantine, exceptions)."""
+    location = db.session.scalar(
+        select(Location)
+        .where(Location.kind == kind, Location.active.is_(True))
+        .order_by(Location.walk_seq, Location.code)
+        .limit(1)
+    )
+    if location is None:
+        raise NoPlace(
+            f"There is no {PLACE_NAMES.get(kind, kind)} location. An admin must create one."
+        )
+    return location
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where some returned units went, as the clerk is told."""
+
+    destination: str  # cross_dock | hold | putaway | rework | quarantine | exceptions
+    where: str  # "LANE L3", "BIN A-01-1", "REWORK RWK-1"
+    qty: int
+    location_id: int
+    order_line_id: int | None = None
+    order_id: int | None = None
+    reason: str = ""
+    order_number: str = ""
+    progress: tuple[int, int] | None = None  # units set aside for the order, of its units
+
+
+def put_back_resellable(
+    product: Product, qty: int, bench: Location, reference: str, user_id: int
+) -> list[Placed]:
+    """Resellable units: to the lane of the head of the waiting queue, else to a bin.
+
+    ``serve_waiting_lines`` reserves from sellable units, and a unit on the
+    returns bench is not sellable. The units are counted sellable for the
+    time it takes to route them (the product row is locked by that count);
+    the moves below count them again as they reach a lane or a bin, and the
+    temporary count is taken back last, so the counter ends where the ledger says.
+    """
+    stock.change_sellable(product.id, qty)
+    routes, left = routing.serve_waiting_lines(product, qty)
+    if left:
+        routes.append(routing.to_shelf(product, left))
+    placed = [_move(product, route, bench, reference, user_id) for route in routes]
+    filled = [(p.order_line_id, p.order_id, p.qty) for p in placed if p.order_line_id]
+    if not stock.change_sellable(product.id, -qty):
+        raise RuntimeError("the temporary sellable count could not be taken back")
+    if filled:
+        backorders.after_lines_filled(filled)  # type: ignore[arg-type]
+    backorders.recompute_projections(product.id)
+    return [
+        replace(
+            p,
+            order_number=order_number(p.order_id),
+            progress=receiving.order_progress(p.order_id),
+        )
+        if p.order_id is not None
+        else p
+        for p in placed
+    ]
+
+
+def _move(
+    product: Product, route: routing.Routed, bench: Location, reference: str, user_id: int
+) -> Placed:
+    """Stage the units in their order's lane, or put them on the shelf."""
+    destination = db.session.get(Location, route.location_id)
+    if route.order_line_id is not None:
+        line = db.session.get(OrderLine, route.order_line_id)
+        stage_units(line, route.qty, bench, destination, Reason.RETURN, reference, user_id)
+        mark_first_unit(line.order_id)
+        _announce_cross_dock(line, route.qty, destination)
+    else:
+        move_stock(product.id, route.qty, bench, destination, Reason.PUTAWAY, reference, user_id)
+    return Placed(
+        route.destination,
+        receiving.destination_label(route),
+        route.qty,
+        route.location_id,
+        route.order_line_id,
+        route.order_id,
+        route.reason,
+    )
+
+
+def _announce_cross_dock(line: OrderLine, qty: int, lane: Location) -> None:
+    order = line.order
+    outbox.emit(
+        "order.unit_cross_docked",
+        order.channel_id,
+        f"order:{order.id}",
+        {
+            "order_id": order.id,
+            "order_number": order_number(order.id),
+            "line": line.line_no,
+            "sku": line.product.sku,
+            "qty": qty,
+            "lane": lane.code,
+        },
+    )
+
+
+def set_aside(
+    product_id: int, qty: int, bench: Location, kind: str, reference: str, user_id: int
+) -> Placed:
+    """Units that are not sellable: to rework, quarantine or exceptions."""
+    target = place(kind)
+    reason = {
+        LocationKind.REWORK: Reason.REWORK,
+        LocationKind.QUARANTINE: Reason.QUARANTINE,
+    }.get(kind, Reason.RETURN)
+    move_stock(product_id, qty, bench, target, reason, reference, user_id)
+    return placed_at(kind, target, qty)
+
+
+def placed_at(kind: str, location: Location, qty: int, reason: str = "") -> Placed:
+    word = PLACE_NAMES[kind]
+    return Placed(word, f"{word.upper()} {location.code}", qty, location.id, reason=reason)
+
+
+DESTINATION_CSS = {
+    Destination.CROSS_DOCK: "dest-crossdock",
+    Destination.HOLD: "dest-hold",
+    Destination.PUTAWAY: "dest-putaway",
+    "rework": "dest-hold",
+    "quarantine": "dest-quarantine",
+    "exceptions": "dest-quarantine",
+}

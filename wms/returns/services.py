@@ -1,0 +1,365 @@
+"""Authorising returns, finding them by a scan, cancelling them, and how a channel sees one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select, update
+
+from wms.core import audit, outbox, stock
+from wms.core.clock import utcnow
+from wms.core.errors import Conflict, InvalidInput, UnknownCode
+from wms.database import for_update
+from wms.extensions import db
+from wms.inventory.models import Product
+from wms.orders.models import Order, OrderLine, order_id_from_number, order_number
+from wms.returns import views
+from wms.returns.errors import NotReturnable, ReturnClosed, ReturnNotFound
+from wms.returns.models import (
+    OPEN_FOR_RECEIVING,
+    ReturnAuthorisation,
+    ReturnLine,
+    ReturnReason,
+    ReturnStatus,
+    Wish,
+    rma_id_from_number,
+    rma_number,
+)
+
+rma_t = ReturnAuthorisation.__table__
+rl_t = ReturnLine.__table__
+ol_t = OrderLine.__table__
+
+REASON_WORDS = {
+    ReturnReason.DAMAGED_IN_TRANSIT: "Damaged in transit",
+    ReturnReason.DEFECTIVE: "Defective",
+    ReturnReason.WRONG_ITEM: "Wrong item sent",
+    ReturnReason.NOT_AS_DESCRIBED: "Not as described",
+    ReturnReason.CHANGED_MIND: "Changed mind",
+    ReturnReason.OTHER: "Other",
+}
+
+
+@dataclass(frozen=True)
+class NewReturnLine:
+    sku: str
+    qty: int
+    reason: str
+    wish: str = Wish.REFUND
+
+
+@dataclass(frozen=True)
+class NewReturn:
+    order_id: int
+    lines: tuple[NewReturnLine, ...]
+    external_id: str | None = None
+    note: str = ""
+
+    def fingerprint(self) -> str:
+        """The same return sent twice has the same fingerprint."""
+        body = {
+            "order": self.order_id,
+            "lines": [[ln.sku, ln.qty, ln.reason, ln.wish] for ln in self.lines],
+            "note": self.note,
+        }
+        raw = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuthorisedReturn:
+    rma_id: int
+    created: bool
+
+
+def authorise_return(
+    new: NewReturn, channel_id: int | None = None, user_id: int | None = None
+) -> AuthorisedReturn:
+    """Authorise shipped units of an order to come back.
+
+    ``channel_id`` is the channel asking (the order must be its own); none for
+    the desk. Idempotent on (channel, external id) like orders: the same
+    return again is the same RMA; the same id with another body is a conflict.
+    """
+    order = _order_for(new.order_id, channel_id)
+    if new.external_id:
+        existing = _existing(order.channel_id, new.external_id, new.fingerprint())
+        if existing is not None:
+            return AuthorisedReturn(existing, created=False)
+    products = _check_lines(new)
+    order_lines = _check_returnable(order, new, products)
+    rma_id = _insert(order, new, user_id)
+    if rma_id is None:  # the same external id won a race with this one
+        existing = _existing(order.channel_id, new.external_id or "", new.fingerprint())
+        assert existing is not None
+        return AuthorisedReturn(existing, created=False)
+    _insert_lines(rma_id, new, {sku: (order_lines[p.id][0], p.id) for sku, p in products.items()})
+    rma = db.session.get(ReturnAuthorisation, rma_id)
+    outbox.emit("return.authorised", order.channel_id, f"return:{rma_id}", views.rma_view(rma))
+    audit.record("return.authorised", "return", rma_number(rma_id), order=order.number)
+    return AuthorisedReturn(rma_id, created=True)
+
+
+def _check_returnable(
+    order: Order, new: NewReturn, products: dict[str, Product]
+) -> dict[int, tuple[int, int]]:
+    """Every line within what shipped and is not authorised yet, or all the short ones at once."""
+    # One authorisation at a time per order, so two cannot both take the last unit.
+    db.session.execute(for_update(select(Order.id).where(Order.id == order.id)))
+    order_lines = _returnable(order.id, [p.id for p in products.values()])
+    short = []
+    for ln in new.lines:
+        returnable = order_lines.get(products[ln.sku].id, (0, 0))[1]
+        if ln.qty > returnable:
+            short.append({"sku": ln.sku, "qty": ln.qty, "returnable": returnable})
+    if short:
+        raise NotReturnable(order.number, short)
+    return order_lines
+
+
+def _insert_lines(rma_id: int, new: NewReturn, ids: dict[str, tuple[int, int]]) -> None:
+    """The RMA's lines; ``ids`` gives each SKU's (order line, product)."""
+    db.session.execute(
+        insert(rl_t),
+        [
+            {
+                "rma_id": rma_id,
+                "line_no": n,
+                "order_line_id": ids[ln.sku][0],
+                "product_id": ids[ln.sku][1],
+                "qty_authorised": ln.qty,
+                "qty_received": 0,
+                "reason": ln.reason,
+                "wish": ln.wish,
+                "decision_qty": 0,
+                "decision_note": "",
+            }
+            for n, ln in enumerate(new.lines, start=1)
+        ],
+    )
+
+
+def _order_for(order_id: int, channel_id: int | None) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or (channel_id is not None and order.channel_id != channel_id):
+        raise ReturnNotFound(f"There is no order {order_number(order_id)}.").with_code(
+            "order_not_found"
+        )
+    return order
+
+
+def _existing(channel_id: int, external_id: str, fingerprint: str) -> int | None:
+    row = db.session.execute(
+        select(rma_t.c.id, rma_t.c.body_hash).where(
+            rma_t.c.channel_id == channel_id, rma_t.c.external_id == external_id
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.body_hash != fingerprint:
+        raise Conflict(
+            f"Return {external_id} was already sent with different contents.",
+            external_id=external_id,
+        ).with_code("idempotency_conflict")
+    return int(row.id)
+
+
+def _check_lines(new: NewReturn) -> dict[str, Product]:
+    if not new.lines:
+        raise InvalidInput("A return needs at least one line.")
+    skus = [ln.sku for ln in new.lines]
+    if len(set(skus)) != len(skus):
+        raise InvalidInput("Each product may appear on one line of a return only.")
+    for ln in new.lines:
+        if ln.qty <= 0:
+            raise InvalidInput(f"{ln.sku}: the quantity must be above zero.")
+        if ln.reason not in {r.value for r in ReturnReason}:
+            raise InvalidInput(f"{ln.sku}: {ln.reason!r} is not a return reason.")
+        if ln.wish not in {w.value for w in Wish}:
+            raise InvalidInput(f"{ln.sku}: the customer's wish is refund or exchange.")
+    products = {
+        p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(set(skus))))
+    }
+    unknown = sorted(set(skus) - set(products))
+    if unknown:
+        raise InvalidInput(f"Unknown SKU: {', '.join(unknown)}.", skus=unknown).with_code(
+            "unknown_sku"
+        )
+    return products
+
+
+def _returnable(order_id: int, product_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per product of the order: (its first order line, units shipped and not yet authorised)."""
+    shipped = db.session.execute(
+        select(ol_t.c.product_id, func.min(ol_t.c.id), func.sum(ol_t.c.qty_shipped))
+        .where(ol_t.c.order_id == order_id, ol_t.c.product_id.in_(product_ids))
+        .group_by(ol_t.c.product_id)
+    ).all()
+    authorised = dict(
+        db.session.execute(
+            select(rl_t.c.product_id, func.sum(rl_t.c.qty_authorised))
+            .join(rma_t, rma_t.c.id == rl_t.c.rma_id)
+            .where(
+                rma_t.c.order_id == order_id,
+                rma_t.c.status != ReturnStatus.CANCELLED,
+                rl_t.c.product_id.in_(product_ids),
+            )
+            .group_by(rl_t.c.product_id)
+        ).all()
+    )
+    return {
+        pid: (int(line_id), int(qty or 0) - int(authorised.get(pid) or 0))
+        for pid, line_id, qty in shipped
+    }
+
+
+def _insert(order: Order, new: NewReturn, user_id: int | None) -> int | None:
+    now = utcnow()
+    stmt = (
+        stock.upsert(rma_t)
+        .values(
+            channel_id=order.channel_id,
+            external_id=new.external_id or None,
+            body_hash=new.fingerprint(),
+            order_id=order.id,
+            status=ReturnStatus.AUTHORISED,
+            note=new.note,
+            created_by=user_id,
+            created_at=now,
+            updated_at=now,
+            label_status="none",
+            label_key="",
+            label_error="",
+            label_format="",
+            carrier="",
+            tracking_url="",
+        )
+        .on_conflict_do_nothing(index_elements=["channel_id", "external_id"])
+        .returning(rma_t.c.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+# ------------------------------------------------------------------ look-ups
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    sku: str
+    name: str
+    shipped: int
+    returnable: int
+
+
+def returnable_lines(order_id: int) -> list[ReturnableLine]:
+    """What of a shipped order may still come back, for the desk's form."""
+    rows = db.session.execute(
+        select(Product.id, Product.sku, Product.name)
+        .join(OrderLine, OrderLine.product_id == Product.id)
+        .where(OrderLine.order_id == order_id, OrderLine.qty_shipped > 0)
+        .distinct()
+        .order_by(Product.sku)
+    ).all()
+    figures = _returnable(order_id, [r.id for r in rows])
+    shipped = dict(
+        db.session.execute(
+            select(ol_t.c.product_id, func.sum(ol_t.c.qty_shipped))
+            .where(ol_t.c.order_id == order_id)
+            .group_by(ol_t.c.product_id)
+        ).all()
+    )
+    return [
+        ReturnableLine(r.sku, r.name, int(shipped.get(r.id) or 0), figures[r.id][1]) for r in rows
+    ]
+
+
+def get_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisation:
+    rma = db.session.get(ReturnAuthorisation, rma_id)
+    if rma is None or (channel_id is not None and rma.channel_id != channel_id):
+        raise ReturnNotFound(f"There is no return {rma_number(rma_id)}.")
+    return rma
+
+
+def find_order(code: str) -> Order:
+    """An order by its number (W-10001), for the desk."""
+    order_id = order_id_from_number(code)
+    order = db.session.get(Order, order_id) if order_id else None
+    if order is None:
+        raise UnknownCode(code.strip(), "order")
+    return order
+
+
+def find_return_for_scan(code: str) -> ReturnAuthorisation | None:
+    """The RMA a scan names: its number, its order's number or its return tracking number.
+
+    An order with several open returns is ambiguous: the clerk is asked for
+    the RMA number. None when the code names no return at all.
+    """
+    code = code.strip()
+    rma_id = rma_id_from_number(code)
+    if rma_id is not None:
+        return db.session.get(ReturnAuthorisation, rma_id)
+    order_id = order_id_from_number(code)
+    if order_id is not None:
+        return _open_return_of_order(order_id)
+    if not code or len(code) > 64:
+        return None
+    return db.session.scalar(
+        select(ReturnAuthorisation)
+        .where(ReturnAuthorisation.tracking_number.in_({code, code.upper()}))
+        .order_by(ReturnAuthorisation.id.desc())
+        .limit(1)
+    )
+
+
+def _open_return_of_order(order_id: int) -> ReturnAuthorisation | None:
+    found = list(
+        db.session.scalars(
+            select(ReturnAuthorisation)
+            .where(
+                ReturnAuthorisation.order_id == order_id,
+                ReturnAuthorisation.status.in_([s.value for s in OPEN_FOR_RECEIVING]),
+            )
+            .order_by(ReturnAuthorisation.id)
+        )
+    )
+    if len(found) > 1:
+        numbers = ", ".join(r.number for r in found)
+        raise InvalidInput(
+            f"{order_number(order_id)} has {len(found)} open returns ({numbers}). "
+            "Scan the RMA number."
+        ).with_code("ambiguous_return")
+    if found:
+        return found[0]
+    if db.session.get(Order, order_id) is None:
+        return None
+    raise ReturnClosed(f"{order_number(order_id)} has no open return authorisation.")
+
+
+# ------------------------------------------------------------------- cancel
+
+
+def cancel_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisation:
+    """Cancel an RMA nothing has come back for; its units may be authorised again."""
+    rma = get_return(rma_id, channel_id)
+    if rma.status == ReturnStatus.CANCELLED:
+        return rma
+    done = db.session.execute(
+        update(rma_t)
+        .where(rma_t.c.id == rma.id, rma_t.c.status == ReturnStatus.AUTHORISED)
+        .where(~select(rl_t.c.id).where(rl_t.c.rma_id == rma.id, rl_t.c.qty_received > 0).exists())
+        .values(status=ReturnStatus.CANCELLED, closed_at=utcnow(), updated_at=utcnow())
+    )
+    if done.rowcount != 1:
+        raise ReturnClosed(f"{rma.number} is {rma.status}: units have come back, so it stays.")
+    db.session.expire(rma)
+    outbox.emit(
+        "return.cancelled",
+        rma.channel_id,
+        f"return:{rma.id}",
+        {"return_id": rma.id, "number": rma.number, "order_number": rma.order.number},
+    )
+    audit.record("return.cancelled", "return", rma.number)
+    return rma
