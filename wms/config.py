@@ -64,6 +64,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SHIPPO_TIMEOUT": float(os.environ.get("WMS_SHIPPO_TIMEOUT", "10")),
         # The ship-from address on labels: JSON with name, street1, city, state, zip, country.
         "WAREHOUSE_ADDRESS": _json_object("WMS_WAREHOUSE_ADDRESS"),
+        # Where return labels send parcels; the warehouse address when unset.
+        "RETURN_ADDRESS": _json_object("WMS_RETURN_ADDRESS"),
         # Orders that allow partial shipment are ready to pack when the rest has
         # no projected fill within this many days.
         "PARTIAL_READY_DAYS": int(os.environ.get("WMS_PARTIAL_READY_DAYS", "3")),

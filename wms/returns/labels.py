@@ -10,9 +10,7 @@ The carrier is called with no database transaction open.
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -228,13 +226,15 @@ def customer_address(ship_to: dict[str, Any], email: str) -> Address:
 
 
 def return_address() -> Address:
-    """Where return parcels go: the app's RETURN_ADDRESS, else WMS_RETURN_ADDRESS from the
-    environment (a JSON object of address fields), else the default."""
+    """Where return parcels go: the site's RETURN_ADDRESS, else the warehouse's own
+    address (the one outbound labels carry), to the returns department."""
     site = current_app.config.get("RETURN_ADDRESS")
-    if site is None and os.environ.get("WMS_RETURN_ADDRESS"):
-        site = json.loads(os.environ["WMS_RETURN_ADDRESS"])
-    fields = {**DEFAULT_RETURN_ADDRESS, **(site or {})}
-    return Address(**{k: str(v) for k, v in fields.items()})
+    if site:
+        fields = {**DEFAULT_RETURN_ADDRESS, **site}
+        return Address(**{k: str(v) for k, v in fields.items()})
+    from wms.shipping.labels import warehouse_address
+
+    return replace(warehouse_address(), name="Returns department")
 
 
 def parcel_for(rma: ReturnAuthorisation) -> Parcel:
