@@ -108,3 +108,25 @@ def test_requeued_units_keep_their_place_in_line(app: Flask, make: Factories) ->
         db.session.commit()
     lines = waiting_lines(app, product.id)
     assert [ln.order_id for ln in lines if ln.qty_waiting] == [early, late]
+
+
+def test_a_partial_order_is_picked_now_when_the_rest_is_far_off(
+    app: Flask, make: Factories
+) -> None:
+    from wms.orders.models import Order
+
+    in_stock = make.product()
+    make.stock(in_stock, make.location(), 5)
+    short = make.product()
+    make.inbound([(short, 5)], utcnow() + timedelta(days=20))  # beyond the 3-day horizon
+    channel, _ = make.channel()
+    partial = make.order(channel, [(in_stock, 1), (short, 1)], partial_allowed=True)
+    whole = make.order(channel, [(in_stock, 1), (short, 1)])
+    soon = make.product()
+    make.stock(soon, make.location(), 5)
+    short_soon = make.product()
+    make.inbound([(short_soon, 5)], utcnow() + timedelta(days=1))
+    partial_soon = make.order(channel, [(soon, 1), (short_soon, 1)], partial_allowed=True)
+    with app.app_context():
+        status = {o: db.session.get(Order, o).status for o in (partial, whole, partial_soon)}
+    assert status == {partial: "ready_to_pick", whole: "waiting", partial_soon: "waiting"}

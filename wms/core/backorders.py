@@ -182,10 +182,10 @@ def _status_for(r: Any, staged: int, on_dock: int, day: date, horizon: date) -> 
     in_lanes = all_staged and on_dock == 0
     if r.waiting:
         rest_is_far = r.undated_lines or (r.last_fill_on is not None and r.last_fill_on > horizon)
-        if r.partial_allowed and in_lanes and rest_is_far:
-            return OrderStatus.READY_TO_PACK
-        return OrderStatus.WAITING
-    if r.release_on is not None and r.release_on > day:
+        if not (r.partial_allowed and rest_is_far and reserved > 0):
+            return OrderStatus.WAITING
+        # else a partial shipment goes ahead with what is reserved: picked, then packed
+    elif r.release_on is not None and r.release_on > day:
         return OrderStatus.HELD
     if in_lanes:
         return OrderStatus.READY_TO_PACK

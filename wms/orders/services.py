@@ -147,6 +147,10 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
             .where(orders_t.c.id == order_id)
             .values(status=status, backordered_lines=backordered)
         )
+    if new.partial_allowed and status == OrderStatus.WAITING:
+        # What is reserved may ship now if the rest is far off.
+        backorders.refresh_order_status([order_id])
+        status = db.session.scalar(select(orders_t.c.status).where(orders_t.c.id == order_id))
     views = _announce_accepted(channel_id, order_id, new, rows, products)
     return AcceptedOrder(
         order_id, created=True, view=_view(order_id, new, status, placed_at, views)
