@@ -62,15 +62,15 @@ def scan_screen() -> ResponseReturnValue:
     session = services.current_session(current_user.id)
     if session.inbound_id is None:
         return redirect(url_for("receiving.start"))
-    return render_template("receiving/scan.html", **_panels(session))
+    return render_template("receiving/scan.html", **_panels(session, page=True))
 
 
 @bp.post("/scan")
 def scan() -> ResponseReturnValue:
     group = g.get("scan_id") or uuid.uuid4().hex
-    answer = services.handle_scan(current_user.id, request.form.get("code", ""), group)
+    # Held here so the scan and the panels share one loaded session row.
     session = services.current_session(current_user.id)
-    db.session.flush()
+    answer = services.handle_scan(current_user.id, request.form.get("code", ""), group)
     body = render_template(
         "receiving/_answer.html",
         answer=answer,
@@ -99,17 +99,19 @@ def close() -> ResponseReturnValue:
     return redirect(url)
 
 
-def _panels(session: services.ReceivingSession, with_tally: bool = True) -> dict[str, object]:
+def _panels(
+    session: services.ReceivingSession, with_tally: bool = True, page: bool = False
+) -> dict[str, object]:
     """What the receive screen shows besides the answer; the tally only when it changed."""
-    inbound = db.session.get(Inbound, session.inbound_id) if session.inbound_id else None
+    inbound_id = session.inbound_id
     pending = services.pending_units(current_user.id)
-    show_tally = with_tally and inbound is not None
+    show_tally = with_tally and inbound_id is not None
     return {
-        "inbound": inbound,
+        "inbound": db.session.get(Inbound, inbound_id) if page and inbound_id else None,
         "session": session,
         "with_tally": show_tally,
-        "tally": services.recent_tally(inbound.id, current_user.id) if show_tally else [],
-        "summary": services.tally_summary(inbound.id) if show_tally else None,
+        "tally": services.recent_tally(inbound_id, current_user.id) if show_tally else [],
+        "summary": services.tally_summary(inbound_id) if show_tally else None,
         "pending": pending,
         "now": utcnow(),
         "label": services.destination_label,

@@ -272,7 +272,17 @@ def _record(
     for r in routes:
         if r.order_line_id is not None:
             # In transit: the units are the order's now, on the dock until they reach the lane.
-            add_staged(db.session.get(OrderLine, r.order_line_id), dock.id, r.qty)
+            line = StagedLine(r.order_line_id, r.order_id, product_id)  # type: ignore[arg-type]
+            add_staged(line, dock.id, r.qty)
+
+
+@dataclass(frozen=True)
+class StagedLine:
+    """The three facts about an order line that staging needs."""
+
+    id: int
+    order_id: int
+    product_id: int
 
 
 # ------------------------------------------------------------------ confirm
