@@ -244,5 +244,53 @@ def run_load(
     return result
 
 
+def lanes_and_bins_sql() -> str:
+    """40 unbounded staging lanes and 6,000 bins, after whatever locations came first."""
+    return """
+INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
+SELECT 'L' || g, 'Lane ' || g, 'staging_lane', '', 100 + g, NULL, true, now()
+  FROM generate_series(1, 40) g;
+INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
+SELECT 'B-' || lpad(g::text, 5, '0'), '', 'bin', '', 1000 + g, NULL, true, now()
+  FROM generate_series(1, 6000) g;
+"""
+
+
+def backlog_sql(
+    skus: int, waiting_lines: int, ledger_rows: int, ledger_location_id: int, history_seconds: int
+) -> str:
+    """Products with barcodes BC<id>, one waiting backorder line per order spread evenly
+    over them (an expedited one in three), and a ledger history that nets to nothing."""
+    return f"""
+INSERT INTO channels (code, name, active, created_at) VALUES ('bench', 'Bench', true, now());
+INSERT INTO products (sku, name, weight_g, length_mm, width_mm, height_mm, unit_cost_cents,
+                      allow_backorder, safety_stock, active, created_at, updated_at)
+SELECT 'R' || g, 'Product ' || g, 100, 10, 10, 10, 100, true, 0, true, now(), now()
+  FROM generate_series(1, {skus}) g;
+INSERT INTO barcodes (product_id, code, kind, units)
+SELECT id, 'BC' || id, 'internal', 1 FROM products;
+INSERT INTO product_stock (product_id, qty_sellable, qty_reserved, qty_preordered, qty_waiting)
+SELECT id, 0, 0, 0, {waiting_lines // skus} FROM products;
+INSERT INTO orders (channel_id, external_id, body_hash, customer_name, customer_email, ship_to,
+                    service_level, priority, placed_at, partial_allowed, capture_before_ship,
+                    status, created_at, updated_at)
+SELECT 1, 'E' || g, '', 'c', '', '{{}}', 'standard', 1 + (g % 3 = 0)::int,
+       now() - (g || ' seconds')::interval, false, false, 'waiting', now(), now()
+  FROM generate_series(1, {waiting_lines}) g;
+INSERT INTO order_lines (order_id, line_no, product_id, kind, qty, qty_reserved, qty_waiting,
+                         qty_shipped, qty_cancelled, priority, placed_at)
+SELECT o.id, 1, 1 + (o.id % {skus}), 'backorder', 1, 0, 1, 0, 0, o.priority, o.placed_at
+  FROM orders o;
+INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
+                       created_at)
+SELECT 1 + (g % {skus}), 1,
+       CASE WHEN g % 2 = 0 THEN NULL ELSE {ledger_location_id} END,
+       CASE WHEN g % 2 = 0 THEN {ledger_location_id} ELSE NULL END,
+       CASE WHEN g % 2 = 0 THEN 'receive' ELSE 'ship' END, 'history',
+       now() - ((g % {history_seconds}) || ' seconds')::interval
+  FROM generate_series(1, {ledger_rows}) g;
+"""
+
+
 def emit(result: dict[str, Any]) -> None:
     print(json.dumps(result), flush=True)

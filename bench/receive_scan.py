@@ -20,7 +20,18 @@ import threading
 import time
 from urllib.parse import urlencode
 
-from _support import emit, gunicorn, log, make_app, migrate, pgbench, postgres, psql
+from _support import (
+    backlog_sql,
+    emit,
+    gunicorn,
+    lanes_and_bins_sql,
+    log,
+    make_app,
+    migrate,
+    pgbench,
+    postgres,
+    psql,
+)
 
 SKUS = 5_000
 WAITING_LINES = 100_000
@@ -33,42 +44,11 @@ SEED_SQL = f"""
 INSERT INTO users (username, full_name, password_hash, badge_code, role, active, created_at)
 SELECT 'r' || g, 'Receiver ' || g, '{{hash}}', 'RB-' || g, 'operator', true, now()
   FROM generate_series(1, 16) g;
-INSERT INTO channels (code, name, active, created_at) VALUES ('bench', 'Bench', true, now());
 INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
 VALUES ('RCV-1', 'Dock', 'receiving', '', 1, NULL, true, now()),
        ('QUAR-1', 'Quarantine', 'quarantine', '', 2, NULL, true, now());
-INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
-SELECT 'L' || g, 'Lane ' || g, 'staging_lane', '', 100 + g, NULL, true, now()
-  FROM generate_series(1, 40) g;
-INSERT INTO locations (code, name, kind, zone, walk_seq, capacity, active, created_at)
-SELECT 'B-' || lpad(g::text, 5, '0'), '', 'bin', '', 1000 + g, NULL, true, now()
-  FROM generate_series(1, 6000) g;
-INSERT INTO products (sku, name, weight_g, length_mm, width_mm, height_mm, unit_cost_cents,
-                      allow_backorder, safety_stock, active, created_at, updated_at)
-SELECT 'R' || g, 'Product ' || g, 100, 10, 10, 10, 100, true, 0, true, now(), now()
-  FROM generate_series(1, {SKUS}) g;
-INSERT INTO barcodes (product_id, code, kind, units)
-SELECT id, 'BC' || id, 'internal', 1 FROM products;
-INSERT INTO product_stock (product_id, qty_sellable, qty_reserved, qty_preordered, qty_waiting)
-SELECT id, 0, 0, 0, {WAITING_LINES // SKUS} FROM products;
-INSERT INTO orders (channel_id, external_id, body_hash, customer_name, customer_email, ship_to,
-                    service_level, priority, placed_at, partial_allowed, capture_before_ship,
-                    status, created_at, updated_at)
-SELECT 1, 'E' || g, '', 'c', '', '{{}}', 'standard', 1 + (g % 3 = 0)::int,
-       now() - (g || ' seconds')::interval, false, false, 'waiting', now(), now()
-  FROM generate_series(1, {WAITING_LINES}) g;
-INSERT INTO order_lines (order_id, line_no, product_id, kind, qty, qty_reserved, qty_waiting,
-                         qty_shipped, qty_cancelled, priority, placed_at)
-SELECT o.id, 1, 1 + (o.id % {SKUS}), 'backorder', 1, 0, 1, 0, 0, o.priority, o.placed_at
-  FROM orders o;
-INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
-                       created_at)
-SELECT 1 + (g % {SKUS}), 1,
-       CASE WHEN g % 2 = 0 THEN NULL ELSE 3 END,
-       CASE WHEN g % 2 = 0 THEN 3 ELSE NULL END,
-       CASE WHEN g % 2 = 0 THEN 'receive' ELSE 'ship' END, 'history',
-       now() - (g || ' seconds')::interval
-  FROM generate_series(1, {LEDGER_ROWS}) g;
+{lanes_and_bins_sql()}
+{backlog_sql(SKUS, WAITING_LINES, LEDGER_ROWS, ledger_location_id=3, history_seconds=10**9)}
 INSERT INTO inbounds (reference, kind, supplier, expected_at, status, created_at)
 VALUES ('{ASN}', 'asn', 'Bench', now(), 'receiving', now());
 INSERT INTO inbound_lines (inbound_id, product_id, qty_expected, qty_received, qty_damaged)
