@@ -327,3 +327,11 @@ def _inbounds(
             lines=lines,
             supplier=("Northwind Supply", "Contoso Outdoor", "Fabrikam Textiles")[i],
         )
+    # The launch stock for the preorders comes on a purchase order ten days out.
+    create_inbound(
+        reference=f"PO-{now:%y%m%d}-LAUNCH",
+        kind="po",
+        expected_at=datetime.combine(now.date() + timedelta(days=10), time(10, 0)),
+        lines=[NewInboundLine(p.sku, 40) for p in products[-5:]],
+        supplier="Wingtip Toys",
+    )

@@ -27,7 +27,11 @@ def a_demo_asn_unit(database: str, tmp_path) -> tuple[str, str]:  # type: ignore
             .where(InboundLine.inbound_id == inbound.id)
             .order_by(InboundLine.id.desc())
         )
-        code = db.session.scalar(select(Barcode.code).where(Barcode.product_id == line.product_id))
+        code = db.session.scalar(
+            select(Barcode.code)
+            .where(Barcode.product_id == line.product_id, Barcode.units == 1)
+            .order_by(Barcode.id)
+        )
         reference = inbound.reference
         db.session.remove()
         db.engine.dispose()

@@ -31,7 +31,9 @@ def queue_for_demo_asn(database: str, tmp_path) -> tuple[str, str, list[str], in
             select(InboundLine).where(InboundLine.inbound_id == inbound.id).order_by(InboundLine.id)
         ):
             ean = db.session.scalar(
-                select(Barcode.code).where(Barcode.product_id == line.product_id)
+                select(Barcode.code)
+                .where(Barcode.product_id == line.product_id, Barcode.units == 1)
+                .order_by(Barcode.id)
             )
             waiting = db.session.scalars(
                 select(OrderLine)
