@@ -5,11 +5,10 @@ import uuid
 from flask import Response, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from wms.core.clock import today, utcnow
 from wms.extensions import db, htmx
-from wms.inbounds.models import OPEN_STATUSES, Inbound
+from wms.inbounds.models import Inbound
 from wms.receiving import bp, putaway, services
 
 
@@ -27,15 +26,7 @@ def start() -> ResponseReturnValue:
     session = services.current_session(current_user.id)
     if session.inbound_id is not None:
         return redirect(url_for("receiving.scan_screen"))
-    day = today()
-    inbounds = db.session.scalars(
-        select(Inbound)
-        .where(Inbound.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(Inbound.expected_at)
-        .limit(30)
-    ).all()
-    due_today = [i for i in inbounds if i.expected_at.date() <= day]
-    return render_template("receiving/start.html", inbounds=due_today)
+    return render_template("receiving/start.html", inbounds=services.inbounds_due(today()))
 
 
 @bp.post("/start")

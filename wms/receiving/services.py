@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -72,6 +72,19 @@ def start_receiving(user_id: int, code: str) -> Inbound:
     if inbound.status == InboundStatus.OPEN:
         inbound.status = InboundStatus.RECEIVING
     return inbound
+
+
+def inbounds_due(day: date, limit: int = 30) -> list[Inbound]:
+    """Open inbounds expected by the end of ``day``, earliest first: the receiver's list."""
+    end = datetime.combine(day + timedelta(days=1), time.min)
+    return list(
+        db.session.scalars(
+            select(Inbound)
+            .where(Inbound.status.in_([s.value for s in OPEN_STATUSES]), Inbound.expected_at < end)
+            .order_by(Inbound.expected_at)
+            .limit(limit)
+        )
+    )
 
 
 def start_inbound_by_id(user_id: int, inbound_id: int) -> Inbound:

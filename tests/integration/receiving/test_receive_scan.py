@@ -337,3 +337,14 @@ def test_a_cancelled_preorder_leaves_its_hold_lane_and_the_units_go_back_to_a_sh
     site.client.post("/receive/putaway", data={"code": "A-01-1", "scan_id": "c3"}, headers=hx)
     assert on_hand(site, product, site.bins[0]) == 1
     assert on_hand(site, product, site.hold) == 0
+
+
+def test_the_start_screen_lists_what_is_due_today_and_starts_on_a_tap(site: Site) -> None:
+    product = site.make.product()
+    today_id = site.make.inbound([(product, 1)], utcnow(), reference="ASN-TODAY")
+    site.make.inbound([(product, 1)], utcnow() + timedelta(days=3), reference="ASN-LATER")
+    page = site.text(site.client.get("/receive/"))
+    assert "ASN-TODAY" in page and "ASN-LATER" not in page
+    started = site.client.post(f"/receive/start/{today_id}", headers={"HX-Request": "true"})
+    assert started.status_code == 204 and started.headers["HX-Redirect"] == "/receive/scan"
+    assert "Receive ASN-TODAY" in site.text(site.client.get("/receive/scan"))
