@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -290,6 +291,47 @@ SELECT 1 + (g % {skus}), 1,
        now() - ((g % {history_seconds}) || ' seconds')::interval
   FROM generate_series(1, {ledger_rows}) g;
 """
+
+
+class FloorClient:
+    """A signed-in user on one keep-alive connection, as a handheld is."""
+
+    def __init__(self, hostport: str, username: str, password: str = "bench-pass") -> None:
+        host, port = hostport.split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        self.cookie = ""
+        self.csrf = ""
+        page = self.request("GET", "/login")[1]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        status, _, _ = self.request(
+            "POST", "/login", {"username": username, "password": password, "csrf_token": token}
+        )
+        if status != 302:
+            raise RuntimeError(f"login failed: {status}")
+        page = self.request("GET", "/floor/scan")[1]
+        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.n = 0
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None, hx: bool = False
+    ) -> tuple[int, str, float]:
+        """(status, body, server milliseconds from Server-Timing)."""
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if hx:
+            headers["HX-Request"] = "true"
+            headers["X-CSRFToken"] = self.csrf
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";")[0]
+        timing = response.getheader("Server-Timing") or "app;dur=0"
+        return response.status, text, float(timing.split("dur=")[1])
 
 
 def emit(result: dict[str, Any]) -> None:

@@ -11,16 +11,15 @@ Prints one JSON line; exits 1 on any error.
 
 from __future__ import annotations
 
-import http.client
 import random
 import re
 import statistics
 import sys
 import threading
 import time
-from urllib.parse import urlencode
 
 from _support import (
+    FloorClient,
     backlog_sql,
     emit,
     gunicorn,
@@ -87,59 +86,26 @@ def _report(message: str) -> None:
         log(message)
 
 
-class Receiver:
+class Receiver(FloorClient):
     def __init__(self, hostport: str, username: str) -> None:
-        host, port = hostport.split(":")
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        self.cookie = ""
-        self.csrf = ""
-        page = self._request("GET", "/login")[1]
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        status, _, _ = self._request(
-            "POST", "/login", {"username": username, "password": "bench-pass", "csrf_token": token}
-        )
-        if status != 302:
-            raise RuntimeError(f"login failed: {status}")
-        page = self._request("GET", "/receive/")[1]
-        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-        status, body, _ = self._request("POST", "/receive/start", {"code": ASN}, hx=True)
+        super().__init__(hostport, username)
+        status, body, _ = self.request("POST", "/receive/start", {"code": ASN}, hx=True)
         if status != 204:
             raise RuntimeError(f"start failed: {status} {body[:200]}")
-        self.n = 0
-
-    def _request(
-        self, method: str, path: str, form: dict | None = None, hx: bool = False
-    ) -> tuple[int, str, float]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if hx:
-            headers["HX-Request"] = "true"
-            headers["X-CSRFToken"] = self.csrf
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        text = response.read().decode()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";")[0]
-        timing = response.getheader("Server-Timing") or "app;dur=0"
-        return response.status, text, float(timing.split("dur=")[1])
 
     def scan_once(self, rng: random.Random) -> tuple[bool, float, float]:
         """Scan a unit and confirm where it goes: (ok, server ms, wall ms)."""
         self.n += 1
         t0 = time.perf_counter()
         code = f"BC{rng.randint(1, SKUS)}"
-        status, page, server1 = self._request(
+        status, page, server1 = self.request(
             "POST", "/receive/scan", {"code": code, "scan_id": f"{id(self)}-{self.n}-u"}, hx=True
         )
         where = re.search(r'<p class="dest-where">\s*\w+ ([^<\s]+)', page)
         if status != 200 or where is None:
             _report(f"scan {code}: {status} {page[:300]!r}")
             return False, 0.0, 0.0
-        status2, page2, server2 = self._request(
+        status2, page2, server2 = self.request(
             "POST",
             "/receive/scan",
             {"code": where.group(1), "scan_id": f"{id(self)}-{self.n}-c"},

@@ -14,16 +14,14 @@ Prints one JSON line; exits 1 on any error.
 
 from __future__ import annotations
 
-import http.client
 import random
-import re
 import statistics
 import sys
 import threading
 import time
-from urllib.parse import urlencode
 
 from _support import (
+    FloorClient,
     backlog_sql,
     emit,
     gunicorn,
@@ -167,43 +165,7 @@ ANALYZE;
 """
 
 
-class Client:
-    def __init__(self, hostport: str, username: str) -> None:
-        host, port = hostport.split(":")
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        self.cookie = ""
-        self.csrf = ""
-        page = self.request("GET", "/login")[1]
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        status, _, _ = self.request(
-            "POST", "/login", {"username": username, "password": "bench-pass", "csrf_token": token}
-        )
-        if status != 302:
-            raise RuntimeError(f"login failed: {status}")
-        page = self.request("GET", "/floor/scan")[1]
-        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-        self.n = 0
-
-    def request(
-        self, method: str, path: str, form: dict | None = None, hx: bool = False
-    ) -> tuple[int, str, float]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if hx:
-            headers["HX-Request"] = "true"
-            headers["X-CSRFToken"] = self.csrf
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        text = response.read().decode()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";")[0]
-        timing = response.getheader("Server-Timing") or "app;dur=0"
-        return response.status, text, float(timing.split("dur=")[1])
-
+class Client(FloorClient):
     def scan(self, code: str) -> tuple[int, str, float]:
         self.n += 1
         return self.request(

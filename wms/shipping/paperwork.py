@@ -19,23 +19,9 @@ from wms.prints.documents import (
     render_manifest,
     render_packing_slip,
 )
-from wms.prints.shipping_label import LabelAddress
-from wms.shipping.carriers import Address
+from wms.shipping.carriers.builtin import label_address
 from wms.shipping.labels import ship_to_address, warehouse_address
 from wms.shipping.models import BoxType, Parcel, ParcelStatus
-
-
-def _label_address(address: Address) -> LabelAddress:
-    return LabelAddress(
-        name=address.name,
-        street1=address.street1,
-        street2=address.street2,
-        city=address.city,
-        state=address.state,
-        zip=address.zip,
-        country=address.country,
-        company=address.company,
-    )
 
 
 def packing_slip_pdf(parcel: Parcel) -> bytes:
@@ -57,13 +43,13 @@ def packing_slip_pdf(parcel: Parcel) -> bytes:
     channel = db.session.get(Channel, order.channel_id)
     slip = PackingSlip(
         order_number=order.number,
-        ship_to=_label_address(ship_to_address(order)),
+        ship_to=label_address(ship_to_address(order)),
         lines=lines,
         box=parcel.box_type.code if parcel.box_type else "",
         parcel=parcel.tracking_number,
         order_date=order.placed_at.date(),
         packed_at=parcel.packed_at or utcnow(),
-        ship_from=_label_address(warehouse_address()),
+        ship_from=label_address(warehouse_address()),
         channel=channel.name if channel else "",
     )
     return render_packing_slip(slip)

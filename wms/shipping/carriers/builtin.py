@@ -133,7 +133,8 @@ def _check_address(address: Address, which: str) -> None:
         raise AddressError(f"The {which} address has no {listed}.")
 
 
-def _label_address(address: Address) -> LabelAddress:
+def label_address(address: Address) -> LabelAddress:
+    """A carrier address as the label printer draws it."""
     return LabelAddress(
         name=address.name,
         street1=address.street1,
@@ -236,8 +237,8 @@ class BuiltinCarrier:
             carrier=self.name,
             service=rate.service,
             tracking_number=number,
-            ship_from=_label_address(ship_from),
-            ship_to=_label_address(ship_to),
+            ship_from=label_address(ship_from),
+            ship_to=label_address(ship_to),
             weight_g=parcel.weight_g,
             order_number=order_number,
             reference=idempotency_key,
