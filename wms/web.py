@@ -63,8 +63,10 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul)
     app.before_request(_require_login)
     app.before_request(_replay_scan)
-    app.after_request(_finish_transaction)
+    # After-request functions run last-registered first: the headers (and the
+    # server time they report) come after the commit, so the time includes it.
     app.after_request(_headers)
+    app.after_request(_finish_transaction)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)

@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from wms.core import backorders, outbox, stock
-from wms.core.clock import utcnow
+from wms.core.clock import today, utcnow
 from wms.core.codes import command_of
 from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.core.ledger import Reason, move_stock
@@ -175,7 +175,7 @@ def receive_units(
         return _unknown_barcode(user_id, inbound, dock, code, multiplier, scan_group)
     product = found.product
     qty = found.units * multiplier
-    over = _count_on_inbound(inbound, product.id, qty, damaged)
+    over, counted = _count_on_inbound(inbound, product.id, qty, damaged)
     move_stock(product.id, qty, None, dock, Reason.RECEIVE, inbound.reference, user_id)
     routes: list[routing.Routed] = []
     quarantined = qty if damaged else over
@@ -191,21 +191,43 @@ def receive_units(
             routing.Routed(Destination.QUARANTINE, quarantined, cage.id, cage.code, reason=reason)
         )
     good = qty - quarantined
+    served = 0
     if good:
-        served, left = routing.serve_waiting_lines(product, good)
-        routes.extend(served)
+        to_orders, left = routing.serve_waiting_lines(product, good)
+        routes.extend(to_orders)
+        served = good - left
         if left:
             routes.append(routing.to_shelf(product, left))
     _record(user_id, inbound, dock, product.id, code, scan_group, routes, quarantined)
     filled = [(r.order_line_id, r.order_id, r.qty) for r in routes if r.order_line_id]
     if filled:
         backorders.after_lines_filled(filled)  # type: ignore[arg-type]
-    backorders.recompute_projections(product.id)
+    if not _projections_unchanged(inbound, counted, served, damaged):
+        backorders.recompute_projections(product.id)
     return Answer("routed", routes=routes, product=product, qty=qty)
 
 
-def _count_on_inbound(inbound: Inbound, product_id: int, qty: int, damaged: bool) -> int:
-    """Add the units to the inbound's tally; returns how many are over what it expected."""
+def _projections_unchanged(inbound: Inbound, counted: int, served: int, damaged: bool) -> bool:
+    """True when the scan cannot have moved any waiting line's projected fill date.
+
+    Projections walk the queue against the open inbounds, earliest first. The
+    scan took ``counted`` units off what this inbound still brings and gave
+    ``served`` units to the head of the queue. When the two are equal and this
+    inbound is due today or earlier (so nothing is projected sooner than it),
+    every remaining line faces the same supply ahead of it as before.
+    """
+    if damaged or counted != served:
+        return False
+    return counted == 0 or inbound.expected_at.date() <= today()
+
+
+def _count_on_inbound(
+    inbound: Inbound, product_id: int, qty: int, damaged: bool
+) -> tuple[int, int]:
+    """Add the units to the inbound's tally.
+
+    Returns (units over what it expected, units taken off what it still brings).
+    """
     lines = InboundLine.__table__
     row = db.session.execute(
         update(lines)
@@ -226,11 +248,12 @@ def _count_on_inbound(inbound: Inbound, product_id: int, qty: int, damaged: bool
                 qty_damaged=qty if damaged else 0,
             )
         )
-        return 0 if inbound.kind == InboundKind.BLIND else qty
+        return (0 if inbound.kind == InboundKind.BLIND else qty), 0
     if inbound.kind == InboundKind.BLIND:
-        return 0
+        return 0, 0
     expected, received = row
-    return min(qty, max(0, received - expected))
+    over = min(qty, max(0, received - expected))
+    return over, qty - over
 
 
 def _unknown_barcode(

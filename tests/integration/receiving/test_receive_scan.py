@@ -348,3 +348,60 @@ def test_the_start_screen_lists_what_is_due_today_and_starts_on_a_tap(site: Site
     started = site.client.post(f"/receive/start/{today_id}", headers={"HX-Request": "true"})
     assert started.status_code == 204 and started.headers["HX-Redirect"] == "/receive/scan"
     assert "Receive ASN-TODAY" in site.text(site.client.get("/receive/scan"))
+
+
+def _stored_and_fresh_projections(site: Site, product) -> tuple[dict, dict]:  # type: ignore[no-untyped-def]
+    """Each waiting line's stored projected fill date, and the date a full walk gives now."""
+    from wms.core.allocation import WaitingLine, project_fill_dates
+    from wms.core.backorders import arrivals_for
+
+    with site.app.app_context():
+        rows = db.session.execute(
+            select(
+                OrderLine.id,
+                OrderLine.priority,
+                OrderLine.placed_at,
+                OrderLine.qty_waiting,
+                OrderLine.projected_fill_on,
+            ).where(OrderLine.product_id == product.id, OrderLine.qty_waiting > 0)
+        ).all()
+        fresh = project_fill_dates(
+            [WaitingLine(r.id, r.priority, r.placed_at, r.qty_waiting) for r in rows],
+            arrivals_for(product.id),
+        )
+        return {r.id: r.projected_fill_on for r in rows}, fresh
+
+
+def test_projected_fill_dates_stay_true_as_units_are_received(site: Site) -> None:
+    """Today's ASN serves the head of the queue; an ASN arriving early moves everyone up."""
+    product = site.make.product()
+    now = utcnow()
+    channel = site.make.channel(webhook_url="http://127.0.0.1:9/h")[0]
+    for i in range(6):
+        waiting_order(site, product, qty=1, channel=channel, placed_at=now - timedelta(hours=6 - i))
+    today_asn = site.make.inbound([(product, 2)], now - timedelta(hours=1))
+    next_week = site.make.inbound([(product, 2)], now + timedelta(days=7))
+    later = site.make.inbound([(product, 2)], now + timedelta(days=14))
+    with site.app.app_context():
+        from wms.inbounds.models import Inbound
+
+        refs = {i: db.session.get(Inbound, i).reference for i in (today_asn, next_week, later)}
+    stored, fresh = _stored_and_fresh_projections(site, product)
+    assert sorted(d for d in stored.values()) == sorted(d for d in fresh.values())
+
+    assert site.start(refs[today_asn]).status_code == 204
+    assert site.where(site.scan(product.barcodes[0].code)) == ["LANE L1"]
+    stored, fresh = _stored_and_fresh_projections(site, product)
+    assert len(stored) == 5 and stored == fresh
+
+    # The ASN due in two weeks turns up today: the lines it was to fill come forward.
+    assert site.start(refs[later]).status_code == 204
+    site.scan(product.barcodes[0].code)
+    stored, fresh = _stored_and_fresh_projections(site, product)
+    assert len(stored) == 4 and stored == fresh
+    assert sorted(d for d in stored.values() if d is not None) == [
+        now.date(),
+        (now + timedelta(days=7)).date(),
+        (now + timedelta(days=7)).date(),
+        (now + timedelta(days=14)).date(),
+    ]
