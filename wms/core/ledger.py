@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import case, func, insert, literal, select, union_all
 
@@ -37,6 +38,17 @@ class Reason:
     MISSING = "missing"
 
 
+class Place(Protocol):
+    """What a stock move needs of a location: a ``Location`` row or a lighter copy."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
 class NotEnoughStock(Conflict):
     code = "not_enough_stock"
 
@@ -56,8 +68,8 @@ class Move:
 def move_stock(
     product_id: int,
     qty: int,
-    from_location: Location | None,
-    to_location: Location | None,
+    from_location: Place | None,
+    to_location: Place | None,
     reason: str,
     reference: str = "",
     user_id: int | None = None,

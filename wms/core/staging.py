@@ -15,7 +15,7 @@ from sqlalchemy import case, func, select, update
 
 from wms.core import stock
 from wms.core.clock import utcnow
-from wms.core.ledger import move_stock
+from wms.core.ledger import Place, move_stock
 from wms.core.models import StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
@@ -26,8 +26,8 @@ staged_t = StagedUnits.__table__
 def stage_units(
     line: Any,
     qty: int,
-    from_location: Location | None,
-    to_location: Location,
+    from_location: Place | None,
+    to_location: Place,
     reason: str,
     reference: str = "",
     user_id: int | None = None,

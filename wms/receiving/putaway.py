@@ -15,7 +15,7 @@ from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
-from wms.receiving.services import _move_to_destination, current_session
+from wms.receiving.services import _move_to_destination, current_session, pending_unit
 
 OVERRIDE_REASONS = ("Bin full", "Bin damaged", "Closer bin", "Other")
 # Where units no order holds may wait to be put away.
@@ -112,8 +112,8 @@ def override(user_id: int, code: str, reason: str) -> PutawayAnswer:
 def _put(user_id: int, session: ReceivingSession, location: Location, reason: str) -> PutawayAnswer:
     qty = session.putaway_qty or 0
     if session.putaway_unit_id:
-        unit = db.session.get(DockUnit, session.putaway_unit_id)
-        if unit is None or unit.status != DockUnitStatus.ON_DOCK:
+        unit = pending_unit(session.putaway_unit_id)
+        if unit is None:
             _clear(session)
             raise InvalidInput("Someone already put those units away. Scan the next unit.")
         _move_to_destination(user_id, unit, location, override_reason=reason)

@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import joinedload
 
 from wms.core import backorders, outbox, stock
 from wms.core.clock import today, utcnow
@@ -20,7 +19,7 @@ from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import OrderLine, order_number
+from wms.orders.models import Order, OrderLine, order_number
 from wms.receiving import routing
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 
@@ -36,7 +35,6 @@ class Answer:
     routes: list[routing.Routed] = field(default_factory=list)
     product: Product | None = None
     qty: int = 0
-    confirmed: list[DockUnit] = field(default_factory=list)
     alarm: bool = False  # the receiver must notice: shown and sounded as an error
 
 
@@ -324,16 +322,111 @@ class StagedLine:
 # ------------------------------------------------------------------ confirm
 
 
-def pending_units(user_id: int | None = None) -> list[DockUnit]:
-    """Units on the dock not yet taken where they go (of one receiver, or everyone's)."""
-    stmt = (
-        select(DockUnit)
-        .where(DockUnit.status == DockUnitStatus.ON_DOCK)
-        .options(joinedload(DockUnit.product), joinedload(DockUnit.to_location))
+@dataclass(frozen=True)
+class Place:
+    """The three facts about a location that a stock move needs."""
+
+    id: int
+    code: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class PendingUnit:
+    """Units on the dock not yet taken where they go, with what confirming them needs."""
+
+    id: int
+    product_id: int | None
+    sku: str | None
+    scanned_code: str
+    qty: int
+    destination: str
+    dock: Place
+    to_location_id: int
+    to_code: str
+    order_line_id: int | None
+    order_id: int | None
+    line_no: int | None
+    channel_id: int | None
+    held_qty: int
+    received_at: datetime
+    reference: str
+
+
+def _pending_query() -> Any:
+    du = DockUnit.__table__
+    dock = Location.__table__.alias("dock")
+    to = Location.__table__.alias("dest")
+    products = Product.__table__
+    lines = OrderLine.__table__
+    orders = Order.__table__
+    inbounds = Inbound.__table__
+    return (
+        select(
+            du.c.id,
+            du.c.product_id,
+            products.c.sku,
+            du.c.scanned_code,
+            du.c.qty,
+            du.c.destination,
+            dock.c.id.label("dock_id"),
+            dock.c.code.label("dock_code"),
+            dock.c.kind.label("dock_kind"),
+            du.c.to_location_id,
+            to.c.code.label("to_code"),
+            du.c.order_line_id,
+            lines.c.order_id,
+            lines.c.line_no,
+            orders.c.channel_id,
+            du.c.held_qty,
+            du.c.received_at,
+            inbounds.c.reference,
+        )
+        .select_from(du)
+        .join(dock, dock.c.id == du.c.dock_location_id)
+        .join(to, to.c.id == du.c.to_location_id)
+        .join(inbounds, inbounds.c.id == du.c.inbound_id)
+        .outerjoin(products, products.c.id == du.c.product_id)
+        .outerjoin(lines, lines.c.id == du.c.order_line_id)
+        .outerjoin(orders, orders.c.id == lines.c.order_id)
+        .where(du.c.status == DockUnitStatus.ON_DOCK)
+        .order_by(du.c.id)
     )
+
+
+def _pending(row: Any) -> PendingUnit:
+    return PendingUnit(
+        id=row.id,
+        product_id=row.product_id,
+        sku=row.sku,
+        scanned_code=row.scanned_code,
+        qty=row.qty,
+        destination=row.destination,
+        dock=Place(row.dock_id, row.dock_code, row.dock_kind),
+        to_location_id=row.to_location_id,
+        to_code=row.to_code,
+        order_line_id=row.order_line_id,
+        order_id=row.order_id,
+        line_no=row.line_no,
+        channel_id=row.channel_id,
+        held_qty=row.held_qty,
+        received_at=row.received_at,
+        reference=row.reference,
+    )
+
+
+def pending_units(user_id: int | None = None) -> list[PendingUnit]:
+    """Units on the dock not yet taken where they go (of one receiver, or everyone's)."""
+    stmt = _pending_query()
     if user_id is not None:
-        stmt = stmt.where(DockUnit.received_by == user_id)
-    return list(db.session.scalars(stmt.order_by(DockUnit.id)))
+        stmt = stmt.where(DockUnit.__table__.c.received_by == user_id)
+    return [_pending(row) for row in db.session.execute(stmt)]
+
+
+def pending_unit(unit_id: int) -> PendingUnit | None:
+    """One dock unit still on the dock, or None once it was confirmed or undone."""
+    row = db.session.execute(_pending_query().where(DockUnit.__table__.c.id == unit_id)).first()
+    return _pending(row) if row is not None else None
 
 
 def confirm_destination(user_id: int, location: Location) -> Answer:
@@ -353,57 +446,61 @@ def confirm_destination(user_id: int, location: Location) -> Answer:
         _move_to_destination(user_id, unit, location)
     return Answer(
         "confirmed",
-        confirmed=matching,
         message=f"{sum(u.qty for u in matching)} unit(s) now at {location.code}.",
     )
 
 
 def _move_to_destination(
-    user_id: int, unit: DockUnit, location: Location, override_reason: str = ""
+    user_id: int, unit: PendingUnit, location: Location, override_reason: str = ""
 ) -> None:
-    dock = db.session.get(Location, unit.dock_location_id)
-    reference = unit.inbound.reference
+    du = DockUnit.__table__
+    values: dict[str, Any] = {
+        "status": DockUnitStatus.CONFIRMED,
+        "confirmed_by": user_id,
+        "confirmed_at": utcnow(),
+    }
+    if override_reason:
+        values.update(override_reason=override_reason[:100], to_location_id=location.id)
+    taken = db.session.execute(
+        update(du).where(du.c.id == unit.id, du.c.status == DockUnitStatus.ON_DOCK).values(values)
+    )
+    if taken.rowcount != 1:
+        raise Conflict("Someone already took those units from the dock. Scan the next unit.")
     if unit.destination in (Destination.CROSS_DOCK, Destination.HOLD):
-        line = db.session.get(OrderLine, unit.order_line_id)
-        stage_units(line, unit.qty, dock, location, Reason.CROSS_DOCK, reference, user_id)
-        mark_first_unit(line.order_id)
-        order = line.order
+        assert unit.order_line_id is not None and unit.order_id is not None
+        line = StagedLine(unit.order_line_id, unit.order_id, unit.product_id)  # type: ignore[arg-type]
+        stage_units(line, unit.qty, unit.dock, location, Reason.CROSS_DOCK, unit.reference, user_id)
+        mark_first_unit(unit.order_id)
         outbox.emit(
             "order.unit_cross_docked",
-            order.channel_id,
-            f"order:{order.id}",
+            unit.channel_id,
+            f"order:{unit.order_id}",
             {
-                "order_id": order.id,
-                "order_number": order.number,
-                "line": line.line_no,
-                "sku": line.product.sku,
+                "order_id": unit.order_id,
+                "order_number": order_number(unit.order_id),
+                "line": unit.line_no,
+                "sku": unit.sku,
                 "qty": unit.qty,
                 "lane": location.code,
             },
         )
-        backorders.refresh_order_status([order.id])
+        backorders.refresh_order_status([unit.order_id])
     elif unit.product_id is not None:
         reason = Reason.QUARANTINE if unit.destination == Destination.QUARANTINE else Reason.PUTAWAY
         move_stock(
             unit.product_id,
             unit.qty,
-            dock,
+            unit.dock,
             location,
             reason,
-            reference,
+            unit.reference,
             user_id,
             release_reserved=unit.held_qty,
         )
-    unit.status = DockUnitStatus.CONFIRMED
-    unit.confirmed_by = user_id
-    unit.confirmed_at = utcnow()
-    if override_reason:
-        unit.override_reason = override_reason[:100]
-        unit.to_location_id = location.id
 
 
-def destination_label(unit: DockUnit | routing.Routed) -> str:
-    code = unit.to_location.code if isinstance(unit, DockUnit) else unit.location_code
+def destination_label(unit: PendingUnit | routing.Routed) -> str:
+    code = unit.to_code if isinstance(unit, PendingUnit) else unit.location_code
     word = {
         Destination.CROSS_DOCK: "LANE",
         Destination.HOLD: "HOLD",
