@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from wms.extensions import db
+
+T = TypeVar("T")
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -50,3 +54,22 @@ def for_update(stmt: Any, **kwargs: Any) -> Any:
     if is_postgres():
         return stmt.with_for_update(**kwargs)
     return stmt
+
+
+def prebuilt(build: Callable[[], T]) -> Callable[[], T]:
+    """A statement built once per kind of database, then reused with bind parameters.
+
+    Building a statement and working out its cache key cost more than
+    running it: the hot paths (a scan, a reservation) build theirs once.
+    """
+    built: dict[str, T] = {}
+
+    @functools.wraps(build)
+    def get() -> T:
+        name = db.engine.dialect.name
+        stmt = built.get(name)
+        if stmt is None:
+            stmt = built[name] = build()
+        return stmt
+
+    return get

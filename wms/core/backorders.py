@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, case, func, select, update
 from wms.core import outbox, stock
 from wms.core.allocation import Arrival, WaitingLine, day_for_tail, project_fill_dates
 from wms.core.clock import iso, today
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.inventory.models import Product, ProductStock
@@ -68,11 +69,7 @@ def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int,
 def after_lines_filled(served: list[tuple[int, int, int]]) -> None:
     """Tell the channels which waiting units were filled, and move the orders on."""
     order_ids = sorted({order_id for _, order_id, _ in served})
-    rows = db.session.execute(
-        select(lines_t.c.id, lines_t.c.qty_waiting, lines_t.c.product_id, orders_t.c.channel_id)
-        .join(orders_t, orders_t.c.id == lines_t.c.order_id)
-        .where(lines_t.c.id.in_([line_id for line_id, _, _ in served]))
-    )
+    rows = db.session.execute(_filled_lines(), {"line_ids": [line_id for line_id, _, _ in served]})
     info = {row.id: row for row in rows}
     for line_id, order_id, qty in served:
         row = info[line_id]
@@ -89,6 +86,15 @@ def after_lines_filled(served: list[tuple[int, int, int]]) -> None:
             },
         )
     refresh_order_status(order_ids)
+
+
+@prebuilt
+def _filled_lines() -> Any:
+    return (
+        select(lines_t.c.id, lines_t.c.qty_waiting, lines_t.c.product_id, orders_t.c.channel_id)
+        .join(orders_t, orders_t.c.id == lines_t.c.order_id)
+        .where(lines_t.c.id.in_(bindparam("line_ids", expanding=True)))
+    )
 
 
 def requeue(line_id: int, product_id: int, qty: int) -> None:
@@ -119,10 +125,52 @@ def refresh_order_status(order_ids: list[int]) -> None:
     """
     if not order_ids:
         return
-    from wms.core.staging import staged_qty_by_order
+    rows = db.session.execute(_order_summary(), {"order_ids": list(order_ids)}).all()
+    if not rows:
+        return
+    day = today()
+    horizon = day + timedelta(days=_partial_ready_days())
+    target: dict[str, list[int]] = defaultdict(list)
+    ready: list[Any] = []
+    for r in rows:
+        status = _status_for(r, int(r.staged), int(r.on_dock), day, horizon)
+        if status != r.status:
+            target[status].append(r.id)
+            if status == OrderStatus.READY_TO_PACK:
+                ready.append(r)
+    for status, ids in target.items():
+        db.session.execute(_set_status(), {"order_ids": sorted(ids), "new_status": status})
+    for r in ready:
+        outbox.emit(
+            "order.ready_to_pack",
+            r.channel_id,
+            f"order:{r.id}",
+            {"order_id": r.id, "order_number": order_number(r.id), "partial": bool(r.waiting)},
+        )
+
+
+@prebuilt
+def _order_summary() -> Any:
+    """Per open order: what its lines wait for and hold, and where its set-aside units are."""
+    from wms.core.models import StagedUnits
+    from wms.inventory.models import Location, LocationKind
 
     products_t = Product.__table__
-    rows = db.session.execute(
+    st = StagedUnits.__table__
+    loc = Location.__table__
+    staged = (
+        select(func.coalesce(func.sum(st.c.qty), 0))
+        .where(st.c.order_id == orders_t.c.id)
+        .scalar_subquery()
+    )
+    on_dock = (
+        select(func.coalesce(func.sum(st.c.qty), 0))
+        .join(loc, loc.c.id == st.c.location_id)
+        .where(st.c.order_id == orders_t.c.id, loc.c.kind == LocationKind.RECEIVING)
+        .scalar_subquery()
+    )
+    waiting = lines_t.c.qty_waiting > 0
+    return (
         select(
             orders_t.c.id,
             orders_t.c.status,
@@ -132,48 +180,32 @@ def refresh_order_status(order_ids: list[int]) -> None:
             func.sum(lines_t.c.qty_reserved).label("reserved"),
             func.max(products_t.c.release_on).label("release_on"),
             func.max(lines_t.c.projected_fill_on).label("last_fill_on"),
-            func.sum(case((lines_t.c.qty_waiting > 0, 1), else_=0)).label("waiting_lines"),
-            func.sum(
-                case(
-                    (
-                        (lines_t.c.qty_waiting > 0) & lines_t.c.projected_fill_on.is_(None),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("undated_lines"),
+            func.sum(case((waiting, 1), else_=0)).label("waiting_lines"),
+            func.sum(case((waiting & lines_t.c.projected_fill_on.is_(None), 1), else_=0)).label(
+                "undated_lines"
+            ),
+            staged.label("staged"),
+            on_dock.label("on_dock"),
         )
         .join(lines_t, lines_t.c.order_id == orders_t.c.id)
         .join(products_t, products_t.c.id == lines_t.c.product_id)
-        .where(orders_t.c.id.in_(order_ids), orders_t.c.status.in_(OPEN_FOR_STOCK))
+        .where(
+            orders_t.c.id.in_(bindparam("order_ids", expanding=True)),
+            orders_t.c.status.in_(OPEN_FOR_STOCK),
+        )
         .group_by(
             orders_t.c.id, orders_t.c.status, orders_t.c.channel_id, orders_t.c.partial_allowed
         )
-    ).all()
-    if not rows:
-        return
-    staged = staged_qty_by_order([r.id for r in rows])
-    day = today()
-    horizon = day + timedelta(days=_partial_ready_days())
-    target: dict[str, list[int]] = defaultdict(list)
-    ready: list[Any] = []
-    for r in rows:
-        status = _status_for(r, *staged.get(r.id, (0, 0)), day, horizon)
-        if status != r.status:
-            target[status].append(r.id)
-            if status == OrderStatus.READY_TO_PACK:
-                ready.append(r)
-    for status, ids in target.items():
-        db.session.execute(
-            update(orders_t).where(orders_t.c.id.in_(sorted(ids))).values(status=status)
-        )
-    for r in ready:
-        outbox.emit(
-            "order.ready_to_pack",
-            r.channel_id,
-            f"order:{r.id}",
-            {"order_id": r.id, "order_number": order_number(r.id), "partial": bool(r.waiting)},
-        )
+    )
+
+
+@prebuilt
+def _set_status() -> Any:
+    return (
+        update(orders_t)
+        .where(orders_t.c.id.in_(bindparam("order_ids", expanding=True)))
+        .values(status=bindparam("new_status"))
+    )
 
 
 def _status_for(r: Any, staged: int, on_dock: int, day: date, horizon: date) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import case, func, insert, literal, select, union_all
 
 from wms.core import outbox, stock
 from wms.core.clock import utcnow
 from wms.core.errors import Conflict
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import SELLABLE_KINDS, Location, Movement, Product, Stock
 
@@ -106,17 +107,23 @@ def move_stock(
             )
         outbox.emit_availability([product_id])
     db.session.execute(
-        insert(Movement.__table__).values(
-            product_id=product_id,
-            qty=qty,
-            from_location_id=from_location.id if from_location else None,
-            to_location_id=to_location.id if to_location else None,
-            reason=reason,
-            reference=reference[:64],
-            user_id=user_id,
-            created_at=utcnow(),
-        )
+        _insert_movement(),
+        {
+            "product_id": product_id,
+            "qty": qty,
+            "from_location_id": from_location.id if from_location else None,
+            "to_location_id": to_location.id if to_location else None,
+            "reason": reason,
+            "reference": reference[:64],
+            "user_id": user_id,
+            "created_at": utcnow(),
+        },
     )
+
+
+@prebuilt
+def _insert_movement() -> Any:
+    return insert(Movement.__table__)
 
 
 @dataclass(frozen=True)

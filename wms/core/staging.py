@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 
 from wms.core import stock
 from wms.core.clock import utcnow
 from wms.core.ledger import Place, move_stock
 from wms.core.models import StagedUnits
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 
@@ -43,55 +44,81 @@ def stage_units(
     add_staged(line, to_location.id, qty)
 
 
+@prebuilt
+def _add_staged() -> Any:
+    stmt = stock.upsert(staged_t).values(
+        order_line_id=bindparam("line_id"),
+        order_id=bindparam("b_order_id"),
+        product_id=bindparam("b_product_id"),
+        location_id=bindparam("b_location_id"),
+        qty=bindparam("n"),
+        staged_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["order_line_id", "location_id"],
+        set_={"qty": staged_t.c.qty + stmt.excluded.qty, "updated_at": stmt.excluded.updated_at},
+    )
+
+
 def add_staged(line: Any, location_id: int, qty: int) -> None:
     """Record units of a line as set aside at a place (the ledger moves them separately)."""
-    now = utcnow()
-    stmt = stock.upsert(staged_t).values(
-        order_line_id=line.id,
-        order_id=line.order_id,
-        product_id=line.product_id,
-        location_id=location_id,
-        qty=qty,
-        staged_at=now,
-        updated_at=now,
-    )
     db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["order_line_id", "location_id"],
-            set_={"qty": staged_t.c.qty + qty, "updated_at": now},
+        _add_staged(),
+        {
+            "line_id": line.id,
+            "b_order_id": line.order_id,
+            "b_product_id": line.product_id,
+            "b_location_id": location_id,
+            "n": qty,
+            "now": utcnow(),
+        },
+    )
+
+
+@prebuilt
+def _take_staged() -> Any:
+    qty = bindparam("n")
+    return (
+        update(staged_t)
+        .where(
+            staged_t.c.order_line_id == bindparam("line_id"),
+            staged_t.c.location_id == bindparam("b_location_id"),
+            staged_t.c.qty >= qty,
         )
+        .values(qty=staged_t.c.qty - qty, updated_at=bindparam("now"))
     )
 
 
 def take_staged(line_id: int, location_id: int, qty: int, missing_ok: bool = False) -> int:
     """Take up to ``qty`` staged units of a line from a place; returns how many there were."""
     result = db.session.execute(
-        update(staged_t)
-        .where(
-            staged_t.c.order_line_id == line_id,
-            staged_t.c.location_id == location_id,
-            staged_t.c.qty >= qty,
-        )
-        .values(qty=staged_t.c.qty - qty, updated_at=utcnow())
+        _take_staged(),
+        {"line_id": line_id, "b_location_id": location_id, "n": qty, "now": utcnow()},
     )
-    if result.rowcount == 1:
+    if result.rowcount == 1:  # type: ignore[attr-defined]
         return qty
     if not missing_ok:
         raise ValueError(f"line {line_id} has fewer than {qty} units staged there")
     return 0
 
 
+@prebuilt
+def _staged_by_order() -> Any:
+    on_dock = case((Location.kind == LocationKind.RECEIVING, staged_t.c.qty), else_=0)
+    return (
+        select(staged_t.c.order_id, func.sum(staged_t.c.qty), func.sum(on_dock))
+        .join(Location, Location.id == staged_t.c.location_id)
+        .where(staged_t.c.order_id.in_(bindparam("order_ids", expanding=True)))
+        .group_by(staged_t.c.order_id)
+    )
+
+
 def staged_qty_by_order(order_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Per order: (units staged anywhere, of which still on the receiving dock)."""
     if not order_ids:
         return {}
-    on_dock = case((Location.kind == LocationKind.RECEIVING, staged_t.c.qty), else_=0)
-    rows = db.session.execute(
-        select(staged_t.c.order_id, func.sum(staged_t.c.qty), func.sum(on_dock))
-        .join(Location, Location.id == staged_t.c.location_id)
-        .where(staged_t.c.order_id.in_(order_ids))
-        .group_by(staged_t.c.order_id)
-    ).all()
+    rows = db.session.execute(_staged_by_order(), {"order_ids": list(order_ids)}).all()
     return {order_id: (int(total or 0), int(dock or 0)) for order_id, total, dock in rows}
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Integer, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.database import is_postgres
+from wms.database import is_postgres, prebuilt
 from wms.extensions import db
 from wms.inventory.models import ProductStock, Stock
 from wms.orders.models import OrderLine
@@ -36,14 +36,41 @@ def ensure_product_stock(product_ids: list[int]) -> None:
     db.session.execute(stmt, [{"product_id": pid} for pid in product_ids])
 
 
-def reserve(product_id: int, qty: int) -> bool:
-    """Reserve exactly ``qty`` units, or nothing."""
-    result = db.session.execute(
+@prebuilt
+def _reserve() -> Any:
+    qty = bindparam("n")
+    return (
         update(ps)
-        .where(ps.c.product_id == product_id, ps.c.qty_sellable - ps.c.qty_reserved >= qty)
+        .where(ps.c.product_id == bindparam("pid"), ps.c.qty_sellable - ps.c.qty_reserved >= qty)
         .values(qty_reserved=ps.c.qty_reserved + qty)
     )
-    return result.rowcount == 1
+
+
+def reserve(product_id: int, qty: int) -> bool:
+    """Reserve exactly ``qty`` units, or nothing."""
+    result = db.session.execute(_reserve(), {"pid": product_id, "n": qty})
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+@prebuilt
+def _reserve_for_waiting() -> Any:
+    qty = bindparam("n")
+    return (
+        update(ps)
+        .where(
+            ps.c.product_id == bindparam("pid"),
+            ps.c.qty_sellable - ps.c.qty_reserved >= qty,
+            ps.c.qty_waiting >= qty,
+        )
+        .values(qty_reserved=ps.c.qty_reserved + qty, qty_waiting=ps.c.qty_waiting - qty)
+    )
+
+
+def reserve_for_waiting(product_id: int, qty: int) -> bool:
+    """Reserve exactly ``qty`` units for waiting lines and count them as no longer waiting,
+    in one statement; or nothing."""
+    result = db.session.execute(_reserve_for_waiting(), {"pid": product_id, "n": qty})
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
 def reserve_up_to(product_id: int, qty: int) -> int:
@@ -74,6 +101,29 @@ def unreserve(product_id: int, qty: int) -> None:
         raise RuntimeError(f"product {product_id} holds fewer than {qty} reserved units")
 
 
+@prebuilt
+def _add_sellable() -> Any:
+    stmt = upsert(ps).values(product_id=bindparam("pid"), qty_sellable=bindparam("delta"))
+    return stmt.on_conflict_do_update(
+        index_elements=["product_id"],
+        set_={"qty_sellable": ps.c.qty_sellable + stmt.excluded.qty_sellable},
+    )
+
+
+@prebuilt
+def _change_sellable() -> Any:
+    delta, release = bindparam("delta"), bindparam("release")
+    return (
+        update(ps)
+        .where(
+            ps.c.product_id == bindparam("pid"),
+            ps.c.qty_reserved >= release,
+            ps.c.qty_sellable + delta >= ps.c.qty_reserved - release,
+        )
+        .values(qty_sellable=ps.c.qty_sellable + delta, qty_reserved=ps.c.qty_reserved - release)
+    )
+
+
 def change_sellable(product_id: int, delta: int, release_reserved: int = 0) -> bool:
     """Add or remove sellable units, optionally releasing reservations in the same statement.
 
@@ -81,27 +131,12 @@ def change_sellable(product_id: int, delta: int, release_reserved: int = 0) -> b
     than are promised to orders.
     """
     if delta >= 0 and release_reserved == 0:
-        stmt = upsert(ps).values(product_id=product_id, qty_sellable=delta)
-        db.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["product_id"],
-                set_={"qty_sellable": ps.c.qty_sellable + delta},
-            )
-        )
+        db.session.execute(_add_sellable(), {"pid": product_id, "delta": delta})
         return True
     result = db.session.execute(
-        update(ps)
-        .where(
-            ps.c.product_id == product_id,
-            ps.c.qty_reserved >= release_reserved,
-            ps.c.qty_sellable + delta >= ps.c.qty_reserved - release_reserved,
-        )
-        .values(
-            qty_sellable=ps.c.qty_sellable + delta,
-            qty_reserved=ps.c.qty_reserved - release_reserved,
-        )
+        _change_sellable(), {"pid": product_id, "delta": delta, "release": release_reserved}
     )
-    return result.rowcount == 1
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
 def claim_preorder(product_id: int, qty: int, cap: int) -> bool:
@@ -134,45 +169,65 @@ def add_waiting(product_id: int, qty: int) -> int:
     return int(result.scalar_one())
 
 
+@prebuilt
+def _remove_waiting() -> Any:
+    return (
+        update(ps)
+        .where(ps.c.product_id == bindparam("pid"))
+        .values(qty_waiting=ps.c.qty_waiting - bindparam("n"))
+    )
+
+
 def remove_waiting(product_id: int, qty: int) -> None:
     if qty > 0:
-        db.session.execute(
-            update(ps)
-            .where(ps.c.product_id == product_id)
-            .values(qty_waiting=ps.c.qty_waiting - qty)
-        )
+        db.session.execute(_remove_waiting(), {"pid": product_id, "n": qty})
 
 
-def take_from_location(product_id: int, location_id: int, qty: int) -> bool:
-    result = db.session.execute(
+@prebuilt
+def _take_from_location() -> Any:
+    qty = bindparam("n")
+    return (
         update(stock_t)
         .where(
-            stock_t.c.product_id == product_id,
-            stock_t.c.location_id == location_id,
+            stock_t.c.product_id == bindparam("pid"),
+            stock_t.c.location_id == bindparam("lid"),
             stock_t.c.qty_on_hand >= qty,
         )
         .values(qty_on_hand=stock_t.c.qty_on_hand - qty)
     )
-    return result.rowcount == 1
+
+
+def take_from_location(product_id: int, location_id: int, qty: int) -> bool:
+    result = db.session.execute(
+        _take_from_location(), {"pid": product_id, "lid": location_id, "n": qty}
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+@prebuilt
+def _put_in_location() -> Any:
+    stmt = upsert(stock_t).values(
+        product_id=bindparam("pid"), location_id=bindparam("lid"), qty_on_hand=bindparam("n")
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["product_id", "location_id"],
+        set_={"qty_on_hand": stock_t.c.qty_on_hand + stmt.excluded.qty_on_hand},
+    )
 
 
 def put_in_location(product_id: int, location_id: int, qty: int) -> None:
-    stmt = upsert(stock_t).values(product_id=product_id, location_id=location_id, qty_on_hand=qty)
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["product_id", "location_id"],
-            set_={"qty_on_hand": stock_t.c.qty_on_hand + qty},
-        )
-    )
+    db.session.execute(_put_in_location(), {"pid": product_id, "lid": location_id, "n": qty})
 
 
 def lock_waiting_lines(
     product_id: int, limit: int, skip_locked: bool = False, kinds: tuple[str, ...] | None = None
 ) -> list[Any]:
     """The head of a product's waiting queue, locked, in the order it is served."""
+    if not kinds:
+        stmt = _lock_waiting_lines(skip_locked)()
+        return list(db.session.execute(stmt, {"pid": product_id, "limit": limit}))
     conditions = [lines_t.c.product_id == product_id, lines_t.c.qty_waiting > 0]
-    if kinds:
-        conditions.append(lines_t.c.kind.in_(kinds))
+    conditions.append(lines_t.c.kind.in_(kinds))
     stmt = (
         select(
             lines_t.c.id,
@@ -187,6 +242,31 @@ def lock_waiting_lines(
         .limit(limit)
     )
     return list(db.session.execute(_locked(stmt, skip_locked=skip_locked)))
+
+
+def _waiting_head(skip_locked: bool) -> Any:
+    stmt = (
+        select(
+            lines_t.c.id,
+            lines_t.c.order_id,
+            lines_t.c.qty_waiting,
+            lines_t.c.kind,
+            lines_t.c.priority,
+            lines_t.c.placed_at,
+        )
+        .where(lines_t.c.product_id == bindparam("pid"), lines_t.c.qty_waiting > 0)
+        .order_by(lines_t.c.priority, lines_t.c.placed_at, lines_t.c.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return _locked(stmt, skip_locked=skip_locked)
+
+
+_waiting_head_waiting = prebuilt(lambda: _waiting_head(False))
+_waiting_head_skipping = prebuilt(lambda: _waiting_head(True))
+
+
+def _lock_waiting_lines(skip_locked: bool) -> Any:
+    return _waiting_head_skipping if skip_locked else _waiting_head_waiting
 
 
 def lock_products(product_ids: list[int]) -> None:
@@ -216,12 +296,18 @@ def lock_lines(line_ids: list[int]) -> None:
         )
 
 
-def move_waiting_to_reserved(line_id: int, qty: int) -> None:
-    db.session.execute(
+@prebuilt
+def _waiting_to_reserved() -> Any:
+    qty = bindparam("n")
+    return (
         update(lines_t)
-        .where(lines_t.c.id == line_id, lines_t.c.qty_waiting >= qty)
+        .where(lines_t.c.id == bindparam("lid"), lines_t.c.qty_waiting >= qty)
         .values(qty_waiting=lines_t.c.qty_waiting - qty, qty_reserved=lines_t.c.qty_reserved + qty)
     )
+
+
+def move_waiting_to_reserved(line_id: int, qty: int) -> None:
+    db.session.execute(_waiting_to_reserved(), {"lid": line_id, "n": qty})
 
 
 def move_reserved_to_waiting(line_id: int, qty: int) -> None:

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from wms.core import stock
 from wms.core.clock import utcnow
 from wms.core.models import StagedUnits
 from wms.crossdock.models import LaneAssignment, LaneOccupancy
-from wms.database import is_postgres
+from wms.database import is_postgres, prebuilt
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.orders.models import Order, OrderLine, OrderStatus
@@ -34,11 +34,7 @@ def lane_for_order(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane
     Lanes fill in walking order, so the far lanes stay free for the next
     big order. Returns None when every lane of that kind is full.
     """
-    current = db.session.execute(
-        select(Location.id, Location.code, Location.kind)
-        .join(LaneAssignment, LaneAssignment.lane_id == Location.id)
-        .where(LaneAssignment.order_id == order_id, LaneAssignment.released_at.is_(None))
-    ).first()
+    current = db.session.execute(_current_lane(), {"order_id": order_id}).first()
     if current is not None:
         return Lane(*current)
     _count_new_lanes(kind)
@@ -47,22 +43,40 @@ def lane_for_order(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane
         return None
     lane_id, code, lane_kind, position = lane
     db.session.execute(
-        insert(assign_t).values(
-            order_id=order_id, lane_id=lane_id, position=position, assigned_at=utcnow()
-        )
+        _assign(),
+        {"order_id": order_id, "lane_id": lane_id, "position": position, "assigned_at": utcnow()},
     )
     return Lane(lane_id, code, lane_kind)
 
 
-def _count_new_lanes(kind: str) -> None:
-    """Lanes made since the last assignment get their order counter."""
-    missing = list(
-        db.session.scalars(
-            select(Location.id)
-            .outerjoin(occ_t, occ_t.c.location_id == Location.id)
-            .where(Location.kind == kind, occ_t.c.location_id.is_(None))
+@prebuilt
+def _current_lane() -> Any:
+    return (
+        select(Location.id, Location.code, Location.kind)
+        .join(LaneAssignment, LaneAssignment.lane_id == Location.id)
+        .where(
+            LaneAssignment.order_id == bindparam("order_id"), LaneAssignment.released_at.is_(None)
         )
     )
+
+
+@prebuilt
+def _assign() -> Any:
+    return insert(assign_t)
+
+
+@prebuilt
+def _uncounted_lanes() -> Any:
+    return (
+        select(Location.id)
+        .outerjoin(occ_t, occ_t.c.location_id == Location.id)
+        .where(Location.kind == bindparam("kind"), occ_t.c.location_id.is_(None))
+    )
+
+
+def _count_new_lanes(kind: str) -> None:
+    """Lanes made since the last assignment get their order counter."""
+    missing = list(db.session.scalars(_uncounted_lanes(), {"kind": kind}))
     if missing:
         db.session.execute(
             stock.upsert(occ_t)
@@ -78,11 +92,22 @@ def _take_a_place(kind: str, skip_locked: bool) -> tuple[int, str, str, int] | N
     into, so they never queue behind each other; if every lane with room is
     busy, the second try waits for one.
     """
+    if not skip_locked and not is_postgres():
+        return None  # SQLite: one writer at a time, the first try saw everything
+    stmt = _lane_with_room_skipping() if skip_locked else _lane_with_room_waiting()
+    row = db.session.execute(stmt, {"kind": kind}).first()
+    if row is None:
+        return None
+    db.session.execute(_count_one_more(), {"lane_id": row.id})
+    return row.id, row.code, row.kind, int(row.orders_assigned) + 1
+
+
+def _lane_with_room(skip_locked: bool) -> Any:
     stmt = (
         select(Location.id, Location.code, Location.kind, occ_t.c.orders_assigned)
         .join(occ_t, occ_t.c.location_id == Location.id)
         .where(
-            Location.kind == kind,
+            Location.kind == bindparam("kind"),
             Location.active.is_(True),
             or_(Location.capacity.is_(None), occ_t.c.orders_assigned < Location.capacity),
         )
@@ -91,29 +116,37 @@ def _take_a_place(kind: str, skip_locked: bool) -> tuple[int, str, str, int] | N
     )
     if is_postgres():
         stmt = stmt.with_for_update(of=occ_t, skip_locked=skip_locked)
-    elif not skip_locked:
-        return None  # SQLite: one writer at a time, the first try saw everything
-    row = db.session.execute(stmt).first()
-    if row is None:
-        return None
-    db.session.execute(
+    return stmt
+
+
+_lane_with_room_skipping = prebuilt(lambda: _lane_with_room(True))
+_lane_with_room_waiting = prebuilt(lambda: _lane_with_room(False))
+
+
+@prebuilt
+def _count_one_more() -> Any:
+    return (
         update(occ_t)
-        .where(occ_t.c.location_id == row.id)
+        .where(occ_t.c.location_id == bindparam("lane_id"))
         .values(orders_assigned=occ_t.c.orders_assigned + 1)
     )
-    return row.id, row.code, row.kind, int(row.orders_assigned) + 1
 
 
-def mark_first_unit(order_id: int) -> None:
-    db.session.execute(
+@prebuilt
+def _first_unit() -> Any:
+    return (
         update(assign_t)
         .where(
-            assign_t.c.order_id == order_id,
+            assign_t.c.order_id == bindparam("b_order_id"),
             assign_t.c.released_at.is_(None),
             assign_t.c.first_unit_at.is_(None),
         )
-        .values(first_unit_at=utcnow())
+        .values(first_unit_at=bindparam("now"))
     )
+
+
+def mark_first_unit(order_id: int) -> None:
+    db.session.execute(_first_unit(), {"b_order_id": order_id, "now": utcnow()})
 
 
 def release_lane(order_id: int) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 
 from wms.core.codes import gtin_candidates, parse_gs1
 from wms.core.errors import UnknownCode
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Barcode, Location, Product, Stock
 
@@ -45,20 +46,25 @@ def find_product(code: str) -> ScannedProduct | None:
     return ScannedProduct(product, 1) if product is not None else None
 
 
+@prebuilt
+def _location_or_barcode() -> Any:
+    return (
+        select(literal("location").label("what"), Location.id, literal(1).label("units"))
+        .where(Location.code == bindparam("upper"))
+        .union_all(
+            select(literal("barcode"), Barcode.product_id, Barcode.units).where(
+                Barcode.code == bindparam("code")
+            )
+        )
+    )
+
+
 def resolve_code(code: str) -> Location | ScannedProduct | None:
     """A scanned code as a location or a product, looking both up in one round trip."""
     code = code.strip()
     if not code:
         return None
-    hits = db.session.execute(
-        select(literal("location").label("what"), Location.id, literal(1).label("units"))
-        .where(Location.code == code.upper())
-        .union_all(
-            select(literal("barcode"), Barcode.product_id, Barcode.units).where(
-                Barcode.code == code
-            )
-        )
-    ).all()
+    hits = db.session.execute(_location_or_barcode(), {"code": code, "upper": code.upper()}).all()
     for what, ident, _units in hits:
         if what == "location":
             return db.session.get(Location, ident)

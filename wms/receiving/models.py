@@ -94,3 +94,4 @@ class ReceivingSession(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     inbound: Mapped[Inbound | None] = relationship()
+    dock: Mapped[Location | None] = relationship(foreign_keys=[dock_location_id])

@@ -52,10 +52,9 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
             break
         for line in head:
             take = min(left, line.qty_waiting)
-            if not stock.reserve(product.id, take):
+            if not stock.reserve_for_waiting(product.id, take):
                 return routes, left  # cannot happen while we hold the row: stop safely
             stock.move_waiting_to_reserved(line.id, take)
-            stock.remove_waiting(product.id, take)
             held = line.kind == LineKind.PREORDER and preorder_held
             lane = lane_for_order(
                 line.order_id, LocationKind.HOLD_LANE if held else LocationKind.STAGING_LANE

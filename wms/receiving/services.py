@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from wms.core import backorders, outbox, stock
 from wms.core.clock import today, utcnow
@@ -15,6 +16,7 @@ from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.core.ledger import Reason, move_stock
 from wms.core.staging import add_staged, stage_units, take_staged
 from wms.crossdock.services import mark_first_unit, release_lane
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inventory import services as inventory
@@ -42,7 +44,12 @@ class Answer:
 
 
 def current_session(user_id: int) -> ReceivingSession:
-    session = db.session.get(ReceivingSession, user_id)
+    """The receiver's session row, with its inbound and dock loaded in the same query."""
+    session = db.session.get(
+        ReceivingSession,
+        user_id,
+        options=[joinedload(ReceivingSession.inbound), joinedload(ReceivingSession.dock)],
+    )
     if session is None:
         session = ReceivingSession(user_id=user_id)
         db.session.add(session)
@@ -161,10 +168,14 @@ def receive_units(
     scan_group: str,
 ) -> Answer:
     """Put the scanned units on the dock and decide, in the same transaction, where they go."""
-    inbound = db.session.get(Inbound, session.inbound_id)
+    inbound = session.inbound
+    if inbound is None or inbound.id != session.inbound_id:
+        inbound = db.session.get(Inbound, session.inbound_id)
     if inbound is None or inbound.status not in OPEN_STATUSES:
         raise Conflict("This inbound is closed. Scan another ASN or PO number.")
-    dock = db.session.get(Location, session.dock_location_id) or _dock()
+    dock = session.dock
+    if dock is None or dock.id != session.dock_location_id:
+        dock = db.session.get(Location, session.dock_location_id) or _dock()
     multiplier = session.qty_next or 1
     damaged = session.damaged_next
     session.qty_next = None
@@ -228,13 +239,13 @@ def _count_on_inbound(
     """
     lines = InboundLine.__table__
     row = db.session.execute(
-        update(lines)
-        .where(lines.c.inbound_id == inbound.id, lines.c.product_id == product_id)
-        .values(
-            qty_received=lines.c.qty_received + qty,
-            qty_damaged=lines.c.qty_damaged + (qty if damaged else 0),
-        )
-        .returning(lines.c.qty_expected, lines.c.qty_received)
+        _count_units(),
+        {
+            "b_inbound_id": inbound.id,
+            "b_product_id": product_id,
+            "n": qty,
+            "n_damaged": qty if damaged else 0,
+        },
     ).first()
     if row is None:
         db.session.execute(
@@ -252,6 +263,23 @@ def _count_on_inbound(
     expected, received = row
     over = min(qty, max(0, received - expected))
     return over, qty - over
+
+
+@prebuilt
+def _count_units() -> Any:
+    lines = InboundLine.__table__
+    return (
+        update(lines)
+        .where(
+            lines.c.inbound_id == bindparam("b_inbound_id"),
+            lines.c.product_id == bindparam("b_product_id"),
+        )
+        .values(
+            qty_received=lines.c.qty_received + bindparam("n"),
+            qty_damaged=lines.c.qty_damaged + bindparam("n_damaged"),
+        )
+        .returning(lines.c.qty_expected, lines.c.qty_received)
+    )
 
 
 def _unknown_barcode(
@@ -302,12 +330,17 @@ def _record(
         }
         for r in routes
     ]
-    db.session.execute(insert(DockUnit.__table__), rows)
+    db.session.execute(_insert_dock_units(), rows)
     for r in routes:
         if r.order_line_id is not None:
             # In transit: the units are the order's now, on the dock until they reach the lane.
             line = StagedLine(r.order_line_id, r.order_id, product_id)  # type: ignore[arg-type]
             add_staged(line, dock.id, r.qty)
+
+
+@prebuilt
+def _insert_dock_units() -> Any:
+    return insert(DockUnit.__table__)
 
 
 @dataclass(frozen=True)
@@ -353,6 +386,7 @@ class PendingUnit:
     reference: str
 
 
+@prebuilt
 def _pending_query() -> Any:
     du = DockUnit.__table__
     dock = Location.__table__.alias("dock")
@@ -415,17 +449,26 @@ def _pending(row: Any) -> PendingUnit:
     )
 
 
+_pending_of_user = prebuilt(
+    lambda: _pending_query().where(DockUnit.__table__.c.received_by == bindparam("user_id"))
+)
+_pending_by_id = prebuilt(
+    lambda: _pending_query().where(DockUnit.__table__.c.id == bindparam("unit_id"))
+)
+
+
 def pending_units(user_id: int | None = None) -> list[PendingUnit]:
     """Units on the dock not yet taken where they go (of one receiver, or everyone's)."""
-    stmt = _pending_query()
-    if user_id is not None:
-        stmt = stmt.where(DockUnit.__table__.c.received_by == user_id)
-    return [_pending(row) for row in db.session.execute(stmt)]
+    if user_id is None:
+        rows = db.session.execute(_pending_query())
+    else:
+        rows = db.session.execute(_pending_of_user(), {"user_id": user_id})
+    return [_pending(row) for row in rows]
 
 
 def pending_unit(unit_id: int) -> PendingUnit | None:
     """One dock unit still on the dock, or None once it was confirmed or undone."""
-    row = db.session.execute(_pending_query().where(DockUnit.__table__.c.id == unit_id)).first()
+    row = db.session.execute(_pending_by_id(), {"unit_id": unit_id}).first()
     return _pending(row) if row is not None else None
 
 
@@ -462,7 +505,10 @@ def _move_to_destination(
     if override_reason:
         values.update(override_reason=override_reason[:100], to_location_id=location.id)
     taken = db.session.execute(
-        update(du).where(du.c.id == unit.id, du.c.status == DockUnitStatus.ON_DOCK).values(values)
+        update(du)
+        .where(du.c.id == bindparam("unit_id"), du.c.status == DockUnitStatus.ON_DOCK)
+        .values(values),
+        {"unit_id": unit.id},
     )
     if taken.rowcount != 1:
         raise Conflict("Someone already took those units from the dock. Scan the next unit.")
@@ -630,34 +676,45 @@ class TallySummary:
 
 
 def tally_summary(inbound_id: int) -> TallySummary:
-    il = InboundLine.__table__
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.count().filter(il.c.qty_received > 0),
-            func.coalesce(func.sum(il.c.qty_expected), 0),
-            func.coalesce(func.sum(il.c.qty_received), 0),
-            func.coalesce(func.sum(il.c.qty_damaged), 0),
-        ).where(il.c.inbound_id == inbound_id)
-    ).one()
+    row = db.session.execute(_summary(), {"inbound_id": inbound_id}).one()
     return TallySummary(*(int(v) for v in row))
+
+
+@prebuilt
+def _summary() -> Any:
+    il = InboundLine.__table__
+    return select(
+        func.count(),
+        func.count().filter(il.c.qty_received > 0),
+        func.coalesce(func.sum(il.c.qty_expected), 0),
+        func.coalesce(func.sum(il.c.qty_received), 0),
+        func.coalesce(func.sum(il.c.qty_damaged), 0),
+    ).where(il.c.inbound_id == bindparam("inbound_id"))
 
 
 def recent_tally(inbound_id: int, user_id: int, limit: int = 8) -> list[TallyLine]:
     """The lines this receiver scanned last, most recent first: the tally at a glance."""
+    rows = db.session.execute(
+        _recent(), {"inbound_id": inbound_id, "user_id": user_id, "limit": limit}
+    )
+    return [TallyLine(*row) for row in rows]
+
+
+@prebuilt
+def _recent() -> Any:
     recent = (
         select(DockUnit.product_id, func.max(DockUnit.id).label("last"))
         .where(
-            DockUnit.inbound_id == inbound_id,
-            DockUnit.received_by == user_id,
+            DockUnit.inbound_id == bindparam("inbound_id"),
+            DockUnit.received_by == bindparam("user_id"),
             DockUnit.product_id.is_not(None),
         )
         .group_by(DockUnit.product_id)
         .order_by(func.max(DockUnit.id).desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         select(
             Product.sku,
             Product.name,
@@ -667,10 +724,9 @@ def recent_tally(inbound_id: int, user_id: int, limit: int = 8) -> list[TallyLin
         )
         .join(Product, Product.id == InboundLine.product_id)
         .join(recent, recent.c.product_id == InboundLine.product_id)
-        .where(InboundLine.inbound_id == inbound_id)
+        .where(InboundLine.inbound_id == bindparam("inbound_id"))
         .order_by(recent.c.last.desc())
     )
-    return [TallyLine(*row) for row in rows]
 
 
 def unknown_units(inbound_id: int) -> list[DockUnit]:
@@ -711,14 +767,24 @@ def dwell_minutes(since: datetime, now: datetime | None = None) -> int:
 
 def order_progress(order_id: int) -> tuple[int, int]:
     """(units set aside for the order, units it ships) — '2 of 3 units'."""
-    from wms.core.staging import staged_qty_by_order
+    staged, total = db.session.execute(_progress(), {"order_id": order_id}).one()
+    return int(staged or 0), int(total or 0)
 
-    staged, _ = staged_qty_by_order([order_id]).get(order_id, (0, 0))
+
+@prebuilt
+def _progress() -> Any:
+    from wms.core.models import StagedUnits
+
     lines = OrderLine.__table__
-    total = db.session.scalar(
-        select(func.sum(lines.c.qty - lines.c.qty_cancelled)).where(lines.c.order_id == order_id)
+    st = StagedUnits.__table__
+    staged = (
+        select(func.coalesce(func.sum(st.c.qty), 0))
+        .where(st.c.order_id == bindparam("order_id"))
+        .scalar_subquery()
     )
-    return staged, int(total or 0)
+    return select(staged, func.sum(lines.c.qty - lines.c.qty_cancelled)).where(
+        lines.c.order_id == bindparam("order_id")
+    )
 
 
 def describe(routes: list[routing.Routed]) -> list[dict[str, Any]]:
