@@ -10,12 +10,13 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import and_, bindparam, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from wms.auth.models import User
 from wms.core.errors import DomainError
+from wms.database import prebuilt
 from wms.extensions import db, htmx, login_manager
 from wms.floor.models import ScanReply
 
@@ -75,8 +76,27 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
+    """The signed-in user; on a scan, any answer already stored for it comes in the same query."""
+    scan_id = _scan_id()
+    if scan_id is None:
+        user = db.session.get(User, int(user_id))
+    else:
+        row = db.session.execute(_user_and_reply(), {"uid": int(user_id), "sid": scan_id}).first()
+        user, g.scan_reply = row if row is not None else (None, None)
+        g.scan_reply_checked = True
     return user if user is not None and user.active else None
+
+
+@prebuilt
+def _user_and_reply() -> Any:
+    return (
+        select(User, ScanReply)
+        .outerjoin(
+            ScanReply,
+            and_(ScanReply.scan_id == bindparam("sid"), ScanReply.user_id == User.id),
+        )
+        .where(User.id == bindparam("uid"))
+    )
 
 
 def _is_api() -> bool:
@@ -134,7 +154,9 @@ def _replay_scan() -> Response | None:
     g.scan_id = scan_id
     if not scan_id or not current_user.is_authenticated:
         return None
-    reply = db.session.get(ScanReply, scan_id)
+    # Usually looked up with the user already (see _load_user).
+    checked = g.get("scan_reply_checked")
+    reply = g.scan_reply if checked else db.session.get(ScanReply, scan_id)
     if reply is None or reply.user_id != current_user.id:
         return None
     g.replayed = True

@@ -66,8 +66,11 @@ def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int,
     return served
 
 
-def after_lines_filled(served: list[tuple[int, int, int]]) -> None:
-    """Tell the channels which waiting units were filled, and move the orders on."""
+def after_lines_filled(served: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
+    """Tell the channels which waiting units were filled, and move the orders on.
+
+    Returns what ``refresh_order_status`` returns.
+    """
     order_ids = sorted({order_id for _, order_id, _ in served})
     rows = db.session.execute(_filled_lines(), {"line_ids": [line_id for line_id, _, _ in served]})
     info = {row.id: row for row in rows}
@@ -85,7 +88,7 @@ def after_lines_filled(served: list[tuple[int, int, int]]) -> None:
                 "qty_still_waiting": row.qty_waiting,
             },
         )
-    refresh_order_status(order_ids)
+    return refresh_order_status(order_ids)
 
 
 @prebuilt
@@ -109,8 +112,10 @@ def requeue(line_id: int, product_id: int, qty: int) -> None:
     outbox.emit_availability([product_id])
 
 
-def refresh_order_status(order_ids: list[int]) -> None:
+def refresh_order_status(order_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Move open orders on from what their lines say; announce orders ready to pack.
+
+    Returns, per open order, (units set aside for it, units it ships).
 
     * waiting: some unit waits for stock;
     * held: every unit reserved, but a preorder's product is not released yet;
@@ -124,10 +129,10 @@ def refresh_order_status(order_ids: list[int]) -> None:
       being picked stays picking).
     """
     if not order_ids:
-        return
+        return {}
     rows = db.session.execute(_order_summary(), {"order_ids": list(order_ids)}).all()
     if not rows:
-        return
+        return {}
     day = today()
     horizon = day + timedelta(days=_partial_ready_days())
     target: dict[str, list[int]] = defaultdict(list)
@@ -147,6 +152,7 @@ def refresh_order_status(order_ids: list[int]) -> None:
             f"order:{r.id}",
             {"order_id": r.id, "order_number": order_number(r.id), "partial": bool(r.waiting)},
         )
+    return {r.id: (int(r.staged), int(r.units or 0)) for r in rows}
 
 
 @prebuilt
@@ -186,6 +192,7 @@ def _order_summary() -> Any:
             ),
             staged.label("staged"),
             on_dock.label("on_dock"),
+            func.sum(lines_t.c.qty - lines_t.c.qty_cancelled).label("units"),
         )
         .join(lines_t, lines_t.c.order_id == orders_t.c.id)
         .join(products_t, products_t.c.id == lines_t.c.product_id)

@@ -65,7 +65,7 @@ def scan() -> ResponseReturnValue:
     body = render_template(
         "receiving/_answer.html",
         answer=answer,
-        cards=services.describe(answer.routes),
+        cards=services.describe(answer.routes, answer.progress),
         oob=True,
         **_panels(session, with_tally=answer.kind in ("routed", "undone")),
     )
@@ -97,12 +97,15 @@ def _panels(
     inbound_id = session.inbound_id
     pending = services.pending_units(current_user.id)
     show_tally = with_tally and inbound_id is not None
+    tally, summary = (
+        services.recent_tally(inbound_id, current_user.id) if show_tally else ([], None)  # type: ignore[arg-type]
+    )
     return {
         "inbound": db.session.get(Inbound, inbound_id) if page and inbound_id else None,
         "session": session,
         "with_tally": show_tally,
-        "tally": services.recent_tally(inbound_id, current_user.id) if show_tally else [],
-        "summary": services.tally_summary(inbound_id) if show_tally else None,
+        "tally": tally,
+        "summary": summary,
         "pending": pending,
         "now": utcnow(),
         "label": services.destination_label,

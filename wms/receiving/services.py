@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy import Integer, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from wms.core import backorders, outbox, stock
@@ -38,6 +38,8 @@ class Answer:
     product: Product | None = None
     qty: int = 0
     alarm: bool = False  # the receiver must notice: shown and sounded as an error
+    # Per order the units went to: (units set aside for it, units it ships).
+    progress: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ session
@@ -209,11 +211,10 @@ def receive_units(
             routes.append(routing.to_shelf(product, left))
     _record(user_id, inbound, dock, product.id, code, scan_group, routes, quarantined)
     filled = [(r.order_line_id, r.order_id, r.qty) for r in routes if r.order_line_id]
-    if filled:
-        backorders.after_lines_filled(filled)  # type: ignore[arg-type]
+    progress = backorders.after_lines_filled(filled) if filled else {}  # type: ignore[arg-type]
     if not _projections_unchanged(inbound, counted, served, damaged):
         backorders.recompute_projections(product.id)
-    return Answer("routed", routes=routes, product=product, qty=qty)
+    return Answer("routed", routes=routes, product=product, qty=qty, progress=progress)
 
 
 def _projections_unchanged(inbound: Inbound, counted: int, served: int, damaged: bool) -> bool:
@@ -692,12 +693,18 @@ def _summary() -> Any:
     ).where(il.c.inbound_id == bindparam("inbound_id"))
 
 
-def recent_tally(inbound_id: int, user_id: int, limit: int = 8) -> list[TallyLine]:
-    """The lines this receiver scanned last, most recent first: the tally at a glance."""
+def recent_tally(
+    inbound_id: int, user_id: int, limit: int = 8
+) -> tuple[list[TallyLine], TallySummary]:
+    """The lines this receiver scanned last, most recent first, and the whole inbound's
+    summary: the tally at a glance, in one query."""
     rows = db.session.execute(
         _recent(), {"inbound_id": inbound_id, "user_id": user_id, "limit": limit}
-    )
-    return [TallyLine(*row) for row in rows]
+    ).all()
+    if not rows:
+        return [], tally_summary(inbound_id)
+    summary = TallySummary(*(int(v) for v in rows[0][5:]))
+    return [TallyLine(*row[:5]) for row in rows], summary
 
 
 @prebuilt
@@ -714,6 +721,7 @@ def _recent() -> Any:
         .limit(bindparam("limit", type_=Integer))
         .subquery()
     )
+    summary = _summary().subquery()
     return (
         select(
             Product.sku,
@@ -721,9 +729,11 @@ def _recent() -> Any:
             InboundLine.qty_expected,
             InboundLine.qty_received,
             InboundLine.qty_damaged,
+            *summary.c,
         )
         .join(Product, Product.id == InboundLine.product_id)
         .join(recent, recent.c.product_id == InboundLine.product_id)
+        .join(summary, literal(True))
         .where(InboundLine.inbound_id == bindparam("inbound_id"))
         .order_by(recent.c.last.desc())
     )
@@ -787,8 +797,10 @@ def _progress() -> Any:
     )
 
 
-def describe(routes: list[routing.Routed]) -> list[dict[str, Any]]:
-    """The cards the receiver sees, one per destination."""
+def describe(
+    routes: list[routing.Routed], progress: dict[int, tuple[int, int]] | None = None
+) -> list[dict[str, Any]]:
+    """The cards the receiver sees, one per destination (``progress`` as ``Answer`` has it)."""
     cards = []
     for r in routes:
         card: dict[str, Any] = {
@@ -799,7 +811,8 @@ def describe(routes: list[routing.Routed]) -> list[dict[str, Any]]:
         }
         if r.order_id is not None:
             card["order"] = order_number(r.order_id)
-            card["progress"] = order_progress(r.order_id)
+            known = (progress or {}).get(r.order_id)
+            card["progress"] = known if known is not None else order_progress(r.order_id)
         if r.destination == Destination.PUTAWAY:
             card["holds"] = r.holds
         cards.append(card)

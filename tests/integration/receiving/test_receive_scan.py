@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -405,3 +406,19 @@ def test_projected_fill_dates_stay_true_as_units_are_received(site: Site) -> Non
         (now + timedelta(days=7)).date(),
         (now + timedelta(days=14)).date(),
     ]
+
+
+def test_the_running_tally_shows_the_inbound_and_the_lines_just_scanned(site: Site) -> None:
+    a, b, c = site.make.product(), site.make.product(), site.make.product()
+    inbound = site.make.inbound([(a, 5), (b, 3), (c, 2)], utcnow())
+    with site.app.app_context():
+        from wms.inbounds.models import Inbound
+
+        reference = db.session.get(Inbound, inbound).reference
+    assert site.start(reference).status_code == 204
+    site.scan(a.barcodes[0].code)
+    site.scan(a.barcodes[0].code)
+    page = site.text(site.scan(b.barcodes[0].code))
+    assert "3/10 units, 2/3 lines" in page
+    rows = re.findall(r'<li data-sku="([^"]+)">.*?<span class="qty">([^<]+)</span>', page)
+    assert rows == [(b.sku, "1/3"), (a.sku, "2/5")]  # the last scanned first
