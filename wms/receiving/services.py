@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, insert, literal, select, update
+from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from wms.core import backorders, outbox, stock
@@ -697,14 +697,13 @@ def recent_tally(
     inbound_id: int, user_id: int, limit: int = 8
 ) -> tuple[list[TallyLine], TallySummary]:
     """The lines this receiver scanned last, most recent first, and the whole inbound's
-    summary: the tally at a glance, in one query."""
+    summary: the tally at a glance."""
     rows = db.session.execute(
         _recent(), {"inbound_id": inbound_id, "user_id": user_id, "limit": limit}
-    ).all()
-    if not rows:
-        return [], tally_summary(inbound_id)
-    summary = TallySummary(*(int(v) for v in rows[0][5:]))
-    return [TallyLine(*row[:5]) for row in rows], summary
+    )
+    # The summary is its own query: joined to these rows, PostgreSQL would sum
+    # the inbound's lines once per row.
+    return [TallyLine(*row) for row in rows], tally_summary(inbound_id)
 
 
 @prebuilt
@@ -721,7 +720,6 @@ def _recent() -> Any:
         .limit(bindparam("limit", type_=Integer))
         .subquery()
     )
-    summary = _summary().subquery()
     return (
         select(
             Product.sku,
@@ -729,11 +727,9 @@ def _recent() -> Any:
             InboundLine.qty_expected,
             InboundLine.qty_received,
             InboundLine.qty_damaged,
-            *summary.c,
         )
         .join(Product, Product.id == InboundLine.product_id)
         .join(recent, recent.c.product_id == InboundLine.product_id)
-        .join(summary, literal(True))
         .where(InboundLine.inbound_id == bindparam("inbound_id"))
         .order_by(recent.c.last.desc())
     )
