@@ -48,14 +48,14 @@ def find_product(code: str) -> ScannedProduct | None:
 
 @prebuilt
 def _location_or_barcode() -> Any:
+    """The location and the product a code names, each None if none does: one row."""
+    anchor = select(literal(1).label("one")).subquery()
     return (
-        select(literal("location").label("what"), Location.id, literal(1).label("units"))
-        .where(Location.code == bindparam("upper"))
-        .union_all(
-            select(literal("barcode"), Barcode.product_id, Barcode.units).where(
-                Barcode.code == bindparam("code")
-            )
-        )
+        select(Location, Product, Barcode.units)
+        .select_from(anchor)
+        .outerjoin(Location, Location.code == bindparam("upper"))
+        .outerjoin(Barcode, Barcode.code == bindparam("code"))
+        .outerjoin(Product, Product.id == Barcode.product_id)
     )
 
 
@@ -64,12 +64,13 @@ def resolve_code(code: str) -> Location | ScannedProduct | None:
     code = code.strip()
     if not code:
         return None
-    hits = db.session.execute(_location_or_barcode(), {"code": code, "upper": code.upper()}).all()
-    for what, ident, _units in hits:
-        if what == "location":
-            return db.session.get(Location, ident)
-    for _what, ident, units in hits:
-        return ScannedProduct(db.session.get(Product, ident), units)
+    location, product, units = db.session.execute(
+        _location_or_barcode(), {"code": code, "upper": code.upper()}
+    ).one()
+    if location is not None:
+        return location  # type: ignore[no-any-return]
+    if product is not None:
+        return ScannedProduct(product, units)
     return find_product(code)  # GS1 element strings and SKUs
 
 
