@@ -66,26 +66,32 @@ def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int,
     return served
 
 
-def after_lines_filled(served: list[tuple[int, int, int]]) -> dict[int, tuple[int, int]]:
+def after_lines_filled(
+    served: list[tuple[int, int, int]], known: dict[int, tuple[int, int]] | None = None
+) -> dict[int, tuple[int, int]]:
     """Tell the channels which waiting units were filled, and move the orders on.
 
-    Returns what ``refresh_order_status`` returns.
+    ``known`` may already say, per line id, (units it still waits for, its
+    order's channel). Returns what ``refresh_order_status`` returns.
     """
     order_ids = sorted({order_id for _, order_id, _ in served})
-    rows = db.session.execute(_filled_lines(), {"line_ids": [line_id for line_id, _, _ in served]})
-    info = {row.id: row for row in rows}
+    info = dict(known or {})
+    missing = [line_id for line_id, _, _ in served if line_id not in info]
+    if missing:
+        rows = db.session.execute(_filled_lines(), {"line_ids": missing})
+        info.update({row.id: (row.qty_waiting, row.channel_id) for row in rows})
     for line_id, order_id, qty in served:
-        row = info[line_id]
+        still_waiting, channel_id = info[line_id]
         outbox.emit(
             "backorder.filled",
-            row.channel_id,
+            channel_id,
             f"order:{order_id}",
             {
                 "order_id": order_id,
                 "order_number": order_number(order_id),
                 "line_id": line_id,
                 "qty_filled": qty,
-                "qty_still_waiting": row.qty_waiting,
+                "qty_still_waiting": still_waiting,
             },
         )
     return refresh_order_status(order_ids)

@@ -222,7 +222,10 @@ def put_in_location(product_id: int, location_id: int, qty: int) -> None:
 def lock_waiting_lines(
     product_id: int, limit: int, skip_locked: bool = False, kinds: tuple[str, ...] | None = None
 ) -> list[Any]:
-    """The head of a product's waiting queue, locked, in the order it is served."""
+    """The head of a product's waiting queue, locked, in the order it is served.
+
+    Without ``kinds``, each row also says the order's channel.
+    """
     if not kinds:
         stmt = _lock_waiting_lines(skip_locked)()
         return list(db.session.execute(stmt, {"pid": product_id, "limit": limit}))
@@ -245,6 +248,9 @@ def lock_waiting_lines(
 
 
 def _waiting_head(skip_locked: bool) -> Any:
+    from wms.orders.models import Order
+
+    orders_t = Order.__table__
     stmt = (
         select(
             lines_t.c.id,
@@ -253,12 +259,16 @@ def _waiting_head(skip_locked: bool) -> Any:
             lines_t.c.kind,
             lines_t.c.priority,
             lines_t.c.placed_at,
+            orders_t.c.channel_id,
         )
+        .join(orders_t, orders_t.c.id == lines_t.c.order_id)
         .where(lines_t.c.product_id == bindparam("pid"), lines_t.c.qty_waiting > 0)
         .order_by(lines_t.c.priority, lines_t.c.placed_at, lines_t.c.id)
         .limit(bindparam("limit", type_=Integer))
     )
-    return _locked(stmt, skip_locked=skip_locked)
+    if is_postgres():
+        return stmt.with_for_update(of=lines_t, skip_locked=skip_locked)  # the lines, not orders
+    return stmt
 
 
 _waiting_head_waiting = prebuilt(lambda: _waiting_head(False))

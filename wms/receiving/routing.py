@@ -4,6 +4,7 @@ or quarantine. Called inside the scan's transaction, after the units are on the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 
@@ -31,6 +32,11 @@ class Routed:
     order_id: int | None = None
     reason: str = ""
     holds: int = 0  # units of the product already in the suggested bin
+    # A waiting line served (its units in a lane, or reserved on a shelf when every
+    # lane is full): the line, what it still waits for, and its order's channel.
+    served_line_id: int | None = None
+    still_waiting: int = 0
+    channel_id: int | None = None
 
 
 class NoBinFree(Conflict):
@@ -71,18 +77,27 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
     return routes, left
 
 
-def _to_lane(lane: Lane, qty: int, line: object, held: bool) -> Routed:
+def _served(line: Any, qty: int) -> dict[str, Any]:
+    return {
+        "order_id": line.order_id,
+        "served_line_id": line.id,
+        "still_waiting": line.qty_waiting - qty,
+        "channel_id": line.channel_id,
+    }
+
+
+def _to_lane(lane: Lane, qty: int, line: Any, held: bool) -> Routed:
     return Routed(
         destination=Destination.HOLD if held else Destination.CROSS_DOCK,
         qty=qty,
         location_id=lane.id,
         location_code=lane.code,
-        order_line_id=line.id,  # type: ignore[attr-defined]
-        order_id=line.order_id,  # type: ignore[attr-defined]
+        order_line_id=line.id,
+        **_served(line, qty),
     )
 
 
-def _reserved_to_shelf(product: Product, qty: int, line: object) -> Routed:
+def _reserved_to_shelf(product: Product, qty: int, line: Any) -> Routed:
     """Every lane is full: the units are the order's, but wait on a shelf to be picked."""
     bin_ = suggest_bin(product.id, qty)
     return Routed(
@@ -91,9 +106,9 @@ def _reserved_to_shelf(product: Product, qty: int, line: object) -> Routed:
         location_id=bin_[0].id,
         location_code=bin_[0].code,
         order_line_id=None,
-        order_id=line.order_id,  # type: ignore[attr-defined]
         reason="Every staging lane is full; the units are reserved and will be picked.",
         holds=bin_[1],
+        **_served(line, qty),
     )
 
 

@@ -422,3 +422,27 @@ def test_the_running_tally_shows_the_inbound_and_the_lines_just_scanned(site: Si
     assert "3/10 units, 2/3 lines" in page
     rows = re.findall(r'<li data-sku="([^"]+)">.*?<span class="qty">([^<]+)</span>', page)
     assert rows == [(b.sku, "1/3"), (a.sku, "2/5")]  # the last scanned first
+
+
+def test_with_every_lane_full_the_unit_is_reserved_for_the_order_on_a_shelf(site: Site) -> None:
+    product = site.make.product()
+    channel = site.make.channel(webhook_url="http://127.0.0.1:9/h")[0]
+    orders = [waiting_order(site, product, channel=channel) for _ in range(7)]
+    site.make.inbound([(product, 7)], utcnow(), reference="ASN-FULL")
+    site.start("ASN-FULL")
+    for _ in range(6):  # three lanes of two orders each
+        assert site.where(site.scan(product.barcodes[0].code))[0].startswith("LANE")
+    last = site.scan(product.barcodes[0].code)
+    assert site.where(last) == [site.bins[0].code.join(["BIN ", ""])]
+    assert "Every staging lane is full" in site.text(last)
+    assert f"order {order_number(orders[6])} · 0 of 1 units" in site.text(last)
+    assert order_status(site, orders[6]) == "ready_to_pick"
+    with site.app.app_context():
+        filled = [
+            e.payload
+            for e in db.session.scalars(
+                select(OutboxEvent).where(OutboxEvent.event_type == "backorder.filled")
+            )
+            if e.payload["order_id"] == orders[6]
+        ]
+    assert [(f["qty_filled"], f["qty_still_waiting"]) for f in filled] == [(1, 0)]
