@@ -67,7 +67,9 @@ def scan() -> ResponseReturnValue:
         answer=answer,
         cards=services.describe(answer.routes, answer.progress),
         oob=True,
-        **_panels(session, with_tally=answer.kind in ("routed", "undone")),
+        **_panels(
+            session, with_tally=answer.kind in ("routed", "undone"), pending=answer.still_on_dock
+        ),
     )
     response = Response(body, mimetype="text/html")
     if answer.alarm:
@@ -91,11 +93,15 @@ def close() -> ResponseReturnValue:
 
 
 def _panels(
-    session: services.ReceivingSession, with_tally: bool = True, page: bool = False
+    session: services.ReceivingSession,
+    with_tally: bool = True,
+    page: bool = False,
+    pending: list[services.PendingUnit] | None = None,
 ) -> dict[str, object]:
     """What the receive screen shows besides the answer; the tally only when it changed."""
     inbound_id = session.inbound_id
-    pending = services.pending_units(current_user.id)
+    if pending is None:
+        pending = services.pending_units(current_user.id)
     show_tally = with_tally and inbound_id is not None
     tally, summary = (
         services.recent_tally(inbound_id, current_user.id) if show_tally else ([], None)  # type: ignore[arg-type]

@@ -40,6 +40,8 @@ class Answer:
     alarm: bool = False  # the receiver must notice: shown and sounded as an error
     # Per order the units went to: (units set aside for it, units it ships).
     progress: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # After a confirmation: the receiver's units still on the dock, already known.
+    still_on_dock: list[PendingUnit] | None = None
 
 
 # ------------------------------------------------------------------ session
@@ -492,6 +494,7 @@ def confirm_destination(user_id: int, location: Location) -> Answer:
     return Answer(
         "confirmed",
         message=f"{sum(u.qty for u in matching)} unit(s) now at {location.code}.",
+        still_on_dock=[u for u in pending if u.to_location_id != location.id],
     )
 
 

@@ -446,3 +446,18 @@ def test_with_every_lane_full_the_unit_is_reserved_for_the_order_on_a_shelf(site
             if e.payload["order_id"] == orders[6]
         ]
     assert [(f["qty_filled"], f["qty_still_waiting"]) for f in filled] == [(1, 0)]
+
+
+def test_after_a_confirmation_the_screen_names_what_is_still_on_the_dock(site: Site) -> None:
+    waited, shelved = site.make.product(), site.make.product()
+    waiting_order(site, waited)
+    site.make.inbound([(waited, 1), (shelved, 2)], utcnow(), reference="ASN-TWO")
+    site.start("ASN-TWO")
+    assert site.where(site.scan(waited.barcodes[0].code)) == ["LANE L1"]
+    bin_ = site.where(site.scan(shelved.barcodes[0].code))[0]
+    page = site.text(site.scan("L1"))
+    assert "1 unit(s) now at L1." in page
+    assert f"Next: {bin_}" in page
+    assert "On the dock (1)" in page and shelved.sku in page
+    page = site.text(site.scan(bin_.removeprefix("BIN ")))
+    assert "On the dock (0)" in page and "Nothing waiting." in page
