@@ -5,7 +5,9 @@ PostgreSQL holds 100,000 waiting backorder lines over 5,000 SKUs and
 each logged in on its own connection, scan units of random SKUs and confirm
 the destination each answer names, through the real endpoints. Server time
 per scan is the sum of the two requests' Server-Timing. The ceiling is
-pgbench running the statements of a scan at the same concurrency.
+pgbench running the statements of a scan at the same concurrency. The
+app's own floor is measured too: requests/s of /healthz (one statement, no
+sign-in) from 16 connections to the same server; a scan is two requests.
 Prints one JSON line; exits 1 on any error.
 """
 
@@ -30,6 +32,7 @@ from _support import (
     pgbench,
     postgres,
     psql,
+    run_load,
 )
 
 SKUS = 5_000
@@ -163,6 +166,7 @@ def main() -> int:
             for c in CONCURRENCY:
                 log(f"{c} receiver(s) for {SECONDS} s ...")
                 figures[c] = run(hostport, receivers[:c], SECONDS)
+            floor = run_load(hostport, max(CONCURRENCY), [("GET", "/healthz", None, {})] * 4000)
         verify = psql(
             cluster,
             "receive",
@@ -188,6 +192,7 @@ def main() -> int:
         "errors": errors,
         "ceiling_tps": {str(c): round(t, 1) for c, t in ceilings.items()},
         "ratio": {str(c): round(figures[c]["per_s"] / ceilings[c], 3) for c in CONCURRENCY},
+        "app_floor_req_per_s": round(floor.per_s, 1),
     }
     emit(result)
     return 1 if errors else 0
