@@ -50,6 +50,15 @@ class Place(Protocol):
     def kind(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class LocationRef:
+    """A location's three facts a move needs, read with other rows instead of loaded whole."""
+
+    id: int
+    code: str
+    kind: str
+
+
 class NotEnoughStock(Conflict):
     code = "not_enough_stock"
 

@@ -13,7 +13,7 @@ from wms.core import backorders, outbox, stock
 from wms.core.clock import today, utcnow
 from wms.core.codes import command_of
 from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
-from wms.core.ledger import Reason, move_stock
+from wms.core.ledger import LocationRef, Reason, move_stock
 from wms.core.staging import add_staged, stage_units, take_staged
 from wms.crossdock.services import mark_first_unit, release_lane
 from wms.database import prebuilt
@@ -360,15 +360,6 @@ class StagedLine:
 
 
 @dataclass(frozen=True)
-class Place:
-    """The three facts about a location that a stock move needs."""
-
-    id: int
-    code: str
-    kind: str
-
-
-@dataclass(frozen=True)
 class PendingUnit:
     """Units on the dock not yet taken where they go, with what confirming them needs."""
 
@@ -378,7 +369,7 @@ class PendingUnit:
     scanned_code: str
     qty: int
     destination: str
-    dock: Place
+    dock: LocationRef
     to_location_id: int
     to_code: str
     order_line_id: int | None
@@ -440,7 +431,7 @@ def _pending(row: Any) -> PendingUnit:
         scanned_code=row.scanned_code,
         qty=row.qty,
         destination=row.destination,
-        dock=Place(row.dock_id, row.dock_code, row.dock_kind),
+        dock=LocationRef(row.dock_id, row.dock_code, row.dock_kind),
         to_location_id=row.to_location_id,
         to_code=row.to_code,
         order_line_id=row.order_line_id,
@@ -518,7 +509,8 @@ def _move_to_destination(
     if taken.rowcount != 1:
         raise Conflict("Someone already took those units from the dock. Scan the next unit.")
     if unit.destination in (Destination.CROSS_DOCK, Destination.HOLD):
-        assert unit.order_line_id is not None and unit.order_id is not None
+        if unit.order_line_id is None or unit.order_id is None:
+            raise RuntimeError(f"dock unit {unit.id} goes to a lane but names no order line")
         line = StagedLine(unit.order_line_id, unit.order_id, unit.product_id)  # type: ignore[arg-type]
         stage_units(line, unit.qty, unit.dock, location, Reason.CROSS_DOCK, unit.reference, user_id)
         mark_first_unit(unit.order_id)
