@@ -76,11 +76,13 @@ def put_back_resellable(
     if left:
         routes.append(routing.to_shelf(product, left))
     placed = [_move(product, route, bench, reference, user_id) for route in routes]
-    filled = [(p.order_line_id, p.order_id, p.qty) for p in placed if p.order_line_id]
+    # Lines served: units staged in a lane, or reserved on a shelf when every lane is full.
+    filled = [(r.served_line_id, r.order_id, r.qty) for r in routes if r.served_line_id]
+    known = {r.served_line_id: (r.still_waiting, r.channel_id) for r in routes if r.served_line_id}
     if not stock.change_sellable(product.id, -qty):
         raise RuntimeError("the temporary sellable count could not be taken back")
     if filled:
-        backorders.after_lines_filled(filled)  # type: ignore[arg-type]
+        backorders.after_lines_filled(filled, known)  # type: ignore[arg-type]
     backorders.recompute_projections(product.id)
     return [
         replace(

@@ -239,3 +239,27 @@ def test_a_return_closed_on_the_desk_meanwhile_leaves_the_bench(site: Site) -> N
     assert f"{number} was closed on the desk meanwhile." in site.text(answer)
     assert "data-rma=" not in site.text(answer)
     assert site.moves(number) == []
+
+
+def test_with_every_lane_full_a_resellable_unit_is_reserved_for_the_order_on_a_shelf(
+    site: Site,
+) -> None:
+    from wms.inventory.models import Location
+
+    product = site.make.product()
+    shipped = site.shipped((product, 1))
+    waiting = site.make.order(site.channel, [(product, 1)])
+    number = site.rma(shipped, (product, 1))
+    with site.app.app_context():
+        for lane in site.lanes:
+            db.session.get(Location, lane.id).capacity = 0  # no room for another order
+        db.session.commit()
+    site.scan(number)
+    site.scan(product.barcodes[0].code)
+    graded = site.scan("CMD-RESELL")
+    assert site.where(graded)[0].startswith("BIN ")
+    assert "Every staging lane is full" in site.text(graded)
+    assert site.order_status(waiting) == "ready_to_pick"
+    filled = [e for e in site.events("backorder.filled") if e["order_id"] == waiting]
+    assert [(e["qty_filled"], e["qty_still_waiting"]) for e in filled] == [(1, 0)]
+    site.ledger_is_consistent()
