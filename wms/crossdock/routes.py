@@ -7,7 +7,7 @@ from wms.core.clock import utcnow
 from wms.crossdock import bp, services
 from wms.extensions import htmx
 from wms.orders.models import order_number
-from wms.receiving.services import destination_label, dwell_minutes, pending_units
+from wms.receiving import dock
 
 
 @bp.get("/board")
@@ -16,10 +16,10 @@ def board() -> ResponseReturnValue:
     context = {
         "lanes": services.board(),
         "ready": services.ready_to_pack_orders(),
-        "on_dock": pending_units(),
+        "on_dock": dock.pending_units(),
         "now": utcnow(),
-        "dwell": dwell_minutes,
-        "label": destination_label,
+        "dwell": dock.dwell_minutes,
+        "label": dock.destination_label,
         "number": order_number,
     }
     template = "crossdock/_board.html" if htmx else "crossdock/board.html"

@@ -11,6 +11,7 @@ from wms.extensions import db
 from wms.inbounds import bp, csvimport, services
 from wms.inbounds.models import Inbound, InboundStatus
 from wms.receiving import services as receiving
+from wms.receiving.tally import tally
 
 PAGE = 50
 
@@ -42,7 +43,7 @@ def show(inbound_id: int) -> ResponseReturnValue:
     return render_template(
         "inbounds/show.html",
         inbound=inbound,
-        tally=receiving.tally(inbound.id),
+        tally=tally(inbound.id),
         unknown=receiving.unknown_units(inbound.id),
     )
 
@@ -69,7 +70,7 @@ def report(inbound_id: int) -> ResponseReturnValue:
     return render_template(
         "inbounds/report.html",
         inbound=inbound,
-        tally=receiving.tally(inbound.id),
+        tally=tally(inbound.id),
         unknown=receiving.unknown_units(inbound.id),
     )
 
@@ -85,7 +86,7 @@ def report_pdf(inbound_id: int) -> ResponseReturnValue:
             supplier=inbound.supplier,
             lines=[
                 DiscrepancyLine(t.sku, t.name, t.expected, t.received, t.damaged)
-                for t in receiving.tally(inbound.id)
+                for t in tally(inbound.id)
             ],
             expected_date=inbound.expected_at.date(),
             closed_at=inbound.closed_at,

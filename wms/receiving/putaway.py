@@ -14,8 +14,9 @@ from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
+from wms.receiving.dock import move_to_destination, pending_unit
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
-from wms.receiving.services import _move_to_destination, current_session, pending_unit
+from wms.receiving.services import current_session
 
 OVERRIDE_REASONS = ("Bin full", "Bin damaged", "Closer bin", "Other")
 # Where units no order holds may wait to be put away.
@@ -116,7 +117,7 @@ def _put(user_id: int, session: ReceivingSession, location: Location, reason: st
         if unit is None:
             _clear(session)
             raise InvalidInput("Someone already put those units away. Scan the next unit.")
-        _move_to_destination(user_id, unit, location, override_reason=reason)
+        move_to_destination(user_id, unit, location, override_reason=reason)
     else:
         tote = db.session.get(Location, session.putaway_from_id)
         move_stock(

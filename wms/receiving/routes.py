@@ -9,7 +9,8 @@ from flask_login import current_user
 from wms.core.clock import today, utcnow
 from wms.extensions import db, htmx
 from wms.inbounds.models import Inbound
-from wms.receiving import bp, putaway, services
+from wms.receiving import bp, dock, putaway, services
+from wms.receiving.tally import recent_tally
 
 
 def _go(endpoint: str) -> Response:
@@ -96,26 +97,26 @@ def _panels(
     session: services.ReceivingSession,
     with_tally: bool = True,
     page: bool = False,
-    pending: list[services.PendingUnit] | None = None,
+    pending: list[dock.PendingUnit] | None = None,
 ) -> dict[str, object]:
     """What the receive screen shows besides the answer; the tally only when it changed."""
     inbound_id = session.inbound_id
     if pending is None:
-        pending = services.pending_units(current_user.id)
+        pending = dock.pending_units(current_user.id)
     show_tally = with_tally and inbound_id is not None
-    tally, summary = (
-        services.recent_tally(inbound_id, current_user.id) if show_tally else ([], None)  # type: ignore[arg-type]
+    lines, summary = (
+        recent_tally(inbound_id, current_user.id) if show_tally else ([], None)  # type: ignore[arg-type]
     )
     return {
         "inbound": db.session.get(Inbound, inbound_id) if page and inbound_id else None,
         "session": session,
         "with_tally": show_tally,
-        "tally": tally,
+        "tally": lines,
         "summary": summary,
         "pending": pending,
         "now": utcnow(),
-        "label": services.destination_label,
-        "dwell": services.dwell_minutes,
+        "label": dock.destination_label,
+        "dwell": dock.dwell_minutes,
     }
 
 

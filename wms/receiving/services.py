@@ -6,23 +6,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
-from wms.core import backorders, outbox, stock
+from wms.core import backorders, stock
 from wms.core.clock import today, utcnow
 from wms.core.codes import command_of
 from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
-from wms.core.ledger import LocationRef, Reason, move_stock
-from wms.core.staging import add_staged, stage_units, take_staged
-from wms.crossdock.services import mark_first_unit, release_lane
+from wms.core.ledger import Reason, move_stock
+from wms.core.staging import add_staged, take_staged
+from wms.crossdock.services import release_lane
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import Order, OrderLine, order_number
+from wms.orders.models import OrderLine, order_number
 from wms.receiving import routing
+from wms.receiving.dock import (
+    PendingUnit,
+    StagedLine,
+    destination_label,
+    move_to_destination,
+    pending_units,
+)
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 
 QTY_MAX = 9999
@@ -347,126 +354,6 @@ def _insert_dock_units() -> Any:
     return insert(DockUnit.__table__)
 
 
-@dataclass(frozen=True)
-class StagedLine:
-    """The three facts about an order line that staging needs."""
-
-    id: int
-    order_id: int
-    product_id: int
-
-
-# ------------------------------------------------------------------ confirm
-
-
-@dataclass(frozen=True)
-class PendingUnit:
-    """Units on the dock not yet taken where they go, with what confirming them needs."""
-
-    id: int
-    product_id: int | None
-    sku: str | None
-    scanned_code: str
-    qty: int
-    destination: str
-    dock: LocationRef
-    to_location_id: int
-    to_code: str
-    order_line_id: int | None
-    order_id: int | None
-    line_no: int | None
-    channel_id: int | None
-    held_qty: int
-    received_at: datetime
-    reference: str
-
-
-@prebuilt
-def _pending_query() -> Any:
-    du = DockUnit.__table__
-    dock = Location.__table__.alias("dock")
-    to = Location.__table__.alias("dest")
-    products = Product.__table__
-    lines = OrderLine.__table__
-    orders = Order.__table__
-    inbounds = Inbound.__table__
-    return (
-        select(
-            du.c.id,
-            du.c.product_id,
-            products.c.sku,
-            du.c.scanned_code,
-            du.c.qty,
-            du.c.destination,
-            dock.c.id.label("dock_id"),
-            dock.c.code.label("dock_code"),
-            dock.c.kind.label("dock_kind"),
-            du.c.to_location_id,
-            to.c.code.label("to_code"),
-            du.c.order_line_id,
-            lines.c.order_id,
-            lines.c.line_no,
-            orders.c.channel_id,
-            du.c.held_qty,
-            du.c.received_at,
-            inbounds.c.reference,
-        )
-        .select_from(du)
-        .join(dock, dock.c.id == du.c.dock_location_id)
-        .join(to, to.c.id == du.c.to_location_id)
-        .join(inbounds, inbounds.c.id == du.c.inbound_id)
-        .outerjoin(products, products.c.id == du.c.product_id)
-        .outerjoin(lines, lines.c.id == du.c.order_line_id)
-        .outerjoin(orders, orders.c.id == lines.c.order_id)
-        .where(du.c.status == DockUnitStatus.ON_DOCK)
-        .order_by(du.c.id)
-    )
-
-
-def _pending(row: Any) -> PendingUnit:
-    return PendingUnit(
-        id=row.id,
-        product_id=row.product_id,
-        sku=row.sku,
-        scanned_code=row.scanned_code,
-        qty=row.qty,
-        destination=row.destination,
-        dock=LocationRef(row.dock_id, row.dock_code, row.dock_kind),
-        to_location_id=row.to_location_id,
-        to_code=row.to_code,
-        order_line_id=row.order_line_id,
-        order_id=row.order_id,
-        line_no=row.line_no,
-        channel_id=row.channel_id,
-        held_qty=row.held_qty,
-        received_at=row.received_at,
-        reference=row.reference,
-    )
-
-
-_pending_of_user = prebuilt(
-    lambda: _pending_query().where(DockUnit.__table__.c.received_by == bindparam("user_id"))
-)
-_pending_by_id = prebuilt(
-    lambda: _pending_query().where(DockUnit.__table__.c.id == bindparam("unit_id"))
-)
-
-
-def pending_units(user_id: int | None = None) -> list[PendingUnit]:
-    """Units on the dock not yet taken where they go (of one receiver, or everyone's)."""
-    if user_id is None:
-        rows = db.session.execute(_pending_query())
-    else:
-        rows = db.session.execute(_pending_of_user(), {"user_id": user_id})
-    return [_pending(row) for row in rows]
-
-
-def pending_unit(unit_id: int) -> PendingUnit | None:
-    """One dock unit still on the dock, or None once it was confirmed or undone."""
-    row = db.session.execute(_pending_by_id(), {"unit_id": unit_id}).first()
-    return _pending(row) if row is not None else None
-
-
 def confirm_destination(user_id: int, location: Location) -> Answer:
     """The receiver scanned the place: every unit of theirs bound there is moved there."""
     pending = pending_units(user_id)
@@ -481,76 +368,12 @@ def confirm_destination(user_id: int, location: Location) -> Answer:
             message=f"That is {location.code} — take it to {destination_label(head)}.",
         )
     for unit in matching:
-        _move_to_destination(user_id, unit, location)
+        move_to_destination(user_id, unit, location)
     return Answer(
         "confirmed",
         message=f"{sum(u.qty for u in matching)} unit(s) now at {location.code}.",
         still_on_dock=[u for u in pending if u.to_location_id != location.id],
     )
-
-
-def _move_to_destination(
-    user_id: int, unit: PendingUnit, location: Location, override_reason: str = ""
-) -> None:
-    du = DockUnit.__table__
-    values: dict[str, Any] = {
-        "status": DockUnitStatus.CONFIRMED,
-        "confirmed_by": user_id,
-        "confirmed_at": utcnow(),
-    }
-    if override_reason:
-        values.update(override_reason=override_reason[:100], to_location_id=location.id)
-    taken = db.session.execute(
-        update(du)
-        .where(du.c.id == bindparam("unit_id"), du.c.status == DockUnitStatus.ON_DOCK)
-        .values(values),
-        {"unit_id": unit.id},
-    )
-    if taken.rowcount != 1:
-        raise Conflict("Someone already took those units from the dock. Scan the next unit.")
-    if unit.destination in (Destination.CROSS_DOCK, Destination.HOLD):
-        if unit.order_line_id is None or unit.order_id is None:
-            raise RuntimeError(f"dock unit {unit.id} goes to a lane but names no order line")
-        line = StagedLine(unit.order_line_id, unit.order_id, unit.product_id)  # type: ignore[arg-type]
-        stage_units(line, unit.qty, unit.dock, location, Reason.CROSS_DOCK, unit.reference, user_id)
-        mark_first_unit(unit.order_id)
-        outbox.emit(
-            "order.unit_cross_docked",
-            unit.channel_id,
-            f"order:{unit.order_id}",
-            {
-                "order_id": unit.order_id,
-                "order_number": order_number(unit.order_id),
-                "line": unit.line_no,
-                "sku": unit.sku,
-                "qty": unit.qty,
-                "lane": location.code,
-            },
-        )
-        backorders.refresh_order_status([unit.order_id])
-    elif unit.product_id is not None:
-        reason = Reason.QUARANTINE if unit.destination == Destination.QUARANTINE else Reason.PUTAWAY
-        move_stock(
-            unit.product_id,
-            unit.qty,
-            unit.dock,
-            location,
-            reason,
-            unit.reference,
-            user_id,
-            release_reserved=unit.held_qty,
-        )
-
-
-def destination_label(unit: PendingUnit | routing.Routed) -> str:
-    code = unit.to_code if isinstance(unit, PendingUnit) else unit.location_code
-    word = {
-        Destination.CROSS_DOCK: "LANE",
-        Destination.HOLD: "HOLD",
-        Destination.PUTAWAY: "BIN",
-        Destination.QUARANTINE: "QUARANTINE",
-    }[unit.destination]
-    return f"{word} {code}"
 
 
 # --------------------------------------------------------------------- undo
@@ -624,113 +447,6 @@ def _order_has_lane_units(order_id: int) -> bool:
     )
 
 
-# -------------------------------------------------------------------- tally
-
-
-@dataclass(frozen=True)
-class TallyLine:
-    sku: str
-    name: str
-    expected: int
-    received: int
-    damaged: int
-
-    @property
-    def short(self) -> int:
-        return max(0, self.expected - self.received)
-
-    @property
-    def over(self) -> int:
-        return max(0, self.received - self.expected)
-
-
-def tally(inbound_id: int, product_ids: list[int] | None = None) -> list[TallyLine]:
-    """Received against expected, per line of the inbound (or for some products only)."""
-    stmt = (
-        select(
-            Product.sku,
-            Product.name,
-            InboundLine.qty_expected,
-            InboundLine.qty_received,
-            InboundLine.qty_damaged,
-        )
-        .join(Product, Product.id == InboundLine.product_id)
-        .where(InboundLine.inbound_id == inbound_id)
-        .order_by(InboundLine.id)
-    )
-    if product_ids is not None:
-        stmt = stmt.where(InboundLine.product_id.in_(product_ids))
-    return [TallyLine(*row) for row in db.session.execute(stmt)]
-
-
-@dataclass(frozen=True)
-class TallySummary:
-    lines: int
-    lines_started: int
-    expected: int
-    received: int
-    damaged: int
-
-
-def tally_summary(inbound_id: int) -> TallySummary:
-    row = db.session.execute(_summary(), {"inbound_id": inbound_id}).one()
-    return TallySummary(*(int(v) for v in row))
-
-
-@prebuilt
-def _summary() -> Any:
-    il = InboundLine.__table__
-    return select(
-        func.count(),
-        func.count().filter(il.c.qty_received > 0),
-        func.coalesce(func.sum(il.c.qty_expected), 0),
-        func.coalesce(func.sum(il.c.qty_received), 0),
-        func.coalesce(func.sum(il.c.qty_damaged), 0),
-    ).where(il.c.inbound_id == bindparam("inbound_id"))
-
-
-def recent_tally(
-    inbound_id: int, user_id: int, limit: int = 8
-) -> tuple[list[TallyLine], TallySummary]:
-    """The lines this receiver scanned last, most recent first, and the whole inbound's
-    summary: the tally at a glance."""
-    rows = db.session.execute(
-        _recent(), {"inbound_id": inbound_id, "user_id": user_id, "limit": limit}
-    )
-    # The summary is its own query: joined to these rows, PostgreSQL would sum
-    # the inbound's lines once per row.
-    return [TallyLine(*row) for row in rows], tally_summary(inbound_id)
-
-
-@prebuilt
-def _recent() -> Any:
-    recent = (
-        select(DockUnit.product_id, func.max(DockUnit.id).label("last"))
-        .where(
-            DockUnit.inbound_id == bindparam("inbound_id"),
-            DockUnit.received_by == bindparam("user_id"),
-            DockUnit.product_id.is_not(None),
-        )
-        .group_by(DockUnit.product_id)
-        .order_by(func.max(DockUnit.id).desc())
-        .limit(bindparam("limit", type_=Integer))
-        .subquery()
-    )
-    return (
-        select(
-            Product.sku,
-            Product.name,
-            InboundLine.qty_expected,
-            InboundLine.qty_received,
-            InboundLine.qty_damaged,
-        )
-        .join(Product, Product.id == InboundLine.product_id)
-        .join(recent, recent.c.product_id == InboundLine.product_id)
-        .where(InboundLine.inbound_id == bindparam("inbound_id"))
-        .order_by(recent.c.last.desc())
-    )
-
-
 def unknown_units(inbound_id: int) -> list[DockUnit]:
     return list(
         db.session.scalars(
@@ -761,10 +477,6 @@ def close_inbound(inbound_id: int, user_id: int) -> Inbound:
         .values(inbound_id=None, damaged_next=False, qty_next=None)
     )
     return inbound
-
-
-def dwell_minutes(since: datetime, now: datetime | None = None) -> int:
-    return max(0, int(((now or utcnow()) - since).total_seconds() // 60))
 
 
 def order_progress(order_id: int) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import OrderLine, order_number
 from wms.receiving import routing
 from wms.receiving import services as receiving
+from wms.receiving.dock import destination_label
 from wms.receiving.models import Destination
 from wms.returns.errors import NoPlace
 
@@ -110,7 +111,7 @@ def _move(
         move_stock(product.id, route.qty, bench, destination, Reason.PUTAWAY, reference, user_id)
     return Placed(
         route.destination,
-        receiving.destination_label(route),
+        destination_label(route),
         route.qty,
         route.location_id,
         route.order_line_id,

@@ -191,7 +191,7 @@ def test_case_barcodes_and_gs1_counts_are_honoured(site: Site) -> None:
     assert "12 units" in site.text(site.scan("CASE-12-X"))
     assert "6 units" in site.text(site.scan("0104006381333931\x1d376"))
     with site.app.app_context():
-        from wms.receiving.services import tally
+        from wms.receiving.tally import tally
 
         line = tally(
             db.session.scalar(
@@ -271,7 +271,7 @@ def test_closing_reports_short_over_and_damaged(site: Site) -> None:
     assert closed.status_code == 204 and "/report" in closed.headers["HX-Redirect"]
     with site.app.app_context():
         from wms.inbounds.models import Inbound
-        from wms.receiving.services import tally
+        from wms.receiving.tally import tally
 
         inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-CLOSE"))
         assert inbound.status == "closed" and inbound.closed_at is not None
