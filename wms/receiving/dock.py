@@ -143,6 +143,8 @@ def pending_unit(unit_id: int) -> PendingUnit | None:
 def move_to_destination(
     user_id: int, unit: PendingUnit, location: Location, override_reason: str = ""
 ) -> None:
+    """Take units from the dock to ``location``: staged for their order in a lane, else
+    moved to the shelf or quarantine. Refused if someone already took them."""
     du = DockUnit.__table__
     values: dict[str, Any] = {
         "status": DockUnitStatus.CONFIRMED,
