@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, select, update
+from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.database import is_postgres, prebuilt
 from wms.extensions import db
 from wms.inventory.models import ProductStock, Stock
-from wms.orders.models import OrderLine
+from wms.orders.models import Order, OrderLine
 
 ps = ProductStock.__table__
 stock_t = Stock.__table__
@@ -219,37 +219,14 @@ def put_in_location(product_id: int, location_id: int, qty: int) -> None:
     db.session.execute(_put_in_location(), {"pid": product_id, "lid": location_id, "n": qty})
 
 
-def lock_waiting_lines(
-    product_id: int, limit: int, skip_locked: bool = False, kinds: tuple[str, ...] | None = None
-) -> list[Any]:
-    """The head of a product's waiting queue, locked, in the order it is served.
-
-    Without ``kinds``, each row also says the order's channel.
-    """
-    if not kinds:
-        stmt = _lock_waiting_lines(skip_locked)()
-        return list(db.session.execute(stmt, {"pid": product_id, "limit": limit}))
-    conditions = [lines_t.c.product_id == product_id, lines_t.c.qty_waiting > 0]
-    conditions.append(lines_t.c.kind.in_(kinds))
-    stmt = (
-        select(
-            lines_t.c.id,
-            lines_t.c.order_id,
-            lines_t.c.qty_waiting,
-            lines_t.c.kind,
-            lines_t.c.priority,
-            lines_t.c.placed_at,
-        )
-        .where(and_(*conditions))
-        .order_by(lines_t.c.priority, lines_t.c.placed_at, lines_t.c.id)
-        .limit(limit)
-    )
-    return list(db.session.execute(_locked(stmt, skip_locked=skip_locked)))
+def lock_waiting_lines(product_id: int, limit: int, skip_locked: bool = False) -> list[Any]:
+    """The head of a product's waiting queue, locked, in the order it is served; each row
+    also says the order's channel."""
+    stmt = _waiting_head_skipping() if skip_locked else _waiting_head_waiting()
+    return list(db.session.execute(stmt, {"pid": product_id, "limit": limit}))
 
 
 def _waiting_head(skip_locked: bool) -> Any:
-    from wms.orders.models import Order
-
     orders_t = Order.__table__
     stmt = (
         select(
@@ -273,10 +250,6 @@ def _waiting_head(skip_locked: bool) -> Any:
 
 _waiting_head_waiting = prebuilt(lambda: _waiting_head(False))
 _waiting_head_skipping = prebuilt(lambda: _waiting_head(True))
-
-
-def _lock_waiting_lines(skip_locked: bool) -> Any:
-    return _waiting_head_skipping if skip_locked else _waiting_head_waiting
 
 
 def lock_products(product_ids: list[int]) -> None:

@@ -31,20 +31,20 @@ class TallyLine:
         return max(0, self.received - self.expected)
 
 
+def _tally_lines() -> Any:
+    """The columns of a ``TallyLine``, per inbound line."""
+    return select(
+        Product.sku,
+        Product.name,
+        InboundLine.qty_expected,
+        InboundLine.qty_received,
+        InboundLine.qty_damaged,
+    ).join(Product, Product.id == InboundLine.product_id)
+
+
 def tally(inbound_id: int, product_ids: list[int] | None = None) -> list[TallyLine]:
     """Received against expected, per line of the inbound (or for some products only)."""
-    stmt = (
-        select(
-            Product.sku,
-            Product.name,
-            InboundLine.qty_expected,
-            InboundLine.qty_received,
-            InboundLine.qty_damaged,
-        )
-        .join(Product, Product.id == InboundLine.product_id)
-        .where(InboundLine.inbound_id == inbound_id)
-        .order_by(InboundLine.id)
-    )
+    stmt = _tally_lines().where(InboundLine.inbound_id == inbound_id).order_by(InboundLine.id)
     if product_ids is not None:
         stmt = stmt.where(InboundLine.product_id.in_(product_ids))
     return [TallyLine(*row) for row in db.session.execute(stmt)]
@@ -104,14 +104,7 @@ def _recent() -> Any:
         .subquery()
     )
     return (
-        select(
-            Product.sku,
-            Product.name,
-            InboundLine.qty_expected,
-            InboundLine.qty_received,
-            InboundLine.qty_damaged,
-        )
-        .join(Product, Product.id == InboundLine.product_id)
+        _tally_lines()
         .join(recent, recent.c.product_id == InboundLine.product_id)
         .where(InboundLine.inbound_id == bindparam("inbound_id"))
         .order_by(recent.c.last.desc())
