@@ -145,19 +145,15 @@ def move_to_destination(
 ) -> None:
     """Take units from the dock to ``location``: staged for their order in a lane, else
     moved to the shelf or quarantine. Refused if someone already took them."""
-    du = DockUnit.__table__
-    values: dict[str, Any] = {
-        "status": DockUnitStatus.CONFIRMED,
-        "confirmed_by": user_id,
-        "confirmed_at": utcnow(),
-    }
-    if override_reason:
-        values.update(override_reason=override_reason[:100], to_location_id=location.id)
     taken = db.session.execute(
-        update(du)
-        .where(du.c.id == bindparam("unit_id"), du.c.status == DockUnitStatus.ON_DOCK)
-        .values(values),
-        {"unit_id": unit.id},
+        _take_from_dock(),
+        {
+            "unit_id": unit.id,
+            "user_id": user_id,
+            "now": utcnow(),
+            "place_id": location.id,  # the one it was bound for, unless overridden
+            "why": override_reason[:100],
+        },
     )
     if taken.rowcount != 1:
         raise Conflict("Someone already took those units from the dock. Scan the next unit.")
@@ -193,6 +189,22 @@ def move_to_destination(
             user_id,
             release_reserved=unit.held_qty,
         )
+
+
+@prebuilt
+def _take_from_dock() -> Any:
+    du = DockUnit.__table__
+    return (
+        update(du)
+        .where(du.c.id == bindparam("unit_id"), du.c.status == DockUnitStatus.ON_DOCK)
+        .values(
+            status=DockUnitStatus.CONFIRMED,
+            confirmed_by=bindparam("user_id"),
+            confirmed_at=bindparam("now"),
+            to_location_id=bindparam("place_id"),
+            override_reason=bindparam("why"),
+        )
+    )
 
 
 def destination_label(unit: PendingUnit | routing.Routed) -> str:
