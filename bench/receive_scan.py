@@ -5,10 +5,15 @@ PostgreSQL holds 100,000 waiting backorder lines over 5,000 SKUs and
 each logged in on its own connection, scan units of random SKUs and confirm
 the destination each answer names, through the real endpoints. Server time
 per scan is the sum of the two requests' Server-Timing. The ceiling is
-pgbench running the statements of a scan at the same concurrency. The
-app's own floor is measured too: requests/s of /healthz (one statement, no
-sign-in) from 16 connections to the same server; a scan is two requests.
-Prints one JSON line; exits 1 on any error.
+pgbench running the statements of a scan at the same concurrency.
+
+Two floors are measured in the same run, at the same concurrency, as pairs
+of requests (a scan is two): "signed_in", two empty scans, which the app
+answers "Scan a unit" after signing the receiver in and loading their
+receiving session, writing nothing; and "bare", two GET /healthz (one
+SELECT 1, no sign-in, no template). A pair's server time and the pairs per
+second are what the stack costs before a scan does any work. Prints one
+JSON line; exits 1 on any error.
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ from _support import (
     pgbench,
     postgres,
     psql,
-    run_load,
 )
 
 SKUS = 5_000
@@ -40,6 +44,7 @@ WAITING_LINES = 100_000
 LEDGER_ROWS = 1_000_000
 CONCURRENCY = (1, 4, 16)
 SECONDS = 8
+FLOOR_SECONDS = 4
 ASN = "ASN-BENCH"
 
 SEED_SQL = f"""
@@ -118,8 +123,35 @@ class Receiver(FloorClient):
             _report(f"confirm {where.group(1)}: {status2} {page2[:300]!r}")
         return status2 == 200, server1 + server2, (time.perf_counter() - t0) * 1000
 
+    def signed_in_pair(self, rng: random.Random) -> tuple[bool, float, float]:
+        """Two empty scans, refused before any work: the app's floor under a scan."""
+        t0 = time.perf_counter()
+        server = 0.0
+        for _ in range(2):
+            self.n += 1
+            status, page, ms = self.request(
+                "POST", "/receive/scan", {"code": "", "scan_id": f"{id(self)}-{self.n}-e"}, hx=True
+            )
+            if status != 422 or "Scan a unit" not in page:
+                _report(f"empty scan: {status} {page[:300]!r}")
+                return False, 0.0, 0.0
+            server += ms
+        return True, server, (time.perf_counter() - t0) * 1000
 
-def run(hostport: str, receivers: list[Receiver], seconds: float) -> dict:
+    def bare_pair(self, rng: random.Random) -> tuple[bool, float, float]:
+        """Two health checks: the web stack's floor, with one statement and no sign-in."""
+        t0 = time.perf_counter()
+        server = 0.0
+        for _ in range(2):
+            status, page, ms = self.request("GET", "/healthz")
+            if status != 200:
+                _report(f"healthz: {status} {page[:300]!r}")
+                return False, 0.0, 0.0
+            server += ms
+        return True, server, (time.perf_counter() - t0) * 1000
+
+
+def run(hostport: str, receivers: list[Receiver], seconds: float, step: str = "scan_once") -> dict:
     results: list[list[tuple[bool, float, float]]] = [[] for _ in receivers]
     stop = time.monotonic() + seconds
     barrier = threading.Barrier(len(receivers))
@@ -128,7 +160,7 @@ def run(hostport: str, receivers: list[Receiver], seconds: float) -> dict:
         rng = random.Random(i)
         barrier.wait()
         while time.monotonic() < stop:
-            results[i].append(receivers[i].scan_once(rng))
+            results[i].append(getattr(receivers[i], step)(rng))
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(receivers))]
     t0 = time.perf_counter()
@@ -166,7 +198,11 @@ def main() -> int:
             for c in CONCURRENCY:
                 log(f"{c} receiver(s) for {SECONDS} s ...")
                 figures[c] = run(hostport, receivers[:c], SECONDS)
-            floor = run_load(hostport, max(CONCURRENCY), [("GET", "/healthz", None, {})] * 4000)
+            floors: dict[str, dict[int, dict]] = {"signed_in": {}, "bare": {}}
+            for kind, runs in floors.items():
+                for c in CONCURRENCY:
+                    log(f"{c} receiver(s), {kind} floor, for {FLOOR_SECONDS} s ...")
+                    runs[c] = run(hostport, receivers[:c], FLOOR_SECONDS, step=f"{kind}_pair")
         verify = psql(
             cluster,
             "receive",
@@ -180,7 +216,8 @@ def main() -> int:
     mismatched = int(verify)
     if mismatched:
         log(f"{mismatched} product(s) whose counters differ from their order lines")
-    errors = sum(f["errors"] for f in figures.values()) + mismatched
+    floor_runs = [f for runs in floors.values() for f in runs.values()]
+    errors = sum(f["errors"] for f in [*figures.values(), *floor_runs]) + mismatched
     result = {
         "bench": "receive_scan",
         "waiting_lines": WAITING_LINES,
@@ -192,7 +229,14 @@ def main() -> int:
         "errors": errors,
         "ceiling_tps": {str(c): round(t, 1) for c, t in ceilings.items()},
         "ratio": {str(c): round(figures[c]["per_s"] / ceilings[c], 3) for c in CONCURRENCY},
-        "app_floor_req_per_s": round(floor.per_s, 1),
+        # Pairs of requests that do no work, through the same server.
+        "floor": {
+            kind: {
+                "p50_ms": {str(c): round(f["p50"], 2) for c, f in runs.items()},
+                "pairs_per_s": {str(c): round(f["per_s"], 1) for c, f in runs.items()},
+            }
+            for kind, runs in floors.items()
+        },
     }
     emit(result)
     return 1 if errors else 0
