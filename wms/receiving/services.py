@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, insert, inspect, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from wms.core import backorders, stock
 from wms.core.clock import today, utcnow
@@ -55,16 +55,27 @@ class Answer:
 
 
 def current_session(user_id: int) -> ReceivingSession:
-    """The receiver's session row, with its inbound and dock loaded in the same query."""
-    session = db.session.get(
-        ReceivingSession,
-        user_id,
-        options=[joinedload(ReceivingSession.inbound), joinedload(ReceivingSession.dock)],
-    )
+    """The receiver's session row, with its inbound and dock loaded in the same query.
+
+    Like ``Session.get``, a row this request already holds is not read again.
+    """
+    session = db.session.identity_map.get(Session.identity_key(ReceivingSession, user_id))
+    if session is None or inspect(session).expired:
+        session = db.session.scalar(_session_row(), {"user_id": user_id})
     if session is None:
         session = ReceivingSession(user_id=user_id)
         db.session.add(session)
     return session
+
+
+@prebuilt
+def _session_row() -> Any:
+    # Built once: Session.get with loader options works out their cache key on every call.
+    return (
+        select(ReceivingSession)
+        .options(joinedload(ReceivingSession.inbound), joinedload(ReceivingSession.dock))
+        .where(ReceivingSession.user_id == bindparam("user_id"))
+    )
 
 
 def start_receiving(user_id: int, code: str) -> Inbound:
