@@ -10,11 +10,12 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import and_, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from wms.auth.models import User
+from wms.core.clock import utcnow
 from wms.core.errors import DomainError
 from wms.database import prebuilt
 from wms.extensions import db, htmx, login_manager
@@ -182,19 +183,9 @@ def _finish_transaction(response: Response) -> Response:
         db.session.rollback()
         return response
     scan_id = g.get("scan_id")
-    if scan_id and current_user.is_authenticated and not response.direct_passthrough:
-        headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
-        db.session.add(
-            ScanReply(
-                scan_id=scan_id,
-                user_id=current_user.id,
-                path=request.path[:200],
-                status_code=response.status_code,
-                body=response.get_data(as_text=True),
-                headers=json.dumps(headers),
-            )
-        )
     try:
+        if scan_id and current_user.is_authenticated and not response.direct_passthrough:
+            _store_reply(scan_id, response)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -211,6 +202,29 @@ def _finish_transaction(response: Response) -> Response:
         return _error_response("The database did not save this. Nothing changed; try again.", 503)
     g.committed = True
     return response
+
+
+def _store_reply(scan_id: str, response: Response) -> None:
+    """Keep the answer, in the scan's own transaction, for a retry of the same scan."""
+    headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
+    db.session.execute(
+        _insert_reply(),
+        {
+            "scan_id": scan_id,
+            "user_id": current_user.id,
+            "path": request.path[:200],
+            "status_code": response.status_code,
+            "body": response.get_data(as_text=True),
+            "headers": json.dumps(headers),
+            "created_at": utcnow(),
+        },
+    )
+
+
+@prebuilt
+def _insert_reply() -> Any:
+    # A Core insert: the ORM's unit of work cost more than the insert itself.
+    return insert(ScanReply.__table__)
 
 
 def commit_now() -> None:

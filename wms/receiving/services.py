@@ -200,8 +200,11 @@ def receive_units(
         dock = db.session.get(Location, session.dock_location_id) or _dock()
     multiplier = session.qty_next or 1
     damaged = session.damaged_next
-    session.qty_next = None
-    session.damaged_next = False
+    # Cleared only when set: an untouched row keeps each statement's autoflush a no-op.
+    if session.qty_next is not None:
+        session.qty_next = None
+    if damaged:
+        session.damaged_next = False
     if found is None:
         return _unknown_barcode(user_id, inbound, dock, code, multiplier, scan_group)
     product = found.product
