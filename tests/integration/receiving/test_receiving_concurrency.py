@@ -1,4 +1,4 @@
-"""Two receivers scanning the same product at the same moment."""
+"""Receivers scanning at the same moment: waiting lines, retries and lanes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.integration.receiving.conftest import HX, Site
 from wms.core.clock import utcnow
+from wms.crossdock.models import LaneAssignment, LaneOccupancy
 from wms.extensions import db
 from wms.inventory.models import ProductStock
 from wms.orders.models import OrderLine
@@ -82,3 +83,50 @@ def test_a_retried_scan_racing_its_original_is_one_unit(site: Site) -> None:
         assert sorted(pool.map(send, range(2))) == [200, 200]
     with site.app.app_context():
         assert db.session.get(ProductStock, product.id).qty_sellable == 1
+
+
+@pytest.mark.postgres_only
+def test_receivers_racing_for_lanes_never_put_more_orders_in_a_lane_than_it_holds(
+    site: Site,
+) -> None:
+    # Three lanes of two orders each, eight orders waiting, four receivers at once.
+    channel, _ = site.make.channel()
+    products = [site.make.product() for _ in range(8)]
+    orders = [site.make.order(channel, [(p, 1)]) for p in products]
+    site.make.inbound([(p, 1) for p in products], utcnow(), reference="ASN-LANE-RACE")
+    clients = [receiver(site, "ASN-LANE-RACE") for _ in range(4)]
+    barrier = threading.Barrier(4)
+
+    def scan_two(i: int) -> list[str]:
+        barrier.wait()
+        answers = []
+        for n in (2 * i, 2 * i + 1):
+            response = clients[i].post(
+                "/receive/scan",
+                data={"code": products[n].barcodes[0].code, "scan_id": f"lane-race-{n}"},
+                headers=HX,
+            )
+            assert response.status_code == 200
+            answers.extend(site.where(response))
+        return answers
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = [a for result in pool.map(scan_two, range(4)) for a in result]
+    to_lanes = [a for a in answers if a.startswith("LANE")]
+    assert len(to_lanes) == 6 and len(answers) == 8
+    assert sorted(to_lanes) == ["LANE L1"] * 2 + ["LANE L2"] * 2 + ["LANE L3"] * 2
+    with site.app.app_context():
+        assigned = db.session.execute(
+            select(LaneAssignment.lane_id, func.count())
+            .where(LaneAssignment.released_at.is_(None))
+            .group_by(LaneAssignment.lane_id)
+        ).all()
+        counters = {
+            o.location_id: o.orders_assigned for o in db.session.scalars(select(LaneOccupancy))
+        }
+        assert sorted(n for _, n in assigned) == [2, 2, 2]
+        assert counters == {lane_id: n for lane_id, n in assigned}
+        in_a_lane = db.session.scalars(
+            select(LaneAssignment.order_id).where(LaneAssignment.released_at.is_(None))
+        ).all()
+        assert len(set(in_a_lane)) == 6 and set(in_a_lane) <= set(orders)
