@@ -37,8 +37,7 @@ def lane_for_order(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane
     current = db.session.execute(_current_lane(), {"order_id": order_id}).first()
     if current is not None:
         return Lane(*current)
-    _count_new_lanes(kind)
-    lane = _take_a_place(kind, skip_locked=True) or _take_a_place(kind, skip_locked=False)
+    lane = _take_a_place(kind)
     if lane is None:
         return None
     lane_id, code, lane_kind, position = lane
@@ -74,8 +73,8 @@ def _uncounted_lanes() -> Any:
     )
 
 
-def _count_new_lanes(kind: str) -> None:
-    """Lanes made since the last assignment get their order counter."""
+def _count_new_lanes(kind: str) -> bool:
+    """Lanes made since the last assignment get their order counter; True if there were any."""
     missing = list(db.session.scalars(_uncounted_lanes(), {"kind": kind}))
     if missing:
         db.session.execute(
@@ -83,19 +82,24 @@ def _count_new_lanes(kind: str) -> None:
             .values([{"location_id": lane_id, "orders_assigned": 0} for lane_id in missing])
             .on_conflict_do_nothing(index_elements=["location_id"])
         )
+    return bool(missing)
 
 
-def _take_a_place(kind: str, skip_locked: bool) -> tuple[int, str, str, int] | None:
+def _take_a_place(kind: str) -> tuple[int, str, str, int] | None:
     """The first lane in walking order with room, its counter locked and raised.
 
     Receivers working at the same moment skip a lane another one is counting
     into, so they never queue behind each other; if every lane with room is
-    busy, the second try waits for one.
+    busy, the last try waits for one. The same query says whether a lane
+    has no counter yet (it was made since the last assignment): that lane is
+    counted and the choice made again, as it may come first in walking order.
     """
-    if not skip_locked and not is_postgres():
-        return None  # SQLite: one writer at a time, the first try saw everything
-    stmt = _lane_with_room_skipping() if skip_locked else _lane_with_room_waiting()
-    row = db.session.execute(stmt, {"kind": kind}).first()
+    row = db.session.execute(_lane_with_room_skipping(), {"kind": kind}).first()
+    if (row is None or row.uncounted) and _count_new_lanes(kind):
+        row = db.session.execute(_lane_with_room_skipping(), {"kind": kind}).first()
+    if row is None and is_postgres():
+        # SQLite has one writer at a time: the first try saw every lane.
+        row = db.session.execute(_lane_with_room_waiting(), {"kind": kind}).first()
     if row is None:
         return None
     db.session.execute(_count_one_more(), {"lane_id": row.id})
@@ -103,8 +107,22 @@ def _take_a_place(kind: str, skip_locked: bool) -> tuple[int, str, str, int] | N
 
 
 def _lane_with_room(skip_locked: bool) -> Any:
+    new_lane = Location.__table__.alias("new_lane")
+    new_count = occ_t.alias("new_count")
+    uncounted = (
+        select(new_lane.c.id)
+        .outerjoin(new_count, new_count.c.location_id == new_lane.c.id)
+        .where(new_lane.c.kind == bindparam("kind"), new_count.c.location_id.is_(None))
+        .exists()
+    )
     stmt = (
-        select(Location.id, Location.code, Location.kind, occ_t.c.orders_assigned)
+        select(
+            Location.id,
+            Location.code,
+            Location.kind,
+            occ_t.c.orders_assigned,
+            uncounted.label("uncounted"),
+        )
         .join(occ_t, occ_t.c.location_id == Location.id)
         .where(
             Location.kind == bindparam("kind"),

@@ -11,7 +11,7 @@ from tests.integration.receiving.conftest import Site
 from wms.core.clock import utcnow
 from wms.core.models import OutboxEvent
 from wms.extensions import db
-from wms.inventory.models import Movement, ProductStock, Stock
+from wms.inventory.models import LocationKind, Movement, ProductStock, Stock
 from wms.orders.models import Order, OrderLine, Priority, order_number
 
 
@@ -255,6 +255,20 @@ def test_a_full_lane_sends_the_next_order_to_the_next_lane(site: Site) -> None:
     for _ in orders:
         lanes.extend(site.where(site.scan(product.barcodes[0].code)))
     assert lanes == ["LANE L1", "LANE L1", "LANE L2"]  # capacity 2 orders per lane
+
+
+def test_a_lane_made_while_receiving_is_used_in_walking_order(site: Site) -> None:
+    product = site.make.product()
+    orders = [waiting_order(site, product) for _ in range(3)]
+    site.make.inbound([(product, 3)], utcnow(), reference="ASN-NEW-LANE")
+    site.start("ASN-NEW-LANE")
+    assert site.where(site.scan(product.barcodes[0].code)) == ["LANE L1"]
+    site.make.location(LocationKind.STAGING_LANE, code="L0", walk_seq=50, capacity=1)
+    second = site.scan(product.barcodes[0].code)
+    assert site.where(second) == ["LANE L0"]
+    assert f"order {order_number(orders[1])}" in site.text(second)
+    # L0 holds one order; L1 still has room for a second.
+    assert site.where(site.scan(product.barcodes[0].code)) == ["LANE L1"]
 
 
 def test_closing_reports_short_over_and_damaged(site: Site) -> None:
