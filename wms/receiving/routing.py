@@ -53,7 +53,10 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
     left = qty
     preorder_held = product.release_on is not None and product.release_on > today()
     while left > 0:
-        head = stock.lock_waiting_lines(product.id, WAITING_BATCH)
+        # Each line waits for one unit at least: no more than ``left`` lines can be served,
+        # and only those are locked.
+        batch = min(left, WAITING_BATCH)
+        head = stock.lock_waiting_lines(product.id, batch)
         if not head:
             break
         for line in head:
@@ -72,7 +75,7 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
             left -= take
             if left == 0:
                 break
-        if len(head) < WAITING_BATCH:
+        if len(head) < batch:
             break
     return routes, left
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.integration.receiving.conftest import Site
@@ -269,6 +270,29 @@ def test_a_lane_made_while_receiving_is_used_in_walking_order(site: Site) -> Non
     assert f"order {order_number(orders[1])}" in site.text(second)
     # L0 holds one order; L1 still has room for a second.
     assert site.where(site.scan(product.barcodes[0].code)) == ["LANE L1"]
+
+
+def test_a_case_serves_waiting_lines_beyond_one_batch_and_shelves_the_rest(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wms.receiving import routing
+
+    monkeypatch.setattr(routing, "WAITING_BATCH", 2)  # the queue is read two lines at a time
+    product = site.make.product()
+    orders = [waiting_order(site, product) for _ in range(5)]
+    site.make.barcode(product, "CASE-7-BATCH", units=7)
+    site.make.inbound([(product, 7)], utcnow(), reference="ASN-BATCH")
+    site.start("ASN-BATCH")
+    response = site.scan("CASE-7-BATCH")
+    answer = site.text(response)
+    for order in orders:
+        assert f"order {order_number(order)} · 1 of 1 units" in answer
+    assert site.where(response) == ["LANE L1"] * 2 + ["LANE L2"] * 2 + ["LANE L3", "BIN A-01-1"]
+    assert "Put away · 2 units" in answer
+    with site.app.app_context():
+        lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id.in_(orders))).all()
+        assert [(ln.qty_reserved, ln.qty_waiting) for ln in lines] == [(1, 0)] * 5
+        assert db.session.get(ProductStock, product.id).qty_reserved == 5
 
 
 def test_closing_reports_short_over_and_damaged(site: Site) -> None:
