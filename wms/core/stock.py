@@ -226,9 +226,11 @@ def lock_waiting_lines(product_id: int, limit: int, skip_locked: bool = False) -
     return list(db.session.execute(stmt, {"pid": product_id, "limit": limit}))
 
 
-def _waiting_head(skip_locked: bool) -> Any:
+def waiting_head() -> Any:
+    """The select behind ``lock_waiting_lines``, unlocked, for callers that join more to it
+    (bind ``pid`` and ``limit``; lock it with ``locking_lines``)."""
     orders_t = Order.__table__
-    stmt = (
+    return (
         select(
             lines_t.c.id,
             lines_t.c.order_id,
@@ -243,13 +245,17 @@ def _waiting_head(skip_locked: bool) -> Any:
         .order_by(lines_t.c.priority, lines_t.c.placed_at, lines_t.c.id)
         .limit(bindparam("limit", type_=Integer))
     )
+
+
+def locking_lines(stmt: Any, skip_locked: bool = False) -> Any:
+    """``stmt`` taking row locks on the order lines it reads (and on nothing it joins)."""
     if is_postgres():
-        return stmt.with_for_update(of=lines_t, skip_locked=skip_locked)  # the lines, not orders
+        return stmt.with_for_update(of=lines_t, skip_locked=skip_locked)
     return stmt
 
 
-_waiting_head_waiting = prebuilt(lambda: _waiting_head(False))
-_waiting_head_skipping = prebuilt(lambda: _waiting_head(True))
+_waiting_head_waiting = prebuilt(lambda: locking_lines(waiting_head()))
+_waiting_head_skipping = prebuilt(lambda: locking_lines(waiting_head(), skip_locked=True))
 
 
 def lock_products(product_ids: list[int]) -> None:

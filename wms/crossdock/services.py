@@ -28,15 +28,12 @@ class Lane:
     kind: str
 
 
-def lane_for_order(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane | None:
-    """The order's lane; on its first cross-docked unit, a lane with room is given to it.
+def assign_lane(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane | None:
+    """Give an order that has no lane yet a lane with room, or None when every lane is full.
 
     Lanes fill in walking order, so the far lanes stay free for the next
-    big order. Returns None when every lane of that kind is full.
+    big order.
     """
-    current = db.session.execute(_current_lane(), {"order_id": order_id}).first()
-    if current is not None:
-        return Lane(*current)
     lane = _take_a_place(kind)
     if lane is None:
         return None
@@ -46,17 +43,6 @@ def lane_for_order(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane
         {"order_id": order_id, "lane_id": lane_id, "position": position, "assigned_at": utcnow()},
     )
     return Lane(lane_id, code, lane_kind)
-
-
-@prebuilt
-def _current_lane() -> Any:
-    return (
-        select(Location.id, Location.code, Location.kind)
-        .join(LaneAssignment, LaneAssignment.lane_id == Location.id)
-        .where(
-            LaneAssignment.order_id == bindparam("order_id"), LaneAssignment.released_at.is_(None)
-        )
-    )
 
 
 @prebuilt

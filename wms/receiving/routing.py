@@ -11,10 +11,12 @@ from sqlalchemy import and_, exists, func, select
 from wms.core import stock
 from wms.core.clock import today
 from wms.core.errors import Conflict
-from wms.crossdock.services import Lane, lane_for_order
+from wms.crossdock.models import LaneAssignment
+from wms.crossdock.services import Lane, assign_lane
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
-from wms.orders.models import LineKind
+from wms.orders.models import LineKind, OrderLine
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus
 
 WAITING_BATCH = 20
@@ -52,11 +54,15 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
     routes: list[Routed] = []
     left = qty
     preorder_held = product.release_on is not None and product.release_on > today()
+    # Lanes given to orders during this scan, which the rows read before do not show.
+    given: dict[int, Lane | None] = {}
     while left > 0:
         # Each line waits for one unit at least: no more than ``left`` lines can be served,
         # and only those are locked.
         batch = min(left, WAITING_BATCH)
-        head = stock.lock_waiting_lines(product.id, batch)
+        head = db.session.execute(
+            _waiting_head_and_lane(), {"pid": product.id, "limit": batch}
+        ).all()
         if not head:
             break
         for line in head:
@@ -65,9 +71,13 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
                 return routes, left  # cannot happen while we hold the row: stop safely
             stock.move_waiting_to_reserved(line.id, take)
             held = line.kind == LineKind.PREORDER and preorder_held
-            lane = lane_for_order(
-                line.order_id, LocationKind.HOLD_LANE if held else LocationKind.STAGING_LANE
-            )
+            if line.lane_id is not None:
+                lane: Lane | None = Lane(line.lane_id, line.lane_code, line.lane_kind)
+            elif line.order_id in given:
+                lane = given[line.order_id]
+            else:
+                kind = LocationKind.HOLD_LANE if held else LocationKind.STAGING_LANE
+                lane = given[line.order_id] = assign_lane(line.order_id, kind)
             if lane is None:
                 routes.append(_reserved_to_shelf(product, take, line))
             else:
@@ -78,6 +88,29 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
         if len(head) < batch:
             break
     return routes, left
+
+
+@prebuilt
+def _waiting_head_and_lane() -> Any:
+    """The head of the queue, as ``stock.lock_waiting_lines`` reads it, each line with its
+    order's open lane (``lane_id``, ``lane_code``, ``lane_kind``; None when it has none)."""
+    assigned = LaneAssignment.__table__
+    lane = Location.__table__.alias("lane")
+    lines = OrderLine.__table__
+    stmt = (
+        stock.waiting_head()
+        .add_columns(
+            lane.c.id.label("lane_id"),
+            lane.c.code.label("lane_code"),
+            lane.c.kind.label("lane_kind"),
+        )
+        .outerjoin(
+            assigned,
+            and_(assigned.c.order_id == lines.c.order_id, assigned.c.released_at.is_(None)),
+        )
+        .outerjoin(lane, lane.c.id == assigned.c.lane_id)
+    )
+    return stock.locking_lines(stmt)
 
 
 def _served(line: Any, qty: int) -> dict[str, Any]:
