@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from wms.core import stock
 from wms.core.clock import utcnow
@@ -38,16 +38,49 @@ def assign_lane(order_id: int, kind: str = LocationKind.STAGING_LANE) -> Lane | 
     if lane is None:
         return None
     lane_id, code, lane_kind, position = lane
-    db.session.execute(
+    assigned = db.session.execute(
         _assign(),
         {"order_id": order_id, "lane_id": lane_id, "position": position, "assigned_at": utcnow()},
-    )
-    return Lane(lane_id, code, lane_kind)
+    ).first()
+    if assigned is not None:
+        return Lane(lane_id, code, lane_kind)
+    # Another receiver gave the order a lane at the same moment (for another of its
+    # lines): give back the place just taken and use that lane.
+    db.session.execute(_count_one_less(), {"lane_id": lane_id})
+    current = db.session.execute(_open_lane(), {"order_id": order_id}).first()
+    return Lane(*current) if current is not None else None
 
 
 @prebuilt
 def _assign() -> Any:
-    return insert(assign_t)
+    # The order's one open assignment is guarded by a unique index.
+    return (
+        stock.upsert(assign_t)
+        .on_conflict_do_nothing(
+            index_elements=[assign_t.c.order_id], index_where=assign_t.c.released_at.is_(None)
+        )
+        .returning(assign_t.c.id)
+    )
+
+
+@prebuilt
+def _open_lane() -> Any:
+    return (
+        select(Location.id, Location.code, Location.kind)
+        .join(LaneAssignment, LaneAssignment.lane_id == Location.id)
+        .where(
+            LaneAssignment.order_id == bindparam("order_id"), LaneAssignment.released_at.is_(None)
+        )
+    )
+
+
+@prebuilt
+def _count_one_less() -> Any:
+    return (
+        update(occ_t)
+        .where(occ_t.c.location_id == bindparam("lane_id"), occ_t.c.orders_assigned > 0)
+        .values(orders_assigned=occ_t.c.orders_assigned - 1)
+    )
 
 
 @prebuilt

@@ -130,3 +130,37 @@ def test_receivers_racing_for_lanes_never_put_more_orders_in_a_lane_than_it_hold
             select(LaneAssignment.order_id).where(LaneAssignment.released_at.is_(None))
         ).all()
         assert len(set(in_a_lane)) == 6 and set(in_a_lane) <= set(orders)
+
+
+@pytest.mark.postgres_only
+def test_two_receivers_serving_one_order_at_once_share_its_lane(site: Site) -> None:
+    # Each order waits for one unit of A and one of B; one receiver scans A, the other B.
+    channel, _ = site.make.channel()
+    a, b = site.make.product(), site.make.product()
+    orders = [site.make.order(channel, [(a, 1), (b, 1)]) for _ in range(3)]
+    site.make.inbound([(a, 3), (b, 3)], utcnow(), reference="ASN-ONE-ORDER")
+    clients = [receiver(site, "ASN-ONE-ORDER") for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def scan(i: int, n: int) -> tuple[int, list[str]]:
+        barrier.wait()
+        product = (a, b)[i]
+        response = clients[i].post(
+            "/receive/scan",
+            data={"code": product.barcodes[0].code, "scan_id": f"one-order-{i}-{n}"},
+            headers=HX,
+        )
+        return response.status_code, site.where(response)
+
+    with ThreadPoolExecutor(2) as pool:
+        for n in range(len(orders)):
+            first, second = pool.map(scan, (0, 1), (n, n))
+            assert first[0] == second[0] == 200, (first, second)
+            assert first[1] == second[1] and first[1][0].startswith("LANE")
+    with site.app.app_context():
+        open_assignments = db.session.scalars(
+            select(LaneAssignment.order_id).where(LaneAssignment.released_at.is_(None))
+        ).all()
+        assert sorted(open_assignments) == sorted(orders)
+        counted = db.session.scalar(select(func.sum(LaneOccupancy.orders_assigned)))
+        assert counted == len(orders)
