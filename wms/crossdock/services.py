@@ -195,11 +195,7 @@ def release_lane(order_id: int) -> None:
         .returning(assign_t.c.lane_id)
     )
     if lane_id is not None:
-        db.session.execute(
-            update(occ_t)
-            .where(occ_t.c.location_id == lane_id, occ_t.c.orders_assigned > 0)
-            .values(orders_assigned=occ_t.c.orders_assigned - 1)
-        )
+        db.session.execute(_count_one_less(), {"lane_id": lane_id})
 
 
 @dataclass
