@@ -100,7 +100,7 @@ def after_lines_filled(
 @prebuilt
 def _filled_lines() -> Any:
     return (
-        select(lines_t.c.id, lines_t.c.qty_waiting, lines_t.c.product_id, orders_t.c.channel_id)
+        select(lines_t.c.id, lines_t.c.qty_waiting, orders_t.c.channel_id)
         .join(orders_t, orders_t.c.id == lines_t.c.order_id)
         .where(lines_t.c.id.in_(bindparam("line_ids", expanding=True)))
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from wms.core import stock
 from wms.core.clock import utcnow
@@ -19,7 +19,7 @@ from wms.core.ledger import Place, move_stock
 from wms.core.models import StagedUnits
 from wms.database import prebuilt
 from wms.extensions import db
-from wms.inventory.models import Location, LocationKind
+from wms.inventory.models import Location
 
 staged_t = StagedUnits.__table__
 
@@ -101,25 +101,6 @@ def take_staged(line_id: int, location_id: int, qty: int, missing_ok: bool = Fal
     if not missing_ok:
         raise ValueError(f"line {line_id} has fewer than {qty} units staged there")
     return 0
-
-
-@prebuilt
-def _staged_by_order() -> Any:
-    on_dock = case((Location.kind == LocationKind.RECEIVING, staged_t.c.qty), else_=0)
-    return (
-        select(staged_t.c.order_id, func.sum(staged_t.c.qty), func.sum(on_dock))
-        .join(Location, Location.id == staged_t.c.location_id)
-        .where(staged_t.c.order_id.in_(bindparam("order_ids", expanding=True)))
-        .group_by(staged_t.c.order_id)
-    )
-
-
-def staged_qty_by_order(order_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per order: (units staged anywhere, of which still on the receiving dock)."""
-    if not order_ids:
-        return {}
-    rows = db.session.execute(_staged_by_order(), {"order_ids": list(order_ids)}).all()
-    return {order_id: (int(total or 0), int(dock or 0)) for order_id, total, dock in rows}
 
 
 def staged_for_order(order_id: int) -> list[Any]:
