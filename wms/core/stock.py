@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wms.database import is_postgres, prebuilt
+from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
 from wms.inventory.models import ProductStock, Stock
 from wms.orders.models import Order, OrderLine
@@ -81,7 +81,9 @@ def reserve_up_to(product_id: int, qty: int) -> int:
         return qty
     # Short: lock the row, then take what is free with the same guard.
     free = db.session.scalar(
-        _locked(select(ps.c.qty_sellable - ps.c.qty_reserved).where(ps.c.product_id == product_id))
+        for_update(
+            select(ps.c.qty_sellable - ps.c.qty_reserved).where(ps.c.product_id == product_id)
+        )
     )
     take = min(qty, max(0, free or 0))
     if take and reserve(product_id, take):
@@ -249,9 +251,7 @@ def waiting_head() -> Any:
 
 def locking_lines(stmt: Any, skip_locked: bool = False) -> Any:
     """``stmt`` taking row locks on the order lines it reads (and on nothing it joins)."""
-    if is_postgres():
-        return stmt.with_for_update(of=lines_t, skip_locked=skip_locked)
-    return stmt
+    return for_update(stmt, of=lines_t, skip_locked=skip_locked)
 
 
 _waiting_head_waiting = prebuilt(lambda: locking_lines(waiting_head()))
@@ -305,9 +305,3 @@ def move_reserved_to_waiting(line_id: int, qty: int) -> None:
         .where(lines_t.c.id == line_id, lines_t.c.qty_reserved >= qty)
         .values(qty_waiting=lines_t.c.qty_waiting + qty, qty_reserved=lines_t.c.qty_reserved - qty)
     )
-
-
-def _locked(stmt: Any, skip_locked: bool = False) -> Any:
-    if is_postgres():
-        return stmt.with_for_update(skip_locked=skip_locked)
-    return stmt

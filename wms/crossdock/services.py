@@ -12,7 +12,7 @@ from wms.core import stock
 from wms.core.clock import utcnow
 from wms.core.models import StagedUnits
 from wms.crossdock.models import LaneAssignment, LaneOccupancy
-from wms.database import is_postgres, prebuilt
+from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.orders.models import Order, OrderLine, OrderStatus
@@ -151,9 +151,7 @@ def _lane_with_room(skip_locked: bool) -> Any:
         .order_by(Location.walk_seq, Location.code)
         .limit(1)
     )
-    if is_postgres():
-        stmt = stmt.with_for_update(of=occ_t, skip_locked=skip_locked)
-    return stmt
+    return for_update(stmt, of=occ_t, skip_locked=skip_locked)
 
 
 _lane_with_room_skipping = prebuilt(lambda: _lane_with_room(True))
