@@ -67,7 +67,7 @@ def serve_waiting(product_id: int, skip_locked: bool = False) -> list[tuple[int,
 
 
 def after_lines_filled(
-    served: list[tuple[int, int, int]], known: dict[int, tuple[int, int]] | None = None
+    served: list[tuple[int, int, int]], known: dict[int, tuple[int, int | None]] | None = None
 ) -> dict[int, tuple[int, int]]:
     """Tell the channels which waiting units were filled, and move the orders on.
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 
-from wms.core import stock
+from wms.core import backorders, stock
 from wms.core.clock import today
 from wms.core.errors import Conflict
 from wms.crossdock.models import LaneAssignment
@@ -111,6 +111,22 @@ def _waiting_head_and_lane() -> Any:
         .outerjoin(lane, lane.c.id == assigned.c.lane_id)
     )
     return stock.locking_lines(stmt)
+
+
+def tell_served(routes: list[Routed]) -> dict[int, tuple[int, int]]:
+    """Tell the channels and move the orders on for the waiting lines these routes served
+    (units for a lane, or reserved on a shelf when every lane is full).
+
+    Returns per order (units set aside for it, units it ships), as
+    ``backorders.refresh_order_status`` does; empty when no line was served.
+    """
+    filled: list[tuple[int, int, int]] = []
+    known: dict[int, tuple[int, int | None]] = {}
+    for r in routes:
+        if r.served_line_id is not None and r.order_id is not None:
+            filled.append((r.served_line_id, r.order_id, r.qty))
+            known[r.served_line_id] = (r.still_waiting, r.channel_id)
+    return backorders.after_lines_filled(filled, known) if filled else {}
 
 
 def _served(line: Any, qty: int) -> dict[str, Any]:

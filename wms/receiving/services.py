@@ -233,9 +233,7 @@ def receive_units(
         if left:
             routes.append(routing.to_shelf(product, left))
     _record(user_id, inbound, dock, product.id, code, scan_group, routes, quarantined)
-    filled = [(r.served_line_id, r.order_id, r.qty) for r in routes if r.served_line_id]
-    known = {r.served_line_id: (r.still_waiting, r.channel_id) for r in routes if r.served_line_id}
-    progress = backorders.after_lines_filled(filled, known) if filled else {}  # type: ignore[arg-type]
+    progress = routing.tell_served(routes)
     if not _projections_unchanged(inbound, counted, served, damaged):
         backorders.recompute_projections(product.id)
     return Answer("routed", routes=routes, product=product, qty=qty, progress=progress)

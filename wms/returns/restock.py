@@ -77,19 +77,15 @@ def put_back_resellable(
     if left:
         routes.append(routing.to_shelf(product, left))
     placed = [_move(product, route, bench, reference, user_id) for route in routes]
-    # Lines served: units staged in a lane, or reserved on a shelf when every lane is full.
-    filled = [(r.served_line_id, r.order_id, r.qty) for r in routes if r.served_line_id]
-    known = {r.served_line_id: (r.still_waiting, r.channel_id) for r in routes if r.served_line_id}
     if not stock.change_sellable(product.id, -qty):
         raise RuntimeError("the temporary sellable count could not be taken back")
-    if filled:
-        backorders.after_lines_filled(filled, known)  # type: ignore[arg-type]
+    progress = routing.tell_served(routes)
     backorders.recompute_projections(product.id)
     return [
         replace(
             p,
             order_number=order_number(p.order_id),
-            progress=receiving.order_progress(p.order_id),
+            progress=progress.get(p.order_id) or receiving.order_progress(p.order_id),
         )
         if p.order_id is not None
         else p
