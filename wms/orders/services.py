@@ -456,23 +456,38 @@ def get_order(order_id: int, channel_id: int | None = None) -> Order:
 
 
 def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "") -> Order:
-    """Cancel an order before it moves: its reservations serve the next in line."""
+    """Cancel an order before it moves: its reservations serve the next in line.
+
+    The status changes in one guarded UPDATE before anything is released, and
+    the lines are read after it, under their locks: of two cancels at once one
+    releases the units and tells the channel, the other finds the order
+    cancelled and answers as a retry would.
+    """
     order = get_order(order_id, channel_id)
-    if order.status == OrderStatus.CANCELLED:
-        return order
     if order.status not in CANCELLABLE:
-        raise Conflict(
-            f"Order {order.number} is {order.status.replace('_', ' ')} and can no longer "
-            "be cancelled.",
-            status=order.status,
-        ).with_code("not_cancellable")
+        return _cancelled_or_refused(order)  # no lock needed to say so
+    # A line's product never changes, so the rows to lock are known before locking.
+    product_ids = list(
+        db.session.scalars(select(lines_t.c.product_id).where(lines_t.c.order_id == order_id))
+    )
+    stock.lock_products(product_ids)
+    now = utcnow()
+    taken = db.session.execute(
+        update(orders_t)
+        .where(orders_t.c.id == order_id, orders_t.c.status.in_(CANCELLABLE))
+        .values(status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
+        .returning(orders_t.c.id)
+    ).first()
+    db.session.expire(order)
+    if taken is None:
+        return _cancelled_or_refused(order)
     lines = db.session.execute(
-        select(lines_t).where(lines_t.c.order_id == order_id).order_by(lines_t.c.product_id)
+        stock.locking_lines(
+            select(lines_t).where(lines_t.c.order_id == order_id).order_by(lines_t.c.id)
+        )
     ).all()
-    stock.lock_products([ln.product_id for ln in lines])
-    stock.lock_lines([ln.id for ln in lines])
     freed: set[int] = set()
-    for ln in lines:
+    for ln in sorted(lines, key=lambda ln: (ln.product_id, ln.id)):
         stock.unreserve(ln.product_id, ln.qty_reserved)
         stock.remove_waiting(ln.product_id, ln.qty_waiting)
         if ln.kind == LineKind.PREORDER:
@@ -491,12 +506,6 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
         )
         freed.add(ln.product_id)
     _leave_lane(order_id)
-    now = utcnow()
-    db.session.execute(
-        update(orders_t)
-        .where(orders_t.c.id == order_id)
-        .values(status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
-    )
     outbox.emit(
         "order.cancelled",
         order.channel_id,
@@ -511,6 +520,16 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
     return order
 
 
+def _cancelled_or_refused(order: Order) -> Order:
+    """The answer to a cancel that changed nothing: cancelled already, or too late."""
+    if order.status == OrderStatus.CANCELLED:
+        return order
+    raise Conflict(
+        f"Order {order.number} is {order.status.replace('_', ' ')} and can no longer be cancelled.",
+        status=order.status,
+    ).with_code("not_cancellable")
+
+
 def _leave_lane(order_id: int) -> None:
     """A cancelled preorder's units stay in its hold lane, promised to nobody: they are
     put away from there (the put-away screen takes a lane like a tote)."""
@@ -522,15 +541,28 @@ def _leave_lane(order_id: int) -> None:
 
 
 def record_payment_captured(order_id: int, channel_id: int | None = None) -> Order:
+    """Record that the channel captured the payment; the first call tells the channel,
+    a repeat (or one at the same moment) changes nothing."""
     order = get_order(order_id, channel_id)
-    if order.status == OrderStatus.CANCELLED:
-        raise Conflict(f"Order {order.number} is cancelled.").with_code("order_cancelled")
-    if order.payment_captured_at is None:
-        order.payment_captured_at = utcnow()
+    now = utcnow()
+    taken = db.session.execute(
+        update(orders_t)
+        .where(
+            orders_t.c.id == order_id,
+            orders_t.c.payment_captured_at.is_(None),
+            orders_t.c.status != OrderStatus.CANCELLED,
+        )
+        .values(payment_captured_at=now, updated_at=now)
+        .returning(orders_t.c.id)
+    ).first()
+    db.session.expire(order)
+    if taken is not None:
         outbox.emit(
             "order.payment_captured",
             order.channel_id,
             f"order:{order.id}",
             {"order_id": order.id, "order_number": order.number},
         )
+    elif order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.number} is cancelled.").with_code("order_cancelled")
     return order

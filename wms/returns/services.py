@@ -84,6 +84,9 @@ def authorise_return(
     return again is the same RMA; the same id with another body is a conflict.
     """
     order = _order_for(new.order_id, channel_id)
+    # One authorisation at a time per order: two cannot both take the last unit, and
+    # a retry that overlaps the first call waits for it, then finds its return.
+    db.session.execute(for_update(select(Order.id).where(Order.id == order.id)))
     if new.external_id:
         existing = _existing(order.channel_id, new.external_id, new.fingerprint())
         if existing is not None:
@@ -105,9 +108,8 @@ def authorise_return(
 def _check_returnable(
     order: Order, new: NewReturn, products: dict[str, Product]
 ) -> dict[int, tuple[int, int]]:
-    """Every line within what shipped and is not authorised yet, or all the short ones at once."""
-    # One authorisation at a time per order, so two cannot both take the last unit.
-    db.session.execute(for_update(select(Order.id).where(Order.id == order.id)))
+    """Every line within what shipped and is not authorised yet, or all the short ones at once
+    (the order row is locked)."""
     order_lines = _returnable(order.id, [p.id for p in products.values()])
     short = []
     for ln in new.lines:
