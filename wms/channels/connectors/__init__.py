@@ -1,0 +1,78 @@
+"""Shop connectors: one module per platform behind one interface (see ``base``).
+
+``connector_for(platform, credentials, http)`` gives the connector of a
+channel. The ``generic`` platform is the warehouse's own JSON API: its channels
+post orders and receive the warehouse's webhooks, so there is nothing to call
+on their side and ``connector_for`` answers None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from wms.channels.connectors.base import (
+    Connector,
+    ConnectorError,
+    PayloadError,
+    PlatformLine,
+    PlatformOrder,
+    PlatformProduct,
+    PlatformRefused,
+    PlatformUnavailable,
+    PushResult,
+    Shipment,
+    ShippedLine,
+    StockFigure,
+    UnreadableOrder,
+    WebhookCheck,
+)
+from wms.channels.connectors.shopify import ShopifyConnector, ShopifyCredentials
+
+__all__ = [
+    "PLATFORMS",
+    "Connector",
+    "ConnectorError",
+    "PayloadError",
+    "PlatformLine",
+    "PlatformOrder",
+    "PlatformProduct",
+    "PlatformRefused",
+    "PlatformUnavailable",
+    "PushResult",
+    "Shipment",
+    "ShippedLine",
+    "ShopifyConnector",
+    "ShopifyCredentials",
+    "StockFigure",
+    "UnreadableOrder",
+    "WebhookCheck",
+    "connector_for",
+]
+
+_CONNECTORS: dict[str, tuple[type[Connector], type]] = {
+    "shopify": (ShopifyConnector, ShopifyCredentials),
+}
+PLATFORMS: tuple[str, ...] = ("generic", *_CONNECTORS)
+
+
+def connector_for(
+    platform: str, credentials: Any, http: requests.Session, **options: Any
+) -> Connector | None:
+    """The connector for a channel's platform; None for ``generic``.
+
+    ``options`` go to the connector (``sleep``, ``max_wait``, ``timeout``, …).
+    """
+    if platform == "generic":
+        return None
+    if platform not in _CONNECTORS:
+        raise ValueError(
+            f"{platform!r} is not a platform the warehouse knows ({', '.join(PLATFORMS)})."
+        )
+    connector, expected = _CONNECTORS[platform]
+    if not isinstance(credentials, expected):
+        raise TypeError(
+            f"A {platform} channel needs {expected.__name__}, not {type(credentials).__name__}."
+        )
+    return connector(credentials, http, **options)
