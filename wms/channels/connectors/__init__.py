@@ -29,6 +29,7 @@ from wms.channels.connectors.base import (
     WebhookCheck,
 )
 from wms.channels.connectors.shopify import ShopifyConnector, ShopifyCredentials
+from wms.channels.connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials
 
 __all__ = [
     "PLATFORMS",
@@ -48,11 +49,14 @@ __all__ = [
     "StockFigure",
     "UnreadableOrder",
     "WebhookCheck",
+    "WooCommerceConnector",
+    "WooCommerceCredentials",
     "connector_for",
 ]
 
 _CONNECTORS: dict[str, tuple[type[Connector], type]] = {
     "shopify": (ShopifyConnector, ShopifyCredentials),
+    "woocommerce": (WooCommerceConnector, WooCommerceCredentials),
 }
 PLATFORMS: tuple[str, ...] = ("generic", *_CONNECTORS)
 

@@ -1,0 +1,106 @@
+"""Reading a WooCommerce order (``GET /wp-json/wc/v3/orders/{id}``, and the webhook body)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from wms.channels.connectors.base import (
+    PayloadError,
+    PlatformLine,
+    PlatformOrder,
+    id_text,
+    money,
+    quantity,
+    text_of,
+    utc_from_iso,
+)
+
+PAID_STATUSES = ("processing", "completed")
+CANCELLED_STATUSES = ("cancelled", "refunded", "failed", "trash")
+
+
+def parse_woocommerce_order(data: Any) -> PlatformOrder:
+    if not isinstance(data, Mapping):
+        raise PayloadError("The order is not a JSON object.")
+    order_id = id_text(data.get("id"), "order id")
+    shipping = _mapping(data.get("shipping"), "shipping address")
+    billing = _mapping(data.get("billing"), "billing address")
+    name = " ".join(
+        p for p in (text_of(shipping.get("first_name")), text_of(shipping.get("last_name"))) if p
+    )
+    if not name:
+        name = " ".join(
+            p for p in (text_of(billing.get("first_name")), text_of(billing.get("last_name"))) if p
+        )
+    email = text_of(billing.get("email"))
+    method = next(iter(data.get("shipping_lines") or []), None) or {}
+    status = text_of(data.get("status"))
+    paid = status in PAID_STATUSES or bool(data.get("date_paid_gmt"))
+    number = text_of(data.get("number")) or order_id
+    return PlatformOrder(
+        platform="woocommerce",
+        order_id=order_id,
+        name=f"#{number}",
+        number=number,
+        lines=tuple(_lines(data.get("line_items"), order_id)),
+        customer_name=name,
+        customer_email=email,
+        ship_to={
+            "name": name,
+            "company": text_of(shipping.get("company")),
+            "street1": text_of(shipping.get("address_1")),
+            "street2": text_of(shipping.get("address_2")),
+            "city": text_of(shipping.get("city")),
+            "state": text_of(shipping.get("state")),
+            "zip": text_of(shipping.get("postcode")),
+            "country": text_of(shipping.get("country")).upper(),
+            "phone": text_of(shipping.get("phone")) or text_of(billing.get("phone")),
+            "email": email,
+        },
+        shipping_code=text_of(method.get("method_id")),
+        shipping_title=text_of(method.get("method_title")),
+        placed_at=utc_from_iso(
+            data.get("date_created_gmt"), "order's creation time", assume_utc=True
+        ),
+        payment="paid" if paid else "pending",
+        cancelled=status in CANCELLED_STATUSES,
+        raw_updated_at=text_of(data.get("date_modified_gmt")),
+        currency=text_of(data.get("currency")),
+        total=money(data.get("total"), "order total"),
+    )
+
+
+def _lines(items: Any, order_id: str) -> list[PlatformLine]:
+    if not isinstance(items, list) or not items:
+        raise PayloadError(f"Order {order_id} has no line items.")
+    lines = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, Mapping):
+            raise PayloadError(f"Line {position} of order {order_id} is not an object.")
+        sku = text_of(item.get("sku"))
+        product_id = id_text(item.get("product_id"), "product id", required=False)
+        if not sku and not product_id:
+            raise PayloadError(
+                f"Line {position} of order {order_id} has neither a SKU nor a product."
+            )
+        lines.append(
+            PlatformLine(
+                sku=sku,
+                qty=quantity(item.get("quantity"), f"quantity of line {position}"),
+                product_id=product_id,
+                variant_id=id_text(item.get("variation_id"), "variation id", required=False),
+                line_id=id_text(item.get("id"), f"id of line {position}"),
+                title=html.unescape(text_of(item.get("name"))),
+            )
+        )
+    return lines
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise PayloadError(f"The {what} is not an object.")
+    return value
