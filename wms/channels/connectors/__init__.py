@@ -28,6 +28,7 @@ from wms.channels.connectors.base import (
     UnreadableOrder,
     WebhookCheck,
 )
+from wms.channels.connectors.prestashop import PrestaShopConnector, PrestaShopCredentials
 from wms.channels.connectors.shopify import ShopifyConnector, ShopifyCredentials
 from wms.channels.connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials
 
@@ -41,6 +42,8 @@ __all__ = [
     "PlatformProduct",
     "PlatformRefused",
     "PlatformUnavailable",
+    "PrestaShopConnector",
+    "PrestaShopCredentials",
     "PushResult",
     "Shipment",
     "ShippedLine",
@@ -57,6 +60,7 @@ __all__ = [
 _CONNECTORS: dict[str, tuple[type[Connector], type]] = {
     "shopify": (ShopifyConnector, ShopifyCredentials),
     "woocommerce": (WooCommerceConnector, WooCommerceCredentials),
+    "prestashop": (PrestaShopConnector, PrestaShopCredentials),
 }
 PLATFORMS: tuple[str, ...] = ("generic", *_CONNECTORS)
 
