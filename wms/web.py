@@ -204,6 +204,19 @@ def _finish_transaction(response: Response) -> Response:
     return response
 
 
+def _twin_reply() -> Response | None:
+    """A scan refused because the same scan (a retry that overlapped it) was just applied:
+    the first answer, as a retry arriving a moment later gets."""
+    scan_id = g.get("scan_id")
+    if not scan_id or not current_user.is_authenticated:
+        return None
+    reply = db.session.get(ScanReply, scan_id)
+    if reply is None or reply.user_id != current_user.id:
+        return None
+    g.replayed = True
+    return _reply_response(reply)
+
+
 def _store_reply(scan_id: str, response: Response) -> None:
     """Keep the answer, in the scan's own transaction, for a retry of the same scan."""
     headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
@@ -279,6 +292,9 @@ def _error_response(message: str, status: int, code: str | None = None) -> Respo
 
 def _domain_error(error: DomainError) -> Response:
     db.session.rollback()
+    twin = _twin_reply()
+    if twin is not None:
+        return twin
     if _is_api():
         response = jsonify(error.to_json())
         response.status_code = error.status

@@ -10,12 +10,14 @@ counter from its source rows.
 The list, by what changes:
 
 - orders: cancel, payment captured, intake of one external id
-- returns: authorise (one external id)
+- returns: authorise (API by external id, desk form), grade on the bench, DONE, cancel,
+  decide, release and scrap from the queues
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +26,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import unique
@@ -31,15 +34,17 @@ from tests.factories import Factories
 from tests.integration.test_orders_api import SHIP_TO
 from tests.invariants import assert_invariants
 from wms.core.clock import today
-from wms.core.models import OutboxEvent
+from wms.core.models import AuditEvent, OutboxEvent
 from wms.extensions import db
-from wms.inventory.models import ProductStock
+from wms.inventory.models import LocationKind, ProductStock, Stock
 from wms.orders.models import order_number
+from wms.returns.models import ReturnAuthorisation, rma_id_from_number
 
 pytestmark = pytest.mark.postgres_only
 
 RACERS = 8
 HOOK = "http://127.0.0.1:9/hook"
+HX = {"HX-Request": "true"}
 
 
 # ----------------------------------------------------------------- helpers
@@ -71,6 +76,38 @@ class Api:
 
     def race(self, path: str, body: Any = None) -> list[tuple[int, Any]]:
         return all_at_once(lambda _: self.post(path, body))
+
+
+def hands(app: Flask, user: Any, count: int = RACERS) -> list[FlaskClient]:
+    """``count`` browsers (or handhelds) of one signed-in person: one sign-in, its cookie
+    copied, as when the same page is open on several screens."""
+    first = app.test_client()
+    response = first.post("/login", data={"username": user.username, "password": "secret-pass"})
+    assert response.status_code == 302
+    cookie = first.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    clients = [first]
+    for _ in range(count - 1):
+        client = app.test_client()
+        client.set_cookie(cookie.key, cookie.value)
+        clients.append(client)
+    return clients
+
+
+def people(app: Flask, make: Factories, role: str, count: int = RACERS) -> list[FlaskClient]:
+    """``count`` different people of ``role``, each signed in on a screen of their own."""
+    return [hands(app, make.user(role=role), 1)[0] for _ in range(count)]
+
+
+def scan(client: FlaskClient, path: str, code: str, scan_id: str | None = None) -> Any:
+    """A floor scan as the handheld sends it."""
+    return client.post(
+        path, data={"code": code, "scan_id": scan_id or uuid.uuid4().hex}, headers=HX
+    )
+
+
+def statuses(responses: list[Any]) -> Counter[int]:
+    return Counter(r.status_code for r in responses)
 
 
 def events(app: Flask, event_type: str, aggregate: str | None = None) -> int:
@@ -201,4 +238,215 @@ def test_one_return_sent_eight_times_at_once_is_one_return(app: Flask, make: Fac
     assert Counter(s for s, _ in answers) == {201: 1, 200: RACERS - 1}, answers
     assert len({b["number"] for _, b in answers}) == 1
     assert events(app, "return.authorised") == 1
+    assert_invariants(app)
+
+
+@pytest.fixture
+def places(make: Factories) -> dict[str, Any]:
+    """The returns bench, its queues and a shelf."""
+    return {
+        "returns": make.location(LocationKind.RETURNS, code="RET-1", walk_seq=500),
+        "rework": make.location(LocationKind.REWORK, code="RWK-1", walk_seq=510),
+        "quarantine": make.location(LocationKind.QUARANTINE, code="QUAR-1", walk_seq=520),
+        "exceptions": make.location(LocationKind.EXCEPTIONS, code="EXC-1", walk_seq=530),
+        "bin": make.location(LocationKind.BIN, code="A-01-1", walk_seq=10, capacity=100),
+    }
+
+
+def rma_of(app: Flask, number: str) -> ReturnAuthorisation:
+    with app.app_context():
+        rma = db.session.get(ReturnAuthorisation, rma_id_from_number(number))
+        rma.lines  # noqa: B018  (loaded before detaching)
+        db.session.expunge_all()
+        return rma
+
+
+def audits(app: Flask, action: str) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).where(AuditEvent.action == action)) or 0)
+
+
+def on_bench(app: Flask, make: Factories, number: str, product: Any) -> list[FlaskClient]:
+    """A clerk's handhelds with the return open and ``product`` waiting for its grade."""
+    clerk = hands(app, make.user(), RACERS)
+    assert scan(clerk[0], RECEIVE_RETURN, number).status_code == 200
+    pending = scan(clerk[0], RECEIVE_RETURN, product.barcodes[0].code)
+    assert 'data-state="grade"' in pending.get_data(as_text=True)
+    return clerk
+
+
+RECEIVE_RETURN = "/returns/receive/scan"
+
+
+def test_the_desk_form_sent_eight_times_authorises_one_return(app: Flask, make: Factories) -> None:
+    product = make.product()
+    channel, _ = make.channel(webhook_url=HOOK)
+    order_id = make.shipped_order(channel, [(product, 2)])
+    desk = hands(app, make.user(role="supervisor"))
+    form = {
+        "order": order_number(order_id),
+        "count": "1",
+        "sku_0": product.sku,
+        "returnable_0": "2",
+        "qty_0": "1",
+        "reason_0": "changed_mind",
+        "wish_0": "refund",
+    }
+
+    answers = all_at_once(lambda i: desk[i].post("/returns/new", data=form))
+
+    assert statuses(answers) == {302: 1, 409: RACERS - 1}
+    refused = next(a for a in answers if a.status_code == 409).get_data(as_text=True)
+    assert "was authorised meanwhile" in refused
+    with app.app_context():
+        made = db.session.scalars(
+            select(ReturnAuthorisation).where(ReturnAuthorisation.order_id == order_id)
+        ).all()
+    assert len(made) == 1
+    assert events(app, "return.authorised") == 1
+    assert_invariants(app)
+
+
+def test_eight_handhelds_grading_one_item_receive_it_once(
+    app: Flask, make: Factories, places: dict[str, Any]
+) -> None:
+    product = make.product()
+    channel, _ = make.channel(webhook_url=HOOK)
+    number = make.rma(make.shipped_order(channel, [(product, 3)]), [(product, 3)])
+    clerk = on_bench(app, make, number, product)
+
+    answers = all_at_once(lambda i: scan(clerk[i], RECEIVE_RETURN, "1"))
+
+    assert statuses(answers)[200] == 1, [a.get_data(as_text=True)[:300] for a in answers]
+    assert all(a.status_code in (200, 422) for a in answers)
+    assert [ln.qty_received for ln in rma_of(app, number).lines] == [1]
+    assert events(app, "return.received") == 1
+    assert counters(app, product.id)[0] == 1  # one unit back on the shelf
+    assert_invariants(app)
+
+
+def test_one_grade_scan_sent_eight_times_is_applied_once_and_answered_alike(
+    app: Flask, make: Factories, places: dict[str, Any]
+) -> None:
+    product = make.product()
+    channel, _ = make.channel(webhook_url=HOOK)
+    number = make.rma(make.shipped_order(channel, [(product, 1)]), [(product, 1)])
+    clerk = on_bench(app, make, number, product)
+
+    answers = all_at_once(lambda i: scan(clerk[i], RECEIVE_RETURN, "1", scan_id="grade-once"))
+
+    assert statuses(answers) == {200: RACERS}
+    assert len({a.get_data(as_text=True) for a in answers}) == 1
+    assert [ln.qty_received for ln in rma_of(app, number).lines] == [1]
+    assert events(app, "return.received") == 1
+    assert_invariants(app)
+
+
+def test_eight_dones_of_one_clerk_finish_the_return_once(
+    app: Flask, make: Factories, places: dict[str, Any]
+) -> None:
+    product = make.product()
+    channel, _ = make.channel(webhook_url=HOOK)
+    number = make.rma(make.shipped_order(channel, [(product, 2)]), [(product, 2)])
+    clerk = on_bench(app, make, number, product)
+    assert scan(clerk[0], RECEIVE_RETURN, "1").status_code == 200
+
+    answers = all_at_once(lambda i: scan(clerk[i], RECEIVE_RETURN, "CMD-DONE"))
+
+    # the others find the bench empty, as a second DONE does
+    assert statuses(answers) == {200: 1, 404: RACERS - 1}
+    assert rma_of(app, number).status == "received"
+    assert audits(app, "return.received") == 1
+    assert_invariants(app)
+
+
+def test_eight_cancels_of_a_return_cancel_it_once(app: Flask, make: Factories) -> None:
+    product = make.product()
+    channel, _ = make.channel(webhook_url=HOOK)
+    number = make.rma(make.shipped_order(channel, [(product, 1)]), [(product, 1)])
+    desk = hands(app, make.user(role="supervisor"))
+    path = f"/returns/{rma_id_from_number(number)}/cancel"
+
+    answers = all_at_once(lambda i: desk[i].post(path))
+
+    assert statuses(answers) == {302: RACERS}  # cancelled, as a retry would be told
+    assert rma_of(app, number).status == "cancelled"
+    assert events(app, "return.cancelled") == 1
+    assert_invariants(app)
+
+
+def test_a_grade_and_a_cancel_at_once_never_receive_on_a_cancelled_return(
+    app: Flask, make: Factories, places: dict[str, Any]
+) -> None:
+    channel, _ = make.channel(webhook_url=HOOK)
+    desk = hands(app, make.user(role="supervisor"), 1)[0]
+    rounds = []
+    for _ in range(4):
+        product = make.product()
+        number = make.rma(make.shipped_order(channel, [(product, 1)]), [(product, 1)])
+        rounds.append((number, on_bench(app, make, number, product)[0]))
+
+    for number, clerk in rounds:
+        cancel = f"/returns/{rma_id_from_number(number)}/cancel"
+        all_at_once(
+            lambda i, n=number, c=clerk, path=cancel: (
+                scan(c, RECEIVE_RETURN, "1") if i == 0 else desk.post(path)
+            ),
+            count=2,
+        )
+        rma = rma_of(app, number)
+        received = sum(ln.qty_received for ln in rma.lines)
+        assert (rma.status, received) in (("cancelled", 0), ("received", 1)), (number, rma.status)
+    assert_invariants(app)
+
+
+def test_eight_decisions_of_one_line_are_one_decision(
+    app: Flask, make: Factories, places: dict[str, Any]
+) -> None:
+    product = make.product()
+    make.stock(product, places["bin"], 5)
+    channel, _ = make.channel(webhook_url=HOOK)
+    number = make.rma(make.shipped_order(channel, [(product, 1)]), [(product, 1)])
+    clerk = on_bench(app, make, number, product)
+    assert scan(clerk[0], RECEIVE_RETURN, "1").status_code == 200
+    line_id = rma_of(app, number).lines[0].id
+    desk = hands(app, make.user(role="supervisor"))
+
+    answers = all_at_once(
+        lambda i: desk[i].post(f"/returns/lines/{line_id}/decide", data={"decision": "exchange"})
+    )
+
+    assert statuses(answers) == {302: 1, 409: RACERS - 1}
+    assert rma_of(app, number).lines[0].decision == "exchange"
+    assert events(app, "return.decided") == 1
+    assert events(app, "order.accepted") == 2  # the first order, and one exchange
+    assert_invariants(app)
+
+
+@pytest.mark.parametrize("action", ["release", "scrap"])
+def test_a_queue_form_sent_eight_times_moves_the_units_once(
+    app: Flask, make: Factories, places: dict[str, Any], action: str
+) -> None:
+    product = make.product()
+    make.stock(product, places["quarantine"], 4)
+    desk = hands(app, make.user(role="supervisor"))
+    form = {
+        "location_id": places["quarantine"].id,
+        "product_id": product.id,
+        "qty": 1,
+        "held": 4,
+        "kind": "quarantine",
+        "reason": "Defective",
+    }
+
+    answers = all_at_once(lambda i: desk[i].post(f"/returns/queues/{action}", data=form))
+
+    assert statuses(answers) == {302: 1, 409: RACERS - 1}
+    with app.app_context():
+        left = db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product.id, Stock.location_id == places["quarantine"].id
+            )
+        )
+    assert left == 3
     assert_invariants(app)

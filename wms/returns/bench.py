@@ -18,6 +18,7 @@ from wms.core.clock import utcnow
 from wms.core.codes import command_of
 from wms.core.errors import InvalidInput, UnknownCode
 from wms.core.ledger import Reason, move_stock
+from wms.database import for_update
 from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import LocationKind, Product
@@ -31,7 +32,7 @@ from wms.returns.models import (
     ReturnSession,
     ReturnStatus,
 )
-from wms.returns.services import find_return_for_scan
+from wms.returns.services import find_return_for_scan, lock_return
 
 rl_t = ReturnLine.__table__
 rma_t = ReturnAuthorisation.__table__
@@ -66,7 +67,13 @@ class Answer:
 
 
 def current_session(user_id: int) -> ReturnSession:
-    session = db.session.get(ReturnSession, user_id)
+    """The clerk's place, locked: two scans of one clerk (two handhelds, a double tap)
+    are applied one after the other, each reading what the other left."""
+    session = db.session.scalar(
+        for_update(select(ReturnSession).where(ReturnSession.user_id == user_id)).execution_options(
+            populate_existing=True
+        )
+    )
     if session is None:
         session = ReturnSession(user_id=user_id, pending_code="")
         db.session.add(session)
@@ -221,7 +228,7 @@ def grade_item(user_id: int, session: ReturnSession, grade: str) -> Answer:
     """Move the item on the bench into stock and on to its place, by its grade."""
     if session.pending_line_id is None:
         raise InvalidInput("Scan an item first, then its grade.")
-    rma = _rma(session)
+    rma = _rma(session, lock=True)
     line = db.session.get(ReturnLine, session.pending_line_id)
     product = db.session.get(Product, session.pending_product_id)
     qty = session.pending_qty or 1
@@ -271,17 +278,18 @@ def _not_ours(
 def finish_return(user_id: int, session: ReturnSession) -> Answer:
     """The parcel is empty: what came is what came."""
     _require_no_pending(session)
-    rma = _rma(session)
+    rma = _rma(session, lock=True)
     received = sum(line.qty_received for line in rma.lines)
     authorised = sum(line.qty_authorised for line in rma.lines)
     if received:
-        db.session.execute(
+        moved = db.session.execute(
             update(rma_t)
             .where(rma_t.c.id == rma.id, rma_t.c.status == ReturnStatus.RECEIVING)
             .values(status=ReturnStatus.RECEIVED, received_at=utcnow(), updated_at=utcnow())
         )
         db.session.expire(rma)
-        audit.record("return.received", "return", rma.number, units=received, of=authorised)
+        if moved.rowcount == 1:
+            audit.record("return.received", "return", rma.number, units=received, of=authorised)
     session.rma_id = None
     message = (
         f"{rma.number} done: {received} of {authorised} units back."
@@ -331,8 +339,14 @@ def _closed_meanwhile(session: ReturnSession) -> Answer | None:
     )
 
 
-def _rma(session: ReturnSession) -> ReturnAuthorisation:
-    rma = db.session.get(ReturnAuthorisation, session.rma_id)
+def _rma(session: ReturnSession, lock: bool = False) -> ReturnAuthorisation:
+    """The RMA on the bench; ``lock`` before receiving on it, so a cancel on the desk
+    at the same moment comes before or after, never beside."""
+    rma = (
+        lock_return(session.rma_id)
+        if lock and session.rma_id is not None
+        else db.session.get(ReturnAuthorisation, session.rma_id)
+    )
     if rma is None or not rma.open_for_receiving:
         session.rma_id = None
         _clear_pending(session)

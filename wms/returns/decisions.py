@@ -13,6 +13,7 @@ from wms.orders.models import order_number
 from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.returns.errors import AlreadyDecided, ReturnClosed
 from wms.returns.models import Decision, ReturnAuthorisation, ReturnLine, ReturnStatus
+from wms.returns.services import lock_return
 
 rl_t = ReturnLine.__table__
 rma_t = ReturnAuthorisation.__table__
@@ -38,7 +39,9 @@ def decide_line(
     line = db.session.get(ReturnLine, line_id)
     if line is None:
         raise InvalidInput("There is no such return line.")
-    rma = line.rma
+    # After any cancel or receipt of this return under way, not beside it.
+    rma = lock_return(line.rma_id)
+    assert rma is not None
     if rma.status == ReturnStatus.CANCELLED:
         raise ReturnClosed(f"{rma.number} is cancelled.")
     if decision not in {d.value for d in Decision}:

@@ -91,7 +91,7 @@ def new() -> ResponseReturnValue:
     order = services.find_order(code)
     if request.method == "GET":
         return _new_form(order, {})
-    lines = _lines_from_form()
+    lines, seen = _lines_from_form()
     if not lines:
         return _new_form(order, request.form, "Give a quantity for at least one line."), 422
     result = services.authorise_return(
@@ -99,6 +99,7 @@ def new() -> ResponseReturnValue:
             order_id=order.id, lines=tuple(lines), note=request.form.get("note", "").strip()
         ),
         user_id=current_user.id,
+        seen=seen,
     )
     rma = services.get_return(result.rma_id)
     flash(f"{rma.number} authorised for order {order.number}.", "ok")
@@ -117,15 +118,20 @@ def _new_form(order: Order, form: object, error: str = "") -> str:
     )
 
 
-def _lines_from_form() -> list[services.NewReturnLine]:
+def _lines_from_form() -> tuple[list[services.NewReturnLine], dict[str, int]]:
+    """The lines asked for, and what the form showed could come back of each."""
     form = request.form
     lines = []
+    seen: dict[str, int] = {}
     for n in range(int(form.get("count", "0") or 0)):
         raw = form.get(f"qty_{n}", "").strip()
         if not raw or raw == "0":
             continue
         if not raw.isdigit():
             raise InvalidInput(f"Line {n + 1}: the quantity is a whole number.")
+        shown = form.get(f"returnable_{n}", "").strip()
+        if shown.isdigit():
+            seen[form.get(f"sku_{n}", "")] = int(shown)
         lines.append(
             services.NewReturnLine(
                 sku=form.get(f"sku_{n}", ""),
@@ -134,7 +140,7 @@ def _lines_from_form() -> list[services.NewReturnLine]:
                 wish=form.get(f"wish_{n}", Wish.REFUND),
             )
         )
-    return lines
+    return lines, seen
 
 
 @bp.get("/<int:rma_id>")
@@ -285,13 +291,19 @@ def _qty() -> int:
     return int(raw)
 
 
+def _held() -> int | None:
+    """What the queue page showed the place holding, when the form says."""
+    raw = request.form.get("held", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 @bp.post("/queues/release")
 @role_required("supervisor")
 def release() -> ResponseReturnValue:
     location_id = request.form.get("location_id", type=int) or 0
     product_id = request.form.get("product_id", type=int) or 0
     qty = _qty()
-    target = queues.release_units(location_id, product_id, qty, current_user.id)
+    target = queues.release_units(location_id, product_id, qty, current_user.id, _held())
     flash(f"{qty} unit(s) released to {target.code}; waiting orders were served first.", "ok")
     return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
 
@@ -305,7 +317,7 @@ def scrap() -> ResponseReturnValue:
     reason = request.form.get("reason", "")
     if reason == "Other":
         reason = request.form.get("other", "").strip() or ""
-    queues.scrap_units(location_id, product_id, qty, reason, current_user.id)
+    queues.scrap_units(location_id, product_id, qty, reason, current_user.id, _held())
     flash(f"{qty} unit(s) scrapped: {reason}.", "ok")
     return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
 

@@ -20,6 +20,7 @@ from wms.core import audit, backorders
 from wms.core.clock import utcnow
 from wms.core.errors import Conflict, InvalidInput
 from wms.core.ledger import NotEnoughStock, Reason, move_stock
+from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
@@ -136,10 +137,16 @@ def queue_counts() -> dict[str, int]:
 # ------------------------------------------------------------------ actions
 
 
-def release_units(location_id: int, product_id: int, qty: int, user_id: int) -> Location:
-    """Back to sellable stock: to a bin, then to the waiting orders first. Returns the bin."""
+def release_units(
+    location_id: int, product_id: int, qty: int, user_id: int, held: int | None = None
+) -> Location:
+    """Back to sellable stock: to a bin, then to the waiting orders first. Returns the bin.
+
+    ``held`` is what the supervisor saw the place hold: when it holds something
+    else now (the same form sent twice, a move meanwhile), nothing moves.
+    """
     source = _queue_location(location_id)
-    _check_qty(source, product_id, qty)
+    _check_qty(source, product_id, qty, held)
     target, _ = routing.suggest_bin(product_id, qty)
     for reference, units in _settle(source, product_id, qty, "released", "", user_id):
         move_stock(product_id, units, source, target, Reason.RELEASE, reference, user_id)
@@ -151,10 +158,18 @@ def release_units(location_id: int, product_id: int, qty: int, user_id: int) -> 
     return target
 
 
-def scrap_units(location_id: int, product_id: int, qty: int, reason: str, user_id: int) -> None:
-    """Written off: the units leave stock, with the reason on every returned item."""
+def scrap_units(
+    location_id: int,
+    product_id: int,
+    qty: int,
+    reason: str,
+    user_id: int,
+    held: int | None = None,
+) -> None:
+    """Written off: the units leave stock, with the reason on every returned item
+    (``held`` as for ``release_units``)."""
     source = _queue_location(location_id)
-    _check_qty(source, product_id, qty)
+    _check_qty(source, product_id, qty, held)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Say why the units are scrapped.")
@@ -190,15 +205,22 @@ def _queue_location(location_id: int) -> Location:
     return location
 
 
-def _check_qty(source: Location, product_id: int, qty: int) -> None:
+def _check_qty(source: Location, product_id: int, qty: int, held: int | None) -> None:
     if qty <= 0:
         raise InvalidInput("Give a quantity above zero.")
-    # For a clear sentence only: the moves themselves are guarded.
+    # The row is locked so what it holds is still so when the units move.
     on_hand = db.session.scalar(
-        select(Stock.qty_on_hand).where(
-            Stock.location_id == source.id, Stock.product_id == product_id
+        for_update(
+            select(Stock.qty_on_hand).where(
+                Stock.location_id == source.id, Stock.product_id == product_id
+            )
         )
     )
+    if held is not None and (on_hand or 0) != held:
+        raise Conflict(
+            f"{source.code} now holds {on_hand or 0} of that product, not the {held} shown: "
+            "reload the queue and look again."
+        ).with_code("changed_meanwhile")
     if (on_hand or 0) < qty:
         raise NotEnoughStock(
             f"{source.code} holds {on_hand or 0} of that product, not {qty}.",

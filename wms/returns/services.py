@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
@@ -75,13 +76,19 @@ class AuthorisedReturn:
 
 
 def authorise_return(
-    new: NewReturn, channel_id: int | None = None, user_id: int | None = None
+    new: NewReturn,
+    channel_id: int | None = None,
+    user_id: int | None = None,
+    seen: Mapping[str, int] | None = None,
 ) -> AuthorisedReturn:
     """Authorise shipped units of an order to come back.
 
     ``channel_id`` is the channel asking (the order must be its own); none for
     the desk. Idempotent on (channel, external id) like orders: the same
     return again is the same RMA; the same id with another body is a conflict.
+    ``seen`` is what the desk's form said could come back, per SKU: when it is
+    no longer so (the same form sent twice, another return meanwhile), nothing
+    is authorised.
     """
     order = _order_for(new.order_id, channel_id)
     # One authorisation at a time per order: two cannot both take the last unit, and
@@ -93,6 +100,8 @@ def authorise_return(
             return AuthorisedReturn(existing, created=False)
     products = _check_lines(new)
     order_lines = _check_returnable(order, new, products)
+    if seen is not None:
+        _check_unchanged(order, products, order_lines, seen)
     rma_id = _insert(order, new, user_id)
     if rma_id is None:  # the same external id won a race with this one
         existing = _existing(order.channel_id, new.external_id or "", new.fingerprint())
@@ -119,6 +128,22 @@ def _check_returnable(
     if short:
         raise NotReturnable(order.number, short)
     return order_lines
+
+
+def _check_unchanged(
+    order: Order,
+    products: dict[str, Product],
+    order_lines: dict[int, tuple[int, int]],
+    seen: Mapping[str, int],
+) -> None:
+    for sku, returnable in seen.items():
+        product = products.get(sku)
+        now = order_lines.get(product.id, (0, 0))[1] if product else returnable
+        if now != returnable:
+            raise Conflict(
+                f"A return for {order.number} was authorised meanwhile: look at its returns "
+                "before authorising another."
+            ).with_code("changed_meanwhile")
 
 
 def _insert_lines(rma_id: int, new: NewReturn, ids: dict[str, tuple[int, int]]) -> None:
@@ -284,6 +309,16 @@ def get_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisatio
     return rma
 
 
+def lock_return(rma_id: int) -> ReturnAuthorisation | None:
+    """The RMA row locked, its state read after the lock: receiving, deciding and cancelling
+    one return happen one after the other."""
+    return db.session.scalar(
+        for_update(
+            select(ReturnAuthorisation).where(ReturnAuthorisation.id == rma_id)
+        ).execution_options(populate_existing=True)
+    )
+
+
 def find_order(code: str) -> Order:
     """An order by its number (W-10001), for the desk."""
     order_id = order_id_from_number(code)
@@ -354,9 +389,11 @@ def cancel_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisa
         .where(~select(rl_t.c.id).where(rl_t.c.rma_id == rma.id, rl_t.c.qty_received > 0).exists())
         .values(status=ReturnStatus.CANCELLED, closed_at=utcnow(), updated_at=utcnow())
     )
-    if done.rowcount != 1:
-        raise ReturnClosed(f"{rma.number} is {rma.status}: units have come back, so it stays.")
     db.session.expire(rma)
+    if done.rowcount != 1:
+        if rma.status == ReturnStatus.CANCELLED:
+            return rma  # cancelled by a call at the same moment: the same answer
+        raise ReturnClosed(f"{rma.number} is {rma.status}: units have come back, so it stays.")
     outbox.emit(
         "return.cancelled",
         rma.channel_id,
