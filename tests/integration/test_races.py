@@ -12,6 +12,7 @@ The list, by what changes:
 - orders: cancel, payment captured, intake of one external id
 - returns: authorise (API by external id, desk form), grade on the bench, DONE, cancel,
   decide, release and scrap from the queues
+- parcels: open, pack (weigh), ship
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ from tests.invariants import assert_invariants
 from wms.core.clock import today
 from wms.core.models import AuditEvent, OutboxEvent
 from wms.extensions import db
-from wms.inventory.models import LocationKind, ProductStock, Stock
+from wms.inventory.models import LocationKind, Movement, Product, ProductStock, Stock
 from wms.orders.models import order_number
 from wms.returns.models import ReturnAuthorisation, rma_id_from_number
+from wms.shipping.models import Parcel
 
 pytestmark = pytest.mark.postgres_only
 
@@ -449,4 +451,89 @@ def test_a_queue_form_sent_eight_times_moves_the_units_once(
             )
         )
     assert left == 3
+    assert_invariants(app)
+
+
+# ---------------------------------------------------------------- parcels
+
+
+def pack(client: FlaskClient, station: Any, code: str, scan_id: str | None = None) -> Any:
+    return scan(client, f"/pack/{station.code}/scan", code, scan_id)
+
+
+def packed_to_weigh(make: Factories, **order: Any) -> tuple[int, Any, Product, list[FlaskClient]]:
+    """An order staged in a tote, its parcel verified and boxed at a station by one packer
+    (on eight handhelds): it waits for its weight."""
+    station = make.pack_station()
+    tote = make.location(LocationKind.TOTE)
+    product = make.product()
+    make.stock(product, make.location(), 2)
+    channel, _ = make.channel(webhook_url=HOOK)
+    order_id = make.order(channel, [(product, 2)], **order)
+    make.stage(order_id, tote)
+    packer = hands(make.app, make.user())
+    assert pack(packer[0], station, tote.code).status_code == 200
+    for _ in range(2):
+        assert pack(packer[0], station, product.sku).status_code == 200
+    assert pack(packer[0], station, make.box().code).status_code == 200
+    return order_id, station, product, packer
+
+
+def parcels_of(app: Flask, order_id: int) -> list[Parcel]:
+    with app.app_context():
+        found = db.session.scalars(select(Parcel).where(Parcel.order_id == order_id)).all()
+        db.session.expunge_all()
+        return list(found)
+
+
+def test_eight_packers_opening_one_order_make_one_parcel(app: Flask, make: Factories) -> None:
+    station = make.pack_station()
+    tote = make.location(LocationKind.TOTE)
+    product = make.product()
+    make.stock(product, make.location(), 1)
+    channel, _ = make.channel(webhook_url=HOOK)
+    order_id = make.order(channel, [(product, 1)])
+    make.stage(order_id, tote)
+    packers = people(app, make, "operator")
+
+    answers = all_at_once(lambda i: pack(packers[i], station, order_number(order_id)))
+
+    assert statuses(answers) == {200: RACERS}
+    assert len(parcels_of(app, order_id)) == 1
+    assert_invariants(app)
+
+
+def test_eight_handhelds_weighing_one_parcel_pack_it_once(app: Flask, make: Factories) -> None:
+    order_id, station, _, packer = packed_to_weigh(make, capture_before_ship=True)
+
+    answers = all_at_once(lambda i: pack(packer[i], station, "1.2"))
+
+    assert statuses(answers)[200] >= 1 and set(statuses(answers)) <= {200, 409}
+    [parcel] = parcels_of(app, order_id)
+    assert (parcel.status, parcel.weight_g) == ("packed", 1200)
+    assert events(app, "order.ready_to_ship") == 1
+    assert_invariants(app)
+
+
+def test_eight_packers_scanning_the_tracking_number_ship_once(app: Flask, make: Factories) -> None:
+    order_id, station, product, packer = packed_to_weigh(make)
+    assert pack(packer[0], station, "1.2").status_code == 200
+    assert 'data-step="label"' in pack(packer[0], station, "CMD-DONE").get_data(as_text=True)
+    [parcel] = parcels_of(app, order_id)
+    packers = people(app, make, "operator")
+    before = counters(app, product.id)
+
+    answers = all_at_once(lambda i: pack(packers[i], station, parcel.tracking_number))
+
+    assert statuses(answers) == {200: 1, 409: RACERS - 1}
+    refused = next(a for a in answers if a.status_code == 409).get_data(as_text=True)
+    assert "has already shipped" in refused
+    assert parcels_of(app, order_id)[0].status == "shipped"
+    assert events(app, "order.shipped") == 1
+    with app.app_context():
+        out = db.session.scalars(
+            select(Movement.qty).where(Movement.reason == "ship", Movement.product_id == product.id)
+        ).all()
+    assert out == [2]
+    assert counters(app, product.id)[:2] == (before[0] - 2, before[1] - 2)
     assert_invariants(app)

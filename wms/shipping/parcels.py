@@ -51,7 +51,11 @@ class AwaitingPayment(Conflict):
 def open_parcel(order_id: int, station: Location, user_id: int) -> Parcel:
     """Start (or take up again) the parcel of an order at this station."""
     # The order row is locked so two packers opening it at once make one parcel.
-    order = db.session.scalar(for_update(select(Order).where(Order.id == order_id)))
+    order = db.session.scalar(
+        for_update(select(Order).where(Order.id == order_id)).execution_options(
+            populate_existing=True
+        )
+    )
     if order is None:
         raise UnknownCode(order_number(order_id), "order")
     parcel = queries.unshipped_parcel(order.id)

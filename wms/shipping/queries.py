@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from wms.core.errors import InvalidInput, NotFound, UnknownCode
 from wms.core.models import StagedUnits
+from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import Order, OrderLine, OrderStatus, order_number
@@ -83,9 +84,11 @@ def parcel_by_tracking(code: str) -> Parcel | None:
 
 
 def get_parcel(parcel_id: int, lock: bool = False) -> Parcel:
+    """The parcel; with ``lock``, its row locked and its state read after the lock (a
+    parcel this request already loaded is read again)."""
     stmt = select(Parcel).where(Parcel.id == parcel_id)
-    if lock and db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+    if lock:
+        stmt = for_update(stmt).execution_options(populate_existing=True)
     parcel = db.session.scalar(stmt)
     if parcel is None:
         raise NotFound("There is no such parcel.")
