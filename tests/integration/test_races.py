@@ -13,6 +13,7 @@ The list, by what changes:
 - returns: authorise (API by external id, desk form), grade on the bench, DONE, cancel,
   decide, release and scrap from the queues
 - parcels: open, pack (weigh), ship
+- inbounds: close (desk and handheld), change of date; receiving: start, start racing a close
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from tests.conftest import unique
 from tests.factories import Factories
 from tests.integration.test_orders_api import SHIP_TO
 from tests.invariants import assert_invariants
-from wms.core.clock import today
+from wms.core.clock import today, utcnow
 from wms.core.models import AuditEvent, OutboxEvent
 from wms.extensions import db
+from wms.inbounds.models import Inbound
 from wms.inventory.models import LocationKind, Movement, Product, ProductStock, Stock
 from wms.orders.models import order_number
 from wms.returns.models import ReturnAuthorisation, rma_id_from_number
@@ -536,4 +538,105 @@ def test_eight_packers_scanning_the_tracking_number_ship_once(app: Flask, make: 
         ).all()
     assert out == [2]
     assert counters(app, product.id)[:2] == (before[0] - 2, before[1] - 2)
+    assert_invariants(app)
+
+
+# ------------------------------------------------------ inbounds, receiving
+
+
+def waiting_for_an_inbound(make: Factories) -> tuple[int, int, Any]:
+    """A backorder waiting for an inbound due in three days: (order, inbound, product)."""
+    make.location(LocationKind.RECEIVING, walk_seq=1)
+    product = make.product()
+    channel, _ = make.channel(webhook_url=HOOK)
+    inbound_id = make.inbound([(product, 5)], utcnow() + timedelta(days=3))
+    order_id = make.order(channel, [(product, 2)])
+    return order_id, inbound_id, product
+
+
+def inbound_of(app: Flask, inbound_id: int) -> Inbound:
+    with app.app_context():
+        inbound = db.session.get(Inbound, inbound_id)
+        db.session.expunge(inbound)
+        return inbound
+
+
+def test_eight_closes_of_an_inbound_close_it_once(app: Flask, make: Factories) -> None:
+    _, inbound_id, _ = waiting_for_an_inbound(make)
+    desk = hands(app, make.user(role="supervisor"))
+
+    answers = all_at_once(lambda i: desk[i].post(f"/inbounds/{inbound_id}/close"))
+
+    assert statuses(answers) == {302: 1, 409: RACERS - 1}
+    assert inbound_of(app, inbound_id).status == "closed"
+    assert events(app, "order.projection_changed") == 1  # its date is gone, told once
+    assert_invariants(app)
+
+
+def test_eight_changes_of_an_inbound_date_move_the_fill_dates_once(
+    app: Flask, make: Factories
+) -> None:
+    _, inbound_id, _ = waiting_for_an_inbound(make)
+    desk = hands(app, make.user(role="supervisor"))
+    later = (utcnow() + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M")
+
+    answers = all_at_once(
+        lambda i: desk[i].post(f"/inbounds/{inbound_id}/expected", data={"expected_at": later})
+    )
+
+    assert statuses(answers) == {302: RACERS}
+    assert events(app, "order.projection_changed") == 1
+    assert_invariants(app)
+
+
+def test_eight_receivers_starting_one_inbound_all_receive_it(app: Flask, make: Factories) -> None:
+    _, inbound_id, _ = waiting_for_an_inbound(make)
+    reference = inbound_of(app, inbound_id).reference
+    receivers = people(app, make, "operator")
+
+    answers = all_at_once(
+        lambda i: receivers[i].post("/receive/start", data={"code": reference}, headers=HX)
+    )
+
+    assert statuses(answers) == {204: RACERS}
+    assert inbound_of(app, inbound_id).status == "receiving"
+    assert_invariants(app)
+
+
+def test_a_start_at_the_moment_of_the_close_never_reopens_the_inbound(
+    app: Flask, make: Factories
+) -> None:
+    desk = hands(app, make.user(role="supervisor"), 1)[0]
+    receivers = people(app, make, "operator", RACERS - 1)
+    for _ in range(3):
+        _, inbound_id, _ = waiting_for_an_inbound(make)
+        reference = inbound_of(app, inbound_id).reference
+
+        answers = all_at_once(
+            lambda i, ref=reference, ib=inbound_id: (
+                desk.post(f"/inbounds/{ib}/close")
+                if i == 0
+                else receivers[i - 1].post("/receive/start", data={"code": ref}, headers=HX)
+            )
+        )
+
+        assert answers[0].status_code == 302
+        assert set(statuses(answers[1:])) <= {204, 409}
+        assert inbound_of(app, inbound_id).status == "closed"
+    assert_invariants(app)
+
+
+def test_eight_closes_from_the_receivers_handhelds_close_once(app: Flask, make: Factories) -> None:
+    _, inbound_id, _ = waiting_for_an_inbound(make)
+    reference = inbound_of(app, inbound_id).reference
+    receiver = hands(app, make.user())
+    assert (
+        receiver[0].post("/receive/start", data={"code": reference}, headers=HX).status_code == 204
+    )
+
+    answers = all_at_once(lambda i: receiver[i].post("/receive/close", headers=HX))
+
+    assert statuses(answers)[204] >= 1 and set(statuses(answers)) <= {204, 409}
+    assert inbound_of(app, inbound_id).status == "closed"
+    assert events(app, "order.projection_changed") == 1
     assert_invariants(app)

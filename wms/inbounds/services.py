@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from wms.core import backorders
 from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.database import for_update
 from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.inventory.models import Product
@@ -73,11 +74,22 @@ def get_inbound(inbound_id: int) -> Inbound:
     return inbound
 
 
+def lock_inbound(inbound_id: int) -> Inbound | None:
+    """An inbound, its row locked and its state read after the lock: starting, closing
+    and changing one inbound happen one after the other."""
+    stmt = for_update(select(Inbound).where(Inbound.id == inbound_id))
+    return db.session.scalar(stmt.execution_options(populate_existing=True))
+
+
 def change_expected_at(inbound_id: int, expected_at: datetime) -> Inbound:
     """A late (or early) inbound moves the projected dates of the lines waiting for it."""
-    inbound = get_inbound(inbound_id)
+    inbound = lock_inbound(inbound_id)
+    if inbound is None:
+        raise NotFound("There is no such inbound.")
     if inbound.status not in OPEN_STATUSES:
         raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
+    if inbound.expected_at == expected_at:
+        return inbound  # the same change again: nothing moves, nobody is told twice
     inbound.expected_at = expected_at
     db.session.flush()
     for product_id in sorted({ln.product_id for ln in inbound.lines}):

@@ -16,9 +16,10 @@ from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.core.ledger import Reason, move_stock
 from wms.core.staging import add_staged, take_staged
 from wms.crossdock.services import release_lane
-from wms.database import prebuilt
+from wms.database import for_update, prebuilt
 from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
+from wms.inbounds.services import lock_inbound
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import OrderLine, order_number
@@ -89,6 +90,9 @@ def start_receiving(user_id: int, code: str) -> Inbound:
         inbound = db.session.scalar(select(Inbound).where(Inbound.reference == code))
         if inbound is None:
             raise UnknownCode(code, "inbound")
+        # Locked, so a close at the same moment comes before (refused here) or after.
+        inbound = lock_inbound(inbound.id)
+        assert inbound is not None
         if inbound.status not in OPEN_STATUSES:
             raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
     session = current_session(user_id)
@@ -473,11 +477,15 @@ def unknown_units(inbound_id: int) -> list[DockUnit]:
 
 def close_inbound(inbound_id: int, user_id: int) -> Inbound:
     """Close: the tally becomes the discrepancy report; what never came stops being promised."""
-    inbound = db.session.get(Inbound, inbound_id)
+    inbound = lock_inbound(inbound_id)
     if inbound is None:
         raise InvalidInput("There is no such inbound.")
     if inbound.status not in OPEN_STATUSES:
         raise Conflict(f"Inbound {inbound.reference} is already {inbound.status}.")
+    # Scans counting on it right now finish first, so the report holds them.
+    db.session.execute(
+        for_update(select(InboundLine.id).where(InboundLine.inbound_id == inbound.id))
+    )
     inbound.status = InboundStatus.CLOSED
     inbound.closed_at = utcnow()
     db.session.flush()
