@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
@@ -115,10 +115,11 @@ def test_a_failed_delivery_is_retried_later_and_order_is_kept(
     assert evs[0].status == OutboxStatus.PENDING and evs[0].attempts == 1
     assert evs[0].next_attempt_at > utcnow()
     assert evs[1].status == OutboxStatus.PENDING and evs[1].attempts == 0
-    with app.app_context():
+    assert evs[1].next_attempt_at >= evs[0].next_attempt_at  # due no sooner than its elder
+    with app.app_context():  # the retry time comes
         db.session.execute(
             update(OutboxEvent)
-            .where(OutboxEvent.id == evs[0].id)
+            .where(OutboxEvent.aggregate == f"order:{order_id}")
             .values(next_attempt_at=utcnow() - timedelta(seconds=1))
         )
         db.session.commit()
@@ -240,3 +241,187 @@ def test_two_workers_never_send_the_same_event_at_the_same_time(
         r["body"]["id"] for r in receiver.accepted() if r["body"]["data"].get("order_id") in orders
     ]
     assert len(mine) == len(set(mine)) == 20
+
+
+def pending_availability(app: Flask, channel_id: int, product_id: int) -> list[OutboxEvent]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(OutboxEvent).where(
+                OutboxEvent.channel_id == channel_id,
+                OutboxEvent.aggregate == f"product:{product_id}",
+                OutboxEvent.event_type == "availability.changed",
+                OutboxEvent.status == OutboxStatus.PENDING,
+            )
+        ).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def test_many_changes_to_one_product_leave_one_pending_figure(
+    app: Flask, make: Factories, receiver: WebhookReceiver
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 40)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    for _ in range(12):
+        make.order(channel, [(product, 1)])
+    assert len(pending_availability(app, channel.id, product.id)) == 1
+    deliver_all(app)
+    figures = [
+        r["body"]["data"]["available_to_promise"]
+        for r in receiver.accepted()
+        if r["body"]["type"] == "availability.changed" and r["body"]["data"]["sku"] == product.sku
+    ]
+    assert figures == [28]
+    # A change after the delivery is a new pending figure, sent in its turn.
+    make.order(channel, [(product, 3)])
+    assert len(pending_availability(app, channel.id, product.id)) == 1
+    deliver_all(app)
+    figures = [
+        r["body"]["data"]["available_to_promise"]
+        for r in receiver.accepted()
+        if r["body"]["type"] == "availability.changed" and r["body"]["data"]["sku"] == product.sku
+    ]
+    assert figures == [28, 25]
+
+
+def test_one_worker_pass_sends_every_products_latest_figure_after_a_burst(
+    fresh_app: Flask, receiver: WebhookReceiver
+) -> None:
+    make = Factories(fresh_app)
+    bin_ = make.location()
+    products = [make.product() for _ in range(3)]
+    for product in products:
+        make.stock(product, bin_, 50)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    orders = [make.order(channel, [(p, 1)]) for _ in range(15) for p in products]
+    with fresh_app.app_context():
+        result = delivery.deliver_batch(100)
+        db.session.remove()
+    # Every order's event and every product's figure in one pass: a burst on a
+    # product does not hold the worker to one of its events per pass.
+    assert result.delivered == len(orders) + len(products)
+    figures = {
+        r["body"]["data"]["sku"]: r["body"]["data"]["available_to_promise"]
+        for r in receiver.accepted()
+        if r["body"]["type"] == "availability.changed"
+    }
+    assert figures == {p.sku: 35 for p in products}
+
+
+def test_a_figure_changed_while_the_worker_sends_it_waits_behind_it(
+    fresh_app: Flask, receiver: WebhookReceiver
+) -> None:
+    make = Factories(fresh_app)
+    product = make.product()
+    make.stock(product, make.location(), 10)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    make.order(channel, [(product, 1)])
+    with fresh_app.app_context():
+        taken = delivery.claim_batch(100)  # the worker has taken the figure: then it died
+        db.session.remove()
+    assert any(e.event_type == "availability.changed" for e in taken)
+    make.order(channel, [(product, 2)])
+    make.order(channel, [(product, 3)])
+    # The figure in the worker's hands stays as it was; the new one waits behind it.
+    assert len(pending_availability(fresh_app, channel.id, product.id)) == 2
+    with fresh_app.app_context():  # the dead worker's lease runs out
+        db.session.execute(update(OutboxEvent).values(claimed_until=utcnow() - timedelta(1)))
+        db.session.commit()
+    deliver_all(fresh_app)
+    figures = [
+        r["body"]["data"]["available_to_promise"]
+        for r in receiver.accepted()
+        if r["body"]["type"] == "availability.changed"
+    ]
+    assert figures == [4]
+
+
+def test_an_admin_retries_a_failed_figure_while_a_newer_one_waits(
+    fresh_app: Flask, receiver: WebhookReceiver
+) -> None:
+    make = Factories(fresh_app)
+    product = make.product()
+    make.stock(product, make.location(), 10)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    make.order(channel, [(product, 1)])
+    [failed] = pending_availability(fresh_app, channel.id, product.id)
+    with fresh_app.app_context():
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == failed.id)
+            .values(status=OutboxStatus.FAILED, attempts=delivery.MAX_ATTEMPTS)
+        )
+        db.session.commit()
+    make.order(channel, [(product, 1)])
+    with fresh_app.app_context():
+        delivery.retry_event(failed.id)
+        db.session.commit()
+    deliver_all(fresh_app)
+    figures = [
+        r["body"]["data"]["available_to_promise"]
+        for r in receiver.accepted()
+        if r["body"]["type"] == "availability.changed"
+    ]
+    assert figures == [8]
+
+
+def _claim_plan(app: Flask, limit: int = 50) -> dict:
+    with app.app_context():
+        db.session.execute(text("ANALYZE outbox_events"))
+        sql = str(delivery._claimable().compile(dialect=db.engine.dialect))
+        plan = (
+            db.session.connection()
+            .exec_driver_sql(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + sql, {"now": utcnow(), "limit": limit}
+            )
+            .scalar()
+        )
+        db.session.rollback()
+        db.session.remove()
+    return plan[0]["Plan"]
+
+
+def _nodes(plan: dict) -> list[dict]:
+    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
+
+
+@pytest.mark.postgres_only
+def test_the_claim_walks_a_batch_of_rows_however_many_are_pending(fresh_app: Flask) -> None:
+    make = Factories(fresh_app)
+    live, _ = make.channel(webhook_url="http://127.0.0.1:9/live")
+    dead, _ = make.channel(webhook_url="http://127.0.0.1:9/dead")
+    with fresh_app.app_context():
+        # 10,000 due events of 5,000 orders (the second of each waits for the
+        # first), and 10,000 of a channel whose endpoint is down, retrying later.
+        db.session.execute(
+            text(
+                """
+                INSERT INTO outbox_events (channel_id, event_type, aggregate, payload, status,
+                                           attempts, next_attempt_at, last_error, created_at)
+                SELECT CASE WHEN g <= 10000 THEN :live ELSE :dead END, 'order.accepted',
+                       'order:' || ((g + 1) / 2), '{}', 'pending',
+                       CASE WHEN g <= 10000 THEN 0 ELSE 3 END,
+                       CASE WHEN g <= 10000 THEN now() - interval '1 minute'
+                            ELSE now() + interval '1 hour' END,
+                       '', now()
+                  FROM generate_series(1, 20000) g
+                """
+            ),
+            {"live": live.id, "dead": dead.id},
+        )
+        db.session.commit()
+    plan = _claim_plan(fresh_app)
+    nodes = _nodes(plan)
+    assert plan["Actual Rows"] == 50
+    assert not [n for n in nodes if n["Node Type"] == "Seq Scan"]
+    indexes = {n.get("Index Name") for n in nodes}
+    assert {"ix_outbox_pending", "ix_outbox_pending_aggregate"} <= indexes
+    walked = sum(
+        n["Actual Rows"] * n["Actual Loops"]
+        for n in nodes
+        if n.get("Index Name") == "ix_outbox_pending"
+    )
+    # About two rows looked at per row claimed (half wait for an earlier event),
+    # not the 20,000 pending.
+    assert walked <= 4 * 50, walked

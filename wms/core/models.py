@@ -31,6 +31,13 @@ class OutboxStatus(StrEnum):
     SUPERSEDED = "superseded"  # a newer event for the same thing was delivered instead
 
 
+PENDING = "status = 'pending'"
+WAITING_AVAILABILITY = (
+    "status = 'pending' AND attempts = 0 AND claimed_until IS NULL"
+    " AND event_type = 'availability.changed'"
+)
+
+
 class OutboxEvent(db.Model):
     """An event for one channel, written in the transaction that caused it."""
 
@@ -52,14 +59,35 @@ class OutboxEvent(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (
+        # The worker's claim walks this in due order and stops after a batch.
         Index(
             "ix_outbox_pending",
             "next_attempt_at",
             "id",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text(PENDING),
+            sqlite_where=text(PENDING),
         ),
-        Index("ix_outbox_aggregate", "channel_id", "aggregate", "id"),
+        # "Is an earlier event of this aggregate still pending?", asked per
+        # claimed row: only pending rows, so history never lengthens the probe.
+        Index(
+            "ix_outbox_pending_aggregate",
+            "channel_id",
+            "aggregate",
+            "id",
+            postgresql_where=text(PENDING),
+            sqlite_where=text(PENDING),
+        ),
+        # One waiting availability figure per product and channel: a new change
+        # updates it in place (see wms.core.outbox). Once the worker has taken
+        # it (claimed, or tried), the next change waits in a new row behind it.
+        Index(
+            "uq_outbox_waiting_availability",
+            "channel_id",
+            "aggregate",
+            unique=True,
+            postgresql_where=text(WAITING_AVAILABILITY),
+            sqlite_where=text(WAITING_AVAILABILITY),
+        ),
         Index("ix_outbox_status_created", "status", "created_at"),
     )
 

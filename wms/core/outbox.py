@@ -3,6 +3,12 @@
 ``emit`` only collects; the rows are inserted in one statement just before
 the transaction commits, so an event exists exactly when its cause does.
 Delivery happens later, in the worker (``wms.core.delivery``).
+
+Availability is coalesced as it is written: a product and channel have at
+most one waiting ``availability.changed`` row, and a new change updates it
+in place (``INSERT ... ON CONFLICT DO UPDATE`` on a partial unique index),
+so a flash sale of thousands of orders leaves one row per product, not one
+per order. The figures themselves are read when the event is sent.
 """
 
 from __future__ import annotations
@@ -10,11 +16,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import bindparam, delete, event, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from wms.core.clock import iso, utcnow
-from wms.core.models import OutboxEvent
+from wms.core.models import WAITING_AVAILABILITY, OutboxEvent, OutboxStatus
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.orders.models import Channel
 
@@ -53,10 +61,11 @@ def emit_to_all(event_type: str, aggregate: str, payload: dict[str, Any]) -> Non
 
 
 def emit_availability(product_ids: list[int]) -> None:
-    """Say that products' availability changed: one event per product and action.
+    """Say that products' availability changed.
 
-    The figures are read when the event is delivered, so the channel always
-    gets the latest and a burst of changes costs one small row each.
+    At commit, each product gets one waiting event per listening channel, or
+    the one already waiting is updated. The figures are read when the event
+    is delivered, so the channel always gets the latest.
     """
     pending = db.session.info.setdefault(_AVAILABILITY, set())
     pending.update(product_ids)
@@ -86,16 +95,63 @@ def _buffer() -> list[dict[str, Any]]:
 
 
 def _flush(session: Session) -> None:
-    flush_now(session)  # before_commit
+    # before_commit. Availability comes last: by then the transaction holds the
+    # product rows it changed, and takes the waiting event rows in one order
+    # (channel, product) after them, as every other writer does.
+    flush_now(session)
+    _write_availability(session)
+
+
+def _write_availability(session: Session) -> None:
+    product_ids = session.info.pop(_AVAILABILITY, None)
+    if not product_ids:
+        return
+    channels = sorted(cid for cid, listens in _webhook_channels().items() if listens)
+    if not channels:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "channel_id": channel_id,
+            "aggregate": f"product:{product_id}",
+            "payload": {"product_id": product_id, "occurred_at": iso(now)},
+            "now": now,
+        }
+        for channel_id in channels
+        for product_id in sorted(product_ids)
+    ]
+    session.execute(_upsert_availability(), rows)
+
+
+@prebuilt
+def _upsert_availability() -> object:
+    table = OutboxEvent.__table__
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(
+        channel_id=bindparam("channel_id"),
+        event_type="availability.changed",
+        aggregate=bindparam("aggregate"),
+        payload=bindparam("payload", type_=table.c.payload.type),
+        status=OutboxStatus.PENDING.value,
+        attempts=0,
+        next_attempt_at=bindparam("now"),
+        last_error="",
+        created_at=bindparam("now"),
+    )
+    # The waiting row keeps its place in the queue; only the moment moves.
+    return stmt.on_conflict_do_update(
+        index_elements=["channel_id", "aggregate"],
+        index_where=text(WAITING_AVAILABILITY),
+        set_={"payload": stmt.excluded.payload},
+    )
 
 
 def flush_now(session: Session | None = None) -> list[int]:
-    """Insert the events collected so far, now, in the current transaction; returns their ids."""
+    """Insert the events collected so far, now, in the current transaction; returns their ids.
+
+    Availability figures wait for the commit (see ``_flush``).
+    """
     session = session or db.session()
-    product_ids = session.info.pop(_AVAILABILITY, None)
-    if product_ids and any(_webhook_channels().values()):
-        for product_id in sorted(product_ids):
-            emit_to_all("availability.changed", f"product:{product_id}", {"product_id": product_id})
     rows = session.info.pop(_BUFFER, None)
     if not rows:
         return []
