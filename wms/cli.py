@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import click
 from flask import Flask
@@ -75,38 +74,36 @@ def verify_ledger() -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
 @click.option("--batch", default=50, show_default=True)
 @click.option("--idle", default=1.0, show_default=True, help="Seconds to sleep when idle.")
-def worker(once: bool, batch: int, idle: float) -> None:
-    """Deliver outbox events to channel webhooks, with retries."""
-    import requests
+@click.option(
+    "--threads", default=8, show_default=True, help="Webhooks sent side by side per batch."
+)
+def worker(once: bool, batch: int, idle: float, threads: int) -> None:
+    """Deliver outbox events to channel webhooks, with retries; outlive database outages."""
+    import logging
 
+    from wms.worker import Worker
+
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("wms.worker").setLevel(logging.INFO)
+    work = Worker(batch=batch, idle=idle, threads=threads, chores=_chores, report=click.echo)
+    work.install_signals()
+    click.echo("Worker delivering webhooks (Ctrl-C stops).")
+    work.run(once=once)
+    click.echo("Worker stopped.")
+
+
+def _chores() -> list[str]:
     from wms.core.backorders import release_due_preorders
-    from wms.core.delivery import deliver_batch
     from wms.dashboard.alerts import evaluate as evaluate_alerts
 
-    session = requests.Session()
-    click.echo("Worker delivering webhooks (Ctrl-C stops).")
-    next_chores = 0.0
-    while True:
-        if time.monotonic() >= next_chores:
-            released = release_due_preorders()
-            raised, cleared = evaluate_alerts()
-            db.session.commit()
-            if released:
-                click.echo(f"released {released} preorder(s)")
-            if raised or cleared:
-                click.echo(f"alerts: {raised} raised, {cleared} cleared")
-            next_chores = time.monotonic() + 60
-        result = deliver_batch(batch, session)
-        if result.handled:
-            click.echo(
-                f"delivered {result.delivered}, retrying {result.retrying}, "
-                f"failed {result.failed}, superseded {result.superseded}"
-            )
-        if once and result.handled == 0:
-            return
-        if result.handled == 0:
-            db.session.remove()
-            time.sleep(idle)
+    said = []
+    released = release_due_preorders()
+    raised, cleared = evaluate_alerts()
+    if released:
+        said.append(f"released {released} preorder(s)")
+    if raised or cleared:
+        said.append(f"alerts: {raised} raised, {cleared} cleared")
+    return said
 
 
 @click.command("create-user")

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from wms.extensions import db
@@ -43,6 +44,22 @@ def install_sqlite_tuning(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         mode = "IMMEDIATE" if _sqlite_wants_write_lock() else "DEFERRED"
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database cannot answer now (down, restarting, dropped us, locked, out of
+    connections): worth trying again in a moment, unlike a bug or a refused change."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(
+        error,
+        (
+            sa_exc.OperationalError,  # also SQLite's "database is locked"
+            sa_exc.InterfaceError,
+            sa_exc.DisconnectionError,
+            sa_exc.TimeoutError,  # no pooled connection came free
+        ),
+    )
 
 
 def is_postgres() -> bool:

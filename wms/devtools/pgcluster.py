@@ -51,6 +51,7 @@ class Cluster:
     datadir: Path | None = None
     settings: dict[str, str] = field(default_factory=dict)
     _tmp: Path | None = None
+    _options: str = ""
 
     @property
     def _as_postgres(self) -> list[str]:
@@ -98,7 +99,13 @@ class Cluster:
             "shared_buffers": "128MB",
             **self.settings,
         }
-        opts = " ".join(f"-c {k}={v}" for k, v in options.items())
+        self._options = " ".join(f"-c {k}={v}" for k, v in options.items())
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        """Start the server of a cluster made by ``start`` (again, after ``stop_server``)."""
+        assert self.datadir is not None and self._tmp is not None, "start() first"
         subprocess.run(
             [
                 *self._as_postgres,
@@ -106,7 +113,7 @@ class Cluster:
                 "-D",
                 str(self.datadir),
                 "-o",
-                opts,
+                self._options,
                 "-l",
                 str(self._tmp / "server.log"),
                 "-w",
@@ -117,7 +124,24 @@ class Cluster:
             check=True,
             capture_output=True,
         )
-        return self
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server, keeping the cluster: what an operator's restart does."""
+        assert self.datadir is not None, "start() first"
+        subprocess.run(
+            [
+                *self._as_postgres,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                mode,
+                "-w",
+                "stop",
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def create_database(self, name: str, template: str | None = None) -> str:
         extra = ["-T", template] if template else []

@@ -1,0 +1,161 @@
+"""The worker's life: chores, deliveries, outages lived through, a clean stop.
+
+``flask worker`` runs this loop for as long as it is asked to. A database
+that restarts, a network that drops, an endpoint that hangs: each is waited
+out with a growing pause (capped), said once when it starts and once when it
+ends, never a reason to exit. Only Ctrl-C or SIGTERM stop the worker, after
+the batch in hand is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FrameType
+
+from wms.core.delivery import BatchResult, Sender, deliver_batch
+from wms.database import is_unavailable
+from wms.extensions import db
+
+log = logging.getLogger("wms.worker")
+
+FIRST_PAUSE = 0.5
+MAX_PAUSE = 10.0
+CHORES_EVERY = 60.0
+
+
+@dataclass
+class Trouble:
+    """One kind of trouble: when it began, how often it struck, the next pause."""
+
+    what: str
+    since: float = field(default_factory=time.monotonic)
+    failures: int = 0
+
+    def pause(self) -> float:
+        base = min(MAX_PAUSE, FIRST_PAUSE * 2 ** min(self.failures - 1, 10))
+        return base * random.uniform(0.8, 1.0)  # workers that fell together rise apart
+
+
+class Troubles:
+    """Ongoing troubles by kind, each logged when it begins and when it ends."""
+
+    def __init__(self) -> None:
+        self.ongoing: dict[str, Trouble] = {}
+
+    def failed(self, kind: str, error: BaseException) -> float:
+        trouble = self.ongoing.get(kind)
+        if trouble is None:
+            trouble = self.ongoing[kind] = Trouble(kind)
+            if kind == "database":
+                log.warning("database unreachable, retrying until it is back: %s", _short(error))
+            else:
+                log.error("%s failed, retrying until it works", kind, exc_info=error)
+        trouble.failures += 1
+        return trouble.pause()
+
+    def ended(self, *kinds: str) -> None:
+        for kind in kinds:
+            trouble = self.ongoing.pop(kind, None)
+            if trouble is not None:
+                seconds = time.monotonic() - trouble.since
+                what = "database reachable again" if kind == "database" else f"{kind} work again"
+                log.warning("%s after %.1f s (%d failed tries)", what, seconds, trouble.failures)
+
+
+def _short(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"{type(getattr(error, 'orig', None) or error).__name__}: {text[0] if text else ''}"
+
+
+def _start_afresh() -> None:
+    """Drop the session and every pooled connection: they may belong to a dead server."""
+    with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back
+        db.session.rollback()
+    with contextlib.suppress(Exception):
+        db.session.remove()
+    db.engine.dispose()
+
+
+@dataclass
+class Worker:
+    batch: int = 50
+    idle: float = 1.0
+    threads: int = 8
+    chores: Callable[[], list[str]] = lambda: []
+    report: Callable[[str], None] = print
+    stop: threading.Event = field(default_factory=threading.Event)
+    troubles: Troubles = field(default_factory=Troubles)
+    sender: Sender = field(default_factory=Sender)
+
+    def install_signals(self) -> None:
+        """SIGTERM and a first Ctrl-C finish the batch in hand, then stop; a second Ctrl-C
+        stops at once."""
+
+        def request_stop(signum: int, _frame: FrameType | None) -> None:
+            if self.stop.is_set() and signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+
+    def run(self, once: bool = False) -> None:
+        self.sender = Sender(self.threads)
+        next_chores = 0.0
+        try:
+            while not self.stop.is_set():
+                if time.monotonic() >= next_chores:
+                    next_chores = time.monotonic() + self._do_chores()
+                result = self._deliver(once)
+                if result is None:
+                    continue
+                if result.handled:
+                    self.report(
+                        f"delivered {result.delivered}, retrying {result.retrying}, "
+                        f"failed {result.failed}, superseded {result.superseded}"
+                    )
+                    continue
+                if once:
+                    return
+                db.session.remove()
+                self.stop.wait(self.idle)
+        finally:
+            self.sender.close()
+            db.session.remove()
+
+    def _deliver(self, once: bool) -> BatchResult | None:
+        """One batch; None when it failed (after the pause it calls for)."""
+        try:
+            result = deliver_batch(self.batch, self.sender)
+        except Exception as error:
+            if once:
+                raise
+            self._pause_after(error, "deliveries")
+            return None
+        self.troubles.ended("database", "deliveries")
+        return result
+
+    def _do_chores(self) -> float:
+        """Release due preorders, raise and clear alerts; seconds until the next round."""
+        try:
+            for line in self.chores():
+                self.report(line)
+            db.session.commit()
+        except Exception as error:
+            return self._pause_after(error, "chores", wait=False)
+        self.troubles.ended("database", "chores")
+        return CHORES_EVERY
+
+    def _pause_after(self, error: Exception, kind: str, wait: bool = True) -> float:
+        _start_afresh()
+        pause = self.troubles.failed("database" if is_unavailable(error) else kind, error)
+        if wait:
+            self.stop.wait(pause)
+        return pause
