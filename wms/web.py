@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, insert, select, text
@@ -17,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from wms.auth.models import User
 from wms.core.clock import utcnow
 from wms.core.errors import DomainError
-from wms.database import prebuilt
+from wms.database import is_unavailable, prebuilt
 from wms.extensions import db, htmx, login_manager
 from wms.floor.models import ScanReply
 
@@ -40,6 +50,10 @@ HTTP_SENTENCES = {
     413: "What was sent is too large.",
     429: "Too many requests. Wait a moment and try again.",
 }
+DATABASE_UNAVAILABLE = (
+    "The database cannot be reached just now. Nothing was saved; try again in a moment."
+)
+RETRY_AFTER_SECONDS = 5
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -196,8 +210,10 @@ def _finish_transaction(response: Response) -> Response:
                 return _reply_response(reply)
         log.exception("commit refused")
         return _error_response("The change clashed with another one and was not saved.", 409)
-    except SQLAlchemyError:
-        db.session.rollback()
+    except SQLAlchemyError as error:
+        _rollback_quietly()
+        if is_unavailable(error):
+            return _database_unavailable(error)
         log.exception("commit failed")
         return _error_response("The database did not save this. Nothing changed; try again.", 503)
     g.committed = True
@@ -313,11 +329,33 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _server_error(error: Exception) -> Response:
+    if is_unavailable(error):
+        _rollback_quietly()
+        return _database_unavailable(error)
     db.session.rollback()
     log.exception("unhandled error", exc_info=error)
     return _error_response(
         "Something went wrong on the server. Nothing was saved; try again.", 500, "server_error"
     )
+
+
+def _database_unavailable(error: Exception) -> Response:
+    """Down, restarting or busy: a stable code and when to try again, not a server error."""
+    log.warning("database unavailable: %s", str(getattr(error, "orig", error)).strip()[:200])
+    if _is_api():
+        response = _error_response(DATABASE_UNAVAILABLE, 503, "database_unavailable")
+    else:
+        # Without the template context processors: they would ask the database for the user.
+        template = current_app.jinja_env.get_template("_message.html" if htmx else "error.html")
+        body = template.render(message=DATABASE_UNAVAILABLE, kind="error", status=503)
+        response = Response(body, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _rollback_quietly() -> None:
+    with contextlib.suppress(SQLAlchemyError):  # the connection may be gone already
+        db.session.rollback()
 
 
 def healthz() -> Response:

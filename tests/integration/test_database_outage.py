@@ -13,16 +13,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 
 from tests.conftest import _make_app, _migrate
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
-from tests.servers import WorkerProcess, wait_for
+from tests.servers import FloorUser, WorkerProcess, app_server, wait_for
 from wms.devtools.pgcluster import Cluster
 from wms.extensions import db
 
 pytestmark = pytest.mark.postgres_only
+
+SHIP_TO = {"name": "Ana Buyer", "street1": "1 Main St", "city": "Springfield", "zip": "90001"}
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +53,19 @@ def receiver() -> Iterator[WebhookReceiver]:
     r = WebhookReceiver().start()
     yield r
     r.stop()
+
+
+def post_order(base: str, token: str, sku: str) -> requests.Response:
+    return requests.post(
+        f"{base}/api/v1/orders",
+        json={
+            "external_id": uuid.uuid4().hex,
+            "ship_to": SHIP_TO,
+            "lines": [{"sku": sku, "qty": 1}],
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
 
 
 def accepted_orders(receiver: WebhookReceiver) -> set[int]:
@@ -101,3 +117,41 @@ def test_the_worker_outlives_a_database_restart_and_delivers_on_its_own(
         code = worker.stop()
     assert code == 0, worker.output
     assert "Worker stopped." in worker.output
+
+
+def test_a_database_outage_is_answered_503_with_a_code_and_when_to_retry(
+    own_cluster: Cluster,
+    site: tuple[str, Flask, Factories],
+    tmp_path: Path,
+) -> None:
+    url, app, make = site
+    product = make.product()
+    make.stock(product, make.location(), 20)
+    _, token = make.channel()
+    user = make.user(role="operator")
+    with app_server(url, tmp_path / "server") as base:
+        operator = FloorUser(base, user.username)
+        assert post_order(base, token, product.sku).status_code == 201
+        own_cluster.stop_server("fast")
+        try:
+            api = post_order(base, token, product.sku)
+            screen = operator.get("/receive/")
+            scan = operator.scan("/receive/start", "ASN-NONE")
+        finally:
+            own_cluster.start_server()
+        assert api.status_code == 503
+        assert api.json()["code"] == "database_unavailable"
+        assert int(api.headers["Retry-After"]) > 0
+        for answer in (screen, scan):
+            assert answer.status_code == 503
+            assert "The database cannot be reached just now" in answer.text
+            assert int(answer.headers["Retry-After"]) > 0
+        # Back without a restart of the app: the next requests are served.
+        after = wait_for(
+            lambda: (r := post_order(base, token, product.sku)).status_code != 503 and r,
+            "the API answers again",
+        )
+        assert after.status_code == 201
+        assert operator.get("/receive/").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
