@@ -60,27 +60,34 @@ _kinds: dict[str, tuple[str, bool]] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Tests that start PostgreSQL servers of their own (to stop them, or to share
-    # one between several processes) are marked postgres_only without taking
-    # ``database``: they follow --db like the others.
-    wants_postgres = "postgresql" in _databases(config)
+    # Tests that serve a database of their own through real processes (a
+    # PostgreSQL cluster they stop, a SQLite file under gunicorn) do not take
+    # ``database`` but a marker; they follow --db like the others.
+    chosen = _databases(config)
     kept, dropped = [], []
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        own = item.get_closest_marker("postgres_only") and not (
-            callspec and "database" in callspec.params
-        )
-        (dropped if own and not wants_postgres else kept).append(item)
+        own = _own_database(item)
+        (dropped if own and own not in chosen else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     for item in items:
         callspec = getattr(item, "callspec", None)
         dbname = callspec.params.get("database") if callspec else None
-        if dbname is None and item.get_closest_marker("postgres_only"):
-            dbname = "postgresql"
+        dbname = dbname or _own_database(item)
         browser = "page" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser")
         _kinds[item.nodeid] = (dbname or "no database", bool(browser))
+
+
+def _own_database(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    if callspec and "database" in callspec.params:
+        return None
+    if item.get_closest_marker("postgres_only"):
+        return "postgresql"
+    if item.get_closest_marker("sqlite_only"):
+        return "sqlite"
+    return None
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -16,7 +16,7 @@ from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
 from wms.receiving.dock import move_to_destination, pending_unit
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
-from wms.receiving.services import current_session
+from wms.receiving.services import current_session, peek_session
 
 OVERRIDE_REASONS = ("Bin full", "Bin damaged", "Closer bin", "Other")
 # Where units no order holds may wait to be put away.
@@ -44,8 +44,8 @@ class PutawayAnswer:
 
 
 def current(user_id: int) -> PutawayState:
-    session = current_session(user_id)
-    return _state(session)
+    """What the put-away screen shows; reads only."""
+    return _state(peek_session(user_id))
 
 
 def _state(session: ReceivingSession) -> PutawayState:

@@ -24,7 +24,7 @@ def _go(endpoint: str) -> Response:
 
 @bp.get("/")
 def start() -> ResponseReturnValue:
-    session = services.current_session(current_user.id)
+    session = services.peek_session(current_user.id)
     if session.inbound_id is not None:
         return redirect(url_for("receiving.scan_screen"))
     return render_template("receiving/start.html", inbounds=services.inbounds_due(today()))
@@ -51,7 +51,7 @@ def leave() -> ResponseReturnValue:
 
 @bp.get("/scan")
 def scan_screen() -> ResponseReturnValue:
-    session = services.current_session(current_user.id)
+    session = services.peek_session(current_user.id)
     if session.inbound_id is None:
         return redirect(url_for("receiving.start"))
     return render_template("receiving/scan.html", **_panels(session, page=True))

@@ -69,6 +69,19 @@ def current_session(user_id: int) -> ReceivingSession:
     return session
 
 
+def peek_session(user_id: int) -> ReceivingSession:
+    """The receiver's session, for showing only: a new receiver's is not written.
+
+    A screen opened with GET must not write: on SQLite a write inside the read
+    transaction fails as soon as another request writes. The row is made by
+    the receiver's first action instead.
+    """
+    session = db.session.identity_map.get(Session.identity_key(ReceivingSession, user_id))
+    if session is None or inspect(session).expired:
+        session = db.session.scalar(_session_row(), {"user_id": user_id})
+    return session if session is not None else ReceivingSession(user_id=user_id)
+
+
 @prebuilt
 def _session_row() -> Any:
     # Built once: Session.get with loader options works out their cache key on every call.
