@@ -418,20 +418,33 @@ def undo_last_scan(user_id: int) -> Answer:
     )
     if last is None:
         raise InvalidInput("Nothing on the dock to undo.")
-    units = list(
+    # Taken off the dock first, in one guarded UPDATE: of two UNDOs at once (or an UNDO
+    # and the place scanned), one takes the units back, the other finds them gone.
+    claimed = set(
         db.session.scalars(
-            select(DockUnit)
+            update(DockUnit)
             .where(
                 DockUnit.scan_group == last.scan_group, DockUnit.status == DockUnitStatus.ON_DOCK
             )
-            .order_by(DockUnit.id)
+            .values(status=DockUnitStatus.UNDONE)
+            .returning(DockUnit.id)
+            .execution_options(synchronize_session=False)
         )
     )
+    if not claimed:
+        raise Conflict("That scan was just undone or put in its place. Scan the next unit.")
+    units = [
+        u
+        for u in db.session.scalars(
+            select(DockUnit)
+            .where(DockUnit.id.in_(claimed))
+            .order_by(DockUnit.id)
+            .execution_options(populate_existing=True)
+        )
+    ]
     total = sum(u.qty for u in units)
     if last.product_id is not None:
         _take_back(user_id, units, last.product_id, total)
-    for unit in units:
-        unit.status = DockUnitStatus.UNDONE
     return Answer("undone", message=f"Undone: {total} unit(s) of {last.scanned_code}.")
 
 

@@ -49,12 +49,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def current_task(user_id: int) -> CountTask | None:
-    return db.session.scalar(
-        select(CountTask).where(
-            CountTask.status == TaskStatus.COUNTING, CountTask.counter_id == user_id
-        )
+def current_task(user_id: int, lock: bool = False) -> CountTask | None:
+    """The bin this counter is counting; ``lock`` takes its row first, so two scans of
+    one counter (two handhelds, a double tap) apply one after the other."""
+    stmt = select(CountTask).where(
+        CountTask.status == TaskStatus.COUNTING, CountTask.counter_id == user_id
     )
+    if lock:
+        stmt = for_update(stmt).execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
 
 
 def screen(user_id: int, message: str = "", tone: str = "info") -> CountScreen:
@@ -97,7 +100,7 @@ def count_scan(user_id: int, code: str) -> CountScreen:
     code = code.strip()
     if not code:
         raise InvalidInput("Scan or type a code.")
-    task = current_task(user_id)
+    task = current_task(user_id, lock=True)
     command = command_of(code)
     if task is None:
         if command:
@@ -246,9 +249,10 @@ def leave_count(task: CountTask, user_id: int) -> CountScreen:
 
 
 def finish_count(task: CountTask, user_id: int) -> CountScreen:
-    """DONE: compare with the bin's stock, adjust what is within tolerance, pass on the rest."""
-    task = db.session.scalar(for_update(select(CountTask).where(CountTask.id == task.id)))
-    assert task is not None
+    """DONE: compare with the bin's stock, adjust what is within tolerance, pass on the rest.
+
+    ``task`` is locked and still counting (``count_scan`` read it after the lock).
+    """
     code = task.location.code
     counted = {line.product_id: line.qty_counted for line in task.lines}
     expected = dict(

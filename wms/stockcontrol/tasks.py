@@ -165,8 +165,11 @@ def _by_hand(codes: str, result: Created) -> list[Location]:
 
 
 def get_task(task_id: int, lock: bool = False) -> CountTask:
+    """A count task; with ``lock``, its row locked and its state read after the lock."""
     stmt = select(CountTask).where(CountTask.id == task_id)
-    task = db.session.scalar(for_update(stmt) if lock else stmt)
+    if lock:
+        stmt = for_update(stmt).execution_options(populate_existing=True)
+    task = db.session.scalar(stmt)
     if task is None:
         raise NotFound("There is no such count task.")
     return task
