@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, case, func, select, update
 from wms.core import outbox, stock
 from wms.core.allocation import Arrival, WaitingLine, day_for_tail, project_fill_dates
 from wms.core.clock import iso, today
-from wms.database import prebuilt
+from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.inventory.models import Product, ProductStock
@@ -136,6 +136,10 @@ def refresh_order_status(order_ids: list[int]) -> dict[int, tuple[int, int]]:
     """
     if not order_ids:
         return {}
+    if is_postgres():
+        # Read after the lock: two actions finishing one order at once (two receivers,
+        # each bringing its last unit) both see the other's units, and it moves on once.
+        db.session.execute(_lock_orders(), {"order_ids": sorted(set(order_ids))})
     rows = db.session.execute(_order_summary(), {"order_ids": list(order_ids)}).all()
     if not rows:
         return {}
@@ -159,6 +163,18 @@ def refresh_order_status(order_ids: list[int]) -> dict[int, tuple[int, int]]:
             {"order_id": r.id, "order_number": order_number(r.id), "partial": bool(r.waiting)},
         )
     return {r.id: (int(r.staged), int(r.units or 0)) for r in rows}
+
+
+@prebuilt
+def _lock_orders() -> Any:
+    # FOR NO KEY UPDATE: the rows that name an order (staged units, parcels) take a key
+    # share on it as they are written, which this lock lets through.
+    return for_update(
+        select(orders_t.c.id)
+        .where(orders_t.c.id.in_(bindparam("order_ids", expanding=True)))
+        .order_by(orders_t.c.id),
+        key_share=True,
+    )
 
 
 @prebuilt

@@ -93,7 +93,7 @@ def authorise_return(
     order = _order_for(new.order_id, channel_id)
     # One authorisation at a time per order: two cannot both take the last unit, and
     # a retry that overlaps the first call waits for it, then finds its return.
-    db.session.execute(for_update(select(Order.id).where(Order.id == order.id)))
+    db.session.execute(for_update(select(Order.id).where(Order.id == order.id), key_share=True))
     if new.external_id:
         existing = _existing(order.channel_id, new.external_id, new.fingerprint())
         if existing is not None:
