@@ -63,8 +63,11 @@ def start_import(kind: str, filename: str, raw: bytes, user_id: int | None) -> I
 
 
 def get_job(job_id: int, lock: bool = False) -> ImportJob:
+    """An import job; with ``lock``, its row locked and its state read after the lock."""
     stmt = select(ImportJob).where(ImportJob.id == job_id)
-    job = db.session.scalar(for_update(stmt) if lock else stmt)
+    if lock:
+        stmt = for_update(stmt).execution_options(populate_existing=True)
+    job = db.session.scalar(stmt)
     if job is None:
         raise NotFound("There is no such import.")
     return job

@@ -13,9 +13,13 @@ from wms.core.clock import iso, utcnow
 from wms.crossdock.models import LaneAssignment
 from wms.dashboard import tiles
 from wms.dashboard.models import DEFAULT_THRESHOLDS, UNITS, Alert, AlertKind, AlertRule
+from wms.database import is_postgres
 from wms.extensions import db
 from wms.inventory.models import Product, ProductStock
 from wms.orders.models import LineKind, Order, OrderLine, OrderStatus, order_number
+
+# A key of our own for the transaction-scoped advisory lock of ``evaluate``.
+EVALUATE_LOCK_KEY = 5_431_010
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,14 @@ def conditions(now: datetime | None = None) -> list[Condition]:
 
 
 def evaluate(now: datetime | None = None) -> tuple[int, int]:
-    """Raise new alerts and clear those whose condition is gone; returns (raised, cleared)."""
+    """Raise new alerts and clear those whose condition is gone; returns (raised, cleared).
+
+    One check at a time (the worker's and a supervisor's at the same moment):
+    each reads the alerts the one before it left, so an alert is raised and
+    cleared once, and told once.
+    """
+    if is_postgres():
+        db.session.execute(select(func.pg_advisory_xact_lock(EVALUATE_LOCK_KEY)))
     now = now or utcnow()
     current = {(c.kind, c.subject): c for c in conditions(now)}
     open_alerts = {
