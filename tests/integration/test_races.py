@@ -9,15 +9,20 @@ counter from its source rows.
 
 The list, by what changes:
 
-- orders: cancel, payment captured, intake of one external id
+- orders: cancel, payment captured, intake of one external id, ready to pack
 - returns: authorise (API by external id, desk form), grade on the bench, DONE, cancel,
   decide, release and scrap from the queues
 - parcels: open, pack (weigh), ship
-- inbounds: close (desk and handheld), change of date; receiving: start, start racing a close
+- inbounds: close (desk and handheld), change of date; receiving: start, start racing a
+  close, UNDO
+- waves: claim, release, cancel, paper pick, finish; pick tasks: confirm, short
+- count tasks: start, DONE, approve, recount, cancel
+- alerts: raised by checks at the same moment
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections import Counter
@@ -37,12 +42,16 @@ from tests.integration.test_orders_api import SHIP_TO
 from tests.invariants import assert_invariants
 from wms.core.clock import today, utcnow
 from wms.core.models import AuditEvent, OutboxEvent
+from wms.dashboard.models import Alert
 from wms.extensions import db
 from wms.inbounds.models import Inbound
 from wms.inventory.models import LocationKind, Movement, Product, ProductStock, Stock
-from wms.orders.models import order_number
+from wms.orders.models import Order, order_number
+from wms.picking.models import PickShortage, Wave, wave_code
+from wms.receiving.models import DockUnit, DockUnitStatus
 from wms.returns.models import ReturnAuthorisation, rma_id_from_number
 from wms.shipping.models import Parcel
+from wms.stockcontrol.models import Adjustment, CountTask
 
 pytestmark = pytest.mark.postgres_only
 
@@ -639,4 +648,310 @@ def test_eight_closes_from_the_receivers_handhelds_close_once(app: Flask, make: 
     assert statuses(answers)[204] >= 1 and set(statuses(answers)) <= {204, 409}
     assert inbound_of(app, inbound_id).status == "closed"
     assert events(app, "order.projection_changed") == 1
+    assert_invariants(app)
+
+
+def test_eight_undos_of_one_receiver_take_back_each_scan_once(app: Flask, make: Factories) -> None:
+    dock = make.location(LocationKind.RECEIVING, walk_seq=1)
+    make.location(LocationKind.BIN, walk_seq=10)
+    product = make.product()
+    reference = unique("ASN-")
+    make.inbound([(product, 5)], utcnow(), reference=reference)
+    receiver = hands(app, make.user())
+    assert receiver[0].post("/receive/start", data={"code": reference}, headers=HX).status_code
+    for _ in range(3):  # three scans of one unit each, all still on the dock
+        assert scan(receiver[0], "/receive/scan", product.barcodes[0].code).status_code == 200
+
+    answers = all_at_once(lambda i: scan(receiver[i], "/receive/scan", "CMD-UNDO"))
+
+    # Each UNDO takes back the last scan still on the dock, or finds it just taken.
+    assert set(statuses(answers)) <= {200, 409, 422}
+    n = statuses(answers)[200]
+    assert 1 <= n <= 3
+    with app.app_context():
+        undone = db.session.scalars(
+            select(Movement.qty).where(Movement.reason == "undo", Movement.product_id == product.id)
+        ).all()
+        on_dock = db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product.id, Stock.location_id == dock.id
+            )
+        )
+        still = db.session.scalar(
+            select(func.count()).where(
+                DockUnit.product_id == product.id, DockUnit.status == DockUnitStatus.ON_DOCK
+            )
+        )
+    assert (undone, on_dock, still) == ([1] * n, 3 - n, 3 - n)
+    assert_invariants(app)
+
+
+# ------------------------------------------------------ waves, pick tasks
+
+PICK = "/pick/scan"
+
+
+def wave_ready(make: Factories, qty: int = 2) -> tuple[int, Any, Any]:
+    """A wave of one order for ``qty`` units of a product in one bin: (wave, bin, product)."""
+    product = make.product()
+    bin_ = make.location(walk_seq=10)
+    make.stock(product, bin_, 10)
+    make.location(LocationKind.TOTE)
+    channel, _ = make.channel(webhook_url=HOOK)
+    make.order(channel, [(product, qty)])
+    return make.wave(channel), bin_, product
+
+
+def picker_at_tote(make: Factories, qty: int = 2) -> tuple[int, list[FlaskClient], str]:
+    """A picker (on eight handhelds) with the units counted, at the tote step."""
+    wave_id, bin_, product = wave_ready(make, qty)
+    picker = hands(make.app, make.user())
+    assert scan(picker[0], PICK, wave_code(wave_id)).status_code == 200
+    assert scan(picker[0], PICK, bin_.code).status_code == 200
+    for _ in range(qty):
+        answer = scan(picker[0], PICK, product.sku)
+    body = answer.get_data(as_text=True)
+    assert 'data-step="tote"' in body, body
+    tote = re.search(r"data-where>(.*?)</p>", body, re.S)
+    assert tote is not None
+    return wave_id, picker, tote.group(1).strip()
+
+
+def wave_of(app: Flask, wave_id: int) -> Wave:
+    with app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        db.session.expunge(wave)
+        return wave
+
+
+def picked(app: Flask, wave_id: int) -> list[int]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(Movement.qty).where(
+                    Movement.reference == wave_code(wave_id), Movement.reason == "pick"
+                )
+            )
+        )
+
+
+def test_eight_pickers_scanning_one_pick_list_claim_it_once(app: Flask, make: Factories) -> None:
+    wave_id, _, _ = wave_ready(make)
+    pickers = people(app, make, "operator")
+
+    answers = all_at_once(lambda i: scan(pickers[i], PICK, wave_code(wave_id)))
+
+    assert statuses(answers) == {200: 1, 409: RACERS - 1}
+    assert wave_of(app, wave_id).status == "picking"
+    assert_invariants(app)
+
+
+def test_eight_tote_scans_of_one_picker_pick_once(app: Flask, make: Factories) -> None:
+    wave_id, picker, tote = picker_at_tote(make)
+
+    answers = all_at_once(lambda i: scan(picker[i], PICK, tote))
+
+    assert statuses(answers)[200] >= 1 and set(statuses(answers)) <= {200, 409, 422}
+    assert picked(app, wave_id) == [2]
+    assert wave_of(app, wave_id).status == "done"
+    assert_invariants(app)
+
+
+def test_eight_short_picks_of_one_line_are_one_shortage(app: Flask, make: Factories) -> None:
+    wave_id, bin_, product = wave_ready(make, qty=3)
+    make.location(LocationKind.EXCEPTIONS)  # where the units the bin lacks are set aside
+    picker = hands(app, make.user())
+    assert scan(picker[0], PICK, wave_code(wave_id)).status_code == 200
+    assert scan(picker[0], PICK, bin_.code).status_code == 200
+    assert scan(picker[0], PICK, "CMD-SHORT").status_code == 200
+
+    answers = all_at_once(lambda i: scan(picker[i], PICK, "0"))
+
+    assert statuses(answers)[200] >= 1
+    with app.app_context():
+        shortages = db.session.scalars(
+            select(PickShortage.qty_short).where(PickShortage.wave_id == wave_id)
+        ).all()
+    assert shortages == [3]
+    assert counters(app, product.id)[2] == 3  # the three units wait again, once
+    assert_invariants(app)
+
+
+@pytest.mark.parametrize(("action", "ends"), [("release", "ready"), ("cancel", "cancelled")])
+def test_eight_desk_actions_on_a_wave_are_one(
+    app: Flask, make: Factories, action: str, ends: str
+) -> None:
+    wave_id, _, _ = wave_ready(make)
+    picker = hands(app, make.user(), 1)[0]
+    assert scan(picker, PICK, wave_code(wave_id)).status_code == 200
+    desk = hands(app, make.user(role="supervisor"))
+
+    answers = all_at_once(lambda i: desk[i].post(f"/pick/waves/{wave_id}/{action}"))
+
+    assert statuses(answers) == {302: 1, 409: RACERS - 1}
+    assert wave_of(app, wave_id).status == ends
+    assert audits(app, f"wave.{action}") == 1
+    assert_invariants(app)
+
+
+def test_a_paper_pick_recorded_eight_times_at_once_picks_once(app: Flask, make: Factories) -> None:
+    wave_id, _, _ = wave_ready(make)
+    desk = hands(app, make.user(role="supervisor"))
+
+    answers = all_at_once(lambda i: desk[i].post(f"/pick/waves/{wave_id}/paper"))
+
+    assert statuses(answers) == {302: RACERS}  # each back to the wave's page, with a word
+    assert picked(app, wave_id) == [2]
+    assert audits(app, "wave.paper_pick") == 1
+    assert wave_of(app, wave_id).status == "done"
+    assert_invariants(app)
+
+
+# ------------------------------------------------------------- count tasks
+
+COUNT = "/stock/count/scan"
+
+
+def counted_bin(
+    make: Factories, on_shelf: int, counted: int, tolerance: int
+) -> tuple[int, Any, Any, list[FlaskClient]]:
+    """A bin holding ``on_shelf`` units, counted as ``counted`` by one counter (on eight
+    handhelds), DONE not yet scanned: (task, bin, product, handhelds)."""
+    product = make.product()
+    bin_ = make.location(walk_seq=10)
+    make.stock(product, bin_, on_shelf)
+    task_id = make.count_task(bin_, tolerance_units=tolerance)
+    counter = hands(make.app, make.user())
+    assert scan(counter[0], COUNT, bin_.code).status_code == 200
+    assert scan(counter[0], COUNT, product.barcodes[0].code).status_code == 200
+    assert scan(counter[0], COUNT, str(counted)).status_code == 200
+    return task_id, bin_, product, counter
+
+
+def count_of(app: Flask, task_id: int) -> tuple[str, list[tuple[str, int | None]], int]:
+    """(task status, (line status, difference) per line, adjustments written)."""
+    with app.app_context():
+        task = db.session.get(CountTask, task_id)
+        lines = [(ln.status, ln.qty_diff) for ln in task.lines]
+        adjusted = db.session.scalar(
+            select(func.count()).where(Adjustment.count_task_id == task_id)
+        )
+        return task.status, lines, int(adjusted or 0)
+
+
+def test_eight_counters_scanning_one_bin_start_one_count(app: Flask, make: Factories) -> None:
+    bin_ = make.location(walk_seq=10)
+    make.stock(make.product(), bin_, 3)
+    task_id = make.count_task(bin_)
+    counters_ = people(app, make, "operator")
+
+    answers = all_at_once(lambda i: scan(counters_[i], COUNT, bin_.code))
+
+    assert statuses(answers) == {200: 1, 409: RACERS - 1}
+    assert count_of(app, task_id)[0] == "counting"
+    assert_invariants(app)
+
+
+def test_eight_dones_of_one_counter_settle_the_count_once(app: Flask, make: Factories) -> None:
+    task_id, bin_, product, counter = counted_bin(make, on_shelf=5, counted=3, tolerance=5)
+
+    answers = all_at_once(lambda i: scan(counter[i], COUNT, "CMD-DONE"))
+
+    assert statuses(answers)[200] == 1 and set(statuses(answers)) <= {200, 422}
+    assert count_of(app, task_id) == ("done", [("adjusted", -2)], 1)
+    with app.app_context():
+        held = db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product.id, Stock.location_id == bin_.id
+            )
+        )
+    assert held == 3
+    assert_invariants(app)
+
+
+@pytest.mark.parametrize(
+    ("action", "ends", "adjusted"),
+    [("approve", "done", 1), ("recount", "recounted", 0), ("cancel", "cancelled", 0)],
+)
+def test_eight_desk_decisions_on_a_count_are_one(
+    app: Flask, make: Factories, action: str, ends: str, adjusted: int
+) -> None:
+    task_id, bin_, _, counter = counted_bin(make, on_shelf=5, counted=3, tolerance=0)
+    assert scan(counter[0], COUNT, "CMD-DONE").status_code == 200
+    assert count_of(app, task_id)[0] == "review"
+    desk = hands(app, make.user(role="supervisor"))
+
+    answers = all_at_once(lambda i: desk[i].post(f"/stock/counts/{task_id}/{action}"))
+
+    assert statuses(answers) == {302: 1, 409: RACERS - 1}
+    status, _, made = count_of(app, task_id)
+    assert (status, made) == (ends, adjusted)
+    with app.app_context():
+        tasks_of_bin = db.session.scalar(
+            select(func.count()).where(CountTask.location_id == bin_.id)
+        )
+    assert tasks_of_bin == (2 if action == "recount" else 1)
+    assert_invariants(app)
+
+
+# ------------------------------------------------------------ order status
+
+
+def test_eight_receivers_completing_one_order_at_once_move_it_on_once(
+    app: Flask, make: Factories
+) -> None:
+    # The order waits for one unit of each of nine products and already has its lane;
+    # eight receivers bring the last eight at the same moment, then put them in the lane
+    # at the same moment.
+    make.location(LocationKind.RECEIVING, walk_seq=1)
+    lane = make.location(LocationKind.STAGING_LANE, walk_seq=100, capacity=4)
+    products = [make.product() for _ in range(RACERS + 1)]
+    channel, _ = make.channel(webhook_url=HOOK)
+    order_id = make.order(channel, [(p, 1) for p in products])
+    reference = unique("ASN-")
+    make.inbound([(p, 1) for p in products], utcnow(), reference=reference)
+    receivers = people(app, make, "operator", RACERS + 1)
+    for receiver in receivers:
+        assert receiver.post("/receive/start", data={"code": reference}, headers=HX).status_code
+    first = scan(receivers[-1], "/receive/scan", products[-1].barcodes[0].code)
+    assert f"LANE {lane.code}" in first.get_data(as_text=True)
+
+    brought = all_at_once(
+        lambda i: scan(receivers[i], "/receive/scan", products[i].barcodes[0].code)
+    )
+
+    assert statuses(brought) == {200: RACERS}
+    assert all(f"LANE {lane.code}" in a.get_data(as_text=True) for a in brought)
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "cross_docking"
+
+    assert scan(receivers[-1], "/receive/scan", lane.code).status_code == 200
+    placed = all_at_once(lambda i: scan(receivers[i], "/receive/scan", lane.code))
+
+    assert statuses(placed) == {200: RACERS}
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "ready_to_pack"
+    assert events(app, "order.ready_to_pack", f"order:{order_id}") == 1
+    assert_invariants(app)
+
+
+# ------------------------------------------------------------------ alerts
+
+
+def test_eight_alert_checks_at_once_raise_each_alert_once(app: Flask, make: Factories) -> None:
+    product = make.product()  # nothing in stock: its orders wait, and grow old
+    channel, _ = make.channel(webhook_url=HOOK)
+    for _ in range(2):
+        make.order(channel, [(product, 1)], placed_at=utcnow() - timedelta(days=10))
+    desk = hands(app, make.user(role="supervisor"))
+
+    answers = all_at_once(lambda i: desk[i].post("/dashboard/alerts/check"))
+
+    assert statuses(answers) == {302: RACERS}
+    with app.app_context():
+        raised = db.session.scalars(
+            select(Alert.kind).where(Alert.cleared_at.is_(None)).order_by(Alert.kind)
+        ).all()
+    assert "backlog_age" in raised and len(raised) == len(set(raised))
+    assert events(app, "alert.raised") == len(raised)
     assert_invariants(app)
