@@ -15,7 +15,8 @@ The list, by what changes:
 - parcels: open, pack (weigh), ship
 - inbounds: close (desk and handheld), change of date; receiving: start, start racing a
   close, UNDO
-- waves: claim, release, cancel, paper pick, finish; pick tasks: confirm, short
+- waves: claim (by several pickers, by one picker's handhelds), release, cancel, paper
+  pick, finish; pick tasks: confirm, short
 - count tasks: start, DONE, approve, recount, cancel
 - alerts: raised by checks at the same moment
 """
@@ -743,6 +744,22 @@ def test_eight_pickers_scanning_one_pick_list_claim_it_once(app: Flask, make: Fa
 
     assert statuses(answers) == {200: 1, 409: RACERS - 1}
     assert wave_of(app, wave_id).status == "picking"
+    assert_invariants(app)
+
+
+def test_eight_handhelds_of_one_picker_asking_for_work_get_one_wave(
+    app: Flask, make: Factories
+) -> None:
+    waves = [wave_ready(make)[0] for _ in range(3)]
+    picker = make.user()
+    handhelds = hands(app, picker)
+
+    answers = all_at_once(lambda i: scan(handhelds[i], PICK, "CMD-DONE"))
+
+    assert statuses(answers) == {200: RACERS}
+    held = [w for w in waves if wave_of(app, w).picker_id == picker.id]
+    assert len(held) == 1
+    assert sorted(wave_of(app, w).status for w in waves) == ["picking", "ready", "ready"]
     assert_invariants(app)
 
 

@@ -162,6 +162,7 @@ def held_wave(user_id: int, lock: bool = True) -> Wave | None:
 # Constants of our own: keys of transaction-scoped advisory locks.
 WAVE_BUILDING_LOCK_KEY = 5_431_000
 TOTES_LOCK_KEY = 5_431_001
+PICKER_LOCK_CLASS = 5_431_002  # with the picker's user id as the second key
 
 
 def lock_wave_building() -> None:
@@ -174,6 +175,14 @@ def lock_wave_building() -> None:
     """
     if is_postgres():
         db.session.execute(select(func.pg_advisory_xact_lock(WAVE_BUILDING_LOCK_KEY)))
+
+
+def lock_picker(user_id: int) -> None:
+    """One wave claim at a time per picker (until commit): two handhelds of one picker
+    asking at once get one wave between them, not one each. No row stands for "the
+    waves a picker holds" to lock instead."""
+    if is_postgres():
+        db.session.execute(select(func.pg_advisory_xact_lock(PICKER_LOCK_CLASS, user_id)))
 
 
 def lock_totes() -> None:

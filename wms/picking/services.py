@@ -173,6 +173,7 @@ def claim_next_wave(user_id: int) -> Wave | None:
     Two pickers asking at once get different waves: the candidate row is
     locked with SKIP LOCKED and taken with an UPDATE guarded on its status.
     """
+    queries.lock_picker(user_id)
     held = queries.held_wave(user_id)
     if held is not None:
         return held
@@ -188,6 +189,7 @@ def claim_next_wave(user_id: int) -> Wave | None:
 
 def claim_wave(user_id: int, wave_id: int) -> Wave:
     """Take a given wave (its pick list's barcode was scanned)."""
+    queries.lock_picker(user_id)
     held = queries.held_wave(user_id)
     if held is not None:
         if held.id == wave_id:
