@@ -296,12 +296,21 @@ def _waiting_to_reserved() -> Any:
 
 
 def move_waiting_to_reserved(line_id: int, qty: int) -> None:
-    db.session.execute(_waiting_to_reserved(), {"lid": line_id, "n": qty})
+    result = db.session.execute(_waiting_to_reserved(), {"lid": line_id, "n": qty})
+    _applied(result, f"order line {line_id} waits for fewer than {qty} units")
 
 
 def move_reserved_to_waiting(line_id: int, qty: int) -> None:
-    db.session.execute(
+    result = db.session.execute(
         update(lines_t)
         .where(lines_t.c.id == line_id, lines_t.c.qty_reserved >= qty)
         .values(qty_waiting=lines_t.c.qty_waiting + qty, qty_reserved=lines_t.c.qty_reserved - qty)
     )
+    _applied(result, f"order line {line_id} holds fewer than {qty} reserved units")
+
+
+def _applied(result: Any, otherwise: str) -> None:
+    """The line's guard held; else the product's counters, already changed with it, would
+    no longer match its lines: the whole action is refused instead."""
+    if result.rowcount != 1:
+        raise RuntimeError(otherwise)

@@ -85,6 +85,9 @@ def take_out(
                 select(ps.c.qty_sellable, ps.c.qty_reserved).where(ps.c.product_id == product_id)
             )
         ).one()
+        # Read again under the locks: a line may have shipped or been cancelled meanwhile.
+        locked = {c.line_id for c in candidates}
+        candidates = [c for c in _reserved_on_shelf(product_id, qty) if c.line_id in locked]
         needed = units_to_requeue(counters.qty_sellable, counters.qty_reserved, qty)
         for line_id, units in lines_to_requeue(candidates, needed):
             backorders.requeue(line_id, product_id, units)
