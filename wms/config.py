@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from wms.core.money import DEFAULT_CURRENCY, normal_currency
+
 
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, or one generated once into instance/."""
@@ -62,6 +64,11 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SHIPPO_API_URL": os.environ.get("SHIPPO_API_URL") or None,
         # Seconds Shippo has to answer each call (connect, then each read).
         "SHIPPO_TIMEOUT": float(os.environ.get("WMS_SHIPPO_TIMEOUT", "10")),
+        # Minutes a label purchase the carrier did not confirm waits for the carrier's
+        # record of it before a supervisor may release the parcel to buy again.
+        "LABEL_RELEASE_MINUTES": float(os.environ.get("WMS_LABEL_RELEASE_MINUTES", "15")),
+        # The warehouse's currency (ISO 4217): rates are compared only within it.
+        "CURRENCY": normal_currency(os.environ.get("WMS_CURRENCY") or DEFAULT_CURRENCY),
         # The ship-from address on labels: JSON with name, street1, city, state, zip, country.
         "WAREHOUSE_ADDRESS": _json_object("WMS_WAREHOUSE_ADDRESS"),
         # Where return labels send parcels; the warehouse address when unset.

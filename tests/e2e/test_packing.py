@@ -110,7 +110,7 @@ def test_pack_a_cross_docked_order_from_its_lane_with_a_builtin_label(
 
     pack_up_to_rates(page, scanner, "L1", number, ean)
     expect(page.locator("[data-next]")).to_have_text(
-        "Scan DONE to buy the label: WMS Local Standard, $7.90."
+        "Scan DONE to buy the label: WMS Local Standard, €7.90."
     )
     scanner.scan("CMD-DONE")
     tracking = page.locator("[data-tracking]")
@@ -153,6 +153,7 @@ def shippo_server(
         SHIPPO_API_URL=shippo.url,
         SHIPPO_TIMEOUT=1.0,
         SHIPPO_RETRY_BACKOFF=0.01,
+        CURRENCY="USD",  # the fake quotes in USD, as for a warehouse in the US
     )
     server = LiveServer(app).start()
     yield server

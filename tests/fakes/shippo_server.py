@@ -18,11 +18,17 @@ Every call but the label download needs ``Authorization: ShippoToken <api key>``
 Scenario controls, for tests (``endpoint`` is e.g. ``"POST /transactions"``):
 
 * ``fail_next(endpoint, count, status)``: answer the next calls with a 5xx.
+* ``garble_next(endpoint, body, count, status)``: answer the next calls with this body
+  (not what the API sends: an unreadable answer), 201 unless told.
 * ``sleep_next(endpoint, seconds, count, record=...)``: answer the next calls late; a
   late ``POST /transactions`` still buys the label, recorded before the sleep
-  (``record="before"``) or only when the sleep ends (``record="after"``, as when the
-  client has already given up). Sleep longer than the client's timeout for a
-  timeout, shorter for a slow answer.
+  (``record="before"``), only when the sleep ends (``record="after"``, as when the
+  client has already given up), or at once but listed (``GET /transactions``) only
+  when the sleep ends (``record="unlisted"``: the carrier is slow to show what it
+  sold). Sleep longer than the client's timeout for a timeout, shorter for a slow
+  answer. ``answer_now()`` ends every sleep under way, so a test need not wait.
+* ``rates_in(offers)``: the rates of the next shipments, as (provider, service,
+  token, days, amount, currency) tuples; by default ``OFFERS`` in ``currency``.
 * ``reject_next_address(style, field, count)``: the next shipments fail on an
   address, either as a 201 shipment with no rates and carrier ``messages``
   (``style="messages"``) or as a 400 whose body names the address field
@@ -106,6 +112,8 @@ class _State:
     transactions: list[dict[str, Any]] = field(default_factory=list)
     labels: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     queued: dict[str, int] = field(default_factory=dict)  # transaction id -> reads left
+    unlisted: set[str] = field(default_factory=set)  # bought, not shown yet
+    offers: tuple[tuple[Any, ...], ...] = ()
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
     tracking_seq: int = 0
@@ -126,11 +134,13 @@ def endpoint_of(method: str, path: str) -> str:
 class FakeShippo:
     """The fake API; ``start()`` it (or use it as a context manager), read ``url``."""
 
-    def __init__(self, api_key: str = API_KEY) -> None:
+    def __init__(self, api_key: str = API_KEY, currency: str = "USD") -> None:
         self.api_key = api_key
+        self.currency = currency
         self.omit_created_by = False
         self._lock = threading.Lock()
         self._state = _State()
+        self._wake = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -167,8 +177,10 @@ class FakeShippo:
 
     def reset(self) -> None:
         """Forget everything: shipments, purchases, requests and pending scenarios."""
+        self.answer_now()
         with self._lock:
             self._state = _State()
+            self._wake = threading.Event()
         self.omit_created_by = False
 
     # ------------------------------------------------------------- scenarios
@@ -176,12 +188,32 @@ class FakeShippo:
     def fail_next(self, endpoint: str, count: int = 1, status: int = 500) -> None:
         self._add_faults(endpoint, count, _Fault(kind="status", status=status))
 
+    def garble_next(self, endpoint: str, body: bytes, count: int = 1, status: int = 201) -> None:
+        self._add_faults(endpoint, count, _Fault(kind="garble", status=status, text=body.decode()))
+
     def sleep_next(
         self, endpoint: str, seconds: float, count: int = 1, *, record: str = "before"
     ) -> None:
-        if record not in ("before", "after"):
-            raise ValueError("record is 'before' or 'after'")
+        if record not in ("before", "after", "unlisted"):
+            raise ValueError("record is 'before', 'after' or 'unlisted'")
         self._add_faults(endpoint, count, _Fault(kind="sleep", seconds=seconds, record=record))
+
+    def answer_now(self) -> None:
+        """End every sleep under way: late answers go out (and unlisted purchases show)."""
+        with self._lock:
+            wake = self._wake
+        wake.set()
+
+    def rates_in(self, offers: list[tuple[str, str, str, int | None, str, str]]) -> None:
+        """Quote these (provider, service, token, days, amount, currency) from now on."""
+        with self._lock:
+            self._state.offers = tuple((*o[:5], "", o[5]) for o in offers)
+
+    def _sleep(self, seconds: float) -> None:
+        with self._lock:
+            wake = self._wake
+        if seconds > 0:
+            wake.wait(seconds)
 
     def reject_next_address(
         self, style: str = "messages", field_name: str = "address_to", count: int = 1
@@ -231,6 +263,21 @@ class FakeShippo:
         with self._lock:
             return list(self._state.shipments.values())
 
+    def wait_for_listing(self, metadata: str, timeout: float = 5.0) -> bool:
+        """Wait until a purchase with this metadata is listed; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                listed = [
+                    t
+                    for t in self._state.transactions
+                    if t.get("metadata") == metadata and t["object_id"] not in self._state.unlisted
+                ]
+            if listed:
+                return True
+            time.sleep(0.02)
+        return False
+
     def wait_for_purchases(self, count: int, timeout: float = 5.0) -> bool:
         """Wait until at least ``count`` labels were bought; False on timeout."""
         deadline = time.monotonic() + timeout
@@ -264,20 +311,25 @@ class FakeShippo:
         fault = self._take_fault(endpoint)
         if fault is not None and fault.kind == "status":
             return _json(fault.status, {"detail": "Something went wrong on our side."})
+        if fault is not None and fault.kind == "garble":
+            return _Answer(fault.status, "application/json", fault.text.encode())
         sleep = fault.seconds if fault is not None and fault.kind == "sleep" else 0.0
-        record_after = fault is not None and fault.kind == "sleep" and fault.record == "after"
+        record = fault.record if fault is not None and fault.kind == "sleep" else "before"
 
         if endpoint == "POST /shipments":
-            time.sleep(sleep)
+            self._sleep(sleep)
             return self._create_shipment(parsed or {}, fault)
         if endpoint == "POST /transactions":
-            if record_after:
-                time.sleep(sleep)
+            if record == "after":
+                self._sleep(sleep)
                 return self._create_transaction(parsed or {}, fault)
-            answer = self._create_transaction(parsed or {}, fault)
-            time.sleep(sleep)
+            answer = self._create_transaction(parsed or {}, fault, unlisted=record == "unlisted")
+            self._sleep(sleep)
+            if answer.status == 201:
+                with self._lock:
+                    self._state.unlisted.discard(json.loads(answer.body)["object_id"])
             return answer
-        time.sleep(sleep)
+        self._sleep(sleep)
         if endpoint == "GET /transactions":
             return self._list_transactions(query)
         if endpoint == "GET /transactions/{id}":
@@ -336,7 +388,8 @@ class FakeShippo:
         }
 
     def _rate(self, shipment_id: str, offer: tuple[Any, ...], attributes: list[str]) -> dict:
-        provider, name, token, days, amount, terms = offer
+        provider, name, token, days, amount, terms, *rest = offer
+        currency = rest[0] if rest else self.currency
         return {
             "object_id": _new_id(),
             "object_owner": OWNER,
@@ -344,9 +397,9 @@ class FakeShippo:
             "shipment": shipment_id,
             "attributes": attributes,
             "amount": amount,
-            "currency": "USD",
+            "currency": currency,
             "amount_local": amount,
-            "currency_local": "USD",
+            "currency_local": currency,
             "provider": provider,
             "provider_image_75": "",
             "provider_image_200": "",
@@ -386,9 +439,11 @@ class FakeShippo:
                 {"source": "USPS", "code": "address_not_found", "text": ADDRESS_MESSAGE}
             )
         else:
-            cheapest = min(OFFERS, key=lambda o: float(o[4]))
-            fastest = min((o for o in OFFERS if o[3] is not None), key=lambda o: o[3] or 0)
-            for offer in OFFERS:
+            with self._lock:
+                offers = self._state.offers or OFFERS
+            cheapest = min(offers, key=lambda o: float(o[4]))
+            fastest = min((o for o in offers if o[3] is not None), key=lambda o: o[3] or 0)
+            for offer in offers:
                 attributes = []
                 if offer is cheapest:
                     attributes.append("CHEAPEST")
@@ -421,7 +476,9 @@ class FakeShippo:
                 self._state.rates[rate["object_id"]] = rate
         return _json(201, shipment)
 
-    def _create_transaction(self, body: dict[str, Any], fault: _Fault | None) -> _Answer:
+    def _create_transaction(
+        self, body: dict[str, Any], fault: _Fault | None, *, unlisted: bool = False
+    ) -> _Answer:
         rate_id = body.get("rate")
         file_type = body.get("label_file_type") or "PDF_4x6"
         with self._lock:
@@ -478,6 +535,8 @@ class FakeShippo:
             content = f"%PDF-1.4\n% fake Shippo label {tracking}\n%%EOF\n".encode()
         with self._lock:
             self._state.transactions.append(transaction)
+            if unlisted:
+                self._state.unlisted.add(transaction_id)
             if fault is not None and fault.kind == "queue":
                 self._state.queued[transaction_id] = fault.reads + 1
             self._state.labels[f"{transaction_id}.{suffix}"] = (
@@ -526,7 +585,11 @@ class FakeShippo:
         except ValueError:
             return _json(400, {"detail": "page and results are numbers."})
         with self._lock:
-            rows = list(reversed(self._state.transactions))
+            rows = [
+                t
+                for t in reversed(self._state.transactions)
+                if t["object_id"] not in self._state.unlisted
+            ]
         if first("rate"):
             rows = [t for t in rows if t["rate"] == first("rate")]
         if first("object_status"):
@@ -550,7 +613,11 @@ class FakeShippo:
 
     def _get_transaction(self, transaction_id: str) -> _Answer:
         with self._lock:
-            found = [t for t in self._state.transactions if t["object_id"] == transaction_id]
+            found = [
+                t
+                for t in self._state.transactions
+                if t["object_id"] == transaction_id and transaction_id not in self._state.unlisted
+            ]
         if not found:
             return _json(404, {"detail": "Not found."})
         return _json(200, self._view(found[0], short_rate=True))

@@ -267,7 +267,7 @@ def test_builtin_label_bought_printed_and_shipped(
     before = _reserved(app, product.id)
     page = pack_to_label(client, station, lane, [product.sku, product.sku], make.box().code)
     # Cheapest rate meeting "express" (1 day) in the built-in table for 1.2 kg.
-    assert "Scan DONE to buy the label: WMS Local Express, $19.90." in page
+    assert "Scan DONE to buy the label: WMS Local Express, €19.90." in page
 
     page = text(scan(client, station, "CMD-DONE"))
     assert 'data-step="label"' in page

@@ -48,7 +48,7 @@ def test_the_packer_can_override_the_rate(
     product = make.product()
     order_id = staged_order(make, [(product, 1)], tote, service_level="standard")
     page = pack_to_label(client, station, tote, [product.sku], make.box().code)
-    assert "Scan DONE to buy the label: WMS Local Standard, $7.90." in page
+    assert "Scan DONE to buy the label: WMS Local Standard, €7.90." in page
     rates = {r["service"]: r["rate_id"] for r in parcel_of(app, order_id).rates}
     assert list(rates) == ["Economy", "Standard", "Priority", "Express"]  # cheapest first
 
@@ -59,7 +59,11 @@ def test_the_packer_can_override_the_rate(
     )
     assert response.status_code == 200
     parcel = parcel_of(app, order_id)
-    assert (parcel.service, parcel.label_amount_cents) == ("Priority", 1190)
+    assert (parcel.service, parcel.label_amount_minor, parcel.label_currency) == (
+        "Priority",
+        1190,
+        "EUR",
+    )
     assert 'data-step="label"' in text(response)
 
 

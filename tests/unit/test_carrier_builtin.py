@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from tests.scanning import decode_pdf, page_sizes, pdf_text
+from wms.core.money import to_minor
 from wms.shipping.carriers import (
     Address,
     AddressError,
@@ -42,15 +44,15 @@ def test_it_is_a_carrier(carrier: BuiltinCarrier) -> None:
 
 def test_four_services_with_their_days_and_prices(carrier: BuiltinCarrier) -> None:
     rates = carrier.rates(WAREHOUSE, CUSTOMER, BOX, "standard")
-    table = {r.service_level: (r.amount_cents, r.days, r.currency) for r in rates}
+    table = {r.service_level: (to_minor(r.amount, r.currency), r.days, r.currency) for r in rates}
     assert table == {
-        "economy": (650, 7, "USD"),
-        "standard": (790, 4, "USD"),
-        "priority": (1190, 2, "USD"),
-        "express": (1990, 1, "USD"),
+        "economy": (650, 7, "EUR"),
+        "standard": (790, 4, "EUR"),
+        "priority": (1190, 2, "EUR"),
+        "express": (1990, 1, "EUR"),
     }
     assert choose_rate(rates, "standard").service == "Standard"
-    assert choose_rate(rates, "priority").amount_cents == 1190
+    assert choose_rate(rates, "priority").amount == Decimal("11.90")
 
 
 @pytest.mark.parametrize(
@@ -71,8 +73,8 @@ def test_price_follows_the_weight_band(
 ) -> None:
     parcel = Parcel(200, 150, 100, weight_g)
     rates = {r.service_level: r for r in carrier.rates(WAREHOUSE, CUSTOMER, parcel, "economy")}
-    assert rates["economy"].amount_cents == economy_cents
-    assert rates["express"].amount_cents == express_cents
+    assert to_minor(rates["economy"].amount, "EUR") == economy_cents
+    assert to_minor(rates["express"].amount, "EUR") == express_cents
 
 
 @pytest.mark.parametrize(
@@ -140,7 +142,12 @@ def test_same_key_gives_the_same_label_never_two(carrier: BuiltinCarrier) -> Non
     assert other.tracking_number != first.tracking_number
     assert first.transaction_id == f"builtin-{first.tracking_number}"
     assert first.tracking_url == f"/track/{first.tracking_number}"
-    assert (first.carrier, first.service, first.amount_cents) == ("WMS Local", "Standard", 790)
+    assert (first.carrier, first.service, first.amount, first.currency) == (
+        "WMS Local",
+        "Standard",
+        Decimal("7.90"),
+        "EUR",
+    )
     assert first.rate_id == rate.rate_id
     assert carrier.find_label("parcel-1001", rate) is None
 
@@ -190,7 +197,9 @@ def test_bad_requests_are_refused(carrier: BuiltinCarrier) -> None:
         carrier.buy_label(rate, "PNG", "p-1")
     with pytest.raises(ValueError):
         carrier.buy_label(rate, "PDF_4x6", "")
-    foreign = Rate("r1", "USPS", "Priority Mail", "usps_priority", 790, "USD", 2, shipment="shp")
+    foreign = Rate(
+        "r1", "USPS", "Priority Mail", "usps_priority", Decimal("7.90"), "USD", 2, shipment="shp"
+    )
     with pytest.raises(ValueError, match="not quoted by the built-in carrier"):
         carrier.buy_label(foreign, "PDF_4x6", "p-1")
 

@@ -6,8 +6,8 @@ Client timeout 0.5 s; the fake's "timeouts" sleep 1 s.
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 import requests
@@ -65,10 +65,10 @@ def test_rates_are_read_from_the_shipment(fake: FakeShippo, shippo: ShippoCarrie
     rates = shippo.rates(WAREHOUSE, CUSTOMER, BOX, "priority")
     by_token = {r.service_level: r for r in rates}
     priority = by_token["usps_priority"]
-    assert (priority.carrier, priority.service, priority.amount_cents) == (
+    assert (priority.carrier, priority.service, priority.amount) == (
         "USPS",
         "Priority Mail",
-        790,
+        Decimal("7.90"),
     )
     assert (priority.currency, priority.days) == ("USD", 2)
     assert by_token["usps_media_mail"].days is None
@@ -102,7 +102,8 @@ def test_buying_a_label(fake: FakeShippo, shippo: ShippoCarrier) -> None:
         label_bytes=label.label_bytes,
         transaction_id=bought["object_id"],
         rate_id=rate.rate_id,
-        amount_cents=790,
+        amount=Decimal("7.90"),
+        currency="USD",
     )
     assert label.label_bytes.startswith(b"%PDF")
     assert bought["tracking_number"].encode() in label.label_bytes
@@ -141,10 +142,11 @@ def test_find_label_knows_only_bought_keys(fake: FakeShippo, shippo: ShippoCarri
     label = shippo.buy_label(rate, "PDF_4x6", "parcel-4")
     found = shippo.find_label("parcel-4")
     assert found is not None
-    assert (found.tracking_number, found.carrier, found.amount_cents) == (
+    assert (found.tracking_number, found.carrier, found.amount, found.currency) == (
         label.tracking_number,
         "USPS",
-        790,
+        Decimal("7.90"),
+        "USD",
     )
     assert shippo.find_label("parcel-5") is None
 
@@ -164,7 +166,7 @@ def test_carrier_refusing_the_label_is_a_sentence_and_may_be_tried_again(
 
 
 def test_expired_rate_is_refused_not_retried(fake: FakeShippo, shippo: ShippoCarrier) -> None:
-    stale = Rate("gone", "USPS", "Priority Mail", "usps_priority", 790, "USD", 2, "shp")
+    stale = Rate("gone", "USPS", "Priority Mail", "usps_priority", Decimal("7.90"), "USD", 2, "shp")
     with pytest.raises(CarrierError) as caught:
         shippo.buy_label(stale, "PDF_4x6", "parcel-14")
     assert not isinstance(caught.value, CarrierUnavailable)
@@ -312,7 +314,7 @@ def test_return_label_is_a_return_shipment(fake: FakeShippo, shippo: ShippoCarri
     assert shipment["address_to"]["name"] == "Ada Byron"
     [bought] = fake.purchases
     assert (bought["metadata"], bought["label_file_type"]) == ("return-1", "ZPLII")
-    assert (label.service, label.amount_cents) == ("Media Mail", 410)  # cheapest, economy
+    assert (label.service, label.amount) == ("Media Mail", Decimal("4.10"))  # cheapest, economy
     assert shippo.return_label(CUSTOMER, WAREHOUSE, BOX, "ZPL", "return-1") == label
     assert len(fake.purchases) == 1
 
@@ -347,14 +349,52 @@ def test_unreachable_shippo_bought_nothing() -> None:
         port = probe.getsockname()[1]  # closed again before use: nothing listens there
     url = f"http://127.0.0.1:{port}"
     with ShippoCarrier(API_KEY, url, timeout=TIMEOUT, retries=1, retry_backoff=0.01) as carrier:
-        rate = Rate("r1", "USPS", "Priority Mail", "usps_priority", 790, "USD", 2, "shp1")
-        started = time.monotonic()
+        rate = Rate(
+            "r1", "USPS", "Priority Mail", "usps_priority", Decimal("7.90"), "USD", 2, "shp1"
+        )
         with pytest.raises(CarrierUnavailable) as caught:
             carrier.buy_label(rate, "PDF_4x6", "parcel-12")
         assert caught.value.purchase_uncertain is False
-        with pytest.raises(CarrierUnavailable):
+        with pytest.raises(CarrierUnavailable) as caught:
             carrier.rates(WAREHOUSE, CUSTOMER, BOX, "standard")
-        assert time.monotonic() - started < 2
+        assert caught.value.message == (
+            "Shippo did not answer while asking for rates; try again in a minute."
+        )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>Bad gateway</html>", b"[]", b'{"rates": "none"}', b'{"rates": [{"object_id": "r"}]}'],
+)
+def test_an_unreadable_rates_answer_is_not_called_no_answer(
+    fake: FakeShippo, shippo: ShippoCarrier, body: bytes
+) -> None:
+    fake.garble_next("POST /shipments", body, count=3)
+    with pytest.raises(CarrierUnavailable) as caught:
+        shippo.rates(WAREHOUSE, CUSTOMER, BOX, "standard")
+    assert caught.value.message == (
+        "Shippo answered while asking for rates, but its answer could not be read; try again "
+        "in a minute, and tell an admin if it keeps happening."
+    )
+
+
+def test_a_server_error_is_worded_as_one(fake: FakeShippo, shippo: ShippoCarrier) -> None:
+    fake.fail_next("POST /shipments", count=3, status=502)
+    with pytest.raises(CarrierUnavailable) as caught:
+        shippo.rates(WAREHOUSE, CUSTOMER, BOX, "standard")
+    assert caught.value.message == (
+        "Shippo had a problem on its side (HTTP 502) while asking for rates; try again in a minute."
+    )
+
+
+def test_a_refusal_is_worded_as_one(fake: FakeShippo, shippo: ShippoCarrier) -> None:
+    fake.garble_next("POST /shipments", b'{"detail": "Parcel weight is not valid."}', status=400)
+    with pytest.raises(CarrierError) as caught:
+        shippo.rates(WAREHOUSE, CUSTOMER, BOX, "standard")
+    assert not isinstance(caught.value, CarrierUnavailable)
+    assert caught.value.message == (
+        "Shippo refused the request while asking for rates: parcel weight is not valid."
+    )
 
 
 def test_given_session_is_used_with_the_timeout(fake: FakeShippo) -> None:

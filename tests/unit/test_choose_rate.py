@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from wms.shipping.carriers import NoRate, Rate, choose_rate, meets_service_level
 
 
 def rate(
-    rate_id: str, cents: int, days: int | None, carrier: str = "C", service: str = "S"
+    rate_id: str,
+    cents: int,
+    days: int | None,
+    carrier: str = "C",
+    service: str = "S",
+    currency: str = "USD",
+    amount: str = "",
 ) -> Rate:
     return Rate(
         rate_id=rate_id,
         carrier=carrier,
         service=service,
         service_level=service.lower(),
-        amount_cents=cents,
-        currency="USD",
+        amount=Decimal(amount) if amount else Decimal(cents) / 100,
+        currency=currency,
         days=days,
     )
 
@@ -95,3 +103,23 @@ def test_level_is_read_forgivingly_but_must_be_known() -> None:
     assert choose_rate(RATES, "  Express ").rate_id == "overnight"
     with pytest.raises(ValueError, match="Unknown service level"):
         choose_rate(RATES, "same-day")
+
+
+MIXED = [
+    rate("usd", 0, 3, currency="USD", amount="3.90"),
+    rate("eur", 0, 3, currency="EUR", amount="4.10"),
+    rate("jpy", 0, 3, currency="JPY", amount="4000"),
+    rate("eur-dear", 0, 3, currency="EUR", amount="6.80"),
+]
+
+
+def test_only_rates_in_the_warehouse_currency_are_compared() -> None:
+    # 3.90 USD is the smallest number, but it is not in euros.
+    assert choose_rate(MIXED, "standard", "EUR").rate_id == "eur"
+    assert choose_rate(MIXED, "standard", "usd").rate_id == "usd"
+    assert choose_rate(MIXED, "standard", "JPY").rate_id == "jpy"
+
+
+def test_no_rate_in_the_warehouse_currency_chooses_none() -> None:
+    with pytest.raises(NoRate, match=r"No carrier offered a rate in GBP\."):
+        choose_rate(MIXED, "standard", "GBP")

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text
 from wms.prints.barcodes import code128_pattern
@@ -18,6 +19,7 @@ from wms.prints.shipping_label import (
     render_label_zpl,
     render_labels_pdf,
     render_labels_zpl,
+    zpl_text_width,
 )
 
 SHIP_FROM = LabelAddress(
@@ -207,3 +209,128 @@ def test_zpl_many_labels_in_order() -> None:
     formats = re.findall(r"\^XA.*?\^XZ", zpl, re.DOTALL)
     for zpl_label, tracking in zip(formats, TRACKINGS, strict=True):
         assert re.search(r"\^BC[^\^]*\^FH\\\^FD" + re.escape(tracking) + r"\^FS", zpl_label)
+
+
+# ------------------------------------------------------------------ long addresses
+
+LONG_ADDRESSES = {
+    "french": LabelAddress(
+        name="Marie-Thérèse de La Rochefoucauld-Montmorency",
+        company="Établissements Bérénice & Frères",
+        street1="145 avenue du Maréchal-de-Lattre-de-Tassigny",
+        street2="Résidence les Jardins de l'Orangerie, bâtiment B, escalier 3",
+        city="Saint-Rémy-de-Provence-sur-Durance",
+        zip="13210",
+        country="FR",
+    ),
+    "canadian": LabelAddress(
+        name="Jean-François Lévesque-Bouchard",
+        street1="1234 boulevard du Séminaire Nord, appartement 1205",
+        city="Saint-Jean-sur-Richelieu",
+        state="QC",
+        zip="J3B 1A1",
+        country="CA",
+    ),
+    "american": LabelAddress(
+        name="Christopher Montgomery-Williamson III",
+        company="Pacific Northwest Outdoor Equipment Cooperative",
+        street1="27001 La Paz Road, Suite 400, Building C",
+        city="Rancho Santa Margarita Heights",
+        state="CA",
+        zip="92688-1234",
+        country="US",
+    ),
+}
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def pdf_string(raw: str) -> str:
+    """A PDF literal string's text: octal and backslash escapes undone (WinAnsi)."""
+    out = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), raw)
+    return re.sub(r"\\(.)", r"\1", out).encode("latin-1").decode("cp1252")
+
+
+def drawn_strings(pdf: bytes) -> list[tuple[float, float, str, str]]:
+    """(x, size, font name, text) of every string the label draws, from its content stream."""
+    raw = re.search(rb"/Length (\d+)\s*>>\s*stream\r?\n", pdf)
+    assert raw
+    stream = zlib.decompress(pdf[raw.end() : raw.end() + int(raw.group(1))]).decode("latin-1")
+    names: dict[str, str] = {}
+    for body in re.findall(r"<<(.*?)>>", pdf.decode("latin-1"), re.S):
+        base, name = re.search(r"/BaseFont /([\w-]+)", body), re.search(r"/Name /(F\d+)", body)
+        if base and name:
+            names[name.group(1)] = base.group(1)
+    out: list[tuple[float, float, str, str]] = []
+    font, size = "", 0.0
+    for block in re.findall(r"BT (.*?) ET", stream, re.S):
+        chosen = re.search(r"/(F\d+) ([\d.]+) Tf", block)
+        if chosen:
+            font, size = names[chosen.group(1)], float(chosen.group(2))
+        place = re.search(r"1 0 0 1 ([-\d.]+) [-\d.]+ Tm", block)
+        for text in re.findall(r"\((.*?)\) Tj", block):
+            if place:
+                out.append((float(place.group(1)), size, font, pdf_string(text)))
+    assert out
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(LONG_ADDRESSES))
+def test_a_long_address_is_all_on_the_pdf_label_and_within_its_edges(kind: str) -> None:
+    address = LONG_ADDRESSES[kind]
+    pdf = render_labels_pdf([label("1Z999AA10123456784", ship_to=address)])
+    text = squeezed(pdf_text(pdf, layout=False))
+    for line in address_lines(address):
+        assert squeezed(line) in text, line
+    for x, size, font, drawn in drawn_strings(pdf):
+        assert x >= 0 and x + stringWidth(drawn, font, size) <= 288 - 10 + 0.01, drawn
+    assert decode_pdf(pdf, dpi=150) == [[("CODE-128", "1Z999AA10123456784")]]
+
+
+def test_the_postal_code_stays_whole_with_its_province() -> None:
+    pdf = render_labels_pdf([label("1Z999AA10123456784", ship_to=LONG_ADDRESSES["canadian"])])
+    assert "QC J3B 1A1" in pdf_text(pdf, layout=False)
+    zpl = render_label_zpl(label("1Z999AA10123456784", ship_to=LONG_ADDRESSES["canadian"]))
+    assert any("QC J3B 1A1" in field for field in fields(zpl))
+
+
+def zpl_texts(zpl: str) -> list[tuple[int, int, str]]:
+    """(x, font width, text) of every font-0 field without a field block (those wrap)."""
+    found = re.findall(r"\^FO(\d+),\d+\^A0N,(\d+),(\d+)\^FH\\\^FD(.*?)\^FS", zpl)
+    return [(int(x), int(w), unescape_zpl(data)) for x, _h, w, data in found]
+
+
+def unescape_zpl(data: str) -> str:
+    raw = re.sub(rb"\\([0-9A-F]{2})", lambda m: bytes([int(m.group(1), 16)]), data.encode())
+    return raw.decode("utf-8")
+
+
+@pytest.mark.parametrize("kind", sorted(LONG_ADDRESSES))
+def test_a_long_address_is_all_on_the_zpl_label_and_within_its_edges(kind: str) -> None:
+    address = LONG_ADDRESSES[kind]
+    zpl = render_label_zpl(label("1Z999AA10123456784", ship_to=address))
+    texts = zpl_texts(zpl)
+    joined = squeezed("".join(text for _, _, text in texts))
+    for line in address_lines(address):
+        assert squeezed(line) in joined, line
+    for x, width, text in texts:
+        assert x + zpl_text_width(text, width) <= 812 - 30, text
+
+
+def test_the_zpl_width_table_errs_on_the_wide_side() -> None:
+    # Font 0 is condensed: a capital M is under 0.9 of the font width; we count more.
+    assert zpl_text_width("M", 100) >= 90
+    assert zpl_text_width("MMMMMMMMMM", 40) >= 10 * 36
+    assert zpl_text_width("il", 40) < zpl_text_width("MW", 40)
+
+
+def test_an_internal_label_says_so_on_the_pdf_and_the_zpl() -> None:
+    notice = "INTERNAL LABEL - NOT VALID WITH ANY CARRIER"
+    internal = label("WL12345678903", notice=notice)
+    pdf = render_labels_pdf([internal])
+    assert notice in pdf_text(pdf, layout=False)
+    assert decode_pdf(pdf, dpi=150) == [[("CODE-128", "WL12345678903")]]
+    assert notice in fields(render_label_zpl(internal))
+    assert notice not in pdf_text(render_labels_pdf([label("WL12345678903")]))

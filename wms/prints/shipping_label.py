@@ -4,6 +4,19 @@ Layout, top to bottom: carrier and service (service reversed out, for sorting),
 ship date, FROM block (small), SHIP TO block (large), order number, weight and
 reference, then the tracking number as a Code128 barcode with the number in text.
 
+A label with a ``notice`` (the built-in carrier's: an internal label, valid
+with no carrier) prints it reversed out under the carrier, on the PDF and the ZPL.
+
+Addresses are never cut: each line is fitted by its measured width, shrunk
+down to a minimum size, then wrapped between words (a postal code with its
+state is never split; a word longer than the line breaks after a hyphen, else
+between letters). The PDF measures with the font's own metrics (reportlab's
+``stringWidth``). The ZPL prints with the printer's scalable font 0 (CG
+Triumvirate Bold Condensed); Zebra publishes no per-character widths for it,
+so it is measured with Helvetica-Bold's widths (Triumvirate is a Helvetica
+design, and its bold condensed cut is narrower) plus 10 %, which errs on the
+wide side: a line measured to fit never reaches the label's edge.
+
 Tracking numbers must be printable ASCII (what Code128 carries); in ZPL a ``>``
 is refused too, because Zebra printers read it as a Code128 invocation code.
 Text is made safe for the built-in PDF fonts (see ``barcodes.pdf_text``); in ZPL
@@ -14,7 +27,7 @@ non-ASCII, sent as UTF-8 under ``^CI28``).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,23 +77,120 @@ class ShippingLabelData:
     order_number: str  # e.g. "W-10422"
     reference: str = ""  # e.g. parcel id or box code
     shipped_on: date | None = None
+    notice: str = ""  # printed reversed out under the carrier, e.g. "INTERNAL LABEL ..."
+
+
+def address_chunks(address: LabelAddress) -> list[list[str]]:
+    """The printed lines of an address as their unbreakable pieces, empty parts left out.
+
+    Name, company, street lines, ``"City, ST ZIP"`` (or ``"ZIP City"`` outside the
+    US and Canada), country code. The state and postal code stay one piece
+    (``"QC J3B 1A1"``), so wrapping never separates or splits them.
+    """
+    lines = [line.split() for line in (address.name, address.company)]
+    lines += [line.split() for line in (address.street1, address.street2)]
+    city, state, code = address.city.strip(), address.state.strip(), address.zip.strip()
+    if address.country.upper() in ("US", "CA", ""):
+        words = f"{city},".split() if city and (state or code) else city.split()
+        tail = " ".join(p for p in (state, code) if p)
+        place = [*words, tail] if tail else words
+    else:
+        place = ([code] if code else []) + city.split() + ([state] if state else [])
+    lines.append(place)
+    lines.append([address.country.strip().upper()])
+    return [[" ".join(piece.split()) for piece in line] for line in lines if any(line)]
 
 
 def address_lines(address: LabelAddress) -> list[str]:
-    """The printed lines of an address, empty parts left out.
+    """The printed lines of an address (see ``address_chunks``) as plain text."""
+    return [" ".join(chunks) for chunks in address_chunks(address)]
 
-    Name, company, street lines, ``"City, ST ZIP"`` (or ``"ZIP City"`` outside the
-    US and Canada), country code.
-    """
-    lines = [address.name, address.company, address.street1, address.street2]
-    if address.country.upper() in ("US", "CA", ""):
-        place = ", ".join(p for p in (address.city, address.state) if p)
-        place = " ".join(p for p in (place, address.zip) if p)
-    else:
-        place = " ".join(p for p in (address.zip, address.city, address.state) if p)
-    lines.append(place)
-    lines.append(address.country.upper())
-    return [line.strip() for line in lines if line and line.strip()]
+
+# --------------------------------------------------------------------------- fitting
+
+Measure = Callable[[str, float], float]
+
+
+def _break_word(word: str, measure: Measure, size: float, width: float) -> list[str]:
+    """A word too long for a line, in pieces that fit: after hyphens, else between letters."""
+    pieces: list[str] = []
+    rest = word
+    while rest and measure(rest, size) > width:
+        cut = max(
+            1, max((i for i in range(1, len(rest)) if measure(rest[:i], size) <= width), default=1)
+        )
+        hyphen = rest.rfind("-", 0, cut)
+        if hyphen > 0:
+            cut = hyphen + 1
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def wrap_chunks(chunks: list[str], measure: Measure, size: float, width: float) -> list[str]:
+    """Greedy lines of whole chunks that fit ``width``; no character is dropped."""
+    lines: list[str] = []
+    current = ""
+    for chunk in chunks:
+        candidate = f"{current} {chunk}" if current else chunk
+        if measure(candidate, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        pieces = _break_word(chunk, measure, size, width)
+        lines.extend(pieces[:-1])
+        current = pieces[-1]
+    if current:
+        lines.append(current)
+    return lines
+
+
+@dataclass(frozen=True)
+class FittedLine:
+    text: str
+    size: float
+    bold: bool
+
+
+def fit_address(
+    lines: list[tuple[list[str], float, bool]],
+    measure: Callable[[str, float, bool], float],
+    width: float,
+    height: float,
+    min_size: float,
+    floor: float,
+    leading: float = 1.12,
+) -> list[FittedLine]:
+    """Each (chunks, largest size, bold) line at the largest size that fits ``width``,
+    down to ``min_size``, then wrapped; the whole block shrunk (to ``floor`` at most)
+    until its lines fit ``height``."""
+    fitted: list[FittedLine] = []
+    for scale in (1.0, 0.92, 0.85, 0.78, 0.72, 0.66, 0.6, 0.55, 0.5):
+        low = max(floor, min_size * scale)
+        fitted = []
+        for chunks, largest, bold in lines:
+            top = max(low, largest * scale)
+            text = " ".join(chunks)
+
+            def fits(size: float, text: str = text, bold: bool = bold) -> bool:
+                return measure(text, size, bold) <= width
+
+            if fits(top):
+                fitted.append(FittedLine(text, top, bold))
+            elif fits(low):
+                size = max(low, round(top * width / measure(text, top, bold), 1))
+                while not fits(size) and size > low:
+                    size = max(low, round(size - 0.5, 1))
+                fitted.append(FittedLine(text, size, bold))
+            else:
+                for part in wrap_chunks(chunks, lambda t, s, b=bold: measure(t, s, b), low, width):
+                    fitted.append(FittedLine(part, low, bold))
+        if sum(line.size * leading for line in fitted) <= height:
+            return fitted
+    return fitted
 
 
 def format_weight(weight_g: int) -> str:
@@ -112,6 +222,45 @@ def _caption(c: Canvas, x: float, y: float, text: str) -> None:
     c.drawString(x, y, text)
 
 
+def _pdf_measure(text: str, size: float, bold: bool) -> float:
+    return stringWidth(pdf_text(text), FONT_BOLD if bold else FONT, size)
+
+
+def _draw_address(
+    c: Canvas, address: LabelAddress, x: float, top: float, height: float, big: bool
+) -> None:
+    """An address block from ``top`` down, every character kept, within the label's width."""
+    chunks = address_chunks(address)
+    if big:  # name, city line and country in bold, larger
+        specs = [
+            (line, 14.0 if i == 0 or i >= len(chunks) - 2 else 12.0, i == 0 or i >= len(chunks) - 2)
+            for i, line in enumerate(chunks)
+        ]
+        fitted = fit_address(specs, _pdf_measure, LABEL_WIDTH - _M - x, height, 9.0, 6.0)
+    else:
+        specs = [(line, 7.5, False) for line in chunks]
+        fitted = fit_address(specs, _pdf_measure, LABEL_WIDTH - _M - x, height, 6.5, 5.0)
+    y = top
+    for line in fitted:
+        y -= line.size * (1.0 if line is fitted[0] else 1.12)
+        c.setFont(FONT_BOLD if line.bold else FONT, line.size)
+        c.drawString(x, y, pdf_text(line.text))
+
+
+def _draw_notice(c: Canvas, top: float, notice: str) -> float:
+    """The notice reversed out in a band under ``top``; returns the band's height."""
+    band = 16.0
+    c.rect(_M, top - band, _INNER, band, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    size = fit_font_size(notice, FONT_BOLD, 9.5, _INNER - 8, 6)
+    c.setFont(FONT_BOLD, size)
+    c.drawCentredString(
+        LABEL_WIDTH / 2, top - band + 5, fit_text(notice, FONT_BOLD, size, _INNER - 8)
+    )
+    c.setFillColorRGB(0, 0, 0)
+    return band + 2
+
+
 def _draw_label(c: Canvas, label: ShippingLabelData) -> None:
     top = LABEL_HEIGHT - _M
 
@@ -134,29 +283,21 @@ def _draw_label(c: Canvas, label: ShippingLabelData) -> None:
         c.setFont(FONT, 8)
         c.drawString(_M, top - 39, f"Ship date {label.shipped_on.isoformat()}")
     y = top - 46
+    # The notice takes its band from the barcode's height, so every block keeps its room.
+    shift = _draw_notice(c, y - 1, label.notice) if label.notice else 0.0
+    top -= shift
+    y = top - 46
     _rule(c, y)
 
     # FROM, small.
     _caption(c, _M, y - 9, "FROM")
-    c.setFont(FONT, 7.5)
-    line_y = y - 17
-    for line in address_lines(label.ship_from)[:6]:
-        c.drawString(_M, line_y, fit_text(line, FONT, 7.5, _INNER))
-        line_y -= 8.6
+    _draw_address(c, label.ship_from, _M, y - 10, 52, big=False)
     y = top - 110
     _rule(c, y)
 
     # SHIP TO, large.
     _caption(c, _M, y - 9, "SHIP TO")
-    lines = address_lines(label.ship_to)[:6]
-    line_y = y - 24
-    for i, line in enumerate(lines):
-        bold = i == 0 or i >= len(lines) - 2  # name, city line, country
-        font = FONT_BOLD if bold else FONT
-        size = fit_font_size(line, font, 14 if bold else 12, _INNER - 8, 8)
-        c.setFont(font, size)
-        c.drawString(_M + 8, line_y, fit_text(line, font, size, _INNER - 8))
-        line_y -= 15
+    _draw_address(c, label.ship_to, _M + 8, y - 11, 98, big=True)
     y = top - 222
     _rule(c, y, 2.0)
 
@@ -186,7 +327,7 @@ def _draw_label(c: Canvas, label: ShippingLabelData) -> None:
         tracking,
         (LABEL_WIDTH - total) / 2,
         _M + 26,
-        88,
+        88 - shift,
         module_width=module,
         pattern=pattern,
     )
@@ -232,11 +373,24 @@ def zpl_escape(text: str) -> str:
     return "".join(out)
 
 
+# Font 0 measured conservatively: Helvetica-Bold advance widths (per 1000 units of the
+# font's width parameter) plus this margin; see the module docstring.
+ZPL_WIDTH_MARGIN = 1.10
+
+
+def zpl_text_width(text: str, width: int) -> int:
+    """Dots that ``text`` takes in font 0 at ``^A0N,h,width`` (never less than it prints)."""
+    return int(stringWidth(pdf_text(text), FONT_BOLD, width) * ZPL_WIDTH_MARGIN) + 1
+
+
 def _zpl_clip(text: str, height: int, width: int) -> str:
-    """Cut ``text`` to what font 0 at ``height`` dots fits in ``width`` (an estimate)."""
+    """Cut ``text`` to what font 0 at ``height`` dots fits in ``width`` (for short fields)."""
     text = text.strip()
-    room = max(1, int(width / (height * 0.56)))
-    return text if len(text) <= room else text[: room - 1].rstrip() + "."
+    if zpl_text_width(text, height) <= width:
+        return text
+    while text and zpl_text_width(text + ".", height) > width:
+        text = text[:-1]
+    return text.rstrip() + "."
 
 
 def _zpl_text(x: int, y: int, height: int, text: str, width: int = _ZPL_INNER) -> str:
@@ -248,6 +402,29 @@ def _zpl_rule(y: int, thickness: int = 3) -> str:
     return f"^FO{_ZPL_MARGIN},{y}^GB{_ZPL_INNER},{thickness},{thickness}^FS"
 
 
+def _zpl_measure(text: str, size: float, bold: bool) -> float:
+    return zpl_text_width(text, int(size))
+
+
+def _zpl_address(address: LabelAddress, x: int, top: int, height: int, big: bool) -> list[str]:
+    """An address block from ``top`` down: fitted, wrapped, every character kept."""
+    chunks = address_chunks(address)
+    width = ZPL_WIDTH - _ZPL_MARGIN - x
+    if big:
+        specs = [(line, 38.0, True) for line in chunks]
+        fitted = fit_address(specs, _zpl_measure, width, height, 28.0, 18.0, leading=1.15)
+    else:
+        specs = [(line, 24.0, True) for line in chunks]
+        fitted = fit_address(specs, _zpl_measure, width, height, 20.0, 16.0, leading=1.1)
+    out: list[str] = []
+    y = top
+    for line in fitted:
+        size = int(line.size)
+        out.append(f"^FO{x},{y}^A0N,{size},{size}^FH\\^FD{zpl_escape(line.text)}^FS")
+        y += int(size * (1.15 if big else 1.1)) + 1
+    return out
+
+
 def render_label_zpl(label: ShippingLabelData) -> str:
     """ZPL II for one 4x6 label at 203 dpi (812x1218 dots), ``^XA`` ... ``^XZ``."""
     _check(label)
@@ -256,31 +433,38 @@ def render_label_zpl(label: ShippingLabelData) -> str:
     m = _ZPL_MARGIN
     out = ["^XA", "^CI28", f"^PW{ZPL_WIDTH}", f"^LL{ZPL_HEIGHT}", "^LH0,0"]
 
-    service = _zpl_clip(label.service or "-", 56, _ZPL_INNER // 2)
-    box_w = min(_ZPL_INNER // 2, int(len(service) * 56 * 0.6) + 30)
+    service = _zpl_clip(label.service or "-", 56, _ZPL_INNER // 2 - 30)
+    box_w = min(_ZPL_INNER // 2, zpl_text_width(service, 56) + 30)
     box_x = ZPL_WIDTH - m - box_w
     out.append(f"^FO{box_x},{m}^GB{box_w},84,84^FS")
     out.append(f"^FO{box_x},{m + 16}^A0N,56,56^FB{box_w},1,0,C^FR^FH\\^FD{zpl_escape(service)}^FS")
     out.append(_zpl_text(m, m + 6, 60, label.carrier, _ZPL_INNER - box_w - 20))
     if label.shipped_on is not None:
         out.append(_zpl_text(m, m + 76, 24, f"Ship date {label.shipped_on.isoformat()}"))
-    y = m + 108
+    shift = 0
+    if label.notice:
+        # The notice reversed out in a band; the barcode gives up the height it takes.
+        shift = 48
+        size = 30
+        while size > 16 and zpl_text_width(label.notice, size) > _ZPL_INNER - 20:
+            size -= 1
+        notice = _zpl_clip(label.notice, size, _ZPL_INNER - 20)
+        out.append(f"^FO{m},{m + 106}^GB{_ZPL_INNER},42,42^FS")
+        out.append(
+            f"^FO{m},{m + 127 - size // 2}^A0N,{size},{size}^FB{_ZPL_INNER},1,0,C^FR"
+            f"^FH\\^FD{zpl_escape(notice)}^FS"
+        )
+    y = m + 108 + shift
     out.append(_zpl_rule(y))
 
     out.append(_zpl_text(m, y + 10, 20, "FROM"))
-    line_y = y + 36
-    for line in address_lines(label.ship_from)[:6]:
-        out.append(_zpl_text(m, line_y, 24, line))
-        line_y += 26
-    y = m + 300
+    out += _zpl_address(label.ship_from, m, y + 36, 156, big=False)
+    y = m + 300 + shift
     out.append(_zpl_rule(y))
 
     out.append(_zpl_text(m, y + 10, 20, "SHIP TO"))
-    line_y = y + 40
-    for line in address_lines(label.ship_to)[:6]:
-        out.append(_zpl_text(m + 20, line_y, 38, line, _ZPL_INNER - 20))
-        line_y += 44
-    y = m + 620
+    out += _zpl_address(label.ship_to, m + 20, y + 40, 272, big=True)
+    y = m + 620 + shift
     out.append(_zpl_rule(y, 6))
 
     out.append(_zpl_text(m, y + 10, 20, "ORDER"))
@@ -289,20 +473,20 @@ def render_label_zpl(label: ShippingLabelData) -> str:
     out.append(_zpl_text(m + 500, y + 36, 44, format_weight(label.weight_g), 250))
     if label.reference:
         out.append(_zpl_text(m, y + 94, 24, f"Ref: {label.reference}"))
-    y = m + 760
+    y = m + 760 + shift
     out.append(_zpl_rule(y, 6))
 
     out.append(_zpl_text(m, y + 12, 20, "TRACKING #"))
     modules = len(code128_pattern(label.tracking_number)) + 20
     dots = max(1, min(4, _ZPL_INNER // modules))
     x = max(0, (ZPL_WIDTH - modules * dots) // 2) + 10 * dots
-    height = 230
+    height = 230 - shift
     out.append(
         f"^FO{x},{y + 50}^BY{dots},3,{height}^BCN,{height},N,N,N,A"
         f"^FH\\^FD{zpl_escape(label.tracking_number)}^FS"
     )
     out.append(
-        f"^FO{m},{y + 300}^A0N,40,40^FB{_ZPL_INNER},1,0,C"
+        f"^FO{m},{y + 300 - shift}^A0N,40,40^FB{_ZPL_INNER},1,0,C"
         f"^FH\\^FD{zpl_escape(label.tracking_number)}^FS"
     )
     out.append("^PQ1")

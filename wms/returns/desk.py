@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from wms.auth.decorators import role_required
 from wms.core.clock import today
-from wms.core.errors import InvalidInput
+from wms.core.errors import DomainError, InvalidInput
 from wms.extensions import db
 from wms.orders.models import Order, order_id_from_number, order_number
 from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
@@ -171,6 +171,20 @@ def label_buy(rma_id: int) -> ResponseReturnValue:
         flash(f"Return label bought: {rma.carrier} {rma.tracking_number}.", "ok")
     else:
         flash(f"No label yet: {rma.label_error} Try again.", "error")
+    return redirect(url_for("returns.show", rma_id=rma_id))
+
+
+@bp.post("/<int:rma_id>/label/release")
+@role_required("supervisor")
+def label_release(rma_id: int) -> ResponseReturnValue:
+    services.get_return(rma_id)
+    try:
+        message = labels.release_return_label(rma_id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("returns.show", rma_id=rma_id))
+    flash(message, "ok")
     return redirect(url_for("returns.show", rma_id=rma_id))
 
 

@@ -2,16 +2,20 @@
 
 A label is bought once per RMA. The attempt is recorded and committed
 before the carrier is called, with a key of the RMA's own; a second attempt
-(a retry, a double click, a channel sending the same request) either waits
-for the first or calls the carrier with the same key, and the adapters look
-for a label bought with that key before buying ("look before you buy").
+(a retry, a double click, a channel sending the same request) waits for the
+first, and the adapters look for a label bought with that key before buying
+("look before you buy"). When the carrier did not say whether it sold the
+label, no purchase is made again: later attempts only look for that label,
+until the carrier shows it or a supervisor releases the RMA after the same
+waiting period as parcels (``wms.shipping.purchases``). The built-in carrier
+draws the same label for the same key, so it may simply be asked again.
 The carrier is called with no database transaction open.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, g
@@ -19,12 +23,22 @@ from sqlalchemy import or_, update
 
 from wms.core import audit, outbox
 from wms.core.clock import utcnow
-from wms.core.errors import InvalidInput
+from wms.core.errors import Conflict, InvalidInput
+from wms.core.money import to_minor
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.returns.errors import LabelInProgress, ReturnClosed
 from wms.returns.models import LabelStatus, ReturnAuthorisation, ReturnStatus
-from wms.shipping.carriers import LABEL_FORMATS, Address, Carrier, CarrierError, Label, Parcel
+from wms.shipping.carriers import (
+    LABEL_FORMATS,
+    Address,
+    Carrier,
+    CarrierError,
+    CarrierUnavailable,
+    Label,
+    Parcel,
+)
+from wms.shipping.purchases import release_after
 from wms.web import commit_now
 
 rma_t = ReturnAuthorisation.__table__
@@ -57,9 +71,12 @@ class LabelJob:
     warehouse: Address
     parcel: Parcel
     label_format: str
+    look_only: bool = False  # an earlier purchase may have happened: find it, buy nothing
 
 
 def carrier_for_app() -> Carrier:
+    from wms.shipping.labels import warehouse_currency
+
     config = current_app.config
     if config.get("SHIPPO_API_KEY"):
         from wms.shipping.carriers.shippo_adapter import ShippoCarrier
@@ -68,10 +85,24 @@ def carrier_for_app() -> Carrier:
             config["SHIPPO_API_KEY"],
             config.get("SHIPPO_API_URL"),
             timeout=float(config.get("SHIPPO_TIMEOUT", 10.0)),
+            currency=warehouse_currency(),
         )
     from wms.shipping.carriers.builtin import BuiltinCarrier
 
-    return BuiltinCarrier(serial_for=builtin_serial)
+    return BuiltinCarrier(serial_for=builtin_serial, currency=warehouse_currency())
+
+
+def _repeatable() -> bool:
+    """The built-in carrier draws the same label for the same key: asking again is safe."""
+    return not current_app.config.get("SHIPPO_API_KEY")
+
+
+def _unknown(rma: ReturnAuthorisation, now: datetime) -> bool:
+    if rma.label_status == LabelStatus.UNCERTAIN:
+        return True
+    return rma.label_status == LabelStatus.BUYING and (
+        rma.label_attempt_at is None or rma.label_attempt_at < now - STALE_ATTEMPT
+    )
 
 
 def builtin_serial(key: str) -> int | None:
@@ -110,7 +141,10 @@ def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
     if rma.status in (ReturnStatus.CANCELLED, ReturnStatus.CLOSED):
         raise ReturnClosed(f"{rma.number} is {rma.status}; it needs no label.")
     key = f"return-{rma.number}"
-    if not _take_attempt(rma, key, label_format):
+    look_only = not _repeatable() and _unknown(rma, utcnow())
+    if look_only:
+        key = rma.label_key or key
+    elif not _take_attempt(rma, key, label_format):
         db.session.refresh(rma)
         if rma.label_status == LabelStatus.BOUGHT:
             return None  # bought by the attempt we waited for
@@ -124,22 +158,27 @@ def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
         warehouse=return_address(),
         parcel=parcel_for(rma),
         label_format=label_format,
+        look_only=look_only,
     )
 
 
 def _take_attempt(rma: ReturnAuthorisation, key: str, label_format: str) -> bool:
     """The attempt is ours unless another one is under way (and not stale)."""
     now = utcnow()
+    claimable = rma_t.c.label_status.in_(
+        [LabelStatus.NONE, LabelStatus.FAILED, LabelStatus.RELEASED]
+    )
+    if _repeatable():
+        claimable = or_(
+            claimable,
+            rma_t.c.label_status == LabelStatus.UNCERTAIN,
+            (rma_t.c.label_status == LabelStatus.BUYING)
+            & (rma_t.c.label_attempt_at < now - STALE_ATTEMPT),
+        )
     claimed = db.session.execute(
         update(rma_t)
         .where(rma_t.c.id == rma.id)
-        .where(
-            or_(
-                rma_t.c.label_status.in_([LabelStatus.NONE, LabelStatus.FAILED]),
-                (rma_t.c.label_status == LabelStatus.BUYING)
-                & (rma_t.c.label_attempt_at < now - STALE_ATTEMPT),
-            )
-        )
+        .where(claimable)
         .values(
             label_status=LabelStatus.BUYING,
             label_key=key,
@@ -151,10 +190,15 @@ def _take_attempt(rma: ReturnAuthorisation, key: str, label_format: str) -> bool
     return claimed.rowcount == 1
 
 
-def purchase(job: LabelJob) -> Label | CarrierError:
-    """The carrier call, outside any transaction; a failure comes back as the error."""
+def purchase(job: LabelJob) -> Label | CarrierError | None:
+    """The carrier call, outside any transaction; a failure comes back as the error.
+
+    None: only looking (``look_only``), and the carrier shows no label yet.
+    """
     carrier = carrier_for_app()
     try:
+        if job.look_only:
+            return carrier.find_label(job.key)
         return carrier.return_label(
             job.customer,
             job.warehouse,
@@ -173,13 +217,19 @@ def purchase(job: LabelJob) -> Label | CarrierError:
             close()
 
 
-def record_label(rma_id: int, outcome: Label | CarrierError) -> None:
+def record_label(rma_id: int, outcome: Label | CarrierError | None) -> None:
     rma = db.session.get(ReturnAuthorisation, rma_id)
     assert rma is not None
+    if outcome is None or (isinstance(outcome, CarrierUnavailable) and outcome.purchase_uncertain):
+        _mark_uncertain(rma)
+        return
     if isinstance(outcome, CarrierError):
-        rma.label_status = LabelStatus.FAILED
+        if rma.label_status == LabelStatus.BUYING:
+            rma.label_status = LabelStatus.FAILED
         rma.label_error = outcome.message[:300]
         audit.record("return.label_failed", "return", rma.number, error=outcome.message[:200])
+        return
+    if rma.label_status == LabelStatus.BOUGHT:
         return
     rma.label_status = LabelStatus.BOUGHT
     rma.carrier = outcome.carrier[:40]
@@ -187,6 +237,12 @@ def record_label(rma_id: int, outcome: Label | CarrierError) -> None:
     rma.tracking_url = outcome.tracking_url[:300]
     rma.label_format = outcome.label_format
     rma.label_bytes = outcome.label_bytes
+    rma.label_amount_minor = (
+        to_minor(outcome.amount, outcome.currency)
+        if outcome.amount is not None and outcome.currency
+        else None
+    )
+    rma.label_currency = outcome.currency[:3] if rma.label_amount_minor is not None else ""
     rma.label_error = ""
     outbox.emit(
         "return.label_created",
@@ -203,6 +259,59 @@ def record_label(rma_id: int, outcome: Label | CarrierError) -> None:
         },
     )
     audit.record("return.label_bought", "return", rma.number, tracking=outcome.tracking_number)
+
+
+def unconfirmed_sentence(rma: ReturnAuthorisation, now: datetime | None = None) -> str:
+    now = now or utcnow()
+    due = (rma.label_attempt_at or now) + release_after()
+    later = (
+        "it can be released now"
+        if due <= now
+        else f"it can be released in {max(1, -(-int((due - now).total_seconds()) // 60))} min"
+    )
+    return (
+        f"The carrier has not confirmed the return label of {rma.number} yet, so no other is "
+        f"bought: try again in a minute to look for it ({later} if the carrier never shows it)."
+    )
+
+
+def _mark_uncertain(rma: ReturnAuthorisation) -> None:
+    if rma.label_status in (LabelStatus.BUYING, LabelStatus.UNCERTAIN):
+        rma.label_status = LabelStatus.UNCERTAIN
+        rma.label_error = unconfirmed_sentence(rma)[:300]
+
+
+def release_return_label(rma_id: int) -> str:
+    """A supervisor lets an unconfirmed return label be bought again, after one last look."""
+    rma = db.session.get(ReturnAuthorisation, rma_id)
+    if rma is None:
+        raise InvalidInput("There is no such return.")
+    now = utcnow()
+    if not _unknown(rma, now):
+        raise Conflict(f"The return label of {rma.number} is not waiting for the carrier.")
+    if (rma.label_attempt_at or now) + release_after() > now:
+        raise Conflict(unconfirmed_sentence(rma, now)).with_code("release_too_early")
+    job = claim_label(rma_id, rma.label_format or "PDF_4x6")
+    commit_now()
+    outcome = purchase(job) if job is not None else None
+    if isinstance(outcome, Label):
+        record_label(rma_id, outcome)
+        commit_now()
+        return f"The carrier has the return label of {rma.number} after all: it is on record now."
+    released = db.session.execute(
+        update(rma_t)
+        .where(
+            rma_t.c.id == rma_id,
+            rma_t.c.label_status.in_([LabelStatus.UNCERTAIN, LabelStatus.BUYING]),
+            rma_t.c.label_attempt_at <= now - release_after(),
+        )
+        .values(label_status=LabelStatus.RELEASED, label_error="")
+    )
+    if released.rowcount != 1:
+        raise Conflict(f"The return label of {rma.number} changed meanwhile; look at it again.")
+    audit.record("return.label_released", "return", rma.number)
+    commit_now()  # the look above committed already: the request will not commit again
+    return f"{rma.number} may buy its return label again."
 
 
 def customer_address(ship_to: dict[str, Any], email: str) -> Address:

@@ -73,7 +73,9 @@ class LabelStatus(StrEnum):
     NONE = "none"
     BUYING = "buying"  # the attempt is recorded; the carrier may be answering now
     BOUGHT = "bought"
-    FAILED = "failed"  # tried again with the same key, so a late purchase is found, not repeated
+    FAILED = "failed"  # the carrier refused: nothing was bought, a new attempt may buy
+    UNCERTAIN = "uncertain"  # the carrier did not say: look for the label, buy nothing
+    RELEASED = "released"  # a supervisor let an unconfirmed purchase be made again
 
 
 def rma_number(rma_id: int) -> str:
@@ -120,6 +122,9 @@ class ReturnAuthorisation(db.Model):
     carrier: Mapped[str] = mapped_column(String(40), default="")
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     tracking_url: Mapped[str] = mapped_column(String(300), default="")
+    # What the label cost, in minor units of its currency (410 EUR cents, 4000 JPY).
+    label_amount_minor: Mapped[int | None] = mapped_column(Integer)
+    label_currency: Mapped[str] = mapped_column(String(3), default="")
 
     order: Mapped[Order] = relationship()
     lines: Mapped[list[ReturnLine]] = relationship(

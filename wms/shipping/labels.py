@@ -4,9 +4,13 @@ The carrier is Shippo when ``SHIPPO_API_KEY`` is set, else the built-in local
 carrier. Both are called with no database transaction open (see
 ``_leave_transaction``), and a purchase is put on record, committed, before the
 carrier hears of it: after a crash, a timeout or a 5xx the parcel says a
-purchase may have happened, and the next attempt asks the carrier for the label
-bought with the parcel's key before it buys (the adapters' ``buy_label`` looks
-first).
+purchase may have happened. Then no purchase is made again: the next attempts
+only ask the carrier for the label bought with the parcel's key, until it is
+found or a supervisor releases the parcel (see ``wms.shipping.purchases``).
+
+Money: rates are compared only within the warehouse's currency (``CURRENCY``,
+from ``WMS_CURRENCY``, EUR by default); rates in another currency are listed as
+such and bought only when the packer picks one.
 """
 
 from __future__ import annotations
@@ -14,14 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import or_, update
 
-from wms.core.clock import utcnow
 from wms.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from wms.core.money import DEFAULT_CURRENCY, normal_currency
 from wms.extensions import db
 from wms.orders.models import Order
 from wms.shipping.carriers import (
@@ -40,11 +43,21 @@ from wms.shipping.carriers.builtin import BuiltinCarrier
 from wms.shipping.models import LabelState, Parcel, ParcelStatus
 from wms.shipping.parcels import release_payment_hold, require_payment
 from wms.shipping.printers import PrinterUnavailable, send_zpl
+from wms.shipping.purchases import (
+    LabelUnconfirmed,
+    claim,
+    mark_unknown,
+    record_failure,
+    record_label,
+    release,
+    unconfirmed_sentence,
+    unknown,
+)
 from wms.shipping.queries import station_settings
 
-# A purchase under way holds the parcel this long; after that a request that
-# died mid-purchase no longer blocks the next attempt (which looks first).
-PURCHASE_CLAIM = timedelta(minutes=2)
+# Carriers that give the same label again for the same parcel key: for them a
+# purchase whose outcome is unknown is simply made again.
+REPEATABLE_CARRIERS = ("builtin",)
 DEFAULT_WAREHOUSE = {
     "name": "WMS Fulfilment",
     "company": "WMS Inc",
@@ -78,6 +91,10 @@ class PrinterDown(DomainError):
 # ------------------------------------------------------------------ carriers
 
 
+def warehouse_currency() -> str:
+    return normal_currency(current_app.config.get("CURRENCY") or DEFAULT_CURRENCY)
+
+
 def default_carrier_code() -> str:
     return "shippo" if current_app.config.get("SHIPPO_API_KEY") else "builtin"
 
@@ -96,6 +113,7 @@ def carrier_for(code: str, serials: dict[str, int] | None = None) -> Iterator[Ca
             timeout=float(config.get("SHIPPO_TIMEOUT", 10.0)),
             retry_backoff=float(config.get("SHIPPO_RETRY_BACKOFF", 0.5)),
             poll_interval=float(config.get("SHIPPO_POLL_INTERVAL", 1.0)),
+            currency=warehouse_currency(),
         ) as shippo:
             yield shippo
         return
@@ -103,6 +121,7 @@ def carrier_for(code: str, serials: dict[str, int] | None = None) -> Iterator[Ca
     yield BuiltinCarrier(
         serial_for=known.get,
         tracking_url_prefix=url_for("shipping.track_form", _external=True),
+        currency=warehouse_currency(),
     )
 
 
@@ -164,7 +183,16 @@ def _leave_transaction() -> None:
 
 
 def rate_from(data: dict[str, Any]) -> Rate:
+    """A rate as stored with the parcel (amounts as text, to keep them exact)."""
+    data = dict(data)
+    if "amount_cents" in data:  # stored before rates kept their amount as quoted
+        data["amount"] = Decimal(data.pop("amount_cents")) / 100
+    data["amount"] = Decimal(str(data["amount"]))
     return Rate(**data)
+
+
+def rate_record(rate: Rate) -> dict[str, Any]:
+    return {**asdict(rate), "amount": str(rate.amount)}
 
 
 def rates_of(parcel: Parcel) -> list[Rate]:
@@ -193,30 +221,40 @@ def quote_rates(parcel: Parcel, order: Order) -> str:
     except CarrierError as exc:
         raise LabelRefused(exc.message) from exc
     note = ""
+    currency = warehouse_currency()
     try:
-        chosen = choose_rate(rates, level).rate_id
+        chosen = choose_rate(rates, level, currency).rate_id
     except NoRate as exc:
         chosen, note = "", f"{exc.message[:-1]}; pick a rate below."
     parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
     parcel.carrier_code = code
-    parcel.rates = [asdict(rate) for rate in sorted(rates, key=_cheapest_first)]
+    ordered = sorted(rates, key=lambda rate: _cheapest_first(rate, currency))
+    parcel.rates = [rate_record(rate) for rate in ordered]
     parcel.rate_id = chosen
     return note
 
 
-def _cheapest_first(rate: Rate) -> tuple[int, int, str]:
-    return (rate.amount_cents, rate.days if rate.days is not None else 99, rate.service)
+def _cheapest_first(rate: Rate, currency: str) -> tuple[bool, str, Decimal, int, str]:
+    """The warehouse's currency first, cheapest first; other currencies after, by currency."""
+    days = rate.days if rate.days is not None else 99
+    other = rate.currency.upper() != currency
+    return (other, rate.currency.upper() if other else "", rate.amount, days, rate.service)
 
 
 # ------------------------------------------------------------------ buying
 
 
 def buy_label(parcel: Parcel, order: Order, rate_id: str = "") -> Parcel:
-    """Buy the parcel's label with the chosen (or the given) rate, never twice."""
+    """Buy the parcel's label with the chosen (or the given) rate, never twice.
+
+    After a purchase whose outcome is unknown it only looks for that label.
+    """
     if parcel.label_state == LabelState.BOUGHT:
         return parcel
     if parcel.status != ParcelStatus.PACKED:
         raise Conflict("Verify, box and weigh the parcel before buying its label.")
+    if parcel.carrier_code not in REPEATABLE_CARRIERS and unknown(parcel):
+        return confirm_label(parcel, order.number)
     release_payment_hold(order)
     require_payment(order)
     if not parcel.rates:
@@ -229,98 +267,85 @@ def buy_label(parcel: Parcel, order: Order, rate_id: str = "") -> Parcel:
     label_format = "ZPL" if settings is not None and settings.has_printer else "PDF_4x6"
     parcel_id, key, number, code = parcel.id, parcel.label_key, order.number, parcel.carrier_code
     _require_configured(code)
-    _claim_purchase(parcel_id, rate.rate_id, number)
+    claim(parcel_id, rate.rate_id, number, repeatable=code in REPEATABLE_CARRIERS)
     _leave_transaction()  # the attempt is on record before the carrier hears of it
     try:
         with carrier_for(code, {key: parcel_id}) as carrier:
             label = carrier.buy_label(rate, label_format, key, order_number=number)
     except CarrierUnavailable as exc:
-        state = LabelState.UNCERTAIN if exc.purchase_uncertain else LabelState.FAILED
-        _record_failure(parcel_id, state, exc.message)
-        raise CarrierDown(exc.message) from exc
+        if not exc.purchase_uncertain:
+            record_failure(parcel_id, LabelState.FAILED, exc.message)
+            raise CarrierDown(exc.message) from exc
+        record_failure(parcel_id, LabelState.UNCERTAIN, exc.message)
+        parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
+        raise CarrierDown(unconfirmed_sentence(parcel, number)) from exc
     except CarrierError as exc:
-        _record_failure(parcel_id, LabelState.FAILED, exc.message, forget_rates=True)
+        record_failure(parcel_id, LabelState.FAILED, exc.message, forget_rates=True)
         raise LabelRefused(exc.message) from exc
     except Exception:
-        _record_failure(parcel_id, LabelState.UNCERTAIN, "The label purchase was interrupted.")
+        record_failure(parcel_id, LabelState.UNCERTAIN, "The label purchase was interrupted.")
         raise
-    _record_label(parcel_id, label)
+    record_label(parcel_id, label)
     _leave_transaction()  # a bought label is saved before anything else can fail
     return db.session.get(Parcel, parcel_id)  # type: ignore[return-value]
 
 
-def _claim_purchase(parcel_id: int, rate_id: str, order_no: str) -> None:
-    now = utcnow()
-    claimed = db.session.execute(
-        update(Parcel)
-        .where(
-            Parcel.id == parcel_id,
-            or_(
-                Parcel.label_state.in_([LabelState.NONE, LabelState.FAILED, LabelState.UNCERTAIN]),
-                (Parcel.label_state == LabelState.BUYING) & (Parcel.label_claimed_until < now),
-            ),
-        )
-        .values(
-            label_state=LabelState.BUYING,
-            label_attempts=Parcel.label_attempts + 1,
-            label_attempted_at=now,
-            label_claimed_until=now + PURCHASE_CLAIM,
-            label_error="",
-            rate_id=rate_id,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        # Not "scan DONE again": once bought, DONE ships, and the packer has not seen the label.
+def find_label(parcel: Parcel) -> Label | None:
+    """The carrier's record of the parcel's label (by its key and rate), or None."""
+    rate = next((r for r in rates_of(parcel) if r.rate_id == parcel.rate_id), None)
+    parcel_id, key, code = parcel.id, parcel.label_key, parcel.carrier_code
+    _require_configured(code)
+    _leave_transaction()
+    try:
+        with carrier_for(code, {key: parcel_id}) as carrier:
+            return carrier.find_label(key, rate)
+    except CarrierUnavailable as exc:
+        raise CarrierDown(
+            f"{exc.message[:-1]}; the label that may be bought is looked for again next time."
+        ) from exc
+    except CarrierError as exc:
+        raise CarrierDown(exc.message) from exc
+
+
+def confirm_label(parcel: Parcel, number: str) -> Parcel:
+    """A purchase whose outcome is unknown: look for its label, and buy nothing.
+
+    Found: it is put on record. Not found: ``LabelUnconfirmed`` says what the
+    packer does meanwhile; the parcel stays as it is.
+    """
+    if parcel.label_state == LabelState.BUYING and not unknown(parcel):
         raise Conflict(
-            f"The label for {order_no} is being bought right now; wait a moment, then scan "
-            f"{order_no} to see it."
+            f"The label for {number} is being bought right now; wait a moment, then scan "
+            f"{number} to see it."
         ).with_code("purchase_in_progress")
+    parcel_id = parcel.id
+    mark_unknown(parcel_id)
+    label = find_label(parcel)
+    if label is None:
+        parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
+        raise LabelUnconfirmed(unconfirmed_sentence(parcel, number))
+    record_label(parcel_id, label)
+    _leave_transaction()
+    return db.session.get(Parcel, parcel_id)  # type: ignore[return-value]
 
 
-def _record_failure(parcel_id: int, state: str, message: str, forget_rates: bool = False) -> None:
-    """Keep what the attempt learnt: the error answer rolls back, this must not."""
-    db.session.rollback()
-    values: dict[str, Any] = {
-        "label_state": state,
-        "label_error": message[:300],
-        "label_claimed_until": None,
-    }
-    if forget_rates:
-        values.update(rates=[], rate_id="")
-    db.session.execute(
-        update(Parcel)
-        .where(Parcel.id == parcel_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+def release_label(parcel_id: int) -> str:
+    """A supervisor lets an unconfirmed purchase be made again, after one last look.
 
-
-def _record_label(parcel_id: int, label: Label) -> None:
-    now = utcnow()
-    db.session.execute(
-        update(Parcel)
-        .where(Parcel.id == parcel_id)
-        .values(
-            status=ParcelStatus.LABELLED,
-            label_state=LabelState.BOUGHT,
-            label_claimed_until=None,
-            label_error="",
-            carrier=label.carrier[:64],
-            service=label.service[:100],
-            tracking_number=label.tracking_number[:64],
-            tracking_url=label.tracking_url[:500],
-            transaction_id=label.transaction_id[:100],
-            label_format=label.label_format,
-            label_bytes=label.label_bytes,
-            label_amount_cents=label.amount_cents,
-            labelled_at=now,
-            touched_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire_all()
+    Returns what happened, in one sentence.
+    """
+    parcel = db.session.get(Parcel, parcel_id)
+    if parcel is None:
+        raise NotFound("There is no such parcel.")
+    number = db.session.get(Order, parcel.order_id).number  # type: ignore[union-attr]
+    release(parcel, number, dry_run=True)  # refuses early, before asking the carrier
+    label = find_label(parcel)
+    if label is not None:
+        record_label(parcel_id, label)
+        return f"The carrier has the label for {number} after all: it is on record now."
+    parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
+    release(parcel, number)
+    return f"{number} may buy its label again: the next DONE at the pack station buys one."
 
 
 # ------------------------------------------------------------------ files and printing

@@ -88,8 +88,9 @@ class LabelState(StrEnum):
 
     NONE = ""
     BUYING = "buying"  # a request is talking to the carrier now (until claimed_until)
-    UNCERTAIN = "uncertain"  # the carrier did not answer: look before buying again
+    UNCERTAIN = "uncertain"  # the carrier did not say: look for the label, buy nothing
     FAILED = "failed"  # the carrier refused; nothing was bought
+    RELEASED = "released"  # a supervisor let an unconfirmed purchase be made again
     BOUGHT = "bought"
 
 
@@ -129,7 +130,9 @@ class Parcel(db.Model):
     transaction_id: Mapped[str] = mapped_column(String(100), default="")
     label_format: Mapped[str] = mapped_column(String(12), default="")
     label_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
-    label_amount_cents: Mapped[int | None] = mapped_column(Integer)
+    # What the label cost, in minor units of its currency (410 EUR cents, 4000 JPY).
+    label_amount_minor: Mapped[int | None] = mapped_column(Integer)
+    label_currency: Mapped[str] = mapped_column(String(3), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     touched_at: Mapped[datetime] = mapped_column(default=utcnow)
     packed_at: Mapped[datetime | None] = mapped_column()

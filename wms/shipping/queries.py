@@ -231,3 +231,51 @@ def line_rows(parcel: Parcel) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class UnconfirmedLabel:
+    parcel_id: int
+    number: str
+    carrier_code: str
+    attempted_at: Any
+    attempts: int
+    error: str
+    releasable_at: Any
+
+
+def unconfirmed_labels() -> list[UnconfirmedLabel]:
+    """Parcels whose label purchase may have happened and is not on record, oldest first."""
+    from wms.core.clock import utcnow
+    from wms.shipping.models import LabelState
+    from wms.shipping.purchases import release_after
+
+    now, wait = utcnow(), release_after()
+    rows = db.session.execute(
+        select(
+            Parcel.id,
+            Parcel.order_id,
+            Parcel.carrier_code,
+            Parcel.label_attempted_at,
+            Parcel.label_attempts,
+            Parcel.label_error,
+        )
+        .where(
+            (Parcel.label_state == LabelState.UNCERTAIN)
+            | ((Parcel.label_state == LabelState.BUYING) & (Parcel.label_claimed_until < now)),
+            Parcel.carrier_code != "builtin",
+        )
+        .order_by(Parcel.label_attempted_at, Parcel.id)
+    ).all()
+    return [
+        UnconfirmedLabel(
+            r.id,
+            order_number(r.order_id),
+            r.carrier_code,
+            r.label_attempted_at,
+            r.label_attempts,
+            r.label_error,
+            (r.label_attempted_at or now) + wait,
+        )
+        for r in rows
+    ]

@@ -7,11 +7,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.auth.decorators import role_required
-from wms.core.clock import today
+from wms.core.clock import today, utcnow
 from wms.core.errors import DomainError, InvalidInput
+from wms.core.money import format_money
 from wms.extensions import db, htmx
 from wms.shipping import bp, services, setup
 from wms.shipping.services import PackView, PrintFile
+
+bp.add_app_template_filter(format_money, "money")
 
 # ------------------------------------------------------------------ pack station
 
@@ -117,6 +120,34 @@ def manifests() -> ResponseReturnValue:
 @bp.get("/shipping/manifests/<day>.pdf")
 def manifest_pdf(day: str) -> ResponseReturnValue:
     return _pdf(services.carrier_manifest(_day(day), request.args.get("carrier", "")))
+
+
+@bp.get("/shipping/unconfirmed")
+@role_required("supervisor")
+def unconfirmed_labels() -> ResponseReturnValue:
+    return _unconfirmed_page()
+
+
+def _unconfirmed_page(error: str = "", status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "shipping/unconfirmed.html",
+        parcels=services.unconfirmed_labels(),
+        now=utcnow(),
+        error=error,
+    )
+    return page, status
+
+
+@bp.post("/shipping/unconfirmed/<int:parcel_id>/release")
+@role_required("supervisor")
+def release_label(parcel_id: int) -> ResponseReturnValue:
+    try:
+        message = services.release_label(parcel_id)
+    except DomainError as error:
+        db.session.rollback()
+        return _unconfirmed_page(error.message, error.status)
+    flash(message, "ok")
+    return redirect(url_for("shipping.unconfirmed_labels"))
 
 
 def _day(text: str) -> date:

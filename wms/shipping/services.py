@@ -18,7 +18,7 @@ from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import find_location, find_product
 from wms.orders.models import Order, order_id_from_number, order_number
-from wms.shipping import labels, paperwork, parcels, queries, shipments
+from wms.shipping import labels, paperwork, parcels, purchases, queries, shipments
 from wms.shipping.carriers import Rate
 from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
 from wms.shipping.packing import format_grams, looks_like_weight, parse_weight
@@ -30,7 +30,8 @@ class PackView:
 
     station: Location
     settings: PackStation | None
-    step: str  # start | choose | verify | box | weigh | payment | rates | label | shipped
+    # start | choose | verify | box | weigh | payment | rates | unconfirmed | label | shipped
+    step: str
     message: str = ""
     tone: str = "info"  # ok | info | error
     parcel: Parcel | None = None
@@ -41,6 +42,8 @@ class PackView:
     rates: list[Rate] = field(default_factory=list)
     expected_weight_g: int | None = None
     redirect: str = ""  # another station's code: the screen moves there
+    currency: str = ""  # the warehouse's: rates in it are compared, the others only listed
+    waiting: str = ""  # while the carrier's record of a purchase is awaited: what to do
 
     @property
     def left(self) -> int:
@@ -278,6 +281,10 @@ def _parcel_view(station: Location, parcel: Parcel, message: str, tone: str = "o
         lines=lines,
         rates=labels.rates_of(parcel),
         expected_weight_g=expected,
+        currency=labels.warehouse_currency(),
+        waiting=purchases.unconfirmed_sentence(parcel, order.number)
+        if step == "unconfirmed"
+        else "",
     )
 
 
@@ -286,6 +293,8 @@ def _step(parcel: Parcel, order: Order, left: int) -> str:
         return "shipped"
     if parcel.label_state == LabelState.BOUGHT:
         return "label"
+    if parcel.carrier_code not in labels.REPEATABLE_CARRIERS and purchases.unknown(parcel):
+        return "unconfirmed"
     if left:
         return "verify"
     if parcel.box_type_id is None:
@@ -330,6 +339,14 @@ def carrier_manifest(day: date, carrier: str) -> PrintFile:
 
 def manifest_day(day: date) -> list[paperwork.CarrierDay]:
     return paperwork.manifest_summary(day)
+
+
+def unconfirmed_labels() -> list[queries.UnconfirmedLabel]:
+    return queries.unconfirmed_labels()
+
+
+def release_label(parcel_id: int) -> str:
+    return labels.release_label(parcel_id)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from tests.fakes.shippo_server import API_KEY, FakeShippo
 from tests.integration.returns.conftest import Site
 from tests.scanning import decode_pdf
+from wms.core.clock import travel
 from wms.extensions import db
 from wms.returns.models import ReturnAuthorisation
 
@@ -40,7 +42,10 @@ def shippo_server() -> Iterator[FakeShippo]:
 def shippo(site: Site, shippo_server: FakeShippo) -> FakeShippo:
     shippo_server.reset()
     site.app.config.update(
-        SHIPPO_API_KEY=API_KEY, SHIPPO_API_URL=shippo_server.url, SHIPPO_TIMEOUT=0.5
+        SHIPPO_API_KEY=API_KEY,
+        SHIPPO_API_URL=shippo_server.url,
+        SHIPPO_TIMEOUT=0.5,
+        CURRENCY="USD",  # the fake quotes in USD, as for a warehouse in the US
     )
     return shippo_server
 
@@ -116,3 +121,52 @@ def test_a_carrier_that_refuses_leaves_the_return_ready_to_try_again(
     buy(site, number)
     assert label_of(site, number).label_status == "bought"
     assert len(shippo.purchases_for(f"return-{number}")) == 1
+
+
+def test_a_return_label_shippo_lists_late_is_never_bought_twice(
+    site: Site, shippo: FakeShippo
+) -> None:
+    product = site.make.product()
+    number = site.rma(site.shipped((product, 1)), (product, 1))
+    # Shippo sells the label at once but lists it only when it answers, 10 s later.
+    shippo.sleep_next("POST /transactions", 10, record="unlisted")
+    page = buy(site, number)
+    assert label_of(site, number).label_status == "uncertain"
+    assert f"The carrier has not confirmed the return label of {number} yet" in page
+    for seconds in (0, 3):
+        with travel(timedelta(seconds=seconds)):
+            page = buy(site, number)
+        assert "so no other is bought" in page
+    assert len(shippo.purchases_for(f"return-{number}")) == 1
+    assert len(shippo.requests_to("POST /transactions")) == 1
+
+    release = f"/returns/{rma_id(number)}/label/release"
+    early = site.desk.get(site.desk.post(release).headers["Location"]).get_data(as_text=True)
+    assert "it can be released in 15 min" in early
+    shippo.answer_now()
+    assert shippo.wait_for_listing(f"return-{number}")
+    page = buy(site, number)
+    rma = label_of(site, number)
+    (purchase,) = shippo.purchases_for(f"return-{number}")
+    assert (rma.label_status, rma.tracking_number) == ("bought", purchase["tracking_number"])
+
+
+def test_a_return_label_never_shown_is_bought_again_only_after_a_release(
+    site: Site, shippo: FakeShippo
+) -> None:
+    product = site.make.product()
+    number = site.rma(site.shipped((product, 1)), (product, 1))
+    shippo.fail_next("POST /transactions", status=500)
+    buy(site, number)
+    assert label_of(site, number).label_status == "uncertain"
+    release = f"/returns/{rma_id(number)}/label/release"
+    with travel(timedelta(minutes=16)):
+        buy(site, number)
+        assert label_of(site, number).label_status == "uncertain"
+        page = site.desk.get(site.desk.post(release).headers["Location"]).get_data(as_text=True)
+        assert f"{number} may buy its return label again." in page
+        assert label_of(site, number).label_status == "released"
+        page = buy(site, number)
+    assert label_of(site, number).label_status == "bought", page
+    assert len(shippo.purchases_for(f"return-{number}")) == 1
+    assert len(shippo.requests_to("POST /transactions")) == 2

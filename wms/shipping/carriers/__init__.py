@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 __all__ = [
@@ -84,14 +85,15 @@ class Rate:
     ``shipment`` is an opaque string the adapter that made the rate needs to buy
     it (Shippo: the shipment's object id; built-in: the addresses and parcel).
     It is plain text so the app may store it with the rate and rebuild the Rate
-    later; callers must not interpret it.
+    later; callers must not interpret it. ``amount`` is in ``currency``'s major
+    unit (4.10 EUR, 4000 JPY), as the carrier quoted it.
     """
 
     rate_id: str
     carrier: str
     service: str
     service_level: str
-    amount_cents: int
+    amount: Decimal
     currency: str
     days: int | None
     shipment: str = field(default="", repr=False)
@@ -107,7 +109,8 @@ class Label:
     label_bytes: bytes = field(repr=False)
     transaction_id: str
     rate_id: str
-    amount_cents: int
+    amount: Decimal | None  # None when the carrier did not say what it cost
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -209,14 +212,22 @@ def meets_service_level(rate: Rate, service_level: str) -> bool:
     return rate.days is not None and rate.days <= max_days
 
 
-def choose_rate(rates: Iterable[Rate], service_level: str) -> Rate:
+def choose_rate(rates: Iterable[Rate], service_level: str, currency: str | None = None) -> Rate:
     """The cheapest rate that meets the order's service level.
 
-    Ties go to fewer days (unknown days last), then carrier and service name.
-    Raises NoRate when no rate meets the level, and ValueError for a level
-    that is not one of express, priority, standard or economy.
+    With ``currency``, only rates in that currency are compared (4000 JPY is not
+    cheaper than 5.20 USD); the others are never chosen on their own. Ties go to
+    fewer days (unknown days last), then carrier and service name. Raises NoRate
+    when no rate meets the level, and ValueError for a level that is not one of
+    express, priority, standard or economy.
     """
     level = _normal_level(service_level)
+    rates = list(rates)
+    if currency is not None:
+        same = [rate for rate in rates if rate.currency.upper() == currency.upper()]
+        if rates and not same:
+            raise NoRate(f"No carrier offered a rate in {currency.upper()}.")
+        rates = same
     fitting = [rate for rate in rates if meets_service_level(rate, level)]
     if not fitting:
         max_days = SERVICE_LEVELS[level]
@@ -228,7 +239,7 @@ def choose_rate(rates: Iterable[Rate], service_level: str) -> Rate:
     return min(
         fitting,
         key=lambda r: (
-            r.amount_cents,
+            r.amount,
             r.days if r.days is not None else 10**6,
             r.carrier,
             r.service,

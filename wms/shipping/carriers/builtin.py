@@ -5,8 +5,10 @@ draws its own labels (``wms.prints.shipping_label``). Everything it does is a
 pure function of its inputs: the same parcel key always gives the same tracking
 number and the same label, so buying twice for one parcel never makes two.
 
-Rates, in US cents, by parcel weight (a band includes its upper bound) and
-service level, with the transit days each service promises:
+Rates, in hundredths of the warehouse's currency (``currency``, EUR unless told;
+rounded to a zero-decimal currency's whole units), by parcel weight (a band
+includes its upper bound) and service level, with the transit days each service
+promises:
 
 =============  ===============  ================  ================  ===============
 weight up to   economy (7 d)    standard (4 d)    priority (2 d)    express (1 d)
@@ -39,9 +41,11 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
+from decimal import Decimal
 
 from wms.core.clock import today as utc_today
 from wms.core.codes import gs1_check_digit
+from wms.core.money import DEFAULT_CURRENCY, from_minor, normal_currency, to_minor
 from wms.prints.shipping_label import (
     LabelAddress,
     ShippingLabelData,
@@ -62,6 +66,8 @@ from wms.shipping.carriers import (
 )
 
 TRACKING_PREFIX = "WL"
+# On every label it draws: no carrier takes these parcels on this label alone.
+INTERNAL_NOTICE = "INTERNAL LABEL - NOT VALID WITH ANY CARRIER"
 _DIGITS = 10
 _MODULUS = 10**_DIGITS
 # serial -> (serial * _MIX_A + _MIX_B) mod 10**10 is a bijection because
@@ -159,8 +165,10 @@ class BuiltinCarrier:
         serial_for: Callable[[str], int | None] | None = None,
         tracking_url_prefix: str = "/track/",
         today: Callable[[], date] = utc_today,
+        currency: str = DEFAULT_CURRENCY,
     ) -> None:
         self._serial_for = serial_for
+        self.currency = normal_currency(currency)
         self._tracking_url_prefix = tracking_url_prefix
         self._today = today
 
@@ -186,13 +194,17 @@ class BuiltinCarrier:
                 carrier=self.name,
                 service=service,
                 service_level=level,
-                amount_cents=prices[level],
-                currency="USD",
+                amount=self._price(prices[level]),
+                currency=self.currency,
                 days=days,
                 shipment=shipment,
             )
             for level, service, days in SERVICES
         ]
+
+    def _price(self, hundredths: int) -> Decimal:
+        amount = Decimal(hundredths) / 100
+        return from_minor(to_minor(amount, self.currency), self.currency)
 
     @staticmethod
     def _shipment_ref(ship_from: Address, ship_to: Address, parcel: Parcel) -> str:
@@ -243,6 +255,7 @@ class BuiltinCarrier:
             order_number=order_number,
             reference=idempotency_key,
             shipped_on=self._today(),
+            notice=INTERNAL_NOTICE,
         )
         if label_format == "ZPL":
             content = render_label_zpl(data).encode("utf-8")
@@ -257,7 +270,8 @@ class BuiltinCarrier:
             label_bytes=content,
             transaction_id=f"builtin-{number}",
             rate_id=rate.rate_id,
-            amount_cents=rate.amount_cents,
+            amount=rate.amount,
+            currency=rate.currency,
         )
 
     def find_label(self, idempotency_key: str, rate: Rate | None = None) -> Label | None:
@@ -280,7 +294,8 @@ class BuiltinCarrier:
 
         Use a key of its own for the return parcel, not the outbound parcel's key.
         """
-        rate = choose_rate(self.rates(ship_from, ship_to, parcel, service_level), service_level)
+        rates = self.rates(ship_from, ship_to, parcel, service_level)
+        rate = choose_rate(rates, service_level, self.currency)
         return self.buy_label(rate, label_format, idempotency_key, order_number=order_number)
 
     # --------------------------------------------------------------- tracking

@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar, cast
 
@@ -45,6 +45,7 @@ import shippo
 from shippo.models import components, errors, operations
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
+from wms.core.money import parse_amount
 from wms.shipping.carriers import (
     LABEL_FORMATS,
     Address,
@@ -150,6 +151,29 @@ def _transient(status_code: int) -> bool:
     return status_code == 429 or status_code >= 500 or status_code < 400
 
 
+def _unanswered(failure: BaseException | None, what: str) -> str:
+    """One sentence saying what happened: no answer, an unreadable one, or an error."""
+    if isinstance(failure, errors.SDKError):
+        if failure.status_code < 400:
+            return (
+                f"Shippo answered while {what}, but its answer could not be read; try again "
+                "in a minute, and tell an admin if it keeps happening."
+            )
+        if failure.status_code == 429:
+            return f"Shippo was too busy to answer while {what}; try again in a minute."
+        return (
+            f"Shippo had a problem on its side (HTTP {failure.status_code}) while {what}; "
+            "try again in a minute."
+        )
+    return f"Shippo did not answer while {what}; try again in a minute."
+
+
+_UNREADABLE_RATES = (
+    "Shippo answered while asking for rates, but its answer could not be read; try again "
+    "in a minute, and tell an admin if it keeps happening."
+)
+
+
 def _first_sentence(text: Any) -> str:
     flat = " ".join(str(text).split())
     end = re.search(r"[.!?](\s|$)", flat)
@@ -179,16 +203,6 @@ def _flatten(body: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...
             return [(path, body["text"])]
         return [pair for key, value in body.items() for pair in _flatten(value, (*path, key))]
     return []
-
-
-def _cents(amount: Any) -> int | None:
-    try:
-        value = Decimal(str(amount))
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite():
-        return None
-    return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _cm(mm: int) -> str:
@@ -233,11 +247,13 @@ class ShippoCarrier:
         poll_attempts: int = 3,
         poll_interval: float = 1.0,
         default_tracking_carrier: str = "",
+        currency: str | None = None,
     ) -> None:
         """``timeout``: seconds for connect and for each read (or a (connect, read) pair).
         ``retries``: extra tries of calls that buy nothing. ``lookback_pages``: pages of
         the newest 100 transactions searched for a key when the rate does not find it.
-        ``poll_attempts``/``poll_interval``: how long to wait for a queued purchase."""
+        ``poll_attempts``/``poll_interval``: how long to wait for a queued purchase.
+        ``currency``: the only currency a return label's rate is chosen in."""
         self._own_session = session is None
         self._http = _TimeoutClient(session or requests.Session(), timeout)
         self._sdk = shippo.Shippo(
@@ -251,6 +267,7 @@ class ShippoCarrier:
         self._poll_attempts = max(0, poll_attempts)
         self._poll_interval = poll_interval
         self._default_tracking_carrier = default_tracking_carrier
+        self._currency = currency
 
     def close(self) -> None:
         if self._own_session:
@@ -307,9 +324,7 @@ class ShippoCarrier:
                 if not _transient(exc.status_code):
                     raise self._refused(exc, what, names) from exc
                 failure = exc
-        raise CarrierUnavailable(
-            f"Shippo did not answer while {what}; try again in a minute."
-        ) from failure
+        raise CarrierUnavailable(_unanswered(failure, what)) from failure
 
     def _refused(
         self, exc: errors.SDKError, what: str, names: dict[str, str] | None
@@ -408,11 +423,17 @@ class ShippoCarrier:
 
     def _rates_of(self, shipment: Any) -> list[Rate]:
         shipment_id = str(_get(shipment, "object_id", ""))
+        items = _get(shipment, "rates", []) or []
+        if not isinstance(items, list | tuple):
+            raise CarrierUnavailable(_UNREADABLE_RATES)
         rates: list[Rate] = []
-        for item in _get(shipment, "rates", []) or []:
-            cents = _cents(_get(item, "amount"))
+        for item in items:
+            # ``amount`` is in ``currency``, the sender's; ``amount_local`` is the
+            # recipient's currency, which the warehouse does not pay in.
+            amount = parse_amount(_get(item, "amount"))
+            currency = str(_get(item, "currency", "")).strip().upper()
             rate_id = _get(item, "object_id")
-            if cents is None or not rate_id:
+            if amount is None or not currency or not rate_id:
                 continue
             level = _get(item, "servicelevel")
             days = _get(item, "estimated_days")
@@ -422,14 +443,16 @@ class ShippoCarrier:
                     carrier=str(_get(item, "provider", "")),
                     service=str(_get(level, "name", "") or _get(level, "token", "")),
                     service_level=str(_get(level, "token", "")),
-                    amount_cents=cents,
-                    currency=str(_get(item, "currency", "")),
+                    amount=amount,
+                    currency=currency,
                     days=int(days) if isinstance(days, int | float) else None,
                     shipment=shipment_id,
                 )
             )
         if rates:
             return rates
+        if items:  # rates were sent, and none could be read
+            raise CarrierUnavailable(_UNREADABLE_RATES)
         messages = self._messages(shipment)
         if _get(shipment, "status", "SUCCESS") in _PENDING and not messages:
             raise CarrierUnavailable(
@@ -591,17 +614,19 @@ class ShippoCarrier:
         short = _get(transaction, "rate")
         if isinstance(short, str):
             rate_id = short
-            carrier, service, amount = "", "", None
+            carrier, service, amount, currency = "", "", None, ""
         else:
             rate_id = str(_get(short, "object_id", ""))
             carrier = str(_get(short, "provider", ""))
             service = str(
                 _get(short, "servicelevel_name", "") or _get(short, "servicelevel_token", "")
             )
-            amount = _cents(_get(short, "amount"))
+            amount = parse_amount(_get(short, "amount"))
+            currency = str(_get(short, "currency", "")).strip().upper()
         if rate is not None and (rate.rate_id == rate_id or not rate_id):
             rate_id = rate.rate_id
-            carrier, service, amount = rate.carrier, rate.service, rate.amount_cents
+            carrier, service = rate.carrier, rate.service
+            amount, currency = rate.amount, rate.currency
         file_type = str(_get(transaction, "label_file_type", ""))
         return Label(
             carrier=carrier,
@@ -612,7 +637,8 @@ class ShippoCarrier:
             label_bytes=content,
             transaction_id=str(_get(transaction, "object_id", "")),
             rate_id=rate_id,
-            amount_cents=amount or 0,
+            amount=amount,
+            currency=currency if amount is not None else "",
         )
 
     def _matching(self, idempotency_key: str, rate_id: str | None, pages: int) -> list[Any]:
@@ -679,7 +705,7 @@ class ShippoCarrier:
         shipment = self._create_shipment(
             ship_to, ship_from, parcel, is_return=True, names=_RETURN_NAMES
         )
-        rate = choose_rate(self._rates_of(shipment), service_level)
+        rate = choose_rate(self._rates_of(shipment), service_level, self._currency)
         return self._purchase(rate, file_type, idempotency_key, _RETURN_NAMES)
 
     # ------------------------------------------------------------- tracking
