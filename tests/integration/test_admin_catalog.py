@@ -6,12 +6,13 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.factories import Factories, new_ean13, unique
 from tests.scanning import decode_pdf, values
 from wms.extensions import db
-from wms.inventory.models import Location, Product, ProductStock
+from wms.inventory.models import Barcode, Location, Product, ProductStock
+from wms.inventory.services import find_location, find_product
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
@@ -253,3 +254,35 @@ def test_location_labels_scan_as_their_codes(client: FlaskClient, login, make: F
     a, b = make.location(), make.location()
     response = client.get(f"/admin/locations/labels.pdf?id={a.id}&id={b.id}")
     assert {a.code, b.code} <= values(decode_pdf(response.data)[0])
+
+
+def test_long_bin_codes_print_a_barcode_that_scans_as_the_bin(
+    app: Flask, client: FlaskClient, login, make: Factories
+) -> None:
+    login("supervisor")
+    suffix = unique()[-6:]
+    bins = [
+        make.location(code=f"{prefix}-{suffix}") for prefix in ("MEZZ-A-01", "OVERFLOW-DOCK-W-0")
+    ]
+    assert [len(b.code) for b in bins] == [16, 24]
+    response = client.get("/admin/locations/labels.pdf?" + "&".join(f"id={b.id}" for b in bins))
+    decoded = values(decode_pdf(response.data, dpi=150)[0])
+    assert len(decoded) == 2 and bins[0].code in decoded and bins[1].code not in decoded
+    with app.app_context():
+        found = {find_location(value).code for value in decoded}  # type: ignore[union-attr]
+    assert found == {b.code for b in bins}
+
+
+def test_long_skus_print_a_barcode_that_scans_as_the_product(
+    app: Flask, client: FlaskClient, login, make: Factories
+) -> None:
+    login("supervisor")
+    product = make.product(sku=f"SHOE-RUNNING-BLACK-{unique()[-6:]}", ean="")
+    with app.app_context():
+        db.session.execute(delete(Barcode).where(Barcode.product_id == product.id))
+        db.session.commit()
+    response = client.get(f"/admin/products/labels.pdf?id={product.id}")
+    [scanned] = values(decode_pdf(response.data, dpi=150)[0])
+    assert scanned != product.sku
+    with app.app_context():
+        assert find_product(scanned).product.sku == product.sku  # type: ignore[union-attr]

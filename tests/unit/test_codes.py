@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from wms.core.codes import command_of, is_valid_ean13, is_valid_upc, parse_gs1
+from wms.core.codes import (
+    command_of,
+    is_valid_ean13,
+    is_valid_upc,
+    parse_gs1,
+    parse_short_code,
+    short_code,
+)
 
 
 @pytest.mark.parametrize("code", ["4006381333931", "5901234123457", "2000000000015"])
@@ -48,3 +55,11 @@ def test_plain_barcode_is_not_gs1() -> None:
 @pytest.mark.parametrize(("code", "word"), [("CMD-UNDO", "UNDO"), ("done", "DONE"), ("X", None)])
 def test_command_barcodes(code: str, word: str | None) -> None:
     assert command_of(code) == word
+
+
+def test_short_codes_read_back_and_never_look_like_a_real_code() -> None:
+    assert short_code("L", 100) == "-L2S"
+    assert parse_short_code("-L2S") == ("L", 100)
+    assert parse_short_code(" -p1 ") == ("P", 1)
+    for code in ("L2S", "A-01-1", "-X2S", "-L", "-L0", "-L2S!", "SKU-1"):
+        assert parse_short_code(code) is None, code

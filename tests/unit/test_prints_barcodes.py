@@ -18,6 +18,7 @@ from wms.core.codes import gs1_check_digit
 from wms.prints.barcodes import (
     CODE128,
     EAN13,
+    MIN_MODULE_WIDTH,
     BarcodeFlowable,
     PrintCanvas,
     barcode_width,
@@ -263,3 +264,12 @@ def test_fit_text() -> None:
     assert cut.endswith("…") and len(cut) < len(long)
     assert stringWidth(cut, "Helvetica", 10) <= 60
     assert fit_text("Łódź", "Helvetica", 10, 100) == "Lódz"
+
+
+def test_a_barcode_never_prints_below_the_minimum_module() -> None:
+    canvas = Canvas(io.BytesIO())
+    assert draw_barcode(canvas, "A-01-1", 0, 0, 30, module_width=MIN_MODULE_WIDTH) > 0
+    with pytest.raises(ValueError, match=r"under the 0\.709 pt that scans"):
+        draw_barcode(canvas, "A-01-1", 0, 0, 30, module_width=0.6)
+    with pytest.raises(ValueError, match="under the"):
+        draw_barcode(canvas, "OVERFLOW-DOCK-WEST-00012", 0, 0, 30, width=150)

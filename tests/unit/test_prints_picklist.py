@@ -197,3 +197,54 @@ def test_thousand_lines_pages_and_sampled_scans(
     text = texts[-1]
     positions = [text.index(b) for b in dict.fromkeys(last_page_bins)]
     assert positions == sorted(positions)
+
+
+# ------------------------------------------------------------------ long codes, EAN digits
+
+LONG_BINS = [
+    "A-12-03-4",
+    "MEZZ-A-01-02-03",
+    "COLD-ROOM-2-RACK-07",
+    "ZONE-B-AISLE-14-BAY-3",
+    "OVERFLOW-DOCK-WEST-0012",
+]
+LONG_SKUS = ["TSHIRT-BLUE-XL-01", "JACKET-WINTER-RED-M-24", "SHOE-RUNNING-BLACK-44-2024"]
+
+
+def test_long_bins_and_skus_scan_at_150_dpi_or_carry_their_short_code() -> None:
+    lines = [
+        PickListLine(
+            bin_code=bin_code,
+            walk_seq=i,
+            sku=LONG_SKUS[i % len(LONG_SKUS)],
+            product_name="Long one",
+            product_barcode="",
+            qty=1,
+            order_number=f"W-{20000 + i}",
+            bin_short=f"-L{i + 1}",
+            product_short=f"-P{i % len(LONG_SKUS) + 1}",
+        )
+        for i, bin_code in enumerate(LONG_BINS)
+    ]
+    pdf = render_pick_list(WAVE, lines)
+    [found] = decode_pdf(pdf, dpi=150)
+    decoded = {value for _, value in found}
+    for line in lines:
+        assert line.bin_code in decoded or line.bin_short in decoded, line.bin_code
+        assert line.sku in decoded or line.product_short in decoded, line.sku
+        assert line.order_number in decoded
+    assert "A-12-03-4" in decoded  # a usual bin code is its own barcode
+    assert "-L5" in decoded and "OVERFLOW-DOCK-WEST-0012" not in decoded
+    text = pdf_text(pdf)
+    assert all(line.bin_code in text for line in lines)
+
+
+def test_ean13_digits_are_printed_beside_the_bars() -> None:
+    lines = [
+        PickListLine("A-01-1", 1, "SKU-1", "One", ean(17), 2, "W-1"),
+        PickListLine("A-01-2", 2, "SKU-2", "Two", ean(4242), 1, "W-2"),
+    ]
+    pdf = render_pick_list(WAVE, lines)
+    text = pdf_text(pdf)
+    assert ean(17) in text and ean(4242) in text
+    assert {("EAN-13", ean(17)), ("EAN-13", ean(4242))} <= set(decode_pdf(pdf, dpi=150)[0])

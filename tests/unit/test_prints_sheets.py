@@ -157,3 +157,53 @@ def test_badges(size: str, per_page: int) -> None:
     assert "Worker 0 Lecka" in text and "Picker" in text
     with pytest.raises(ValueError):
         render_badges([])
+
+
+# ------------------------------------------------------------------ long codes
+
+LONG_CODES = [
+    "MEZZ-A-01-02-03",  # 15
+    "COLD-ROOM-2-RACK-7",  # 18 ... too long for the bars at the minimum module
+    "ZONE-B-AISLE-14-BAY-3",  # 21
+    "OVERFLOW-DOCK-WEST-00012",  # 24
+]
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_long_bin_codes_scan_at_150_dpi(size: str) -> None:
+    labels = [
+        LocationLabel(code=code, name="Long one", short=f"-L{i + 1}")
+        for i, code in enumerate(LONG_CODES)
+    ]
+    pdf = render_location_labels(labels, size)
+    [found] = decode_pdf(pdf, dpi=150)
+    decoded = {value for _, value in found}
+    assert len(found) == len(labels)
+    for label in labels:
+        assert label.code in decoded or label.short in decoded, label.code
+    assert "MEZZ-A-01-02-03" in decoded  # widened to the label, it still fits
+    assert "-L4" in decoded  # 24 characters: the short code, which scans as the bin
+    text = pdf_text(pdf)
+    assert all(code in text for code in LONG_CODES)  # the real code is always the text
+
+
+@pytest.mark.parametrize("size", ["A4", "Letter"])
+def test_long_skus_scan_at_150_dpi(size: str) -> None:
+    labels = [
+        ProductLabel(sku=code.replace("-", "/", 1), name="Long one", short=f"-P{i + 1}")
+        for i, code in enumerate(LONG_CODES)
+    ]
+    pdf = render_product_labels(labels, size)
+    [found] = decode_pdf(pdf, dpi=150)
+    decoded = {value for _, value in found}
+    assert len(found) == len(labels)
+    for label in labels:
+        assert label.sku in decoded or label.short in decoded, label.sku
+    assert "-P4" in decoded
+    text = pdf_text(pdf)
+    assert all(label.sku in text for label in labels)
+
+
+def test_a_code_too_long_with_no_short_code_is_refused() -> None:
+    with pytest.raises(ValueError, match="too long to print as a barcode that scans"):
+        render_location_labels([LocationLabel(code="OVERFLOW-DOCK-WEST-00012")])

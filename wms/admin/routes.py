@@ -14,6 +14,7 @@ from wms.admin import products as svc
 from wms.admin.listing import history, page_number
 from wms.auth.decorators import role_required
 from wms.core import availability
+from wms.core.codes import short_code
 from wms.core.errors import DomainError, InvalidInput
 from wms.extensions import db, htmx
 from wms.inventory.models import BarcodeKind, Product
@@ -194,7 +195,7 @@ def product_labels() -> ResponseReturnValue:
         found = svc.search_products(_product_filter(), 1, per_page=MAX_LABELS).items
     if not found:
         raise InvalidInput("No products to print.")
-    labels = [ProductLabel(p.sku, p.name, _label_barcode(p)) for p in found]
+    labels = [ProductLabel(p.sku, p.name, _label_barcode(p), short_code("P", p.id)) for p in found]
     return pdf_response(render_product_labels(labels, _page_size()), "product-labels.pdf")
 
 

@@ -15,6 +15,7 @@ from wms.admin.patterns import plan_bins
 from wms.admin.products import FormProblems
 from wms.admin.routes import MAX_LABELS, ids_arg, list_or_partial, pdf_response
 from wms.auth.decorators import role_required
+from wms.core.codes import short_code
 from wms.core.errors import DomainError, InvalidInput
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
@@ -222,6 +223,9 @@ def location_labels() -> ResponseReturnValue:
         found = svc.search_locations(_filter(), 1, per_page=MAX_LABELS).items
     if not found:
         raise InvalidInput("No locations to print.")
-    labels = [LocationLabel(loc.code, loc.name, loc.kind.replace("_", " ")) for loc in found]
+    labels = [
+        LocationLabel(loc.code, loc.name, loc.kind.replace("_", " "), short_code("L", loc.id))
+        for loc in found
+    ]
     page_size = "LETTER" if request.args.get("page_size", "").upper() == "LETTER" else "A4"
     return pdf_response(render_location_labels(labels, page_size), "location-labels.pdf")

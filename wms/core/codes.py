@@ -25,6 +25,38 @@ def command_code(word: str) -> str:
     return f"{COMMAND_PREFIX}{word.upper()}"
 
 
+# A bin or product whose own code is too long to print as a barcode that scans gets a
+# short stand-in on its labels: "-L" (location) or "-P" (product) and its id in base
+# 36, e.g. "-L2S". Location codes and SKUs start with a letter or a digit, so no
+# real code looks like one; the text printed beside the bars stays the real code.
+SHORT_PREFIX = "-"
+SHORT_KINDS = ("L", "P")
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def short_code(kind: str, ident: int) -> str:
+    """``short_code("L", 100)`` -> ``"-L2S"``."""
+    if kind not in SHORT_KINDS or ident <= 0:
+        raise ValueError(f"no short code for {kind!r} {ident!r}")
+    digits = ""
+    while ident:
+        ident, rest = divmod(ident, 36)
+        digits = _BASE36[rest] + digits
+    return f"{SHORT_PREFIX}{kind}{digits}"
+
+
+def parse_short_code(code: str) -> tuple[str, int] | None:
+    """``"-L2S"`` -> ``("L", 100)``; anything else -> None."""
+    code = code.strip().upper()
+    if len(code) < 3 or len(code) > 15 or not code.startswith(SHORT_PREFIX):
+        return None
+    kind, digits = code[1], code[2:]
+    if kind not in SHORT_KINDS or not all(ch in _BASE36 for ch in digits):
+        return None
+    ident = int(digits, 36)
+    return (kind, ident) if 0 < ident < 2**31 else None
+
+
 def gs1_check_digit(body: str) -> int:
     """The GS1 mod-10 check digit for the digits in ``body`` (without the check digit)."""
     total = 0

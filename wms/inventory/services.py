@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, literal, select
 
-from wms.core.codes import gtin_candidates, parse_gs1
+from wms.core.codes import gtin_candidates, parse_gs1, parse_short_code
 from wms.core.errors import UnknownCode
 from wms.database import prebuilt
 from wms.extensions import db
@@ -21,10 +21,14 @@ class ScannedProduct:
 
 
 def find_product(code: str) -> ScannedProduct | None:
-    """A product by barcode, GS1-128 element string or SKU; None if nothing matches."""
+    """A product by barcode, GS1-128 element string, SKU or its label's short code."""
     code = code.strip()
     if not code:
         return None
+    short = parse_short_code(code)
+    if short is not None:
+        product = db.session.get(Product, short[1]) if short[0] == "P" else None
+        return ScannedProduct(product, 1) if product is not None else None
     row = db.session.execute(
         select(Product, Barcode.units).join(Barcode).where(Barcode.code == code)
     ).first()
@@ -64,6 +68,9 @@ def resolve_code(code: str) -> Location | ScannedProduct | None:
     code = code.strip()
     if not code:
         return None
+    short = parse_short_code(code)
+    if short is not None:
+        return find_location(code) if short[0] == "L" else find_product(code)
     location, product, units = db.session.execute(
         _location_or_barcode(), {"code": code, "upper": code.upper()}
     ).one()
@@ -82,9 +89,13 @@ def require_product(code: str) -> ScannedProduct:
 
 
 def find_location(code: str) -> Location | None:
+    """A location by its code, or by its label's short code."""
     code = code.strip().upper()
     if not code:
         return None
+    short = parse_short_code(code)
+    if short is not None:
+        return db.session.get(Location, short[1]) if short[0] == "L" else None
     return db.session.scalar(select(Location).where(Location.code == code))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from wms.auth.models import User
+from wms.core.codes import short_code
 from wms.core.errors import InvalidInput, NotFound
 from wms.extensions import db
 from wms.inventory.models import Barcode, BarcodeKind, Location, Product
@@ -58,6 +59,7 @@ def pick_list_lines(wave_id: int) -> list[PickListLine]:
     rows = db.session.execute(
         select(
             bin_.c.code.label("bin_code"),
+            bin_.c.id.label("bin_id"),
             tasks_t.c.walk_seq,
             tasks_t.c.product_id,
             Product.sku,
@@ -83,6 +85,8 @@ def pick_list_lines(wave_id: int) -> list[PickListLine]:
             qty=r.qty,
             order_number=order_number(r.order_id),
             tote=r.tote_code or "",
+            bin_short=short_code("L", r.bin_id),
+            product_short=short_code("P", r.product_id),
         )
         for r in rows
     ]
@@ -143,6 +147,7 @@ def location_labels_pdf(zone: str = "", codes: str = "", size: str | None = None
             code=loc.code,
             name=loc.name or (f"Zone {loc.zone}" if loc.zone else ""),
             kind=loc.kind.replace("_", " "),
+            short=short_code("L", loc.id),
         )
         for loc in locations
     ]
@@ -166,7 +171,9 @@ def product_labels_pdf(skus: str, copies: int = 1, size: str | None = None) -> b
         raise InvalidInput(f"No product has the SKU {', '.join(unknown)}.")
     eans = _ean13_by_product({p.id for p in products.values()})
     labels = [
-        ProductLabel(sku=p.sku, name=p.name, barcode=eans.get(p.id, ""))
+        ProductLabel(
+            sku=p.sku, name=p.name, barcode=eans.get(p.id, ""), short=short_code("P", p.id)
+        )
         for p in (products[s] for s in wanted)
         for _ in range(copies)
     ]

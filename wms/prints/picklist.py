@@ -4,13 +4,15 @@ Every page carries the header (wave code with its Code128, created, picker, tota
 column heads) and the footer (wave, totals, ``Page x of y``).  Each row has a tick
 box, the bin (code and Code128), the product (SKU, name and a barcode: EAN-13 when
 ``product_barcode`` is a valid EAN-13, else Code128 of the SKU), the quantity and
-the order (number and Code128) with the tote when there is one.
+the order (number and Code128) with the tote when there is one. An EAN-13 prints
+with its digits beside the bars.
 
 Rows have a fixed height, so the page count is known before drawing and the page
 is drawn straight onto the canvas (no Platypus): 1,000 lines take well under a
 second.  Texts too long for their column are cut with an ellipsis; a barcode is
-narrowed to fit its column, so very long codes (roughly over 12 mixed characters
-for bins and orders) print with thin modules that scan badly.
+narrowed to fit its column, never below ``MIN_MODULE_WIDTH``: a bin or SKU too
+long for that (roughly over 13 mixed characters) is encoded as its short
+stand-in (``bin_short``, ``product_short``), which scans as the same bin or product.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from wms.prints.barcodes import (
     Symbology,
     barcode_pattern,
     draw_barcode,
+    fit_font_size,
     fit_module_width,
     fit_text,
+    fits_at_minimum,
     pdf_text,
 )
 from wms.prints.barcodes import page_size as resolve_page_size
@@ -49,6 +53,8 @@ class PickListLine:
     qty: int
     order_number: str
     tote: str = ""
+    bin_short: str = ""  # what the bin's barcode carries when its code is too long to scan
+    product_short: str = ""  # the same for a product printed by its SKU
 
 
 def walk_order(lines: Sequence[PickListLine]) -> list[PickListLine]:
@@ -102,11 +108,17 @@ def _barcode_in(
     x: float,
     y: float,
     width: float,
-) -> None:
-    """A barcode at (x, y), fitted into ``width`` points (quiet zones included)."""
+    short: str = "",
+) -> float:
+    """A barcode at (x, y), fitted into ``width`` points (quiet zones included), or its
+    short stand-in when it would print too thin; returns the width drawn (0: none)."""
     pattern = patterns.get(value, symbology)
+    if not fits_at_minimum(value, width, symbology, pattern=pattern):
+        if not short or not fits_at_minimum(short, width, CODE128):
+            return 0.0  # no barcode rather than one that does not scan; the text stays
+        value, symbology, pattern = short, CODE128, patterns.get(short, CODE128)
     module = fit_module_width(value, width, symbology, max_module_width=MAX_MODULE, pattern=pattern)
-    draw_barcode(
+    return draw_barcode(
         c, value, x, y, BAR_HEIGHT, symbology=symbology, module_width=module, pattern=pattern
     )
 
@@ -212,9 +224,10 @@ def _draw_row(
     # Tick box.
     c.rect(x_bin - _TICK_W + 2, row_top - ROW_HEIGHT / 2 - 6, 12, 12, stroke=1, fill=0)
     # Bin.
-    c.setFont(FONT_BOLD, 10.5)
-    c.drawString(x_bin + 4, text_y, fit_text(line.bin_code, FONT_BOLD, 10.5, _BIN_W - 8))
-    _barcode_in(c, patterns, line.bin_code, CODE128, x_bin, bar_y, _BIN_W - 6)
+    bin_size = fit_font_size(line.bin_code, FONT_BOLD, 10.5, _BIN_W - 8, 7)
+    c.setFont(FONT_BOLD, bin_size)
+    c.drawString(x_bin + 4, text_y, fit_text(line.bin_code, FONT_BOLD, bin_size, _BIN_W - 8))
+    _barcode_in(c, patterns, line.bin_code, CODE128, x_bin, bar_y, _BIN_W - 6, line.bin_short)
     # Product.
     c.setFont(FONT_BOLD, 8.5)
     sku = fit_text(line.sku, FONT_BOLD, 8.5, _PRODUCT_W - 8)
@@ -227,9 +240,14 @@ def _draw_row(
             x_product + 10 + sku_w, text_y, fit_text(line.product_name, FONT, 8, name_room)
         )
     if is_valid_ean13(line.product_barcode):
-        _barcode_in(c, patterns, line.product_barcode, EAN13, x_product, bar_y, _PRODUCT_W - 6)
+        ean = line.product_barcode
+        drawn = _barcode_in(c, patterns, ean, EAN13, x_product, bar_y, _PRODUCT_W - 62)
+        c.setFont(FONT, 7)
+        c.drawString(x_product + drawn + 1, bar_y + BAR_HEIGHT / 2 - 2.5, ean)
     else:
-        _barcode_in(c, patterns, line.sku, CODE128, x_product, bar_y, _PRODUCT_W - 6)
+        _barcode_in(
+            c, patterns, line.sku, CODE128, x_product, bar_y, _PRODUCT_W - 6, line.product_short
+        )
     # Quantity.
     c.setFont(FONT_BOLD, 16)
     c.drawCentredString(x_qty + _QTY_W / 2, row_top - ROW_HEIGHT / 2 - 5, str(line.qty))

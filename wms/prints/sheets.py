@@ -7,6 +7,11 @@ Label stock (the labels are laid out to match these die-cut sheets):
 
 Badges are ID-card sized (85.6 x 54 mm) with dashed cut lines, 10 per A4 page and
 8 per Letter page.  The command sheet is one page with every command barcode.
+
+A location or product barcode spans the whole label, its quiet zones in the
+label's margins, and never prints below ``MIN_MODULE_WIDTH``: a code too long for
+that (about 17 characters on these labels) is encoded as its short stand-in
+(``short``, see ``wms.core.codes.short_code``), with the real code as the text.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from wms.prints.barcodes import (
     fit_font_size,
     fit_module_width,
     fit_text,
+    fits_at_minimum,
     product_symbology,
 )
 from wms.prints.barcodes import page_size as resolve_page_size
@@ -41,6 +47,7 @@ class LocationLabel:
     code: str  # the bin / location code, encoded as Code128
     name: str = ""  # e.g. "Aisle A, bay 1, level 3"
     kind: str = ""  # e.g. "pick", "reserve", "dock"
+    short: str = ""  # encoded instead when the code is too long to scan at this size
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class ProductLabel:
     sku: str
     name: str
     barcode: str = ""  # EAN-13 printed as EAN-13; other values as Code128; empty -> SKU
+    short: str = ""  # encoded instead when the value is too long to scan at this size
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,7 @@ def _centred_barcode(
     height: float,
     *,
     max_module: float,
-    text: bool = False,
+    text: str | bool = False,
 ) -> None:
     pattern = barcode_pattern(value, symbology)
     module = fit_module_width(value, width, symbology, max_module_width=max_module, pattern=pattern)
@@ -167,18 +175,34 @@ def _centred_barcode(
 # --------------------------------------------------------------------------- locations
 
 
+_EDGE = 2.0  # the bars' quiet zones may reach this close to a label's edge
+
+
+def _encoded(value: str, short: str, symbology: Symbology, width: float) -> str:
+    """What the label's bars carry: the value, or its short stand-in when the value
+    would print below the minimum module width."""
+    if fits_at_minimum(value, width, symbology):
+        return value
+    if short and fits_at_minimum(short, width, CODE128):
+        return short
+    raise ValueError(f"{value!r} is too long to print as a barcode that scans on this label")
+
+
 def render_location_labels(locations: Sequence[LocationLabel], page_size: str = "A4") -> bytes:
     """Location labels (code in large text, its Code128, name and kind) on label sheets."""
     if not locations:
         raise ValueError("no locations to print")
     grid = _label_grid(page_size)
+    field = grid.label_w - 2 * _EDGE
+    encoded = []
     for location in locations:
         barcode_pattern(location.code, CODE128)  # refuse bad codes before drawing
+        encoded.append(_encoded(location.code, location.short, CODE128, field))
     c, buffer = _new_canvas(page_size, "Location labels")
     pad = 8.0
     inner = grid.label_w - 2 * pad
-    for location, (x, y) in zip(
-        locations, _cells(c, grid, _height(page_size), len(locations)), strict=True
+    for location, value, (x, y) in zip(
+        locations, encoded, _cells(c, grid, _height(page_size), len(locations)), strict=True
     ):
         top = y + grid.label_h
         size = fit_font_size(location.code, FONT_BOLD, 15, inner, 8)
@@ -194,11 +218,11 @@ def render_location_labels(locations: Sequence[LocationLabel], page_size: str = 
         bar_height = top - pad - size - 2 - bar_bottom
         _centred_barcode(
             c,
-            location.code,
+            value,
             CODE128,
             x + grid.label_w / 2,
             bar_bottom,
-            inner,
+            field,
             bar_height,
             max_module=1.4,
         )
@@ -219,13 +243,17 @@ def render_product_labels(products: Sequence[ProductLabel], page_size: str = "A4
     if not products:
         raise ValueError("no products to print")
     grid = _label_grid(page_size)
-    symbols = [product_label_symbol(product) for product in products]
-    for symbology, value in symbols:
+    field = grid.label_w - 2 * _EDGE
+    symbols = []
+    for product in products:
+        symbology, value = product_label_symbol(product)
         barcode_pattern(value, symbology)
+        encoded = _encoded(value, product.short, symbology, field)
+        symbols.append((symbology if encoded == value else CODE128, encoded, value))
     c, buffer = _new_canvas(page_size, "Product labels")
     pad = 7.0
     inner = grid.label_w - 2 * pad
-    for product, (symbology, value), (x, y) in zip(
+    for product, (symbology, value, caption), (x, y) in zip(
         products, symbols, _cells(c, grid, _height(page_size), len(products)), strict=True
     ):
         top = y + grid.label_h
@@ -242,10 +270,10 @@ def render_product_labels(products: Sequence[ProductLabel], page_size: str = "A4
             symbology,
             x + grid.label_w / 2,
             bar_bottom,
-            inner,
+            field,
             name_y - 4 - bar_bottom,
             max_module=1.2,
-            text=True,
+            text=caption,
         )
     return _finish(c, buffer)
 
