@@ -260,10 +260,18 @@ def test_a_5xx_on_the_purchase_buys_nothing_more_until_a_supervisor_releases_it(
     too_early = release(shippo, make, packing.order_id)
     assert too_early.status_code == 409
     assert "release it in 15 min" in text(too_early)
+    desk = signed_in(shippo, make.user(role="supervisor").username).get("/shipping/unconfirmed")
+    rows = re.findall(r'<tr data-parcel="\d+">(.*?)</tr>', text(desk), re.S)
+    [row] = [r for r in rows if f"<td>{number(packing.order_id)}</td>" in r]
+    assert "Can be released from" in row and "<button" not in row
 
     with travel(timedelta(minutes=16)):
         page = text(packing.scan(number(packing.order_id)))
         assert "a supervisor can now release it under Unconfirmed labels" in page
+        desk = signed_in(shippo, make.user(role="supervisor").username).get("/shipping/unconfirmed")
+        rows = re.findall(r'<tr data-parcel="\d+">(.*?)</tr>', text(desk), re.S)
+        [row] = [r for r in rows if f"<td>{number(packing.order_id)}</td>" in r]
+        assert "<button" in row and ">Release</button>" in row
         released = release(shippo, make, packing.order_id)
         assert released.status_code == 302
         assert parcel_of(app, packing.order_id).label_state == "released"
