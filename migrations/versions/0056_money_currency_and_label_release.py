@@ -6,7 +6,7 @@ bought before this kept hundredths of the rate's currency (the built-in carrier
 quoted USD): they are converted with the currency's own decimals.
 
 Revision ID: 0056
-Revises: 0040
+Revises: 0054
 Create Date: 2026-12-07 03:40:00
 
 """
@@ -19,7 +19,7 @@ from babel.numbers import get_currency_precision
 
 # revision identifiers, used by Alembic.
 revision = '0056'
-down_revision = '0040'
+down_revision = '0054'
 branch_labels = None
 depends_on = None
 
