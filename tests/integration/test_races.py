@@ -234,6 +234,44 @@ def test_one_order_sent_eight_times_at_once_is_one_order(app: Flask, make: Facto
     assert_invariants(app)
 
 
+def test_eight_receivers_completing_one_order_at_once_move_it_on_once(
+    app: Flask, make: Factories
+) -> None:
+    # The order waits for one unit of each of nine products and already has its lane;
+    # eight receivers bring the last eight at the same moment, then put them in the lane
+    # at the same moment.
+    make.location(LocationKind.RECEIVING, walk_seq=1)
+    lane = make.location(LocationKind.STAGING_LANE, walk_seq=100, capacity=4)
+    products = [make.product() for _ in range(RACERS + 1)]
+    channel, _ = make.channel(webhook_url=HOOK)
+    order_id = make.order(channel, [(p, 1) for p in products])
+    reference = unique("ASN-")
+    make.inbound([(p, 1) for p in products], utcnow(), reference=reference)
+    receivers = people(app, make, "operator", RACERS + 1)
+    for receiver in receivers:
+        assert receiver.post("/receive/start", data={"code": reference}, headers=HX).status_code
+    first = scan(receivers[-1], "/receive/scan", products[-1].barcodes[0].code)
+    assert f"LANE {lane.code}" in first.get_data(as_text=True)
+
+    brought = all_at_once(
+        lambda i: scan(receivers[i], "/receive/scan", products[i].barcodes[0].code)
+    )
+
+    assert statuses(brought) == {200: RACERS}
+    assert all(f"LANE {lane.code}" in a.get_data(as_text=True) for a in brought)
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "cross_docking"
+
+    assert scan(receivers[-1], "/receive/scan", lane.code).status_code == 200
+    placed = all_at_once(lambda i: scan(receivers[i], "/receive/scan", lane.code))
+
+    assert statuses(placed) == {200: RACERS}
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "ready_to_pack"
+    assert events(app, "order.ready_to_pack", f"order:{order_id}") == 1
+    assert_invariants(app)
+
+
 # ----------------------------------------------------------------- returns
 
 
@@ -908,47 +946,6 @@ def test_eight_desk_decisions_on_a_count_are_one(
             select(func.count()).where(CountTask.location_id == bin_.id)
         )
     assert tasks_of_bin == (2 if action == "recount" else 1)
-    assert_invariants(app)
-
-
-# ------------------------------------------------------------ order status
-
-
-def test_eight_receivers_completing_one_order_at_once_move_it_on_once(
-    app: Flask, make: Factories
-) -> None:
-    # The order waits for one unit of each of nine products and already has its lane;
-    # eight receivers bring the last eight at the same moment, then put them in the lane
-    # at the same moment.
-    make.location(LocationKind.RECEIVING, walk_seq=1)
-    lane = make.location(LocationKind.STAGING_LANE, walk_seq=100, capacity=4)
-    products = [make.product() for _ in range(RACERS + 1)]
-    channel, _ = make.channel(webhook_url=HOOK)
-    order_id = make.order(channel, [(p, 1) for p in products])
-    reference = unique("ASN-")
-    make.inbound([(p, 1) for p in products], utcnow(), reference=reference)
-    receivers = people(app, make, "operator", RACERS + 1)
-    for receiver in receivers:
-        assert receiver.post("/receive/start", data={"code": reference}, headers=HX).status_code
-    first = scan(receivers[-1], "/receive/scan", products[-1].barcodes[0].code)
-    assert f"LANE {lane.code}" in first.get_data(as_text=True)
-
-    brought = all_at_once(
-        lambda i: scan(receivers[i], "/receive/scan", products[i].barcodes[0].code)
-    )
-
-    assert statuses(brought) == {200: RACERS}
-    assert all(f"LANE {lane.code}" in a.get_data(as_text=True) for a in brought)
-    with app.app_context():
-        assert db.session.get(Order, order_id).status == "cross_docking"
-
-    assert scan(receivers[-1], "/receive/scan", lane.code).status_code == 200
-    placed = all_at_once(lambda i: scan(receivers[i], "/receive/scan", lane.code))
-
-    assert statuses(placed) == {200: RACERS}
-    with app.app_context():
-        assert db.session.get(Order, order_id).status == "ready_to_pack"
-    assert events(app, "order.ready_to_pack", f"order:{order_id}") == 1
     assert_invariants(app)
 
 
