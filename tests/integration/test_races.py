@@ -17,7 +17,7 @@ The list, by what changes:
   close, UNDO
 - waves: claim (by several pickers, by one picker's handhelds), release, cancel, paper
   pick, finish; pick tasks: confirm, short
-- count tasks: start, DONE, approve, recount, cancel
+- count tasks: create, start, DONE, approve, recount, cancel
 - alerts: raised by checks at the same moment
 """
 
@@ -892,6 +892,25 @@ def count_of(app: Flask, task_id: int) -> tuple[str, list[tuple[str, int | None]
             select(func.count()).where(Adjustment.count_task_id == task_id)
         )
         return task.status, lines, int(adjusted or 0)
+
+
+def test_eight_supervisors_asking_for_the_same_counts_make_each_task_once(
+    app: Flask, make: Factories
+) -> None:
+    bins = [make.location(walk_seq=10 + i) for i in range(3)]
+    desk = hands(app, make.user(role="supervisor"))
+    form = {"source": "manual", "codes": " ".join(b.code for b in bins)}
+
+    answers = all_at_once(lambda i: desk[i].post("/stock/counts", data=form))
+
+    assert statuses(answers) == {302: RACERS}
+    with app.app_context():
+        made = db.session.scalars(
+            select(CountTask.location_id).where(CountTask.location_id.in_([b.id for b in bins]))
+        ).all()
+    assert sorted(made) == sorted(b.id for b in bins)
+    assert audits(app, "count.create") == len(bins)
+    assert_invariants(app)
 
 
 def test_eight_counters_scanning_one_bin_start_one_count(app: Flask, make: Factories) -> None:

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from wms.admin.listing import Page, paginate
-from wms.core import audit
+from wms.core import audit, stock
 from wms.core.clock import utcnow
 from wms.core.errors import Conflict, InvalidInput, NotFound
 from wms.database import for_update
@@ -71,9 +71,28 @@ def create_tasks(req: TaskRequest, user_id: int | None) -> Created:
         ]
         fresh = fresh[:MAX_TASKS]
     if fresh:
-        now = utcnow()
-        ids = db.session.scalars(
-            insert(CountTask).returning(CountTask.id, sort_by_parameter_order=True),
+        made = _insert_once(fresh, req, user_id)
+        taken = [loc for loc in fresh if loc.id in made]
+        result.skipped += [
+            (loc.code, "already has a count open") for loc in fresh if loc.id not in made
+        ]
+        audit.record_many(
+            "count.create",
+            "count_task",
+            [(made[loc.id], {"location": loc.code, "source": req.source}) for loc in taken],
+        )
+        result.codes = [loc.code for loc in taken]
+    return result
+
+
+def _insert_once(bins: list[Location], req: TaskRequest, user_id: int | None) -> dict[int, int]:
+    """A task for each bin that has no open one: the bin's open-task index decides, so a
+    request at the same moment for the same bins makes none twice. Returns bin -> task."""
+    now = utcnow()
+    table = CountTask.__table__
+    stmt = (
+        stock.upsert(table)
+        .values(
             [
                 {
                     "location_id": loc.id,
@@ -85,19 +104,16 @@ def create_tasks(req: TaskRequest, user_id: int | None) -> Created:
                     "created_by_id": user_id,
                     "created_at": now,
                 }
-                for loc in fresh
-            ],
-        ).all()
-        audit.record_many(
-            "count.create",
-            "count_task",
-            [
-                (i, {"location": loc.code, "source": req.source})
-                for i, loc in zip(ids, fresh, strict=True)
-            ],
+                for loc in bins
+            ]
         )
-        result.codes = [loc.code for loc in fresh]
-    return result
+        .on_conflict_do_nothing(
+            index_elements=[table.c.location_id],
+            index_where=table.c.status.in_([s.value for s in ACTIVE_STATUSES]),
+        )
+        .returning(table.c.location_id, table.c.id)
+    )
+    return {location_id: task_id for location_id, task_id in db.session.execute(stmt)}
 
 
 def _candidates(req: TaskRequest, result: Created) -> list[Location]:
