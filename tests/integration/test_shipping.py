@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -159,6 +160,14 @@ class Listener:
                     chunks.append(chunk)
                 self.jobs.append(b"".join(chunks))
 
+    def wait_for_jobs(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        """The jobs once ``count`` arrived: the app closes its end before this thread
+        has read everything, so a job may land a moment after the answer."""
+        deadline = time.monotonic() + timeout
+        while len(self.jobs) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return list(self.jobs)
+
     def close(self) -> None:
         # shutdown wakes the thread blocked in accept(); close alone would not.
         with contextlib.suppress(OSError):
@@ -189,9 +198,10 @@ def test_a_station_with_a_thermal_printer_prints_the_zpl_label(
     assert f"Printed on 127.0.0.1:{printer.port}." in page
     page = text(scan(client, station, "CMD-PRINT"))
     assert f"Label sent to the printer at 127.0.0.1:{printer.port}." in page
-    assert len(printer.jobs) == 2
-    assert all(job.startswith(b"^XA") for job in printer.jobs)
-    assert f"^FD{parcel.tracking_number}^FS".encode() in printer.jobs[0]
+    jobs = printer.wait_for_jobs(2)
+    assert len(jobs) == 2
+    assert all(job.startswith(b"^XA") for job in jobs)
+    assert f"^FD{parcel.tracking_number}^FS".encode() in jobs[0]
     # The built-in carrier draws the same label as a 4x6 PDF too.
     pdf = client.get(f"/pack/parcels/{parcel.id}/label.pdf")
     assert parcel.tracking_number in values(decode_pdf(pdf.data)[0])

@@ -223,6 +223,22 @@ LONG_ADDRESSES = {
         zip="13210",
         country="FR",
     ),
+    "french, longer still": LabelAddress(
+        name="Marie-Thérèse de La Rochefoucauld-Montmorency-Laval",
+        street1="145 avenue du Maréchal-de-Lattre-de-Tassigny et des Combattants d'Afrique du Nord",
+        street2="Résidence les Jardins de l'Orangerie du Château, bâtiment B, escalier 3, porte 12",
+        city="Saint-Germain-de-la-Grange-sur-Mauldre-et-Villiers-Saint-Frédéric",
+        zip="78640",
+        country="FR",
+    ),
+    "american, longer still": LabelAddress(
+        name="Christopher Montgomery-Williamson III",
+        street1="27001 La Paz Road, Suite 400, Building C",
+        city="Rancho Santa Margarita Heights of the Upper Trabuco Canyon",
+        state="CA",
+        zip="92688-1234",
+        country="US",
+    ),
     "canadian": LabelAddress(
         name="Jean-François Lévesque-Bouchard",
         street1="1234 boulevard du Séminaire Nord, appartement 1205",
@@ -281,7 +297,7 @@ def drawn_strings(pdf: bytes) -> list[tuple[float, float, str, str]]:
 def test_a_long_address_is_all_on_the_pdf_label_and_within_its_edges(kind: str) -> None:
     address = LONG_ADDRESSES[kind]
     pdf = render_labels_pdf([label("1Z999AA10123456784", ship_to=address)])
-    text = squeezed(pdf_text(pdf, layout=False))
+    text = squeezed(pdf_text(pdf))  # as laid out: raw text drops a hyphen that ends a line
     for line in address_lines(address):
         assert squeezed(line) in text, line
     for x, size, font, drawn in drawn_strings(pdf):
