@@ -12,8 +12,10 @@ Purchase safety, for every adapter:
   instead of buying a second one.
 * When the carrier cannot be reached, ``CarrierUnavailable`` is raised; its
   ``purchase_uncertain`` says whether a label might have been bought anyway (the
-  request may have reached the carrier). The caller then tries ``buy_label``
-  again later with the same key; it looks before it buys.
+  request may have reached the carrier). The caller must then not buy again on
+  its own: it asks ``find_label`` with the same key until the carrier shows the
+  label (a carrier may list a purchase only some time after making it), and
+  buys again only once someone decides the purchase never happened.
 
 Service levels an order can ask for, with the most transit days they allow:
 ``express`` (1), ``priority`` (2), ``standard`` (5) and ``economy`` (any).
@@ -137,8 +139,8 @@ class CarrierUnavailable(CarrierError):
     """The carrier did not answer (timeout, 5xx, connection refused).
 
     ``purchase_uncertain`` is True when a label purchase was under way and might
-    have happened all the same: try ``buy_label`` again later with the same key,
-    and it will look for that label before buying.
+    have happened all the same: look for it with ``find_label`` (same key); an
+    empty answer does not prove that nothing was bought.
     """
 
     def __init__(self, message: str, *, purchase_uncertain: bool = False) -> None:

@@ -10,8 +10,8 @@ What this adapter adds to the SDK, which sets no timeout and retries nothing:
   purchase that timed out or got a 5xx, the adapter lists the account's
   transactions and looks for one whose ``metadata`` is the parcel's idempotency
   key ("look before you buy"). Found: that label is returned. Not found after a
-  failed purchase: ``CarrierUnavailable(purchase_uncertain=True)``, and the
-  caller tries again later; the next ``buy_label`` looks again before buying.
+  failed purchase: ``CarrierUnavailable(purchase_uncertain=True)``; Shippo may
+  list the purchase only later, so the caller then only looks (``find_label``).
 * Some transactions come without a ``created_by`` key (labels bought through the
   API), which the SDK's parser cannot read. The adapter then reads the same
   response's raw JSON, kept by its client, instead.
