@@ -10,8 +10,8 @@ counter from its source rows.
 The list, by what changes:
 
 - orders: cancel, payment captured, intake of one external id, ready to pack
-- returns: authorise (API by external id, desk form), grade on the bench, DONE, cancel,
-  decide, release and scrap from the queues
+- returns: authorise (API by external id, desk form), a clerk's first scan, grade on the
+  bench, DONE, cancel, decide, release and scrap from the queues
 - parcels: open, pack (weigh), ship
 - inbounds: close (desk and handheld), change of date; receiving: start, start racing a
   close, UNDO
@@ -359,6 +359,20 @@ def test_the_desk_form_sent_eight_times_authorises_one_return(app: Flask, make: 
     assert_invariants(app)
 
 
+def test_a_new_clerks_first_scans_from_eight_handhelds_open_one_bench(
+    app: Flask, make: Factories, places: dict[str, Any]
+) -> None:
+    product = make.product()
+    channel, _ = make.channel(webhook_url=HOOK)
+    number = make.rma(make.shipped_order(channel, [(product, 1)]), [(product, 1)])
+    clerk = hands(app, make.user())
+
+    answers = all_at_once(lambda i: scan(clerk[i], RECEIVE_RETURN, number))
+
+    assert statuses(answers) == {200: RACERS}
+    assert_invariants(app)
+
+
 def test_eight_handhelds_grading_one_item_receive_it_once(
     app: Flask, make: Factories, places: dict[str, Any]
 ) -> None:
@@ -644,6 +658,22 @@ def test_eight_receivers_starting_one_inbound_all_receive_it(app: Flask, make: F
 
     answers = all_at_once(
         lambda i: receivers[i].post("/receive/start", data={"code": reference}, headers=HX)
+    )
+
+    assert statuses(answers) == {204: RACERS}
+    assert inbound_of(app, inbound_id).status == "receiving"
+    assert_invariants(app)
+
+
+def test_a_new_receivers_first_start_from_eight_handhelds_is_one_session(
+    app: Flask, make: Factories
+) -> None:
+    _, inbound_id, _ = waiting_for_an_inbound(make)
+    reference = inbound_of(app, inbound_id).reference
+    receiver = hands(app, make.user())
+
+    answers = all_at_once(
+        lambda i: receiver[i].post("/receive/start", data={"code": reference}, headers=HX)
     )
 
     assert statuses(answers) == {204: RACERS}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select, update
 
-from wms.core import audit
+from wms.core import audit, stock
 from wms.core.clock import utcnow
 from wms.core.codes import command_of
 from wms.core.errors import InvalidInput, UnknownCode
@@ -69,14 +69,18 @@ class Answer:
 def current_session(user_id: int) -> ReturnSession:
     """The clerk's place, locked: two scans of one clerk (two handhelds, a double tap)
     are applied one after the other, each reading what the other left."""
-    session = db.session.scalar(
-        for_update(select(ReturnSession).where(ReturnSession.user_id == user_id)).execution_options(
-            populate_existing=True
-        )
-    )
+    locked = for_update(select(ReturnSession).where(ReturnSession.user_id == user_id))
+    locked = locked.execution_options(populate_existing=True)
+    session = db.session.scalar(locked)
     if session is None:
-        session = ReturnSession(user_id=user_id, pending_code="")
-        db.session.add(session)
+        # A clerk's first scan: made once even if two handhelds send theirs together.
+        db.session.execute(
+            stock.upsert(ReturnSession.__table__)
+            .values(user_id=user_id, pending_code="", updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["user_id"])
+        )
+        session = db.session.scalar(locked)
+        assert session is not None
     return session
 
 
