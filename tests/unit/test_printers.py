@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -81,14 +80,13 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_printer_that_is_off_fails_fast_with_a_sentence() -> None:
+def test_printer_that_is_off_is_named_as_refusing_the_connection() -> None:
     port = _closed_port()
-    started = time.monotonic()
     with pytest.raises(PrinterUnavailable) as caught:
         send_zpl(ZPL, "127.0.0.1", port, timeout=2)
-    assert time.monotonic() - started < 1
     message = caught.value.message
     assert f"127.0.0.1:{port}" in message
+    assert "refused the connection" in message
     assert message.endswith(".") and ". " not in message
 
 
@@ -105,10 +103,8 @@ def test_printer_that_does_not_answer_times_out() -> None:
             filler.connect_ex(("127.0.0.1", port))  # in progress; never accepted
             waiting.append(filler)
         try:
-            started = time.monotonic()
             with pytest.raises(PrinterUnavailable) as caught:
                 send_zpl(ZPL, "127.0.0.1", port, timeout=0.3)
-            assert time.monotonic() - started < 1.5
         finally:
             for filler in waiting:
                 filler.close()
