@@ -1,6 +1,7 @@
 """What a scanned string is: check digits, GS1-128 element strings, command barcodes.
 
-Plain functions with no Flask or database.
+Plain functions with no Flask or database. What a code names in the warehouse
+(an order, a bin, a badge...) is looked up by ``wms.floor.recognise``.
 """
 
 from __future__ import annotations
@@ -9,16 +10,52 @@ import re
 from dataclasses import dataclass
 
 # Command barcodes printed on the command sheet; every floor screen understands them.
-# RESELL, REWORK and NOT-OURS (with DAMAGED) grade an item on the returns bench.
-COMMANDS = ("DONE", "UNDO", "SKIP", "SHORT", "DAMAGED", "PRINT", "RESELL", "REWORK", "NOT-OURS")
+# RESELL, REWORK and NOT-OURS (with DAMAGED) grade an item on the returns bench;
+# BLIND starts a receipt without an ASN; NEW leaves the inbound or return in hand
+# for another one.
+COMMANDS = (
+    "DONE",
+    "UNDO",
+    "SKIP",
+    "SHORT",
+    "DAMAGED",
+    "PRINT",
+    "BLIND",
+    "NEW",
+    "RESELL",
+    "REWORK",
+    "NOT-OURS",
+)
+# Commands that open a floor screen, from any floor screen (LOGOUT signs out).
+SCREEN_COMMANDS = (
+    "MENU",
+    "RECEIVE",
+    "PUTAWAY",
+    "PICK",
+    "PACK",
+    "RETURNS",
+    "COUNT",
+    "LOOKUP",
+    "BOARD",
+    "LOGOUT",
+)
 COMMAND_PREFIX = "CMD-"
+
+
+def _word(code: str) -> str:
+    return code.strip().upper().removeprefix(COMMAND_PREFIX)
 
 
 def command_of(code: str) -> str | None:
     """``CMD-UNDO`` (or the bare word typed by hand) -> ``UNDO``; anything else -> None."""
-    word = code.strip().upper()
-    word = word.removeprefix(COMMAND_PREFIX)
+    word = _word(code)
     return word if word in COMMANDS else None
+
+
+def screen_command_of(code: str) -> str | None:
+    """``CMD-PICK`` (or ``pick`` typed by hand) -> ``PICK``; anything else -> None."""
+    word = _word(code)
+    return word if word in SCREEN_COMMANDS else None
 
 
 def command_code(word: str) -> str:
@@ -102,8 +139,9 @@ def parse_gs1(code: str) -> GS1Scan | None:
     if s.startswith("]C1"):
         s = s[3:]
     if s.startswith("("):
+        # The human-readable form, with or without spaces: (01) 0200... (37) 2
         pairs = re.findall(r"\((\d{2,4})\)([^(]*)", s)
-        s = GS.join(ai + value for ai, value in pairs)
+        s = GS.join(ai + value.strip() for ai, value in pairs)
     if not s[:2].isdigit() or s[:2] not in ("01", "02"):
         return None
     gtin: str | None = None
@@ -146,3 +184,30 @@ def gtin_candidates(gtin14: str) -> list[str]:
     if gtin14.startswith("00"):
         out.append(gtin14[2:])  # UPC-A
     return out
+
+
+@dataclass(frozen=True)
+class ProductCode:
+    """The barcodes a product scan may be stored under, and the units it counts."""
+
+    barcodes: tuple[str, ...]
+    count: int | None = None
+
+
+def product_code_forms(code: str) -> ProductCode | None:
+    """Other forms of a product barcode than the code as scanned, or None.
+
+    A GS1-128 element string (raw or human-readable, with or without spaces)
+    gives its GTIN; a bare GTIN-8/12/13/14 gives the same GTIN padded or
+    trimmed, so a GTIN-14 ``02000000001616`` finds the EAN-13
+    ``2000000001616`` and a UPC-A finds its EAN-13 ``0…``.
+    """
+    gs1 = parse_gs1(code)
+    if gs1 is not None:
+        return ProductCode(tuple(gtin_candidates(gs1.gtin)), gs1.count)
+    s = code.strip()
+    if not is_valid_gtin(s):
+        return None
+    gtin14 = s.rjust(14, "0")
+    forms = [f for f in dict.fromkeys(gtin_candidates(gtin14)) if f != s]
+    return ProductCode(tuple(forms)) if forms else None

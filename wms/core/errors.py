@@ -44,6 +44,15 @@ class InvalidInput(DomainError):
     status = 422
 
 
+class WrongKind(InvalidInput):
+    """A code we know, scanned where another kind of code was expected: nothing changes."""
+
+    code = "wrong_kind"
+
+    def __init__(self, message: str, scanned: str, kind: str) -> None:
+        super().__init__(message, scanned=scanned, kind=kind)
+
+
 class Conflict(DomainError):
     code = "conflict"
     status = 409

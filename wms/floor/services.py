@@ -7,20 +7,21 @@ from typing import Any
 
 from sqlalchemy import select
 
+from wms.auth.models import User
 from wms.core import availability
-from wms.core.codes import command_of
 from wms.core.errors import InvalidInput, UnknownCode
 from wms.extensions import db
+from wms.floor.recognise import recognise
 from wms.inbounds.models import Inbound
 from wms.inventory import services as inventory
-from wms.orders.models import Order, OrderLine, order_id_from_number
+from wms.orders.models import Order, OrderLine
 
 WAITING_SHOWN = 10
 
 
 @dataclass
 class ScanResult:
-    kind: str  # product | location | order | inbound
+    kind: str  # product | location | order | inbound | rma | wave | badge
     subject: Any
     details: dict[str, Any]
 
@@ -29,13 +30,13 @@ def scan_anything(code: str) -> ScanResult:
     code = code.strip()
     if not code:
         raise InvalidInput("Scan or type a code.")
-    if command_of(code):
+    seen = recognise(code)
+    if seen.kind in ("command", "screen"):
         raise InvalidInput(f"{code} is a command barcode; there is nothing to look up.")
-    found = inventory.find_product(code)
-    if found is not None:
-        return _product_result(found.product)
-    location = inventory.find_location(code)
-    if location is not None:
+    if seen.product is not None:
+        return _product_result(seen.product.product)
+    if seen.location is not None:
+        location = seen.location
         return ScanResult(
             "location",
             location,
@@ -44,14 +45,24 @@ def scan_anything(code: str) -> ScanResult:
                 "units": inventory.units_in_location(location.id),
             },
         )
-    order_id = order_id_from_number(code)
-    if order_id is not None:
-        order = db.session.get(Order, order_id)
-        if order is not None:
-            return ScanResult("order", order, {"lines": order.lines})
-    inbound = db.session.scalar(select(Inbound).where(Inbound.reference == code))
-    if inbound is not None:
-        return ScanResult("inbound", inbound, {"lines": inbound.lines})
+    if seen.kind == "order":
+        order = db.session.get(Order, seen.ref_id)
+        return ScanResult("order", order, {"lines": order.lines})  # type: ignore[union-attr]
+    if seen.kind == "inbound":
+        inbound = db.session.get(Inbound, seen.ref_id)
+        return ScanResult("inbound", inbound, {"lines": inbound.lines})  # type: ignore[union-attr]
+    if seen.kind == "rma":
+        from wms.returns.models import ReturnAuthorisation
+
+        return ScanResult("rma", db.session.get(ReturnAuthorisation, seen.ref_id), {})
+    if seen.kind == "wave":
+        from wms.picking.models import Wave
+        from wms.picking.screen import wave_summary
+
+        wave = db.session.get(Wave, seen.ref_id)
+        return ScanResult("wave", wave, {"summary": wave_summary(seen.ref_id)})  # type: ignore[arg-type]
+    if seen.kind == "badge":
+        return ScanResult("badge", db.session.get(User, seen.ref_id), {})
     raise UnknownCode(code)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, literal, select
 
-from wms.core.codes import gtin_candidates, parse_gs1, parse_short_code
+from wms.core.codes import parse_short_code, product_code_forms
 from wms.core.errors import UnknownCode
 from wms.database import prebuilt
 from wms.extensions import db
@@ -21,7 +21,8 @@ class ScannedProduct:
 
 
 def find_product(code: str) -> ScannedProduct | None:
-    """A product by barcode, GS1-128 element string, SKU or its label's short code."""
+    """A product by barcode (in any of its GTIN forms), GS1-128 element string, SKU or
+    its label's short code; None if nothing matches."""
     code = code.strip()
     if not code:
         return None
@@ -34,16 +35,13 @@ def find_product(code: str) -> ScannedProduct | None:
     ).first()
     if row is not None:
         return ScannedProduct(row[0], row[1])
-    gs1 = parse_gs1(code)
-    if gs1 is not None:
+    forms = product_code_forms(code)
+    if forms is not None:
         row = db.session.execute(
-            select(Product, Barcode.units)
-            .join(Barcode)
-            .where(Barcode.code.in_(gtin_candidates(gs1.gtin)))
+            select(Product, Barcode.units).join(Barcode).where(Barcode.code.in_(forms.barcodes))
         ).first()
         if row is not None:
-            units = gs1.count if gs1.count else row[1]
-            return ScannedProduct(row[0], units)
+            return ScannedProduct(row[0], forms.count or row[1])
     product = db.session.scalar(select(Product).where(Product.sku == code))
     if product is None and code.upper() != code:
         product = db.session.scalar(select(Product).where(Product.sku == code.upper()))
@@ -63,8 +61,12 @@ def _location_or_barcode() -> Any:
     )
 
 
-def resolve_code(code: str) -> Location | ScannedProduct | None:
-    """A scanned code as a location or a product, looking both up in one round trip."""
+def location_or_barcode(code: str) -> Location | ScannedProduct | None:
+    """A location by its code or a product by a barcode exactly as scanned, in one round trip.
+
+    The hot path of a scan. Other forms (GS1 element strings, other GTIN
+    lengths, SKUs) and other kinds of codes are ``wms.floor.recognise``'s.
+    """
     code = code.strip()
     if not code:
         return None
@@ -78,7 +80,7 @@ def resolve_code(code: str) -> Location | ScannedProduct | None:
         return location  # type: ignore[no-any-return]
     if product is not None:
         return ScannedProduct(product, units)
-    return find_product(code)  # GS1 element strings and SKUs
+    return None
 
 
 def require_product(code: str) -> ScannedProduct:

@@ -1,0 +1,198 @@
+"""What a scanned code names, whichever floor screen it was scanned on.
+
+A receiver who scans an order number, a picker who scans a badge: each
+screen asks here before calling a code unknown, and answers a code of the
+wrong kind with one sentence that names it ("That is order W-10204 — scan a
+unit, or DONE to finish"), changing nothing. Everything is looked up in one
+query, so a screen pays one round trip for a code it did not expect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, case, literal, select
+from sqlalchemy.orm import aliased
+
+from wms.core.codes import command_of, product_code_forms, screen_command_of
+from wms.core.errors import WrongKind
+from wms.database import prebuilt
+from wms.extensions import db
+from wms.inventory.models import Barcode, Location, Product
+from wms.inventory.services import ScannedProduct
+
+# The areas' models are imported where they are used: every area's screens
+# import this module, and an area's package imports its screens.
+
+# How a place is named in a sentence, by its kind.
+PLACE_WORDS = {
+    "receiving": "receiving dock",
+    "bin": "bin",
+    "staging_lane": "lane",
+    "hold_lane": "hold lane",
+    "tote": "tote",
+    "packing": "pack station",
+    "shipping_dock": "shipping dock",
+    "returns": "returns bench",
+    "quarantine": "quarantine",
+    "rework": "rework area",
+    "exceptions": "exceptions area",
+}
+INBOUND_WORDS = {"asn": "ASN", "po": "PO", "blind": "blind receipt"}
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A scanned code and what it is: ``kind`` is command, screen, product,
+    location, order, inbound, rma, wave, badge or unknown."""
+
+    kind: str
+    code: str
+    label: str = ""  # "order W-10204", "bin A-01-1"
+    product: ScannedProduct | None = None
+    location: Location | None = None
+    ref_id: int | None = None  # the order, inbound, return, wave or user
+
+    @property
+    def known(self) -> bool:
+        return self.kind != UNKNOWN
+
+    def refusal(self, hint: str) -> WrongKind:
+        """The sentence for a code of the wrong kind: what it is, then what to scan."""
+        return WrongKind(f"That is {self.label} — {hint}.", self.code, self.kind)
+
+
+def recognise(code: str) -> Recognised:
+    """What ``code`` names: a command by its form, anything else in one query."""
+    from wms.orders.models import order_id_from_number
+    from wms.picking.models import wave_id_from_code
+    from wms.returns.models import rma_id_from_number
+
+    code = code.strip()
+    word = command_of(code)
+    if word is not None:
+        return Recognised("command", code, f"the {word} command")
+    word = screen_command_of(code)
+    if word is not None:
+        return Recognised("screen", code, f"the {word} command")
+    if not code or len(code) > 80:
+        return Recognised(UNKNOWN, code)
+    forms = product_code_forms(code)
+    barcodes = (forms.barcodes if forms else ()) + (code,) * 3
+    row = db.session.execute(
+        _lookup(),
+        {
+            "code": code,
+            "upper": code.upper(),
+            "g1": barcodes[0],
+            "g2": barcodes[1],
+            "g3": barcodes[2],
+            "order_id": order_id_from_number(code) or 0,
+            "rma_id": rma_id_from_number(code) or 0,
+            "wave_id": wave_id_from_code(code) or 0,
+        },
+    ).one()
+    return _read(code, row, forms.count if forms else None)
+
+
+def _read(code: str, row: Any, count: int | None) -> Recognised:
+    from wms.orders.models import order_number
+    from wms.picking.models import wave_code
+    from wms.returns.models import rma_number
+
+    if row.Location is not None:
+        place = row.Location
+        word = PLACE_WORDS.get(place.kind, place.kind.replace("_", " "))
+        return Recognised("location", code, f"{word} {place.code}", location=place)
+    product = row.barcode_product or row.sku_product
+    if product is not None:
+        units = (count or row.units) if row.barcode_product is not None else 1
+        label = f"{product.sku} ({product.name})"
+        return Recognised("product", code, label, product=ScannedProduct(product, units))
+    if row.inbound_id is not None:
+        word = INBOUND_WORDS.get(row.inbound_kind, row.inbound_kind)
+        return Recognised("inbound", code, f"{word} {row.inbound_reference}", ref_id=row.inbound_id)
+    if row.order_id is not None:
+        return Recognised("order", code, f"order {order_number(row.order_id)}", ref_id=row.order_id)
+    if row.rma_id is not None:
+        return Recognised("rma", code, f"return {rma_number(row.rma_id)}", ref_id=row.rma_id)
+    if row.wave_id is not None:
+        return Recognised("wave", code, f"pick list {wave_code(row.wave_id)}", ref_id=row.wave_id)
+    if row.user_id is not None:
+        name = row.user_full_name or row.user_username
+        return Recognised("badge", code, f"the badge of {name}", ref_id=row.user_id)
+    return Recognised(UNKNOWN, code)
+
+
+@prebuilt
+def _lookup() -> Any:
+    """Every kind of thing a code can name, each found by a unique index: one row."""
+    from wms.auth.models import User
+    from wms.inbounds.models import Inbound
+    from wms.orders.models import Order
+    from wms.picking.models import Wave
+    from wms.returns.models import ReturnAuthorisation
+
+    code, upper = bindparam("code"), bindparam("upper")
+    sku_product = aliased(Product, name="sku_product")
+    barcode_product = aliased(Product, name="barcode_product")
+    exact_first = case((Barcode.code == code, 0), else_=1)
+    barcode_id = (
+        select(Barcode.id)
+        .where(Barcode.code.in_([code, bindparam("g1"), bindparam("g2"), bindparam("g3")]))
+        .order_by(exact_first, Barcode.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    sku_id = (
+        select(Product.id)
+        .where(Product.sku.in_([code, upper]))
+        .order_by(case((Product.sku == code, 0), else_=1))
+        .limit(1)
+        .scalar_subquery()
+    )
+    inbound_id = (
+        select(Inbound.id)
+        .where(Inbound.reference.in_([code, upper]))
+        .order_by(case((Inbound.reference == code, 0), else_=1))
+        .limit(1)
+        .scalar_subquery()
+    )
+    user_id = (
+        select(User.id)
+        .where(User.badge_code.in_([code, upper]))
+        .order_by(case((User.badge_code == code, 0), else_=1))
+        .limit(1)
+        .scalar_subquery()
+    )
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            Location,
+            barcode_product,
+            Barcode.units,
+            sku_product,
+            Inbound.id.label("inbound_id"),
+            Inbound.reference.label("inbound_reference"),
+            Inbound.kind.label("inbound_kind"),
+            Order.id.label("order_id"),
+            ReturnAuthorisation.id.label("rma_id"),
+            Wave.id.label("wave_id"),
+            User.id.label("user_id"),
+            User.full_name.label("user_full_name"),
+            User.username.label("user_username"),
+        )
+        .select_from(anchor)
+        .outerjoin(Location, Location.code == upper)
+        .outerjoin(Barcode, Barcode.id == barcode_id)
+        .outerjoin(barcode_product, barcode_product.id == Barcode.product_id)
+        .outerjoin(sku_product, sku_product.id == sku_id)
+        .outerjoin(Inbound, Inbound.id == inbound_id)
+        .outerjoin(Order, Order.id == bindparam("order_id"))
+        .outerjoin(ReturnAuthorisation, ReturnAuthorisation.id == bindparam("rma_id"))
+        .outerjoin(Wave, Wave.id == bindparam("wave_id"))
+        .outerjoin(User, User.id == user_id)
+    )
