@@ -85,6 +85,9 @@ class ReceivingSession(db.Model):
     dock_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     damaged_next: Mapped[bool] = mapped_column(default=False)
     qty_next: Mapped[int | None] = mapped_column(Integer)
+    # What the next scan confirms when it repeats the last one ("close", "new",
+    # "inbound:12", "bin:40"): anything else scanned cancels it.
+    confirming: Mapped[str | None] = mapped_column(String(40))
     # Put-away in progress: units from the dock (a dock unit) or from a tote.
     putaway_unit_id: Mapped[int | None] = mapped_column(ForeignKey("dock_units.id"))
     putaway_product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))

@@ -11,6 +11,7 @@ from wms.core.errors import InvalidInput, WrongLocation
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import StagedUnits
 from wms.extensions import db
+from wms.floor.recognise import recognise
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
@@ -65,19 +66,27 @@ def handle_scan(user_id: int, code: str) -> PutawayAnswer:
     if not code:
         raise InvalidInput("Scan a unit, a tote or a bin.")
     session = current_session(user_id)
+    confirming = session.confirming
+    if confirming is not None:
+        session.confirming = None  # any scan answers the question
     if command_of(code) == "UNDO" or command_of(code) == "SKIP":
         _clear(session)
         return PutawayAnswer("info", "Put-away cancelled. Scan a unit.", _state(session))
     location = inventory.find_location(code)
     if location is not None:
-        return _scanned_location(user_id, session, location)
+        return _scanned_location(user_id, session, location, confirming)
     found = inventory.find_product(code)
     if found is None:
+        seen = recognise(code)
+        if seen.known:
+            raise seen.refusal("scan a unit, a tote or lane, or the bin you put it in")
         raise InvalidInput(f"No product, tote or bin has the code {code}.")
     return _scanned_product(session, found.product)
 
 
-def _scanned_location(user_id: int, session: ReceivingSession, location: Location) -> PutawayAnswer:
+def _scanned_location(
+    user_id: int, session: ReceivingSession, location: Location, confirming: str | None = None
+) -> PutawayAnswer:
     if session.putaway_to_id is None:
         if location.kind in PUTAWAY_SOURCES:
             _clear(session)
@@ -88,6 +97,11 @@ def _scanned_location(user_id: int, session: ReceivingSession, location: Locatio
         target = db.session.get(Location, session.putaway_to_id)
         if location.kind != LocationKind.BIN:
             raise WrongLocation(expected=f"BIN {target.code}", scanned=location.code)
+        key = f"bin:{location.id}"
+        if confirming == key and location.active:
+            # Scanned again: the receiver means it (the reason buttons say more).
+            return _put(user_id, session, location, "Other")
+        session.confirming = key
         return PutawayAnswer(
             "wrong",
             f"That is {location.code} — take it to BIN {target.code}.",

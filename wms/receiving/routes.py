@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -63,6 +63,13 @@ def scan() -> ResponseReturnValue:
     # Held here so the scan and the panels share one loaded session row.
     session = services.current_session(current_user.id)
     answer = services.handle_scan(current_user.id, request.form.get("code", ""), group)
+    if answer.kind == "closed":
+        return _after_close(answer.inbound_id)  # type: ignore[arg-type]
+    if answer.kind == "left":
+        flash(answer.message, "ok")
+        return _go("receiving.start")
+    if answer.kind == "switched":
+        return _go("receiving.scan_screen")
     body = render_template(
         "receiving/_answer.html",
         answer=answer,
@@ -85,12 +92,21 @@ def close() -> ResponseReturnValue:
         return _go("receiving.start")
     inbound_id = session.inbound_id
     services.close_inbound(inbound_id, current_user.id)
-    url = url_for("inbounds.report", inbound_id=inbound_id)
-    if htmx:
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return _after_close(inbound_id)
+
+
+def _after_close(inbound_id: int) -> Response:
+    """A supervisor sees the discrepancy report; a receiver is back at the start, told
+    what it says."""
+    if current_user.has_role("supervisor"):
+        url = url_for("inbounds.report", inbound_id=inbound_id)
+        if htmx:
+            response = Response(status=204)
+            response.headers["HX-Redirect"] = url
+            return response
+        return redirect(url)  # type: ignore[return-value]
+    flash(services.closing_sentence(inbound_id), "ok")
+    return _go("receiving.start")
 
 
 def _panels(

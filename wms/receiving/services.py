@@ -18,6 +18,7 @@ from wms.core.staging import add_staged, take_staged
 from wms.crossdock.services import release_lane
 from wms.database import for_update, prebuilt
 from wms.extensions import db
+from wms.floor.recognise import Recognised, recognise
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inbounds.services import lock_inbound
 from wms.inventory import services as inventory
@@ -32,6 +33,7 @@ from wms.receiving.dock import (
     pending_units,
 )
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.receiving.tally import tally
 
 QTY_MAX = 9999
 
@@ -40,7 +42,7 @@ QTY_MAX = 9999
 class Answer:
     """What the receive screen says after a scan."""
 
-    kind: str  # routed | confirmed | info | undone
+    kind: str  # routed | confirmed | info | undone | confirm | closed | left | switched
     message: str = ""
     routes: list[routing.Routed] = field(default_factory=list)
     product: Product | None = None
@@ -50,6 +52,7 @@ class Answer:
     progress: dict[int, tuple[int, int]] = field(default_factory=dict)
     # After a confirmation: the receiver's units still on the dock, already known.
     still_on_dock: list[PendingUnit] | None = None
+    inbound_id: int | None = None  # the inbound just closed
 
 
 # ------------------------------------------------------------------ session
@@ -97,10 +100,16 @@ def start_receiving(user_id: int, code: str) -> Inbound:
     code = code.strip()
     if not code:
         raise InvalidInput("Scan the ASN or PO number, or choose an inbound.")
-    if code.upper() in ("BLIND", "CMD-BLIND"):
+    if command_of(code) == "BLIND":
         inbound = _new_blind_inbound(user_id)
     else:
         inbound = db.session.scalar(select(Inbound).where(Inbound.reference == code))
+        if inbound is None:
+            seen = recognise(code)
+            if seen.kind == "inbound":
+                inbound = db.session.get(Inbound, seen.ref_id)
+            elif seen.known:
+                raise seen.refusal("scan the ASN or PO number, or BLIND")
         if inbound is None:
             raise UnknownCode(code, "inbound")
         # Locked, so a close at the same moment comes before (refused here) or after.
@@ -113,6 +122,7 @@ def start_receiving(user_id: int, code: str) -> Inbound:
     session.dock_location_id = session.dock_location_id or _dock().id
     session.damaged_next = False
     session.qty_next = None
+    session.confirming = None
     if inbound.status == InboundStatus.OPEN:
         inbound.status = InboundStatus.RECEIVING
     return inbound
@@ -170,6 +180,10 @@ def _dock() -> Location:
 # --------------------------------------------------------------------- scan
 
 
+# What the receive screen asks for, after a code of the wrong kind.
+SCAN_HINT = "scan a unit, or DONE to finish"
+
+
 def handle_scan(user_id: int, code: str, scan_group: str) -> Answer:
     """One scan on the receive screen: a command, a quantity, a unit or a destination."""
     code = code.strip()
@@ -178,25 +192,104 @@ def handle_scan(user_id: int, code: str, scan_group: str) -> Answer:
     session = current_session(user_id)
     if session.inbound_id is None:
         raise InvalidInput("Scan the ASN or PO number first.")
+    confirming = session.confirming
+    if confirming is not None:
+        session.confirming = None  # any scan answers the question; cleared only when set
     command = command_of(code)
+    if command is not None:
+        return _command(user_id, session, command, confirming)
+    resolved = inventory.location_or_barcode(code)
+    if isinstance(resolved, Location):
+        return confirm_destination(user_id, resolved)
+    found = resolved
+    if found is None:
+        seen = recognise(code)
+        if seen.kind == "inbound":
+            return _other_inbound(user_id, session, seen, confirming)
+        if seen.kind == "product":
+            found = seen.product
+        elif seen.known:
+            raise seen.refusal(SCAN_HINT)
+        elif code.isdigit() and 0 < len(code) <= 4:
+            qty = int(code)
+            if not 0 < qty <= QTY_MAX:
+                raise InvalidInput("Type a quantity from 1 to 9999.")
+            session.qty_next = qty
+            return Answer("info", f"The next scan counts {qty} units.")
+    return receive_units(user_id, session, code, found, scan_group)
+
+
+def _command(
+    user_id: int, session: ReceivingSession, command: str, confirming: str | None
+) -> Answer:
+    reference = _reference(session)
     if command == "DAMAGED":
         session.damaged_next = True
         return Answer("info", "The next unit is damaged: it will go to quarantine.")
     if command == "UNDO":
         return undo_last_scan(user_id)
-    if command is not None:
-        raise InvalidInput(f"{command.title()} does nothing here. Scan a unit or a place.")
-    resolved = inventory.resolve_code(code)
-    if isinstance(resolved, Location):
-        return confirm_destination(user_id, resolved)
-    found = resolved
-    if found is None and code.isdigit() and 0 < len(code) <= 4:
-        qty = int(code)
-        if not 0 < qty <= QTY_MAX:
-            raise InvalidInput("Type a quantity from 1 to 9999.")
-        session.qty_next = qty
-        return Answer("info", f"The next scan counts {qty} units.")
-    return receive_units(user_id, session, code, found, scan_group)
+    if command == "DONE":
+        if confirming == "close":
+            inbound = close_inbound(session.inbound_id, user_id)  # type: ignore[arg-type]
+            return Answer("closed", inbound_id=inbound.id)
+        return _ask(
+            session,
+            "close",
+            f"Close {reference}? What has not come will be reported short. "
+            "Scan DONE again to close it, or anything else to carry on.",
+        )
+    if command == "NEW":
+        if confirming == "new":
+            session.inbound_id = None
+            return Answer("left", f"{reference} stays open. Scan the next ASN or PO number.")
+        return _ask(
+            session,
+            "new",
+            f"Leave {reference} for another inbound? It stays open. Scan NEW again to leave it.",
+        )
+    if command == "BLIND":
+        if confirming == "blind":
+            start_receiving(user_id, "BLIND")
+            return Answer("switched")
+        return _ask(
+            session,
+            "blind",
+            f"Leave {reference} and start a receipt without an ASN? Scan BLIND again to start it.",
+        )
+    raise InvalidInput(f"{command.title()} does nothing here: {SCAN_HINT}.")
+
+
+def _other_inbound(
+    user_id: int, session: ReceivingSession, seen: Recognised, confirming: str | None
+) -> Answer:
+    """Another ASN or PO scanned while receiving: scanned again, it becomes the one in hand."""
+    if seen.ref_id == session.inbound_id:
+        return Answer("info", f"You are receiving {_reference(session)}: {SCAN_HINT}.")
+    inbound = db.session.get(Inbound, seen.ref_id)
+    if inbound is None or inbound.status not in OPEN_STATUSES:
+        status = inbound.status if inbound is not None else "gone"
+        raise Conflict(f"That is {seen.label}, which is {status}: {SCAN_HINT}.")
+    key = f"inbound:{inbound.id}"
+    if confirming == key:
+        start_receiving(user_id, inbound.reference)
+        return Answer("switched")
+    return _ask(
+        session,
+        key,
+        f"That is {seen.label}. Scan it again to leave {_reference(session)} and receive it.",
+    )
+
+
+def _ask(session: ReceivingSession, key: str, question: str) -> Answer:
+    session.confirming = key
+    return Answer("confirm", question)
+
+
+def _reference(session: ReceivingSession) -> str:
+    inbound = session.inbound
+    if inbound is None or inbound.id != session.inbound_id:
+        inbound = db.session.get(Inbound, session.inbound_id)
+    return inbound.reference if inbound is not None else "this inbound"
 
 
 def receive_units(
@@ -445,7 +538,9 @@ def undo_last_scan(user_id: int) -> Answer:
     total = sum(u.qty for u in units)
     if last.product_id is not None:
         _take_back(user_id, units, last.product_id, total)
-    return Answer("undone", message=f"Undone: {total} unit(s) of {last.scanned_code}.")
+    product = last.product
+    what = f"{product.sku} ({product.name})" if product else f"the unknown code {last.scanned_code}"
+    return Answer("undone", message=f"Undone: {total} unit(s) of {what}.")
 
 
 def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int) -> None:
@@ -520,7 +615,7 @@ def close_inbound(inbound_id: int, user_id: int) -> Inbound:
     db.session.execute(
         update(ReceivingSession)
         .where(ReceivingSession.inbound_id == inbound_id)
-        .values(inbound_id=None, damaged_next=False, qty_next=None)
+        .values(inbound_id=None, damaged_next=False, qty_next=None, confirming=None)
     )
     return inbound
 
@@ -555,7 +650,10 @@ def describe(
     for r in routes:
         card: dict[str, Any] = {
             "destination": r.destination,
-            "where": destination_label(r),
+            # The card's title already says quarantine: the place is its code alone.
+            "where": r.location_code
+            if r.destination == Destination.QUARANTINE
+            else destination_label(r),
             "qty": r.qty,
             "reason": r.reason,
         }
@@ -567,3 +665,21 @@ def describe(
             card["holds"] = r.holds
         cards.append(card)
     return cards
+
+
+def closing_sentence(inbound_id: int) -> str:
+    """What the discrepancy report says, in one sentence for the receiver."""
+    inbound = db.session.get(Inbound, inbound_id)
+    lines = tally(inbound_id)
+    parts = [
+        f"{n} {word}"
+        for n, word in (
+            (sum(t.short for t in lines), "short"),
+            (sum(t.over for t in lines), "over"),
+            (sum(t.damaged for t in lines), "damaged"),
+        )
+        if n
+    ]
+    said = ", ".join(parts) if parts else "everything as expected"
+    reference = inbound.reference if inbound is not None else "The inbound"
+    return f"{reference} closed: {said}. The report is on the desk."

@@ -223,7 +223,10 @@ def test_undo_takes_back_the_last_scan_and_the_order_waits_again(site: Site) -> 
     site.start("ASN-UNDO")
     site.scan(product.barcodes[0].code)
     undone = site.scan("CMD-UNDO")
-    assert "Undone: 1 unit(s)" in site.text(undone)
+    # the receiver hears which product came back, not the barcode they scanned
+    said = site.text(undone)
+    assert f"Undone: 1 unit(s) of {product.sku} ({product.name})." in said
+    assert product.barcodes[0].code not in said
     assert order_status(site, order_id) == "waiting"
     with site.app.app_context():
         counters = db.session.get(ProductStock, product.id)
@@ -305,8 +308,13 @@ def test_closing_reports_short_over_and_damaged(site: Site) -> None:
     site.scan(b.barcodes[0].code)
     site.scan(b.barcodes[0].code)
     site.scan(b.barcodes[0].code)  # one over
-    closed = site.client.post("/receive/close", headers={"HX-Request": "true"})
-    assert closed.status_code == 204 and "/report" in closed.headers["HX-Redirect"]
+    # DONE asks first; only DONE scanned again closes.
+    asked = site.text(site.scan("CMD-DONE"))
+    assert "Close ASN-CLOSE?" in asked and "Scan DONE again to close it" in asked
+    closed = site.scan("CMD-DONE")
+    assert closed.status_code == 204 and closed.headers["HX-Redirect"] == "/receive/"
+    start = site.text(site.client.get("/receive/"))
+    assert "ASN-CLOSE closed: 2 short, 1 over, 1 damaged." in start
     with site.app.app_context():
         from wms.inbounds.models import Inbound
         from wms.receiving.tally import tally
