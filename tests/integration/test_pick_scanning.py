@@ -273,15 +273,20 @@ def test_done_with_nothing_in_hand_gets_the_most_urgent_wave(
     product, _ = on_shelf(make, 20, walk_seq=10)
     standard, _ = make.channel()
     urgent, _ = make.channel()
-    make.order(standard, [(product, 1)])
+    order_id = make.order(standard, [(product, 1)])
     make.order(urgent, [(product, 1)], priority=1)
     standard_wave = make.wave(standard)
     urgent_wave = make.wave(urgent)
     login("operator")
     hand = Handheld(client)
     assert hand.screen().step == "idle"
+    # an unknown code is said to be unknown; a known one of another kind is named
     assert hand.scan("BIN-THAT-IS-NOT-A-WAVE").error == (
-        "Scan DONE for the next wave, or the barcode of a pick list."
+        "No pick list or command has the code BIN-THAT-IS-NOT-A-WAVE."
+    )
+    assert hand.scan(order_number(order_id)).error == (
+        f"That is order {order_number(order_id)} — "
+        "scan DONE for the next wave, or the barcode of a pick list."
     )
     answer = hand.scan("CMD-DONE")
     assert wave_code(urgent_wave) in (answer.notice or "")

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from wms.core.codes import command_of
 from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.extensions import db
+from wms.floor.recognise import recognise
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind
 from wms.picking import picks, queries, services
@@ -139,11 +140,20 @@ def _start(user_id: int, code: str, command: str | None) -> Screen:
         if wave is None:
             return Screen("idle", notice="No wave is waiting. Scan DONE to look again.")
     else:
-        raise InvalidInput("Scan DONE for the next wave, or the barcode of a pick list.")
+        raise _not_expected(code, "scan DONE for the next wave, or the barcode of a pick list")
     totes = totes_of(wave.id)
     _, total = progress(wave.id)
     notice = f"{wave.code}: {len(totes)} orders, {total} lines."
     return _screen(wave, notice, totes)
+
+
+def _not_expected(code: str, hint: str, what: str = "pick list or command") -> Exception:
+    """A code of another kind is named with what to scan instead; an unknown one is
+    said to be unknown."""
+    seen = recognise(code)
+    if seen.known:
+        return seen.refusal(hint)
+    return UnknownCode(code, what)
 
 
 def _command(wave: Wave, task: TaskView, command: str) -> str:
@@ -195,7 +205,7 @@ def _at_bin(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
         return f"At {task.bin_code}."
     if inventory.find_product(code) is not None:
         raise InvalidInput(f"Scan the bin label at {task.bin_code} first.")
-    raise UnknownCode(code, "bin")
+    raise _not_expected(code, f"go to {task.bin_code} and scan its label", "bin")
 
 
 def _at_item(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
@@ -211,7 +221,7 @@ def _at_item(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
             location.code,
             f"That is {location.code} — take the item from {task.bin_code}.",
         )
-    raise UnknownCode(code, "product")
+    raise _not_expected(code, f"take {task.sku} from {task.bin_code}", "product")
 
 
 def _count(wave: Wave, task: TaskView, found: inventory.ScannedProduct) -> str:
@@ -275,7 +285,7 @@ def _at_tote(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
     if location is None:
         if inventory.find_product(code) is not None:
             raise InvalidInput(f"Put the {wave.cursor_qty} in the tote, then scan the tote.")
-        raise UnknownCode(code, "tote")
+        raise _not_expected(code, f"scan tote {task.tote_code or '(an empty one)'}", "tote")
     tote = _tote_for(task, location)
     qty = wave.cursor_qty
     if not picks.confirm_pick(task.id, qty, tote, user_id, expected_picked=task.qty_picked):

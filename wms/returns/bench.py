@@ -20,6 +20,7 @@ from wms.core.errors import InvalidInput, UnknownCode
 from wms.core.ledger import Reason, move_stock
 from wms.database import for_update
 from wms.extensions import db
+from wms.floor.recognise import recognise
 from wms.inventory import services as inventory
 from wms.inventory.models import LocationKind, Product
 from wms.orders.models import order_number
@@ -57,7 +58,7 @@ GRADE_WORDS = {
 class Answer:
     """What the returns screen says after a scan."""
 
-    kind: str  # started | pending | graded | info | done
+    kind: str  # started | pending | graded | info | done | left
     message: str = ""
     rma: ReturnAuthorisation | None = None
     product: Product | None = None
@@ -111,6 +112,9 @@ def handle_scan(user_id: int, code: str) -> Answer:
         return _put_aside(session)
     if command == "DONE":
         return finish_return(user_id, session)
+    if command == "NEW":
+        leave_return(user_id)
+        return Answer("left")
     if command is not None:
         raise InvalidInput(f"{command.title()} does nothing here. Scan an item or a grade.")
     _require_no_pending(session)
@@ -119,6 +123,9 @@ def handle_scan(user_id: int, code: str) -> Answer:
         other = find_return_for_scan(code)
         if other is not None:
             return start_return(session, code, other)
+        seen = recognise(code)
+        if seen.known:
+            raise seen.refusal(f"scan an item of {_rma(session).number}, or DONE when it is empty")
         return _unknown_item(user_id, session, code)
     return scan_item(user_id, session, code, found)
 
@@ -131,6 +138,9 @@ def start_return(
 ) -> Answer:
     rma = rma or find_return_for_scan(code)
     if rma is None:
+        seen = recognise(code)
+        if seen.known:
+            raise seen.refusal("scan the RMA, order or tracking number")
         raise UnknownCode(code, "return, order or tracking number")
     if not rma.open_for_receiving:
         raise ReturnClosed(f"{rma.number} is {rma.status}; nothing more is received on it.")

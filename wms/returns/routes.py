@@ -25,6 +25,8 @@ def receive_start() -> ResponseReturnValue:
 @bp.post("/receive/scan")
 def receive_scan() -> ResponseReturnValue:
     answer = bench.handle_scan(current_user.id, request.form.get("code", ""))
+    if answer.kind == "left":
+        return _back_to_start()
     session = bench.current_session(current_user.id)
     db.session.flush()
     last = answer.product.id if answer.product is not None else None
@@ -38,6 +40,10 @@ def receive_scan() -> ResponseReturnValue:
 @bp.post("/receive/leave")
 def receive_leave() -> ResponseReturnValue:
     bench.leave_return(current_user.id)
+    return _back_to_start()
+
+
+def _back_to_start() -> Response:
     response = Response(status=204)
     response.headers["HX-Redirect"] = request.script_root + "/returns/receive"
     return response

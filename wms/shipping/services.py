@@ -15,6 +15,7 @@ from typing import Any
 from wms.core.codes import command_of
 from wms.core.errors import Conflict, InvalidInput, NotFound, UnknownCode
 from wms.extensions import db
+from wms.floor.recognise import recognise
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import find_location, find_product
 from wms.orders.models import Order, order_id_from_number, order_number
@@ -62,7 +63,13 @@ def choose_station(code: str) -> Location:
     word = command_of(code)
     if word:
         raise InvalidInput(f"Scan your pack station's code (like PACK-1), not {word}.")
-    return queries.require_station(code)
+    try:
+        return queries.require_station(code)
+    except UnknownCode:
+        seen = recognise(code)
+        if seen.known:
+            raise seen.refusal("scan your pack station's code (like PACK-1)") from None
+        raise
 
 
 def default_station() -> Location | None:
@@ -123,6 +130,14 @@ def _open_or_ship(
         if parcel is None:
             raise Conflict("Scan a lane, tote or order number first, then its items.")
         return _verify(station, parcel, found)
+    seen = recognise(code)
+    if seen.known:
+        hint = (
+            "scan a lane, tote or order number"
+            if parcel is None
+            else "scan an item of the order, the box, or the weight"
+        )
+        raise seen.refusal(hint)
     raise UnknownCode(code, "product, box, lane, tote or order")
 
 

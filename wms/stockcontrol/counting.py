@@ -18,6 +18,7 @@ from wms.core.codes import command_of
 from wms.core.errors import Conflict, InvalidInput, UnknownCode
 from wms.database import for_update
 from wms.extensions import db
+from wms.floor.recognise import recognise
 from wms.inventory.models import Location, Product, Stock
 from wms.inventory.services import find_location, find_product
 from wms.stockcontrol import settle
@@ -129,6 +130,9 @@ def count_scan(user_id: int, code: str) -> CountScreen:
         )
     if qty is not None:
         raise InvalidInput("Scan an item first, then type how many there are.")
+    seen = recognise(code)
+    if seen.known:
+        raise seen.refusal(f"scan the items in {task.location.code}, or DONE when it is counted")
     raise UnknownCode(code, "product")
 
 
@@ -137,6 +141,9 @@ def start_count(user_id: int, code: str) -> CountScreen:
     if location is None:
         if find_product(code) is not None:
             raise InvalidInput("Scan the bin first, then the items in it.")
+        seen = recognise(code)
+        if seen.known:
+            raise seen.refusal("scan the bin you count")
         raise UnknownCode(code, "location")
     task = db.session.scalar(
         select(CountTask).where(
