@@ -323,6 +323,10 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     message = HTTP_SENTENCES.get(status) or error.description or "The request failed."
     if status == 400 and "CSRF" in (error.description or ""):
+        if htmx and not current_user.is_authenticated:
+            # The session ended (its token went with it): a handheld asks for the
+            # badge in place and sends the scan again.
+            return _unauthorized()  # type: ignore[no-any-return]
         message = "This page has expired. Reload it and try again."
     code = {413: "too_large", 405: "method_not_allowed", 400: "bad_request"}.get(status)
     return _error_response(message, status, code)

@@ -1,25 +1,53 @@
 /* Floor screens: one always-focused scan field, an answer for every scan.
  *
- * - Enter in the scan field submits through htmx; the answer replaces the
- *   target, the field is cleared and focused again.
+ * - Every scan the scanner types is sent, in the order typed, one at a time.
+ *   Only a repeat inside one keystroke burst is dropped: the empty Enter of a
+ *   CR+LF, or the same code again within BURST_MS (a double read).
+ * - Scans typed while the server has not answered wait in a visible queue
+ *   ("2 scans waiting for the server"). After WAITING_MS without an answer
+ *   the screen says it is waiting, instead of showing the last answer.
+ * - Each action scan carries a scan id made here. A scan with no answer (no
+ *   connection, a frozen or restarting server, a proxy's error page) is sent
+ *   again with the same id, so the server applies it once; the queue follows
+ *   in order once it is answered. A scan that still cannot be sent after
+ *   GIVE_UP_MS is named on the screen, with the ones behind it, to scan again.
+ * - A screen's answer replaces the target; the queue left when an answer
+ *   opens another screen (HX-Redirect) is carried to that screen's field.
+ * - An ended session asks for the badge on the same screen, then sends the
+ *   scan that was refused, and the rest.
  * - Success and error each have a sound (Web Audio, no files) and a vibration.
- * - The same code twice within DOUBLE_SCAN_MS is one scan (a scanner's double read).
- * - Every action carries a scan id made here; a request retried after a
- *   timeout or a lost connection carries the same id, so it is applied once.
- * - Every error (4xx, 5xx, no connection) reaches the screen as a sentence.
  * - An answer can offer a value for the field (a quantity): shown selected.
+ * - Enter to answer painted is kept as a performance measure ("scan-answer").
  */
 (function () {
   "use strict";
 
-  var DOUBLE_SCAN_MS = 800;
-  var RETRY_WINDOW_MS = 60000;
-  var last = { code: null, at: 0 };
-  var pending = null; // {form, code, scanId, at, retried}
+  var BURST_MS = 50;
+  var WAITING_MS = 2000;
+  var REQUEST_TIMEOUT_MS = 10000;
+  var GIVE_UP_MS = 120000;
+  var CARRIED_KEY = "wms.floor.queue";
+
+  var queue = [];       // scans typed, not yet answered: {code, scanId, form, enterAt, firstSentAt}
+  var inFlight = null;  // the scan sent and not yet answered (queue[0] while sending)
+  var lastEnter = { code: null, at: -Infinity };
+  var waitingTimer = null;
+  var waiting = false;
+  var loginNeeded = false;
+  var signingIn = false;
+  var missed = [];      // errors answered to scans that had others queued behind them
+  var abandoned = {};   // code -> scan id of a scan given up on: a rescan reuses the id
   var audio = null;
+
+  // ------------------------------------------------------------------ field
 
   function scanInput() {
     return document.querySelector("[data-scan-input]");
+  }
+
+  function mainForm() {
+    var input = document.querySelector("[data-scan-form] [data-scan-input]");
+    return input ? input.form : null;
   }
 
   function isOtherField(el) {
@@ -32,7 +60,7 @@
     if (!el) return;
     if (force || !isOtherField(document.activeElement)) {
       el.focus({ preventScroll: true });
-      prefill(el);
+      if (!queue.length) prefill(el);
     }
   }
 
@@ -55,6 +83,8 @@
       return ("0" + b.toString(16)).slice(-2);
     }).join("");
   }
+
+  // ------------------------------------------------------------------ sound
 
   function tone(kind) {
     document.body.setAttribute("data-last-tone", kind);
@@ -84,105 +114,396 @@
     }
   }
 
-  function showSentence(form, sentence) {
-    var target = document.querySelector(form.getAttribute("hx-target") || "#answer");
-    if (!target) return;
-    target.innerHTML = "";
-    var box = document.createElement("div");
-    box.className = "answer answer-error";
-    box.setAttribute("role", "alert");
-    box.setAttribute("data-tone", "error");
+  // ------------------------------------------------------------------ screen
+
+  function targetOf(form) {
+    var selector = (form && form.getAttribute("data-target")) || "#answer";
+    return document.querySelector(selector);
+  }
+
+  function box(kind, sentence, attrs) {
+    var div = document.createElement("div");
+    div.className = "answer answer-" + kind;
+    div.setAttribute("data-tone", kind === "error" ? "error" : "ok");
+    if (kind === "error") div.setAttribute("role", "alert");
+    Object.keys(attrs || {}).forEach(function (k) { div.setAttribute(k, attrs[k]); });
     var p = document.createElement("p");
     p.className = "answer-text";
     p.textContent = sentence;
-    box.appendChild(p);
-    target.appendChild(box);
-    tone("error");
+    div.appendChild(p);
+    return div;
   }
 
-  function scanForm(elt) {
-    return elt && elt.closest ? elt.closest("[data-scan-form]") : null;
+  function show(node) {
+    var target = targetOf(mainForm());
+    if (!target) return;
+    target.innerHTML = "";
+    target.appendChild(node);
   }
 
-  document.addEventListener("htmx:configRequest", function (evt) {
-    var form = scanForm(evt.detail.elt);
+  function plural(n) {
+    return n === 1 ? "1 scan" : n + " scans";
+  }
+
+  function unanswered() {
+    return queue.slice();
+  }
+
+  // The line under the field: how many scans wait for the server, and which.
+  function showQueue() {
+    var line = document.querySelector("[data-scan-queue]");
+    var left = unanswered();
+    var shown = left.length >= 2 || (left.length && (waiting || loginNeeded));
+    document.body.toggleAttribute("data-scans-waiting", left.length > 0);
+    if (!line) return;
+    line.hidden = !shown;
+    line.textContent = shown
+      ? plural(left.length) + " waiting for the server: " +
+        left.map(function (s) { return s.code; }).join(", ")
+      : "";
+    line.setAttribute("data-count", String(left.length));
+  }
+
+  function showWaiting() {
+    waiting = true;
+    document.body.setAttribute("data-waiting", "");
+    var left = unanswered();
+    show(box("wait", "Waiting for the server… " + plural(left.length) +
+      " kept, to be sent in order. Keep scanning.", { "data-waiting-answer": "" }));
+    showQueue();
+  }
+
+  function stopWaiting() {
+    waiting = false;
+    document.body.removeAttribute("data-waiting");
+    clearTimeout(waitingTimer);
+  }
+
+  // ------------------------------------------------------------------ queue
+
+  function enqueue(form, code, enterAt) {
+    var scanId = abandoned[code] || newScanId();
+    delete abandoned[code];
+    queue.push({ code: code, scanId: scanId, form: form, enterAt: enterAt, firstSentAt: null });
+    showQueue();
+    pump();
+  }
+
+  function pump() {
+    if (inFlight || loginNeeded || !queue.length) return;
+    send(queue[0], 0);
+  }
+
+  function formFor(item) {
+    if (item.form && document.body.contains(item.form)) return item.form;
+    return mainForm();
+  }
+
+  function csrfToken() {
+    try {
+      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
+    } catch (e) { /* no headers */ }
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  function send(item, attempt) {
+    var form = formFor(item);
     if (!form) return;
-    var input = form.querySelector("[data-scan-input]");
-    var code = input ? input.value.trim() : "";
-    var now = Date.now();
-    if (input && !code) {
-      evt.preventDefault();
-      focusScan(true);
-      return;
-    }
-    var isRetry = pending && pending.form === form && pending.code === code &&
-      now - pending.at < RETRY_WINDOW_MS;
-    if (!isRetry && code === last.code && now - last.at < DOUBLE_SCAN_MS) {
-      evt.preventDefault(); // the scanner read the same code twice
-      if (input) input.value = "";
-      return;
-    }
-    last = { code: code, at: now };
-    if (evt.detail.verb !== "get") {
-      var scanId = isRetry ? pending.scanId : newScanId();
-      evt.detail.parameters.set
-        ? evt.detail.parameters.set("scan_id", scanId)
-        : (evt.detail.parameters.scan_id = scanId);
-      pending = { form: form, code: code, scanId: scanId, at: now, retried: isRetry && pending.retried };
-    }
-    if (input) input.value = "";
+    inFlight = item;
+    item.firstSentAt = item.firstSentAt || Date.now();
     form.setAttribute("aria-busy", "true");
-  });
-
-  document.addEventListener("htmx:beforeSwap", function (evt) {
-    var status = evt.detail.xhr.status;
-    var body = evt.detail.serverResponse || "";
-    if (status >= 400 && body.indexOf("answer") === -1) {
-      // Not one of our answers (a proxy's error page, say): say it plainly.
-      evt.detail.serverResponse =
-        '<div class="answer answer-error" role="alert" data-tone="error"><p class="answer-text">' +
-        (status >= 500 ? "The server could not answer. Nothing was saved; scan again."
-          : "That was refused (" + status + "). Scan again or ask a supervisor.") +
-        "</p></div>";
+    var method = (form.getAttribute("method") || "get").toUpperCase();
+    var input = form.querySelector("[data-scan-input]");
+    var data = new URLSearchParams();
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=hidden][name]"), function (el) {
+      data.set(el.name, el.value);
+    });
+    data.set(input ? input.name : "code", item.code);
+    if (method === "POST") data.set("scan_id", item.scanId);
+    var url = form.getAttribute("action");
+    var init = {
+      method: method,
+      credentials: "same-origin",
+      headers: {
+        "HX-Request": "true",
+        "X-Floor-Scan": "1",
+        "HX-Current-URL": window.location.href,
+        "X-CSRFToken": csrfToken()
+      }
+    };
+    if (method === "POST") {
+      init.body = data;
+    } else {
+      url += (url.indexOf("?") === -1 ? "?" : "&") + data.toString();
     }
-  });
+    var controller = window.AbortController ? new AbortController() : null;
+    if (controller) init.signal = controller.signal;
+    var timeout = setTimeout(function () { if (controller) controller.abort(); }, REQUEST_TIMEOUT_MS);
+    clearTimeout(waitingTimer);
+    waitingTimer = setTimeout(showWaiting, Math.max(0, WAITING_MS - (Date.now() - item.firstSentAt)));
 
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = scanForm(evt.detail.elt);
-    if (!form) return;
-    form.removeAttribute("aria-busy");
-    var xhr = evt.detail.xhr;
-    if (!xhr || xhr.status === 0) return; // no answer: handled by sendError / timeout
-    pending = null;
-    // An answer can be an error in its own right (an unknown barcode recorded for
-    // a supervisor) while the request itself succeeded.
-    var bad = xhr.status >= 400 || xhr.getResponseHeader("X-Scan-Tone") === "error";
-    tone(bad ? "error" : "ok");
-    setTimeout(function () { focusScan(true); }, 0);
-  });
+    fetch(url, init).then(function (response) {
+      return response.text().then(function (body) { return [response, body]; });
+    }).then(function (pair) {
+      clearTimeout(timeout);
+      answered(item, form, pair[0], pair[1], attempt);
+    }, function () {
+      clearTimeout(timeout);
+      noAnswer(item, form, attempt);
+    });
+  }
 
-  function lostConnection(evt) {
-    var form = scanForm(evt.detail.elt);
-    if (!form) return;
-    form.removeAttribute("aria-busy");
-    if (pending && pending.form === form && !pending.retried) {
-      // Send the same scan again, with the same id: applied once however it went.
-      pending.retried = true;
-      var input = form.querySelector("[data-scan-input]");
-      if (input) input.value = pending.code;
-      setTimeout(function () { htmx.trigger(form, "submit"); }, 400);
+  function isOurAnswer(body) {
+    return body.indexOf("answer") !== -1 || body.indexOf("data-step") !== -1;
+  }
+
+  function answered(item, form, response, body, attempt) {
+    var status = response.status;
+    if (status === 401) {
+      form.removeAttribute("aria-busy");
+      inFlight = null;
+      stopWaiting();
+      askForBadge("Your session has ended. Scan your badge to carry on: " +
+        plural(queue.length) + " will be sent then.");
       return;
     }
-    showSentence(form, "No connection: the scan may not have been saved. Scan it again.");
-    if (pending) pending.retried = false; // a manual rescan reuses the id
+    if (status >= 500 && !isOurAnswer(body)) {
+      noAnswer(item, form, attempt); // a proxy's page: the app never saw it
+      return;
+    }
+    form.removeAttribute("aria-busy");
+    inFlight = null;
+    queue.shift();
+    stopWaiting();
+    var redirect = response.headers.get("HX-Redirect");
+    if (redirect) {
+      carry(queue);
+      queue = [];
+      window.location.assign(redirect);
+      return;
+    }
+    var bad = status >= 400 || response.headers.get("X-Scan-Tone") === "error";
+    if (status >= 400 && !isOurAnswer(body)) {
+      var div = box("error", "That was refused (" + status + "). Scan again or ask a supervisor.");
+      body = div.outerHTML;
+    }
+    var target = targetOf(form);
+    if (target && status !== 204) {
+      window.htmx.swap(target, body, { swapStyle: "innerHTML", swapDelay: 0, settleDelay: 0 });
+    }
+    if (bad && queue.length) missed.push({ code: item.code, text: sentenceOf(target) });
+    if (!queue.length && missed.length) showMissed(target);
+    tone(bad ? "error" : "ok");
+    measure(item);
+    showQueue();
+    if (queue.length) {
+      pump();
+    } else {
+      performance.mark("scan-queue-drained");
+      setTimeout(function () { focusScan(true); }, 0);
+    }
+  }
+
+  function sentenceOf(target) {
+    var error = target && target.querySelector(".answer-error .answer-text, .answer-error");
+    return error ? error.textContent.trim() : "";
+  }
+
+  // Errors answered while later scans were waiting would be hidden by the
+  // later answers: they stay listed above the last answer.
+  function showMissed(target) {
+    if (!target) { missed = []; return; }
+    var list = document.createElement("div");
+    list.className = "answer answer-error scan-missed";
+    list.setAttribute("data-scan-missed", "");
+    list.setAttribute("role", "alert");
+    missed.forEach(function (m) {
+      var p = document.createElement("p");
+      p.className = "answer-text";
+      p.textContent = m.code + ": " + m.text;
+      list.appendChild(p);
+    });
+    target.insertBefore(list, target.firstChild);
+    missed = [];
+  }
+
+  function measure(item) {
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        try {
+          performance.measure("scan-answer", { start: item.enterAt, end: performance.now(), detail: item.code });
+        } catch (e) { /* no user timing here */ }
+      }, 0);
+    });
+  }
+
+  function noAnswer(item, form, attempt) {
+    form.removeAttribute("aria-busy");
+    inFlight = null;
+    if (Date.now() - item.firstSentAt >= GIVE_UP_MS) {
+      giveUp();
+      return;
+    }
+    if (!waiting && Date.now() - item.firstSentAt >= WAITING_MS) showWaiting();
+    var delay = Math.min(5000, 250 * Math.pow(2, attempt));
+    setTimeout(function () {
+      if (!inFlight && queue[0] === item && !loginNeeded) send(item, attempt + 1);
+    }, delay);
+  }
+
+  function giveUp() {
+    stopWaiting();
+    var codes = queue.map(function (s) { return s.code; });
+    if (queue.length) abandoned[queue[0].code] = queue[0].scanId;
+    queue = [];
+    show(box("error", "Not sent, the server did not answer: " + codes.join(", ") +
+      ". Scan " + (codes.length === 1 ? "it" : "them") + " again.", { "data-not-sent": "" }));
+    tone("error");
+    showQueue();
     focusScan(true);
   }
 
-  document.addEventListener("htmx:sendError", lostConnection);
-  document.addEventListener("htmx:timeout", lostConnection);
+  // Scans left when an answer opens another screen go on to that screen's field.
+  function carry(items) {
+    try {
+      if (items.length) {
+        sessionStorage.setItem(CARRIED_KEY, JSON.stringify(items.map(function (s) {
+          return { code: s.code, scanId: s.scanId, enterAt: null };
+        })));
+      } else {
+        sessionStorage.removeItem(CARRIED_KEY);
+      }
+    } catch (e) { /* private mode: nothing carried */ }
+  }
 
+  function takeCarried() {
+    var items = [];
+    try {
+      items = JSON.parse(sessionStorage.getItem(CARRIED_KEY) || "[]");
+      sessionStorage.removeItem(CARRIED_KEY);
+    } catch (e) { items = []; }
+    if (!items.length) return;
+    if (!mainForm()) return; // no scan field here (the login page): nothing is sent as anyone
+    items.forEach(function (s) {
+      queue.push({ code: s.code, scanId: s.scanId, form: null, enterAt: performance.now(), firstSentAt: null });
+    });
+    showQueue();
+    pump();
+  }
+
+  // ------------------------------------------------------------------ session
+
+  function askForBadge(sentence) {
+    loginNeeded = true;
+    document.body.setAttribute("data-login-needed", "");
+    show(box("error", sentence, { "data-badge-prompt": "" }));
+    tone("error");
+    showQueue();
+    focusScan(true);
+  }
+
+  function loginUrl() {
+    var main = document.querySelector("[data-login-url]");
+    return main ? main.getAttribute("data-login-url") : "/login";
+  }
+
+  function tokenIn(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var input = doc.querySelector("input[name=csrf_token]");
+    if (input) return input.value;
+    try {
+      return JSON.parse(doc.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) { return ""; }
+  }
+
+  function errorIn(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var error = doc.querySelector(".answer-error");
+    return error ? error.textContent.trim() : "That badge was not accepted.";
+  }
+
+  // The badge is sent as the login page sends it; the new session's token
+  // then replaces the old one on this page.
+  function signIn(badge) {
+    signingIn = true;
+    var url = loginUrl();
+    show(box("info", "Signing in…", { "data-badge-prompt": "" }));
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); })
+      .then(function (page) {
+        var data = new URLSearchParams();
+        data.set("csrf_token", tokenIn(page));
+        data.set("badge", badge);
+        return fetch(url, { method: "POST", body: data, credentials: "same-origin" });
+      })
+      .then(function (r) { return r.text().then(function (body) { return [r, body]; }); })
+      .then(function (pair) {
+        signingIn = false;
+        var response = pair[0];
+        var url = new URL(response.url, window.location.href);
+        if (response.ok && url.pathname !== new URL(loginUrl(), window.location.href).pathname) {
+          signedIn(tokenIn(pair[1]));
+        } else {
+          askForBadge(errorIn(pair[1]) + " Scan your badge.");
+        }
+      }, function () {
+        signingIn = false;
+        askForBadge("The server did not answer. Scan your badge again.");
+      });
+  }
+
+  function signedIn(token) {
+    if (token) {
+      try {
+        var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+        headers["X-CSRFToken"] = token;
+        document.body.setAttribute("hx-headers", JSON.stringify(headers));
+      } catch (e) { /* keep the page's */ }
+      Array.prototype.forEach.call(document.querySelectorAll("input[name=csrf_token]"), function (el) {
+        el.value = token;
+      });
+    }
+    loginNeeded = false;
+    document.body.removeAttribute("data-login-needed");
+    show(box("ok", "Signed in. Sending " + plural(queue.length) + "…", { "data-signed-in": "" }));
+    showQueue();
+    pump();
+  }
+
+  // ------------------------------------------------------------------ keys
+
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target.closest && evt.target.closest("[data-scan-form]");
+    if (!form) return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    var input = form.querySelector("[data-scan-input]");
+    var code;
+    if (input) {
+      code = input.value.trim();
+      input.value = "";
+      input.removeAttribute("data-prefilled");
+    } else {
+      var hidden = form.querySelector("input[name=code]");
+      code = hidden ? hidden.value.trim() : "";
+    }
+    var at = evt.timeStamp || performance.now();
+    if (!code) return; // the LF of a CR+LF, or Enter on an empty field
+    if (code === lastEnter.code && at - lastEnter.at < BURST_MS) return; // a double read
+    lastEnter = { code: code, at: at };
+    if (loginNeeded && !signingIn) {
+      signIn(code);
+      return;
+    }
+    enqueue(input ? null : form, code, at);
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusScan(true);
+    takeCarried();
+  });
   document.addEventListener("htmx:afterSettle", function () { focusScan(false); });
-  document.addEventListener("DOMContentLoaded", function () { focusScan(true); });
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden) focusScan(false);
   });

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -55,3 +63,55 @@ def badge_login(page: Page, demo: None) -> Callable[[str], None]:
         expect(page.locator(".floor-user, .desk-logout").first).to_be_visible()
 
     return login
+
+
+class OwnServer:
+    """The app served by a process of its own, on the test's database: a test can
+    freeze it as a hung server (SIGSTOP) and let it go on (SIGCONT)."""
+
+    def __init__(self, database: str, instance: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        root = Path(__file__).resolve().parents[2]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.serve", database, str(self.port), str(instance)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("the app's own server did not start") from None
+                time.sleep(0.1)
+
+    def freeze(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        self.thaw()
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def own_server(database: str, demo: None, tmp_path: Path) -> Iterator[OwnServer]:
+    server = OwnServer(database, tmp_path / "instance")
+    try:
+        yield server
+    finally:
+        server.stop()
