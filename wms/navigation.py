@@ -13,17 +13,18 @@ class MenuEntry:
     endpoint: str
     role: str
     hint: str = ""
+    command: str = ""  # the command barcode that opens it from any floor screen
 
 
 FLOOR_MENU: tuple[MenuEntry, ...] = (
-    MenuEntry("Scan anything", "floor.scan_anything", "operator", "Product, bin, order"),
-    MenuEntry("Receive", "receiving.start", "operator", "Inbound units, cross-dock"),
-    MenuEntry("Put away", "receiving.putaway_screen", "operator", "Units on the dock or in a tote"),
-    MenuEntry("Dock board", "crossdock.board", "operator", "Lanes and orders"),
-    MenuEntry("Pick", "picking.get_work", "operator", "Next wave"),
-    MenuEntry("Pack", "shipping.pack_start", "operator", "Lane, tote or order"),
-    MenuEntry("Returns", "returns.receive_start", "operator", "RMA, order or tracking"),
-    MenuEntry("Count", "stockcontrol.count_start", "operator", "Cycle count tasks"),
+    MenuEntry("Scan anything", "floor.scan_anything", "operator", "Product, bin, order", "LOOKUP"),
+    MenuEntry("Receive", "receiving.start", "operator", "Inbound units", "RECEIVE"),
+    MenuEntry("Put away", "receiving.putaway_screen", "operator", "Dock, tote, lane", "PUTAWAY"),
+    MenuEntry("Dock board", "crossdock.board", "operator", "Lanes and orders", "BOARD"),
+    MenuEntry("Pick", "picking.get_work", "operator", "Next wave", "PICK"),
+    MenuEntry("Pack", "shipping.pack_start", "operator", "Lane, tote, order", "PACK"),
+    MenuEntry("Returns", "returns.receive_start", "operator", "RMA, order, tracking", "RETURNS"),
+    MenuEntry("Count", "stockcontrol.count_start", "operator", "Cycle counts", "COUNT"),
 )
 
 DESK_MENU: tuple[MenuEntry, ...] = (
@@ -40,6 +41,17 @@ DESK_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Outbox", "desk.outbox", "admin"),
     MenuEntry("Admin", "admin.index", "admin"),
 )
+
+
+def screen_url(word: str, user: object) -> str | None:
+    """Where a screen's command barcode (RECEIVE, PICK, MENU...) takes ``user``; None
+    for a word that opens no screen they may use. LOGOUT is not a screen."""
+    if word == "MENU":
+        return url_for("floor.home", floor=1)
+    for entry, url in menu_for(user, "floor"):
+        if entry.command == word:
+            return url
+    return None
 
 
 def menu_for(user: object, section: str = "floor") -> list[tuple[MenuEntry, str]]:

@@ -10,6 +10,8 @@ from wms.core.codes import (
     is_valid_upc,
     parse_gs1,
     parse_short_code,
+    product_code_forms,
+    screen_command_of,
     short_code,
 )
 
@@ -63,3 +65,36 @@ def test_short_codes_read_back_and_never_look_like_a_real_code() -> None:
     assert parse_short_code(" -p1 ") == ("P", 1)
     for code in ("L2S", "A-01-1", "-X2S", "-L", "-L0", "-L2S!", "SKU-1"):
         assert parse_short_code(code) is None, code
+
+
+def test_gs1_human_readable_form_with_spaces() -> None:
+    scan = parse_gs1("(01) 02000000001616 (37) 2")
+    assert scan is not None and scan.gtin == "02000000001616" and scan.count == 2
+
+
+def test_a_bare_gtin14_gives_its_ean13() -> None:
+    forms = product_code_forms("02000000001616")
+    assert forms is not None and "2000000001616" in forms.barcodes and forms.count is None
+
+
+def test_a_upc_gives_its_ean13_and_gtin14() -> None:
+    forms = product_code_forms("036000291452")
+    assert forms is not None and set(forms.barcodes) == {"0036000291452", "00036000291452"}
+
+
+def test_a_gs1_scan_gives_every_form_of_its_gtin_and_its_count() -> None:
+    forms = product_code_forms("(01)00036000291452(37)6")
+    assert forms is not None and forms.count == 6
+    assert set(forms.barcodes) == {"00036000291452", "0036000291452", "036000291452"}
+
+
+@pytest.mark.parametrize("code", ["2000000001617", "SKU-1", "W-10204", ""])
+def test_what_is_not_a_gtin_has_no_other_forms(code: str) -> None:
+    assert product_code_forms(code) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "word"), [("CMD-PICK", "PICK"), ("menu", "MENU"), ("CMD-DONE", None), ("PICKS", None)]
+)
+def test_screen_commands(code: str, word: str | None) -> None:
+    assert screen_command_of(code) == word

@@ -1,12 +1,22 @@
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
+from wms.core.codes import screen_command_of
+from wms.core.errors import InvalidInput
 from wms.extensions import htmx
 from wms.floor import bp
+from wms.floor.recognise import recognise
 from wms.floor.services import scan_anything as lookup
+from wms.navigation import screen_url
+
+# Sent by the floor script with every scan, so a screen's command barcode opens
+# that screen whichever scan field took it. A custom header: no other site can
+# make a browser send it.
+FLOOR_SCAN_HEADER = "X-Floor-Scan"
+MENU_HINT = "scan a screen's command from the command sheet: RECEIVE, PICK, PACK…"
 
 
 @bp.get("/")
@@ -14,6 +24,50 @@ def home() -> ResponseReturnValue:
     if current_user.has_role("supervisor") and request.args.get("floor") is None:
         return redirect(url_for("desk.home"))
     return render_template("floor/home.html")
+
+
+@bp.post("/floor/menu")
+def menu_scan() -> ResponseReturnValue:
+    """The menu's scan field: a screen's command opens it; anything else is named."""
+    code = request.form.get("code", "").strip()
+    if not code:
+        raise InvalidInput("Scan a screen's command from the command sheet.")
+    word = screen_command_of(code)
+    if word is not None:
+        return open_screen(word)
+    seen = recognise(code)
+    if seen.known:
+        raise seen.refusal(MENU_HINT)
+    raise InvalidInput(f"No command has the code {code}: {MENU_HINT}")
+
+
+@bp.before_app_request
+def screen_command() -> ResponseReturnValue | None:
+    """A screen's command barcode (RECEIVE, PICK, MENU, LOGOUT...) scanned on any
+    floor screen opens that screen, before the screen's own scan handling."""
+    if request.headers.get(FLOOR_SCAN_HEADER) != "1" or not current_user.is_authenticated:
+        return None
+    source = request.form if request.method == "POST" else request.args
+    word = screen_command_of(source.get("code", ""))
+    return open_screen(word) if word is not None else None
+
+
+def open_screen(word: str) -> ResponseReturnValue:
+    if word == "LOGOUT":
+        logout_user()
+        return _go(url_for("auth.login"))
+    url = screen_url(word, current_user)
+    if url is None:
+        raise InvalidInput(f"{word.title()} is not a screen you may open.")
+    return _go(url)
+
+
+def _go(url: str) -> ResponseReturnValue:
+    if htmx:
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @bp.get("/floor/scan")
