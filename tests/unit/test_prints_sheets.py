@@ -7,7 +7,14 @@ import math
 import pytest
 
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text
-from wms.core.codes import COMMANDS, command_code, command_of, gs1_check_digit
+from wms.core.codes import (
+    COMMANDS,
+    SCREEN_COMMANDS,
+    command_code,
+    command_of,
+    gs1_check_digit,
+    screen_command_of,
+)
 from wms.prints.sheets import (
     Badge,
     LocationLabel,
@@ -128,13 +135,15 @@ def test_product_labels_pages() -> None:
 @pytest.mark.parametrize(("size", "box"), [("A4", A4), ("Letter", LETTER)])
 def test_command_sheet_scans_every_command(size: str, box: object) -> None:
     pdf = render_command_sheet(size)
-    assert pdf_pages(pdf) == 1 and page_sizes(pdf) == [box]
-    (found,) = decode_pdf(pdf)
-    assert sorted(found) == sorted(("CODE-128", command_code(word)) for word in COMMANDS)
+    assert pdf_pages(pdf) == 2 and page_sizes(pdf) == [box, box]
+    screens, actions = decode_pdf(pdf)
+    assert sorted(screens) == sorted(("CODE-128", command_code(w)) for w in SCREEN_COMMANDS)
+    assert sorted(actions) == sorted(("CODE-128", command_code(w)) for w in COMMANDS)
     # what the floor screens make of each scan
-    assert {command_of(data) for _, data in found} == set(COMMANDS)
+    assert {screen_command_of(data) for _, data in screens} == set(SCREEN_COMMANDS)
+    assert {command_of(data) for _, data in actions} == set(COMMANDS)
     text = pdf_text(pdf)
-    for word in ("DONE", "UNDO", "SKIP", "SHORT", "DAMAGED", "PRINT"):
+    for word in ("RECEIVE", "PICK", "PACK", "MENU", "LOGOUT", "DONE", "UNDO", "NEW", "BLIND"):
         assert word in text
 
 

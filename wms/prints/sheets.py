@@ -6,7 +6,8 @@ Label stock (the labels are laid out to match these die-cut sheets):
 * Letter: 3 x 10 labels of 2.625 x 1 in (Avery 5160 layout, 30 per sheet).
 
 Badges are ID-card sized (85.6 x 54 mm) with dashed cut lines, 10 per A4 page and
-8 per Letter page.  The command sheet is one page with every command barcode.
+8 per Letter page.  The command sheet is two pages: the screens' commands, then the
+actions'.
 
 A location or product barcode spans the whole label, its quiet zones in the
 label's margins, and never prints below ``MIN_MODULE_WIDTH``: a code too long for
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 
-from wms.core.codes import COMMANDS, command_code
+from wms.core.codes import COMMANDS, SCREEN_COMMANDS, command_code
 from wms.prints.barcodes import (
     CODE128,
     FONT,
@@ -281,30 +282,67 @@ def render_product_labels(products: Sequence[ProductLabel], page_size: str = "A4
 # --------------------------------------------------------------------------- commands
 
 
+# What each command does, printed small under its word.
+COMMAND_CAPTIONS = {
+    "MENU": "Back to the menu",
+    "RECEIVE": "Receive inbound units",
+    "PUTAWAY": "Put away from dock, tote or lane",
+    "PICK": "Pick the next wave",
+    "PACK": "Pack station",
+    "RETURNS": "Returns bench",
+    "COUNT": "Cycle count",
+    "LOOKUP": "Scan anything",
+    "BOARD": "Dock board",
+    "LOGOUT": "Log out",
+    "DONE": "Finish; twice closes a receipt",
+    "UNDO": "Take back the last scan",
+    "SKIP": "Leave this line for later",
+    "SHORT": "The bin holds too few",
+    "DAMAGED": "The next unit is damaged",
+    "PRINT": "Print the label again",
+    "BLIND": "Receive without an ASN",
+    "NEW": "Another inbound or return",
+    "RESELL": "Return grade: resellable",
+    "REWORK": "Return grade: needs rework",
+    "NOT-OURS": "Return grade: not ours",
+}
+
+
 def render_command_sheet(page_size: str = "A4") -> bytes:
-    """One page: every command (DONE, UNDO, SKIP, SHORT, DAMAGED, PRINT and the
-    returns grades RESELL, REWORK, NOT-OURS) as large Code128 barcodes, two a row.
+    """Two pages of command barcodes, two a row: the screens (MENU, RECEIVE, PICK...,
+    LOGOUT), then the actions (DONE, UNDO, SKIP, SHORT, DAMAGED, PRINT, BLIND, NEW and
+    the returns grades RESELL, REWORK, NOT-OURS).
 
     Each encodes ``command_code(word)`` (e.g. ``CMD-DONE``), with the word in large
-    text above it.
+    text above it and what it does in small text.
     """
     width, height = resolve_page_size(page_size)
     c, buffer = _new_canvas(page_size, "Command barcodes")
+    pages = (
+        ("Screens", "Scan on any floor screen to open another.", SCREEN_COMMANDS),
+        ("Actions", "Scan on the floor screen you work on.", COMMANDS),
+    )
+    for number, (title, note, words) in enumerate(pages):
+        if number:
+            c.showPage()
+        _command_page(c, width, height, f"Command barcodes · {title}", note, words)
+    return _finish(c, buffer)
+
+
+def _command_page(
+    c: Canvas, width: float, height: float, title: str, note: str, words: Sequence[str]
+) -> None:
     margin = 40.0
     c.setFont(FONT_BOLD, 20)
-    c.drawString(margin, height - margin - 20, "Command barcodes")
+    c.drawString(margin, height - margin - 20, title)
     c.setFont(FONT, 9)
-    c.drawString(
-        margin,
-        height - margin - 36,
-        "Scan on any floor screen. Keep this sheet at the station.",
-    )
+    c.drawString(margin, height - margin - 36, f"{note} Keep this sheet at the station.")
     cols = 2
-    rows = -(-len(COMMANDS) // cols)
+    rows = -(-len(words) // cols)
     cell_w = (width - 2 * margin) / cols
     cell_top = height - margin - 56
     cell_h = (cell_top - margin) / rows
-    for i, word in enumerate(COMMANDS):
+    for i, word in enumerate(words):
         row, col = divmod(i, cols)
         x = margin + col * cell_w
         y = cell_top - (row + 1) * cell_h
@@ -312,20 +350,21 @@ def render_command_sheet(page_size: str = "A4") -> bytes:
         c.setDash(3, 3)
         c.rect(x + 4, y + 4, cell_w - 8, cell_h - 8, stroke=1, fill=0)
         c.setDash()
-        c.setFont(FONT_BOLD, 34)
-        c.drawCentredString(x + cell_w / 2, y + cell_h - 52, word)
+        c.setFont(FONT_BOLD, 26)
+        c.drawCentredString(x + cell_w / 2, y + cell_h - 36, word)
+        c.setFont(FONT, 8)
+        c.drawCentredString(x + cell_w / 2, y + cell_h - 48, COMMAND_CAPTIONS.get(word, ""))
         _centred_barcode(
             c,
             command_code(word),
             CODE128,
             x + cell_w / 2,
-            y + 22,
+            y + 20,
             cell_w - 30,
-            cell_h - 90,
+            cell_h - 76,
             max_module=1.6,
             text=True,
         )
-    return _finish(c, buffer)
 
 
 # --------------------------------------------------------------------------- badges
