@@ -161,10 +161,10 @@ def measure(base: str, badge: str, code: str, pgid: int) -> dict[str, Any]:
             "performance.getEntriesByName('scan-answer').map(e => e.duration)"
         )
         server_ms = page.evaluate(
-            """performance.getEntriesByType('resource')
+            """n => performance.getEntriesByType('resource')
                  .filter(e => e.name.endsWith('/receive/scan') && e.serverTiming.length)
-                 .slice(-%d).map(e => e.serverTiming[0].duration)"""
-            % SCANS
+                 .slice(-n).map(e => e.serverTiming[0].duration)""",
+            SCANS,
         )
 
         drains = []
