@@ -35,6 +35,7 @@
   var waiting = false;
   var loginNeeded = false;
   var signingIn = false;
+  var opening = false;  // another screen is loading: scans wait for its field
   var missed = [];      // errors answered to scans that had others queued behind them
   var abandoned = {};   // code -> scan id of a scan given up on: a rescan reuses the id
   var audio = null;
@@ -190,7 +191,7 @@
   }
 
   function pump() {
-    if (inFlight || loginNeeded || !queue.length) return;
+    if (inFlight || loginNeeded || opening || !queue.length) return;
     send(queue[0], 0);
   }
 
@@ -279,9 +280,7 @@
     stopWaiting();
     var redirect = response.headers.get("HX-Redirect");
     if (redirect) {
-      carry(queue);
-      queue = [];
-      window.location.assign(redirect);
+      openScreen(redirect);
       return;
     }
     var bad = status >= 400 || response.headers.get("X-Scan-Tone") === "error";
@@ -365,7 +364,62 @@
     focusScan(true);
   }
 
-  // Scans left when an answer opens another screen go on to that screen's field.
+  // ------------------------------------------------------------------ screens
+
+  // An answer that opens another screen: the page is fetched and put in place
+  // of this one, so a scanner typing meanwhile types into this field (carried
+  // over) and its scans wait for the new screen's field; a full page load
+  // would lose the keys typed while no page is there. Signing out, and
+  // anything that is not a page, load in full.
+  function openScreen(url) {
+    opening = true;
+    var target = new URL(url, window.location.href);
+    if (target.pathname === new URL(loginUrl(), window.location.href).pathname) {
+      queue = [];
+      window.location.assign(url);
+      return;
+    }
+    fetch(url, { credentials: "same-origin" }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (!response.ok || type.indexOf("text/html") === -1) throw new Error("not a screen");
+      return response.text().then(function (html) { return [response.url, html]; });
+    }).then(function (page) {
+      putScreen(page[0], page[1]);
+    }).catch(function () {
+      carry(queue);
+      queue = [];
+      window.location.assign(url);
+    });
+  }
+
+  function putScreen(url, html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var typed = scanInput() ? scanInput().value : "";
+    document.title = doc.title;
+    Array.prototype.forEach.call(document.body.attributes, function (a) {
+      if (!a.name.startsWith("data-")) document.body.removeAttribute(a.name);
+    });
+    Array.prototype.forEach.call(doc.body.attributes, function (a) {
+      document.body.setAttribute(a.name, a.value);
+    });
+    document.body.innerHTML = doc.body.innerHTML;
+    window.history.pushState({ floor: true }, "", url);
+    window.scrollTo(0, 0);
+    window.htmx.process(document.body);
+    opening = false;
+    var input = scanInput();
+    if (input) {
+      input.value = typed;
+      input.focus({ preventScroll: true });
+    }
+    showQueue();
+    if (queue.length) pump(); else focusScan(true);
+  }
+
+  // Back and forward between screens opened in place: load them for real.
+  window.addEventListener("popstate", function () { window.location.reload(); });
+
+  // Scans left when an answer opens another screen in full go on to its field.
   function carry(items) {
     try {
       if (items.length) {
@@ -498,6 +552,18 @@
     }
     enqueue(input ? null : form, code, at);
   }, true);
+
+  // Buttons that htmx sends itself (a rate to buy, a reason): an error page that
+  // is not one of our answers (a proxy's, say) is said plainly.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    var body = evt.detail.serverResponse || "";
+    if (status >= 400 && !isOurAnswer(body)) {
+      evt.detail.serverResponse = box("error", status >= 500
+        ? "The server could not answer. Nothing was saved; try again."
+        : "That was refused (" + status + "). Try again or ask a supervisor.").outerHTML;
+    }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     focusScan(true);

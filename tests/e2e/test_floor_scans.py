@@ -111,6 +111,24 @@ def test_a_scanners_cr_lf_is_one_scan(
     assert received(app, inbound_id) == {product.id: 1}
 
 
+def test_a_unit_scanned_right_after_the_asn_is_received_on_the_screen_the_asn_opened(
+    page: Page, app: Flask, make: Factories, base_url: str
+) -> None:
+    product = make.product()
+    inbound_id, reference = inbound_of(make, [product])
+    receiver = make.user(full_name="Remy Receiver")
+    sign_in(page, base_url, receiver.badge_code)
+    page.goto(f"{base_url}/receive/")
+    # The scanner does not wait for the screen to change between two scans.
+    for code in (reference, product.barcodes[0].code):
+        page.keyboard.type(code, delay=2)
+        page.keyboard.press("Enter")
+    expect(page.locator(".floor-title")).to_have_text(f"Receive {reference}")
+    expect(tally(page, product.sku)).to_have_text("1/10")
+    drained(page)
+    assert received(app, inbound_id) == {product.id: 1}
+
+
 def test_scans_made_while_the_server_hangs_are_all_applied_once_in_order_after_it_returns(
     page: Page, app: Flask, make: Factories, scanner: Scanner, own_server: OwnServer
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.integration.receiving.conftest import Site
+from tests.integration.receiving.test_receive_scan import on_hand
 from wms.core.clock import utcnow
 from wms.extensions import db
 from wms.inbounds.models import Inbound
@@ -152,3 +153,29 @@ def test_the_start_screen_names_a_code_that_is_not_an_inbound(site: Site) -> Non
     response = site.start(tote.code)
     assert response.status_code == 422
     assert "That is tote TOTE-REC-1 — scan the ASN or PO number, or BLIND." in site.text(response)
+
+
+def test_putaway_takes_another_bin_scanned_twice_without_a_tap(site: Site) -> None:
+    product = site.make.product()
+    site.make.stock(product, site.bins[3], 2)
+    site.make.inbound([(product, 1)], utcnow(), reference="ASN-PUT2")
+    site.start("ASN-PUT2")
+    site.scan(product.barcodes[0].code)  # left on the dock
+    hx = {"HX-Request": "true"}
+
+    def putaway(code: str, n: int) -> str:
+        response = site.client.post(
+            "/receive/putaway", data={"code": code, "scan_id": f"pw2-{n}"}, headers=hx
+        )
+        return site.text(response)
+
+    assert f"BIN {site.bins[3].code}" in putaway(product.sku, 1)
+    wrong = putaway(site.bins[0].code, 2)
+    assert f"To use {site.bins[0].code} instead, scan it again" in wrong
+    assert on_hand(site, product, site.bins[0]) == 0
+    done = putaway(site.bins[0].code, 3)
+    assert f"1 unit(s) put in {site.bins[0].code}." in done
+    assert on_hand(site, product, site.bins[0]) == 1
+    with site.app.app_context():
+        unit = db.session.scalar(select(DockUnit).where(DockUnit.product_id == product.id))
+        assert unit.status == "confirmed" and unit.override_reason == "Other"
