@@ -11,8 +11,9 @@
  *   again with the same id, so the server applies it once; the queue follows
  *   in order once it is answered. A scan that still cannot be sent after
  *   GIVE_UP_MS is named on the screen, with the ones behind it, to scan again.
- * - A screen's answer replaces the target; the queue left when an answer
- *   opens another screen (HX-Redirect) is carried to that screen's field.
+ * - A screen's answer replaces the target. An answer that opens another
+ *   screen (HX-Redirect) puts it in place of this one: keys typed meanwhile
+ *   stay in the field, and waiting scans go to the new screen's field.
  * - An ended session asks for the badge on the same screen, then sends the
  *   scan that was refused, and the rest.
  * - Success and error each have a sound (Web Audio, no files) and a vibration.
