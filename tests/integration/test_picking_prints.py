@@ -10,7 +10,7 @@ from flask import Flask
 
 from tests.factories import Factories
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text, values
-from wms.core.codes import COMMANDS, command_code
+from wms.core.codes import COMMANDS, SCREEN_COMMANDS, command_code
 from wms.inventory.models import LocationKind
 from wms.orders.models import order_number
 from wms.picking.models import wave_code
@@ -92,8 +92,11 @@ def test_the_pick_list_of_a_started_wave_names_the_totes(
 def test_the_command_sheet_scans_every_command(client, login: Callable[..., Any]) -> None:
     login("supervisor")
     pdf = pdf_of(client, "/pick/labels/commands.pdf")
-    assert values(decode_pdf(pdf)[0]) == {command_code(word) for word in COMMANDS}
-    assert page_sizes(pdf_of(client, "/pick/labels/commands.pdf?size=Letter")) == [LETTER]
+    screens, actions = decode_pdf(pdf)
+    assert values(screens) == {command_code(word) for word in SCREEN_COMMANDS}
+    assert values(actions) == {command_code(word) for word in COMMANDS}
+    letter = pdf_of(client, "/pick/labels/commands.pdf?size=Letter")
+    assert page_sizes(letter) == [LETTER, LETTER]
 
 
 def test_location_labels_by_zone_or_by_code(

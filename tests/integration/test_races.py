@@ -419,8 +419,10 @@ def test_eight_dones_of_one_clerk_finish_the_return_once(
 
     answers = all_at_once(lambda i: scan(clerk[i], RECEIVE_RETURN, "CMD-DONE"))
 
-    # the others find the bench empty, as a second DONE does
-    assert statuses(answers) == {200: 1, 404: RACERS - 1}
+    # the others find the bench empty, as a second DONE does: DONE names no return
+    assert statuses(answers) == {200: 1, 422: RACERS - 1}
+    refused = {a.get_data(as_text=True) for a in answers if a.status_code == 422}
+    assert all("That is the DONE command — scan the RMA" in body for body in refused)
     assert rma_of(app, number).status == "received"
     assert audits(app, "return.received") == 1
     assert_invariants(app)
