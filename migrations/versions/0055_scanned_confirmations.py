@@ -1,7 +1,7 @@
 """scanned confirmations: what a receiver's next scan would confirm
 
 Revision ID: 0055
-Revises: 0040
+Revises: 0056
 Create Date: 2027-01-10 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0055'
-down_revision = '0040'
+down_revision = '0056'
 branch_labels = None
 depends_on = None
 

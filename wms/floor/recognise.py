@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, literal, select
 from sqlalchemy.orm import aliased
 
-from wms.core.codes import command_of, product_code_forms, screen_command_of
+from wms.core.codes import command_of, parse_short_code, product_code_forms, screen_command_of
 from wms.core.errors import WrongKind
 from wms.database import prebuilt
 from wms.extensions import db
@@ -80,6 +80,9 @@ def recognise(code: str) -> Recognised:
         return Recognised("screen", code, f"the {word} command")
     if not code or len(code) > 80:
         return Recognised(UNKNOWN, code)
+    short = parse_short_code(code)
+    if short is not None:
+        return _short(code, *short)
     forms = product_code_forms(code)
     barcodes = (forms.barcodes if forms else ()) + (code,) * 3
     row = db.session.execute(
@@ -98,15 +101,32 @@ def recognise(code: str) -> Recognised:
     return _read(code, row, forms.count if forms else None)
 
 
+def _short(code: str, kind: str, ident: int) -> Recognised:
+    """A label's short stand-in for a bin or a product whose own code is too long."""
+    if kind == "L":
+        place = db.session.get(Location, ident)
+        if place is not None:
+            return _place(code, place)
+    else:
+        product = db.session.get(Product, ident)
+        if product is not None:
+            label = f"{product.sku} ({product.name})"
+            return Recognised("product", code, label, product=ScannedProduct(product, 1))
+    return Recognised(UNKNOWN, code)
+
+
+def _place(code: str, place: Location) -> Recognised:
+    word = PLACE_WORDS.get(place.kind, place.kind.replace("_", " "))
+    return Recognised("location", code, f"{word} {place.code}", location=place)
+
+
 def _read(code: str, row: Any, count: int | None) -> Recognised:
     from wms.orders.models import order_number
     from wms.picking.models import wave_code
     from wms.returns.models import rma_number
 
     if row.Location is not None:
-        place = row.Location
-        word = PLACE_WORDS.get(place.kind, place.kind.replace("_", " "))
-        return Recognised("location", code, f"{word} {place.code}", location=place)
+        return _place(code, row.Location)
     product = row.barcode_product or row.sku_product
     if product is not None:
         units = (count or row.units) if row.barcode_product is not None else 1

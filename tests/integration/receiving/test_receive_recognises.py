@@ -179,3 +179,12 @@ def test_putaway_takes_another_bin_scanned_twice_without_a_tap(site: Site) -> No
     with site.app.app_context():
         unit = db.session.scalar(select(DockUnit).where(DockUnit.product_id == product.id))
         assert unit.status == "confirmed" and unit.override_reason == "Other"
+
+
+def test_a_labels_short_stand_in_is_named_as_its_place(site: Site) -> None:
+    from wms.core.codes import short_code
+
+    tote = site.make.location(LocationKind.TOTE, code="TOTE-REC-2")
+    response = site.start(short_code("L", tote.id))
+    assert response.status_code == 422
+    assert "That is tote TOTE-REC-2 — scan the ASN or PO number, or BLIND." in site.text(response)
