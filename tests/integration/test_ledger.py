@@ -117,7 +117,7 @@ def test_verify_ledger_passes_when_on_hand_matches(app: Flask, make: Factories) 
     make.stock(make.product(), make.location(), 3)
     result = run_verify(app)
     assert result.exit_code == 0, result.output
-    assert "Ledger and on-hand agree." in result.output
+    assert "Every counter agrees with the rows it counts." in result.output
 
 
 def test_verify_ledger_reports_a_difference_and_fails(app: Flask, make: Factories) -> None:

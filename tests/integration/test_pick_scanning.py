@@ -15,6 +15,7 @@ from wms.core.models import OutboxEvent, StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
 from wms.orders.models import Order, OrderStatus, order_number
+from wms.orders.services import cancel_order
 from wms.picking.models import PickTask, TaskStatus, Wave, WaveStatus, wave_code
 
 
@@ -326,7 +327,7 @@ def test_lines_of_an_order_cancelled_after_the_wave_was_built_are_dropped(
     dropped = make.order(channel, [(product, 2)])
     wave_id = make.wave(channel)
     with app.app_context():
-        db.session.get(Order, dropped).status = OrderStatus.CANCELLED
+        cancel_order(dropped)
         db.session.commit()
     login("operator")
     hand = Handheld(client)
