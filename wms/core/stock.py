@@ -141,13 +141,16 @@ def change_sellable(product_id: int, delta: int, release_reserved: int = 0) -> b
     return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
-def claim_preorder(product_id: int, qty: int, cap: int) -> bool:
-    """Count ``qty`` units against the product's preorder cap, if it has room."""
-    result = db.session.execute(
-        update(ps)
-        .where(ps.c.product_id == product_id, ps.c.qty_preordered + qty <= cap)
-        .values(qty_preordered=ps.c.qty_preordered + qty)
-    )
+def claim_preorder(product_id: int, qty: int, cap: int | None) -> bool:
+    """Count ``qty`` units as preordered, within the product's preorder cap if it has one.
+
+    Every preorder is counted, capped or not: cancelling one takes its units
+    off the count, and the preorder demand the desk shows is this count.
+    """
+    stmt = update(ps).where(ps.c.product_id == product_id)
+    if cap is not None:
+        stmt = stmt.where(ps.c.qty_preordered + qty <= cap)
+    result = db.session.execute(stmt.values(qty_preordered=ps.c.qty_preordered + qty))
     return result.rowcount == 1
 
 

@@ -277,8 +277,7 @@ def _reserve_line(
     pid = product["id"]
     release_on = product["release_on"]
     if release_on is not None and day < release_on:
-        cap = product["preorder_cap"]
-        if cap is not None and not stock.claim_preorder(pid, line.qty, cap):
+        if not stock.claim_preorder(pid, line.qty, product["preorder_cap"]):
             return {}, {"short": line.qty, "reason": "preorder_cap_reached"}
         got = stock.reserve_up_to(pid, line.qty)
         return _line_row(pid, line.qty, got, LineKind.PREORDER), None
