@@ -12,6 +12,10 @@ in seconds. Where two sides must agree, both are summed by key with
 ``UNION ALL`` and ``GROUP BY`` — a full outer join that SQLite and
 PostgreSQL both run the same way.
 
+Ledger rows are compared with the inbound, wave, order or RMA their
+reference names; rows whose reference names none of them (opening stock,
+history loaded by hand) are only part of on-hand.
+
 The module reads every area's tables; nothing in the app imports it but
 the ``flask verify`` command, the benchmarks and the tests.
 """
@@ -41,7 +45,15 @@ from wms.orders.models import (
 )
 from wms.picking.models import WAVE_CODE_PREFIX, PickTask, Wave
 from wms.receiving.models import DockUnit, DockUnitStatus
-from wms.returns.models import RMA_OFFSET, RMA_PREFIX, Grade, ReturnItem, ReturnLine, rma_number
+from wms.returns.models import (
+    RMA_OFFSET,
+    RMA_PREFIX,
+    Grade,
+    ReturnAuthorisation,
+    ReturnItem,
+    ReturnLine,
+    rma_number,
+)
 from wms.shipping.models import Parcel, ParcelLine, ParcelStatus
 
 mv = Movement.__table__
@@ -61,6 +73,7 @@ tasks_t = PickTask.__table__
 waves_t = Wave.__table__
 rl_t = ReturnLine.__table__
 items_t = ReturnItem.__table__
+rma_t = ReturnAuthorisation.__table__
 parcels_t = Parcel.__table__
 pl_t = ParcelLine.__table__
 
@@ -450,6 +463,7 @@ def inbound_received_against_ledger() -> list[str]:
     signed = case((mv.c.reason == Reason.UNDO, -mv.c.qty), else_=mv.c.qty)
     counted = (
         select(mv.c.reference, mv.c.product_id, func.sum(signed))
+        .join(inbounds_t, inbounds_t.c.reference == mv.c.reference)
         .where(
             or_(
                 and_(mv.c.reason == Reason.RECEIVE, mv.c.from_location_id.is_(None)),
@@ -574,9 +588,14 @@ def shipped_against_ledger() -> list[str]:
         .where(mv.c.reason == Reason.SHIP, mv.c.to_location_id.is_(None))
         .subquery()
     )
-    counted = select(
-        shipments.c.number, shipments.c.product_id, func.sum(shipments.c.qty)
-    ).group_by(shipments.c.number, shipments.c.product_id)
+    counted = (
+        select(shipments.c.number, shipments.c.product_id, func.sum(shipments.c.qty))
+        .join(
+            orders_t,
+            _number(ORDER_NUMBER_PREFIX, ORDER_NUMBER_OFFSET, orders_t.c.id) == shipments.c.number,
+        )
+        .group_by(shipments.c.number, shipments.c.product_id)
+    )
     diffs = db.session.execute(_two_sided(stored, counted, ["number", "product_id"])).all()
     skus = _skus({d[1] for d in diffs})
     return [
@@ -624,6 +643,7 @@ def returns_against_ledger() -> list[str]:
     )
     counted = (
         select(mv.c.reference, mv.c.product_id, func.sum(mv.c.qty))
+        .join(rma_t, _number(RMA_PREFIX, RMA_OFFSET, rma_t.c.id) == mv.c.reference)
         .where(mv.c.reason == Reason.RETURN, mv.c.from_location_id.is_(None))
         .group_by(mv.c.reference, mv.c.product_id)
     )

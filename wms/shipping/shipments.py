@@ -14,6 +14,7 @@ from wms.core.errors import Conflict
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import StagedUnits
 from wms.core.staging import take_staged
+from wms.crossdock.services import release_lane
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import Order, OrderLine, OrderStatus
@@ -107,6 +108,7 @@ def _move_order_on(order_id: int, now: Any) -> bool:
             .where(orders_t.c.id == order_id)
             .values(status=OrderStatus.SHIPPED, shipped_at=now, updated_at=now)
         )
+        release_lane(order_id)  # its place in the lane is free for the next order
         return False
     # Back among the open orders; the status that fits is worked out as for any other.
     db.session.execute(
