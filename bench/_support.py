@@ -261,7 +261,8 @@ def backlog_sql(
     skus: int, waiting_lines: int, ledger_rows: int, ledger_location_id: int, history_seconds: int
 ) -> str:
     """Products with barcodes BC<id>, one waiting backorder line per order spread evenly
-    over them (an expedited one in three), and a ledger history that nets to nothing."""
+    over them (an expedited one in three), and a ledger history that nets to nothing:
+    each unit received is shipped again, product by product."""
     return f"""
 INSERT INTO channels (code, name, active, created_at) VALUES ('bench', 'Bench', true, now());
 INSERT INTO products (sku, name, weight_g, length_mm, width_mm, height_mm, unit_cost_cents,
@@ -274,9 +275,9 @@ INSERT INTO product_stock (product_id, qty_sellable, qty_reserved, qty_preordere
 SELECT id, 0, 0, 0, {waiting_lines // skus} FROM products;
 INSERT INTO orders (channel_id, external_id, body_hash, customer_name, customer_email, ship_to,
                     service_level, priority, placed_at, partial_allowed, capture_before_ship,
-                    status, created_at, updated_at)
+                    status, line_count, backordered_lines, created_at, updated_at)
 SELECT 1, 'E' || g, '', 'c', '', '{{}}', 'standard', 1 + (g % 3 = 0)::int,
-       now() - (g || ' seconds')::interval, false, false, 'waiting', now(), now()
+       now() - (g || ' seconds')::interval, false, false, 'waiting', 1, 1, now(), now()
   FROM generate_series(1, {waiting_lines}) g;
 INSERT INTO order_lines (order_id, line_no, product_id, kind, qty, qty_reserved, qty_waiting,
                          qty_shipped, qty_cancelled, priority, placed_at)
@@ -284,13 +285,76 @@ SELECT o.id, 1, 1 + (o.id % {skus}), 'backorder', 1, 0, 1, 0, 0, o.priority, o.p
   FROM orders o;
 INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
                        created_at)
-SELECT 1 + (g % {skus}), 1,
+SELECT 1 + (g / 2 % {skus}), 1,
        CASE WHEN g % 2 = 0 THEN NULL ELSE {ledger_location_id} END,
        CASE WHEN g % 2 = 0 THEN {ledger_location_id} ELSE NULL END,
        CASE WHEN g % 2 = 0 THEN 'receive' ELSE 'ship' END, 'history',
        now() - ((g % {history_seconds}) || ' seconds')::interval
-  FROM generate_series(1, {ledger_rows}) g;
+  FROM generate_series(0, {ledger_rows} - 1) g;
 """
+
+
+def counters_from_rows_sql() -> str:
+    """Every stored counter set from the rows it counts, as the app keeps them: on hand
+    from the ledger, the product counters from stock and the order lines, each order's
+    line counts from its lines. Seeds write rows in bulk, then run this once."""
+    from wms.inventory.models import SELLABLE_KINDS
+
+    sellable = ", ".join(f"'{kind.value}'" for kind in sorted(SELLABLE_KINDS))
+    return f"""
+DELETE FROM stock;
+INSERT INTO stock (product_id, location_id, qty_on_hand)
+SELECT product_id, location_id, sum(qty) FROM (
+  SELECT product_id, to_location_id AS location_id, qty FROM movements
+   WHERE to_location_id IS NOT NULL
+  UNION ALL
+  SELECT product_id, from_location_id, -qty FROM movements WHERE from_location_id IS NOT NULL
+) m GROUP BY product_id, location_id HAVING sum(qty) <> 0;
+INSERT INTO product_stock (product_id, qty_sellable, qty_reserved, qty_preordered, qty_waiting)
+SELECT id, 0, 0, 0, 0 FROM products ON CONFLICT (product_id) DO NOTHING;
+WITH lines AS (
+  SELECT product_id, sum(qty_reserved) AS reserved, sum(qty_waiting) AS waiting,
+         sum(CASE WHEN kind = 'preorder' THEN qty - qty_cancelled ELSE 0 END) AS preordered
+    FROM order_lines GROUP BY product_id),
+sellable AS (
+  SELECT s.product_id, sum(s.qty_on_hand) AS qty FROM stock s
+    JOIN locations l ON l.id = s.location_id
+   WHERE l.kind IN ({sellable}) GROUP BY s.product_id)
+UPDATE product_stock ps
+   SET qty_sellable = coalesce(sellable.qty, 0),
+       qty_reserved = coalesce(lines.reserved, 0),
+       qty_waiting = coalesce(lines.waiting, 0),
+       qty_preordered = coalesce(lines.preordered, 0)
+  FROM products p
+  LEFT JOIN lines ON lines.product_id = p.id
+  LEFT JOIN sellable ON sellable.product_id = p.id
+ WHERE p.id = ps.product_id;
+WITH counts AS (
+  SELECT order_id, count(*) AS n, count(*) FILTER (WHERE kind = 'backorder') AS back
+    FROM order_lines GROUP BY order_id)
+UPDATE orders o SET line_count = counts.n, backordered_lines = counts.back
+  FROM counts WHERE counts.order_id = o.id;
+"""
+
+
+def invariants(url: str) -> int:
+    """Run ``flask verify``'s check against the benchmark's database; log each difference
+    and return how many there are. Every benchmark with a database ends with it."""
+    from wms.core.invariants import check_invariants
+    from wms.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        try:
+            found = check_invariants()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    for difference in found[:20]:
+        log(f"invariant: {difference}")
+    if len(found) > 20:
+        log(f"invariant: ... and {len(found) - 20} more")
+    return len(found)
 
 
 class FloorClient:

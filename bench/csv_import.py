@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import emit, log, make_app, migrate, postgres
+from _support import emit, invariants, log, make_app, migrate, postgres
 
 from wms.core.codes import gs1_check_digit
 
@@ -109,6 +109,7 @@ def main() -> int:
             check_s, write_s, written = timed_import(app, content)
             ceiling_s = bare_write(app, size, run + 50)
             results[size] = (check_s, write_s, written, ceiling_s)
+        differences = invariants(url)
     small, large = results[SIZES[0]], results[SIZES[1]]
     per_row = [(r[0] + r[1]) / size for size, r in results.items()]
     growth = per_row[1] / per_row[0]
@@ -124,9 +125,10 @@ def main() -> int:
         "lost": lost,
         "ceiling_s": round(large[3], 3),
         "ratio": round(large[3] / (large[0] + large[1]), 3),
+        "invariants": differences,
     }
     emit(result)
-    return 1 if lost or growth > 2 else 0
+    return 1 if lost or growth > 2 or differences else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ PostgreSQL holds 1,000,000 ledger rows (the last day's share moving today)
 and 100,000 orders with their lines (a fifth still waiting); the app runs
 under gunicorn; a supervisor's session asks each tile 30 times. Prints one
 JSON line with p50 and p99 server time per tile (Server-Timing) and the
-slowest p99; exits 1 on any error.
+slowest p99; ends with ``flask verify``'s check of every stored counter and exits 1 on
+any error or difference.
 """
 
 from __future__ import annotations
@@ -15,12 +16,24 @@ import statistics
 import sys
 from urllib.parse import urlencode
 
-from _support import emit, gunicorn, log, make_app, migrate, postgres, psql
+from _support import (
+    counters_from_rows_sql,
+    emit,
+    gunicorn,
+    invariants,
+    log,
+    make_app,
+    migrate,
+    postgres,
+    psql,
+)
 
 ORDERS = 100_000
 LEDGER_ROWS = 1_000_000
 SKUS = 2_000
 ROUNDS = 30
+# Orders 3 and 4 of every 5 are shipped, three lines each.
+SHIPPED_LINES = 3 * sum(1 for g in range(1, ORDERS + 1) if g % 5 in (3, 4))
 TILES = ("backlog", "crossdock", "throughput", "orders", "preorders", "exceptions", "alerts")
 
 SEED_SQL = f"""
@@ -57,25 +70,37 @@ SELECT 1, 'E' || g, '', 'c', '', '{{}}', 'standard', 1 + (g % 3 = 0)::int,
 INSERT INTO order_lines (order_id, line_no, product_id, kind, qty, qty_reserved, qty_waiting,
                          qty_shipped, qty_cancelled, priority, placed_at)
 SELECT o.id, n, 1 + ((o.id * 7 + n) % {SKUS}),
-       CASE WHEN o.status = 'waiting' THEN 'backorder' ELSE 'stock' END, 1,
+       CASE WHEN o.status <> 'shipped' AND (o.id * 7 + n + 1) % 100 = 0 THEN 'preorder'
+            WHEN o.status = 'waiting' THEN 'backorder' ELSE 'stock' END, 1,
        CASE WHEN o.status IN ('ready_to_pick', 'ready_to_pack') THEN 1 ELSE 0 END,
        CASE WHEN o.status = 'waiting' THEN 1 ELSE 0 END,
        CASE WHEN o.status = 'shipped' THEN 1 ELSE 0 END, 0, o.priority, o.placed_at
   FROM orders o, generate_series(1, 3) n;
-INSERT INTO lane_assignments (order_id, lane_id, position, assigned_at, first_unit_at)
+INSERT INTO lane_assignments (order_id, lane_id, position, assigned_at, first_unit_at,
+                              released_at)
 SELECT o.id, 1 + (o.id % 8), 1, o.shipped_at - interval '5 hours',
-       o.shipped_at - interval '4 hours'
+       o.shipped_at - interval '4 hours', o.shipped_at
   FROM orders o WHERE o.status = 'shipped' AND o.id % 10 = 3;
+-- Each shipped unit came off a shelf and left under its order's number.
+INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
+                       user_id, created_at)
+SELECT l.product_id, l.qty_shipped, s.from_id, s.to_id, s.reason,
+       CASE WHEN s.reason = 'ship' THEN 'W-' || (10000 + o.id) ELSE 'hist' END, 2,
+       o.shipped_at - s.before
+  FROM order_lines l JOIN orders o ON o.id = l.order_id,
+       (VALUES (NULL::int, 10, 'putaway', interval '1 day'),
+               (10, NULL::int, 'ship', interval '0 s')) s (from_id, to_id, reason, before)
+ WHERE l.qty_shipped > 0;
 INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
                        user_id, created_at)
 SELECT 1 + (g % {SKUS}), 1 + g % 3, NULL, 10 + g % 3000,
        (ARRAY['receive','pick','pack','ship','putaway','cross_dock'])[1 + g % 6], 'hist',
        2 + g % 20, now() - ((g % 30 * 1440 + g % 1440) || ' minutes')::interval
-  FROM generate_series(1, {LEDGER_ROWS}) g;
-INSERT INTO stock (product_id, location_id, qty_on_hand)
-SELECT id, 9, 2 FROM products WHERE id % 50 = 0;
-UPDATE orders o SET line_count = 3,
-       backordered_lines = CASE WHEN o.status = 'waiting' THEN 3 ELSE 0 END;
+  FROM generate_series(1, {LEDGER_ROWS - 2 * SHIPPED_LINES}) g;
+INSERT INTO movements (product_id, qty, from_location_id, to_location_id, reason, reference,
+                       created_at)
+SELECT id, 2, NULL, 9, 'quarantine', 'hist', now() FROM products WHERE id % 50 = 0;
+{counters_from_rows_sql()}
 """
 
 
@@ -121,6 +146,7 @@ def main() -> int:
                         continue
                     if round_no >= 2:  # two rounds to warm up
                         timings[tile].append(float(r.getheader("Server-Timing").split("dur=")[1]))
+        differences = invariants(url)
     per_tile = {
         t: {
             "p50_ms": round(statistics.median(v), 2),
@@ -139,9 +165,10 @@ def main() -> int:
             "slowest_p99_ms": worst,
             "target_ms": 100,
             "errors": errors,
+            "invariants": differences,
         }
     )
-    return 1 if errors else 0
+    return 1 if errors or differences else 0
 
 
 if __name__ == "__main__":

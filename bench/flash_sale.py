@@ -5,7 +5,8 @@ holding a few thousand units for ten seconds (more orders than units: the
 rest are refused, as those orders ask), then the same load spread over 1,000
 SKUs. The ceiling is pgbench running the equivalent guarded UPDATE at the
 same client count on the same cluster, with commits waiting for the disk.
-Prints one JSON line; exits 1 if anything was oversold, lost or failed.
+Ends with ``flask verify``'s check of every stored counter. Prints one JSON line;
+exits 1 if anything was oversold, lost or failed, or any counter differs from its rows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _support import emit, gunicorn, log, make_app, migrate, pgbench, postgres, psql, run_load
+from _support import (
+    emit,
+    gunicorn,
+    invariants,
+    log,
+    make_app,
+    migrate,
+    pgbench,
+    postgres,
+    psql,
+    run_load,
+)
 
 CLIENTS = 32
 SECONDS = 10
@@ -126,10 +138,7 @@ def main() -> int:
             )
         )
         stored_all = int(psql(cluster, "flash", "SELECT count(*) FROM orders"))
-        with app.app_context():
-            from wms.core.ledger import ledger_differences
-
-            ledger_diffs = len(ledger_differences())
+        differences = invariants(url)
     created = hot["created"] + spread["created"]
     lost = max(0, created - stored_all) + max(0, hot["created"] - stored_hot)
     oversold = max(0, reserved - HOT_UNITS)
@@ -150,7 +159,8 @@ def main() -> int:
         "p99_ms": hot["p99_ms"],
         "oversold": oversold,
         "lost": lost,
-        "errors": errors + ledger_diffs,
+        "errors": errors,
+        "invariants": differences,
         "ceiling_tps": round(hot_ceiling, 1),
         "ratio": round(hot_rate / hot_ceiling, 3),
         "spread": {
@@ -164,7 +174,7 @@ def main() -> int:
         },
     }
     emit(result)
-    return 1 if oversold or lost or result["errors"] else 0
+    return 1 if oversold or lost or errors or differences else 0
 
 
 if __name__ == "__main__":

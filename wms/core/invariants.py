@@ -585,7 +585,11 @@ def shipped_against_ledger() -> list[str]:
             mv.c.product_id,
             mv.c.qty,
         )
-        .where(mv.c.reason == Reason.SHIP, mv.c.to_location_id.is_(None))
+        .where(
+            mv.c.reason == Reason.SHIP,
+            mv.c.to_location_id.is_(None),
+            mv.c.reference.like(ORDER_NUMBER_PREFIX + "%"),
+        )
         .subquery()
     )
     counted = (
