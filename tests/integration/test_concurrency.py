@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.conftest import unique
 from tests.factories import Factories
 from tests.integration.test_orders_api import SHIP_TO
+from tests.invariants import assert_invariants
 from wms.extensions import db
 from wms.inventory.models import ProductStock
 from wms.orders.models import Order, OrderLine
@@ -77,8 +78,7 @@ def test_32_clients_race_for_100_units(app: Flask, make: Factories, is_postgres:
         assert stored == statuses[201]  # every accepted order is stored, none lost
         assert counters.qty_reserved == held == 100
         assert counters.qty_waiting == waiting == len(backordered)
-    verify = app.test_cli_runner().invoke(args=["verify-ledger"])
-    assert verify.exit_code == 0, verify.output
+    assert_invariants(app)
 
 
 def test_the_same_order_sent_ten_times_at_once_is_one_order(app: Flask, make: Factories) -> None:
@@ -108,3 +108,4 @@ def test_the_same_order_sent_ten_times_at_once_is_one_order(app: Flask, make: Fa
             )
             == 1
         )
+    assert_invariants(app)

@@ -13,6 +13,7 @@ from sqlalchemy import select, text, update
 
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
+from tests.invariants import assert_invariants
 from wms.core import delivery
 from wms.core.clock import utcnow
 from wms.core.models import OutboxEvent, OutboxStatus
@@ -241,6 +242,7 @@ def test_two_workers_never_send_the_same_event_at_the_same_time(
         r["body"]["id"] for r in receiver.accepted() if r["body"]["data"].get("order_id") in orders
     ]
     assert len(mine) == len(set(mine)) == 20
+    assert_invariants(app)
 
 
 def pending_availability(app: Flask, channel_id: int, product_id: int) -> list[OutboxEvent]:

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.factories import Factories
+from tests.invariants import assert_invariants
 from tests.picking import Handheld, close_other_ready_waves, moves, tote_code
 from wms.core.models import StagedUnits
 from wms.extensions import db
@@ -63,6 +64,7 @@ def test_pickers_asking_at_once_never_get_the_same_wave(app: Flask, make: Factor
             select(WaveOrder.tote_location_id).where(WaveOrder.wave_id.in_(waves))
         ).all()
         assert None not in totes and len(set(totes)) == 5  # no tote in two waves
+    assert_invariants(app)
 
 
 def test_a_task_confirmed_twice_at_once_moves_stock_once(app: Flask, make: Factories) -> None:
@@ -98,6 +100,7 @@ def test_a_task_confirmed_twice_at_once_moves_stock_once(app: Flask, make: Facto
         )
         assert staged == 4
         assert db.session.get(PickTask, task_id).qty_picked == 4
+    assert_invariants(app)
 
 
 def test_two_handhelds_of_one_picker_scanning_the_tote_at_once_pick_once(
@@ -124,6 +127,7 @@ def test_two_handhelds_of_one_picker_scanning_the_tote_at_once_pick_once(
     answers = all_at_once(4, lambda i: hands[i].scan(tote))
     assert sorted(a.status for a in answers)[0] == 200
     assert [m["qty"] for m in moves(app, wave_code(wave_id))] == [2]
+    assert_invariants(app)
 
 
 def test_waves_built_at_once_never_promise_the_same_units(app: Flask, make: Factories) -> None:
@@ -152,6 +156,7 @@ def test_waves_built_at_once_never_promise_the_same_units(app: Flask, make: Fact
             ).all()
         )
     assert per_bin == {b.id: 4 for b in bins}
+    assert_invariants(app)
 
 
 def test_supervisors_building_waves_at_once_put_each_order_in_one_wave(
@@ -176,3 +181,4 @@ def test_supervisors_building_waves_at_once_put_each_order_in_one_wave(
             select(WaveOrder.order_id).where(WaveOrder.order_id.in_(orders))
         ).all()
     assert sorted(placed) == sorted(orders)  # each once
+    assert_invariants(app)

@@ -21,6 +21,7 @@ from tests.factories import Factories
 from tests.fakes.shippo_server import API_KEY, FakeShippo
 from tests.integration.test_packing import events, number, scan, staged_order, text
 from tests.integration.test_shipping import parcel_of
+from tests.invariants import assert_invariants
 from wms.core.clock import travel
 from wms.inventory.models import Location, LocationKind
 
@@ -411,6 +412,7 @@ def test_the_attempt_is_on_record_before_shippo_is_asked_and_a_second_buy_waits(
     assert answers and answers[0].status_code == 200
     assert len(fake.purchases) == 1
     assert len(fake.requests_to("POST /transactions")) == 1
+    assert_invariants(app)
 
 
 @pytest.mark.postgres_only

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.integration.receiving.conftest import HX, Site
+from tests.invariants import assert_invariants
 from wms.core.clock import utcnow
 from wms.crossdock.models import LaneAssignment, LaneOccupancy
 from wms.extensions import db
@@ -61,8 +62,7 @@ def test_two_receivers_never_overfill_a_waiting_line(site: Site) -> None:
         counters = db.session.get(ProductStock, product.id)
         assert to_lanes == 3
         assert (counters.qty_sellable, counters.qty_reserved, counters.qty_waiting) == (12, 3, 0)
-    verify = site.app.test_cli_runner().invoke(args=["verify-ledger"])
-    assert verify.exit_code == 0, verify.output
+    assert_invariants(site.app)
 
 
 def test_a_retried_scan_racing_its_original_is_one_unit(site: Site) -> None:
@@ -83,6 +83,7 @@ def test_a_retried_scan_racing_its_original_is_one_unit(site: Site) -> None:
         assert sorted(pool.map(send, range(2))) == [200, 200]
     with site.app.app_context():
         assert db.session.get(ProductStock, product.id).qty_sellable == 1
+    assert_invariants(site.app)
 
 
 @pytest.mark.postgres_only
@@ -130,6 +131,7 @@ def test_receivers_racing_for_lanes_never_put_more_orders_in_a_lane_than_it_hold
             select(LaneAssignment.order_id).where(LaneAssignment.released_at.is_(None))
         ).all()
         assert len(set(in_a_lane)) == 6 and set(in_a_lane) <= set(orders)
+    assert_invariants(site.app)
 
 
 @pytest.mark.postgres_only
@@ -164,3 +166,4 @@ def test_two_receivers_serving_one_order_at_once_share_its_lane(site: Site) -> N
         assert sorted(open_assignments) == sorted(orders)
         counted = db.session.scalar(select(func.sum(LaneOccupancy.orders_assigned)))
         assert counted == len(orders)
+    assert_invariants(site.app)
