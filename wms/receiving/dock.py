@@ -12,7 +12,7 @@ from wms.core import backorders, outbox
 from wms.core.clock import utcnow
 from wms.core.errors import Conflict
 from wms.core.ledger import LocationRef, Reason, move_stock
-from wms.core.staging import stage_units
+from wms.core.staging import add_staged, take_staged
 from wms.crossdock.services import mark_first_unit
 from wms.database import prebuilt
 from wms.extensions import db
@@ -160,8 +160,23 @@ def move_to_destination(
     if unit.destination in (Destination.CROSS_DOCK, Destination.HOLD):
         if unit.order_line_id is None or unit.order_id is None:
             raise RuntimeError(f"dock unit {unit.id} goes to a lane but names no order line")
+        staged = take_staged(unit.order_line_id, unit.dock.id, unit.qty, missing_ok=True)
+        move_stock(
+            unit.product_id,  # type: ignore[arg-type]
+            unit.qty,
+            unit.dock,
+            location,
+            Reason.CROSS_DOCK,
+            unit.reference,
+            user_id,
+        )
+        if not staged:
+            # The order was cancelled while the units waited on the dock, and its units
+            # were released then: they stay where the receiver took them, promised to
+            # nobody, and are put away from there like a cancelled preorder's.
+            return
         line = StagedLine(unit.order_line_id, unit.order_id, unit.product_id)  # type: ignore[arg-type]
-        stage_units(line, unit.qty, unit.dock, location, Reason.CROSS_DOCK, unit.reference, user_id)
+        add_staged(line, location.id, unit.qty)
         mark_first_unit(unit.order_id)
         outbox.emit(
             "order.unit_cross_docked",

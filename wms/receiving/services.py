@@ -547,9 +547,11 @@ def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int)
     dock = db.session.get(Location, units[0].dock_location_id)
     inbound = units[0].inbound
     for unit in units:
-        if unit.order_line_id is not None:
+        # Units of an order cancelled meanwhile were released with it: nothing to requeue.
+        if unit.order_line_id is not None and take_staged(
+            unit.order_line_id, dock.id, unit.qty, missing_ok=True
+        ):
             line = db.session.get(OrderLine, unit.order_line_id)
-            take_staged(line.id, dock.id, unit.qty)
             backorders.requeue(line.id, product_id, unit.qty)
             if not _order_has_lane_units(line.order_id):
                 release_lane(line.order_id)
