@@ -344,12 +344,16 @@ def invariants(url: str) -> int:
     from wms.extensions import db
 
     app = make_app(url)
+    started = time.perf_counter()
     with app.app_context():
         try:
             found = check_invariants()
         finally:
             db.session.remove()
             db.engine.dispose()
+    log(
+        f"flask verify's check: {len(found)} difference(s) in {time.perf_counter() - started:.1f} s"
+    )
     for difference in found[:20]:
         log(f"invariant: {difference}")
     if len(found) > 20:
