@@ -6,7 +6,7 @@ counter's not-negative check. Orders now count every preorder; this brings
 the stored counts in line with the lines already held.
 
 Revision ID: 0052
-Revises: 0056
+Revises: 0055
 Create Date: 2026-12-07 03:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0052"
-down_revision = "0056"
+down_revision = "0055"
 branch_labels = None
 depends_on = None
 
