@@ -8,7 +8,9 @@ performance measure), beside the server's own time for the same requests
 (Server-Timing). Then the server is frozen (SIGSTOP on gunicorn and its
 workers) while three more units are scanned, and let go (SIGCONT): the
 figure is the time from letting it go to the queue drained (every answer
-painted), three times over. Prints one JSON line; exits 1 if a scan is lost.
+painted), three times over. Ends with ``flask verify``'s check of every
+stored counter. Prints one JSON line; exits 1 if a scan is lost or a counter
+differs.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _support import ROOT, emit, free_port, log, make_app, migrate, postgres
+from _support import ROOT, emit, free_port, invariants, log, make_app, migrate, postgres
 
 SCANS = 30
 FROZEN_RUNS = 3
@@ -205,6 +207,7 @@ def main() -> int:
             proc.wait(10)
         expected = 1 + SCANS + FROZEN_RUNS * FROZEN_SCANS
         got = received(url, inbound_id)
+        differences = invariants(url)
     browser_ms, server_ms = figures["browser_ms"], figures["server_ms"]
     result = {
         "bench": "floor_scan",
@@ -224,9 +227,10 @@ def main() -> int:
         },
         "units_expected": expected,
         "units_received": got,
+        "invariants": differences,
     }
     emit(result)
-    return 0 if got == expected else 1
+    return 0 if got == expected and not differences else 1
 
 
 if __name__ == "__main__":
