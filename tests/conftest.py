@@ -132,9 +132,21 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     return url
 
 
+class DeviceClient(FlaskClient):
+    """A test client is one device with an address of its own, as each handheld is:
+    sign-in throttling counts failures per address, and tests share a database."""
+
+    _addresses = itertools.count(1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        n = next(self._addresses)
+        self.environ_base["REMOTE_ADDR"] = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
 def _make_app(url: str, instance: Path, **config: Any) -> Flask:
     os.environ["WMS_INSTANCE_PATH"] = str(instance)
-    return create_app(
+    app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
@@ -142,6 +154,8 @@ def _make_app(url: str, instance: Path, **config: Any) -> Flask:
             **config,
         }
     )
+    app.test_client_class = DeviceClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,7 @@ def demo_logins() -> None:
     click.echo("Demo logins (username / password / badge):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.role:<10} {login.username:<6} / {login.password:<10} / {login.badge}")
+    click.echo("A badge alone signs in operators; supervisors and admins add the password.")
     click.echo("Demo channel API tokens:")
     for code, _name, token in DEMO_CHANNELS:
         click.echo(f"  {code:<10} {token}")

@@ -1,7 +1,7 @@
 """Every table, imported in one place so migrations and the app see them all."""
 
 from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
-from wms.auth.models import Role, User
+from wms.auth.models import Role, SignInFailure, User
 from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus, StagedUnits
 from wms.crossdock.models import LaneAssignment, LaneOccupancy
 from wms.dashboard.models import Alert, AlertRule
@@ -93,6 +93,7 @@ __all__ = [
     "ReturnSession",
     "Role",
     "ScanReply",
+    "SignInFailure",
     "StagedUnits",
     "Stock",
     "TaskSource",

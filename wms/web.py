@@ -314,8 +314,10 @@ def _domain_error(error: DomainError) -> Response:
     if _is_api():
         response = jsonify(error.to_json())
         response.status_code = error.status
-        return response
-    return _render_message(error.message, error.status)
+    else:
+        response = _render_message(error.message, error.status)
+    response.headers.extend(getattr(error, "headers", {}))  # Retry-After of a 429
+    return response
 
 
 def _http_error(error: HTTPException) -> Response:

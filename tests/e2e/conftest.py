@@ -54,12 +54,19 @@ def scanner(page: Page) -> Scanner:
 
 
 @pytest.fixture
-def badge_login(page: Page, demo: None) -> Callable[[str], None]:
-    def login(badge: str) -> None:
+def badge_login(page: Page, demo: None) -> Callable[..., None]:
+    """Scan a badge on the login page; supervisors and admins then type their password."""
+
+    def login(badge: str, password: str | None = None) -> None:
         page.goto("/login")
         page.keyboard.type(badge)
         with page.expect_navigation():
             page.keyboard.press("Enter")
+        if password is not None:
+            expect(page.locator("#badge-password")).to_be_focused()
+            page.keyboard.type(password)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
         expect(page.locator(".floor-user, .desk-logout").first).to_be_visible()
 
     return login

@@ -81,7 +81,7 @@ def test_a_blind_count_with_a_difference_goes_to_a_supervisor_who_approves_it(
 
     page.goto("/?floor=1")
     page.get_by_role("button", name="Log out").click()
-    badge_login("B-2001")  # Sam, a supervisor
+    badge_login("B-2001", "sam-demo")  # Sam, a supervisor
     page.goto(f"/stock/counts/{facts['task']}")
     row = page.locator(f"tr[data-sku='{facts['sku']}']")
     expect(row.locator("[data-diff]")).to_have_text("-3")

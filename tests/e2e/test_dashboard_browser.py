@@ -42,7 +42,7 @@ def test_dashboard_updates_without_reload_after_a_receive_scan(
     page: Page, browser: Browser, badge_login, base_url: str, database: str, tmp_path
 ) -> None:
     reference, code = a_demo_asn_unit(database, tmp_path)
-    badge_login("B-2001")  # the supervisor
+    badge_login("B-2001", "sam-demo")  # the supervisor
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/dashboard/")
     received = page.locator("[data-tile=throughput] [data-figure=received]")

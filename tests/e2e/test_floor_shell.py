@@ -15,6 +15,22 @@ def test_log_in_by_scanning_a_badge(page: Page, badge_login) -> None:
     expect(page.get_by_role("link", name=re.compile("Scan anything"))).to_be_visible()
 
 
+def test_a_supervisor_scans_the_badge_and_is_asked_for_the_password(page: Page, demo: None) -> None:
+    page.goto("/login")
+    page.keyboard.type("B-2001")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".answer-error")).to_have_text(
+        "That badge does not sign in on its own: supervisors and admins, "
+        "type your password to go on."
+    )
+    expect(page.locator("#badge-password")).to_be_focused()
+    page.keyboard.type("sam-demo")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/desk/$"))
+
+
 def test_scan_a_demo_ean_and_see_the_product_and_its_bins(page: Page, badge_login, scanner) -> None:
     badge_login("B-1001")
     page.goto("/floor/scan")

@@ -56,7 +56,7 @@ def test_inactive_badge_is_refused(client: FlaskClient, make: Factories) -> None
     make.user(badge_code="BADGE-GONE", active=False)
     response = client.post("/login", data={"badge": "BADGE-GONE"})
     assert response.status_code == 401
-    assert "not known or not active" in response.get_data(as_text=True)
+    assert "does not sign in on its own" in response.get_data(as_text=True)
 
 
 def test_operator_cannot_open_supervisor_pages(client: FlaskClient, login) -> None:

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from flask import g, request
 from sqlalchemy import select
 
+from wms.auth import throttle
 from wms.core.errors import DomainError
 from wms.extensions import db
 from wms.orders.models import Channel
+
+LOCKED_SENTENCE = "Too many requests with a wrong API token from this address: wait {wait}."
 
 
 class Unauthorized(DomainError):
@@ -49,12 +52,17 @@ def current_channel() -> ChannelIdentity:
     digest = hash_token(token.strip())
     channel = _known_tokens.get(digest)
     if channel is None:
+        # A token this process has not just seen may be a guess: an address that
+        # sent too many wrong tokens is refused before the token is looked at.
+        where = [throttle.address_key("api", request.remote_addr)]
+        throttle.refuse_if_locked(where, LOCKED_SENTENCE)
         row = db.session.execute(
             select(Channel.id, Channel.code, Channel.token_hash).where(
                 Channel.token_hash == digest, Channel.active.is_(True)
             )
         ).first()
         if row is None or not hmac.compare_digest(row.token_hash or "", digest):
+            throttle.begin(where, message=LOCKED_SENTENCE).failed()
             raise Unauthorized("That API token is not valid.")
         channel = ChannelIdentity(row.id, row.code)
         _known_tokens.put(digest, channel)

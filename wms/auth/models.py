@@ -6,11 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wms.core.clock import utcnow
+from wms.core.types import BigId
 from wms.extensions import db
 
 
@@ -53,3 +54,19 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+class SignInFailure(db.Model):
+    """A refused sign-in (or API token), kept a few minutes so that every app
+    process counts the same failures: see ``wms.auth.throttle``."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # What is counted: "login-address:10.0.0.7", "login-user:42", "api-address:…".
+    key: Mapped[str] = mapped_column(String(120))
+    # A badge scanned alone, hashed: forgiven once the same badge signs in with its password.
+    badge_digest: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_sign_in_failures_key", "key", "created_at"),)

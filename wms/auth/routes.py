@@ -7,7 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from wms.auth import bp
-from wms.auth.services import authenticate, authenticate_badge
+from wms.auth.services import (
+    PasswordNeeded,
+    SignInRefused,
+    sign_in_with_badge,
+    sign_in_with_password,
+)
+from wms.auth.throttle import TooManyFailures
 
 
 def _safe_next(target: str | None) -> str:
@@ -18,24 +24,28 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    if current_user.is_authenticated and request.method == "GET":
-        return redirect(url_for("floor.home"))
-    error = None
-    if request.method == "POST":
-        badge = request.form.get("badge", "").strip()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(url_for("floor.home"))
+        return render_template("auth/login.html")
+    form = request.form
+    badge = form.get("badge", "").strip()
+    try:
         if badge:
-            user = authenticate_badge(badge)
-            error = None if user else "That badge is not known or not active."
+            user = sign_in_with_badge(badge, form.get("password"), request.remote_addr)
         else:
-            user = authenticate(
-                request.form.get("username", "").strip(), request.form.get("password", "")
+            user = sign_in_with_password(
+                form.get("username", "").strip(), form.get("password", ""), request.remote_addr
             )
-            error = None if user else "Wrong username or password."
-        if user:
-            login_user(user, remember=False)
-            return redirect(_safe_next(request.args.get("next")))
-        return render_template("auth/login.html", error=error), 401
-    return render_template("auth/login.html", error=error)
+    except PasswordNeeded as refused:
+        # The badge is kept for the next step: the password, typed on the handheld.
+        return render_template("auth/login.html", error=refused.message, badge=badge), 401
+    except TooManyFailures as locked:
+        return render_template("auth/login.html", error=locked.message), 429, locked.headers
+    except SignInRefused as refused:
+        return render_template("auth/login.html", error=refused.message), 401
+    login_user(user, remember=False)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

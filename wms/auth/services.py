@@ -1,28 +1,99 @@
-"""Signing in by password or badge."""
+"""Signing in by password, or by badge: a badge alone signs in floor operators only.
+
+Supervisors and admins scan their badge and then type their password (or
+type their name and password). A badge that does not sign in on its own,
+whether it is unknown, inactive or a supervisor's, gets the same answer, so
+the answer does not tell an outsider which badges exist. Every way in is
+throttled by client address and by account (see ``wms.auth.throttle``).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from functools import cache
 
-from wms.auth.models import User
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from wms.auth import throttle
+from wms.auth.models import Role, User
 from wms.core.clock import utcnow
+from wms.core.errors import DomainError
 from wms.extensions import db
 
+LOCKED_SENTENCE = "Too many failed sign-ins: wait {wait}, then try again."
 
-def authenticate(username: str, password: str) -> User | None:
+
+class SignInRefused(DomainError):
+    code = "sign_in_refused"
+    status = 401
+
+
+class PasswordNeeded(SignInRefused):
+    """A badge that does not sign in on its own; the page asks for the password next."""
+
+    code = "password_needed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That badge does not sign in on its own: supervisors and admins, "
+            "type your password to go on."
+        )
+
+
+@cache
+def _decoy_hash() -> str:
+    return generate_password_hash("no account has this password")
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Checked against a decoy when there is no such user, so the time taken
+    does not say whether the name or badge exists."""
+    if user is None or not user.active:
+        check_password_hash(_decoy_hash(), password)
+        return False
+    return user.check_password(password)
+
+
+def sign_in_with_password(username: str, password: str, address: str | None) -> User:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    if user is None or not user.active or not user.check_password(password):
-        return None
+    attempt = throttle.begin(
+        [
+            throttle.address_key("login", address),
+            throttle.account_key(user.id if user else None, username),
+        ],
+        message=LOCKED_SENTENCE,
+    )
+    if user is None or not _password_matches(user, password):
+        attempt.failed()
+        raise SignInRefused("Wrong username or password.")
+    attempt.succeeded()
     user.last_login_at = utcnow()
     return user
 
 
-def authenticate_badge(badge_code: str) -> User | None:
+def sign_in_with_badge(badge_code: str, password: str | None, address: str | None) -> User:
+    """A badge alone (``password`` None) signs in an operator; anyone may add the password."""
     code = badge_code.strip()
-    if not code:
-        return None
-    user = db.session.scalar(select(User).where(User.badge_code == code))
-    if user is None or not user.active:
-        return None
+    user = db.session.scalar(select(User).where(User.badge_code == code)) if code else None
+    if user is not None and not user.active:
+        user = None
+    badge = throttle.digest(code)
+    where = throttle.address_key("login", address)
+    if password is None:
+        attempt = throttle.begin([where], badge_digest=badge, message=LOCKED_SENTENCE)
+        if user is None or user.has_role(Role.SUPERVISOR):
+            attempt.failed()
+            raise PasswordNeeded()
+        attempt.succeeded()
+    else:
+        attempt = throttle.begin(
+            [where, throttle.account_key(user.id if user else None, code)],
+            message=LOCKED_SENTENCE,
+        )
+        if not _password_matches(user, password):
+            attempt.failed()
+            raise SignInRefused("Wrong badge or password.")
+        attempt.succeeded(forgive_badge=badge, address=where)
+    assert user is not None
     user.last_login_at = utcnow()
     return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.core.clock import utcnow
@@ -33,9 +33,13 @@ class Inbound(db.Model):
     __tablename__ = "inbounds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    # The ASN or PO number. A channel's references are its own: two channels may
+    # announce the same one, and neither learns of the other's.
+    reference: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8), default=InboundKind.ASN)
     supplier: Mapped[str] = mapped_column(String(200), default="")
+    # The channel that announced it through the API; none for the warehouse's own
+    # (made at the desk, imported from CSV, or received blind). Channels see only theirs.
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"))
     expected_at: Mapped[datetime] = mapped_column()
     status: Mapped[str] = mapped_column(String(12), default=InboundStatus.OPEN)
@@ -46,7 +50,18 @@ class Inbound(db.Model):
         back_populates="inbound", order_by="InboundLine.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_inbounds_status_expected", "status", "expected_at"),)
+    __table_args__ = (
+        Index("ix_inbounds_status_expected", "status", "expected_at"),
+        Index("uq_inbounds_reference_channel", "reference", "channel_id", unique=True),
+        Index(
+            "uq_inbounds_reference_warehouse",
+            "reference",
+            unique=True,
+            postgresql_where=text("channel_id IS NULL"),
+            sqlite_where=text("channel_id IS NULL"),
+        ),
+        Index("ix_inbounds_channel", "channel_id", "id"),
+    )
 
 
 class InboundLine(db.Model):
