@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 
 from wms.api import bp
 from wms.api.auth import current_channel
@@ -26,7 +25,6 @@ from wms.api.schemas import (
 from wms.core import availability
 from wms.core.clock import iso
 from wms.core.errors import DomainError, InvalidInput, NotFound
-from wms.extensions import db
 from wms.inbounds import services as inbound_services
 from wms.inbounds.models import Inbound
 from wms.orders import services as order_services
@@ -276,7 +274,7 @@ document(
     Operation(
         "get",
         "/inbounds",
-        "Inbounds in the order they were created, paged",
+        "The channel's own inbounds in the order they were created, paged",
         responses={200: InboundPage},
         parameters=(
             {
@@ -296,17 +294,32 @@ document(
 
 @bp.get("/inbounds")
 def list_inbounds() -> Response:
-    current_channel()
+    channel = current_channel()
     after, limit = _cursor_args()
-    inbounds = db.session.scalars(
-        select(Inbound).where(Inbound.id > after).order_by(Inbound.id).limit(limit)
-    ).all()
+    inbounds = inbound_services.channel_inbounds(channel.id, after, limit)
     return _json(
         {
             "items": [_inbound_view(i) for i in inbounds],
             "next_cursor": inbounds[-1].id if len(inbounds) == limit else None,
         }
     )
+
+
+document(
+    Operation(
+        "get",
+        "/inbounds/{ref}",
+        "One of the channel's inbounds, by its reference or its id",
+        responses={200: InboundOut, 404: ErrorOut},
+        parameters=(REF_PARAM,),
+    )
+)
+
+
+@bp.get("/inbounds/<ref>")
+def show_inbound(ref: str) -> Response:
+    channel = current_channel()
+    return _json(_inbound_view(inbound_services.find_channel_inbound(channel.id, ref)))
 
 
 def _inbound_view(inbound: Inbound) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from wms.core import backorders
 from wms.core.errors import Conflict, InvalidInput, NotFound
@@ -30,18 +31,18 @@ def create_inbound(
     supplier: str = "",
     channel_id: int | None = None,
 ) -> tuple[Inbound, bool]:
-    """Create an inbound; the same reference with the same lines again returns it unchanged."""
-    existing = db.session.scalar(select(Inbound).where(Inbound.reference == reference))
+    """Create an inbound; the same reference with the same lines again returns it unchanged.
+
+    References are the owner's own: a channel's (``channel_id``) or the
+    warehouse's (none). Another owner's inbound of the same reference is
+    never looked at, so its existence is never revealed.
+    """
     wanted: dict[str, int] = {}
     for line in lines:
         wanted[line.sku] = wanted.get(line.sku, 0) + line.qty
+    existing = _owned(reference, channel_id)
     if existing is not None:
-        have = {ln.product.sku: ln.qty_expected for ln in existing.lines}
-        if have == wanted and existing.expected_at == expected_at:
-            return existing, False
-        raise Conflict(
-            f"Inbound {reference} already exists with different lines or date."
-        ).with_code("inbound_exists")
+        return _same_or_conflict(existing, wanted, expected_at), False
     products = dict(
         db.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(wanted))).all()
     )
@@ -60,11 +61,71 @@ def create_inbound(
     inbound.lines = [
         InboundLine(product_id=products[sku], qty_expected=qty) for sku, qty in wanted.items()
     ]
-    db.session.add(inbound)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(inbound)
+    except IntegrityError:
+        # The same announcement sent twice at once: the first one made it.
+        existing = _owned(reference, channel_id)
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, wanted, expected_at), False
     for product_id in sorted(products.values()):
         backorders.recompute_projections(product_id)
     return inbound, True
+
+
+def _owned(reference: str, channel_id: int | None) -> Inbound | None:
+    owner = Inbound.channel_id.is_(None) if channel_id is None else Inbound.channel_id == channel_id
+    return db.session.scalar(select(Inbound).where(Inbound.reference == reference, owner))
+
+
+def _same_or_conflict(existing: Inbound, wanted: dict[str, int], expected_at: datetime) -> Inbound:
+    have = {ln.product.sku: ln.qty_expected for ln in existing.lines}
+    if have == wanted and existing.expected_at == expected_at:
+        return existing
+    raise Conflict(
+        f"Inbound {existing.reference} already exists with different lines or date."
+    ).with_code("inbound_exists")
+
+
+def find_channel_inbound(channel_id: int, ref: str) -> Inbound:
+    """A channel's own inbound by its reference, or by id; 404 for anyone else's."""
+    inbound = _owned(ref, channel_id)
+    if inbound is None and ref.isascii() and ref.isdigit() and len(ref) <= 10:
+        inbound = db.session.scalar(
+            select(Inbound).where(Inbound.id == int(ref), Inbound.channel_id == channel_id)
+        )
+    if inbound is None:
+        raise NotFound(f"There is no inbound {ref}.")
+    return inbound
+
+
+def channel_inbounds(channel_id: int, after: int, limit: int) -> Sequence[Inbound]:
+    """A channel's own inbounds in the order they were made, after the id ``after``."""
+    return db.session.scalars(
+        select(Inbound)
+        .where(Inbound.channel_id == channel_id, Inbound.id > after)
+        .order_by(Inbound.id)
+        .limit(limit)
+    ).all()
+
+
+def find_by_reference(reference: str) -> Inbound | None:
+    """The inbound a scanned ASN or PO number names, for the receiving dock.
+
+    Two channels may announce the same number: the open one is meant; when
+    several are open, the receiver picks the right one from the list.
+    """
+    found = db.session.scalars(
+        select(Inbound).where(Inbound.reference == reference).order_by(Inbound.id)
+    ).all()
+    active = [i for i in found if i.status in OPEN_STATUSES]
+    if len(active) > 1:
+        raise Conflict(
+            f"{len(active)} open inbounds are numbered {reference}: choose yours from the list."
+        ).with_code("ambiguous_inbound")
+    return (active or found or [None])[-1]
 
 
 def get_inbound(inbound_id: int) -> Inbound:

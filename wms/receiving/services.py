@@ -20,7 +20,7 @@ from wms.database import for_update, prebuilt
 from wms.extensions import db
 from wms.floor.recognise import Recognised, recognise
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
-from wms.inbounds.services import lock_inbound
+from wms.inbounds.services import find_by_reference, lock_inbound
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
 from wms.orders.models import OrderLine, order_number
@@ -101,22 +101,25 @@ def start_receiving(user_id: int, code: str) -> Inbound:
     if not code:
         raise InvalidInput("Scan the ASN or PO number, or choose an inbound.")
     if command_of(code) == "BLIND":
-        inbound = _new_blind_inbound(user_id)
-    else:
-        inbound = db.session.scalar(select(Inbound).where(Inbound.reference == code))
-        if inbound is None:
-            seen = recognise(code)
-            if seen.kind == "inbound":
-                inbound = db.session.get(Inbound, seen.ref_id)
-            elif seen.known:
-                raise seen.refusal("scan the ASN or PO number, or BLIND")
-        if inbound is None:
-            raise UnknownCode(code, "inbound")
-        # Locked, so a close at the same moment comes before (refused here) or after.
-        inbound = lock_inbound(inbound.id)
-        assert inbound is not None
-        if inbound.status not in OPEN_STATUSES:
-            raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
+        return _receive(user_id, _new_blind_inbound(user_id))
+    found = find_by_reference(code)
+    if found is None:
+        seen = recognise(code)
+        if seen.kind == "inbound":
+            found = db.session.get(Inbound, seen.ref_id)
+        elif seen.known:
+            raise seen.refusal("scan the ASN or PO number, or BLIND")
+    if found is None:
+        raise UnknownCode(code, "inbound")
+    # Locked, so a close at the same moment comes before (refused here) or after.
+    inbound = lock_inbound(found.id)
+    assert inbound is not None
+    return _receive(user_id, inbound)
+
+
+def _receive(user_id: int, inbound: Inbound) -> Inbound:
+    if inbound.status not in OPEN_STATUSES:
+        raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
     session = current_session(user_id)
     session.inbound_id = inbound.id
     session.dock_location_id = session.dock_location_id or _dock().id
@@ -142,10 +145,10 @@ def inbounds_due(day: date, limit: int = 30) -> list[Inbound]:
 
 
 def start_inbound_by_id(user_id: int, inbound_id: int) -> Inbound:
-    inbound = db.session.get(Inbound, inbound_id)
+    inbound = lock_inbound(inbound_id)
     if inbound is None:
         raise InvalidInput("There is no such inbound.")
-    return start_receiving(user_id, inbound.reference)
+    return _receive(user_id, inbound)
 
 
 def _new_blind_inbound(user_id: int) -> Inbound:

@@ -507,3 +507,23 @@ def test_after_a_confirmation_the_screen_names_what_is_still_on_the_dock(site: S
     assert "On the dock (1)" in page and shelved.sku in page
     page = site.text(site.scan(bin_.removeprefix("BIN ")))
     assert "On the dock (0)" in page and "Nothing waiting." in page
+
+
+def test_a_number_two_channels_both_announced_asks_the_receiver_to_choose(site: Site) -> None:
+    """Channels' references are their own: the dock may meet the same ASN number twice."""
+    product = site.make.product()
+    first, _ = site.make.channel()
+    second, _ = site.make.channel()
+    ids = [
+        site.make.inbound([(product, 1)], utcnow(), reference="ASN-SHARED", channel_id=c.id)
+        for c in (first, second)
+    ]
+    refused = site.start("ASN-SHARED")
+    assert refused.status_code == 409
+    assert "2 open inbounds are numbered ASN-SHARED: choose yours from the list." in site.text(
+        refused
+    )
+    page = site.text(site.client.get("/receive/"))
+    assert page.count("ASN-SHARED") >= 2
+    started = site.client.post(f"/receive/start/{ids[1]}", headers={"HX-Request": "true"})
+    assert started.status_code == 204
