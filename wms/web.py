@@ -209,7 +209,9 @@ def _finish_transaction(response: Response) -> Response:
             if reply is not None:
                 return _reply_response(reply)
         log.exception("commit refused")
-        return _error_response("The change clashed with another one and was not saved.", 409)
+        return _error_response(
+            "The change clashed with another one and was not saved.", 409, "conflict"
+        )
     except SQLAlchemyError as error:
         _rollback_quietly()
         if is_unavailable(error):
@@ -331,7 +333,11 @@ def _http_error(error: HTTPException) -> Response:
             return _unauthorized()  # type: ignore[no-any-return]
         message = "This page has expired. Reload it and try again."
     code = {413: "too_large", 405: "method_not_allowed", 400: "bad_request"}.get(status)
-    return _error_response(message, status, code)
+    response = _error_response(message, status, code)
+    for name, value in error.get_headers():
+        if name in ("Allow", "Retry-After"):  # a 405 says which methods are allowed
+            response.headers[name] = value
+    return response
 
 
 def _server_error(error: Exception) -> Response:

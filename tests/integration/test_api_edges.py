@@ -18,14 +18,14 @@ def test_wrong_token_is_401(client: FlaskClient) -> None:
     assert response.status_code == 401 and response.json["code"] == "unauthorized"
 
 
-def test_malformed_json_is_422_invalid_json(client: FlaskClient, make: Factories) -> None:
+def test_malformed_json_is_400_invalid_json(client: FlaskClient, make: Factories) -> None:
     _, token = make.channel()
     response = client.post(
         "/api/v1/orders",
         data=b'{"external_id": ',
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
-    assert response.status_code == 422 and response.json["code"] == "invalid_json"
+    assert response.status_code == 400 and response.json["code"] == "invalid_json"
 
 
 def test_invalid_body_names_the_field(client: FlaskClient, make: Factories) -> None:

@@ -1,4 +1,9 @@
-"""The OpenAPI document, generated from the pydantic models that validate requests."""
+"""The OpenAPI document, generated from the pydantic models that validate requests.
+
+Each operation lists the error codes it can answer with, per status; the
+answers every operation shares (a bad token, too many of them, a body that
+is not JSON or too large) are added here once.
+"""
 
 from __future__ import annotations
 
@@ -18,20 +23,64 @@ class Operation:
     body: type[BaseModel] | None = None
     responses: dict[int, type[BaseModel] | None] = field(default_factory=dict)
     parameters: tuple[dict[str, Any], ...] = ()
+    # Error codes this operation answers with, per status: {409: ("not_cancellable",)}.
+    codes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Other kinds of content for a success, e.g. {200: ("application/pdf", "text/plain")}.
+    files: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
 
-COMMON_ERRORS = {
-    401: "The token is missing or not valid.",
-    413: "The body is too large.",
-    422: "The body is not valid.",
+STATUS_WORDS = {
+    200: "OK",
+    201: "Created",
+    304: "Not modified",
+    400: "The body is not JSON",
+    401: "The token is missing or not valid",
+    404: "Not found, or not this channel's",
+    409: "Conflict",
+    413: "The body is too large",
+    422: "The request is not valid",
+    429: "Too many wrong tokens from this address: wait Retry-After seconds",
+    503: "Unavailable for a moment: try again",
 }
 
 
 def document(op: Operation) -> Operation:
     OPERATIONS.append(op)
     return op
+
+
+def query_names(method: str, path: str) -> frozenset[str] | None:
+    """The query parameters an operation takes, or None when it is not documented."""
+    for op in OPERATIONS:
+        if op.method == method and op.path == path:
+            return frozenset(p["name"] for p in op.parameters if p["in"] == "query")
+    return None
+
+
+def shared_codes(op: Operation) -> dict[int, tuple[str, ...]]:
+    """The answers every operation of this shape can give, besides its own."""
+    codes: dict[int, tuple[str, ...]] = {401: ("unauthorized",), 429: ("too_many_failures",)}
+    # A NUL character anywhere in the query is refused before anything is read.
+    invalid: tuple[str, ...] = ("invalid",)
+    if op.body is not None:
+        codes[400] = ("invalid_json",)
+        codes[413] = ("too_large",)
+        invalid = ("invalid_body", *invalid)
+    if any(p["in"] == "query" for p in op.parameters):
+        invalid = ("invalid_query", *invalid)
+    codes[422] = invalid
+    if any(p["in"] == "path" for p in op.parameters):
+        codes[404] = ("not_found",)
+    return codes
+
+
+def all_codes(op: Operation) -> dict[int, tuple[str, ...]]:
+    merged = dict(shared_codes(op))
+    for status, codes in op.codes.items():
+        merged[status] = tuple(dict.fromkeys((*codes, *merged.get(status, ()))))
+    return dict(sorted(merged.items()))
 
 
 def build(server_url: str = "/api/v1") -> dict[str, Any]:
@@ -61,14 +110,20 @@ def build(server_url: str = "/api/v1") -> dict[str, Any]:
                 "content": {"application/json": {"schema": ref(op.body)}},
             }
         for status, model in op.responses.items():
-            item["responses"][str(status)] = _response(status, model, ref)
-        for status, text in COMMON_ERRORS.items():
-            if status == 422 and op.body is None and not op.parameters:
-                continue
-            item["responses"].setdefault(
-                str(status),
-                {"description": text, "content": {"application/json": {"schema": ref(ErrorOut)}}},
-            )
+            out: dict[str, Any] = {"description": STATUS_WORDS.get(status, "Response")}
+            if model is not None:
+                out["content"] = {"application/json": {"schema": ref(model)}}
+            for mimetype in op.files.get(status, ()):
+                out.setdefault("content", {})[mimetype] = {
+                    "schema": {"type": "string", "format": "binary"}
+                }
+            item["responses"][str(status)] = out
+        for status, codes in all_codes(op).items():
+            words = STATUS_WORDS.get(status, "Error")
+            item["responses"][str(status)] = {
+                "description": f"{words}: code {', '.join(f'`{c}`' for c in codes)}.",
+                "content": {"application/json": {"schema": ref(ErrorOut)}},
+            }
         paths.setdefault(op.path, {})[op.method] = item
     return {
         "openapi": "3.1.0",
@@ -76,7 +131,11 @@ def build(server_url: str = "/api/v1") -> dict[str, Any]:
             "title": "wms channel API",
             "version": "1",
             "description": "Order intake, availability and inbounds for sales channels. "
-            "Errors are JSON with a stable `code` and a `message` sentence.",
+            "Errors are JSON with a stable `code` and a `message` sentence; each "
+            "operation lists the codes it can answer with. A channel sees only its own "
+            "orders, returns and inbounds: another channel's are 404, as if they did not "
+            'exist. Counts are JSON integers ("1", 1.0 and true are refused); times '
+            "are ISO 8601 from 2000 to 2099.",
         },
         "servers": [{"url": server_url}],
         "paths": paths,
@@ -85,17 +144,3 @@ def build(server_url: str = "/api/v1") -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
-
-
-def _response(status: int, model: type[BaseModel] | None, ref: Any) -> dict[str, Any]:
-    descriptions = {
-        200: "OK",
-        201: "Created",
-        304: "Not modified",
-        404: "Not found",
-        409: "Conflict",
-    }
-    out: dict[str, Any] = {"description": descriptions.get(status, "Response")}
-    if model is not None:
-        out["content"] = {"application/json": {"schema": ref(model)}}
-    return out

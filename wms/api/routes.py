@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+import re
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -12,10 +12,9 @@ from pydantic import BaseModel, ValidationError
 
 from wms.api import bp
 from wms.api.auth import current_channel
-from wms.api.openapi import Operation, build, document
+from wms.api.openapi import Operation, build, document, query_names
 from wms.api.schemas import (
     AvailabilityPage,
-    ErrorOut,
     InboundIn,
     InboundOut,
     InboundPage,
@@ -40,6 +39,11 @@ class BodyTooLarge(DomainError):
     status = 413
 
 
+class BadJson(DomainError):
+    code = "invalid_json"
+    status = 400
+
+
 def _body(model: type[BaseModel]) -> Any:
     limit = current_app.config["API_MAX_BODY_BYTES"]
     if request.content_length is not None and request.content_length > limit:
@@ -48,11 +52,7 @@ def _body(model: type[BaseModel]) -> Any:
     if len(raw) > limit:
         raise BodyTooLarge(f"The body is larger than {limit // 1024} KB.")
     try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("The body is not valid JSON.").with_code("invalid_json") from exc
-    try:
-        return model.model_validate(data)
+        return model.model_validate(_parse_json(raw))
     except ValidationError as exc:
         errors = [
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
@@ -65,11 +65,35 @@ def _body(model: type[BaseModel]) -> Any:
         ).with_code("invalid_body") from exc
 
 
-def _utc_naive(value: datetime) -> datetime:
-    """Times are stored as naive UTC; a time with an offset is converted first."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None)
+def _parse_json(raw: bytes) -> Any:
+    """The body as JSON (RFC 8259: no NaN or Infinity), or 400 ``invalid_json``."""
+    if not raw.strip():
+        raise BadJson("The body is empty: send a JSON object.")
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except RecursionError as exc:
+        raise BadJson("The body is nested too deeply to be read.") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadJson("The body is not valid JSON.") from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+@bp.before_request
+def _refuse_unknown_query() -> None:
+    """The query takes the parameters the document names, and no others (a typo such
+    as ``cursr`` is refused rather than ignored)."""
+    rule = request.url_rule
+    if rule is None or not request.args:
+        return
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+    allowed = query_names(request.method.lower(), path)
+    unknown = sorted(set(request.args) - (allowed or frozenset()))
+    if allowed is not None and unknown:
+        names = ", ".join(repr(n) for n in unknown)
+        raise InvalidInput(f"Unknown query parameter {names}.").with_code("invalid_query")
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -86,18 +110,19 @@ def _order_id(ref: str) -> int:
 
 
 def _cursor_args() -> tuple[int, int]:
-    try:
-        after = int(request.args.get("cursor", "0") or 0)
-        limit = int(request.args.get("limit", "100") or 100)
-    except ValueError as exc:
-        raise InvalidInput("cursor and limit are whole numbers.").with_code(
-            "invalid_query"
-        ) from exc
-    if not 0 <= after <= ID_MAX or not 1 <= limit <= PAGE_MAX:
-        raise InvalidInput(f"limit is between 1 and {PAGE_MAX}; cursor is not negative.").with_code(
+    return _whole_number("cursor", 0, 0, ID_MAX), _whole_number("limit", 100, 1, PAGE_MAX)
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    """A query number as the document says: ASCII digits only, within its bounds."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high):
+        raise InvalidInput(f"{name} is a whole number from {low} to {high}.").with_code(
             "invalid_query"
         )
-    return after, limit
+    return int(raw)
 
 
 REF_PARAM = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -108,7 +133,8 @@ document(
         "/orders",
         "Place an order (idempotent on external_id)",
         body=OrderIn,
-        responses={200: OrderOut, 201: OrderOut, 409: ErrorOut},
+        responses={200: OrderOut, 201: OrderOut},
+        codes={409: ("insufficient_stock", "idempotency_conflict"), 422: ("unknown_sku",)},
     )
 )
 
@@ -125,7 +151,7 @@ def create_order() -> Response:
         ship_to=body.ship_to.model_dump(),
         service_level=body.service_level,
         priority=Priority[body.priority.upper()],
-        placed_at=_utc_naive(body.placed_at) if body.placed_at else None,
+        placed_at=body.placed_at,
         promised_on=body.promised_on,
         partial_allowed=body.partial_allowed,
         capture_before_ship=body.capture_before_ship,
@@ -143,7 +169,7 @@ document(
         "get",
         "/orders/{ref}",
         "An order with its lines (by number W-10001 or id)",
-        responses={200: OrderOut, 404: ErrorOut},
+        responses={200: OrderOut},
         parameters=(REF_PARAM,),
     )
 )
@@ -161,7 +187,8 @@ document(
         "post",
         "/orders/{ref}/cancel",
         "Cancel an order that has not started moving",
-        responses={200: OrderOut, 404: ErrorOut, 409: ErrorOut},
+        responses={200: OrderOut},
+        codes={409: ("not_cancellable",)},
         parameters=(REF_PARAM,),
     )
 )
@@ -179,7 +206,8 @@ document(
         "post",
         "/orders/{ref}/payment-captured",
         "Tell the warehouse the payment is captured",
-        responses={200: OrderOut, 404: ErrorOut, 409: ErrorOut},
+        responses={200: OrderOut},
+        codes={409: ("order_cancelled",)},
         parameters=(REF_PARAM,),
     )
 )
@@ -250,7 +278,8 @@ document(
         "/inbounds",
         "Announce an inbound (ASN or PO) with lines and its expected arrival",
         body=InboundIn,
-        responses={200: InboundOut, 201: InboundOut, 409: ErrorOut},
+        responses={200: InboundOut, 201: InboundOut},
+        codes={409: ("inbound_exists",), 422: ("unknown_sku",)},
     )
 )
 
@@ -261,7 +290,7 @@ def create_inbound() -> Response:
     body: InboundIn = _body(InboundIn)
     inbound, created = inbound_services.create_inbound(
         reference=body.reference,
-        expected_at=_utc_naive(body.expected_at),
+        expected_at=body.expected_at,
         lines=[inbound_services.NewInboundLine(ln.sku, ln.qty) for ln in body.lines],
         kind=body.kind,
         supplier=body.supplier,
@@ -310,7 +339,7 @@ document(
         "get",
         "/inbounds/{ref}",
         "One of the channel's inbounds, by its reference or its id",
-        responses={200: InboundOut, 404: ErrorOut},
+        responses={200: InboundOut},
         parameters=(REF_PARAM,),
     )
 )

@@ -11,7 +11,6 @@ from wms.api import bp
 from wms.api.auth import current_channel
 from wms.api.openapi import Operation, document
 from wms.api.routes import ID_MAX, REF_PARAM, _body
-from wms.api.schemas import ErrorOut
 from wms.extensions import db
 from wms.orders.models import Order, order_id_from_number
 from wms.returns import labels, services, views
@@ -59,7 +58,13 @@ document(
         "/returns",
         "Authorise a return for shipped units of an order (idempotent on external_id)",
         body=ReturnIn,
-        responses={200: ReturnOut, 201: ReturnOut, 404: ErrorOut, 409: ErrorOut},
+        responses={200: ReturnOut, 201: ReturnOut},
+        codes={
+            404: ("order_not_found",),
+            409: ("not_returnable", "idempotency_conflict"),
+            422: ("unknown_sku", "label_refused"),
+            503: ("carrier_unavailable",),
+        },
     )
 )
 
@@ -97,7 +102,8 @@ document(
         "get",
         "/returns/{ref}",
         "A return with its lines, decisions and label (by number R-10001 or id)",
-        responses={200: ReturnOut, 404: ErrorOut},
+        responses={200: ReturnOut},
+        codes={404: ("return_not_found",)},
         parameters=(REF_PARAM,),
     )
 )
@@ -116,7 +122,13 @@ document(
         "/returns/{ref}/label",
         "Buy the return's label through the carrier, once; again returns the same label",
         body=ReturnLabelIn,
-        responses={200: ReturnOut, 404: ErrorOut, 409: ErrorOut},
+        responses={200: ReturnOut},
+        codes={
+            404: ("return_not_found",),
+            409: ("return_closed", "label_in_progress"),
+            422: ("label_refused",),
+            503: ("carrier_unavailable",),
+        },
         parameters=(REF_PARAM,),
     )
 )
@@ -136,7 +148,9 @@ document(
         "get",
         "/returns/{ref}/label",
         "The return label file (PDF 4x6, or ZPL as text)",
-        responses={200: None, 404: ErrorOut},
+        responses={200: None},
+        files={200: ("application/pdf", "text/plain")},
+        codes={404: ("return_not_found", "no_label")},
         parameters=(REF_PARAM,),
     )
 )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from wms.api.schemas import Code, Strict, Text
+from wms.api.schemas import COUNT_NOTE, Code, Count, Strict, Text
 
 ReasonCode = Literal[
     "damaged_in_transit", "defective", "wrong_item", "not_as_described", "changed_mind", "other"
@@ -15,27 +16,52 @@ ReasonCode = Literal[
 WishCode = Literal["refund", "exchange"]
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # left out, not null: null is refused
+
+
 class ReturnLineIn(Strict):
-    sku: Code
-    qty: int = Field(ge=1, le=10_000)
+    sku: Code = Field(description="A SKU the warehouse knows; an unknown one is 422 unknown_sku.")
+    qty: Count = Field(ge=1, le=10_000, description=COUNT_NOTE)
     reason: ReasonCode
     wish: WishCode = "refund"
 
 
 class ReturnIn(Strict):
+    """Names its order exactly one way: by ``order_number`` or by ``order_external_id``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": ["order_number"]}, {"required": ["order_external_id"]}]
+        }
+    )
+
     external_id: Code = Field(
         description="The channel's id for this return; sending it again is safe."
     )
-    order_number: Code | None = Field(default=None, description="The order's number, W-10001.")
-    order_external_id: Code | None = Field(
-        default=None, description="Or the channel's own id for the order."
+    order_number: Code | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The order's number, W-10001 (or give order_external_id).",
+        json_schema_extra=_no_default,
+    )
+    order_external_id: Code | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The channel's own id for the order (or give order_number).",
+        json_schema_extra=_no_default,
     )
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
     note: Text = ""
-    return_label: bool = Field(
+    return_label: StrictBool = Field(
         default=False, description="Buy a return label through the carrier (once per return)."
     )
     label_format: Literal["PDF_4x6", "ZPL"] = "PDF_4x6"
+
+    @field_validator("order_number", "order_external_id", mode="before")
+    @classmethod
+    def _text_or_left_out(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("leave it out rather than send null")
+        return value
 
     @model_validator(mode="after")
     def _one_order(self) -> ReturnIn:
