@@ -33,8 +33,8 @@ demo-data: migrate ## Load the demo warehouse if the database is empty
 run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
 	@$(BIN)/flask demo-logins
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
-		--worker-class gthread --access-logfile - 'wms:create_app()'
+	$(BIN)/gunicorn -c python:wms.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--threads 4 --worker-class gthread --access-logfile - 'wms:create_app()'
 
 worker: $(BIN)/.installed ## Deliver channel webhooks from the outbox
 	$(BIN)/flask worker

@@ -78,6 +78,8 @@ def gunicorn(url: str, workers: int = 4, threads: int = 8) -> Iterator[str]:
     proc = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "python:wms.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

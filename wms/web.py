@@ -277,6 +277,8 @@ def _headers(response: Response) -> Response:
     if started is not None:
         # Server time, for the browser's network panel and for the benchmarks.
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+    if request.is_secure:  # came over TLS (or from a trusted proxy that says so)
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
