@@ -272,3 +272,9 @@ def test_one_inbound_posted_eight_times_at_once_is_made_once(
         answers = list(pool.map(post, range(8)))
     assert sorted(status for status, _ in answers) == [200] * 7 + [201]
     assert len({inbound_id for _, inbound_id in answers}) == 1
+
+
+@pytest.mark.parametrize("ref", ["9999999999", "99999999999999999999", "A%00B", "%20", "X" * 65])
+def test_an_inbound_reference_that_cannot_exist_is_404(channels: Channels, ref: str) -> None:
+    response = channels.call(channels.b, "GET", f"/inbounds/{ref}")
+    assert response.status_code == 404 and response.json["code"] == "not_found"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,10 @@ from wms.database import for_update
 from wms.extensions import db
 from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.inventory.models import Product
+
+# A reference as the API takes it (no spaces or NUL, 64 characters at most).
+_REFERENCE = re.compile(r"[^\x00\s]{1,64}")
+ID_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,10 @@ def _same_or_conflict(existing: Inbound, wanted: dict[str, int], expected_at: da
 
 def find_channel_inbound(channel_id: int, ref: str) -> Inbound:
     """A channel's own inbound by its reference, or by id; 404 for anyone else's."""
-    inbound = _owned(ref, channel_id)
-    if inbound is None and ref.isascii() and ref.isdigit() and len(ref) <= 10:
+    inbound = None
+    if _REFERENCE.fullmatch(ref):  # what no reference can be is not looked up
+        inbound = _owned(ref, channel_id)
+    if inbound is None and ref.isascii() and ref.isdigit() and int(ref) <= ID_MAX:
         inbound = db.session.scalar(
             select(Inbound).where(Inbound.id == int(ref), Inbound.channel_id == channel_id)
         )
