@@ -261,3 +261,12 @@ def test_every_code_an_operation_lists_is_one_the_document_explains(client: Flas
         for code in re.findall(r"`(\w+)`", answer["description"])
     }
     assert listed and listed <= known
+
+
+def test_a_query_parameter_the_operation_does_not_take_is_422(
+    client: FlaskClient, make: Factories
+) -> None:
+    _, token = make.channel()
+    for path in ("/availability?cursr=5", "/inbounds?page=2", "/orders/W-10001?x=1"):
+        response = get(client, token, path)
+        assert response.status_code == 422 and response.json["code"] == "invalid_query", path

@@ -62,15 +62,18 @@ def query_names(method: str, path: str) -> frozenset[str] | None:
 def shared_codes(op: Operation) -> dict[int, tuple[str, ...]]:
     """The answers every operation of this shape can give, besides its own."""
     codes: dict[int, tuple[str, ...]] = {401: ("unauthorized",), 429: ("too_many_failures",)}
-    # A NUL character anywhere in the query is refused before anything is read.
-    invalid: tuple[str, ...] = ("invalid",)
+    # A query parameter the operation does not take, or a NUL character in the query.
+    invalid: tuple[str, ...] = ("invalid_query", "invalid")
     if op.body is not None:
         codes[400] = ("invalid_json",)
         codes[413] = ("too_large",)
         invalid = ("invalid_body", *invalid)
-    if any(p["in"] == "query" for p in op.parameters):
-        invalid = ("invalid_query", *invalid)
     codes[422] = invalid
+    # The database down or restarting: any operation may be asked again after Retry-After.
+    codes[503] = ("database_unavailable",)
+    if op.method == "post":  # a change that could not be saved as it was
+        codes[409] = ("conflict",)
+        codes[503] = ("database_unavailable", "error")
     if any(p["in"] == "path" for p in op.parameters):
         codes[404] = ("not_found",)
     return codes

@@ -207,13 +207,14 @@ ERROR_CODES = {
     "conflict": "409: the change clashed with another one.",
     "too_large": "413: the body is larger than the API takes.",
     "invalid_body": "422: the body does not match the schema; errors name each field.",
-    "invalid_query": "422: a query parameter is not valid (cursor, limit).",
+    "invalid_query": "422: a query parameter is not valid (cursor, limit) or not taken at all.",
     "invalid": "422: the request is not valid (a NUL character, a repeated SKU).",
     "unknown_sku": "422: a SKU the warehouse does not know; skus lists them.",
     "label_refused": "422: the carrier refused the label (an address, say).",
     "too_many_failures": "429: too many wrong tokens from this address; see Retry-After.",
     "server_error": "500: nothing was saved; try again.",
     "carrier_unavailable": "503: the carrier did not answer; try again.",
+    "database_unavailable": "503: the database is down or busy; try again after Retry-After.",
     "error": "503: the database did not save the change; try again.",
 }
 
