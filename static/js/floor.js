@@ -15,7 +15,8 @@
  *   screen (HX-Redirect) puts it in place of this one: keys typed meanwhile
  *   stay in the field, and waiting scans go to the new screen's field.
  * - An ended session asks for the badge on the same screen, then sends the
- *   scan that was refused, and the rest.
+ *   scan that was refused, and the rest. A badge that needs its password (a
+ *   supervisor's) goes to the login page for it and comes back with them.
  * - Success and error each have a sound (Web Audio, no files) and a vibration.
  * - An answer can offer a value for the field (a quantity): shown selected.
  * - Enter to answer painted is kept as a performance measure ("scan-answer").
@@ -435,6 +436,8 @@
 
   function takeCarried() {
     var items = [];
+    // The login page asking a badge's password keeps them for the screen it goes back to.
+    if (!mainForm() && document.getElementById("badge-password")) return;
     try {
       items = JSON.parse(sessionStorage.getItem(CARRIED_KEY) || "[]");
       sessionStorage.removeItem(CARRIED_KEY);
@@ -484,11 +487,13 @@
   function signIn(badge) {
     signingIn = true;
     var url = loginUrl();
+    var token = "";
     show(box("info", "Signing in…", { "data-badge-prompt": "" }));
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); })
       .then(function (page) {
         var data = new URLSearchParams();
-        data.set("csrf_token", tokenIn(page));
+        token = tokenIn(page);
+        data.set("csrf_token", token);
         data.set("badge", badge);
         return fetch(url, { method: "POST", body: data, credentials: "same-origin" });
       })
@@ -499,6 +504,8 @@
         var url = new URL(response.url, window.location.href);
         if (response.ok && url.pathname !== new URL(loginUrl(), window.location.href).pathname) {
           signedIn(tokenIn(pair[1]));
+        } else if (pair[1].indexOf('id="badge-password"') !== -1) {
+          passwordOnLoginPage(badge, token);
         } else {
           askForBadge(errorIn(pair[1]) + " Scan your badge.");
         }
@@ -506,6 +513,26 @@
         signingIn = false;
         askForBadge("The server did not answer. Scan your badge again.");
       });
+  }
+
+  // A badge that needs its password (a supervisor's): the login page asks for it,
+  // then comes back to this screen, which sends the scans carried over.
+  function passwordOnLoginPage(badge, token) {
+    carry(queue);
+    queue = [];
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = loginUrl() + "?next=" +
+      encodeURIComponent(window.location.pathname + window.location.search);
+    [["csrf_token", token], ["badge", badge]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
   }
 
   function signedIn(token) {

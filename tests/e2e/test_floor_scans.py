@@ -220,6 +220,41 @@ def test_an_ended_session_asks_for_the_badge_in_place_then_sends_the_refused_sca
     expect(tally(page, product.sku)).to_have_text("2/10")
 
 
+def test_a_supervisor_whose_session_ended_gives_the_password_and_comes_back(
+    page: Page, app: Flask, make: Factories, scanner: Scanner, base_url: str
+) -> None:
+    """A badge alone does not sign a supervisor in: the login page asks for the password,
+    then the handheld is back on its screen and the refused scan is sent."""
+    product = make.product()
+    inbound_id, reference = inbound_of(make, [product])
+    supervisor = make.user(role="supervisor", full_name="Sol Supervisor", password="sol-secret-1")
+    page.goto(f"{base_url}/login")
+    page.fill("#username", supervisor.username)
+    page.fill("#password", "sol-secret-1")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    start_receiving(page, scanner, base_url, reference)
+    screen = page.url
+
+    page.context.clear_cookies()  # the session ends
+    scanner.scan(product.barcodes[0].code)
+    expect(page.locator("#answer [data-badge-prompt]")).to_contain_text("Scan your badge")
+    with page.expect_navigation():
+        scanner.scan(supervisor.badge_code)
+    expect(page.locator(".answer-error")).to_have_text(
+        "That badge does not sign in on its own: supervisors and admins, "
+        "type your password to go on."
+    )
+    expect(page.locator("#badge-password")).to_be_focused()
+    page.keyboard.type("sol-secret-1")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(tally(page, product.sku)).to_have_text("1/10")
+    drained(page)
+    assert page.url == screen
+    assert received(app, inbound_id) == {product.id: 1}
+
+
 def test_an_unknown_code_on_pick_says_it_is_unknown(
     page: Page, make: Factories, scanner: Scanner, base_url: str
 ) -> None:
