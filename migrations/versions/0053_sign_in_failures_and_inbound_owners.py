@@ -1,7 +1,7 @@
 """sign-in failures counted in the database; inbound references unique per channel
 
 Revision ID: 0053
-Revises: 0055
+Revises: 0052
 Create Date: 2026-12-14 10:00:00
 
 Existing inbounds keep their owner: those a channel posted through the API
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0053'
-down_revision = '0055'
+down_revision = '0052'
 branch_labels = None
 depends_on = None
 
