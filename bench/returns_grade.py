@@ -294,6 +294,8 @@ def main() -> int:
                 figures[c] = run(clerks[:c], SECONDS)
             log(f"growing the history to {HISTORY[1]:,} returns ...")
             psql(cluster, "returns", history_sql(HISTORY[0] + 1, HISTORY[1] - HISTORY[0]))
+            # Loading took longer than the server keeps an idle connection: sign in again.
+            supervisor = Client(hostport, "c0")
             report_ms[str(HISTORY[1])], errs = time_report(supervisor)
             report_errors += errs
         differences = invariants(url)
