@@ -163,3 +163,16 @@ class FloorUser:
             timeout=30,
             allow_redirects=False,
         )
+
+
+def verify(url: str, instance: Path) -> str:
+    """The ledger check as an operator runs it; what it found wrong, or "" when all agrees."""
+    result = subprocess.run(
+        [str(BIN / "flask"), "verify-ledger"],
+        cwd=ROOT,
+        env=_env(url, instance),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return "" if result.returncode == 0 else (result.stdout + result.stderr) or "failed"
