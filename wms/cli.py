@@ -85,9 +85,9 @@ def worker(once: bool, batch: int, idle: float, threads: int) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("wms.worker").setLevel(logging.INFO)
     work = Worker(batch=batch, idle=idle, threads=threads, chores=_chores, report=click.echo)
-    work.install_signals()
     click.echo("Worker delivering webhooks (Ctrl-C stops).")
-    work.run(once=once)
+    with work.signals():
+        work.run(once=once)
     click.echo("Worker stopped.")
 
 

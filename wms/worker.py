@@ -15,7 +15,7 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -94,17 +94,22 @@ class Worker:
     troubles: Troubles = field(default_factory=Troubles)
     sender: Sender = field(default_factory=Sender)
 
-    def install_signals(self) -> None:
+    @contextlib.contextmanager
+    def signals(self) -> Iterator[None]:
         """SIGTERM and a first Ctrl-C finish the batch in hand, then stop; a second Ctrl-C
-        stops at once."""
+        stops at once. The handlers before are put back after."""
 
         def request_stop(signum: int, _frame: FrameType | None) -> None:
             if self.stop.is_set() and signum == signal.SIGINT:
                 raise KeyboardInterrupt
             self.stop.set()
 
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
+        before = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for s, handler in before.items():
+                signal.signal(s, handler)
 
     def run(self, once: bool = False) -> None:
         self.sender = Sender(self.threads)

@@ -427,3 +427,48 @@ def test_the_claim_walks_a_batch_of_rows_however_many_are_pending(fresh_app: Fla
     # About two rows looked at per row claimed (half wait for an earlier event),
     # not the 20,000 pending.
     assert walked <= 4 * 50, walked
+
+
+def test_an_event_that_cannot_be_sent_does_not_hold_back_the_others(
+    fresh_app: Flask, receiver: WebhookReceiver
+) -> None:
+    make = Factories(fresh_app)
+    product = make.product()
+    make.stock(product, make.location(), 5)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    with fresh_app.app_context():
+        db.session.add(
+            OutboxEvent(
+                channel_id=channel.id,
+                event_type="availability.changed",
+                aggregate="product:broken",
+                payload={},  # no product: its figures cannot be read
+            )
+        )
+        db.session.commit()
+    make.order(channel, [(product, 1)])
+    with fresh_app.app_context():
+        result = delivery.deliver_batch(100)
+        db.session.remove()
+    assert result.delivered == 2 and result.retrying == 1
+    assert [
+        r["body"]["type"] for r in receiver.accepted() if r["body"]["data"].get("order_id")
+    ] == ["order.accepted"]
+    [broken] = [e for e in events_for(fresh_app, channel.id) if e.aggregate == "product:broken"]
+    assert broken.status == OutboxStatus.PENDING and "KeyError" in broken.last_error
+
+
+def test_flask_worker_once_delivers_what_is_due_and_stops(
+    fresh_app: Flask, receiver: WebhookReceiver
+) -> None:
+    make = Factories(fresh_app)
+    product = make.product()
+    make.stock(product, make.location(), 5)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    make.order(channel, [(product, 2)])
+    result = fresh_app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "delivered 2" in result.output and "Worker stopped." in result.output
+    types = {r["body"]["type"] for r in receiver.accepted()}
+    assert types == {"order.accepted", "availability.changed"}
+    assert all(e.status == OutboxStatus.DELIVERED for e in events_for(fresh_app, channel.id))

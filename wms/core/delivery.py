@@ -231,7 +231,11 @@ def deliver_batch(limit: int = 50, sender: Sender | None = None) -> BatchResult:
         elif ev.id in superseded:
             ev.status = OutboxStatus.SUPERSEDED
         else:
-            _send(sender, ev, channels.get(ev.channel_id), figures)
+            try:
+                _send(sender, ev, channels.get(ev.channel_id), figures)
+            except Exception as error:  # one bad event must not hold back the others
+                log.exception("event %s could not be sent", ev.id)
+                _failed(ev, f"{type(error).__name__}: {error}"[:500], utcnow())
 
     sender.map(send, events)
     _record(events)
@@ -274,7 +278,11 @@ def _superseded(events: list[Claimed]) -> set[int]:
 
 def _current_figures(events: list[Claimed]) -> dict[int, dict[str, Any]]:
     """The figures as they are now, not as they were: the latest truth wins."""
-    product_ids = [int(e.payload["product_id"]) for e in events if e.event_type == AVAILABILITY]
+    product_ids = [
+        int(e.payload["product_id"])
+        for e in events
+        if e.event_type == AVAILABILITY and "product_id" in e.payload
+    ]
     if not product_ids:
         return {}
     from wms.core.availability import availability_payload, for_products
@@ -325,13 +333,17 @@ def _send(
         error = f"HTTP {status}"
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
+    _failed(ev, error, now)
+    log.info("delivery of event %s failed: %s", ev.id, error)
+    return False
+
+
+def _failed(ev: Claimed, error: str, now: datetime) -> None:
     ev.last_error = error
     if ev.attempts >= MAX_ATTEMPTS:
         ev.status = OutboxStatus.FAILED
     else:
         ev.next_attempt_at = now + backoff(ev.attempts)
-    log.info("delivery of event %s failed: %s", ev.id, error)
-    return False
 
 
 def _record(events: list[Claimed]) -> None:
