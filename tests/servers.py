@@ -52,49 +52,62 @@ def _env(url: str, instance: Path, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def app_server(url: str, instance: Path, workers: int = 2, threads: int = 4) -> Iterator[str]:
+def app_server(url: str, instance: Path) -> Iterator[str]:
     """gunicorn with the settings of ``make run`` on a free port; yields its base URL."""
-    port = free_port()
-    instance.mkdir(parents=True, exist_ok=True)
-    log = (instance / f"gunicorn-{port}.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "wms:create_app()",
-        ],
-        cwd=ROOT,
-        env=_env(url, instance),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-
-        def answers() -> bool:
-            assert proc.poll() is None, "gunicorn exited"
-            try:
-                return requests.get(f"{base}/healthz", timeout=10).status_code in (200, 503)
-            except requests.RequestException:
-                return False
-
-        wait_for(answers, "gunicorn answers")
+    with app_servers(url, instance, 1) as (base,):
         yield base
+
+
+@contextmanager
+def app_servers(url: str, instance: Path, count: int, workers: int = 2) -> Iterator[list[str]]:
+    """``count`` gunicorn servers on one database, started side by side (``make run``
+    starts 2 workers of 4 threads each)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    started: list[tuple[subprocess.Popen[bytes], str, Any]] = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            log = (instance / f"gunicorn-{port}.log").open("wb")
+            proc = subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    "4",
+                    "--worker-class",
+                    "gthread",
+                    "wms:create_app()",
+                ],
+                cwd=ROOT,
+                env=_env(url, instance),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            started.append((proc, f"http://127.0.0.1:{port}", log))
+        for proc, base, _ in started:
+
+            def answers(proc: subprocess.Popen[bytes] = proc, base: str = base) -> bool:
+                assert proc.poll() is None, "gunicorn exited"
+                try:
+                    return requests.get(f"{base}/healthz", timeout=10).status_code in (200, 503)
+                except requests.RequestException:
+                    return False
+
+            wait_for(answers, "gunicorn answers")
+        yield [base for _, base, _ in started]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        for proc, _, _ in started:
+            proc.send_signal(signal.SIGTERM)
+        for proc, _, log in started:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
 
 
 class WorkerProcess:

@@ -31,8 +31,8 @@ from wms.picking.models import wave_code
 pytestmark = pytest.mark.sqlite_only
 
 RECEIVERS, PICKERS, COUNTERS, VIEWERS = 4, 3, 2, 3
-SCANS_PER_RECEIVER = 8
-ORDERS_PER_CLIENT = 25
+SCANS_PER_RECEIVER = 6
+ORDERS_PER_CLIENT = 20
 SHIP_TO = {"name": "Ana Buyer", "street1": "1 Main St", "city": "Springfield", "zip": "90001"}
 
 

@@ -97,7 +97,7 @@ def test_the_worker_outlives_a_database_restart_and_delivers_on_its_own(
                 lambda: "database unreachable" in worker.output or not worker.alive(),
                 "the worker notices",
             )
-            time.sleep(3)  # down for a while: the worker keeps trying
+            time.sleep(2)  # down for a while: the worker keeps trying
             assert worker.alive(), worker.output
         finally:
             own_cluster.start_server()

