@@ -16,9 +16,27 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def http_session() -> requests.Session:
+    """A client that, like a browser, sends a request again on a fresh connection when the
+    kept-alive one was closed under it (gunicorn closes idle ones after 2 s). Safe here:
+    scans carry a scan id and orders an external id, so a repeat is answered, not applied."""
+    http = requests.Session()
+    http.trust_env = False
+    retry = Retry(total=3, connect=3, read=3, status=0, other=0, allowed_methods=None)
+    http.mount("http://", HTTPAdapter(max_retries=retry))
+    return http
+
+
+def server_log(instance: Path) -> str:
+    """What the servers started under ``instance`` wrote: tracebacks, killed workers."""
+    return "".join(p.read_text(errors="replace") for p in sorted(instance.glob("gunicorn-*.log")))
 
 
 def free_port() -> int:
@@ -150,8 +168,7 @@ class FloorUser:
 
     def __init__(self, base: str, username: str, password: str = "secret-pass") -> None:
         self.base = base
-        self.http = requests.Session()
-        self.http.trust_env = False
+        self.http = http_session()
         page = self.http.get(f"{base}/login", timeout=30).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         response = self.http.post(

@@ -22,7 +22,7 @@ import requests
 from tests.conftest import _make_app
 from tests.factories import Factories
 from tests.picking import Answer
-from tests.servers import FloorUser, app_server, verify
+from tests.servers import FloorUser, app_server, http_session, server_log, verify
 from wms.core.clock import utcnow
 from wms.extensions import db
 from wms.inventory.models import LocationKind
@@ -150,8 +150,7 @@ def look_around(floor: Floor, user: FloorUser, who: str, skus: list[str]) -> Non
 
 
 def post_orders(floor: Floor, base: str, who: str, token: str, skus: list[str]) -> None:
-    http = requests.Session()
-    http.trust_env = False
+    http = http_session()
     for i in range(ORDERS_PER_CLIENT):
         body = {
             "external_id": uuid.uuid4().hex,
@@ -206,8 +205,11 @@ def test_twelve_operators_and_two_channels_on_sqlite_get_no_server_error(
             t.start()
         for t in threads:
             t.join(240)
-    assert floor.server_errors() == []
-    assert floor.failures == []
+    log = server_log(tmp_path / "server")
+    assert floor.server_errors() == [], log
+    assert floor.failures == [], log
+    assert "Traceback" not in log and "WORKER TIMEOUT" not in log, log
+    assert log.count("Booting worker") == 2, log  # no worker died and was replaced
     answered = {what for _, what, status in floor.answers if status == 200}
     assert {"GET /receive/", "confirm", "pick scan", "count done", "scan anything"} <= answered
     orders = [s for who, what, s in floor.answers if what == "POST order"]

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from tests.conftest import _make_app
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
-from tests.servers import WorkerProcess, app_servers, verify, wait_for
+from tests.servers import WorkerProcess, app_servers, http_session, verify, wait_for
 from wms.core.models import OutboxEvent, OutboxStatus
 from wms.devtools.pgcluster import Cluster
 from wms.extensions import db
@@ -77,8 +77,7 @@ def test_two_servers_and_two_workers_sell_a_hot_sku_once_and_deliver_every_event
             barrier = threading.Barrier(BUYERS)
 
             def buy(i: int) -> None:
-                http = requests.Session()
-                http.trust_env = False
+                http = http_session()
                 barrier.wait()
                 for n in range(ORDERS_EACH):
                     base = servers[(i + n) % 2]
