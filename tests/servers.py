@@ -29,7 +29,16 @@ def http_session() -> requests.Session:
     scans carry a scan id and orders an external id, so a repeat is answered, not applied."""
     http = requests.Session()
     http.trust_env = False
-    retry = Retry(total=3, connect=3, read=3, status=0, other=0, allowed_methods=None)
+    retry = Retry(
+        total=3,
+        connect=3,
+        read=3,
+        status=0,
+        other=0,
+        allowed_methods=None,
+        respect_retry_after_header=False,  # a 503 is an answer the test reads
+        raise_on_status=False,
+    )
     http.mount("http://", HTTPAdapter(max_retries=retry))
     return http
 
