@@ -205,9 +205,10 @@ class FloorUser:
 
 
 def verify(url: str, instance: Path) -> str:
-    """The ledger check as an operator runs it; what it found wrong, or "" when all agrees."""
+    """``flask verify`` as an operator runs it (every stored counter proved from its rows):
+    what it found wrong, or "" when all agrees."""
     result = subprocess.run(
-        [str(BIN / "flask"), "verify-ledger"],
+        [str(BIN / "flask"), "verify"],
         cwd=ROOT,
         env=_env(url, instance),
         capture_output=True,
