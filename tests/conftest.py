@@ -168,24 +168,29 @@ def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fla
         db.engine.dispose()
 
 
-@pytest.fixture
-def fresh_app(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """An app on a database of its own, empty and migrated: for tests that look at the
-    whole floor (which lane is free, which bin is first) rather than at their own data."""
+def empty_database(database: str, directory: Path, request: pytest.FixtureRequest) -> str:
+    """The address of a new database of its own, empty and migrated (copied from a template)."""
     if database.startswith("sqlite"):
         import shutil
 
         template = Path(request.getfixturevalue("_sqlite_template"))
-        path = tmp_path / "fresh.sqlite3"
+        path = directory / "fresh.sqlite3"
         shutil.copy(template, path)
-        url = f"sqlite:///{path}"
-    else:
-        cluster: Cluster = request.getfixturevalue("pg_cluster")
-        template_name = request.getfixturevalue("_pg_template")
-        name = f"wms_fresh_{uuid.uuid4().hex[:8]}"
-        cluster.create_database(name, template=template_name)
-        url = cluster.url(name)
-    app = _make_app(url, tmp_path / "instance", WTF_CSRF_ENABLED=False)
+        return f"sqlite:///{path}"
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    template_name = request.getfixturevalue("_pg_template")
+    name = f"wms_fresh_{uuid.uuid4().hex[:8]}"
+    cluster.create_database(name, template=template_name)
+    return cluster.url(name)
+
+
+@pytest.fixture
+def fresh_app(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """An app on a database of its own, empty and migrated: for tests that look at the
+    whole floor (which lane is free, which bin is first) rather than at their own data."""
+    app = _make_app(
+        empty_database(database, tmp_path, request), tmp_path / "instance", WTF_CSRF_ENABLED=False
+    )
     yield app
     with app.app_context():
         db.session.remove()

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, text, update
 
+from tests.conftest import _make_app, empty_database
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
 from tests.invariants import assert_invariants
@@ -18,6 +19,22 @@ from wms.core import delivery
 from wms.core.clock import utcnow
 from wms.core.models import OutboxEvent, OutboxStatus
 from wms.extensions import db
+
+
+@pytest.fixture(scope="module")
+def app(
+    database: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Flask]:
+    """This module's own database: "deliver everything due" then means the events of
+    these tests, not those every earlier test of the session left pending."""
+    directory = tmp_path_factory.mktemp("outbox")
+    app = _make_app(
+        empty_database(database, directory, request), directory / "instance", WTF_CSRF_ENABLED=False
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
