@@ -6,7 +6,8 @@ scans 30 units, one after the other, as a scanner types them: the figure is
 the time from Enter to the answer painted (the floor script's "scan-answer"
 performance measure), beside the server's own time for the same requests
 (Server-Timing). Then the server is frozen (SIGSTOP on gunicorn and its
-workers) while three more units are scanned, and let go (SIGCONT): the
+workers) while three more units are scanned (300 ms apart, a brisk
+receiver's pace), and let go (SIGCONT): the
 figure is the time from letting it go to the queue drained (every answer
 painted), three times over. Ends with ``flask verify``'s check of every
 stored counter. Prints one JSON line; exits 1 if a scan is lost or a counter
@@ -31,6 +32,7 @@ SCANS = 30
 FROZEN_RUNS = 3
 FROZEN_SCANS = 3
 FROZEN_SECONDS = 3
+SCAN_GAP_MS = 300  # a brisk receiver's pace on a box of identical units
 CHROMIUM = next(
     (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None
 )
@@ -175,6 +177,9 @@ def measure(base: str, badge: str, code: str, pgid: int) -> dict[str, Any]:
             os.killpg(pgid, signal.SIGSTOP)
             for _ in range(FROZEN_SCANS):
                 scan(page, code)
+                # A scanner cannot read two units faster than this; the same code
+                # twice within ~50 ms is one read (a double trigger) and dropped.
+                page.wait_for_timeout(SCAN_GAP_MS)
             page.wait_for_selector("[data-waiting-answer]")
             time.sleep(FROZEN_SECONDS)
             let_go = time.time() * 1000
