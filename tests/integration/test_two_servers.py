@@ -47,11 +47,21 @@ def shared_db(pg_cluster: Cluster, _pg_template: str, tmp_path: Path) -> Iterato
 
 
 @pytest.fixture
+def app(shared_db: str, tmp_path: Path) -> Iterator[Flask]:
+    """The test's own app on the shared database; its connections close even if the test fails."""
+    app = _make_app(shared_db, tmp_path / "factories")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     r = WebhookReceiver().start()
 
     def slow(_request: dict[str, Any]) -> int:
-        time.sleep(0.03)  # a channel far away: batches take long enough for both workers
+        time.sleep(0.05)  # a channel far away: the backlog outlasts a worker's idle wait
         return 200
 
     r.answer = slow
@@ -60,16 +70,22 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 def test_two_servers_and_two_workers_sell_a_hot_sku_once_and_deliver_every_event_once_in_order(
-    shared_db: str, receiver: WebhookReceiver, tmp_path: Path
+    shared_db: str, app: Flask, receiver: WebhookReceiver, tmp_path: Path
 ) -> None:
-    app: Flask = _make_app(shared_db, tmp_path / "factories")
     make = Factories(app)
     hot = make.product(allow_backorder=False)
     make.stock(hot, make.location(), UNITS)
     channel, token = make.channel(webhook_url=receiver.url)
     headers = {"Authorization": f"Bearer {token}"}
 
-    workers = [WorkerProcess(shared_db, tmp_path / f"worker{i}", "--idle", "0.2") for i in (1, 2)]
+    # Small batches sent one at a time: the backlog lasts seconds, so whichever
+    # worker wakes second still finds events to claim beside the first.
+    workers = [
+        WorkerProcess(
+            shared_db, tmp_path / f"worker{i}", "--idle", "0.2", "--batch", "3", "--threads", "1"
+        )
+        for i in (1, 2)
+    ]
     try:
         with app_servers(shared_db, tmp_path / "servers", 2, workers=1) as servers:
             answers: list[tuple[str, int, dict[str, Any]]] = []
@@ -141,6 +157,7 @@ def test_two_servers_and_two_workers_sell_a_hot_sku_once_and_deliver_every_event
         if "order_id" in r["body"]["data"]:
             by_order[r["body"]["data"]["order_id"]].append(r["body"]["id"])
     assert all(seq == sorted(seq) for seq in by_order.values())  # in order per order
+    print("DELIVERED", [w.output.count("delivered") for w in workers])
     for worker in workers:  # both took part
         assert "delivered" in worker.output, worker.output
     with app.app_context():
