@@ -342,8 +342,8 @@ UPDATE orders o SET line_count = counts.n, backordered_lines = counts.back
 def invariants(url: str) -> int:
     """Run ``flask verify``'s check against the benchmark's database; log each difference
     and return how many there are. Every benchmark with a database ends with it."""
-    from wms.core.invariants import check_invariants
     from wms.extensions import db
+    from wms.invariants import check_invariants
 
     app = make_app(url)
     started = time.perf_counter()

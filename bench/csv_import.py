@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _support import emit, invariants, log, make_app, migrate, postgres
 
-from wms.core.codes import gs1_check_digit
+from wms.base.codes import gs1_check_digit
 
 SIZES = (1_000, 10_000)
 

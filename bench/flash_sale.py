@@ -47,12 +47,12 @@ UPDATE bench_stock SET reserved = reserved + 1
 
 
 def set_up(app) -> None:  # type: ignore[no-untyped-def]
-    from wms.api.auth import hash_token
+    from wms.channels.models import Channel
+    from wms.channels.tokens import hash_token
     from wms.core.ledger import Reason, move_stock
     from wms.core.stock import ensure_product_stock
     from wms.extensions import db
     from wms.inventory.models import Location, LocationKind, Product
-    from wms.orders.models import Channel
 
     with app.app_context():
         db.session.add(Channel(code="flash", name="Flash", token_hash=hash_token(TOKEN)))

@@ -47,7 +47,7 @@ def seed(url: str) -> tuple[str, str, int]:
     """The demo warehouse, a receiver and an inbound of units nobody waits for."""
     from wms import demo
     from wms.auth.models import User
-    from wms.core.clock import utcnow
+    from wms.base.clock import utcnow
     from wms.core.stock import ensure_product_stock
     from wms.extensions import db
     from wms.inbounds.services import NewInboundLine, create_inbound
@@ -77,8 +77,8 @@ def seed(url: str) -> tuple[str, str, int]:
 
 
 def received(url: str, inbound_id: int) -> int:
+    from wms.core.models import InboundLine
     from wms.extensions import db
-    from wms.inbounds.models import InboundLine
 
     app = make_app(url)
     with app.app_context():

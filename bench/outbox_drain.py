@@ -46,12 +46,12 @@ CLAIM_RUNS = 30
 
 
 def set_up(app: Any, webhook_url: str) -> None:
-    from wms.api.auth import hash_token
+    from wms.channels.models import Channel
+    from wms.channels.tokens import hash_token
     from wms.core.ledger import Reason, move_stock
     from wms.core.stock import ensure_product_stock
     from wms.extensions import db
     from wms.inventory.models import Location, LocationKind, Product
-    from wms.orders.models import Channel
 
     with app.app_context():
         db.session.add(
@@ -139,8 +139,8 @@ def time_claim(app: Any, cluster: Any, dbname: str, size: int) -> tuple[float, s
     psql(cluster, dbname, "DELETE FROM outbox_events WHERE status = 'pending'")
     psql(cluster, dbname, FILL_SQL.format(n=size))
     assert pending(cluster, dbname) == size
-    from wms.core.clock import utcnow
-    from wms.core.delivery import _claimable
+    from wms.base.clock import utcnow
+    from wms.channels.delivery import _claimable
     from wms.extensions import db
 
     times = []

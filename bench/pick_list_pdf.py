@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wms.core.codes import gs1_check_digit
+from wms.base.codes import gs1_check_digit
 from wms.prints.picklist import PickListLine, render_pick_list, rows_per_page
 
 WAVE = "WAVE-BENCH-0001"

@@ -7,16 +7,17 @@ from typing import Any
 
 from flask import Flask
 
-from wms.api.auth import new_token
 from wms.auth.models import User
+from wms.base.codes import gs1_check_digit
+from wms.channels.models import Channel
+from wms.channels.outbox import forget_channels
+from wms.channels.tokens import new_token
 from wms.core import ledger
-from wms.core.codes import gs1_check_digit
-from wms.core.outbox import forget_channels
+from wms.core.models import Order, OrderLine, OrderStatus, Priority
 from wms.core.stock import ensure_product_stock
 from wms.extensions import db
 from wms.inbounds.services import NewInboundLine, create_inbound
 from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
-from wms.orders.models import Channel, Order, OrderLine, OrderStatus, Priority
 from wms.orders.services import NewLine, NewOrder, accept_order
 
 _ean_seq = iter(range(1, 10**9))
@@ -161,9 +162,9 @@ class Factories:
         from sqlalchemy import select
 
         from wms.core.backorders import refresh_order_status
+        from wms.core.models import OrderLine
         from wms.core.staging import stage_units
         from wms.inventory.models import Stock
-        from wms.orders.models import OrderLine
 
         with self.app.app_context():
             to_loc = db.session.get(Location, to_location.id)
@@ -245,8 +246,8 @@ class Factories:
         """Ship every reserved unit of an order from one place (inside an app context)."""
         from sqlalchemy import select, update
 
-        from wms.core.clock import utcnow
-        from wms.orders.models import order_number
+        from wms.base.clock import utcnow
+        from wms.base.numbers import order_number
 
         lines_t = OrderLine.__table__
         location = db.session.get(Location, from_location.id)
@@ -291,7 +292,7 @@ class Factories:
         wish: str = "refund",
     ) -> str:
         """A return authorised on the desk for shipped units; returns its number (R-10001)."""
-        from wms.returns.models import rma_number
+        from wms.base.numbers import rma_number
         from wms.returns.services import NewReturn, NewReturnLine, authorise_return
 
         with self.app.app_context():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from wms.core.invariants import check_invariants
 from wms.extensions import db
+from wms.invariants import check_invariants
 
 
 def assert_invariants(app: Flask) -> None:

@@ -41,9 +41,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from sqlalchemy.orm import Session
 
     from wms import web
-    from wms.core import outbox
+    from wms.channels import outbox
+    from wms.database import install_unit_of_work
 
     outbox.install(Session)
+    install_unit_of_work(Session)
     web.init_app(app)
     _register_blueprints(app)
 

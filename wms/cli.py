@@ -57,7 +57,7 @@ def demo_logins() -> None:
 @with_appcontext
 def verify() -> None:
     """Prove every stored counter from its source rows; exit 1 on any difference."""
-    from wms.core.invariants import check_invariants
+    from wms.invariants import check_invariants
 
     differences = check_invariants()
     for difference in differences:
@@ -131,9 +131,9 @@ def create_channel(code: str, name: str | None, webhook_url: str | None) -> None
     """Create a sales channel and print its API token (shown once)."""
     import secrets
 
-    from wms.api.auth import new_token
-    from wms.core.outbox import forget_channels
-    from wms.orders.models import Channel
+    from wms.channels.models import Channel
+    from wms.channels.outbox import forget_channels
+    from wms.channels.tokens import new_token
 
     token, digest = new_token()
     channel = Channel(

@@ -1,4 +1,4 @@
-"""Configuration read from the environment, with safe local defaults."""
+"""Configuration read from the environment, with safe local defaults; ``setting`` reads it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from wms.core.money import DEFAULT_CURRENCY, normal_currency
+from flask import current_app
+
+from wms.base.money import DEFAULT_CURRENCY, normal_currency
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -82,3 +84,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(instance_path)
     return config
+
+
+def setting(name: str, default: Any = None) -> Any:
+    """One value of the running app's configuration.
+
+    Services read settings here rather than through Flask: they need the app (as
+    they need its database), never the request.
+    """
+    return current_app.config.get(name, default)

@@ -1,15 +1,17 @@
-"""Engine tuning per database, and small helpers that differ by dialect."""
+"""Engine tuning per database, small helpers that differ by dialect, and paging."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Select, event, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from wms.extensions import db
 
@@ -62,6 +64,56 @@ def is_unavailable(error: BaseException) -> bool:
     )
 
 
+Commit = Callable[[], None]
+_AFTER_COMMIT = "wms.after_commit"
+
+
+def commit_early() -> None:
+    """Commit what the action has written so far: the one way to commit before the request's end.
+
+    The request (``wms.web``), the worker and a command each commit once, at
+    their end; a service never commits. Two things cannot wait for that end:
+
+    * a call outside the database (a carrier, a shop platform, a printer): what
+      was recorded for it (a label purchase under way) must be durable before
+      the outside world can act on it, and no row lock may be held while it
+      answers;
+    * a record the answer would roll back: a failed label purchase or sign-in
+      is an error answer, and what it taught must outlive it;
+    * a hot row let go as soon as it changed: an order taken in during a flash
+      sale commits before its answer is written.
+
+    A route that needs it hands it to the service as an argument (``commit_early``),
+    so its call says it commits early. What the action writes afterwards is a new
+    transaction, which the request commits at its end as usual.
+    """
+    db.session.commit()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction has committed (never if it rolls back):
+    for effects outside the database that must not run ahead of the data, such as
+    forgetting a cache."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def install_unit_of_work(session_class: type[Session]) -> None:
+    """Run ``after_commit`` callbacks after each commit; drop them on rollback."""
+    if event.contains(session_class, "after_commit", _run_after_commit):
+        return
+    event.listen(session_class, "after_commit", _run_after_commit)
+    event.listen(session_class, "after_rollback", _drop_after_commit)
+
+
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, ()):
+        callback()
+
+
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
@@ -90,3 +142,49 @@ def prebuilt(build: Callable[[], T]) -> Callable[[], T]:
         return stmt
 
     return get
+
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 100_000))
+    except ValueError:
+        return 1
+
+
+def paginate(
+    stmt: Select[Any], number: int, per_page: int = PER_PAGE, scalars: bool = True
+) -> Page:
+    """One page of ``stmt`` (already ordered) and the total it would return."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
+    items = list(result.scalars() if scalars else result.all())
+    return Page(items, int(total or 0), number, per_page)
+
+
+def like_pattern(words: str) -> str:
+    """A case-insensitive LIKE pattern for what was typed; % and _ match themselves."""
+    escaped = words.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -8,17 +8,18 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from wms.api.auth import hash_token
 from wms.auth.models import Role, User
-from wms.core.clock import utcnow
-from wms.core.codes import gs1_check_digit
+from wms.base.clock import utcnow
+from wms.base.codes import gs1_check_digit
+from wms.channels.models import Channel
+from wms.channels.outbox import forget_channels
+from wms.channels.tokens import hash_token
 from wms.core.ledger import Reason, move_stock
-from wms.core.outbox import forget_channels
+from wms.core.models import Priority
 from wms.core.stock import ensure_product_stock
 from wms.extensions import db
 from wms.inbounds.services import NewInboundLine, create_inbound
 from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
-from wms.orders.models import Channel, Priority
 from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.shipping import setup as shipping_setup
 

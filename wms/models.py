@@ -1,12 +1,24 @@
 """Every table, imported in one place so migrations and the app see them all."""
 
 from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
-from wms.auth.models import Role, SignInFailure, User
-from wms.core.models import AuditEvent, OutboxEvent, OutboxStatus, StagedUnits
-from wms.crossdock.models import LaneAssignment, LaneOccupancy
+from wms.auth.models import AuditEvent, Role, SignInFailure, User
+from wms.channels.models import Channel, OutboxEvent, OutboxStatus
+from wms.core.models import (
+    Inbound,
+    InboundKind,
+    InboundLine,
+    InboundStatus,
+    LaneAssignment,
+    LaneOccupancy,
+    LineKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Priority,
+    StagedUnits,
+)
 from wms.dashboard.models import Alert, AlertRule
 from wms.floor.models import ScanReply
-from wms.inbounds.models import Inbound, InboundKind, InboundLine, InboundStatus
 from wms.inventory.models import (
     SELLABLE_KINDS,
     Barcode,
@@ -18,7 +30,6 @@ from wms.inventory.models import (
     ProductStock,
     Stock,
 )
-from wms.orders.models import Channel, LineKind, Order, OrderLine, OrderStatus, Priority
 from wms.picking.models import PickShortage, PickTask, Wave, WaveOrder
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 from wms.returns.models import (

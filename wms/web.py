@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from wms.auth.models import User
-from wms.core.clock import utcnow
-from wms.core.errors import DomainError
+from wms.base.clock import utcnow
+from wms.base.errors import DomainError
 from wms.database import is_unavailable, prebuilt
 from wms.extensions import db, htmx, login_manager
 from wms.floor.models import ScanReply
@@ -187,13 +187,12 @@ def _reply_response(reply: ScanReply) -> Response:
 
 
 def _finish_transaction(response: Response) -> Response:
-    """One commit per action; anything but success rolls the whole action back."""
-    if (
-        request.method in READ_METHODS
-        or response.status_code >= 400
-        or g.get("replayed")
-        or g.get("committed")
-    ):
+    """One commit per action; anything but success rolls the whole action back.
+
+    An action that committed early (``wms.database.commit_early``) has its rest
+    committed here the same way.
+    """
+    if request.method in READ_METHODS or response.status_code >= 400 or g.get("replayed"):
         db.session.rollback()
         return response
     scan_id = g.get("scan_id")
@@ -218,7 +217,6 @@ def _finish_transaction(response: Response) -> Response:
             return _database_unavailable(error)
         log.exception("commit failed")
         return _error_response("The database did not save this. Nothing changed; try again.", 503)
-    g.committed = True
     return response
 
 
@@ -256,17 +254,6 @@ def _store_reply(scan_id: str, response: Response) -> None:
 def _insert_reply() -> Any:
     # A Core insert: the ORM's unit of work cost more than the insert itself.
     return insert(ScanReply.__table__)
-
-
-def commit_now() -> None:
-    """Commit the request's one transaction before the answer is built.
-
-    For actions whose answer must not exist before the data does, or that
-    should release their row locks at once; the end of the request then
-    has nothing left to commit.
-    """
-    db.session.commit()
-    g.committed = True
 
 
 def _headers(response: Response) -> Response:

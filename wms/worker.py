@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 
-from wms.core.delivery import BatchResult, Sender, deliver_batch
+from wms.channels import delivery
+from wms.channels.delivery import BatchResult, Claimed, Sender
 from wms.database import is_unavailable
 from wms.extensions import db
 
@@ -28,6 +29,27 @@ log = logging.getLogger("wms.worker")
 FIRST_PAUSE = 0.5
 MAX_PAUSE = 10.0
 CHORES_EVERY = 60.0
+
+
+def claim_batch(limit: int = 50) -> list[Claimed]:
+    """Claim due events, the lease committed before any of them is sent."""
+    events = delivery.claim(limit)
+    db.session.commit()
+    return events
+
+
+def deliver_batch(limit: int = 50, sender: Sender | None = None) -> BatchResult:
+    """Claim a batch, send it with no transaction open, record every outcome in one
+    statement and one commit: the worker's unit of work, as a request is the app's."""
+    events = claim_batch(limit)
+    if not events:
+        return BatchResult()
+    batch = delivery.prepare(events)
+    db.session.rollback()  # no transaction held open while we talk to the channels
+    delivery.send(batch, sender or Sender())
+    delivery.record(events)
+    db.session.commit()
+    return delivery.tally(events)
 
 
 @dataclass

@@ -8,9 +8,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.conftest import _make_app
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.core.models import Inbound, InboundLine
 from wms.extensions import db
-from wms.inbounds.models import Inbound, InboundLine
 from wms.inventory.models import Barcode
 
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from tests.conftest import unique
 from tests.e2e.conftest import OwnServer, Scanner
 from tests.factories import Factories
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.core.models import InboundLine
 from wms.extensions import db
-from wms.inbounds.models import InboundLine
 from wms.receiving.models import DockUnit
 
 # The demo warehouse: a receiving dock, bins, lanes.

@@ -17,12 +17,13 @@ from tests.e2e.conftest import Scanner
 from tests.factories import new_ean13
 from tests.fakes.shippo_server import API_KEY, FakeShippo
 from tests.scanning import decode_pdf, values
+from wms.channels.models import Channel
 from wms.core.backorders import refresh_order_status
 from wms.core.ledger import Reason, move_stock
+from wms.core.models import Order, OrderLine
 from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Barcode, BarcodeKind, Location, Product
-from wms.orders.models import Channel, Order, OrderLine
 from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.shipping.models import Parcel
 

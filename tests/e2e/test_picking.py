@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from tests.factories import Factories
 from tests.picking import moves
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number, wave_code
+from wms.core.models import Order, OrderLine, OrderStatus
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
-from wms.orders.models import Order, OrderLine, OrderStatus, order_number
-from wms.picking.models import wave_code
 
 
 def test_a_wave_of_three_orders_picked_by_scanning_with_mistakes_and_a_short_bin(

@@ -8,11 +8,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.conftest import _make_app
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.core.models import Inbound, InboundLine, OrderLine
 from wms.extensions import db
-from wms.inbounds.models import Inbound, InboundLine
 from wms.inventory.models import Barcode
-from wms.orders.models import OrderLine, order_number
 
 
 def queue_for_demo_asn(database: str, tmp_path) -> tuple[str, str, list[str], int, str]:  # type: ignore[no-untyped-def]

@@ -9,10 +9,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.factories import Factories
+from wms.base.numbers import order_number
+from wms.core.models import Order
 from wms.core.staging import staged_for_order
 from wms.extensions import db
 from wms.inventory.models import Movement
-from wms.orders.models import Order, order_number
 
 
 def test_receive_a_return_with_the_scanner(

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from tests.conftest import unique
 from tests.e2e.conftest import Scanner
 from tests.factories import Factories
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.core.models import Inbound
 from wms.extensions import db
-from wms.inbounds.models import Inbound
 
 pytestmark = pytest.mark.usefixtures("demo")
 

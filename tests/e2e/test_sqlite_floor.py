@@ -23,10 +23,10 @@ from tests.conftest import _make_app
 from tests.factories import Factories
 from tests.picking import Answer
 from tests.servers import FloorUser, app_server, http_session, server_log, verify
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import wave_code
 from wms.extensions import db
 from wms.inventory.models import LocationKind
-from wms.picking.models import wave_code
 
 pytestmark = pytest.mark.sqlite_only
 

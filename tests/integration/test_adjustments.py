@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import Factories
-from wms.core.clock import today
+from wms.base.clock import today
+from wms.core.models import OrderLine
 from wms.extensions import db
 from wms.inventory.models import LocationKind, Movement, ProductStock, Stock
-from wms.orders.models import OrderLine
 
 
 def text(response: Any) -> str:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from tests.factories import Factories, unique
 from tests.scanning import decode_pdf, values
 from wms.auth.models import User
+from wms.channels.models import Channel
 from wms.extensions import db
-from wms.orders.models import Channel
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from tests.conftest import unique
 from tests.factories import Factories
 from tests.integration.test_orders_api import get, order_body, post
+from wms.core.models import Inbound, Order
 from wms.extensions import db
-from wms.inbounds.models import Inbound
-from wms.orders.models import Order
 
 EDGE_TIMES = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"]
 

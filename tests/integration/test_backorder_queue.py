@@ -8,12 +8,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import Factories
+from wms.base.clock import today, utcnow
+from wms.channels.models import OutboxEvent
 from wms.core import backorders
-from wms.core.clock import today, utcnow
-from wms.core.models import OutboxEvent
+from wms.core.models import OrderLine, Priority
 from wms.extensions import db
 from wms.inbounds.services import change_expected_at
-from wms.orders.models import OrderLine, Priority
 
 
 def waiting_lines(app: Flask, product_id: int) -> list[OrderLine]:
@@ -113,7 +113,7 @@ def test_requeued_units_keep_their_place_in_line(app: Flask, make: Factories) ->
 def test_a_partial_order_is_picked_now_when_the_rest_is_far_off(
     app: Flask, make: Factories
 ) -> None:
-    from wms.orders.models import Order
+    from wms.core.models import Order
 
     in_stock = make.product()
     make.stock(in_stock, make.location(), 5)

@@ -22,8 +22,9 @@ from flask.testing import FlaskClient
 
 from tests.conftest import unique
 from tests.factories import Factories
+from wms.base.numbers import order_number
+from wms.channels.models import Channel
 from wms.inventory.models import Product
-from wms.orders.models import Channel, order_number
 
 SHIP_TO = {"name": "Ana Buyer", "street1": "1 Main St", "city": "Springfield", "zip": "90001"}
 

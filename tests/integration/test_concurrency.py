@@ -14,9 +14,9 @@ from tests.conftest import unique
 from tests.factories import Factories
 from tests.integration.test_orders_api import SHIP_TO
 from tests.invariants import assert_invariants
+from wms.core.models import Order, OrderLine
 from wms.extensions import db
 from wms.inventory.models import ProductStock
-from wms.orders.models import Order, OrderLine
 
 
 def post_order(app: Flask, token: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:

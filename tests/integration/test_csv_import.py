@@ -12,11 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.factories import Factories, new_ean13, unique
-from wms.core.codes import gs1_check_digit
-from wms.core.models import AuditEvent
+from wms.auth.models import AuditEvent
+from wms.base.codes import gs1_check_digit
+from wms.core.models import OrderLine
 from wms.extensions import db
 from wms.inventory.models import Barcode, Location, Movement, Product, ProductStock, Stock
-from wms.orders.models import OrderLine
 
 HX = {"HX-Request": "true"}
 

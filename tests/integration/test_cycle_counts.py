@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 
 from tests.factories import Factories, unique
 from wms.core.ledger import ledger_differences, sellable_differences
+from wms.core.models import OrderLine
 from wms.extensions import db
 from wms.inventory.models import Location, Movement, ProductStock, Stock
-from wms.orders.models import OrderLine
 from wms.stockcontrol.models import Adjustment, CountTask
 
 HX = {"HX-Request": "true"}

@@ -26,15 +26,15 @@ from sqlalchemy import select, text, update
 from tests.conftest import _make_app
 from tests.factories import Factories
 from tests.invariants import assert_invariants
-from wms.core.clock import utcnow
-from wms.core.invariants import check_invariants
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number, wave_code
+from wms.core.models import Inbound
 from wms.extensions import db
-from wms.inbounds.models import Inbound
+from wms.invariants import check_invariants
 from wms.inventory.models import Location, LocationKind, ProductStock, Stock
-from wms.orders.models import order_number
 from wms.orders.services import cancel_order
 from wms.picking import picks
-from wms.picking.models import PickTask, wave_code
+from wms.picking.models import PickTask
 
 HX = {"HX-Request": "true"}
 

@@ -34,12 +34,12 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 
 from tests.factories import Factories
-from wms.core.clock import utcnow
-from wms.core.invariants import check_invariants
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.core.models import Inbound, Order, OrderLine, OrderStatus
 from wms.extensions import db
-from wms.inbounds.models import Inbound
+from wms.invariants import check_invariants
 from wms.inventory.models import Location, LocationKind, Movement, Product, ProductStock
-from wms.orders.models import Order, OrderLine, OrderStatus, order_number
 from wms.picking import picks, queries
 from wms.picking.models import PickTask, TaskStatus, Wave, WaveOrder
 from wms.picking.services import WaveCriteria, build_wave, claim_wave, finish_wave

@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from tests.factories import Factories
-from wms.core import availability
 from wms.core.ledger import NotEnoughStock, Reason, StockPromised, move_stock
 from wms.extensions import db
+from wms.inventory import availability
 from wms.inventory.models import Location, LocationKind, Movement, Stock
 
 

@@ -204,8 +204,8 @@ def test_held_preorders_become_ready_on_release_day(
 ) -> None:
     from sqlalchemy import update
 
+    from wms.base.clock import today as clock_today
     from wms.core.backorders import release_due_preorders
-    from wms.core.clock import today as clock_today
     from wms.extensions import db
     from wms.inventory.models import Product
 

@@ -15,10 +15,11 @@ from tests.conftest import _make_app, empty_database
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
 from tests.invariants import assert_invariants
-from wms.core import delivery
-from wms.core.clock import utcnow
-from wms.core.models import OutboxEvent, OutboxStatus
+from wms.base.clock import utcnow
+from wms.channels import delivery
+from wms.channels.models import OutboxEvent, OutboxStatus
 from wms.extensions import db
+from wms.worker import claim_batch, deliver_batch
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 def deliver_all(app: Flask) -> None:
     with app.app_context():
-        while delivery.deliver_batch(100).handled:
+        while deliver_batch(100).handled:
             pass
         db.session.remove()
 
@@ -246,7 +247,7 @@ def test_two_workers_never_send_the_same_event_at_the_same_time(
     def work() -> None:
         with app.app_context():
             barrier.wait()
-            while delivery.deliver_batch(5).handled:
+            while deliver_batch(5).handled:
                 pass
             db.session.remove()
 
@@ -315,7 +316,7 @@ def test_one_worker_pass_sends_every_products_latest_figure_after_a_burst(
     channel, _ = make.channel(webhook_url=receiver.url)
     orders = [make.order(channel, [(p, 1)]) for _ in range(15) for p in products]
     with fresh_app.app_context():
-        result = delivery.deliver_batch(100)
+        result = deliver_batch(100)
         db.session.remove()
     # Every order's event and every product's figure in one pass: a burst on a
     # product does not hold the worker to one of its events per pass.
@@ -337,7 +338,7 @@ def test_a_figure_changed_while_the_worker_sends_it_waits_behind_it(
     channel, _ = make.channel(webhook_url=receiver.url)
     make.order(channel, [(product, 1)])
     with fresh_app.app_context():
-        taken = delivery.claim_batch(100)  # the worker has taken the figure: then it died
+        taken = claim_batch(100)  # the worker has taken the figure: then it died
         db.session.remove()
     assert any(e.event_type == "availability.changed" for e in taken)
     make.order(channel, [(product, 2)])
@@ -465,7 +466,7 @@ def test_an_event_that_cannot_be_sent_does_not_hold_back_the_others(
         db.session.commit()
     make.order(channel, [(product, 1)])
     with fresh_app.app_context():
-        result = delivery.deliver_batch(100)
+        result = deliver_batch(100)
         db.session.remove()
     assert result.delivered == 2 and result.retrying == 1
     assert [

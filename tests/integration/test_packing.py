@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import Factories
-from wms.core.models import OutboxEvent, StagedUnits
+from wms.channels.models import OutboxEvent
+from wms.core.models import Order, OrderLine, StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Movement, ProductStock, Stock
-from wms.orders.models import Order, OrderLine
 from wms.shipping.carriers.builtin import is_valid_tracking_number
 from wms.shipping.models import Parcel
 

@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from tests.factories import Factories
 from tests.picking import Handheld, close_other_ready_waves, moves, tote_code
-from wms.core.models import OutboxEvent, StagedUnits
+from wms.base.numbers import order_number, wave_code
+from wms.channels.models import OutboxEvent
+from wms.core.models import Order, OrderStatus, StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
-from wms.orders.models import Order, OrderStatus, order_number
 from wms.orders.services import cancel_order
-from wms.picking.models import PickTask, TaskStatus, Wave, WaveStatus, wave_code
+from wms.picking.models import PickTask, TaskStatus, Wave, WaveStatus
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from tests.factories import Factories
 from tests.invariants import assert_invariants
 from tests.picking import Handheld, close_other_ready_waves, moves, tote_code
+from wms.base.numbers import wave_code
 from wms.core.models import StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
-from wms.picking.models import PickTask, WaveOrder, wave_code
+from wms.picking.models import PickTask, WaveOrder
 from wms.picking.picks import confirm_pick
 from wms.picking.services import WaveCriteria, build_wave, claim_next_wave, claim_wave
 

@@ -10,10 +10,9 @@ from flask import Flask
 
 from tests.factories import Factories
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text, values
-from wms.core.codes import COMMANDS, SCREEN_COMMANDS, command_code
+from wms.base.codes import COMMANDS, SCREEN_COMMANDS, command_code
+from wms.base.numbers import order_number, wave_code
 from wms.inventory.models import LocationKind
-from wms.orders.models import order_number
-from wms.picking.models import wave_code
 
 A4 = pytest.approx((595.28, 841.89), abs=0.01)
 LETTER = (612.0, 792.0)

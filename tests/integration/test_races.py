@@ -41,16 +41,17 @@ from tests.conftest import unique
 from tests.factories import Factories
 from tests.integration.test_orders_api import SHIP_TO
 from tests.invariants import assert_invariants
-from wms.core.clock import today, utcnow
-from wms.core.models import AuditEvent, OutboxEvent
+from wms.auth.models import AuditEvent
+from wms.base.clock import today, utcnow
+from wms.base.numbers import order_number, rma_id_from_number, wave_code
+from wms.channels.models import OutboxEvent
+from wms.core.models import Inbound, Order
 from wms.dashboard.models import Alert
 from wms.extensions import db
-from wms.inbounds.models import Inbound
 from wms.inventory.models import LocationKind, Movement, Product, ProductStock, Stock
-from wms.orders.models import Order, order_number
-from wms.picking.models import PickShortage, Wave, wave_code
+from wms.picking.models import PickShortage, Wave
 from wms.receiving.models import DockUnit, DockUnitStatus
-from wms.returns.models import ReturnAuthorisation, rma_id_from_number
+from wms.returns.models import ReturnAuthorisation
 from wms.shipping.models import Parcel
 from wms.stockcontrol.models import Adjustment, CountTask
 

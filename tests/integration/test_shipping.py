@@ -25,7 +25,7 @@ from tests.integration.test_packing import (
     text,
 )
 from tests.scanning import decode_pdf, pdf_text, values
-from wms.core.clock import today
+from wms.base.clock import today
 from wms.extensions import db
 from wms.inventory.models import LocationKind
 from wms.shipping.models import Parcel

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.factories import Factories
 from tests.integration.test_packing import scan, staged_order, text
-from wms.core.models import AuditEvent
+from wms.auth.models import AuditEvent
 from wms.extensions import db
 from wms.inventory.models import LocationKind
 from wms.shipping.models import BoxType, PackStation

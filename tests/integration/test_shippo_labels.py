@@ -22,7 +22,7 @@ from tests.fakes.shippo_server import API_KEY, FakeShippo
 from tests.integration.test_packing import events, number, scan, staged_order, text
 from tests.integration.test_shipping import parcel_of
 from tests.invariants import assert_invariants
-from wms.core.clock import travel
+from wms.base.clock import travel
 from wms.inventory.models import Location, LocationKind
 
 TIMEOUT = 0.5

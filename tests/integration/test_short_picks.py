@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from tests.factories import Factories
 from tests.picking import Handheld, moves, tote_code
-from wms.core import availability
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import wave_code
+from wms.core.models import Order, OrderLine, OrderStatus
 from wms.extensions import db
+from wms.inventory import availability
 from wms.inventory.models import Location, LocationKind
-from wms.orders.models import Order, OrderLine, OrderStatus
-from wms.picking.models import PickShortage, PickTask, TaskStatus, wave_code
+from wms.picking.models import PickShortage, PickTask, TaskStatus
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,7 @@ from sqlalchemy import select, update
 
 from tests.conftest import unique
 from tests.factories import Factories
-from wms.auth.models import SignInFailure
-from wms.core.models import AuditEvent
+from wms.auth.models import AuditEvent, SignInFailure
 from wms.extensions import db
 
 PASSWORD_NEEDED = (

@@ -25,7 +25,7 @@ from tests.conftest import _make_app
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
 from tests.servers import WorkerProcess, app_servers, http_session, verify, wait_for
-from wms.core.models import OutboxEvent, OutboxStatus
+from wms.channels.models import OutboxEvent, OutboxStatus
 from wms.devtools.pgcluster import Cluster
 from wms.extensions import db
 from wms.inventory.models import ProductStock

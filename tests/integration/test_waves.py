@@ -10,11 +10,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import Factories
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number, wave_code
+from wms.core.models import Order, OrderStatus, Priority
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
-from wms.orders.models import Order, OrderStatus, Priority, order_number
-from wms.picking.models import PickTask, Wave, WaveOrder, WaveStatus, wave_code
+from wms.picking.models import PickTask, Wave, WaveOrder, WaveStatus
 from wms.picking.services import WaveCriteria, build_wave, cancel_wave, release_wave
 
 
@@ -153,8 +154,8 @@ def test_an_order_whose_units_are_not_all_in_bins_is_left_out_and_named(
 
 def test_units_already_staged_are_not_picked_again(app: Flask, make: Factories) -> None:
     from wms.core.ledger import Reason
+    from wms.core.models import OrderLine
     from wms.core.staging import stage_units
-    from wms.orders.models import OrderLine
 
     product = make.product()
     bin_ = make.location(walk_seq=10)

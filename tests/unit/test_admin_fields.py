@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wms.admin import fields
 from wms.admin.formats import (
     LOCATION_COLUMNS,
     PRODUCT_COLUMNS,
@@ -19,7 +18,8 @@ from wms.admin.formats import (
     write_csv,
 )
 from wms.admin.patterns import plan_bins
-from wms.core.codes import gs1_check_digit
+from wms.base.codes import gs1_check_digit
+from wms.inventory import fields
 
 
 def ean(body12: str) -> str:

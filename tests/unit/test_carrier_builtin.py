@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.scanning import decode_pdf, page_sizes, pdf_text
-from wms.core.money import to_minor
+from wms.base.money import to_minor
 from wms.shipping.carriers import (
     Address,
     AddressError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wms.core.codes import (
+from wms.base.codes import (
     command_of,
     is_valid_ean13,
     is_valid_upc,

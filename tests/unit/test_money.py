@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from wms.core.money import format_money, from_minor, normal_currency, to_minor
+from wms.base.money import format_money, from_minor, normal_currency, to_minor
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wms.core.errors import InvalidInput
+from wms.base.errors import InvalidInput
 from wms.shipping.packing import (
     ExtraItem,
     LineToPack,

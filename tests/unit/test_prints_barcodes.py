@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate, Table
 
 from tests.scanning import decode_pdf, page_sizes
-from wms.core.codes import gs1_check_digit
+from wms.base.codes import gs1_check_digit
 from wms.prints.barcodes import (
     CODE128,
     EAN13,

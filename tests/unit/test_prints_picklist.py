@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text
-from wms.core.codes import gs1_check_digit, is_valid_ean13
+from wms.base.codes import gs1_check_digit, is_valid_ean13
 from wms.prints.picklist import PickListLine, render_pick_list, rows_per_page, walk_order
 
 WAVE = "WAVE-2024-0042"

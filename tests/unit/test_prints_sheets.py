@@ -7,7 +7,7 @@ import math
 import pytest
 
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text
-from wms.core.codes import (
+from wms.base.codes import (
     COMMANDS,
     SCREEN_COMMANDS,
     command_code,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from wms.core.codes import command_code, command_of
+from wms.base.codes import command_code, command_of
+from wms.base.numbers import rma_id_from_number, rma_number
 from wms.returns.bench import GRADE_COMMANDS
-from wms.returns.models import rma_id_from_number, rma_number
 
 
 @pytest.mark.parametrize("rma_id", [1, 42, 99_999])

@@ -10,14 +10,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
 
-from wms.admin import fields
-from wms.admin.listing import Page, changes, like_pattern, paginate
-from wms.api.auth import forget_tokens, new_token
+from wms.auth import audit
+from wms.auth.audit import changes
 from wms.auth.models import Role, User
-from wms.core import audit, outbox
-from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.channels import outbox
+from wms.channels.models import Channel
+from wms.channels.tokens import forget_tokens, new_token
+from wms.database import Page, after_commit, like_pattern, paginate
 from wms.extensions import db
-from wms.orders.models import Channel
+from wms.inventory import fields
 
 MIN_PASSWORD = 8
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -88,7 +90,7 @@ def new_badge_code() -> str:
             return code
 
 
-def create_user(form: UserForm) -> User:
+def create_user(form: UserForm, acting_user_id: int) -> User:
     if db.session.scalar(select(func.count()).where(func.lower(User.username) == form.username)):
         raise Conflict(f"The username {form.username} is taken.")
     badge = form.badge_code or new_badge_code()
@@ -98,7 +100,9 @@ def create_user(form: UserForm) -> User:
     user.set_password(form.password)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", "user", user.id, username=user.username, role=user.role)
+    audit.record(
+        acting_user_id, "user.create", "user", user.id, username=user.username, role=user.role
+    )
     return user
 
 
@@ -129,16 +133,16 @@ def update_user(user_id: int, form: UserForm, acting_user_id: int) -> dict[str, 
     if changed:
         user.full_name, user.role, user.badge_code = form.full_name, form.role, badge
         db.session.flush()
-        audit.record("user.update", "user", user.id, changes=changed)
+        audit.record(acting_user_id, "user.update", "user", user.id, changes=changed)
     return changed
 
 
-def set_password(user_id: int, password: str) -> None:
+def set_password(user_id: int, password: str, acting_user_id: int) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"The password needs at least {MIN_PASSWORD} characters.")
     user = get_user(user_id)
     user.set_password(password)
-    audit.record("user.password", "user", user.id)
+    audit.record(acting_user_id, "user.password", "user", user.id)
 
 
 def set_user_active(user_id: int, active: bool, acting_user_id: int) -> None:
@@ -150,7 +154,7 @@ def set_user_active(user_id: int, active: bool, acting_user_id: int) -> None:
     if not active and user.role == Role.ADMIN and not _active_admins_besides(user.id):
         raise Conflict("This is the last admin; make another admin first.")
     user.active = active
-    audit.record("user.activate" if active else "user.deactivate", "user", user.id)
+    audit.record(acting_user_id, "user.activate" if active else "user.deactivate", "user", user.id)
 
 
 def search_users(q: str, role: str, status: str, number: int) -> Page:
@@ -223,17 +227,14 @@ class Issued:
     webhook_secret: str | None = None
 
 
-def caches_changed() -> None:
-    """Call after a channel change is committed.
-
-    Tokens and listening channels are cached in each process: this one
-    forgets them at once, other servers within seconds.
-    """
-    forget_tokens()
-    outbox.forget_channels()
+def _caches_changed() -> None:
+    """Tokens and listening channels are cached in each process: once a channel change
+    is committed, this one forgets them at once, other servers within seconds."""
+    after_commit(forget_tokens)
+    after_commit(outbox.forget_channels)
 
 
-def create_channel(form: ChannelForm) -> Issued:
+def create_channel(form: ChannelForm, acting_user_id: int) -> Issued:
     if db.session.scalar(select(func.count()).where(Channel.code == form.code)):
         raise Conflict(f"A channel with code {form.code} already exists.")
     token, digest = new_token()
@@ -247,11 +248,19 @@ def create_channel(form: ChannelForm) -> Issued:
     )
     db.session.add(channel)
     db.session.flush()
-    audit.record("channel.create", "channel", channel.id, code=channel.code, webhook=bool(secret))
+    audit.record(
+        acting_user_id,
+        "channel.create",
+        "channel",
+        channel.id,
+        code=channel.code,
+        webhook=bool(secret),
+    )
+    _caches_changed()
     return Issued(channel, token, secret)
 
 
-def update_channel(channel_id: int, form: ChannelForm) -> Issued:
+def update_channel(channel_id: int, form: ChannelForm, acting_user_id: int) -> Issued:
     """Name and webhook URL; a channel given its first webhook URL gets a secret (shown once)."""
     channel = get_channel(channel_id)
     changed = changes(
@@ -263,34 +272,43 @@ def update_channel(channel_id: int, form: ChannelForm) -> Issued:
         channel.name, channel.webhook_url = form.name, form.webhook_url
         if form.webhook_url and not channel.webhook_secret:
             secret = channel.webhook_secret = _new_secret()
-        audit.record("channel.update", "channel", channel.id, changes=changed)
+        audit.record(acting_user_id, "channel.update", "channel", channel.id, changes=changed)
+        _caches_changed()
         return Issued(channel, webhook_secret=secret)
 
 
-def rotate_token(channel_id: int) -> Issued:
+def rotate_token(channel_id: int, acting_user_id: int) -> Issued:
     """A new API token; the old one stops working at once here, within seconds elsewhere."""
     channel = get_channel(channel_id)
     token, digest = new_token()
     channel.token_hash = digest
-    audit.record("channel.rotate_token", "channel", channel.id)
+    audit.record(acting_user_id, "channel.rotate_token", "channel", channel.id)
+    _caches_changed()
     return Issued(channel, token=token)
 
 
-def rotate_webhook_secret(channel_id: int) -> Issued:
+def rotate_webhook_secret(channel_id: int, acting_user_id: int) -> Issued:
     channel = get_channel(channel_id)
     if not channel.webhook_url:
         raise Conflict("The channel has no webhook URL, so it has no secret to rotate.")
     channel.webhook_secret = _new_secret()
-    audit.record("channel.rotate_secret", "channel", channel.id)
+    audit.record(acting_user_id, "channel.rotate_secret", "channel", channel.id)
+    _caches_changed()
     return Issued(channel, webhook_secret=channel.webhook_secret)
 
 
-def set_channel_active(channel_id: int, active: bool) -> None:
+def set_channel_active(channel_id: int, active: bool, acting_user_id: int) -> None:
     channel = get_channel(channel_id)
     if channel.active == active:
         raise Conflict("The channel is already " + ("active." if active else "inactive."))
     channel.active = active
-    audit.record("channel.activate" if active else "channel.deactivate", "channel", channel.id)
+    audit.record(
+        acting_user_id,
+        "channel.activate" if active else "channel.deactivate",
+        "channel",
+        channel.id,
+    )
+    _caches_changed()
 
 
 def list_channels() -> list[Channel]:

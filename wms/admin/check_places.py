@@ -15,9 +15,10 @@ from wms.admin.check_common import (
     products_by_sku,
 )
 from wms.admin.formats import Table
-from wms.admin.listing import changes
 from wms.admin.locations import change_problem
-from wms.core import audit, backorders
+from wms.auth import audit
+from wms.auth.audit import changes
+from wms.core import backorders
 from wms.core.ledger import Reason, move_stock
 from wms.extensions import db
 from wms.inventory.models import Location, ProductStock, Stock
@@ -96,6 +97,7 @@ class LocationChecker:
                 )
             )
             audit.record_many(
+                user_id,
                 "location.create",
                 "location",
                 [
@@ -109,6 +111,7 @@ class LocationChecker:
                 update(Location), [{"id": p.location_id, **p.values} for p in changed]
             )
             audit.record_many(
+                user_id,
                 "location.update",
                 "location",
                 [(p.location_id, {"changes": p.changes, "import": job_id}) for p in changed],

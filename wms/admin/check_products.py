@@ -17,9 +17,10 @@ from wms.admin.check_common import (
     products_by_sku,
 )
 from wms.admin.formats import Table
-from wms.admin.listing import changes
 from wms.admin.products import AVAILABILITY_FIELDS, cross_field_problems
-from wms.core import audit, outbox
+from wms.auth import audit
+from wms.auth.audit import changes
+from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
 from wms.extensions import db
 from wms.inventory.models import Barcode, Product
@@ -137,14 +138,14 @@ class ProductChecker:
         ]
         if barcode_updates:
             db.session.execute(update(Barcode), barcode_updates)
-        self._audit(plans, job_id)
+        self._audit(plans, job_id, user_id)
         touched = [p.product_id for p in changed if AVAILABILITY_FIELDS & p.values.keys()]
         if touched:
             outbox.emit_availability([i for i in touched if i is not None])
         return sum(1 for p in plans if _verdict(p) != "unchanged")
 
     @staticmethod
-    def _audit(plans: list[ProductPlan], job_id: int) -> None:
+    def _audit(plans: list[ProductPlan], job_id: int, user_id: int | None) -> None:
         created, updated = [], []
         for p in plans:
             codes = [b.code for b in p.barcodes_new]
@@ -159,8 +160,8 @@ class ProductChecker:
                 if p.barcodes_changed:
                     details["barcodes_changed"] = [b.code for _, b in p.barcodes_changed]
                 updated.append((p.product_id, details))
-        audit.record_many("product.create", "product", created)
-        audit.record_many("product.update", "product", updated)
+        audit.record_many(user_id, "product.create", "product", created)
+        audit.record_many(user_id, "product.update", "product", updated)
 
 
 def _verdict(plan: ProductPlan) -> str:

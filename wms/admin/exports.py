@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from wms.admin.fields import BarcodeSpec
 from wms.admin.formats import LOCATION_COLUMNS, PRODUCT_COLUMNS, STOCK_COLUMNS, write_csv
 from wms.extensions import db
+from wms.inventory.fields import BarcodeSpec
 from wms.inventory.models import Barcode, Location, Product, Stock
 
 

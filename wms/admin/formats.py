@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wms.admin import fields as f
+from wms.inventory import fields as f
 
 
 @dataclass(frozen=True)

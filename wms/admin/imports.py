@@ -21,12 +21,11 @@ from sqlalchemy import delete, func, insert, select
 
 from wms.admin.checkers import CHECKERS, CheckResult
 from wms.admin.formats import FileError, Table, decode, read_table
-from wms.admin.listing import Page, paginate
 from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
-from wms.core import audit
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput, NotFound
-from wms.database import for_update
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.database import Page, for_update, paginate
 from wms.extensions import db
 
 CHUNK_ROWS = 2000
@@ -58,7 +57,7 @@ def start_import(kind: str, filename: str, raw: bytes, user_id: int | None) -> I
     )
     db.session.add(job)
     db.session.flush()
-    audit.record("import.upload", "import", job.id, kind=kind, rows=job.total_rows)
+    audit.record(user_id, "import.upload", "import", job.id, kind=kind, rows=job.total_rows)
     return job
 
 
@@ -136,18 +135,24 @@ def apply_import(job_id: int, user_id: int | None) -> ImportJob:
     job.applied_at = utcnow()
     job.summary = {**dict(result.summary), "written": applied}
     audit.record(
-        "import.apply", "import", job.id, kind=job.kind, rows=job.total_rows, written=applied
+        user_id,
+        "import.apply",
+        "import",
+        job.id,
+        kind=job.kind,
+        rows=job.total_rows,
+        written=applied,
     )
     return job
 
 
-def discard_import(job_id: int) -> ImportJob:
+def discard_import(job_id: int, user_id: int | None) -> ImportJob:
     job = get_job(job_id, lock=True)
     if job.status == JobStatus.APPLIED:
         raise Conflict("This file was imported already; it cannot be discarded.")
     job.status = JobStatus.DISCARDED
     job.content = ""  # nothing will read it again
-    audit.record("import.discard", "import", job.id)
+    audit.record(user_id, "import.discard", "import", job.id)
     return job
 
 

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select
 
 from wms.admin.formats import LOCATION_COLUMNS, Table, read_row
-from wms.admin.listing import PER_PAGE, Page, changes, like_pattern, paginate
 from wms.admin.patterns import PlannedBin
 from wms.admin.products import FormProblems
-from wms.core import audit
-from wms.core.errors import Conflict, NotFound
+from wms.auth import audit
+from wms.auth.audit import changes
+from wms.base.errors import Conflict, NotFound
+from wms.database import PER_PAGE, Page, like_pattern, paginate
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
 
@@ -62,17 +63,21 @@ def get_location(location_id: int) -> Location:
     return location
 
 
-def create_location(values: dict[str, Any]) -> Location:
+def create_location(values: dict[str, Any], user_id: int | None) -> Location:
     if db.session.scalar(select(func.count()).where(Location.code == values["code"])):
         raise Conflict(f"Location {values['code']} already exists.")
     location = Location(**values)
     db.session.add(location)
     db.session.flush()
-    audit.record("location.create", "location", location.id, code=location.code, kind=location.kind)
+    audit.record(
+        user_id, "location.create", "location", location.id, code=location.code, kind=location.kind
+    )
     return location
 
 
-def update_location(location_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
+def update_location(
+    location_id: int, values: dict[str, Any], user_id: int | None
+) -> dict[str, list[Any]]:
     location = get_location(location_id)
     before = location_values(location)
     changed = changes(before, {k: v for k, v in values.items() if k in before and k != "code"})
@@ -84,12 +89,12 @@ def update_location(location_id: int, values: dict[str, Any]) -> dict[str, list[
     for key in changed:
         setattr(location, key, values[key])
     db.session.flush()
-    audit.record("location.update", "location", location.id, changes=changed)
+    audit.record(user_id, "location.update", "location", location.id, changes=changed)
     return changed
 
 
-def set_location_active(location_id: int, active: bool) -> None:
-    if not update_location(location_id, {"active": active}):
+def set_location_active(location_id: int, active: bool, user_id: int | None) -> None:
+    if not update_location(location_id, {"active": active}, user_id):
         raise Conflict("The location is already " + ("active." if active else "inactive."))
 
 
@@ -109,7 +114,13 @@ class BulkResult:
 
 
 def create_bins(
-    plan: list[PlannedBin], *, kind: str, zone: str, zone_by_aisle: bool, capacity: int | None
+    plan: list[PlannedBin],
+    *,
+    kind: str,
+    zone: str,
+    zone_by_aisle: bool,
+    capacity: int | None,
+    user_id: int | None,
 ) -> BulkResult:
     """Create the planned locations that do not exist yet, in one statement."""
     taken = existing_codes([p.code for p in plan])
@@ -133,6 +144,7 @@ def create_bins(
             )
         )
         audit.record_many(
+            user_id,
             "location.create",
             "location",
             [

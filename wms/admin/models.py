@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.core.clock import utcnow
-from wms.core.types import BigId
+from wms.base.clock import utcnow
+from wms.base.types import BigId
 from wms.extensions import db
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wms.admin.fields import FieldError
+from wms.inventory.fields import FieldError
 
 MAX_LOCATIONS = 5000
 

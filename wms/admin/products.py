@@ -8,14 +8,16 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
-from wms.admin import fields
 from wms.admin.formats import PRODUCT_COLUMNS, Table, read_row
-from wms.admin.listing import PER_PAGE, Page, changes, like_pattern, paginate
-from wms.core import audit, outbox
-from wms.core.clock import today
-from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.auth import audit
+from wms.auth.audit import changes
+from wms.base.clock import today
+from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
+from wms.database import PER_PAGE, Page, like_pattern, paginate
 from wms.extensions import db
+from wms.inventory import fields
 from wms.inventory.models import Barcode, Product, Stock
 
 # What an admin edits on a product (the SKU is fixed once channels know it).
@@ -70,7 +72,9 @@ def barcode_owner(code: str) -> str | None:
     )
 
 
-def create_product(values: dict[str, Any], barcodes: list[fields.BarcodeSpec]) -> Product:
+def create_product(
+    values: dict[str, Any], barcodes: list[fields.BarcodeSpec], user_id: int | None
+) -> Product:
     sku = values["sku"]
     if sku_taken(sku):
         raise Conflict(f"A product with SKU {sku} already exists.")
@@ -84,6 +88,7 @@ def create_product(values: dict[str, Any], barcodes: list[fields.BarcodeSpec]) -
     db.session.flush()
     ensure_product_stock([product.id])
     audit.record(
+        user_id,
         "product.create",
         "product",
         product.id,
@@ -100,7 +105,9 @@ def get_product(product_id: int) -> Product:
     return product
 
 
-def update_product(product_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
+def update_product(
+    product_id: int, values: dict[str, Any], user_id: int | None
+) -> dict[str, list[Any]]:
     """Change a product's fields; returns what changed (nothing is written if nothing did)."""
     product = get_product(product_id)
     before = product_values(product)
@@ -110,19 +117,19 @@ def update_product(product_id: int, values: dict[str, Any]) -> dict[str, list[An
     for key in changed:
         setattr(product, key, values[key])
     db.session.flush()
-    audit.record("product.update", "product", product.id, changes=changed)
+    audit.record(user_id, "product.update", "product", product.id, changes=changed)
     if AVAILABILITY_FIELDS & changed.keys():
         outbox.emit_availability([product.id])
     return changed
 
 
-def set_product_active(product_id: int, active: bool) -> None:
-    if update_product(product_id, {"active": active}):
+def set_product_active(product_id: int, active: bool, user_id: int | None) -> None:
+    if update_product(product_id, {"active": active}, user_id):
         return
     raise Conflict("The product is already " + ("active." if active else "inactive."))
 
 
-def add_barcode(product_id: int, spec: fields.BarcodeSpec) -> Barcode:
+def add_barcode(product_id: int, spec: fields.BarcodeSpec, user_id: int | None) -> Barcode:
     product = get_product(product_id)
     owner = barcode_owner(spec.code)
     if owner:
@@ -131,19 +138,25 @@ def add_barcode(product_id: int, spec: fields.BarcodeSpec) -> Barcode:
     db.session.add(barcode)
     db.session.flush()
     audit.record(
-        "barcode.add", "product", product.id, code=spec.code, kind=spec.kind, units=spec.units
+        user_id,
+        "barcode.add",
+        "product",
+        product.id,
+        code=spec.code,
+        kind=spec.kind,
+        units=spec.units,
     )
     return barcode
 
 
-def remove_barcode(product_id: int, barcode_id: int) -> str:
+def remove_barcode(product_id: int, barcode_id: int, user_id: int | None) -> str:
     """Barcodes are not in the ledger (movements name products), so one can go for good."""
     barcode = db.session.get(Barcode, barcode_id)
     if barcode is None or barcode.product_id != product_id:
         raise NotFound("That barcode is not on this product.")
     code = barcode.code
     db.session.execute(delete(Barcode).where(Barcode.id == barcode_id))
-    audit.record("barcode.remove", "product", product_id, code=code, kind=barcode.kind)
+    audit.record(user_id, "barcode.remove", "product", product_id, code=code, kind=barcode.kind)
     return code
 
 

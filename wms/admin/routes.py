@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from wms.admin import bp, fields
 from wms.admin import products as svc
-from wms.admin.listing import history, page_number
-from wms.auth.decorators import role_required
-from wms.core import availability
-from wms.core.codes import short_code
-from wms.core.errors import DomainError, InvalidInput
+from wms.auth.audit import history
+from wms.auth.decorators import require_role_for_blueprint, role_required
+from wms.base.codes import short_code
+from wms.base.errors import DomainError, InvalidInput
+from wms.database import page_number
 from wms.extensions import db, htmx
+from wms.inventory import availability, fields
 from wms.inventory.models import BarcodeKind, Product
 from wms.prints.sheets import ProductLabel, render_product_labels
+
+bp = Blueprint("admin", __name__)
+# Supervisors may read the catalogue; every change needs an admin (checked per route).
+bp.before_request(require_role_for_blueprint("supervisor"))
+
 
 MAX_LABELS = 3000
 
@@ -86,7 +91,7 @@ def product_new() -> ResponseReturnValue:
                     form["barcode"], form.get("barcode_kind"), form.get("barcode_units") or 1
                 )
             ]
-        product = svc.create_product(values, barcodes)
+        product = svc.create_product(values, barcodes, current_user.id)
     except fields.FieldError as error:
         return _product_new_again(form, [str(error)], 422)
     except svc.FormProblems as error:
@@ -135,7 +140,7 @@ def product(product_id: int) -> ResponseReturnValue:
 def product_update(product_id: int) -> ResponseReturnValue:
     try:
         changed = svc.update_product(
-            product_id, svc.read_product_form(request.form, creating=False)
+            product_id, svc.read_product_form(request.form, creating=False), current_user.id
         )
     except svc.FormProblems as error:
         return _product_page(product_id, error.problems, request.form, error.status)
@@ -148,7 +153,7 @@ def product_update(product_id: int) -> ResponseReturnValue:
 def product_active(product_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     try:
-        svc.set_product_active(product_id, active)
+        svc.set_product_active(product_id, active, current_user.id)
     except DomainError as error:
         return _product_page(product_id, [error.message], status=error.status)
     flash(
@@ -166,7 +171,7 @@ def barcode_add(product_id: int) -> ResponseReturnValue:
     form = request.form
     try:
         spec = fields.barcode(form.get("code"), form.get("kind"), form.get("units") or 1)
-        svc.add_barcode(product_id, spec)
+        svc.add_barcode(product_id, spec, current_user.id)
     except fields.FieldError as error:
         return _product_page(product_id, [str(error)], status=422)
     except DomainError as error:
@@ -178,7 +183,7 @@ def barcode_add(product_id: int) -> ResponseReturnValue:
 @bp.post("/products/<int:product_id>/barcodes/<int:barcode_id>/remove")
 @role_required("admin")
 def barcode_remove(product_id: int, barcode_id: int) -> ResponseReturnValue:
-    code = svc.remove_barcode(product_id, barcode_id)
+    code = svc.remove_barcode(product_id, barcode_id, current_user.id)
     flash(f"Barcode {code} removed.", "ok")
     return redirect(url_for("admin.product", product_id=product_id))
 
@@ -216,6 +221,3 @@ def _page_size() -> str:
 @bp.app_template_global("admin_can_edit")
 def can_edit() -> bool:
     return bool(current_user.is_authenticated and current_user.has_role("admin"))
-
-
-from wms.admin import routes_accounts, routes_csv, routes_locations  # noqa: E402,F401

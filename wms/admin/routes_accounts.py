@@ -10,16 +10,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from wms.admin import accounts as svc
-from wms.admin import bp
-from wms.admin.listing import history, page_number
 from wms.admin.products import FormProblems
-from wms.admin.routes import ids_arg, list_or_partial, pdf_response
+from wms.admin.routes import bp, ids_arg, list_or_partial, pdf_response
+from wms.auth.audit import history
 from wms.auth.decorators import role_required
 from wms.auth.models import Role, User
-from wms.core.errors import DomainError, InvalidInput
+from wms.base.errors import DomainError, InvalidInput
+from wms.database import page_number
 from wms.extensions import db
 from wms.prints.sheets import Badge, render_badges
-from wms.web import commit_now
 
 # ---------------------------------------------------------------------- users
 
@@ -52,7 +51,7 @@ def user_new() -> ResponseReturnValue:
             "admin/user_new.html", form={"role": "operator"}, problems=[], roles=Role
         )
     try:
-        user = svc.create_user(svc.read_user_form(request.form, creating=True))
+        user = svc.create_user(svc.read_user_form(request.form, creating=True), current_user.id)
     except FormProblems as error:
         return render_template(
             "admin/user_new.html", form=request.form, problems=error.problems, roles=Role
@@ -106,7 +105,7 @@ def user_update(user_id: int) -> ResponseReturnValue:
 @role_required("admin")
 def user_password(user_id: int) -> ResponseReturnValue:
     try:
-        svc.set_password(user_id, request.form.get("password", ""))
+        svc.set_password(user_id, request.form.get("password", ""), current_user.id)
     except DomainError as error:
         return _user_page(user_id, [error.message], error.status)
     flash("Password changed.", "ok")
@@ -153,9 +152,8 @@ def channels() -> ResponseReturnValue:
 
 
 def _issued(issued: svc.Issued, what: str) -> ResponseReturnValue:
-    """Secrets are shown in this answer only: committed first, then the caches are told."""
-    commit_now()
-    svc.caches_changed()
+    """Secrets are shown in this answer only (if the change cannot be saved, the
+    request answers with an error instead)."""
     return render_template("admin/channel_secrets.html", issued=issued, what=what)
 
 
@@ -165,7 +163,9 @@ def channel_new() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("admin/channel_new.html", form={}, problems=[])
     try:
-        issued = svc.create_channel(svc.read_channel_form(request.form, creating=True))
+        issued = svc.create_channel(
+            svc.read_channel_form(request.form, creating=True), current_user.id
+        )
     except FormProblems as error:
         return render_template(
             "admin/channel_new.html", form=request.form, problems=error.problems
@@ -203,13 +203,13 @@ def channel(channel_id: int) -> ResponseReturnValue:
 @role_required("admin")
 def channel_update(channel_id: int) -> ResponseReturnValue:
     try:
-        issued = svc.update_channel(channel_id, svc.read_channel_form(request.form, creating=False))
+        issued = svc.update_channel(
+            channel_id, svc.read_channel_form(request.form, creating=False), current_user.id
+        )
     except FormProblems as error:
         return _channel_page(channel_id, error.problems, request.form, 422)
     if issued.webhook_secret:
         return _issued(issued, "webhook")
-    commit_now()
-    svc.caches_changed()
     flash("Saved.", "ok")
     return redirect(url_for("admin.channel", channel_id=channel_id))
 
@@ -217,14 +217,14 @@ def channel_update(channel_id: int) -> ResponseReturnValue:
 @bp.post("/channels/<int:channel_id>/token")
 @role_required("admin")
 def channel_token(channel_id: int) -> ResponseReturnValue:
-    return _issued(svc.rotate_token(channel_id), "token")
+    return _issued(svc.rotate_token(channel_id, current_user.id), "token")
 
 
 @bp.post("/channels/<int:channel_id>/secret")
 @role_required("admin")
 def channel_secret(channel_id: int) -> ResponseReturnValue:
     try:
-        issued = svc.rotate_webhook_secret(channel_id)
+        issued = svc.rotate_webhook_secret(channel_id, current_user.id)
     except DomainError as error:
         return _channel_page(channel_id, [error.message], status=error.status)
     return _issued(issued, "secret")
@@ -235,11 +235,9 @@ def channel_secret(channel_id: int) -> ResponseReturnValue:
 def channel_active(channel_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     try:
-        svc.set_channel_active(channel_id, active)
+        svc.set_channel_active(channel_id, active, current_user.id)
     except DomainError as error:
         return _channel_page(channel_id, [error.message], status=error.status)
-    commit_now()
-    svc.caches_changed()
     flash(
         "Channel reactivated." if active else "Channel deactivated: its token no longer works.",
         "ok",

@@ -9,14 +9,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from wms.admin import bp, exports
+from wms.admin import exports
 from wms.admin import imports as svc
 from wms.admin.formats import FORMATS, write_csv
-from wms.admin.listing import page_number
 from wms.admin.models import ImportKind
-from wms.admin.routes import csv_response
+from wms.admin.routes import bp, csv_response
 from wms.auth.decorators import role_required
-from wms.core.errors import DomainError
+from wms.base.errors import DomainError
+from wms.database import page_number
 from wms.extensions import htmx
 
 KIND_LABELS = {
@@ -116,7 +116,7 @@ def import_apply(job_id: int) -> ResponseReturnValue:
 @bp.post("/imports/<int:job_id>/discard")
 @role_required("admin")
 def import_discard(job_id: int) -> ResponseReturnValue:
-    svc.discard_import(job_id)
+    svc.discard_import(job_id, current_user.id)
     flash("Import discarded; nothing was written.", "ok")
     return redirect(url_for("admin.data"))
 

@@ -6,18 +6,20 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
-from wms.admin import bp, fields
 from wms.admin import locations as svc
-from wms.admin.listing import history, page_number
 from wms.admin.patterns import plan_bins
 from wms.admin.products import FormProblems
-from wms.admin.routes import MAX_LABELS, ids_arg, list_or_partial, pdf_response
+from wms.admin.routes import MAX_LABELS, bp, ids_arg, list_or_partial, pdf_response
+from wms.auth.audit import history
 from wms.auth.decorators import role_required
-from wms.core.codes import short_code
-from wms.core.errors import DomainError, InvalidInput
+from wms.base.codes import short_code
+from wms.base.errors import DomainError, InvalidInput
+from wms.database import page_number
 from wms.extensions import db
+from wms.inventory import fields
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import location_contents
 from wms.prints.sheets import LocationLabel, render_location_labels
@@ -56,7 +58,9 @@ def location_new() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("admin/location_new.html", form={}, problems=[], kinds=LocationKind)
     try:
-        location = svc.create_location(svc.read_location_form(request.form, creating=True))
+        location = svc.create_location(
+            svc.read_location_form(request.form, creating=True), current_user.id
+        )
     except FormProblems as error:
         return _new_again(error.problems, error.status)
     except DomainError as error:
@@ -103,7 +107,7 @@ def location(location_id: int) -> ResponseReturnValue:
 def location_update(location_id: int) -> ResponseReturnValue:
     try:
         values = svc.read_location_form(request.form, creating=False)
-        changed = svc.update_location(location_id, values)
+        changed = svc.update_location(location_id, values, current_user.id)
     except FormProblems as error:
         return _location_page(location_id, error.problems, request.form, error.status)
     except DomainError as error:
@@ -117,7 +121,7 @@ def location_update(location_id: int) -> ResponseReturnValue:
 def location_active(location_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     try:
-        svc.set_location_active(location_id, active)
+        svc.set_location_active(location_id, active, current_user.id)
     except DomainError as error:
         return _location_page(location_id, [error.message], status=error.status)
     flash("Location reactivated." if active else "Location deactivated.", "ok")
@@ -187,6 +191,7 @@ def location_pattern() -> ResponseReturnValue:
         zone=zone,
         zone_by_aisle=form.get("zone_by_aisle") == "1",
         capacity=capacity,
+        user_id=current_user.id,
     )
     skipped = (
         f" {len(result.skipped)} existed already and were left as they were."

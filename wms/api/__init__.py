@@ -1,9 +1,4 @@
-from flask import Blueprint
+from wms.api import returns  # noqa: F401  (its routes join the blueprint)
+from wms.api.routes import bp
 
-from wms.extensions import csrf
-
-bp = Blueprint("api", __name__)
-csrf.exempt(bp)  # channels authenticate with bearer tokens, not cookies
-
-from wms.api import routes  # noqa: E402,F401
-from wms.returns import api as returns_api  # noqa: E402,F401
+__all__ = ["bp"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from wms.api.schemas import ErrorOut
+from wms.orders.schemas import ShortLine
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,50 @@ class Operation:
     codes: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # Other kinds of content for a success, e.g. {200: ("application/pdf", "text/plain")}.
     files: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+# Every code the API answers with, and what it means.
+ERROR_CODES = {
+    "invalid_json": "400: the body is not JSON (or is empty, or nested too deeply).",
+    "bad_request": "400: the request could not be read.",
+    "unauthorized": "401: the API token is missing or not valid.",
+    "not_found": "404: no such order or inbound for this channel.",
+    "order_not_found": "404: the order a return names is not this channel's.",
+    "return_not_found": "404: no such return for this channel.",
+    "no_label": "404: the return has no label yet.",
+    "method_not_allowed": "405: the path does not take that method (see Allow).",
+    "insufficient_stock": "409: lines cannot be reserved or wait; every short line is listed.",
+    "idempotency_conflict": "409: the external_id was sent before with other contents.",
+    "not_cancellable": "409: the order has started moving.",
+    "order_cancelled": "409: the order is cancelled.",
+    "inbound_exists": "409: the channel's reference was sent before with other lines or time.",
+    "not_returnable": "409: more than was shipped and not yet returned.",
+    "return_closed": "409: the return is closed or cancelled.",
+    "label_in_progress": "409: the label is being bought; ask again in a moment.",
+    "conflict": "409: the change clashed with another one.",
+    "too_large": "413: the body is larger than the API takes.",
+    "invalid_body": "422: the body does not match the schema; errors name each field.",
+    "invalid_query": "422: a query parameter is not valid (cursor, limit) or not taken at all.",
+    "invalid": "422: the request is not valid (a NUL character, a repeated SKU).",
+    "unknown_sku": "422: a SKU the warehouse does not know; skus lists them.",
+    "label_refused": "422: the carrier refused the label (an address, say).",
+    "too_many_failures": "429: too many wrong tokens from this address; see Retry-After.",
+    "server_error": "500: nothing was saved; try again.",
+    "carrier_unavailable": "503: the carrier did not answer; try again.",
+    "database_unavailable": "503: the database is down or busy; try again after Retry-After.",
+    "error": "503: the database did not save the change; try again.",
+}
+
+
+class ErrorOut(BaseModel):
+    code: str = Field(
+        description="Stable, machine-readable error code: "
+        + " ".join(f"`{code}` {meaning}" for code, meaning in ERROR_CODES.items()),
+        json_schema_extra={"enum": list(ERROR_CODES)},
+    )
+    message: str = Field(description="One sentence for a person.")
+    items: list[ShortLine] | None = None
+    errors: list[dict[str, object]] | None = None
 
 
 OPERATIONS: list[Operation] = []

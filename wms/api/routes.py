@@ -7,28 +7,27 @@ import json
 import re
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
-from wms.api import bp
 from wms.api.auth import current_channel
 from wms.api.openapi import Operation, build, document, query_names
-from wms.api.schemas import (
-    AvailabilityPage,
-    InboundIn,
-    InboundOut,
-    InboundPage,
-    OrderIn,
-    OrderOut,
-)
-from wms.core import availability
-from wms.core.clock import iso
-from wms.core.errors import DomainError, InvalidInput, NotFound
+from wms.base.clock import iso
+from wms.base.errors import DomainError, InvalidInput, NotFound
+from wms.base.numbers import order_id_from_number
+from wms.core.models import Inbound, Priority
+from wms.database import commit_early
+from wms.extensions import csrf
 from wms.inbounds import services as inbound_services
-from wms.inbounds.models import Inbound
+from wms.inbounds.schemas import InboundIn, InboundOut, InboundPage
+from wms.inventory import availability
+from wms.inventory.schemas import AvailabilityPage
 from wms.orders import services as order_services
-from wms.orders.models import Priority, order_id_from_number
-from wms.web import commit_now
+from wms.orders.schemas import OrderIn, OrderOut
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)  # channels authenticate with bearer tokens, not cookies
+
 
 PAGE_MAX = 500
 ID_MAX = 2**31 - 1
@@ -158,9 +157,8 @@ def create_order() -> Response:
         refuse_if_short=body.backorder == "refuse",
     )
     result = order_services.accept_order(channel.id, new)
-    # Commit before building the answer: the order is durable before the channel
-    # hears of it, and the hot stock row is not held while the JSON is written.
-    commit_now()
+    # The hot stock row is let go before the answer is written.
+    commit_early()
     return _json(result.view, 201 if result.created else 200)
 
 

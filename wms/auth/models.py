@@ -1,17 +1,18 @@
-"""Users and roles."""
+"""Users and roles, and the audit trail of what they changed."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wms.core.clock import utcnow
-from wms.core.types import BigId
+from wms.base.clock import utcnow
+from wms.base.types import BigId
 from wms.extensions import db
 
 
@@ -70,3 +71,19 @@ class SignInFailure(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_sign_in_failures_key", "key", "created_at"),)
+
+
+class AuditEvent(db.Model):
+    """Who changed what, when: every action that changes set-up data writes one."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from wms.auth import bp
 from wms.auth.services import (
     PasswordNeeded,
     SignInRefused,
@@ -14,6 +13,9 @@ from wms.auth.services import (
     sign_in_with_password,
 )
 from wms.auth.throttle import TooManyFailures
+from wms.database import commit_early
+
+bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -32,10 +34,15 @@ def login() -> ResponseReturnValue:
     badge = form.get("badge", "").strip()
     try:
         if badge:
-            user = sign_in_with_badge(badge, form.get("password"), request.remote_addr)
+            user = sign_in_with_badge(
+                badge, form.get("password"), request.remote_addr, commit_early
+            )
         else:
             user = sign_in_with_password(
-                form.get("username", "").strip(), form.get("password", ""), request.remote_addr
+                form.get("username", "").strip(),
+                form.get("password", ""),
+                request.remote_addr,
+                commit_early,
             )
     except PasswordNeeded as refused:
         # The badge is kept for the next step: the password, typed on the handheld.

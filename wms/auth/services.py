@@ -16,8 +16,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from wms.auth import throttle
 from wms.auth.models import Role, User
-from wms.core.clock import utcnow
-from wms.core.errors import DomainError
+from wms.base.clock import utcnow
+from wms.base.errors import DomainError
+from wms.database import Commit
 from wms.extensions import db
 
 LOCKED_SENTENCE = "Too many failed sign-ins: wait {wait}, then try again."
@@ -54,13 +55,16 @@ def _password_matches(user: User | None, password: str) -> bool:
     return user.check_password(password)
 
 
-def sign_in_with_password(username: str, password: str, address: str | None) -> User:
+def sign_in_with_password(
+    username: str, password: str, address: str | None, commit_early: Commit
+) -> User:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     attempt = throttle.begin(
         [
             throttle.address_key("login", address),
             throttle.account_key(user.id if user else None, username),
         ],
+        commit_early,
         message=LOCKED_SENTENCE,
     )
     if user is None or not _password_matches(user, password):
@@ -71,7 +75,9 @@ def sign_in_with_password(username: str, password: str, address: str | None) -> 
     return user
 
 
-def sign_in_with_badge(badge_code: str, password: str | None, address: str | None) -> User:
+def sign_in_with_badge(
+    badge_code: str, password: str | None, address: str | None, commit_early: Commit
+) -> User:
     """A badge alone (``password`` None) signs in an operator; anyone may add the password."""
     code = badge_code.strip()
     user = db.session.scalar(select(User).where(User.badge_code == code)) if code else None
@@ -80,7 +86,7 @@ def sign_in_with_badge(badge_code: str, password: str | None, address: str | Non
     badge = throttle.digest(code)
     where = throttle.address_key("login", address)
     if password is None:
-        attempt = throttle.begin([where], badge_digest=badge, message=LOCKED_SENTENCE)
+        attempt = throttle.begin([where], commit_early, badge_digest=badge, message=LOCKED_SENTENCE)
         if user is None or user.has_role(Role.SUPERVISOR):
             attempt.failed()
             raise PasswordNeeded()
@@ -88,6 +94,7 @@ def sign_in_with_badge(badge_code: str, password: str | None, address: str | Non
     else:
         attempt = throttle.begin(
             [where, throttle.account_key(user.id if user else None, code)],
+            commit_early,
             message=LOCKED_SENTENCE,
         )
         if not _password_matches(user, password):

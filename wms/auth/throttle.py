@@ -6,7 +6,8 @@ last ``WINDOW`` is locked until the oldest of those leaves the window. The
 rows live in the database, not in a process, so every app process and every
 server counts the same failures.
 
-An attempt is written before its password is checked and committed at once:
+An attempt is written before its password is checked and committed at once
+(with the ``commit_early`` the route lends, see ``wms.database``):
 a refused sign-in rolls its request back, and the failure must outlive it;
 and several guesses sent at the same moment each see the others, so no more
 than ``LIMIT`` of them are ever checked in a window. A sign-in that succeeds
@@ -25,10 +26,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select
 
+from wms.auth import audit
 from wms.auth.models import SignInFailure
-from wms.core import audit
-from wms.core.clock import utcnow
-from wms.core.errors import DomainError
+from wms.base.clock import utcnow
+from wms.base.errors import DomainError
+from wms.database import Commit
 from wms.extensions import db
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,7 @@ class Attempt:
     keys: tuple[str, ...]
     ids: tuple[int, ...]
     earlier: dict[str, int]  # failures already counted under each key when this one began
+    commit_early: Commit
 
     def succeeded(self, forgive_badge: str | None = None, address: str | None = None) -> None:
         """Take this attempt back, with the account's earlier failures and, for a badge
@@ -98,13 +101,16 @@ class Attempt:
         for key in locked:
             kind, _, value = key.partition(":")
             log.warning("sign-in locked: %s reached %d failures in %d minutes", key, LIMIT, minutes)
-            audit.record("sign_in_locked", kind, value, failures=LIMIT, minutes=minutes)
+            audit.record(None, "sign_in_locked", kind, value, failures=LIMIT, minutes=minutes)
         if locked:
-            db.session.commit()
+            self.commit_early()
 
 
 def begin(
-    keys: Sequence[str], badge_digest: str | None = None, message: str | None = None
+    keys: Sequence[str],
+    commit_early: Commit,
+    badge_digest: str | None = None,
+    message: str | None = None,
 ) -> Attempt:
     """Count an attempt under ``keys`` before it is checked, or refuse it (429) while
     any key is locked. Commits: see the module's docstring."""
@@ -119,13 +125,13 @@ def begin(
             [{"key": k, "badge_digest": badge_digest, "created_at": now} for k in keys],
         )
     )
-    db.session.commit()
+    commit_early()
     earlier, wait = _counts(keys, exclude=ids)
     if wait:
         db.session.execute(delete(SignInFailure).where(SignInFailure.id.in_(ids)))
-        db.session.commit()
+        commit_early()
         raise _locked(wait, message)
-    return Attempt(tuple(keys), ids, earlier)
+    return Attempt(tuple(keys), ids, earlier, commit_early)
 
 
 def refuse_if_locked(keys: Sequence[str], message: str | None = None) -> None:

@@ -11,17 +11,18 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import bindparam, case, func, select, update
 
-from wms.core import outbox, stock
+from wms.base.clock import iso, today
+from wms.base.numbers import order_number
+from wms.channels import outbox
+from wms.config import setting
+from wms.core import stock
 from wms.core.allocation import Arrival, WaitingLine, day_for_tail, project_fill_dates
-from wms.core.clock import iso, today
+from wms.core.models import OPEN_STATUSES, Inbound, InboundLine, Order, OrderLine, OrderStatus
 from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
-from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.inventory.models import Product, ProductStock
-from wms.orders.models import Order, OrderLine, OrderStatus, order_number
 
 lines_t = OrderLine.__table__
 orders_t = Order.__table__
@@ -258,9 +259,7 @@ def _status_for(r: Any, staged: int, on_dock: int, day: date, horizon: date) -> 
 
 
 def _partial_ready_days() -> int:
-    if has_app_context():
-        return int(current_app.config.get("PARTIAL_READY_DAYS", 3))
-    return 3
+    return int(setting("PARTIAL_READY_DAYS", 3))
 
 
 def release_due_preorders() -> int:

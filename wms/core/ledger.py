@@ -7,9 +7,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import case, func, insert, literal, select, union_all
 
-from wms.core import outbox, stock
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict
+from wms.channels import outbox
+from wms.core import stock
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import SELLABLE_KINDS, Location, Movement, Product, Stock

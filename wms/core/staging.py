@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
+from wms.base.clock import utcnow
 from wms.core import stock
-from wms.core.clock import utcnow
 from wms.core.ledger import Place, move_stock
 from wms.core.models import StagedUnits
 from wms.database import prebuilt

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wms.core.models import Inbound, Order, OrderLine
 from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
 from wms.inventory.models import ProductStock, Stock
-from wms.orders.models import Order, OrderLine
 
 ps = ProductStock.__table__
 stock_t = Stock.__table__
@@ -286,6 +286,13 @@ def lock_lines(line_ids: list[int]) -> None:
             .order_by(lines_t.c.id)
             .with_for_update()
         )
+
+
+def lock_inbound(inbound_id: int) -> Inbound | None:
+    """An inbound, its row locked and its state read after the lock: starting, closing
+    and changing one inbound happen one after the other."""
+    stmt = for_update(select(Inbound).where(Inbound.id == inbound_id))
+    return db.session.scalar(stmt.execution_options(populate_existing=True))
 
 
 @prebuilt

@@ -1,5 +1,3 @@
-from flask import Blueprint
+from wms.crossdock.routes import bp
 
-bp = Blueprint("crossdock", __name__)
-
-from wms.crossdock import routes  # noqa: E402,F401
+__all__ = ["bp"]

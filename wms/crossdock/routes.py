@@ -1,21 +1,23 @@
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from wms.core.clock import utcnow
-from wms.crossdock import bp, services
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.crossdock import queries
 from wms.extensions import htmx
-from wms.orders.models import order_number
 from wms.receiving import dock
+
+bp = Blueprint("crossdock", __name__)
 
 
 @bp.get("/board")
 def board() -> ResponseReturnValue:
     """Lanes, orders and dwell; the page polls this same URL for its panel."""
     context = {
-        "lanes": services.board(),
-        "ready": services.ready_to_pack_orders(),
+        "lanes": queries.board(),
+        "ready": queries.ready_to_pack_orders(),
         "on_dock": dock.pending_units(),
         "now": utcnow(),
         "dwell": dock.dwell_minutes,

@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.core import outbox
-from wms.core.clock import iso, utcnow
-from wms.crossdock.models import LaneAssignment
+from wms.base.clock import iso, utcnow
+from wms.base.numbers import order_number
+from wms.channels import outbox
+from wms.core.models import LaneAssignment, LineKind, Order, OrderLine, OrderStatus
 from wms.dashboard import tiles
 from wms.dashboard.models import DEFAULT_THRESHOLDS, UNITS, Alert, AlertKind, AlertRule
 from wms.database import is_postgres
 from wms.extensions import db
 from wms.inventory.models import Product, ProductStock
-from wms.orders.models import LineKind, Order, OrderLine, OrderStatus, order_number
 
 # A key of our own for the transaction-scoped advisory lock of ``evaluate``.
 EVALUATE_LOCK_KEY = 5_431_010

@@ -13,11 +13,12 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import aliased
 
 from wms.auth.models import User
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.channels.models import Channel
+from wms.core.models import Inbound, LineKind, Order, OrderLine, Priority
 from wms.extensions import db
-from wms.inbounds.models import Inbound
 from wms.inventory.models import Location, Movement, Product
-from wms.orders.models import Channel, LineKind, Order, OrderLine, Priority, order_number
 from wms.receiving.models import Destination, DockUnit
 
 PAGE = 50

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
 from wms.extensions import db
 
 

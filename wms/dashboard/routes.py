@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     flash,
@@ -13,15 +14,20 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
-from wms.auth.decorators import role_required
-from wms.core import audit
-from wms.core.clock import utcnow
-from wms.core.errors import InvalidInput
-from wms.dashboard import alerts, bp, charts, lists, tiles
+from wms.auth import audit
+from wms.auth.decorators import require_role_for_blueprint, role_required
+from wms.base.clock import utcnow
+from wms.base.errors import InvalidInput
+from wms.dashboard import alerts, charts, lists, tiles
 from wms.dashboard.models import UNITS, Alert, AlertKind
 from wms.extensions import db, htmx
+
+bp = Blueprint("dashboard", __name__)
+bp.before_request(require_role_for_blueprint("supervisor"))
+
 
 TILES = ("backlog", "crossdock", "throughput", "orders", "preorders", "exceptions", "alerts")
 
@@ -147,7 +153,14 @@ def set_thresholds() -> ResponseReturnValue:
             raise InvalidInput("Thresholds cannot be negative.")
         enabled = request.form.get(f"{kind.value}_enabled") == "on"
         alerts.set_threshold(kind.value, value, enabled)
-        audit.record("alert.threshold", "alert_rule", kind.value, threshold=value, enabled=enabled)
+        audit.record(
+            current_user.id,
+            "alert.threshold",
+            "alert_rule",
+            kind.value,
+            threshold=value,
+            enabled=enabled,
+        )
     flash("Thresholds saved; they apply from the next check.", "ok")
     return redirect(url_for("dashboard.alert_history"))
 

@@ -8,14 +8,21 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from wms.core.clock import today, utcnow
-from wms.core.models import OutboxEvent, OutboxStatus
-from wms.crossdock.models import LaneAssignment
+from wms.base.clock import today, utcnow
+from wms.channels.models import OutboxEvent, OutboxStatus
+from wms.core.models import (
+    OPEN_STATUSES,
+    Inbound,
+    InboundLine,
+    LaneAssignment,
+    LineKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+)
 from wms.database import is_postgres
 from wms.extensions import db
-from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.inventory.models import Location, LocationKind, Movement, Product, ProductStock, Stock
-from wms.orders.models import LineKind, Order, OrderLine, OrderStatus
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus
 
 AGE_BUCKETS = ("under 1 day", "1-3 days", "3-7 days", "over 7 days")

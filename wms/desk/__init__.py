@@ -1,8 +1,3 @@
-from flask import Blueprint
+from wms.desk.routes import bp
 
-from wms.auth.decorators import require_role_for_blueprint
-
-bp = Blueprint("desk", __name__)
-bp.before_request(require_role_for_blueprint("supervisor"))
-
-from wms.desk import routes  # noqa: E402,F401
+__all__ = ["bp"]

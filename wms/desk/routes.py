@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from wms.auth.decorators import role_required
-from wms.core import audit, delivery
-from wms.core.errors import NotFound
-from wms.core.models import OutboxEvent, OutboxStatus
-from wms.desk import bp
+from wms.auth import audit
+from wms.auth.decorators import require_role_for_blueprint, role_required
+from wms.base.errors import NotFound
+from wms.channels import delivery
+from wms.channels.models import Channel, OutboxEvent, OutboxStatus
 from wms.extensions import db
-from wms.orders.models import Channel
+
+bp = Blueprint("desk", __name__)
+bp.before_request(require_role_for_blueprint("supervisor"))
 
 
 @bp.get("/")
@@ -45,6 +48,6 @@ def outbox_retry(event_id: int) -> ResponseReturnValue:
     event = delivery.retry_event(event_id)
     if event is None:
         raise NotFound("There is no such event.")
-    audit.record("outbox.retry", "outbox_event", event_id)
+    audit.record(current_user.id, "outbox.retry", "outbox_event", event_id)
     flash(f"Event {event_id} will be sent again.", "ok")
     return redirect(url_for("desk.outbox", status=OutboxStatus.FAILED))

@@ -1,5 +1,3 @@
-from flask import Blueprint
+from wms.floor.routes import bp
 
-bp = Blueprint("floor", __name__)
-
-from wms.floor import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
 from wms.extensions import db
 
 

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
-from wms.core.codes import screen_command_of
-from wms.core.errors import InvalidInput
+from wms.base.codes import screen_command_of
+from wms.base.errors import InvalidInput
+from wms.core.recognise import recognise
 from wms.extensions import htmx
-from wms.floor import bp
-from wms.floor.recognise import recognise
 from wms.floor.services import scan_anything as lookup
 from wms.navigation import screen_url
+
+bp = Blueprint("floor", __name__)
+
 
 # Sent by the floor script with every scan, so a screen's command barcode opens
 # that screen whichever scan field took it. A custom header: no other site can

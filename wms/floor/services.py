@@ -8,13 +8,12 @@ from typing import Any
 from sqlalchemy import select
 
 from wms.auth.models import User
-from wms.core import availability
-from wms.core.errors import InvalidInput, UnknownCode
+from wms.base.errors import InvalidInput, UnknownCode
+from wms.core.models import Inbound, Order, OrderLine
+from wms.core.recognise import recognise
 from wms.extensions import db
-from wms.floor.recognise import recognise
-from wms.inbounds.models import Inbound
+from wms.inventory import availability
 from wms.inventory import services as inventory
-from wms.orders.models import Order, OrderLine
 
 WAITING_SHOWN = 10
 

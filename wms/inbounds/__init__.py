@@ -1,10 +1,5 @@
 """Inbound purchase orders and advance shipping notices."""
 
-from flask import Blueprint
+from wms.inbounds.routes import bp
 
-from wms.auth.decorators import require_role_for_blueprint
-
-bp = Blueprint("inbounds", __name__)
-bp.before_request(require_role_for_blueprint("supervisor"))
-
-from wms.inbounds import routes  # noqa: E402,F401
+__all__ = ["bp"]

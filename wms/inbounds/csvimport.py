@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from wms.core.models import Inbound
 from wms.extensions import db
-from wms.inbounds.models import Inbound
 from wms.inventory.models import Product
 
 COLUMNS = ("reference", "supplier", "expected_at", "sku", "qty")

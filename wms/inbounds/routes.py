@@ -2,16 +2,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from wms.core.errors import InvalidInput
+from wms.auth.decorators import require_role_for_blueprint
+from wms.base.errors import InvalidInput
+from wms.core.models import Inbound, InboundStatus
 from wms.extensions import db
-from wms.inbounds import bp, csvimport, services
-from wms.inbounds.models import Inbound, InboundStatus
+from wms.inbounds import csvimport, services
 from wms.receiving import services as receiving
 from wms.receiving.tally import tally
+
+bp = Blueprint("inbounds", __name__)
+bp.before_request(require_role_for_blueprint("supervisor"))
+
 
 PAGE = 50
 

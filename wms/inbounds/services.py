@@ -10,11 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from wms.core import backorders
-from wms.core.errors import Conflict, InvalidInput, NotFound
-from wms.database import for_update
+from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.core import backorders, stock
+from wms.core.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.extensions import db
-from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.inventory.models import Product
 
 # A reference as the API takes it (no spaces or NUL, 64 characters at most).
@@ -118,23 +117,6 @@ def channel_inbounds(channel_id: int, after: int, limit: int) -> Sequence[Inboun
     ).all()
 
 
-def find_by_reference(reference: str) -> Inbound | None:
-    """The inbound a scanned ASN or PO number names, for the receiving dock.
-
-    Two channels may announce the same number: the open one is meant; when
-    several are open, the receiver picks the right one from the list.
-    """
-    found = db.session.scalars(
-        select(Inbound).where(Inbound.reference == reference).order_by(Inbound.id)
-    ).all()
-    active = [i for i in found if i.status in OPEN_STATUSES]
-    if len(active) > 1:
-        raise Conflict(
-            f"{len(active)} open inbounds are numbered {reference}: choose yours from the list."
-        ).with_code("ambiguous_inbound")
-    return (active or found or [None])[-1]
-
-
 def get_inbound(inbound_id: int) -> Inbound:
     inbound = db.session.get(Inbound, inbound_id)
     if inbound is None:
@@ -142,16 +124,9 @@ def get_inbound(inbound_id: int) -> Inbound:
     return inbound
 
 
-def lock_inbound(inbound_id: int) -> Inbound | None:
-    """An inbound, its row locked and its state read after the lock: starting, closing
-    and changing one inbound happen one after the other."""
-    stmt = for_update(select(Inbound).where(Inbound.id == inbound_id))
-    return db.session.scalar(stmt.execution_options(populate_existing=True))
-
-
 def change_expected_at(inbound_id: int, expected_at: datetime) -> Inbound:
     """A late (or early) inbound moves the projected dates of the lines waiting for it."""
-    inbound = lock_inbound(inbound_id)
+    inbound = stock.lock_inbound(inbound_id)
     if inbound is None:
         raise NotFound("There is no such inbound.")
     if inbound.status not in OPEN_STATUSES:

@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wms.core.clock import utcnow
-from wms.core.types import BigId
+from wms.base.clock import utcnow
+from wms.base.types import BigId
 from wms.extensions import db
 
 

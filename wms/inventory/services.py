@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, literal, select
 
-from wms.core.codes import parse_short_code, product_code_forms
-from wms.core.errors import UnknownCode
+from wms.base.codes import parse_short_code, product_code_forms
+from wms.base.errors import UnknownCode
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Barcode, Location, Product, Stock
@@ -65,7 +65,7 @@ def location_or_barcode(code: str) -> Location | ScannedProduct | None:
     """A location by its code or a product by a barcode exactly as scanned, in one round trip.
 
     The hot path of a scan. Other forms (GS1 element strings, other GTIN
-    lengths, SKUs) and other kinds of codes are ``wms.floor.recognise``'s.
+    lengths, SKUs) and other kinds of codes are ``wms.core.recognise``'s.
     """
     code = code.strip()
     if not code:

@@ -10,19 +10,14 @@ from typing import Any
 
 from sqlalchemy import delete, exists, insert, select, tuple_, update
 
-from wms.core import backorders, outbox, stock
-from wms.core.clock import iso, today, utcnow
-from wms.core.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from wms.base.clock import iso, today, utcnow
+from wms.base.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from wms.base.numbers import order_number
+from wms.channels import outbox
+from wms.core import backorders, stock
+from wms.core.models import LineKind, Order, OrderLine, OrderStatus, Priority
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.orders.models import (
-    LineKind,
-    Order,
-    OrderLine,
-    OrderStatus,
-    Priority,
-    order_number,
-)
 
 orders_t = Order.__table__
 lines_t = OrderLine.__table__
@@ -532,8 +527,8 @@ def _cancelled_or_refused(order: Order) -> Order:
 def _leave_lane(order_id: int) -> None:
     """A cancelled preorder's units stay in its hold lane, promised to nobody: they are
     put away from there (the put-away screen takes a lane like a tote)."""
+    from wms.core.lanes import release_lane
     from wms.core.models import StagedUnits
-    from wms.crossdock.services import release_lane
 
     db.session.execute(delete(StagedUnits.__table__).where(StagedUnits.order_id == order_id))
     release_lane(order_id)

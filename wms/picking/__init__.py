@@ -1,7 +1,5 @@
 """Picking: waves built at the desk, pick lists on paper, scan-to-pick on the handheld."""
 
-from flask import Blueprint
+from wms.picking.routes import bp
 
-bp = Blueprint("picking", __name__)
-
-from wms.picking import routes  # noqa: E402,F401
+__all__ = ["bp"]

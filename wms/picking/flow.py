@@ -15,14 +15,15 @@ from typing import Any
 
 from sqlalchemy import update
 
-from wms.core.codes import command_of
-from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.base.codes import command_of
+from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.base.numbers import wave_id_from_code
+from wms.core.recognise import recognise
 from wms.extensions import db
-from wms.floor.recognise import recognise
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind
 from wms.picking import picks, queries, services
-from wms.picking.models import Step, Wave, WaveOrder, WaveStatus, wave_id_from_code
+from wms.picking.models import Step, Wave, WaveOrder, WaveStatus
 from wms.picking.screen import (
     Screen,
     TaskView,

@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import wave_code
 from wms.extensions import db
-
-WAVE_CODE_PREFIX = "WV-"
 
 
 class WaveStatus(StrEnum):
@@ -36,20 +35,6 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     DONE = "done"  # picked, short, or both: nothing left to do
     CANCELLED = "cancelled"  # its order left the wave
-
-
-def wave_code(wave_id: int) -> str:
-    return f"{WAVE_CODE_PREFIX}{wave_id:05d}"
-
-
-def wave_id_from_code(code: str) -> int | None:
-    """``WV-00012`` -> 12; anything else -> None."""
-    code = code.strip().upper()
-    digits = code.removeprefix(WAVE_CODE_PREFIX)
-    if digits == code or not (digits.isascii() and digits.isdigit()):
-        return None
-    wave_id = int(digits)
-    return wave_id if wave_id > 0 else None
 
 
 class Wave(db.Model):

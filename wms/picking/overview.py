@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import case, exists, func, select
 
 from wms.auth.models import User
-from wms.core.errors import NotFound
+from wms.base.errors import NotFound
+from wms.base.numbers import wave_code
+from wms.channels.models import Channel
+from wms.core.models import Order, OrderStatus, Priority
 from wms.extensions import db
 from wms.inventory.models import Location, Product
-from wms.orders.models import Channel, Order, OrderStatus, Priority
-from wms.picking.models import PickShortage, PickTask, TaskStatus, Wave, WaveOrder, wave_code
+from wms.picking.models import PickShortage, PickTask, TaskStatus, Wave, WaveOrder
 
 orders_t = Order.__table__
 tasks_t = PickTask.__table__

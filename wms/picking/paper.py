@@ -11,11 +11,11 @@ from collections.abc import Mapping
 
 from sqlalchemy import select, update
 
-from wms.core import audit
-from wms.core.errors import Conflict, InvalidInput
+from wms.auth import audit
+from wms.base.errors import Conflict, InvalidInput
+from wms.base.numbers import order_number
 from wms.extensions import db
 from wms.inventory.models import Location
-from wms.orders.models import order_number
 from wms.picking import picks, queries, services
 from wms.picking.models import PickTask, TaskStatus, WaveOrder, WaveStatus
 
@@ -59,7 +59,7 @@ def record_paper_pick(
                 raise Conflict("That wave changed while it was recorded; try again.")
     services.finish_wave(wave)
     totals = {"lines": len(tasks), "units": units}
-    audit.record("wave.paper_pick", "wave", wave.code, **totals)
+    audit.record(user_id, "wave.paper_pick", "wave", wave.code, **totals)
     return totals
 
 

@@ -8,25 +8,19 @@ from typing import Any
 
 from sqlalchemy import case, exists, func, insert, select, update
 
-from wms.core import audit, stock
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput
+from wms.base.numbers import wave_code
+from wms.core import stock
 from wms.core.backorders import SERVE_BATCH, refresh_order_status, requeue, serve_waiting
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput
 from wms.core.ledger import Reason, move_stock
+from wms.core.models import Order, OrderStatus
 from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, ProductStock
-from wms.orders.models import Order, OrderStatus
 from wms.picking import queries
-from wms.picking.models import (
-    PickShortage,
-    PickTask,
-    TaskStatus,
-    Wave,
-    WaveOrder,
-    WaveStatus,
-    wave_code,
-)
+from wms.picking.models import PickShortage, PickTask, TaskStatus, Wave, WaveOrder, WaveStatus
 
 tasks_t = PickTask.__table__
 orders_t = Order.__table__
@@ -140,7 +134,9 @@ def short_pick(task_id: int, found: int, user_id: int | None, expected_left: int
     )
     served = serve_waiting(task.product_id)
     _keep_picking([order_id for _, order_id, _ in served])
-    audit.record("pick.short", "pick_task", task.id, wave=reference, short=shortage, found=found)
+    audit.record(
+        user_id, "pick.short", "pick_task", task.id, wave=reference, short=shortage, found=found
+    )
     return ShortPick(
         shortage, found, set_aside, where.code if where else None, sum(q for *_, q in served)
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from wms.auth.models import User
-from wms.core.codes import short_code
-from wms.core.errors import InvalidInput, NotFound
+from wms.base.codes import short_code
+from wms.base.errors import InvalidInput, NotFound
+from wms.base.numbers import order_number, wave_code
 from wms.extensions import db
 from wms.inventory.models import Barcode, BarcodeKind, Location, Product
-from wms.orders.models import order_number
-from wms.picking.models import PickTask, TaskStatus, Wave, WaveOrder, wave_code
+from wms.picking.models import PickTask, TaskStatus, Wave, WaveOrder
 from wms.prints.barcodes import page_size as check_page_size
 from wms.prints.picklist import PickListLine, render_pick_list
 from wms.prints.sheets import (

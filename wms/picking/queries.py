@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 
+from wms.core.models import Order, OrderLine, OrderStatus
 from wms.core.staging import staged_t
 from wms.database import for_update, is_postgres
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
-from wms.orders.models import Order, OrderLine, OrderStatus
 from wms.picking.models import PickTask, TaskStatus, Wave, WaveOrder, WaveStatus
 from wms.picking.rules import BinStock, CandidateOrder, NeedLine
 

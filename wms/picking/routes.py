@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.auth.decorators import role_required
-from wms.core.errors import DomainError, InvalidInput
+from wms.base.errors import DomainError, InvalidInput
+from wms.base.numbers import order_number
 from wms.extensions import db, htmx
-from wms.orders.models import order_number
-from wms.picking import bp, flow, overview, paper, prints, services
+from wms.picking import flow, overview, paper, prints, services
 from wms.picking.screen import Screen
+
+bp = Blueprint("picking", __name__)
+
 
 # ------------------------------------------------------------------ handheld
 
@@ -98,7 +101,7 @@ def wave(wave_id: int) -> ResponseReturnValue:
 @bp.post("/waves/<int:wave_id>/cancel")
 @role_required("supervisor")
 def cancel_wave(wave_id: int) -> ResponseReturnValue:
-    wave = services.cancel_wave(wave_id)
+    wave = services.cancel_wave(wave_id, current_user.id)
     flash(f"{wave.code} cancelled; its orders can go in another wave.", "ok")
     return redirect(url_for("picking.wave", wave_id=wave_id))
 
@@ -125,7 +128,7 @@ def record_paper_pick(wave_id: int) -> ResponseReturnValue:
 @bp.post("/waves/<int:wave_id>/release")
 @role_required("supervisor")
 def release_wave(wave_id: int) -> ResponseReturnValue:
-    wave = services.release_wave(wave_id)
+    wave = services.release_wave(wave_id, current_user.id)
     flash(f"{wave.code} taken back; the next picker carries on where it stopped.", "ok")
     return redirect(url_for("picking.wave", wave_id=wave_id))
 

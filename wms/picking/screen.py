@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from wms.base.numbers import order_number
 from wms.extensions import db
 from wms.inventory.models import Location, Product
-from wms.orders.models import order_number
 from wms.picking.models import PickTask, Step, TaskStatus, WaveOrder
 
 tasks_t = PickTask.__table__

@@ -10,24 +10,17 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from wms.core import audit
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.base.numbers import order_number, wave_code
 from wms.core.backorders import refresh_order_status
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.core.models import Order, OrderStatus
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.orders.models import Order, OrderStatus, order_number
 from wms.picking import queries
-from wms.picking.models import (
-    PickTask,
-    Step,
-    TaskStatus,
-    Wave,
-    WaveOrder,
-    WaveStatus,
-    wave_code,
-)
+from wms.picking.models import PickTask, Step, TaskStatus, Wave, WaveOrder, WaveStatus
 from wms.picking.rules import WavePlan, plan_wave
 
 orders_t = Order.__table__
@@ -91,7 +84,9 @@ def build_wave(criteria: WaveCriteria, user_id: int | None = None) -> BuiltWave:
         return BuiltWave(None, left_out=left_out)
 
     wave = _insert_wave(plan, criteria, user_id)
-    audit.record("wave.build", "wave", wave.code, orders=len(plan.order_ids), lines=len(plan.tasks))
+    audit.record(
+        user_id, "wave.build", "wave", wave.code, orders=len(plan.order_ids), lines=len(plan.tasks)
+    )
     return BuiltWave(wave.id, len(plan.order_ids), len(plan.tasks), left_out)
 
 
@@ -328,17 +323,17 @@ def finish_wave(wave: Wave, status: str = WaveStatus.DONE) -> None:
     db.session.flush()
 
 
-def cancel_wave(wave_id: int) -> Wave:
+def cancel_wave(wave_id: int, user_id: int | None = None) -> Wave:
     """Stop a wave: what was picked stays in its totes, the rest waits for another wave."""
     wave = locked_wave(wave_id)
     if wave.status not in (WaveStatus.READY, WaveStatus.PICKING):
         raise Conflict(f"{wave.code} is {wave.status}; only open waves can be cancelled.")
     finish_wave(wave, WaveStatus.CANCELLED)
-    audit.record("wave.cancel", "wave", wave.code)
+    audit.record(user_id, "wave.cancel", "wave", wave.code)
     return wave
 
 
-def release_wave(wave_id: int) -> Wave:
+def release_wave(wave_id: int, user_id: int | None = None) -> Wave:
     """Take a wave back from its picker (end of shift): the next picker resumes it."""
     wave = locked_wave(wave_id)
     if wave.status != WaveStatus.PICKING:
@@ -349,7 +344,7 @@ def release_wave(wave_id: int) -> Wave:
     wave.cursor_step = Step.BIN
     wave.cursor_qty = 0
     db.session.flush()
-    audit.record("wave.release", "wave", wave.code)
+    audit.record(user_id, "wave.release", "wave", wave.code)
     return wave
 
 

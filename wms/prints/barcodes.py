@@ -30,7 +30,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from wms.core.codes import is_valid_ean13
+from wms.base.codes import is_valid_ean13
 
 Symbology = Literal["code128", "ean13"]
 CODE128: Symbology = "code128"

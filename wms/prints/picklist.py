@@ -24,7 +24,7 @@ from datetime import datetime
 
 from reportlab.pdfgen.canvas import Canvas
 
-from wms.core.codes import is_valid_ean13
+from wms.base.codes import is_valid_ean13
 from wms.prints.barcodes import (
     CODE128,
     EAN13,

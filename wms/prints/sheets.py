@@ -12,7 +12,7 @@ actions'.
 A location or product barcode spans the whole label, its quiet zones in the
 label's margins, and never prints below ``MIN_MODULE_WIDTH``: a code too long for
 that (about 17 characters on these labels) is encoded as its short stand-in
-(``short``, see ``wms.core.codes.short_code``), with the real code as the text.
+(``short``, see ``wms.base.codes.short_code``), with the real code as the text.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 
-from wms.core.codes import COMMANDS, SCREEN_COMMANDS, command_code
+from wms.base.codes import COMMANDS, SCREEN_COMMANDS, command_code
 from wms.prints.barcodes import (
     CODE128,
     FONT,

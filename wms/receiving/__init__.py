@@ -1,5 +1,3 @@
-from flask import Blueprint
+from wms.receiving.routes import bp
 
-bp = Blueprint("receiving", __name__)
-
-from wms.receiving import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -8,17 +8,18 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from wms.core import backorders, outbox
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict
+from wms.base.numbers import order_number
+from wms.channels import outbox
+from wms.core import backorders
+from wms.core.lanes import mark_first_unit
 from wms.core.ledger import LocationRef, Reason, move_stock
+from wms.core.models import Inbound, Order, OrderLine
 from wms.core.staging import add_staged, take_staged
-from wms.crossdock.services import mark_first_unit
 from wms.database import prebuilt
 from wms.extensions import db
-from wms.inbounds.models import Inbound
 from wms.inventory.models import Location, Product
-from wms.orders.models import Order, OrderLine, order_number
 from wms.receiving import routing
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus
 

@@ -8,9 +8,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.core.models import Inbound
 from wms.extensions import db
-from wms.inbounds.models import Inbound
 from wms.inventory.models import Location, Product
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from wms.core.codes import command_of
-from wms.core.errors import InvalidInput, WrongLocation
+from wms.base.codes import command_of
+from wms.base.errors import InvalidInput, WrongLocation
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import StagedUnits
+from wms.core.recognise import recognise
 from wms.extensions import db
-from wms.floor.recognise import recognise
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from wms.core.clock import today, utcnow
+from wms.base.clock import today, utcnow
+from wms.core.models import Inbound
 from wms.extensions import db, htmx
-from wms.inbounds.models import Inbound
-from wms.receiving import bp, dock, putaway, services
+from wms.receiving import dock, putaway, services
 from wms.receiving.tally import recent_tally
+
+bp = Blueprint("receiving", __name__)
 
 
 def _go(endpoint: str) -> Response:

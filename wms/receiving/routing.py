@@ -8,15 +8,14 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 
+from wms.base.clock import today
+from wms.base.errors import Conflict
 from wms.core import backorders, stock
-from wms.core.clock import today
-from wms.core.errors import Conflict
-from wms.crossdock.models import LaneAssignment
-from wms.crossdock.services import Lane, assign_lane
+from wms.core.lanes import Lane, assign_lane
+from wms.core.models import LaneAssignment, LineKind, OrderLine
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
-from wms.orders.models import LineKind, OrderLine
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus
 
 WAITING_BATCH = 20

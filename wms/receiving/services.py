@@ -9,21 +9,27 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from wms.base.clock import today, utcnow
+from wms.base.codes import command_of
+from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.base.numbers import order_number
 from wms.core import backorders, stock
-from wms.core.clock import today, utcnow
-from wms.core.codes import command_of
-from wms.core.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.core.lanes import release_lane
 from wms.core.ledger import Reason, move_stock
+from wms.core.models import (
+    OPEN_STATUSES,
+    Inbound,
+    InboundKind,
+    InboundLine,
+    InboundStatus,
+    OrderLine,
+)
+from wms.core.recognise import Recognised, recognise
 from wms.core.staging import add_staged, take_staged
-from wms.crossdock.services import release_lane
 from wms.database import for_update, prebuilt
 from wms.extensions import db
-from wms.floor.recognise import Recognised, recognise
-from wms.inbounds.models import OPEN_STATUSES, Inbound, InboundKind, InboundLine, InboundStatus
-from wms.inbounds.services import find_by_reference, lock_inbound
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import OrderLine, order_number
 from wms.receiving import routing
 from wms.receiving.dock import (
     PendingUnit,
@@ -95,6 +101,23 @@ def _session_row() -> Any:
     )
 
 
+def find_by_reference(reference: str) -> Inbound | None:
+    """The inbound a scanned ASN or PO number names, for the receiving dock.
+
+    Two channels may announce the same number: the open one is meant; when
+    several are open, the receiver picks the right one from the list.
+    """
+    found = db.session.scalars(
+        select(Inbound).where(Inbound.reference == reference).order_by(Inbound.id)
+    ).all()
+    active = [i for i in found if i.status in OPEN_STATUSES]
+    if len(active) > 1:
+        raise Conflict(
+            f"{len(active)} open inbounds are numbered {reference}: choose yours from the list."
+        ).with_code("ambiguous_inbound")
+    return (active or found or [None])[-1]
+
+
 def start_receiving(user_id: int, code: str) -> Inbound:
     """Begin (or resume) receiving an inbound by its ASN or PO number; BLIND starts a blind one."""
     code = code.strip()
@@ -112,7 +135,7 @@ def start_receiving(user_id: int, code: str) -> Inbound:
     if found is None:
         raise UnknownCode(code, "inbound")
     # Locked, so a close at the same moment comes before (refused here) or after.
-    inbound = lock_inbound(found.id)
+    inbound = stock.lock_inbound(found.id)
     assert inbound is not None
     return _receive(user_id, inbound)
 
@@ -145,7 +168,7 @@ def inbounds_due(day: date, limit: int = 30) -> list[Inbound]:
 
 
 def start_inbound_by_id(user_id: int, inbound_id: int) -> Inbound:
-    inbound = lock_inbound(inbound_id)
+    inbound = stock.lock_inbound(inbound_id)
     if inbound is None:
         raise InvalidInput("There is no such inbound.")
     return _receive(user_id, inbound)
@@ -603,7 +626,7 @@ def unknown_units(inbound_id: int) -> list[DockUnit]:
 
 def close_inbound(inbound_id: int, user_id: int) -> Inbound:
     """Close: the tally becomes the discrepancy report; what never came stops being promised."""
-    inbound = lock_inbound(inbound_id)
+    inbound = stock.lock_inbound(inbound_id)
     if inbound is None:
         raise InvalidInput("There is no such inbound.")
     if inbound.status not in OPEN_STATUSES:

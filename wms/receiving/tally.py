@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, select
 
+from wms.core.models import InboundLine
 from wms.database import prebuilt
 from wms.extensions import db
-from wms.inbounds.models import InboundLine
 from wms.inventory.models import Product
 from wms.receiving.models import DockUnit
 

@@ -13,17 +13,18 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select, update
 
-from wms.core import audit, stock
-from wms.core.clock import utcnow
-from wms.core.codes import command_of
-from wms.core.errors import InvalidInput, UnknownCode
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.codes import command_of
+from wms.base.errors import InvalidInput, UnknownCode
+from wms.base.numbers import order_number
+from wms.core import stock
 from wms.core.ledger import Reason, move_stock
+from wms.core.recognise import recognise
 from wms.database import for_update
 from wms.extensions import db
-from wms.floor.recognise import recognise
 from wms.inventory import services as inventory
 from wms.inventory.models import LocationKind, Product
-from wms.orders.models import order_number
 from wms.returns import receipts, restock
 from wms.returns.errors import AlreadyDecided, AlreadyReceived, GradeFirst, ReturnClosed
 from wms.returns.models import (
@@ -303,7 +304,9 @@ def finish_return(user_id: int, session: ReturnSession) -> Answer:
         )
         db.session.expire(rma)
         if moved.rowcount == 1:
-            audit.record("return.received", "return", rma.number, units=received, of=authorised)
+            audit.record(
+                user_id, "return.received", "return", rma.number, units=received, of=authorised
+            )
     session.rma_id = None
     message = (
         f"{rma.number} done: {received} of {authorised} units back."

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from wms.core import audit, outbox
-from wms.core.clock import utcnow
-from wms.core.errors import InvalidInput
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import InvalidInput
+from wms.base.numbers import order_number
+from wms.channels import outbox
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.orders.models import order_number
 from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.returns.errors import AlreadyDecided, ReturnClosed
 from wms.returns.models import Decision, ReturnAuthorisation, ReturnLine, ReturnStatus
@@ -53,6 +54,7 @@ def decide_line(
     _close_when_all_decided(rma)
     _announce(rma, line)
     audit.record(
+        user_id,
         "return.decided",
         "return",
         rma.number,

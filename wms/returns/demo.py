@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from wms.base.numbers import order_number
 from wms.core.ledger import Reason, move_stock
+from wms.core.models import Order, OrderLine, OrderStatus
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
-from wms.orders.models import Order, OrderLine, OrderStatus, order_number
 from wms.returns import labels
 from wms.returns.models import ReturnAuthorisation
 from wms.returns.services import NewReturn, NewReturnLine, authorise_return
@@ -106,4 +107,4 @@ def _label(rma: ReturnAuthorisation) -> None:
         order_number=order_number(rma.order_id),
     )
     rma.label_key = f"return-{rma.number}"
-    labels.record_label(rma.id, label)
+    labels.record_label(rma.id, label, None)

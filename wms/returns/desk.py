@@ -11,13 +11,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from wms.auth.decorators import role_required
-from wms.core.clock import today
-from wms.core.errors import DomainError, InvalidInput
+from wms.base.clock import today
+from wms.base.errors import DomainError, InvalidInput
+from wms.base.numbers import order_id_from_number, order_number, rma_id_from_number, rma_number
+from wms.core.models import Order
+from wms.database import commit_early
 from wms.extensions import db
-from wms.orders.models import Order, order_id_from_number, order_number
 from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
 from wms.prints.shipping_label import LabelAddress
-from wms.returns import bp, decisions, labels, queues, report, services
+from wms.returns import decisions, labels, queues, report, services
 from wms.returns.errors import ReturnNotFound
 from wms.returns.models import (
     Decision,
@@ -27,9 +29,8 @@ from wms.returns.models import (
     ReturnReason,
     ReturnStatus,
     Wish,
-    rma_id_from_number,
-    rma_number,
 )
+from wms.returns.routes import bp
 
 PAGE = 50
 QUEUE_TITLES = {"rework": "Rework", "quarantine": "Quarantine", "exceptions": "Exceptions"}
@@ -166,7 +167,9 @@ def show(rma_id: int) -> ResponseReturnValue:
 @role_required("supervisor")
 def label_buy(rma_id: int) -> ResponseReturnValue:
     services.get_return(rma_id)
-    rma = labels.issue_return_label(rma_id, request.form.get("format", "PDF_4x6"))
+    rma = labels.issue_return_label(
+        rma_id, request.form.get("format", "PDF_4x6"), commit_early, current_user.id
+    )
     if rma.label_status == LabelStatus.BOUGHT:
         flash(f"Return label bought: {rma.carrier} {rma.tracking_number}.", "ok")
     else:
@@ -179,7 +182,7 @@ def label_buy(rma_id: int) -> ResponseReturnValue:
 def label_release(rma_id: int) -> ResponseReturnValue:
     services.get_return(rma_id)
     try:
-        message = labels.release_return_label(rma_id)
+        message = labels.release_return_label(rma_id, commit_early, current_user.id)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -254,7 +257,7 @@ def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
 @bp.post("/<int:rma_id>/cancel")
 @role_required("supervisor")
 def cancel(rma_id: int) -> ResponseReturnValue:
-    rma = services.cancel_return(rma_id)
+    rma = services.cancel_return(rma_id, user_id=current_user.id)
     flash(f"{rma.number} cancelled.", "ok")
     return redirect(url_for("returns.show", rma_id=rma_id))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.base.errors import Conflict, InvalidInput, NotFound
 
 
 class ReturnNotFound(NotFound):

@@ -18,13 +18,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, g
 from sqlalchemy import or_, update
 
-from wms.core import audit, outbox
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput
-from wms.core.money import to_minor
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput
+from wms.base.money import to_minor
+from wms.channels import outbox
+from wms.config import setting
+from wms.database import Commit
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.returns.errors import LabelInProgress, ReturnClosed
@@ -39,7 +41,6 @@ from wms.shipping.carriers import (
     Parcel,
 )
 from wms.shipping.purchases import release_after
-from wms.web import commit_now
 
 rma_t = ReturnAuthorisation.__table__
 # An attempt older than this is taken to have died with its worker; a new one may start.
@@ -77,14 +78,13 @@ class LabelJob:
 def carrier_for_app() -> Carrier:
     from wms.shipping.labels import warehouse_currency
 
-    config = current_app.config
-    if config.get("SHIPPO_API_KEY"):
+    if setting("SHIPPO_API_KEY"):
         from wms.shipping.carriers.shippo_adapter import ShippoCarrier
 
         return ShippoCarrier(
-            config["SHIPPO_API_KEY"],
-            config.get("SHIPPO_API_URL"),
-            timeout=float(config.get("SHIPPO_TIMEOUT", 10.0)),
+            setting("SHIPPO_API_KEY"),
+            setting("SHIPPO_API_URL"),
+            timeout=float(setting("SHIPPO_TIMEOUT", 10.0)),
             currency=warehouse_currency(),
         )
     from wms.shipping.carriers.builtin import BuiltinCarrier
@@ -94,7 +94,7 @@ def carrier_for_app() -> Carrier:
 
 def _repeatable() -> bool:
     """The built-in carrier draws the same label for the same key: asking again is safe."""
-    return not current_app.config.get("SHIPPO_API_KEY")
+    return not setting("SHIPPO_API_KEY")
 
 
 def _unknown(rma: ReturnAuthorisation, now: datetime) -> bool:
@@ -111,19 +111,19 @@ def builtin_serial(key: str) -> int | None:
     return BUILTIN_SERIAL_BASE + int(digits) if digits.isdigit() else None
 
 
-def issue_return_label(rma_id: int, label_format: str = "PDF_4x6") -> ReturnAuthorisation:
-    """Record the attempt, commit, buy (or find) the label, record it, commit.
+def issue_return_label(
+    rma_id: int, label_format: str, commit_early: Commit, user_id: int | None
+) -> ReturnAuthorisation:
+    """Record the attempt, commit it, buy (or find) the label, record it.
 
-    Commits twice on purpose: the attempt must be durable before money is
-    spent, and the carrier call must not hold the database's locks.
+    The attempt is committed before the carrier is called: it must be durable
+    before money is spent, and the call must not hold the database's locks.
     """
     job = claim_label(rma_id, label_format)
-    commit_now()
+    commit_early()
     if job is not None:
         outcome = purchase(job)
-        record_label(rma_id, outcome)
-        db.session.commit()
-        g.committed = True
+        record_label(rma_id, outcome, user_id)
     rma = db.session.get(ReturnAuthorisation, rma_id)
     assert rma is not None
     return rma
@@ -217,7 +217,7 @@ def purchase(job: LabelJob) -> Label | CarrierError | None:
             close()
 
 
-def record_label(rma_id: int, outcome: Label | CarrierError | None) -> None:
+def record_label(rma_id: int, outcome: Label | CarrierError | None, user_id: int | None) -> None:
     rma = db.session.get(ReturnAuthorisation, rma_id)
     assert rma is not None
     if outcome is None or (isinstance(outcome, CarrierUnavailable) and outcome.purchase_uncertain):
@@ -227,7 +227,9 @@ def record_label(rma_id: int, outcome: Label | CarrierError | None) -> None:
         if rma.label_status == LabelStatus.BUYING:
             rma.label_status = LabelStatus.FAILED
         rma.label_error = outcome.message[:300]
-        audit.record("return.label_failed", "return", rma.number, error=outcome.message[:200])
+        audit.record(
+            user_id, "return.label_failed", "return", rma.number, error=outcome.message[:200]
+        )
         return
     if rma.label_status == LabelStatus.BOUGHT:
         return
@@ -258,7 +260,9 @@ def record_label(rma_id: int, outcome: Label | CarrierError | None) -> None:
             "tracking_url": outcome.tracking_url,
         },
     )
-    audit.record("return.label_bought", "return", rma.number, tracking=outcome.tracking_number)
+    audit.record(
+        user_id, "return.label_bought", "return", rma.number, tracking=outcome.tracking_number
+    )
 
 
 def unconfirmed_sentence(rma: ReturnAuthorisation, now: datetime | None = None) -> str:
@@ -281,7 +285,7 @@ def _mark_uncertain(rma: ReturnAuthorisation) -> None:
         rma.label_error = unconfirmed_sentence(rma)[:300]
 
 
-def release_return_label(rma_id: int) -> str:
+def release_return_label(rma_id: int, commit_early: Commit, user_id: int | None) -> str:
     """A supervisor lets an unconfirmed return label be bought again, after one last look."""
     rma = db.session.get(ReturnAuthorisation, rma_id)
     if rma is None:
@@ -292,11 +296,10 @@ def release_return_label(rma_id: int) -> str:
     if (rma.label_attempt_at or now) + release_after() > now:
         raise Conflict(unconfirmed_sentence(rma, now)).with_code("release_too_early")
     job = claim_label(rma_id, rma.label_format or "PDF_4x6")
-    commit_now()
+    commit_early()
     outcome = purchase(job) if job is not None else None
     if isinstance(outcome, Label):
-        record_label(rma_id, outcome)
-        commit_now()
+        record_label(rma_id, outcome, user_id)
         return f"The carrier has the return label of {rma.number} after all: it is on record now."
     released = db.session.execute(
         update(rma_t)
@@ -309,8 +312,7 @@ def release_return_label(rma_id: int) -> str:
     )
     if released.rowcount != 1:
         raise Conflict(f"The return label of {rma.number} changed meanwhile; look at it again.")
-    audit.record("return.label_released", "return", rma.number)
-    commit_now()  # the look above committed already: the request will not commit again
+    audit.record(user_id, "return.label_released", "return", rma.number)
     return f"{rma.number} may buy its return label again."
 
 
@@ -337,7 +339,7 @@ def customer_address(ship_to: dict[str, Any], email: str) -> Address:
 def return_address() -> Address:
     """Where return parcels go: the site's RETURN_ADDRESS, else the warehouse's own
     address (the one outbound labels carry), to the returns department."""
-    site = current_app.config.get("RETURN_ADDRESS")
+    site = setting("RETURN_ADDRESS")
     if site:
         fields = {**DEFAULT_RETURN_ADDRESS, **site}
         return Address(**{k: str(v) for k, v in fields.items()})

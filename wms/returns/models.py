@@ -18,13 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import rma_number
+from wms.core.models import Order
 from wms.extensions import db
 from wms.inventory.models import Location, Product
-from wms.orders.models import Order
-
-RMA_PREFIX = "R-"
-RMA_OFFSET = 10000
 
 
 class ReturnStatus(StrEnum):
@@ -76,22 +74,6 @@ class LabelStatus(StrEnum):
     FAILED = "failed"  # the carrier refused: nothing was bought, a new attempt may buy
     UNCERTAIN = "uncertain"  # the carrier did not say: look for the label, buy nothing
     RELEASED = "released"  # a supervisor let an unconfirmed purchase be made again
-
-
-def rma_number(rma_id: int) -> str:
-    return f"{RMA_PREFIX}{RMA_OFFSET + rma_id}"
-
-
-def rma_id_from_number(code: str) -> int | None:
-    """``R-10001`` -> 1; anything else -> None."""
-    code = code.strip().upper()
-    if not code.startswith(RMA_PREFIX):
-        return None
-    digits = code[len(RMA_PREFIX) :]
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
-        return None
-    rma_id = int(digits) - RMA_OFFSET
-    return rma_id if 0 < rma_id < 2**31 else None
 
 
 class ReturnAuthorisation(db.Model):

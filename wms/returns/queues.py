@@ -16,15 +16,17 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from wms.core import audit, backorders
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput
+from wms.base.numbers import rma_number
+from wms.core import backorders
 from wms.core.ledger import NotEnoughStock, Reason, move_stock
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
 from wms.receiving import routing
-from wms.returns.models import ReturnItem, rma_number
+from wms.returns.models import ReturnItem
 
 QUEUE_KINDS = (LocationKind.REWORK, LocationKind.QUARANTINE, LocationKind.EXCEPTIONS)
 SCRAP_REASONS = (
@@ -153,7 +155,13 @@ def release_units(
     backorders.serve_waiting(product_id)
     backorders.recompute_projections(product_id)
     audit.record(
-        "returns.released", "location", source.code, product_id=product_id, qty=qty, to=target.code
+        user_id,
+        "returns.released",
+        "location",
+        source.code,
+        product_id=product_id,
+        qty=qty,
+        to=target.code,
     )
     return target
 
@@ -176,7 +184,13 @@ def scrap_units(
     for reference, units in _settle(source, product_id, qty, "scrapped", reason, user_id):
         move_stock(product_id, units, source, None, Reason.SCRAP, reference, user_id)
     audit.record(
-        "returns.scrapped", "location", source.code, product_id=product_id, qty=qty, reason=reason
+        user_id,
+        "returns.scrapped",
+        "location",
+        source.code,
+        product_id=product_id,
+        qty=qty,
+        reason=reason,
     )
 
 
@@ -195,7 +209,7 @@ def settle_unknown(item_id: int, note: str, user_id: int) -> None:
     )
     if done.rowcount != 1:
         raise Conflict("That item was already dealt with.")
-    audit.record("returns.resolved", "return_item", item_id, note=note[:200])
+    audit.record(user_id, "returns.resolved", "return_item", item_id, note=note[:200])
 
 
 def _queue_location(location_id: int) -> Location:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import case, insert, select, update
 
-from wms.core import outbox
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.channels import outbox
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.orders.models import order_number
 from wms.returns.errors import AlreadyDecided, AlreadyReceived
 from wms.returns.models import Grade, ReturnAuthorisation, ReturnItem, ReturnLine, ReturnStatus
 from wms.returns.restock import Placed

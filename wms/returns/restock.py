@@ -10,13 +10,15 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from wms.core import backorders, outbox, stock
+from wms.base.numbers import order_number
+from wms.channels import outbox
+from wms.core import backorders, stock
+from wms.core.lanes import mark_first_unit
 from wms.core.ledger import Reason, move_stock
+from wms.core.models import OrderLine
 from wms.core.staging import stage_units
-from wms.crossdock.services import mark_first_unit
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import OrderLine, order_number
 from wms.receiving import routing
 from wms.receiving import services as receiving
 from wms.receiving.dock import destination_label

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from wms.base.numbers import order_number
 from wms.extensions import db
-from wms.orders.models import order_number
-from wms.returns import bench, bp, panels
+from wms.returns import bench, panels
 from wms.returns.models import OPEN_FOR_RECEIVING, LabelStatus, ReturnAuthorisation
 from wms.returns.restock import DESTINATION_CSS
+
+bp = Blueprint("returns", __name__)
+
 
 OPEN_SHOWN = 8
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from wms.api.schemas import COUNT_NOTE, Code, Count, Strict, Text
+from wms.base.schemas import COUNT_NOTE, Code, Count, Strict, Text
 
 ReasonCode = Literal[
     "damaged_in_transit", "defective", "wrong_item", "not_as_described", "changed_mind", "other"

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
 
-from wms.core import audit, outbox, stock
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput, UnknownCode
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.numbers import order_id_from_number, order_number, rma_id_from_number, rma_number
+from wms.channels import outbox
+from wms.core import stock
+from wms.core.models import Order, OrderLine
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.orders.models import Order, OrderLine, order_id_from_number, order_number
 from wms.returns import views
 from wms.returns.errors import NotReturnable, ReturnClosed, ReturnNotFound
 from wms.returns.models import (
@@ -25,8 +28,6 @@ from wms.returns.models import (
     ReturnReason,
     ReturnStatus,
     Wish,
-    rma_id_from_number,
-    rma_number,
 )
 
 rma_t = ReturnAuthorisation.__table__
@@ -110,7 +111,7 @@ def authorise_return(
     _insert_lines(rma_id, new, {sku: (order_lines[p.id][0], p.id) for sku, p in products.items()})
     rma = db.session.get(ReturnAuthorisation, rma_id)
     outbox.emit("return.authorised", order.channel_id, f"return:{rma_id}", views.rma_view(rma))
-    audit.record("return.authorised", "return", rma_number(rma_id), order=order.number)
+    audit.record(user_id, "return.authorised", "return", rma_number(rma_id), order=order.number)
     return AuthorisedReturn(rma_id, created=True)
 
 
@@ -378,7 +379,9 @@ def _open_return_of_order(order_id: int) -> ReturnAuthorisation | None:
 # ------------------------------------------------------------------- cancel
 
 
-def cancel_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisation:
+def cancel_return(
+    rma_id: int, channel_id: int | None = None, user_id: int | None = None
+) -> ReturnAuthorisation:
     """Cancel an RMA nothing has come back for; its units may be authorised again."""
     rma = get_return(rma_id, channel_id)
     if rma.status == ReturnStatus.CANCELLED:
@@ -400,5 +403,5 @@ def cancel_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisa
         f"return:{rma.id}",
         {"return_id": rma.id, "number": rma.number, "order_number": rma.order.number},
     )
-    audit.record("return.cancelled", "return", rma.number)
+    audit.record(user_id, "return.cancelled", "return", rma.number)
     return rma

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from wms.core.clock import iso
+from wms.base.clock import iso
+from wms.base.numbers import order_number
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.orders.models import order_number
 from wms.returns.models import ReturnAuthorisation, ReturnLine
 
 rl_t = ReturnLine.__table__

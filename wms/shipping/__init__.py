@@ -1,7 +1,5 @@
 """Packing, labels and shipping: the pack station, carriers, prints and the manifest."""
 
-from flask import Blueprint
+from wms.shipping.routes import bp
 
-bp = Blueprint("shipping", __name__)
-
-from wms.shipping import routes  # noqa: E402,F401
+__all__ = ["bp"]

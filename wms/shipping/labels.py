@@ -1,9 +1,9 @@
 """Rates and labels for a parcel, from the configured carrier, bought at most once.
 
 The carrier is Shippo when ``SHIPPO_API_KEY`` is set, else the built-in local
-carrier. Both are called with no database transaction open (see
-``_leave_transaction``), and a purchase is put on record, committed, before the
-carrier hears of it: after a crash, a timeout or a 5xx the parcel says a
+carrier. Both are called with no database transaction open (the route lends
+the action ``commit_early`` in a ``CallOut``), and a purchase is put on record,
+committed, before the carrier hears of it: after a crash, a timeout or a 5xx the parcel says a
 purchase may have happened. Then no purchase is made again: the next attempts
 only ask the carrier for the label bought with the parcel's key, until it is
 found or a supervisor releases the parcel (see ``wms.shipping.purchases``).
@@ -17,16 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app, url_for
-
-from wms.core.errors import Conflict, DomainError, InvalidInput, NotFound
-from wms.core.money import DEFAULT_CURRENCY, normal_currency
+from wms.base.errors import Conflict, DomainError, InvalidInput, NotFound
+from wms.base.money import DEFAULT_CURRENCY, normal_currency
+from wms.config import setting
+from wms.core.models import Order
+from wms.database import Commit
 from wms.extensions import db
-from wms.orders.models import Order
 from wms.shipping.carriers import (
     SERVICE_LEVELS,
     Address,
@@ -88,31 +88,45 @@ class PrinterDown(DomainError):
     status = 503
 
 
+@dataclass(frozen=True)
+class CallOut:
+    """What a route lends an action that reaches a carrier or a printer.
+
+    ``commit_early`` (``wms.database.commit_early``) commits what is on record
+    before the call; ``tracking_page`` is the public tracking page's address,
+    printed on the built-in carrier's labels.
+    """
+
+    commit_early: Commit
+    tracking_page: str
+
+
 # ------------------------------------------------------------------ carriers
 
 
 def warehouse_currency() -> str:
-    return normal_currency(current_app.config.get("CURRENCY") or DEFAULT_CURRENCY)
+    return normal_currency(setting("CURRENCY") or DEFAULT_CURRENCY)
 
 
 def default_carrier_code() -> str:
-    return "shippo" if current_app.config.get("SHIPPO_API_KEY") else "builtin"
+    return "shippo" if setting("SHIPPO_API_KEY") else "builtin"
 
 
 @contextmanager
-def carrier_for(code: str, serials: dict[str, int] | None = None) -> Iterator[Carrier]:
+def carrier_for(
+    code: str, tracking_page: str, serials: dict[str, int] | None = None
+) -> Iterator[Carrier]:
     """The adapter for ``code``; ``serials`` gives built-in parcels their own tracking numbers."""
-    config = current_app.config
     if code == "shippo":
         _require_configured(code)
         from wms.shipping.carriers.shippo_adapter import ShippoCarrier
 
         with ShippoCarrier(
-            config["SHIPPO_API_KEY"],
-            config.get("SHIPPO_API_URL"),
-            timeout=float(config.get("SHIPPO_TIMEOUT", 10.0)),
-            retry_backoff=float(config.get("SHIPPO_RETRY_BACKOFF", 0.5)),
-            poll_interval=float(config.get("SHIPPO_POLL_INTERVAL", 1.0)),
+            setting("SHIPPO_API_KEY"),
+            setting("SHIPPO_API_URL"),
+            timeout=float(setting("SHIPPO_TIMEOUT", 10.0)),
+            retry_backoff=float(setting("SHIPPO_RETRY_BACKOFF", 0.5)),
+            poll_interval=float(setting("SHIPPO_POLL_INTERVAL", 1.0)),
             currency=warehouse_currency(),
         ) as shippo:
             yield shippo
@@ -120,18 +134,18 @@ def carrier_for(code: str, serials: dict[str, int] | None = None) -> Iterator[Ca
     known = dict(serials or {})
     yield BuiltinCarrier(
         serial_for=known.get,
-        tracking_url_prefix=url_for("shipping.track_form", _external=True),
+        tracking_url_prefix=tracking_page,
         currency=warehouse_currency(),
     )
 
 
 def _require_configured(code: str) -> None:
-    if code == "shippo" and not current_app.config.get("SHIPPO_API_KEY"):
+    if code == "shippo" and not setting("SHIPPO_API_KEY"):
         raise LabelRefused("Shippo is not configured any more; ask an admin to set it up again.")
 
 
 def warehouse_address() -> Address:
-    data = {**DEFAULT_WAREHOUSE, **(current_app.config.get("WAREHOUSE_ADDRESS") or {})}
+    data = {**DEFAULT_WAREHOUSE, **(setting("WAREHOUSE_ADDRESS") or {})}
     return _address(data)
 
 
@@ -169,19 +183,6 @@ def _package(parcel: Parcel) -> Package:
     return Package(box.length_mm, box.width_mm, box.height_mm, parcel.weight_g)
 
 
-def _leave_transaction() -> None:
-    """Commit what this request recorded so far, before talking to a carrier.
-
-    One of the few places a service commits mid-request, for two reasons: a
-    label purchase must be on record (and durable) before the carrier can act
-    on it, so a crash or a timeout can never leave a bought label unknown; and
-    no database lock may be held while a carrier takes seconds to answer (on
-    SQLite a writing request holds the whole database). The request's last
-    commit, as usual, saves what follows the call.
-    """
-    db.session.commit()
-
-
 def rate_from(data: dict[str, Any]) -> Rate:
     """A rate as stored with the parcel (amounts as text, to keep them exact)."""
     data = dict(data)
@@ -202,7 +203,7 @@ def rates_of(parcel: Parcel) -> list[Rate]:
 # ------------------------------------------------------------------ rates
 
 
-def quote_rates(parcel: Parcel, order: Order) -> str:
+def quote_rates(parcel: Parcel, order: Order, call: CallOut) -> str:
     """Ask the carrier for rates and preselect the cheapest meeting the order's level.
 
     Returns a sentence for the packer when no rate meets the level (they pick one).
@@ -212,9 +213,10 @@ def quote_rates(parcel: Parcel, order: Order) -> str:
     code = default_carrier_code()
     ship_from, ship_to = warehouse_address(), ship_to_address(order)
     package, level, parcel_id = _package(parcel), service_level(order), parcel.id
-    _leave_transaction()
+    # No lock is held while the carrier answers (on SQLite a writer holds the whole database).
+    call.commit_early()
     try:
-        with carrier_for(code) as carrier:
+        with carrier_for(code, call.tracking_page) as carrier:
             rates = carrier.rates(ship_from, ship_to, package, level)
     except CarrierUnavailable as exc:
         raise CarrierDown(exc.message) from exc
@@ -244,7 +246,7 @@ def _cheapest_first(rate: Rate, currency: str) -> tuple[bool, str, Decimal, int,
 # ------------------------------------------------------------------ buying
 
 
-def buy_label(parcel: Parcel, order: Order, rate_id: str = "") -> Parcel:
+def buy_label(parcel: Parcel, order: Order, call: CallOut, rate_id: str = "") -> Parcel:
     """Buy the parcel's label with the chosen (or the given) rate, never twice.
 
     After a purchase whose outcome is unknown it only looks for that label.
@@ -254,7 +256,7 @@ def buy_label(parcel: Parcel, order: Order, rate_id: str = "") -> Parcel:
     if parcel.status != ParcelStatus.PACKED:
         raise Conflict("Verify, box and weigh the parcel before buying its label.")
     if parcel.carrier_code not in REPEATABLE_CARRIERS and unknown(parcel):
-        return confirm_label(parcel, order.number)
+        return confirm_label(parcel, order.number, call)
     release_payment_hold(order)
     require_payment(order)
     if not parcel.rates:
@@ -268,36 +270,43 @@ def buy_label(parcel: Parcel, order: Order, rate_id: str = "") -> Parcel:
     parcel_id, key, number, code = parcel.id, parcel.label_key, order.number, parcel.carrier_code
     _require_configured(code)
     claim(parcel_id, rate.rate_id, number, repeatable=code in REPEATABLE_CARRIERS)
-    _leave_transaction()  # the attempt is on record before the carrier hears of it
+    call.commit_early()  # the attempt is on record before the carrier hears of it
     try:
-        with carrier_for(code, {key: parcel_id}) as carrier:
+        with carrier_for(code, call.tracking_page, {key: parcel_id}) as carrier:
             label = carrier.buy_label(rate, label_format, key, order_number=number)
     except CarrierUnavailable as exc:
         if not exc.purchase_uncertain:
-            record_failure(parcel_id, LabelState.FAILED, exc.message)
+            record_failure(parcel_id, LabelState.FAILED, exc.message, call.commit_early)
             raise CarrierDown(exc.message) from exc
-        record_failure(parcel_id, LabelState.UNCERTAIN, exc.message)
+        record_failure(parcel_id, LabelState.UNCERTAIN, exc.message, call.commit_early)
         parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
         raise CarrierDown(unconfirmed_sentence(parcel, number)) from exc
     except CarrierError as exc:
-        record_failure(parcel_id, LabelState.FAILED, exc.message, forget_rates=True)
+        record_failure(
+            parcel_id, LabelState.FAILED, exc.message, call.commit_early, forget_rates=True
+        )
         raise LabelRefused(exc.message) from exc
     except Exception:
-        record_failure(parcel_id, LabelState.UNCERTAIN, "The label purchase was interrupted.")
+        record_failure(
+            parcel_id,
+            LabelState.UNCERTAIN,
+            "The label purchase was interrupted.",
+            call.commit_early,
+        )
         raise
     record_label(parcel_id, label)
-    _leave_transaction()  # a bought label is saved before anything else can fail
+    call.commit_early()  # a bought label is saved before anything else can fail
     return db.session.get(Parcel, parcel_id)  # type: ignore[return-value]
 
 
-def find_label(parcel: Parcel) -> Label | None:
+def find_label(parcel: Parcel, call: CallOut) -> Label | None:
     """The carrier's record of the parcel's label (by its key and rate), or None."""
     rate = next((r for r in rates_of(parcel) if r.rate_id == parcel.rate_id), None)
     parcel_id, key, code = parcel.id, parcel.label_key, parcel.carrier_code
     _require_configured(code)
-    _leave_transaction()
+    call.commit_early()
     try:
-        with carrier_for(code, {key: parcel_id}) as carrier:
+        with carrier_for(code, call.tracking_page, {key: parcel_id}) as carrier:
             return carrier.find_label(key, rate)
     except CarrierUnavailable as exc:
         raise CarrierDown(
@@ -307,7 +316,7 @@ def find_label(parcel: Parcel) -> Label | None:
         raise CarrierDown(exc.message) from exc
 
 
-def confirm_label(parcel: Parcel, number: str) -> Parcel:
+def confirm_label(parcel: Parcel, number: str, call: CallOut) -> Parcel:
     """A purchase whose outcome is unknown: look for its label, and buy nothing.
 
     Found: it is put on record. Not found: ``LabelUnconfirmed`` says what the
@@ -320,16 +329,16 @@ def confirm_label(parcel: Parcel, number: str) -> Parcel:
         ).with_code("purchase_in_progress")
     parcel_id = parcel.id
     mark_unknown(parcel_id)
-    label = find_label(parcel)
+    label = find_label(parcel, call)
     if label is None:
         parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
         raise LabelUnconfirmed(unconfirmed_sentence(parcel, number))
     record_label(parcel_id, label)
-    _leave_transaction()
+    call.commit_early()
     return db.session.get(Parcel, parcel_id)  # type: ignore[return-value]
 
 
-def release_label(parcel_id: int) -> str:
+def release_label(parcel_id: int, call: CallOut, user_id: int | None) -> str:
     """A supervisor lets an unconfirmed purchase be made again, after one last look.
 
     Returns what happened, in one sentence.
@@ -339,19 +348,19 @@ def release_label(parcel_id: int) -> str:
         raise NotFound("There is no such parcel.")
     number = db.session.get(Order, parcel.order_id).number  # type: ignore[union-attr]
     release(parcel, number, dry_run=True)  # refuses early, before asking the carrier
-    label = find_label(parcel)
+    label = find_label(parcel, call)
     if label is not None:
         record_label(parcel_id, label)
         return f"The carrier has the label for {number} after all: it is on record now."
     parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
-    release(parcel, number)
+    release(parcel, number, user_id=user_id)
     return f"{number} may buy its label again: the next DONE at the pack station buys one."
 
 
 # ------------------------------------------------------------------ files and printing
 
 
-def label_file(parcel: Parcel, label_format: str, order_no: str) -> bytes:
+def label_file(parcel: Parcel, label_format: str, order_no: str, tracking_page: str) -> bytes:
     """The label in the format asked for: as bought, or drawn again by the built-in carrier."""
     if parcel.label_state != LabelState.BOUGHT or parcel.label_bytes is None:
         raise NotFound("This parcel has no label yet.")
@@ -360,7 +369,7 @@ def label_file(parcel: Parcel, label_format: str, order_no: str) -> bytes:
     if parcel.carrier_code == "builtin":
         rate = next((r for r in rates_of(parcel) if r.rate_id == parcel.rate_id), None)
         if rate is not None:
-            with carrier_for("builtin", {parcel.label_key: parcel.id}) as carrier:
+            with carrier_for("builtin", tracking_page, {parcel.label_key: parcel.id}) as carrier:
                 return carrier.buy_label(
                     rate, label_format, parcel.label_key, order_number=order_no
                 ).label_bytes
@@ -368,18 +377,18 @@ def label_file(parcel: Parcel, label_format: str, order_no: str) -> bytes:
     raise NotFound(f"This label was bought as {bought} only.")
 
 
-def print_label(parcel: Parcel, order_no: str) -> str:
+def print_label(parcel: Parcel, order_no: str, call: CallOut) -> str:
     """Send the ZPL label to the station's thermal printer; returns where it went."""
     settings = station_settings(parcel.location_id)
     if settings is None or not settings.has_printer:
         raise InvalidInput(
             "This station has no label printer; open the 4x6 PDF and print it from the browser."
         )
-    zpl = label_file(parcel, "ZPL", order_no)
+    zpl = label_file(parcel, "ZPL", order_no, call.tracking_page)
     host, port = settings.printer_host, settings.printer_port
-    _leave_transaction()
+    call.commit_early()
     try:
-        send_zpl(zpl, host, port, timeout=float(current_app.config.get("PRINTER_TIMEOUT", 5.0)))
+        send_zpl(zpl, host, port, timeout=float(setting("PRINTER_TIMEOUT", 5.0)))
     except PrinterUnavailable as exc:
         raise PrinterDown(exc.message) from exc
     return f"{host}:{port}"

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
 from wms.extensions import db
 from wms.inventory.models import Location, Product
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from wms.core.errors import Conflict, InvalidInput
+from wms.base.errors import Conflict, InvalidInput
 
 MAX_WEIGHT_G = 70_000
 # A scale that types like a keyboard sends "1250", "1.25", "1.250 kg" or "2.6 lb".

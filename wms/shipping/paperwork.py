@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.channels.models import Channel
+from wms.core.models import Order, OrderLine
 from wms.extensions import db
-from wms.orders.models import Channel, Order, OrderLine, order_number
 from wms.prints.documents import (
     Manifest,
     ManifestParcel,

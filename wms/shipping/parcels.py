@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
-from wms.core import outbox
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.numbers import order_number
+from wms.channels import outbox
 from wms.core.ledger import Reason
-from wms.core.models import StagedUnits
+from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
 from wms.core.staging import stage_units
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import Order, OrderLine, OrderStatus, order_number
 from wms.shipping import queries
 from wms.shipping.models import (
     BoxType,

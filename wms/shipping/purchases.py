@@ -19,13 +19,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import or_, update
 
-from wms.core import audit
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict
-from wms.core.money import to_minor
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict
+from wms.base.money import to_minor
+from wms.config import setting
+from wms.database import Commit
 from wms.extensions import db
 from wms.shipping.carriers import Label
 from wms.shipping.models import LabelState, Parcel
@@ -47,7 +48,7 @@ class LabelUnconfirmed(Conflict):
 
 
 def release_after() -> timedelta:
-    return timedelta(minutes=float(current_app.config.get("LABEL_RELEASE_MINUTES", 15)))
+    return timedelta(minutes=float(setting("LABEL_RELEASE_MINUTES", 15)))
 
 
 def unknown(parcel: Parcel, now: datetime | None = None) -> bool:
@@ -128,9 +129,10 @@ def mark_unknown(parcel_id: int) -> None:
     )
 
 
-def record_failure(parcel_id: int, state: str, message: str, forget_rates: bool = False) -> None:
-    """Keep what the attempt learnt: the error answer rolls back, this must not."""
-    db.session.rollback()
+def record_failure(
+    parcel_id: int, state: str, message: str, commit_early: Commit, forget_rates: bool = False
+) -> None:
+    """Keep what the attempt learnt, committed: the error answer rolls back, this must not."""
     values: dict[str, Any] = {
         "label_state": state,
         "label_error": message[:300],
@@ -144,7 +146,7 @@ def record_failure(parcel_id: int, state: str, message: str, forget_rates: bool 
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit_early()
 
 
 def label_amount_minor(label: Label) -> int | None:
@@ -187,7 +189,9 @@ def record_label(parcel_id: int, label: Label) -> None:
     db.session.expire_all()
 
 
-def release(parcel: Parcel, number: str, *, dry_run: bool = False) -> None:
+def release(
+    parcel: Parcel, number: str, *, dry_run: bool = False, user_id: int | None = None
+) -> None:
     """A supervisor lets the parcel buy a label again, once the waiting period is over.
 
     ``dry_run`` only says whether it may be released now (raising if not).
@@ -223,6 +227,7 @@ def release(parcel: Parcel, number: str, *, dry_run: bool = False) -> None:
     if released.rowcount != 1:
         raise Conflict(f"The label of {number} changed meanwhile; look at it again.")
     audit.record(
+        user_id,
         "parcel.label_released",
         "parcel",
         parcel.id,

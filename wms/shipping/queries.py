@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.core.errors import InvalidInput, NotFound, UnknownCode
-from wms.core.models import StagedUnits
+from wms.base.errors import InvalidInput, NotFound, UnknownCode
+from wms.base.numbers import order_number
+from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import Order, OrderLine, OrderStatus, order_number
 from wms.shipping.models import BoxType, PackStation, Parcel, ParcelLine, ParcelStatus
 from wms.shipping.packing import LineToPack
 
@@ -246,7 +246,7 @@ class UnconfirmedLabel:
 
 def unconfirmed_labels() -> list[UnconfirmedLabel]:
     """Parcels whose label purchase may have happened and is not on record, oldest first."""
-    from wms.core.clock import utcnow
+    from wms.base.clock import utcnow
     from wms.shipping.models import LabelState
     from wms.shipping.purchases import release_after
 

@@ -2,17 +2,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.auth.decorators import role_required
-from wms.core.clock import today, utcnow
-from wms.core.errors import DomainError, InvalidInput
-from wms.core.money import format_money
+from wms.base.clock import today, utcnow
+from wms.base.errors import DomainError, InvalidInput
+from wms.base.money import format_money
+from wms.database import commit_early
 from wms.extensions import db, htmx
-from wms.shipping import bp, services, setup
+from wms.shipping import services, setup
+from wms.shipping.labels import CallOut
 from wms.shipping.services import PackView, PrintFile
+
+bp = Blueprint("shipping", __name__)
+
 
 bp.add_app_template_filter(format_money, "money")
 
@@ -41,7 +46,9 @@ def pack_station(station: str) -> ResponseReturnValue:
 @bp.post("/pack/<station>/scan")
 def pack_scan(station: str) -> ResponseReturnValue:
     try:
-        view = services.scan_at_station(station, request.form.get("code", ""), current_user.id)
+        view = services.scan_at_station(
+            station, request.form.get("code", ""), current_user.id, _call_out()
+        )
     except DomainError as error:
         return _refused(station, error)
     if view.redirect:
@@ -52,10 +59,21 @@ def pack_scan(station: str) -> ResponseReturnValue:
 @bp.post("/pack/<station>/rate")
 def pack_rate(station: str) -> ResponseReturnValue:
     try:
-        view = services.buy_with_rate(station, request.form.get("rate_id", ""), current_user.id)
+        view = services.buy_with_rate(
+            station, request.form.get("rate_id", ""), current_user.id, _call_out()
+        )
     except DomainError as error:
         return _refused(station, error)
     return _render(view)
+
+
+def _tracking_page() -> str:
+    return url_for("shipping.track_form", _external=True)
+
+
+def _call_out() -> CallOut:
+    """The pack station's actions call the carrier and the printer: they commit early."""
+    return CallOut(commit_early, _tracking_page())
 
 
 def _refused(station: str, error: DomainError) -> ResponseReturnValue:
@@ -94,12 +112,12 @@ def _pdf(file: PrintFile) -> Response:
 
 @bp.get("/pack/parcels/<int:parcel_id>/label.pdf")
 def label_pdf(parcel_id: int) -> ResponseReturnValue:
-    return _pdf(services.parcel_label(parcel_id, "PDF_4x6"))
+    return _pdf(services.parcel_label(parcel_id, "PDF_4x6", _tracking_page()))
 
 
 @bp.get("/pack/parcels/<int:parcel_id>/label.zpl")
 def label_zpl(parcel_id: int) -> ResponseReturnValue:
-    file = services.parcel_label(parcel_id, "ZPL")
+    file = services.parcel_label(parcel_id, "ZPL", _tracking_page())
     response = Response(file.content, mimetype="application/x-zpl")
     response.headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -142,7 +160,7 @@ def _unconfirmed_page(error: str = "", status: int = 200) -> ResponseReturnValue
 @role_required("supervisor")
 def release_label(parcel_id: int) -> ResponseReturnValue:
     try:
-        message = services.release_label(parcel_id)
+        message = services.release_label(parcel_id, _call_out(), current_user.id)
     except DomainError as error:
         db.session.rollback()
         return _unconfirmed_page(error.message, error.status)
@@ -212,6 +230,7 @@ def save_box(box_id: int | None = None) -> ResponseReturnValue:
                 active=form.get("active", "1") == "1",
             ),
             box_id,
+            current_user.id,
         )
     except DomainError as error:
         db.session.rollback()
@@ -230,6 +249,7 @@ def save_station() -> ResponseReturnValue:
             form.get("printer_host", ""),
             form.get("printer_port", ""),
             form.get("active", "1") == "1",
+            current_user.id,
         )
     except DomainError as error:
         db.session.rollback()

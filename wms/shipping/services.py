@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from wms.core.codes import command_of
-from wms.core.errors import Conflict, InvalidInput, NotFound, UnknownCode
+from wms.base.codes import command_of
+from wms.base.errors import Conflict, InvalidInput, NotFound, UnknownCode
+from wms.base.numbers import order_id_from_number, order_number
+from wms.core.models import Order
+from wms.core.recognise import recognise
 from wms.extensions import db
-from wms.floor.recognise import recognise
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import find_location, find_product
-from wms.orders.models import Order, order_id_from_number, order_number
 from wms.shipping import labels, paperwork, parcels, purchases, queries, shipments
 from wms.shipping.carriers import Rate
 from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
@@ -86,7 +87,7 @@ def station_view(station_code: str, user_id: int) -> PackView:
     return _parcel_view(station, parcel, "")
 
 
-def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
+def scan_at_station(station_code: str, code: str, user_id: int, call: labels.CallOut) -> PackView:
     """Act on one scan at the station and say what comes next."""
     station = queries.require_station(station_code)
     code = code.strip()
@@ -95,7 +96,7 @@ def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
     parcel = queries.current_parcel(station.id, user_id)
     word = command_of(code)
     if word:
-        return _command(word, station, parcel, user_id)
+        return _command(word, station, parcel, user_id, call)
     verifying = parcel is not None and parcel.status == ParcelStatus.OPEN
     if verifying:
         # Most scans while a parcel is open are its items: look for a product first.
@@ -109,19 +110,24 @@ def scan_at_station(station_code: str, code: str, user_id: int) -> PackView:
         parcels.set_box(parcel, box)
         return _parcel_view(station, parcel, f"Box {box.code}: {box.name or box.dimensions}.")
     if parcel is not None and looks_like_weight(code):
-        return _weigh(station, parcel, parse_weight(code))
-    return _open_or_ship(station, parcel, code, user_id, products_tried=verifying)
+        return _weigh(station, parcel, parse_weight(code), call)
+    return _open_or_ship(station, parcel, code, user_id, call, products_tried=verifying)
 
 
 def _open_or_ship(
-    station: Location, parcel: Parcel | None, code: str, user_id: int, products_tried: bool
+    station: Location,
+    parcel: Parcel | None,
+    code: str,
+    user_id: int,
+    call: labels.CallOut,
+    products_tried: bool,
 ) -> PackView:
     location = find_location(code)
     if location is not None:
-        return _open_place(station, location, user_id)
+        return _open_place(station, location, user_id, call)
     order_id = order_id_from_number(code)
     if order_id is not None:
-        return _resume(station, parcels.open_parcel(order_id, station, user_id), "")
+        return _resume(station, parcels.open_parcel(order_id, station, user_id), "", call)
     labelled = queries.parcel_by_tracking(code)
     if labelled is not None:
         return _ship(station, labelled, user_id)
@@ -146,13 +152,13 @@ def _verify(station: Location, parcel: Parcel, found: Any) -> PackView:
     return _parcel_view(station, parcel, f"✓ {line.sku} ({line.qty_verified} of {line.qty})")
 
 
-def buy_with_rate(station_code: str, rate_id: str, user_id: int) -> PackView:
+def buy_with_rate(station_code: str, rate_id: str, user_id: int, call: labels.CallOut) -> PackView:
     """The packer picked another rate than the one preselected: buy with it."""
     station = queries.require_station(station_code)
     parcel = queries.current_parcel(station.id, user_id)
     if parcel is None:
         raise Conflict("There is no parcel open at this station.")
-    return _buy(station, parcel, rate_id)
+    return _buy(station, parcel, call, rate_id)
 
 
 def _start(station: Location, message: str, tone: str = "info") -> PackView:
@@ -161,7 +167,7 @@ def _start(station: Location, message: str, tone: str = "info") -> PackView:
     )
 
 
-def _open_place(station: Location, place: Location, user_id: int) -> PackView:
+def _open_place(station: Location, place: Location, user_id: int, call: labels.CallOut) -> PackView:
     if place.kind == LocationKind.PACKING:
         if place.id == station.id:
             return station_view(station.code, user_id)
@@ -177,50 +183,50 @@ def _open_place(station: Location, place: Location, user_id: int) -> PackView:
     if len(found) == 1:
         # One order here (a tote, usually): open it, or say why it cannot be packed yet.
         opened = parcels.open_parcel(found[0].order_id, station, user_id)
-        return _resume(station, opened, f"{place.code}: {found[0].number}.")
+        return _resume(station, opened, f"{place.code}: {found[0].number}.", call)
     view = _start(station, f"{place.code} holds {len(found)} orders: scan the one to pack.")
     view.step, view.place, view.orders = "choose", place, found
     return view
 
 
-def _resume(station: Location, parcel: Parcel, message: str) -> PackView:
+def _resume(station: Location, parcel: Parcel, message: str, call: labels.CallOut) -> PackView:
     """A packed parcel taken up again (its payment came, say) gets its rates at once."""
     if parcel.status == ParcelStatus.PACKED and not parcel.rates and parcel.weight_g:
         order = db.session.get(Order, parcel.order_id)
         assert order is not None
         if queries.payment_ok(order):
-            note = labels.quote_rates(parcel, order)
+            note = labels.quote_rates(parcel, order, call)
             parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
             message = note or message
     return _parcel_view(station, parcel, message)
 
 
-def _weigh(station: Location, parcel: Parcel, grams: int) -> PackView:
+def _weigh(station: Location, parcel: Parcel, grams: int, call: labels.CallOut) -> PackView:
     parcels.set_weight(parcel, grams)
     order = db.session.get(Order, parcel.order_id)
     assert order is not None
     if not queries.payment_ok(order):
         return _parcel_view(station, parcel, f"{format_grams(grams)}, packed.")
-    note = labels.quote_rates(parcel, order)
+    note = labels.quote_rates(parcel, order, call)
     parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
     return _parcel_view(station, parcel, note or f"{format_grams(grams)}, packed.")
 
 
-def _buy(station: Location, parcel: Parcel, rate_id: str = "") -> PackView:
+def _buy(station: Location, parcel: Parcel, call: labels.CallOut, rate_id: str = "") -> PackView:
     order = db.session.get(Order, parcel.order_id)
     assert order is not None
     if not parcel.rates and parcel.status == ParcelStatus.PACKED:
         parcels.release_payment_hold(order)
         parcels.require_payment(order)
-        note = labels.quote_rates(parcel, order)
+        note = labels.quote_rates(parcel, order, call)
         parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
         return _parcel_view(station, parcel, note or "Rates are in: scan DONE to buy the label.")
-    parcel = labels.buy_label(parcel, order, rate_id)
+    parcel = labels.buy_label(parcel, order, call, rate_id)
     message = f"Label {parcel.tracking_number} bought: {parcel.carrier} {parcel.service}."
     settings = queries.station_settings(station.id)
     if settings is not None and settings.has_printer:
         try:
-            where = labels.print_label(parcel, order.number)
+            where = labels.print_label(parcel, order.number, call)
             message += f" Printed on {where}."
         except labels.PrinterDown as exc:
             message += f" {exc.message}"
@@ -241,17 +247,19 @@ def _ship(station: Location, parcel: Parcel, user_id: int) -> PackView:
     )
 
 
-def _command(word: str, station: Location, parcel: Parcel | None, user_id: int) -> PackView:
+def _command(
+    word: str, station: Location, parcel: Parcel | None, user_id: int, call: labels.CallOut
+) -> PackView:
     if word == "DONE":
         if parcel is None:
             raise Conflict("There is nothing to finish: scan a lane, tote or order number.")
-        return _done(station, parcel, user_id)
+        return _done(station, parcel, user_id, call)
     if word == "PRINT":
         if parcel is None or parcel.label_state != LabelState.BOUGHT:
             raise Conflict("There is no label to print yet.")
         order = db.session.get(Order, parcel.order_id)
         assert order is not None
-        where = labels.print_label(parcel, order.number)
+        where = labels.print_label(parcel, order.number, call)
         parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
         return _parcel_view(station, parcel, f"Label sent to the printer at {where}.", tone="ok")
     if word == "SHORT":
@@ -259,7 +267,7 @@ def _command(word: str, station: Location, parcel: Parcel | None, user_id: int) 
     raise InvalidInput(f"{word} is not used at the pack station.")
 
 
-def _done(station: Location, parcel: Parcel, user_id: int) -> PackView:
+def _done(station: Location, parcel: Parcel, user_id: int, call: labels.CallOut) -> PackView:
     view = _parcel_view(station, parcel, "")
     if view.step == "verify":
         raise Conflict(f"{view.left} item(s) still to scan into the box.")
@@ -272,7 +280,7 @@ def _done(station: Location, parcel: Parcel, user_id: int) -> PackView:
         parcels.require_payment(view.order)
     if view.step == "label":
         return _ship(station, parcel, user_id)
-    return _buy(station, parcel)
+    return _buy(station, parcel, call)
 
 
 def _parcel_view(station: Location, parcel: Parcel, message: str, tone: str = "ok") -> PackView:
@@ -330,10 +338,10 @@ class PrintFile:
     filename: str
 
 
-def parcel_label(parcel_id: int, label_format: str) -> PrintFile:
+def parcel_label(parcel_id: int, label_format: str, tracking_page: str) -> PrintFile:
     parcel = queries.get_parcel(parcel_id)
     number = order_number(parcel.order_id)
-    content = labels.label_file(parcel, label_format, number)
+    content = labels.label_file(parcel, label_format, number, tracking_page)
     suffix = "zpl" if label_format == "ZPL" else "pdf"
     return PrintFile(content, f"label-{number}-{parcel.tracking_number}.{suffix}")
 
@@ -360,8 +368,8 @@ def unconfirmed_labels() -> list[queries.UnconfirmedLabel]:
     return queries.unconfirmed_labels()
 
 
-def release_label(parcel_id: int) -> str:
-    return labels.release_label(parcel_id)
+def release_label(parcel_id: int, call: labels.CallOut, user_id: int | None) -> str:
+    return labels.release_label(parcel_id, call, user_id)
 
 
 @dataclass(frozen=True)

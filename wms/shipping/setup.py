@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from wms.core import audit
-from wms.core.errors import Conflict, InvalidInput, NotFound
+from wms.auth import audit
+from wms.base.errors import Conflict, InvalidInput, NotFound
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import find_product
@@ -71,7 +71,7 @@ def list_boxes() -> list[BoxType]:
     return list(db.session.scalars(select(BoxType).order_by(BoxType.active.desc(), BoxType.code)))
 
 
-def save_box(form: BoxForm, box_id: int | None = None) -> BoxType:
+def save_box(form: BoxForm, box_id: int | None, user_id: int | None) -> BoxType:
     """Create a box type, or change one; an audit row says who did what."""
     values = _box_values(form)
     clash = db.session.scalar(select(BoxType).where(BoxType.code == values["code"]))
@@ -85,7 +85,7 @@ def save_box(form: BoxForm, box_id: int | None = None) -> BoxType:
         box = BoxType(**values)
         db.session.add(box)
         db.session.flush()
-        audit.record("box_type.create", "box_type", box.id, **values)
+        audit.record(user_id, "box_type.create", "box_type", box.id, **values)
         return box
     box = db.session.get(BoxType, box_id)
     if box is None:
@@ -95,7 +95,7 @@ def save_box(form: BoxForm, box_id: int | None = None) -> BoxType:
         setattr(box, key, value)
     db.session.flush()
     if changes:
-        audit.record("box_type.update", "box_type", box.id, **changes)
+        audit.record(user_id, "box_type.update", "box_type", box.id, **changes)
     return box
 
 
@@ -122,7 +122,9 @@ def list_stations() -> list[StationRow]:
     return [StationRow(location, settings) for location, settings in rows]
 
 
-def save_station(code: str, printer_host: str, printer_port: str, active: bool) -> PackStation:
+def save_station(
+    code: str, printer_host: str, printer_port: str, active: bool, user_id: int | None
+) -> PackStation:
     """Set the label printer of a packing location (host empty: no thermal printer)."""
     location = db.session.scalar(select(Location).where(Location.code == code.strip().upper()))
     if location is None or location.kind != LocationKind.PACKING:
@@ -138,7 +140,7 @@ def save_station(code: str, printer_host: str, printer_port: str, active: bool) 
         db.session.add(station)
         db.session.flush()
         audit.record(
-            "pack_station.create", "pack_station", station.id, code=location.code, **values
+            user_id, "pack_station.create", "pack_station", station.id, code=location.code, **values
         )
         return station
     changes = {k: v for k, v in values.items() if getattr(station, k) != v}
@@ -147,7 +149,12 @@ def save_station(code: str, printer_host: str, printer_port: str, active: bool) 
     db.session.flush()
     if changes:
         audit.record(
-            "pack_station.update", "pack_station", station.id, code=location.code, **changes
+            user_id,
+            "pack_station.update",
+            "pack_station",
+            station.id,
+            code=location.code,
+            **changes,
         )
     return station
 

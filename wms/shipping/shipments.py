@@ -7,17 +7,17 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from wms.core import outbox, stock
+from wms.base.clock import iso, utcnow
+from wms.base.errors import Conflict
+from wms.channels import outbox
+from wms.core import stock
 from wms.core.backorders import refresh_order_status
-from wms.core.clock import iso, utcnow
-from wms.core.errors import Conflict
+from wms.core.lanes import release_lane
 from wms.core.ledger import Reason, move_stock
-from wms.core.models import StagedUnits
+from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
 from wms.core.staging import take_staged
-from wms.crossdock.services import release_lane
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
-from wms.orders.models import Order, OrderLine, OrderStatus
 from wms.shipping.models import LabelState, Parcel, ParcelLine, ParcelStatus
 
 staged_t = StagedUnits.__table__

@@ -1,7 +1,6 @@
 """Keeping stock true: cycle counts on the handheld, adjustments and their value."""
 
-from flask import Blueprint
+from wms.stockcontrol import routes_desk  # noqa: F401  (its routes join the blueprint)
+from wms.stockcontrol.routes import bp
 
-bp = Blueprint("stockcontrol", __name__)
-
-from wms.stockcontrol import routes, routes_desk  # noqa: E402,F401
+__all__ = ["bp"]

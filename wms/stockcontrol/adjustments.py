@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from wms.core import audit
-from wms.core.errors import Conflict, InvalidInput
+from wms.auth import audit
+from wms.base.errors import Conflict, InvalidInput
 from wms.core.ledger import Reason
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
@@ -79,6 +79,7 @@ def adjust_stock(req: AdjustmentRequest, user_id: int | None) -> Adjustment:
             product.id, req.qty, location, to_location, ledger_reason, adjustment.reference, user_id
         )
     audit.record(
+        user_id,
         f"adjustment.{req.kind}",
         "product",
         product.id,

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from wms.core import audit
-from wms.core.clock import utcnow
-from wms.core.codes import command_of
-from wms.core.errors import Conflict, InvalidInput, UnknownCode
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.codes import command_of
+from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.core.recognise import recognise
 from wms.database import for_update
 from wms.extensions import db
-from wms.floor.recognise import recognise
 from wms.inventory.models import Location, Product, Stock
 from wms.inventory.services import find_location, find_product
 from wms.stockcontrol import settle
@@ -272,7 +272,9 @@ def finish_count(task: CountTask, user_id: int) -> CountScreen:
     tolerance = Tolerance(task.tolerance_units, task.tolerance_pct)
     review = settle.settle_count(task, compare_count(expected, counted), tolerance, user_id)
     task.counted_at = utcnow()
-    audit.record("count.counted", "count_task", task.id, location=code, differences_waiting=review)
+    audit.record(
+        user_id, "count.counted", "count_task", task.id, location=code, differences_waiting=review
+    )
     if review:
         task.status = TaskStatus.REVIEW
     else:

@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 from wms.core import backorders, stock
 from wms.core.backorders import OPEN_FOR_STOCK
 from wms.core.ledger import move_stock
-from wms.core.models import StagedUnits
+from wms.core.models import Order, OrderLine, StagedUnits
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import SELLABLE_KINDS, Location, ProductStock
-from wms.orders.models import Order, OrderLine
 from wms.stockcontrol.rules import ReservedLine, lines_to_requeue, units_to_requeue
 
 lines_t = OrderLine.__table__

@@ -18,8 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.auth.models import User
-from wms.core.clock import utcnow
-from wms.core.types import BigId
+from wms.base.clock import utcnow
+from wms.base.types import BigId
 from wms.extensions import db
 from wms.inventory.models import Location, Product
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.extensions import htmx
-from wms.stockcontrol import bp
 from wms.stockcontrol.counting import count_scan, screen
+
+bp = Blueprint("stockcontrol", __name__)
 
 
 @bp.get("/count")

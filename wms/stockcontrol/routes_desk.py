@@ -11,13 +11,15 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from wms.admin import fields
-from wms.admin.listing import history, page_number
+from wms.auth.audit import history
 from wms.auth.decorators import role_required
-from wms.core.clock import today
-from wms.core.errors import DomainError, InvalidInput
-from wms.stockcontrol import adjustments, bp, tasks
+from wms.base.clock import today
+from wms.base.errors import DomainError, InvalidInput
+from wms.database import page_number
+from wms.inventory import fields
+from wms.stockcontrol import adjustments, tasks
 from wms.stockcontrol.models import AdjustmentKind, TaskSource
+from wms.stockcontrol.routes import bp
 
 money = fields.format_money
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from wms.core import audit
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict
 from wms.core.ledger import NotEnoughStock, Reason
 from wms.extensions import db
 from wms.inventory.models import Location, Product
@@ -95,4 +95,4 @@ def close_task(task: CountTask, status: str, user_id: int) -> None:
         db.session.execute(
             update(Location).where(Location.id == task.location_id).values(count_requested_at=None)
         )
-    audit.record(f"count.{status}", "count_task", task.id, location=task.location.code)
+    audit.record(user_id, f"count.{status}", "count_task", task.id, location=task.location.code)

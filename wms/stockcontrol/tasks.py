@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from wms.admin.listing import Page, paginate
-from wms.core import audit, stock
-from wms.core.clock import utcnow
-from wms.core.errors import Conflict, InvalidInput, NotFound
-from wms.database import for_update
+from wms.auth import audit
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.core import stock
+from wms.database import Page, for_update, paginate
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
 from wms.stockcontrol import settle
@@ -77,6 +77,7 @@ def create_tasks(req: TaskRequest, user_id: int | None) -> Created:
             (loc.code, "already has a count open") for loc in fresh if loc.id not in made
         ]
         audit.record_many(
+            user_id,
             "count.create",
             "count_task",
             [(made[loc.id], {"location": loc.code, "source": req.source}) for loc in taken],
@@ -230,7 +231,12 @@ def recount(task_id: int, user_id: int) -> CountTask:
     db.session.add(again)
     db.session.flush()
     audit.record(
-        "count.create", "count_task", again.id, location=task.location.code, source="recount"
+        user_id,
+        "count.create",
+        "count_task",
+        again.id,
+        location=task.location.code,
+        source="recount",
     )
     return again
 

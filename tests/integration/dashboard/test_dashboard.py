@@ -11,13 +11,13 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from tests.factories import Factories
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.channels.models import OutboxEvent
 from wms.core.ledger import Reason, move_stock
-from wms.core.models import OutboxEvent
+from wms.core.models import Order, OrderLine, Priority
 from wms.dashboard.models import Alert
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
-from wms.orders.models import Order, OrderLine, Priority
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.integration.receiving.conftest import Site
 from tests.invariants import assert_invariants
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
 from wms.core.models import StagedUnits
 from wms.extensions import db
 from wms.inventory.models import ProductStock, Stock

@@ -7,8 +7,8 @@ import uuid
 
 from tests.integration.receiving.conftest import HX, Site
 from tests.invariants import assert_invariants
-from wms.core.clock import utcnow
-from wms.orders.models import order_number
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
 
 
 def pack_scan(site: Site, station_code: str, code: str) -> str:

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from tests.integration.receiving.conftest import Site
 from tests.integration.receiving.test_receive_scan import on_hand
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.core.models import Inbound
 from wms.extensions import db
-from wms.inbounds.models import Inbound
 from wms.inventory.models import LocationKind, Movement
-from wms.orders.models import order_number
 from wms.receiving.models import DockUnit, ReceivingSession
 
 
@@ -182,7 +182,7 @@ def test_putaway_takes_another_bin_scanned_twice_without_a_tap(site: Site) -> No
 
 
 def test_a_labels_short_stand_in_is_named_as_its_place(site: Site) -> None:
-    from wms.core.codes import short_code
+    from wms.base.codes import short_code
 
     tote = site.make.location(LocationKind.TOTE, code="TOTE-REC-2")
     response = site.start(short_code("L", tote.id))

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.receiving.conftest import Site
-from wms.core.clock import utcnow
-from wms.core.models import OutboxEvent
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.channels.models import OutboxEvent
+from wms.core.models import Order, OrderLine, Priority
 from wms.extensions import db
 from wms.inventory.models import LocationKind, Movement, ProductStock, Stock
-from wms.orders.models import Order, OrderLine, Priority, order_number
 
 
 def waiting_order(site: Site, product, qty=1, **kw) -> int:  # type: ignore[no-untyped-def]
@@ -43,7 +44,7 @@ def test_a_unit_a_backorder_waits_for_goes_to_its_lane(site: Site) -> None:
     order_id = waiting_order(site, product, qty=2)
     inbound = site.make.inbound([(product, 5)], utcnow())
     with site.app.app_context():
-        from wms.inbounds.models import Inbound
+        from wms.core.models import Inbound
 
         reference = db.session.get(Inbound, inbound).reference
     assert site.start(reference).status_code == 204
@@ -316,7 +317,7 @@ def test_closing_reports_short_over_and_damaged(site: Site) -> None:
     start = site.text(site.client.get("/receive/"))
     assert "ASN-CLOSE closed: 2 short, 1 over, 1 damaged." in start
     with site.app.app_context():
-        from wms.inbounds.models import Inbound
+        from wms.core.models import Inbound
         from wms.receiving.tally import tally
 
         inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-CLOSE"))
@@ -430,7 +431,7 @@ def test_projected_fill_dates_stay_true_as_units_are_received(site: Site) -> Non
     next_week = site.make.inbound([(product, 2)], now + timedelta(days=7))
     later = site.make.inbound([(product, 2)], now + timedelta(days=14))
     with site.app.app_context():
-        from wms.inbounds.models import Inbound
+        from wms.core.models import Inbound
 
         refs = {i: db.session.get(Inbound, i).reference for i in (today_asn, next_week, later)}
     stored, fresh = _stored_and_fresh_projections(site, product)
@@ -458,7 +459,7 @@ def test_the_running_tally_shows_the_inbound_and_the_lines_just_scanned(site: Si
     a, b, c = site.make.product(), site.make.product(), site.make.product()
     inbound = site.make.inbound([(a, 5), (b, 3), (c, 2)], utcnow())
     with site.app.app_context():
-        from wms.inbounds.models import Inbound
+        from wms.core.models import Inbound
 
         reference = db.session.get(Inbound, inbound).reference
     assert site.start(reference).status_code == 204

@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from tests.integration.receiving.conftest import HX, Site
 from tests.invariants import assert_invariants
-from wms.core.clock import utcnow
-from wms.crossdock.models import LaneAssignment, LaneOccupancy
+from wms.base.clock import utcnow
+from wms.core.models import LaneAssignment, LaneOccupancy, OrderLine
 from wms.extensions import db
 from wms.inventory.models import ProductStock
-from wms.orders.models import OrderLine
 from wms.receiving.models import DockUnit
 
 

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from tests.integration.receiving.conftest import HX, Site
 from tests.scanning import decode_pdf
-from wms.core.clock import utcnow
+from wms.base.clock import utcnow
+from wms.core.models import Inbound, OrderLine
 from wms.extensions import db
-from wms.inbounds.models import Inbound
-from wms.orders.models import OrderLine
 
 
 def supervisor(site: Site):  # type: ignore[no-untyped-def]
@@ -119,7 +118,7 @@ def test_the_dock_board_shows_lanes_orders_and_units_on_the_dock(site: Site) -> 
     site.scan("L1")
     site.scan(other.barcodes[0].code)  # left on the dock
     board = site.client.get("/dock/board", headers=HX).get_data(as_text=True)
-    from wms.orders.models import order_number
+    from wms.base.numbers import order_number
 
     assert 'data-lane="L1"' in board
     assert f'data-order="{order_number(order_id)}"' in board and "ready to pack" in board

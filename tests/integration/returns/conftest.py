@@ -14,10 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import Factories
-from wms.core.models import OutboxEvent
+from wms.channels.models import Channel, OutboxEvent
+from wms.core.models import Order
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Movement, Product, Stock
-from wms.orders.models import Channel, Order
 from wms.returns.models import ReturnAuthorisation, ReturnLine
 
 HX = {"HX-Request": "true"}

@@ -10,7 +10,7 @@ import pytest
 from tests.fakes.shippo_server import API_KEY, FakeShippo
 from tests.integration.returns.conftest import Site
 from tests.scanning import decode_pdf
-from wms.core.clock import travel
+from wms.base.clock import travel
 from wms.extensions import db
 from wms.returns.models import ReturnAuthorisation
 

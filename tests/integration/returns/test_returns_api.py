@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import unique
 from tests.factories import Factories
-from wms.orders.models import order_number
+from wms.base.numbers import order_number
 
 
 def post(client: FlaskClient, token: str, path: str, body: Any) -> Any:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.integration.returns.conftest import Site
+from wms.base.numbers import order_number
+from wms.core.models import OrderLine
 from wms.core.staging import staged_for_order
 from wms.extensions import db
 from wms.inventory.models import ProductStock
-from wms.orders.models import OrderLine, order_number
 from wms.returns.models import ReturnItem
 
 

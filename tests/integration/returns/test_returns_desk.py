@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from tests.integration.returns.conftest import Site
 from tests.scanning import decode_pdf
+from wms.base.numbers import order_number
+from wms.core.models import Order, OrderLine
 from wms.extensions import db
 from wms.inventory.models import ProductStock
-from wms.orders.models import Order, OrderLine, order_number
 from wms.returns.models import ReturnAuthorisation, ReturnItem
 
 

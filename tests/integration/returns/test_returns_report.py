@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from tests.integration.returns.conftest import Site
-from wms.core.clock import today
+from wms.base.clock import today
 
 
 def cells(page: str, sku: str) -> list[str]:

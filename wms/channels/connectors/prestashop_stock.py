@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from wms.channels.connectors import prestashop_xml as px
 from wms.channels.connectors.base import (
@@ -13,14 +14,22 @@ from wms.channels.connectors.base import (
     StockFigure,
 )
 
-if TYPE_CHECKING:
-    from wms.channels.connectors.prestashop import PrestaShopConnector
+
+class Shop(Protocol):
+    """What the stock rows need of the PrestaShop connector: its lists, and a PUT."""
+
+    def list_records(
+        self, resource: str, singular: str, params: Mapping[str, str]
+    ) -> list[ET.Element]: ...
+
+    def put(self, path: str, body: bytes) -> ET.Element: ...
+
 
 ROW_FIELDS = "[id,id_product,id_product_attribute,quantity]"
 
 
 class StockRows:
-    def __init__(self, shop: PrestaShopConnector) -> None:
+    def __init__(self, shop: Shop) -> None:
         self.shop = shop
 
     def products(self) -> list[PlatformProduct]:

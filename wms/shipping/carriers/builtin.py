@@ -43,9 +43,9 @@ from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
-from wms.core.clock import today as utc_today
-from wms.core.codes import gs1_check_digit
-from wms.core.money import DEFAULT_CURRENCY, from_minor, normal_currency, to_minor
+from wms.base.clock import today as utc_today
+from wms.base.codes import gs1_check_digit
+from wms.base.money import DEFAULT_CURRENCY, from_minor, normal_currency, to_minor
 from wms.prints.shipping_label import (
     LabelAddress,
     ShippingLabelData,

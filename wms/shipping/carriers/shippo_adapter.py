@@ -45,7 +45,7 @@ import shippo
 from shippo.models import components, errors, operations
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
-from wms.core.money import parse_amount
+from wms.base.money import parse_amount
 from wms.shipping.carriers import (
     LABEL_FORMATS,
     Address,

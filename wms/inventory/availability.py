@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.core.clock import iso, today
+from wms.base.clock import iso, today
 from wms.extensions import db
 from wms.inventory.models import Product, ProductStock
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from wms.core.codes import is_valid_ean13, is_valid_upc
+from wms.base.codes import is_valid_ean13, is_valid_upc
 from wms.inventory.models import BarcodeKind, LocationKind
 
 MAX_INT = 2_000_000_000  # inside a 32-bit INTEGER column on both databases

@@ -2,7 +2,7 @@
 
 ``emit`` only collects; the rows are inserted in one statement just before
 the transaction commits, so an event exists exactly when its cause does.
-Delivery happens later, in the worker (``wms.core.delivery``).
+Delivery happens later, in the worker (``wms.channels.delivery``).
 
 Availability is coalesced as it is written: a product and channel have at
 most one waiting ``availability.changed`` row, and a new change updates it
@@ -20,11 +20,10 @@ from sqlalchemy import bindparam, delete, event, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from wms.core.clock import iso, utcnow
-from wms.core.models import WAITING_AVAILABILITY, OutboxEvent, OutboxStatus
+from wms.base.clock import iso, utcnow
+from wms.channels.models import WAITING_AVAILABILITY, Channel, OutboxEvent, OutboxStatus
 from wms.database import prebuilt
 from wms.extensions import db
-from wms.orders.models import Channel
 
 _BUFFER = "wms.outbox"
 _AVAILABILITY = "wms.outbox.availability"

@@ -1,7 +1,7 @@
 """What a scanned string is: check digits, GS1-128 element strings, command barcodes.
 
 Plain functions with no Flask or database. What a code names in the warehouse
-(an order, a bin, a badge...) is looked up by ``wms.floor.recognise``.
+(an order, a bin, a badge...) is looked up by ``wms.core.recognise``.
 """
 
 from __future__ import annotations

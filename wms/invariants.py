@@ -27,33 +27,33 @@ from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
 
-from wms.core.ledger import Reason, ledger_differences, sellable_differences
-from wms.core.models import StagedUnits
-from wms.crossdock.models import LaneAssignment, LaneOccupancy
-from wms.database import is_postgres
-from wms.extensions import db
-from wms.inbounds.models import Inbound, InboundLine
-from wms.inventory.models import Location, Movement, Product, ProductStock, Stock
-from wms.orders.models import (
+from wms.base.numbers import (
     ORDER_NUMBER_OFFSET,
     ORDER_NUMBER_PREFIX,
+    RMA_OFFSET,
+    RMA_PREFIX,
+    WAVE_CODE_PREFIX,
+    order_number,
+    rma_number,
+)
+from wms.core.ledger import Reason, ledger_differences, sellable_differences
+from wms.core.models import (
+    Inbound,
+    InboundLine,
+    LaneAssignment,
+    LaneOccupancy,
     LineKind,
     Order,
     OrderLine,
     OrderStatus,
-    order_number,
+    StagedUnits,
 )
-from wms.picking.models import WAVE_CODE_PREFIX, PickTask, Wave
+from wms.database import is_postgres
+from wms.extensions import db
+from wms.inventory.models import Location, Movement, Product, ProductStock, Stock
+from wms.picking.models import PickTask, Wave
 from wms.receiving.models import DockUnit, DockUnitStatus
-from wms.returns.models import (
-    RMA_OFFSET,
-    RMA_PREFIX,
-    Grade,
-    ReturnAuthorisation,
-    ReturnItem,
-    ReturnLine,
-    rma_number,
-)
+from wms.returns.models import Grade, ReturnAuthorisation, ReturnItem, ReturnLine
 from wms.shipping.models import Parcel, ParcelLine, ParcelStatus
 
 mv = Movement.__table__

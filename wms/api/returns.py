@@ -7,18 +7,17 @@ from contextlib import suppress
 from flask import Response, jsonify
 from sqlalchemy import select
 
-from wms.api import bp
 from wms.api.auth import current_channel
 from wms.api.openapi import Operation, document
-from wms.api.routes import ID_MAX, REF_PARAM, _body
+from wms.api.routes import ID_MAX, REF_PARAM, _body, bp
+from wms.base.numbers import order_id_from_number, rma_id_from_number
+from wms.core.models import Order
+from wms.database import commit_early
 from wms.extensions import db
-from wms.orders.models import Order, order_id_from_number
 from wms.returns import labels, services, views
 from wms.returns.desk import label_response
 from wms.returns.errors import LabelInProgress, ReturnNotFound
-from wms.returns.models import rma_id_from_number
 from wms.returns.schemas import ReturnIn, ReturnLabelIn, ReturnOut
-from wms.web import commit_now
 
 
 def _json(data: object, status: int = 200) -> Response:
@@ -84,7 +83,7 @@ def create_return() -> Response:
         ),
         channel_id=channel.id,
     )
-    commit_now()  # the RMA is durable before anything is bought or answered
+    commit_early()  # the RMA is durable before a carrier is called or the channel answered
     if body.return_label:
         _buy_label(result.rma_id, body.label_format)
     rma = services.get_return(result.rma_id, channel.id)
@@ -94,7 +93,7 @@ def create_return() -> Response:
 def _buy_label(rma_id: int, label_format: str) -> None:
     # Another request buying it already is fine: the answer shows "buying".
     with suppress(LabelInProgress):
-        labels.issue_return_label(rma_id, label_format)
+        labels.issue_return_label(rma_id, label_format, commit_early, None)
 
 
 document(
@@ -139,7 +138,7 @@ def buy_return_label(ref: str) -> Response:
     channel = current_channel()
     body: ReturnLabelIn = _body(ReturnLabelIn)
     rma = services.get_return(_return_id(ref), channel.id)
-    labels.issue_return_label(rma.id, body.label_format)
+    labels.issue_return_label(rma.id, body.label_format, commit_early, None)
     return _json(views.rma_view(services.get_return(rma.id, channel.id)))
 
 

@@ -15,15 +15,27 @@ from typing import Any
 from sqlalchemy import bindparam, case, literal, select
 from sqlalchemy.orm import aliased
 
-from wms.core.codes import command_of, parse_short_code, product_code_forms, screen_command_of
-from wms.core.errors import WrongKind
+from wms.auth.models import User
+from wms.base.codes import command_of, parse_short_code, product_code_forms, screen_command_of
+from wms.base.errors import WrongKind
+from wms.base.numbers import (
+    order_id_from_number,
+    order_number,
+    rma_id_from_number,
+    rma_number,
+    wave_code,
+    wave_id_from_code,
+)
+from wms.core.models import Inbound, Order
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Barcode, Location, Product
 from wms.inventory.services import ScannedProduct
 
-# The areas' models are imported where they are used: every area's screens
-# import this module, and an area's package imports its screens.
+# Pick lists and returns are areas above the core: their tables are named here
+# (WAVES, RETURNS) rather than imported, only to say whether a number exists.
+WAVES = "waves"
+RETURNS = "return_authorisations"
 
 # How a place is named in a sentence, by its kind.
 PLACE_WORDS = {
@@ -67,10 +79,6 @@ class Recognised:
 
 def recognise(code: str) -> Recognised:
     """What ``code`` names: a command by its form, anything else in one query."""
-    from wms.orders.models import order_id_from_number
-    from wms.picking.models import wave_id_from_code
-    from wms.returns.models import rma_id_from_number
-
     code = code.strip()
     word = command_of(code)
     if word is not None:
@@ -121,10 +129,6 @@ def _place(code: str, place: Location) -> Recognised:
 
 
 def _read(code: str, row: Any, count: int | None) -> Recognised:
-    from wms.orders.models import order_number
-    from wms.picking.models import wave_code
-    from wms.returns.models import rma_number
-
     if row.Location is not None:
         return _place(code, row.Location)
     product = row.barcode_product or row.sku_product
@@ -150,12 +154,8 @@ def _read(code: str, row: Any, count: int | None) -> Recognised:
 @prebuilt
 def _lookup() -> Any:
     """Every kind of thing a code can name, each found by a unique index: one row."""
-    from wms.auth.models import User
-    from wms.inbounds.models import Inbound
-    from wms.orders.models import Order
-    from wms.picking.models import Wave
-    from wms.returns.models import ReturnAuthorisation
-
+    waves = db.metadata.tables[WAVES]
+    returns = db.metadata.tables[RETURNS]
     code, upper = bindparam("code"), bindparam("upper")
     sku_product = aliased(Product, name="sku_product")
     barcode_product = aliased(Product, name="barcode_product")
@@ -199,8 +199,8 @@ def _lookup() -> Any:
             Inbound.reference.label("inbound_reference"),
             Inbound.kind.label("inbound_kind"),
             Order.id.label("order_id"),
-            ReturnAuthorisation.id.label("rma_id"),
-            Wave.id.label("wave_id"),
+            returns.c.id.label("rma_id"),
+            waves.c.id.label("wave_id"),
             User.id.label("user_id"),
             User.full_name.label("user_full_name"),
             User.username.label("user_username"),
@@ -212,7 +212,7 @@ def _lookup() -> Any:
         .outerjoin(sku_product, sku_product.id == sku_id)
         .outerjoin(Inbound, Inbound.id == inbound_id)
         .outerjoin(Order, Order.id == bindparam("order_id"))
-        .outerjoin(ReturnAuthorisation, ReturnAuthorisation.id == bindparam("rma_id"))
-        .outerjoin(Wave, Wave.id == bindparam("wave_id"))
+        .outerjoin(returns, returns.c.id == bindparam("rma_id"))
+        .outerjoin(waves, waves.c.id == bindparam("wave_id"))
         .outerjoin(User, User.id == user_id)
     )

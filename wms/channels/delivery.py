@@ -1,6 +1,8 @@
 """Delivering outbox events to channel webhooks: signed, retried, in order per aggregate.
 
-Several workers may run at once: each claims a batch with a short lease
+The worker (``wms.worker``) claims, sends and records a batch; this module
+holds each step and commits nothing. Several workers may run at once: each
+claims a batch with a short lease
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so no event is sent by two
 workers at the same time, and an event whose worker died is picked up again
 when its lease runs out. Delivery is at least once; the receiver uses the
@@ -16,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,11 +27,11 @@ from urllib.request import getproxies, proxy_bypass_environment
 import urllib3
 from sqlalchemy import bindparam, literal_column, select, update
 
-from wms.core.clock import iso, utcnow
-from wms.core.models import OutboxEvent, OutboxStatus
+from wms.base.clock import iso, utcnow
+from wms.channels.models import Channel, OutboxEvent, OutboxStatus
 from wms.database import prebuilt
 from wms.extensions import db
-from wms.orders.models import Channel
+from wms.inventory.availability import availability_payload, for_products
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +63,11 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 2 ** max(1, attempts)))
 
 
-def claim_batch(limit: int = 50) -> list[Claimed]:
+def claim(limit: int = 50) -> list[Claimed]:
     """Take a lease on due events whose earlier events (same channel and aggregate) are done.
 
-    One statement claims and returns them; the lease is committed before any is sent.
+    One statement claims and returns them; the worker commits the lease before
+    any is sent (``wms.worker.claim_batch``).
     """
     now = utcnow()
     o = OutboxEvent.__table__
@@ -83,7 +86,6 @@ def claim_batch(limit: int = 50) -> list[Claimed]:
         )
     )
     rows = db.session.execute(stmt, {"now": now, "limit": limit}).all()
-    db.session.commit()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
@@ -202,15 +204,19 @@ class Sender:
             manager.clear()
 
 
-def deliver_batch(limit: int = 50, sender: Sender | None = None) -> BatchResult:
-    """Claim a batch, send it, record every outcome in one statement and one commit.
+@dataclass
+class Outbound:
+    """A claimed batch with what sending it needs, read before any is sent."""
 
-    An event not yet sent when half the lease is spent (a slow endpoint) is
-    handed back at once, so no event outlives its lease in our hands.
-    """
-    events = claim_batch(limit)
-    if not events:
-        return BatchResult()
+    events: list[Claimed]
+    channels: dict[int, Any]
+    superseded: set[int]
+    figures: dict[int, dict[str, Any]]
+    started: float = field(default_factory=time.monotonic)
+
+
+def prepare(events: list[Claimed]) -> Outbound:
+    """The channels' addresses and secrets, the figures superseded, the figures as they are now."""
     started = time.monotonic()
     channels = {
         row.id: row
@@ -220,26 +226,32 @@ def deliver_batch(limit: int = 50, sender: Sender | None = None) -> BatchResult:
             )
         )
     }
-    superseded = _superseded(events)
-    figures = _current_figures(events)
-    db.session.rollback()  # no transaction held open while we talk to the channels
-    sender = sender or Sender()
+    return Outbound(events, channels, _superseded(events), _current_figures(events), started)
 
-    def send(ev: Claimed) -> None:
-        if time.monotonic() - started > LEASE.total_seconds() / 2:
+
+def send(batch: Outbound, sender: Sender) -> None:
+    """Send every event of the batch (no database needed); each records its own outcome.
+
+    An event not yet sent when half the lease is spent (a slow endpoint) is
+    handed back at once, so no event outlives its lease in our hands.
+    """
+
+    def send_one(ev: Claimed) -> None:
+        if time.monotonic() - batch.started > LEASE.total_seconds() / 2:
             ev.handed_back = True
-        elif ev.id in superseded:
+        elif ev.id in batch.superseded:
             ev.status = OutboxStatus.SUPERSEDED
         else:
             try:
-                _send(sender, ev, channels.get(ev.channel_id), figures)
+                _send(sender, ev, batch.channels.get(ev.channel_id), batch.figures)
             except Exception as error:  # one bad event must not hold back the others
                 log.exception("event %s could not be sent", ev.id)
                 _failed(ev, f"{type(error).__name__}: {error}"[:500], utcnow())
 
-    sender.map(send, events)
-    _record(events)
-    db.session.commit()
+    sender.map(send_one, batch.events)
+
+
+def tally(events: list[Claimed]) -> BatchResult:
     result = BatchResult()
     for ev in events:
         if ev.status == OutboxStatus.DELIVERED:
@@ -285,8 +297,6 @@ def _current_figures(events: list[Claimed]) -> dict[int, dict[str, Any]]:
     ]
     if not product_ids:
         return {}
-    from wms.core.availability import availability_payload, for_products
-
     return {pid: availability_payload(a) for pid, a in for_products(product_ids).items()}
 
 
@@ -346,7 +356,7 @@ def _failed(ev: Claimed, error: str, now: datetime) -> None:
         ev.next_attempt_at = now + backoff(ev.attempts)
 
 
-def _record(events: list[Claimed]) -> None:
+def record(events: list[Claimed]) -> None:
     """Every outcome of the batch in one statement (executemany)."""
     now = utcnow()
     rows = []
