@@ -1,15 +1,15 @@
-"""The returns API for channels: authorise a return (idempotent), read it, get its label."""
+"""Returns: a channel authorises a return (idempotent), reads it, and gets its label."""
 
 from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import Response, jsonify
+from flask import Response
 from sqlalchemy import select
 
 from wms.api.auth import current_channel
+from wms.api.common import ID_MAX, REF_PARAM, answer, bp, read_body
 from wms.api.openapi import Operation, document
-from wms.api.routes import ID_MAX, REF_PARAM, _body, bp
 from wms.base.numbers import order_id_from_number, rma_id_from_number
 from wms.core.models import Order
 from wms.database import commit_early
@@ -18,12 +18,6 @@ from wms.returns import labels, services, views
 from wms.returns.desk import label_response
 from wms.returns.errors import LabelInProgress, ReturnNotFound
 from wms.returns.schemas import ReturnIn, ReturnLabelIn, ReturnOut
-
-
-def _json(data: object, status: int = 200) -> Response:
-    response = jsonify(data)
-    response.status_code = status
-    return response
 
 
 def _return_id(ref: str) -> int:
@@ -71,7 +65,7 @@ document(
 @bp.post("/returns")
 def create_return() -> Response:
     channel = current_channel()
-    body: ReturnIn = _body(ReturnIn)
+    body = read_body(ReturnIn)
     result = services.authorise_return(
         services.NewReturn(
             order_id=_order_id(channel.id, body),
@@ -87,7 +81,7 @@ def create_return() -> Response:
     if body.return_label:
         _buy_label(result.rma_id, body.label_format)
     rma = services.get_return(result.rma_id, channel.id)
-    return _json(views.rma_view(rma), 201 if result.created else 200)
+    return answer(views.rma_view(rma), 201 if result.created else 200)
 
 
 def _buy_label(rma_id: int, label_format: str) -> None:
@@ -112,7 +106,7 @@ document(
 def show_return(ref: str) -> Response:
     channel = current_channel()
     rma = services.get_return(_return_id(ref), channel.id)
-    return _json(views.rma_view(rma))
+    return answer(views.rma_view(rma))
 
 
 document(
@@ -136,10 +130,10 @@ document(
 @bp.post("/returns/<ref>/label")
 def buy_return_label(ref: str) -> Response:
     channel = current_channel()
-    body: ReturnLabelIn = _body(ReturnLabelIn)
+    body = read_body(ReturnLabelIn)
     rma = services.get_return(_return_id(ref), channel.id)
     labels.issue_return_label(rma.id, body.label_format, commit_early, None)
-    return _json(views.rma_view(services.get_return(rma.id, channel.id)))
+    return answer(views.rma_view(services.get_return(rma.id, channel.id)))
 
 
 document(

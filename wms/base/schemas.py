@@ -15,10 +15,13 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    PlainSerializer,
     StringConstraints,
     WithJsonSchema,
 )
 from pydantic import Strict as StrictValue
+
+from wms.base.clock import iso
 
 # No NUL characters anywhere: databases refuse them in text.
 Text = Annotated[
@@ -95,6 +98,9 @@ Day = Annotated[
         {"type": "string", "format": "date", "description": "ISO 8601, from 2000 to 2099."}
     ),
 ]
+
+# A time in an answer: stored as naive UTC, written to the second with a Z.
+UtcOut = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json")]
 
 
 class Strict(BaseModel):

@@ -31,7 +31,7 @@ from wms.base.clock import iso, utcnow
 from wms.channels.models import Channel, OutboxEvent, OutboxStatus
 from wms.database import prebuilt
 from wms.extensions import db
-from wms.inventory.availability import availability_payload, for_products
+from wms.inventory.availability import availability_out, for_products
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,10 @@ def _current_figures(events: list[Claimed]) -> dict[int, dict[str, Any]]:
     ]
     if not product_ids:
         return {}
-    return {pid: availability_payload(a) for pid, a in for_products(product_ids).items()}
+    return {
+        pid: availability_out(a).model_dump(mode="json")
+        for pid, a in for_products(product_ids).items()
+    }
 
 
 def envelope(ev: Claimed, figures: dict[int, dict[str, Any]]) -> dict[str, Any]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from wms.base.schemas import COUNT_NOTE, Code, Count, Strict, Text, UtcTime
+from wms.base.schemas import COUNT_NOTE, Code, Count, Strict, Text, UtcOut, UtcTime
 
 
 class InboundLineIn(Strict):
@@ -34,7 +33,7 @@ class InboundOut(BaseModel):
     reference: str
     kind: str
     supplier: str
-    expected_at: datetime
+    expected_at: UtcOut
     status: str
     lines: list[InboundLineOut]
 

@@ -14,6 +14,7 @@ from wms.base.errors import Conflict, InvalidInput, NotFound
 from wms.core import backorders, stock
 from wms.core.models import OPEN_STATUSES, Inbound, InboundLine
 from wms.extensions import db
+from wms.inbounds.schemas import InboundLineOut, InboundOut
 from wms.inventory.models import Product
 
 # A reference as the API takes it (no spaces or NUL, 64 characters at most).
@@ -115,6 +116,24 @@ def channel_inbounds(channel_id: int, after: int, limit: int) -> Sequence[Inboun
         .order_by(Inbound.id)
         .limit(limit)
     ).all()
+
+
+def inbound_view(inbound: Inbound) -> InboundOut:
+    """An inbound as its channel sees it."""
+    return InboundOut(
+        id=inbound.id,
+        reference=inbound.reference,
+        kind=inbound.kind,
+        supplier=inbound.supplier,
+        expected_at=inbound.expected_at,
+        status=inbound.status,
+        lines=[
+            InboundLineOut(
+                sku=ln.product.sku, qty_expected=ln.qty_expected, qty_received=ln.qty_received
+            )
+            for ln in inbound.lines
+        ],
+    )
 
 
 def get_inbound(inbound_id: int) -> Inbound:

@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.base.clock import iso, today
+from wms.base.clock import today
 from wms.extensions import db
 from wms.inventory.models import Product, ProductStock
+from wms.inventory.schemas import AvailabilityOut
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,16 @@ def page(skus: list[str] | None, after_id: int, limit: int) -> list[Availability
     return [compute(dict(row)) for row in db.session.execute(stmt).mappings()]
 
 
-def availability_payload(a: Availability) -> dict[str, Any]:
-    """Availability as channels see it (API and webhooks)."""
-    return {
-        "sku": a.sku,
-        "available": a.published,
-        "available_to_promise": a.atp,
-        "on_hand": a.on_hand,
-        "reserved": a.reserved,
-        "backordered": a.waiting,
-        "preorder": a.preorder,
-        "preorder_available": a.preorder_available,
-        "release_on": iso(a.release_on),
-    }
+def availability_out(a: Availability) -> AvailabilityOut:
+    """Availability as channels see it (the API's answer; webhooks send it as JSON)."""
+    return AvailabilityOut(
+        sku=a.sku,
+        available=a.published,
+        available_to_promise=a.atp,
+        on_hand=a.on_hand,
+        reserved=a.reserved,
+        backordered=a.waiting,
+        preorder=a.preorder,
+        preorder_available=a.preorder_available,
+        release_on=a.release_on,
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
-from wms.base.schemas import COUNT_NOTE, Code, Count, Day, Short, Strict, Text, UtcTime
+from wms.base.schemas import COUNT_NOTE, Code, Count, Day, Short, Strict, Text, UtcOut, UtcTime
 
 PriorityName = Literal["expedited", "standard", "economy"]
 ServiceLevel = Literal["express", "priority", "standard", "economy"]
@@ -79,10 +79,10 @@ class OrderOut(BaseModel):
     status: str
     priority: PriorityName
     service_level: str
-    placed_at: datetime
+    placed_at: UtcOut
     partial_allowed: bool
     capture_before_ship: bool
-    payment_captured_at: datetime | None = None
+    payment_captured_at: UtcOut | None = None
     lines: list[LineOut]
 
 

@@ -18,6 +18,7 @@ from wms.core import backorders, stock
 from wms.core.models import LineKind, Order, OrderLine, OrderStatus, Priority
 from wms.extensions import db
 from wms.inventory.models import Product
+from wms.orders.schemas import LineOut, OrderOut
 
 orders_t = Order.__table__
 lines_t = OrderLine.__table__
@@ -68,7 +69,7 @@ class NewOrder:
 class AcceptedOrder:
     order_id: int
     created: bool
-    view: dict[str, Any]
+    view: OrderOut
 
 
 def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
@@ -153,21 +154,21 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
 
 
 def _view(
-    order_id: int, new: NewOrder, status: str, placed_at: datetime, views: list[dict[str, Any]]
-) -> dict[str, Any]:
-    return {
-        "id": order_id,
-        "number": order_number(order_id),
-        "external_id": new.external_id,
-        "status": status,
-        "priority": Priority(new.priority).name.lower(),
-        "service_level": new.service_level,
-        "placed_at": iso(placed_at),
-        "partial_allowed": new.partial_allowed,
-        "capture_before_ship": new.capture_before_ship,
-        "payment_captured_at": None,
-        "lines": sorted(views, key=lambda v: v["line"]),
-    }
+    order_id: int, new: NewOrder, status: str, placed_at: datetime, views: list[LineOut]
+) -> OrderOut:
+    return OrderOut(
+        id=order_id,
+        number=order_number(order_id),
+        external_id=new.external_id,
+        status=status,
+        priority=Priority(new.priority).name.lower(),
+        service_level=new.service_level,
+        placed_at=placed_at,
+        partial_allowed=new.partial_allowed,
+        capture_before_ship=new.capture_before_ship,
+        payment_captured_at=None,
+        lines=sorted(views, key=lambda v: v.line),
+    )
 
 
 def _accept_single_product_in_stock(
@@ -338,7 +339,7 @@ def _announce_accepted(
     new: NewOrder,
     rows: list[dict[str, Any]],
     products: dict[str, dict[str, Any]],
-) -> list[dict[str, Any]]:
+) -> list[LineOut]:
     skus = {p["id"]: p["sku"] for p in products.values()}
     aggregate = f"order:{order_id}"
     base = {
@@ -347,14 +348,24 @@ def _announce_accepted(
         "external_id": new.external_id,
     }
     views = [line_view(r, skus[r["product_id"]]) for r in rows]
-    outbox.emit("order.accepted", channel_id, aggregate, {**base, "lines": views})
+    outbox.emit(
+        "order.accepted",
+        channel_id,
+        aggregate,
+        {**base, "lines": [v.model_dump(mode="json") for v in views]},
+    )
     waiting = [r for r in rows if r["qty_waiting"] and r["kind"] == LineKind.BACKORDER]
     if waiting:
         outbox.emit(
             "order.backordered",
             channel_id,
             aggregate,
-            {**base, "lines": [line_view(r, skus[r["product_id"]]) for r in waiting]},
+            {
+                **base,
+                "lines": [
+                    line_view(r, skus[r["product_id"]]).model_dump(mode="json") for r in waiting
+                ],
+            },
         )
     held = [r for r in rows if r["kind"] == LineKind.PREORDER]
     if held:
@@ -367,7 +378,7 @@ def _announce_accepted(
                 **base,
                 "lines": [
                     {
-                        **line_view(r, skus[r["product_id"]]),
+                        **line_view(r, skus[r["product_id"]]).model_dump(mode="json"),
                         "estimated_ship_on": iso(estimated[r["product_id"]]),
                     }
                     for r in held
@@ -393,30 +404,30 @@ def line_status(
     return "reserved"
 
 
-def line_view(row: Any, sku: str) -> dict[str, Any]:
+def line_view(row: Any, sku: str) -> LineOut:
     """A line as the channel sees it."""
     get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
-    return {
-        "line": get("line_no"),
-        "sku": sku,
-        "qty": get("qty"),
-        "qty_reserved": get("qty_reserved"),
-        "qty_backordered": get("qty_waiting") if get("kind") != LineKind.PREORDER else 0,
-        "qty_preorder_waiting": get("qty_waiting") if get("kind") == LineKind.PREORDER else 0,
-        "qty_shipped": get("qty_shipped", 0),
-        "qty_cancelled": get("qty_cancelled", 0),
-        "status": line_status(
+    return LineOut(
+        line=get("line_no"),
+        sku=sku,
+        qty=get("qty"),
+        qty_reserved=get("qty_reserved"),
+        qty_backordered=get("qty_waiting") if get("kind") != LineKind.PREORDER else 0,
+        qty_preorder_waiting=get("qty_waiting") if get("kind") == LineKind.PREORDER else 0,
+        qty_shipped=get("qty_shipped", 0),
+        qty_cancelled=get("qty_cancelled", 0),
+        status=line_status(
             get("kind"),
             get("qty_reserved"),
             get("qty_waiting"),
             get("qty_cancelled", 0),
             get("qty_shipped", 0),
         ),
-        "projected_fill_on": iso(get("projected_fill_on")),
-    }
+        projected_fill_on=get("projected_fill_on"),
+    )
 
 
-def order_view(order_id: int) -> dict[str, Any]:
+def order_view(order_id: int) -> OrderOut:
     """An order as the channel sees it."""
     order = db.session.get(Order, order_id)
     if order is None:
@@ -427,19 +438,19 @@ def order_view(order_id: int) -> dict[str, Any]:
         .where(lines_t.c.order_id == order_id)
         .order_by(lines_t.c.line_no)
     ).all()
-    return {
-        "id": order.id,
-        "number": order.number,
-        "external_id": order.external_id,
-        "status": order.status,
-        "priority": order.priority_name,
-        "service_level": order.service_level,
-        "placed_at": iso(order.placed_at),
-        "partial_allowed": order.partial_allowed,
-        "capture_before_ship": order.capture_before_ship,
-        "payment_captured_at": iso(order.payment_captured_at),
-        "lines": [line_view(r, r.sku) for r in rows],
-    }
+    return OrderOut(
+        id=order.id,
+        number=order.number,
+        external_id=order.external_id,
+        status=order.status,
+        priority=order.priority_name,
+        service_level=order.service_level,
+        placed_at=order.placed_at,
+        partial_allowed=order.partial_allowed,
+        capture_before_ship=order.capture_before_ship,
+        payment_captured_at=order.payment_captured_at,
+        lines=[line_view(r, r.sku) for r in rows],
+    )
 
 
 def get_order(order_id: int, channel_id: int | None = None) -> Order:

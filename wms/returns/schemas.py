@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from wms.base.schemas import COUNT_NOTE, Code, Count, Strict, Text
+from wms.base.schemas import COUNT_NOTE, Code, Count, Strict, Text, UtcOut
 
 ReasonCode = Literal[
     "damaged_in_transit", "defective", "wrong_item", "not_as_described", "changed_mind", "other"
@@ -87,7 +86,7 @@ class ReturnLineOut(Strict):
 
 
 class ReturnLabelOut(Strict):
-    status: Literal["buying", "bought", "failed"]
+    status: Literal["buying", "bought", "failed", "uncertain", "released"]
     carrier: str | None = None
     tracking_number: str | None = None
     tracking_url: str | None = None
@@ -102,8 +101,8 @@ class ReturnOut(Strict):
     order_number: str
     order_external_id: str
     status: Literal["authorised", "receiving", "received", "closed", "cancelled"]
-    created_at: datetime
-    received_at: datetime | None = None
+    created_at: UtcOut
+    received_at: UtcOut | None = None
     note: str
     lines: list[ReturnLineOut]
     return_label: ReturnLabelOut | None = None

@@ -110,7 +110,12 @@ def authorise_return(
         return AuthorisedReturn(existing, created=False)
     _insert_lines(rma_id, new, {sku: (order_lines[p.id][0], p.id) for sku, p in products.items()})
     rma = db.session.get(ReturnAuthorisation, rma_id)
-    outbox.emit("return.authorised", order.channel_id, f"return:{rma_id}", views.rma_view(rma))
+    outbox.emit(
+        "return.authorised",
+        order.channel_id,
+        f"return:{rma_id}",
+        views.rma_view(rma).model_dump(mode="json"),
+    )
     audit.record(user_id, "return.authorised", "return", rma_number(rma_id), order=order.number)
     return AuthorisedReturn(rma_id, created=True)
 
