@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 import sys
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from wms import demo
+from wms.auth.models import User
+from wms.channels.models import Channel
+from wms.channels.outbox import forget_channels
+from wms.channels.tokens import new_token
+from wms.core.backorders import release_due_preorders
+from wms.dashboard.alerts import evaluate as evaluate_alerts
 from wms.extensions import db
+from wms.invariants import check_invariants
+from wms.worker import Worker
 
 
 def register_cli(app: Flask) -> None:
@@ -27,8 +38,6 @@ def register_cli(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing (quietly) when data exists.")
 def demo_data(seed: int, if_empty: bool) -> None:
     """Load the demo warehouse into an empty database."""
-    from wms import demo
-
     if not demo.is_empty():
         if not if_empty:
             click.echo("The database already holds products; demo data not loaded.")
@@ -42,14 +51,12 @@ def demo_data(seed: int, if_empty: bool) -> None:
 @with_appcontext
 def demo_logins() -> None:
     """Print the demo logins and API tokens."""
-    from wms.demo import DEMO_CHANNELS, DEMO_LOGINS
-
     click.echo("Demo logins (username / password / badge):")
-    for login in DEMO_LOGINS:
+    for login in demo.DEMO_LOGINS:
         click.echo(f"  {login.role:<10} {login.username:<6} / {login.password:<10} / {login.badge}")
     click.echo("A badge alone signs in operators; supervisors and admins add the password.")
     click.echo("Demo channel API tokens:")
-    for code, _name, token in DEMO_CHANNELS:
+    for code, _name, token in demo.DEMO_CHANNELS:
         click.echo(f"  {code:<10} {token}")
 
 
@@ -57,8 +64,6 @@ def demo_logins() -> None:
 @with_appcontext
 def verify() -> None:
     """Prove every stored counter from its source rows; exit 1 on any difference."""
-    from wms.invariants import check_invariants
-
     differences = check_invariants()
     for difference in differences:
         click.echo(difference)
@@ -78,10 +83,6 @@ def verify() -> None:
 )
 def worker(once: bool, batch: int, idle: float, threads: int) -> None:
     """Deliver outbox events to channel webhooks, with retries; outlive database outages."""
-    import logging
-
-    from wms.worker import Worker
-
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("wms.worker").setLevel(logging.INFO)
     work = Worker(batch=batch, idle=idle, threads=threads, chores=_chores, report=click.echo)
@@ -92,9 +93,6 @@ def worker(once: bool, batch: int, idle: float, threads: int) -> None:
 
 
 def _chores() -> list[str]:
-    from wms.core.backorders import release_due_preorders
-    from wms.dashboard.alerts import evaluate as evaluate_alerts
-
     said = []
     released = release_due_preorders()
     raised, cleared = evaluate_alerts()
@@ -113,8 +111,6 @@ def _chores() -> list[str]:
 @click.password_option()
 def create_user(username: str, role: str, badge: str | None, password: str) -> None:
     """Create a user."""
-    from wms.auth.models import User
-
     user = User(username=username, role=role, badge_code=badge)
     user.set_password(password)
     db.session.add(user)
@@ -129,12 +125,6 @@ def create_user(username: str, role: str, badge: str | None, password: str) -> N
 @click.option("--webhook-url", default=None)
 def create_channel(code: str, name: str | None, webhook_url: str | None) -> None:
     """Create a sales channel and print its API token (shown once)."""
-    import secrets
-
-    from wms.channels.models import Channel
-    from wms.channels.outbox import forget_channels
-    from wms.channels.tokens import new_token
-
     token, digest = new_token()
     channel = Channel(
         code=code,

@@ -21,6 +21,7 @@ from wms.extensions import db
 from wms.inbounds.services import NewInboundLine, create_inbound
 from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
 from wms.orders.services import NewLine, NewOrder, accept_order
+from wms.returns import demo as returns_demo
 from wms.shipping import setup as shipping_setup
 
 
@@ -115,8 +116,6 @@ def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
     short = _stock(rng, products, bins, users["ada"].id)
     n_orders = _orders(rng, products, short, channels, now)
     _inbounds(rng, products, short, now)
-    from wms.returns import demo as returns_demo
-
     returns = returns_demo.load(now, users["ada"].id)
     return {
         "users": len(users),

@@ -15,14 +15,17 @@ from flask import (
     g,
     has_request_context,
     jsonify,
+    redirect,
     render_template,
     request,
+    url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wms.auth.models import User
 from wms.base.clock import utcnow
@@ -30,6 +33,7 @@ from wms.base.errors import DomainError
 from wms.database import is_unavailable, prebuilt
 from wms.extensions import db, htmx, login_manager
 from wms.floor.models import ScanReply
+from wms.navigation import menu_for
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +71,6 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     app.session_interface = _SessionInterface()
     if app.config.get("TRUST_PROXY"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     login_manager.login_view = "auth.login"
@@ -119,8 +121,6 @@ def _is_api() -> bool:
 
 
 def _unauthorized() -> Any:
-    from flask import redirect, url_for
-
     if htmx:
         response = _render_message(HTTP_SENTENCES[401], 401)
         response.headers["HX-Redirect"] = url_for("auth.login")
@@ -373,6 +373,4 @@ def healthz() -> Response:
 
 
 def _template_globals() -> dict[str, Any]:
-    from wms.navigation import menu_for
-
     return {"menu_for": menu_for}

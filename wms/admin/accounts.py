@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
 
+from wms.admin.products import FormProblems
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.auth.models import Role, User
@@ -39,8 +40,6 @@ class UserForm:
 
 
 def read_user_form(form: Any, *, creating: bool) -> UserForm:
-    from wms.admin.products import FormProblems
-
     problems: list[str] = []
     username = (form.get("username") or "").strip().lower()
     if creating and not USERNAME_RE.fullmatch(username):
@@ -186,8 +185,6 @@ class ChannelForm:
 
 
 def read_channel_form(form: Any, *, creating: bool) -> ChannelForm:
-    from wms.admin.products import FormProblems
-
     problems: list[str] = []
     code = (form.get("code") or "").strip().lower()
     if creating and not CHANNEL_CODE_RE.fullmatch(code):

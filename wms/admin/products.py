@@ -18,7 +18,7 @@ from wms.core.stock import ensure_product_stock
 from wms.database import PER_PAGE, Page, like_pattern, paginate
 from wms.extensions import db
 from wms.inventory import fields
-from wms.inventory.models import Barcode, Product, Stock
+from wms.inventory.models import Barcode, Location, Product, Stock
 
 # What an admin edits on a product (the SKU is fixed once channels know it).
 EDITABLE = tuple(c for c in PRODUCT_COLUMNS if c.name not in ("sku", "barcodes"))
@@ -191,8 +191,6 @@ def search_products(flt: ProductFilter, number: int, per_page: int = PER_PAGE) -
 
 
 def on_hand_by_location(product_id: int) -> list[Any]:
-    from wms.inventory.models import Location
-
     return db.session.execute(
         select(Location.id, Location.code, Location.kind, Stock.qty_on_hand)
         .join(Location, Location.id == Stock.location_id)

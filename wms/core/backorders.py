@@ -19,10 +19,18 @@ from wms.channels import outbox
 from wms.config import setting
 from wms.core import stock
 from wms.core.allocation import Arrival, WaitingLine, day_for_tail, project_fill_dates
-from wms.core.models import OPEN_STATUSES, Inbound, InboundLine, Order, OrderLine, OrderStatus
+from wms.core.models import (
+    OPEN_STATUSES,
+    Inbound,
+    InboundLine,
+    Order,
+    OrderLine,
+    OrderStatus,
+    StagedUnits,
+)
 from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
-from wms.inventory.models import Product, ProductStock
+from wms.inventory.models import Location, LocationKind, Product, ProductStock
 
 lines_t = OrderLine.__table__
 orders_t = Order.__table__
@@ -181,9 +189,6 @@ def _lock_orders() -> Any:
 @prebuilt
 def _order_summary() -> Any:
     """Per open order: what its lines wait for and hold, and where its set-aside units are."""
-    from wms.core.models import StagedUnits
-    from wms.inventory.models import Location, LocationKind
-
     products_t = Product.__table__
     st = StagedUnits.__table__
     loc = Location.__table__

@@ -13,7 +13,7 @@ from wms.channels import outbox
 from wms.core import stock
 from wms.database import prebuilt
 from wms.extensions import db
-from wms.inventory.models import SELLABLE_KINDS, Location, Movement, Product, Stock
+from wms.inventory.models import SELLABLE_KINDS, Location, Movement, Product, ProductStock, Stock
 
 
 class Reason:
@@ -194,8 +194,6 @@ def ledger_differences() -> list[LedgerDifference]:
 
 def sellable_differences() -> list[tuple[str, int, int]]:
     """Products whose sellable counter differs from the sum of their sellable stock rows."""
-    from wms.inventory.models import ProductStock
-
     s = Stock.__table__
     loc = Location.__table__
     summed = (

@@ -19,7 +19,9 @@ from wms.channels.models import Channel
 from wms.core.models import Inbound, LineKind, Order, OrderLine, Priority
 from wms.extensions import db
 from wms.inventory.models import Location, Movement, Product
+from wms.picking.models import PickShortage
 from wms.receiving.models import Destination, DockUnit
+from wms.shipping.models import LabelState, Parcel
 
 PAGE = 50
 CSV_MAX_ROWS = 200_000
@@ -428,8 +430,6 @@ INBOUNDS = ListSpec(
 
 
 def _short_picks(args: dict[str, str]) -> Any:
-    from wms.picking.models import PickShortage
-
     bin_ = aliased(Location)
     stmt = (
         select(
@@ -491,8 +491,6 @@ SHORT_PICKS = ListSpec(
 
 
 def _label_failures(args: dict[str, str]) -> Any:
-    from wms.shipping.models import LabelState, Parcel
-
     stmt = select(
         Parcel.id,
         Parcel.order_id,

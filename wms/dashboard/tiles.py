@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from wms.auth.models import User
 from wms.base.clock import today, utcnow
 from wms.channels.models import OutboxEvent, OutboxStatus
 from wms.core.models import (
@@ -23,7 +24,9 @@ from wms.core.models import (
 from wms.database import is_postgres
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Movement, Product, ProductStock, Stock
+from wms.picking.models import PickShortage
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus
+from wms.shipping.models import LabelState, Parcel
 
 AGE_BUCKETS = ("under 1 day", "1-3 days", "3-7 days", "over 7 days")
 
@@ -192,8 +195,6 @@ def throughput(now: datetime | None = None) -> Throughput:
     for reason, h, qty in rows:
         if int(h) < len(hours):
             per_hour[names[reason]][int(h)] = int(qty or 0)
-    from wms.auth.models import User
-
     ops = db.session.execute(
         select(User.username, m.c.reason, func.sum(m.c.qty))
         .join(User, User.id == m.c.user_id)
@@ -374,8 +375,6 @@ def _failed_webhooks(now: datetime) -> int:
 
 
 def _short_picks(now: datetime) -> int:
-    from wms.picking.models import PickShortage
-
     return int(
         db.session.scalar(
             select(func.count())
@@ -387,8 +386,6 @@ def _short_picks(now: datetime) -> int:
 
 
 def _label_failures(now: datetime) -> int:
-    from wms.shipping.models import LabelState, Parcel
-
     return int(
         db.session.scalar(
             select(func.count())

@@ -14,6 +14,9 @@ from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory import availability
 from wms.inventory import services as inventory
+from wms.picking.models import Wave
+from wms.picking.screen import wave_summary
+from wms.returns.models import ReturnAuthorisation
 
 WAITING_SHOWN = 10
 
@@ -51,13 +54,8 @@ def scan_anything(code: str) -> ScanResult:
         inbound = db.session.get(Inbound, seen.ref_id)
         return ScanResult("inbound", inbound, {"lines": inbound.lines})  # type: ignore[union-attr]
     if seen.kind == "rma":
-        from wms.returns.models import ReturnAuthorisation
-
         return ScanResult("rma", db.session.get(ReturnAuthorisation, seen.ref_id), {})
     if seen.kind == "wave":
-        from wms.picking.models import Wave
-        from wms.picking.screen import wave_summary
-
         wave = db.session.get(Wave, seen.ref_id)
         return ScanResult("wave", wave, {"summary": wave_summary(seen.ref_id)})  # type: ignore[arg-type]
     if seen.kind == "badge":

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from wms.auth.decorators import require_role_for_blueprint
@@ -11,6 +12,7 @@ from wms.base.errors import InvalidInput
 from wms.core.models import Inbound, InboundStatus
 from wms.extensions import db
 from wms.inbounds import csvimport, services
+from wms.prints.documents import DiscrepancyLine, DiscrepancyReport, render_discrepancy_report
 from wms.receiving import services as receiving
 from wms.receiving.tally import tally
 
@@ -63,8 +65,6 @@ def change_expected(inbound_id: int) -> ResponseReturnValue:
 
 @bp.post("/<int:inbound_id>/close")
 def close(inbound_id: int) -> ResponseReturnValue:
-    from flask_login import current_user
-
     receiving.close_inbound(inbound_id, current_user.id)
     return redirect(url_for("inbounds.report", inbound_id=inbound_id))
 
@@ -82,8 +82,6 @@ def report(inbound_id: int) -> ResponseReturnValue:
 
 @bp.get("/<int:inbound_id>/report.pdf")
 def report_pdf(inbound_id: int) -> ResponseReturnValue:
-    from wms.prints.documents import DiscrepancyLine, DiscrepancyReport, render_discrepancy_report
-
     inbound = services.get_inbound(inbound_id)
     pdf = render_discrepancy_report(
         DiscrepancyReport(

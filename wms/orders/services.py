@@ -15,7 +15,8 @@ from wms.base.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.core import backorders, stock
-from wms.core.models import LineKind, Order, OrderLine, OrderStatus, Priority
+from wms.core.lanes import release_lane
+from wms.core.models import LineKind, Order, OrderLine, OrderStatus, Priority, StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.orders.schemas import LineOut, OrderOut
@@ -538,9 +539,6 @@ def _cancelled_or_refused(order: Order) -> Order:
 def _leave_lane(order_id: int) -> None:
     """A cancelled preorder's units stay in its hold lane, promised to nobody: they are
     put away from there (the put-away screen takes a lane like a tote)."""
-    from wms.core.lanes import release_lane
-    from wms.core.models import StagedUnits
-
     db.session.execute(delete(StagedUnits.__table__).where(StagedUnits.order_id == order_id))
     release_lane(order_id)
 

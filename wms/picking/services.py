@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from wms.auth import audit
+from wms.auth.models import User
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput, NotFound
 from wms.base.numbers import order_number, wave_code
@@ -202,8 +203,6 @@ def claim_wave(user_id: int, wave_id: int) -> Wave:
 
 def _why_not_ready(wave: Wave) -> str:
     if wave.status == WaveStatus.PICKING:
-        from wms.auth.models import User
-
         picker = db.session.get(User, wave.picker_id) if wave.picker_id else None
         who = picker.display_name if picker else "someone else"
         return f"{wave.code} is being picked by {who}."

@@ -23,6 +23,7 @@ from wms.core.models import (
     InboundLine,
     InboundStatus,
     OrderLine,
+    StagedUnits,
 )
 from wms.core.recognise import Recognised, recognise
 from wms.core.staging import add_staged, take_staged
@@ -602,8 +603,6 @@ def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int)
 
 
 def _order_has_lane_units(order_id: int) -> bool:
-    from wms.core.models import StagedUnits
-
     table = StagedUnits.__table__
     return bool(
         db.session.scalar(
@@ -656,8 +655,6 @@ def order_progress(order_id: int) -> tuple[int, int]:
 
 @prebuilt
 def _progress() -> Any:
-    from wms.core.models import StagedUnits
-
     lines = OrderLine.__table__
     st = StagedUnits.__table__
     staged = (

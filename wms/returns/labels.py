@@ -40,6 +40,8 @@ from wms.shipping.carriers import (
     Label,
     Parcel,
 )
+from wms.shipping.carriers.builtin import BuiltinCarrier
+from wms.shipping.labels import warehouse_address, warehouse_currency
 from wms.shipping.purchases import release_after
 
 rma_t = ReturnAuthorisation.__table__
@@ -76,8 +78,6 @@ class LabelJob:
 
 
 def carrier_for_app() -> Carrier:
-    from wms.shipping.labels import warehouse_currency
-
     if setting("SHIPPO_API_KEY"):
         from wms.shipping.carriers.shippo_adapter import ShippoCarrier
 
@@ -87,8 +87,6 @@ def carrier_for_app() -> Carrier:
             timeout=float(setting("SHIPPO_TIMEOUT", 10.0)),
             currency=warehouse_currency(),
         )
-    from wms.shipping.carriers.builtin import BuiltinCarrier
-
     return BuiltinCarrier(serial_for=builtin_serial, currency=warehouse_currency())
 
 
@@ -343,8 +341,6 @@ def return_address() -> Address:
     if site:
         fields = {**DEFAULT_RETURN_ADDRESS, **site}
         return Address(**{k: str(v) for k, v in fields.items()})
-    from wms.shipping.labels import warehouse_address
-
     return replace(warehouse_address(), name="Returns department")
 
 

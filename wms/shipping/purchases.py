@@ -29,7 +29,7 @@ from wms.config import setting
 from wms.database import Commit
 from wms.extensions import db
 from wms.shipping.carriers import Label
-from wms.shipping.models import LabelState, Parcel
+from wms.shipping.models import LabelState, Parcel, ParcelStatus
 
 # A purchase under way holds the parcel this long; after that the request is
 # taken to have died, and its purchase counts as one whose outcome is unknown.
@@ -161,8 +161,6 @@ def label_amount_minor(label: Label) -> int | None:
 
 def record_label(parcel_id: int, label: Label) -> None:
     """A label bought or found is put on record, unless one already is."""
-    from wms.shipping.models import ParcelStatus
-
     now = utcnow()
     db.session.execute(
         update(Parcel)

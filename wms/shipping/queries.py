@@ -7,14 +7,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from wms.base.clock import utcnow
 from wms.base.errors import InvalidInput, NotFound, UnknownCode
 from wms.base.numbers import order_number
 from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
-from wms.shipping.models import BoxType, PackStation, Parcel, ParcelLine, ParcelStatus
+from wms.shipping.models import BoxType, LabelState, PackStation, Parcel, ParcelLine, ParcelStatus
 from wms.shipping.packing import LineToPack
+from wms.shipping.purchases import release_after
 
 staged_t = StagedUnits.__table__
 orders_t = Order.__table__
@@ -246,10 +248,6 @@ class UnconfirmedLabel:
 
 def unconfirmed_labels() -> list[UnconfirmedLabel]:
     """Parcels whose label purchase may have happened and is not on record, oldest first."""
-    from wms.base.clock import utcnow
-    from wms.shipping.models import LabelState
-    from wms.shipping.purchases import release_after
-
     now, wait = utcnow(), release_after()
     rows = db.session.execute(
         select(
