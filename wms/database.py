@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import has_request_context, request
-from sqlalchemy import Select, event, func, select
+from sqlalchemy import Select, Table, bindparam, event, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -142,6 +142,21 @@ def prebuilt(build: Callable[[], T]) -> Callable[[], T]:
         return stmt
 
     return get
+
+
+def update_by_id(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Change many rows by id in Core: one executemany per set of columns changed.
+
+    Each row is ``{"id": ..., column: value, ...}``; rows may change different columns.
+    """
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        columns = tuple(sorted(k for k in row if k != "id"))
+        by_columns.setdefault(columns, []).append(
+            {"row_id": row["id"], **{k: row[k] for k in columns}}
+        )
+    for group in by_columns.values():
+        db.session.execute(update(table).where(table.c.id == bindparam("row_id")), group)
 
 
 PER_PAGE = 50

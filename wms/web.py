@@ -22,7 +22,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, insert, select, text
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -361,7 +361,7 @@ def _rollback_quietly() -> None:
 
 def healthz() -> Response:
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(select(1))
         database = "ok"
     except SQLAlchemyError:
         database = "unreachable"

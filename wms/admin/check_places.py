@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from wms.admin.check_common import (
     CheckResult,
@@ -20,6 +20,7 @@ from wms.auth import audit
 from wms.auth.audit import changes
 from wms.core import backorders
 from wms.core.ledger import Reason, move_stock
+from wms.database import update_by_id
 from wms.extensions import db
 from wms.inventory.models import Location, ProductStock, Stock
 
@@ -107,9 +108,7 @@ class LocationChecker:
             )
         changed = [p for p in plans if p.location_id is not None and p.values]
         if changed:
-            db.session.execute(
-                update(Location), [{"id": p.location_id, **p.values} for p in changed]
-            )
+            update_by_id(Location.__table__, [{"id": p.location_id, **p.values} for p in changed])
             audit.record_many(
                 user_id,
                 "location.update",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from wms.admin.check_common import (
     PRODUCT_DEFAULTS,
@@ -22,6 +22,7 @@ from wms.auth import audit
 from wms.auth.audit import changes
 from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
+from wms.database import update_by_id
 from wms.extensions import db
 from wms.inventory.models import Barcode, Product
 
@@ -123,7 +124,7 @@ class ProductChecker:
                 ensure_product_stock(chunk)
         changed = [p for p in plans if not p.is_new and p.values]
         if changed:
-            db.session.execute(update(Product), [{"id": p.product_id, **p.values} for p in changed])
+            update_by_id(Product.__table__, [{"id": p.product_id, **p.values} for p in changed])
         barcode_rows = [
             {"product_id": p.product_id, "code": b.code, "kind": b.kind, "units": b.units}
             for p in plans
@@ -137,7 +138,7 @@ class ProductChecker:
             for barcode_id, b in p.barcodes_changed
         ]
         if barcode_updates:
-            db.session.execute(update(Barcode), barcode_updates)
+            update_by_id(Barcode.__table__, barcode_updates)
         self._audit(plans, job_id, user_id)
         touched = [p.product_id for p in changed if AVAILABILITY_FIELDS & p.values.keys()]
         if touched:

@@ -104,7 +104,7 @@ def _store_problems(job: ImportJob, result: CheckResult) -> None:
     if not result.problems:
         return
     db.session.execute(
-        insert(ImportRowError),
+        insert(ImportRowError.__table__),
         [{"job_id": job.id, "row_no": line, "message": msg} for line, msg in result.problems],
     )
     job.error_rows += len({line for line, _ in result.problems})
@@ -124,7 +124,8 @@ def apply_import(job_id: int, user_id: int | None) -> ImportJob:
     result = checker.check(table, 0, len(table.rows))
     if result.problems:
         # Something changed since the preview: show what, write nothing else.
-        db.session.execute(delete(ImportRowError).where(ImportRowError.job_id == job.id))
+        errors = ImportRowError.__table__
+        db.session.execute(delete(errors).where(errors.c.job_id == job.id))
         job.error_rows = 0
         _store_problems(job, result)
         job.summary = dict(result.summary)

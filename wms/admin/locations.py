@@ -18,6 +18,8 @@ from wms.database import PER_PAGE, Page, like_pattern, paginate
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
 
+places_t = Location.__table__
+
 EDITABLE = tuple(c for c in LOCATION_COLUMNS if c.name != "code")
 
 
@@ -140,7 +142,7 @@ def create_bins(
     if rows:
         ids = list(
             db.session.scalars(
-                insert(Location).returning(Location.id, sort_by_parameter_order=True), rows
+                insert(places_t).returning(places_t.c.id, sort_by_parameter_order=True), rows
             )
         )
         audit.record_many(

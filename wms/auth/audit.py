@@ -34,7 +34,7 @@ def record_many(
         return
     now = utcnow()
     db.session.execute(
-        insert(AuditEvent),
+        insert(AuditEvent.__table__),
         [
             {
                 "user_id": user_id,

@@ -33,6 +33,8 @@ from wms.base.errors import DomainError
 from wms.database import Commit
 from wms.extensions import db
 
+failures_t = SignInFailure.__table__
+
 log = logging.getLogger(__name__)
 
 LIMIT = 5
@@ -84,15 +86,14 @@ class Attempt:
     def succeeded(self, forgive_badge: str | None = None, address: str | None = None) -> None:
         """Take this attempt back, with the account's earlier failures and, for a badge
         that was scanned alone and then given its password, that first scan."""
-        forget = SignInFailure.id.in_(self.ids)
+        f = failures_t.c
+        forget = f.id.in_(self.ids)
         accounts = [k for k in self.keys if k.startswith("login-user:")]
         if accounts:
-            forget = forget | SignInFailure.key.in_(accounts)
+            forget = forget | f.key.in_(accounts)
         if forgive_badge is not None and address is not None:
-            forget = forget | (
-                (SignInFailure.key == address) & (SignInFailure.badge_digest == forgive_badge)
-            )
-        db.session.execute(delete(SignInFailure).where(forget))
+            forget = forget | ((f.key == address) & (f.badge_digest == forgive_badge))
+        db.session.execute(delete(failures_t).where(forget))
 
     def failed(self) -> None:
         """The attempt stays counted; the failure that locks a key is logged and audited."""
@@ -117,18 +118,18 @@ def begin(
     now = utcnow()
     since = now - WINDOW
     db.session.execute(
-        delete(SignInFailure).where(SignInFailure.key.in_(keys), SignInFailure.created_at <= since)
+        delete(failures_t).where(failures_t.c.key.in_(keys), failures_t.c.created_at <= since)
     )
     ids = tuple(
         db.session.scalars(
-            insert(SignInFailure).returning(SignInFailure.id),
+            insert(failures_t).returning(failures_t.c.id),
             [{"key": k, "badge_digest": badge_digest, "created_at": now} for k in keys],
         )
     )
     commit_early()
     earlier, wait = _counts(keys, exclude=ids)
     if wait:
-        db.session.execute(delete(SignInFailure).where(SignInFailure.id.in_(ids)))
+        db.session.execute(delete(failures_t).where(failures_t.c.id.in_(ids)))
         commit_early()
         raise _locked(wait, message)
     return Attempt(tuple(keys), ids, earlier, commit_early)
@@ -144,12 +145,11 @@ def refuse_if_locked(keys: Sequence[str], message: str | None = None) -> None:
 def _counts(keys: Sequence[str], exclude: Sequence[int] = ()) -> tuple[dict[str, int], int]:
     """Failures in the window per key, and the seconds until every key is unlocked."""
     now = utcnow()
-    query = select(SignInFailure.key, SignInFailure.created_at).where(
-        SignInFailure.key.in_(keys), SignInFailure.created_at > now - WINDOW
-    )
+    f = failures_t.c
+    query = select(f.key, f.created_at).where(f.key.in_(keys), f.created_at > now - WINDOW)
     if exclude:
-        query = query.where(SignInFailure.id.not_in(exclude))
-    rows = db.session.execute(query.order_by(SignInFailure.created_at.desc())).all()
+        query = query.where(f.id.not_in(exclude))
+    rows = db.session.execute(query.order_by(f.created_at.desc())).all()
     times: dict[str, list[datetime]] = {}
     for key, at in rows:
         times.setdefault(key, []).append(at)

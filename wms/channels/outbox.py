@@ -159,8 +159,13 @@ def flush_now(session: Session | None = None) -> list[int]:
         row["created_at"] = now
         row["next_attempt_at"] = now
         row["payload"] = {**row["payload"], "occurred_at": iso(now)}
+    return list(session.scalars(_insert_events(), rows))
+
+
+@prebuilt
+def _insert_events() -> Any:
     table = OutboxEvent.__table__
-    return list(session.scalars(insert(table).returning(table.c.id), rows))
+    return insert(table).returning(table.c.id)
 
 
 def discard(event_ids: list[int]) -> None:

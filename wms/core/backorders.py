@@ -288,19 +288,24 @@ def release_due_preorders() -> int:
 
 def arrivals_for(product_id: int) -> list[Arrival]:
     """Open inbound lines still expected for a product, earliest first."""
+    rows = db.session.execute(_arrivals(), {"pid": product_id})
+    return [Arrival(ref=r[0], on=max(r[1].date(), today()), qty=r[2]) for r in rows]
+
+
+@prebuilt
+def _arrivals() -> Any:
     il = InboundLine.__table__
     ib = Inbound.__table__
-    rows = db.session.execute(
+    return (
         select(ib.c.id, ib.c.expected_at, il.c.qty_expected - il.c.qty_received)
         .join(ib, ib.c.id == il.c.inbound_id)
         .where(
-            il.c.product_id == product_id,
+            il.c.product_id == bindparam("pid"),
             ib.c.status.in_([s.value for s in OPEN_STATUSES]),
             il.c.qty_expected > il.c.qty_received,
         )
         .order_by(ib.c.expected_at, ib.c.id)
     )
-    return [Arrival(ref=r[0], on=max(r[1].date(), today()), qty=r[2]) for r in rows]
 
 
 def project_tail_line(product_id: int, waiting_through_line: int) -> date | None:
@@ -316,16 +321,7 @@ def recompute_projections(
     ``quiet_order_id`` is an order being taken in right now: its first date is
     part of its own announcement, not a change. Returns how many lines' dates changed.
     """
-    rows = db.session.execute(
-        select(
-            lines_t.c.id,
-            lines_t.c.order_id,
-            lines_t.c.priority,
-            lines_t.c.placed_at,
-            lines_t.c.qty_waiting,
-            lines_t.c.projected_fill_on,
-        ).where(lines_t.c.product_id == product_id, lines_t.c.qty_waiting > 0)
-    ).all()
+    rows = db.session.execute(_waiting_lines(), {"pid": product_id}).all()
     if not rows:
         return 0
     dates = project_fill_dates(
@@ -336,16 +332,34 @@ def recompute_projections(
     if not changed:
         return 0
     db.session.execute(
-        update(lines_t)
-        .where(lines_t.c.id == bindparam("line_id"))
-        .values(projected_fill_on=bindparam("new_date")),
-        [{"line_id": r.id, "new_date": dates[r.id]} for r in changed],
+        _set_fill_date(), [{"line_id": r.id, "new_date": dates[r.id]} for r in changed]
     )
     if notify:
         moved = [r for r in changed if r.order_id != quiet_order_id]
         if moved:
             _announce_projection_changes(moved, dates)
     return len(changed)
+
+
+@prebuilt
+def _waiting_lines() -> Any:
+    return select(
+        lines_t.c.id,
+        lines_t.c.order_id,
+        lines_t.c.priority,
+        lines_t.c.placed_at,
+        lines_t.c.qty_waiting,
+        lines_t.c.projected_fill_on,
+    ).where(lines_t.c.product_id == bindparam("pid"), lines_t.c.qty_waiting > 0)
+
+
+@prebuilt
+def _set_fill_date() -> Any:
+    return (
+        update(lines_t)
+        .where(lines_t.c.id == bindparam("line_id"))
+        .values(projected_fill_on=bindparam("new_date"))
+    )
 
 
 def _announce_projection_changes(changed: list[Any], dates: dict[int, date | None]) -> None:

@@ -80,15 +80,18 @@ def reserve_up_to(product_id: int, qty: int) -> int:
     if reserve(product_id, qty):
         return qty
     # Short: lock the row, then take what is free with the same guard.
-    free = db.session.scalar(
-        for_update(
-            select(ps.c.qty_sellable - ps.c.qty_reserved).where(ps.c.product_id == product_id)
-        )
-    )
+    free = db.session.scalar(_free_locked(), {"pid": product_id})
     take = min(qty, max(0, free or 0))
     if take and reserve(product_id, take):
         return take
     return 0
+
+
+@prebuilt
+def _free_locked() -> Any:
+    return for_update(
+        select(ps.c.qty_sellable - ps.c.qty_reserved).where(ps.c.product_id == bindparam("pid"))
+    )
 
 
 def unreserve(product_id: int, qty: int) -> None:
@@ -165,13 +168,18 @@ def release_preorder(product_id: int, qty: int) -> None:
 
 def add_waiting(product_id: int, qty: int) -> int:
     """Count ``qty`` more units waiting; returns the product's waiting total afterwards."""
-    result = db.session.execute(
+    result = db.session.execute(_add_waiting(), {"pid": product_id, "n": qty})
+    return int(result.scalar_one())
+
+
+@prebuilt
+def _add_waiting() -> Any:
+    return (
         update(ps)
-        .where(ps.c.product_id == product_id)
-        .values(qty_waiting=ps.c.qty_waiting + qty)
+        .where(ps.c.product_id == bindparam("pid"))
+        .values(qty_waiting=ps.c.qty_waiting + bindparam("n"))
         .returning(ps.c.qty_waiting)
     )
-    return int(result.scalar_one())
 
 
 @prebuilt

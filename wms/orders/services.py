@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, exists, insert, select, tuple_, update
 
 from wms.base.clock import iso, today, utcnow
 from wms.base.errors import Conflict, InsufficientStock, InvalidInput, NotFound
@@ -17,6 +17,7 @@ from wms.channels import outbox
 from wms.core import backorders, stock
 from wms.core.lanes import release_lane
 from wms.core.models import LineKind, Order, OrderLine, OrderStatus, Priority, StagedUnits
+from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.orders.schemas import LineOut, OrderOut
@@ -122,7 +123,7 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
     for row in rows:
         if row["qty_waiting"]:
             _project_new_waiting_line(row, recompute)
-    db.session.execute(insert(lines_t), rows)
+    db.session.execute(_insert_lines(), rows)
     if recompute:
         for product_id in sorted(recompute):
             backorders.recompute_projections(product_id, quiet_order_id=order_id)
@@ -140,9 +141,7 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
     backordered = sum(1 for r in rows if r["kind"] == LineKind.BACKORDER)
     if status != OrderStatus.READY_TO_PICK or backordered:
         db.session.execute(
-            update(orders_t)
-            .where(orders_t.c.id == order_id)
-            .values(status=status, backordered_lines=backordered)
+            _set_status(), {"oid": order_id, "new_status": status, "backordered": backordered}
         )
     if new.partial_allowed and status == OrderStatus.WAITING:
         # What is reserved may ship now if the rest is far off.
@@ -183,11 +182,7 @@ def _accept_single_product_in_stock(
     was written is taken back, and None sends the order down the general path.
     """
     sku = new.lines[0].sku
-    product = db.session.execute(
-        select(products_t.c.id, products_t.c.release_on).where(
-            products_t.c.sku == sku, products_t.c.active.is_(True)
-        )
-    ).first()
+    product = db.session.execute(_active_product(), {"sku": sku}).first()
     if product is None or (product.release_on is not None and product.release_on > today()):
         return None
     order_id = _insert_order_once(channel_id, new, fingerprint, placed_at)
@@ -200,7 +195,7 @@ def _accept_single_product_in_stock(
             order_id=order_id, line_no=line_no, priority=int(new.priority), placed_at=placed_at
         )
         rows.append(row)
-    db.session.execute(insert(lines_t), rows)
+    db.session.execute(_insert_lines(), rows)
     views = _announce_accepted(
         channel_id, order_id, new, rows, {sku: {"id": product.id, "sku": sku}}
     )
@@ -217,48 +212,56 @@ def _accept_single_product_in_stock(
     )
 
 
+@prebuilt
+def _active_product() -> Any:
+    return select(products_t.c.id, products_t.c.release_on).where(
+        products_t.c.sku == bindparam("sku"), products_t.c.active.is_(True)
+    )
+
+
 def _insert_order_once(
     channel_id: int, new: NewOrder, fingerprint: str, placed_at: datetime
 ) -> int | None:
     now = utcnow()
-    stmt = (
+    row = {
+        "channel_id": channel_id,
+        "external_id": new.external_id,
+        "body_hash": fingerprint,
+        "customer_name": new.customer_name,
+        "customer_email": new.customer_email,
+        "ship_to": new.ship_to,
+        "service_level": new.service_level,
+        "priority": int(new.priority),
+        "placed_at": placed_at,
+        "promised_on": new.promised_on,
+        "partial_allowed": new.partial_allowed,
+        "capture_before_ship": new.capture_before_ship,
+        "status": OrderStatus.READY_TO_PICK,
+        "line_count": len(new.lines),
+        "created_at": now,
+        "updated_at": now,
+    }
+    return db.session.execute(_insert_order(), row).scalar()
+
+
+@prebuilt
+def _insert_order() -> Any:
+    # The columns are the keys of the row given with it.
+    return (
         stock.upsert(orders_t)
-        .values(
-            channel_id=channel_id,
-            external_id=new.external_id,
-            body_hash=fingerprint,
-            customer_name=new.customer_name,
-            customer_email=new.customer_email,
-            ship_to=new.ship_to,
-            service_level=new.service_level,
-            priority=int(new.priority),
-            placed_at=placed_at,
-            promised_on=new.promised_on,
-            partial_allowed=new.partial_allowed,
-            capture_before_ship=new.capture_before_ship,
-            status=OrderStatus.READY_TO_PICK,
-            line_count=len(new.lines),
-            created_at=now,
-            updated_at=now,
-        )
         .on_conflict_do_nothing(index_elements=["channel_id", "external_id"])
         .returning(orders_t.c.id)
     )
-    return db.session.execute(stmt).scalar()
+
+
+@prebuilt
+def _insert_lines() -> Any:
+    return insert(lines_t)
 
 
 def _products_for(lines: tuple[NewLine, ...]) -> dict[str, dict[str, Any]]:
     skus = sorted({ln.sku for ln in lines})
-    rows = db.session.execute(
-        select(
-            products_t.c.id,
-            products_t.c.sku,
-            products_t.c.allow_backorder,
-            products_t.c.release_on,
-            products_t.c.preorder_cap,
-            products_t.c.estimated_ship_on,
-        ).where(products_t.c.sku.in_(skus), products_t.c.active.is_(True))
-    ).mappings()
+    rows = db.session.execute(_active_products(), {"skus": skus}).mappings()
     found = {row["sku"]: dict(row) for row in rows}
     unknown = [sku for sku in skus if sku not in found]
     if unknown:
@@ -266,6 +269,27 @@ def _products_for(lines: tuple[NewLine, ...]) -> dict[str, dict[str, Any]]:
             "unknown_sku"
         )
     return found
+
+
+@prebuilt
+def _active_products() -> Any:
+    return select(
+        products_t.c.id,
+        products_t.c.sku,
+        products_t.c.allow_backorder,
+        products_t.c.release_on,
+        products_t.c.preorder_cap,
+        products_t.c.estimated_ship_on,
+    ).where(products_t.c.sku.in_(bindparam("skus", expanding=True)), products_t.c.active.is_(True))
+
+
+@prebuilt
+def _set_status() -> Any:
+    return (
+        update(orders_t)
+        .where(orders_t.c.id == bindparam("oid"))
+        .values(status=bindparam("new_status"), backordered_lines=bindparam("backordered"))
+    )
 
 
 def _reserve_line(
@@ -308,19 +332,28 @@ def _project_new_waiting_line(row: dict[str, Any], recompute: set[int]) -> None:
     pid = row["product_id"]
     waiting_total = stock.add_waiting(pid, row["qty_waiting"])
     behind = db.session.scalar(
-        select(
-            exists().where(
-                lines_t.c.product_id == pid,
-                lines_t.c.qty_waiting > 0,
-                tuple_(lines_t.c.priority, lines_t.c.placed_at)
-                > tuple_(row["priority"], row["placed_at"]),
-            )
-        )
+        _anyone_behind(), {"pid": pid, "priority": row["priority"], "placed_at": row["placed_at"]}
     )
     if behind:
         recompute.add(pid)
     else:
         row["projected_fill_on"] = backorders.project_tail_line(pid, waiting_total)
+
+
+@prebuilt
+def _anyone_behind() -> Any:
+    """Does a line wait behind (priority, placed_at), which a new line would overtake?"""
+    return select(
+        exists().where(
+            lines_t.c.product_id == bindparam("pid"),
+            lines_t.c.qty_waiting > 0,
+            tuple_(lines_t.c.priority, lines_t.c.placed_at)
+            > tuple_(
+                bindparam("priority", type_=lines_t.c.priority.type),
+                bindparam("placed_at", type_=lines_t.c.placed_at.type),
+            ),
+        )
+    )
 
 
 def _initial_status(

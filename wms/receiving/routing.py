@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 
 from wms.base.clock import today
 from wms.base.errors import Conflict
@@ -176,21 +176,36 @@ def to_shelf(product: Product, qty: int) -> Routed:
 
 def suggest_bin(product_id: int, qty: int) -> tuple[Location, int]:
     """A bin already holding the product (with room), else the first free bin in walking order."""
-    held = db.session.execute(
+    held = db.session.execute(_bins_holding(), {"pid": product_id}).all()
+    for location, on_hand in held:
+        if location.capacity is None or _units_in(location.id) + qty <= location.capacity:
+            return location, int(on_hand)
+    free = db.session.scalar(_first_free_bin(), {"pid": product_id})
+    if free is None:
+        if held:
+            return held[0][0], int(held[0][1])
+        raise NoBinFree("No bin is free for this product. Call a supervisor.")
+    return free, 0
+
+
+@prebuilt
+def _bins_holding() -> Any:
+    return (
         select(Location, Stock.qty_on_hand)
         .join(Stock, Stock.location_id == Location.id)
         .where(
-            Stock.product_id == product_id,
+            Stock.product_id == bindparam("pid"),
             Stock.qty_on_hand > 0,
             Location.kind == LocationKind.BIN,
             Location.active.is_(True),
         )
         .order_by(Location.walk_seq, Location.code)
-    ).all()
-    for location, on_hand in held:
-        if location.capacity is None or _units_in(location.id) + qty <= location.capacity:
-            return location, int(on_hand)
-    free = db.session.scalar(
+    )
+
+
+@prebuilt
+def _first_free_bin() -> Any:
+    return (
         select(Location)
         .where(
             Location.kind == LocationKind.BIN,
@@ -201,28 +216,23 @@ def suggest_bin(product_id: int, qty: int) -> tuple[Location, int]:
                 and_(
                     DockUnit.to_location_id == Location.id,
                     DockUnit.status == DockUnitStatus.ON_DOCK,
-                    DockUnit.product_id != product_id,
+                    DockUnit.product_id != bindparam("pid"),
                 )
             ),
         )
         .order_by(Location.walk_seq, Location.code)
         .limit(1)
     )
-    if free is None:
-        if held:
-            return held[0][0], int(held[0][1])
-        raise NoBinFree("No bin is free for this product. Call a supervisor.")
-    return free, 0
 
 
 def _units_in(location_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
-                Stock.location_id == location_id
-            )
-        )
-        or 0
+    return int(db.session.scalar(_units_in_location(), {"lid": location_id}) or 0)
+
+
+@prebuilt
+def _units_in_location() -> Any:
+    return select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
+        Stock.location_id == bindparam("lid")
     )
 
 

@@ -42,6 +42,8 @@ from wms.receiving.dock import (
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 from wms.receiving.tally import tally
 
+dock_t = DockUnit.__table__
+
 QTY_MAX = 9999
 
 
@@ -542,13 +544,12 @@ def undo_last_scan(user_id: int) -> Answer:
     # and the place scanned), one takes the units back, the other finds them gone.
     claimed = set(
         db.session.scalars(
-            update(DockUnit)
+            update(dock_t)
             .where(
-                DockUnit.scan_group == last.scan_group, DockUnit.status == DockUnitStatus.ON_DOCK
+                dock_t.c.scan_group == last.scan_group, dock_t.c.status == DockUnitStatus.ON_DOCK
             )
             .values(status=DockUnitStatus.UNDONE)
-            .returning(DockUnit.id)
-            .execution_options(synchronize_session=False)
+            .returning(dock_t.c.id)
         )
     )
     if not claimed:

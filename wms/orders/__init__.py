@@ -1,0 +1,1 @@
+"""Orders as channels send them: taking them in, cancelling them, recording payment."""
