@@ -2,7 +2,15 @@
 
 from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
 from wms.auth.models import AuditEvent, Role, SignInFailure, User
-from wms.channels.models import Channel, OutboxEvent, OutboxStatus
+from wms.channels.models import (
+    Channel,
+    ChannelProduct,
+    OutboxEvent,
+    OutboxStatus,
+    ShippingMethod,
+    ShopOrder,
+    WebhookReceipt,
+)
 from wms.core.models import (
     Inbound,
     InboundKind,
@@ -61,6 +69,7 @@ __all__ = [
     "BarcodeKind",
     "BoxType",
     "Channel",
+    "ChannelProduct",
     "CountEntry",
     "CountLine",
     "CountTask",
@@ -104,6 +113,8 @@ __all__ = [
     "ReturnSession",
     "Role",
     "ScanReply",
+    "ShippingMethod",
+    "ShopOrder",
     "SignInFailure",
     "StagedUnits",
     "Stock",
@@ -112,4 +123,5 @@ __all__ = [
     "User",
     "Wave",
     "WaveOrder",
+    "WebhookReceipt",
 ]

@@ -6,7 +6,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms.base.clock import utcnow
@@ -25,6 +35,147 @@ class Channel(db.Model):
     webhook_secret: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The shop platform behind the channel; "generic" is the warehouse's own JSON API.
+    platform: Mapped[str] = mapped_column(String(16), default="generic", server_default="generic")
+    shop_url: Mapped[str | None] = mapped_column(String(500))
+    # Fernet tokens (key WMS_CHANNEL_KEY, see wms.channels.shops): the API credentials
+    # as JSON, and the secret the platform signs its webhooks with.
+    credentials_sealed: Mapped[str | None] = mapped_column(Text)
+    signing_secret_sealed: Mapped[str | None] = mapped_column(Text)
+    location_id: Mapped[str | None] = mapped_column(String(32))  # Shopify: where stock is set
+    poll_cursor: Mapped[str | None] = mapped_column(Text)  # PrestaShop: orders seen up to here
+    polled_at: Mapped[datetime | None] = mapped_column()
+    # Deliveries refused for their signature: counted, never stored.
+    bad_signatures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    bad_signature_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def is_shop(self) -> bool:
+        return self.platform != "generic"
+
+
+class ChannelProduct(db.Model):
+    """Which of the warehouse's products a shop's item is (the shop's ids and SKU)."""
+
+    __tablename__ = "channel_products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    # Platform ids are text: Shopify's are 64-bit and must never pass through a float.
+    # "" when the platform has none (a WooCommerce product without variations).
+    platform_product_id: Mapped[str] = mapped_column(String(32), default="")
+    platform_variant_id: Mapped[str] = mapped_column(String(32), default="")
+    platform_sku: Mapped[str] = mapped_column(String(100), default="")
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "channel_id",
+            "platform_product_id",
+            "platform_variant_id",
+            name="uq_channel_products_item",
+        ),
+        Index("ix_channel_products_sku", "channel_id", "platform_sku"),
+    )
+
+
+class ShopOrderState(StrEnum):
+    ACCEPTED = "accepted"  # became a warehouse order
+    NEEDS_ATTENTION = "needs_attention"  # a line maps to no product: the desk maps it
+    UNREADABLE = "unreadable"  # the platform's order could not be read
+    REFUSED = "refused"  # the intake refused it (short, and no backorders)
+    CANCELLED = "cancelled"  # cancelled on the platform
+
+
+# States a supervisor can release from the desk.
+WAITING_STATES = (
+    ShopOrderState.NEEDS_ATTENTION,
+    ShopOrderState.UNREADABLE,
+    ShopOrderState.REFUSED,
+)
+WAITING = "state IN ('needs_attention', 'unreadable', 'refused')"
+
+
+class ShopOrder(db.Model):
+    """An order a shop platform sent (or the poll found), once per platform order id."""
+
+    __tablename__ = "shop_orders"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    platform_order_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64), default="")  # "#1001", "KHWLILZLL"
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # As the platform sent it, and as it was read (None when it could not be):
+    # a release runs the intake again from ``order_data``.
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    order_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    platform_updated_at: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("channel_id", "platform_order_id", name="uq_shop_orders_order"),
+        Index(
+            "ix_shop_orders_waiting",
+            "created_at",
+            postgresql_where=text(WAITING),
+            sqlite_where=text(WAITING),
+        ),
+    )
+
+    @property
+    def can_release(self) -> bool:
+        return self.state in WAITING_STATES and self.order_data is not None
+
+
+class WebhookReceipt(db.Model):
+    """A webhook delivery taken, by the platform's delivery id: a repeat changes nothing.
+
+    A delivery that verified but could not be read is kept as ``unreadable``
+    (answered so the platform sends it again); a later copy that reads is taken.
+    """
+
+    __tablename__ = "webhook_receipts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    webhook_id: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str] = mapped_column(String(64), default="")
+    state: Mapped[str] = mapped_column(String(12))  # taken | unreadable
+    reason: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # an unreadable body, for the desk
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("channel_id", "webhook_id", name="uq_webhook_receipts_delivery"),
+        Index(
+            "ix_webhook_receipts_unreadable",
+            "received_at",
+            postgresql_where=text("state = 'unreadable'"),
+            sqlite_where=text("state = 'unreadable'"),
+        ),
+    )
+
+
+class ShippingMethod(db.Model):
+    """A shop's shipping method (Shopify's code, WooCommerce's method id, PrestaShop's
+    carrier id) and the warehouse's service level it ships at."""
+
+    __tablename__ = "channel_shipping_methods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    platform_method: Mapped[str] = mapped_column(String(100))
+    service_level: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (
+        UniqueConstraint("channel_id", "platform_method", name="uq_channel_shipping_methods"),
+    )
 
 
 class OutboxStatus(StrEnum):
