@@ -97,6 +97,34 @@ def test_short_line_is_backordered_with_a_projected_date(
     assert line["projected_fill_on"] == (datetime.utcnow() + timedelta(days=3)).date().isoformat()
 
 
+def test_the_answer_to_a_new_order_is_the_order_as_read_back(
+    client: FlaskClient, make: Factories
+) -> None:
+    in_stock, short = make.product(), make.product()
+    make.stock(in_stock, make.location(), 9)
+    make.stock(short, make.location(), 1)
+    make.inbound([(short, 10)], datetime.utcnow() + timedelta(days=3))
+    _, token = make.channel()
+    one_product = post(client, token, "/orders", order_body([(in_stock.sku, 2)]))
+    several = post(
+        client,
+        token,
+        "/orders",
+        order_body(
+            [(short.sku, 4), (in_stock.sku, 1)],
+            priority="expedited",
+            service_level="express",
+            placed_at="2026-03-01T09:30:00Z",
+            partial_allowed=True,
+            capture_before_ship=True,
+        ),
+    )
+    assert (one_product.status_code, several.status_code) == (201, 201)
+    assert several.json["lines"][0]["status"] == "backordered"
+    for placed in (one_product.json, several.json):
+        assert get(client, token, f"/orders/{placed['id']}").json == placed
+
+
 def test_every_short_line_is_listed_at_once(client: FlaskClient, make: Factories) -> None:
     a = make.product(allow_backorder=False)
     b = make.product(allow_backorder=False)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
+from wms.base.numbers import order_number
 from wms.base.schemas import COUNT_NOTE, Code, Count, Day, Short, Strict, Text, UtcOut, UtcTime
+from wms.core.models import LineKind, Priority
 
 PriorityName = Literal["expedited", "standard", "economy"]
 ServiceLevel = Literal["express", "priority", "standard", "economy"]
@@ -71,6 +74,45 @@ class LineOut(BaseModel):
     status: Literal["reserved", "backordered", "preorder", "cancelled", "shipped"]
     projected_fill_on: date | None = None
 
+    @classmethod
+    def of(cls, line: Any, sku: str) -> LineOut:
+        """A line as the channel sees it, from a stored line or the row just written."""
+        get = _reader(line)
+        waiting, preorder = get("qty_waiting"), get("kind") == LineKind.PREORDER
+        return cls(
+            line=get("line_no"),
+            sku=sku,
+            qty=get("qty"),
+            qty_reserved=get("qty_reserved"),
+            qty_backordered=0 if preorder else waiting,
+            qty_preorder_waiting=waiting if preorder else 0,
+            qty_shipped=get("qty_shipped", 0),
+            qty_cancelled=get("qty_cancelled", 0),
+            status=line_status(
+                get("kind"),
+                get("qty_reserved"),
+                waiting,
+                get("qty_cancelled", 0),
+                get("qty_shipped", 0),
+            ),
+            projected_fill_on=get("projected_fill_on"),
+        )
+
+
+def line_status(
+    kind: str, qty_reserved: int, qty_waiting: int, qty_cancelled: int = 0, qty_shipped: int = 0
+) -> str:
+    if qty_waiting == 0 and qty_reserved == 0:
+        if qty_shipped:
+            return "shipped"
+        if qty_cancelled:
+            return "cancelled"
+    if kind == LineKind.PREORDER:
+        return "preorder"
+    if qty_waiting:
+        return "backordered"
+    return "reserved"
+
 
 class OrderOut(BaseModel):
     id: int
@@ -84,6 +126,32 @@ class OrderOut(BaseModel):
     capture_before_ship: bool
     payment_captured_at: UtcOut | None = None
     lines: list[LineOut]
+
+    @classmethod
+    def of(cls, order: Any, lines: Iterable[LineOut]) -> OrderOut:
+        """The order as the channel sees it (the API's answer and its events), from the
+        stored order or from the row just written for it."""
+        get = _reader(order)
+        return cls(
+            id=get("id"),
+            number=order_number(get("id")),
+            external_id=get("external_id"),
+            status=get("status"),
+            priority=Priority(get("priority")).name.lower(),
+            service_level=get("service_level"),
+            placed_at=get("placed_at"),
+            partial_allowed=get("partial_allowed"),
+            capture_before_ship=get("capture_before_ship"),
+            payment_captured_at=get("payment_captured_at", None),
+            lines=sorted(lines, key=lambda v: v.line),
+        )
+
+
+def _reader(source: Any) -> Callable[..., Any]:
+    """Reads a field of a row given as a mapping or as an object (a stored row)."""
+    if isinstance(source, Mapping):
+        return source.get
+    return lambda name, default=None: getattr(source, name, default)
 
 
 class ShortLine(BaseModel):

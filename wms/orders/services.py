@@ -80,20 +80,20 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
     Idempotent on (channel, external id): the same order again is the same
     order; the same id with a different body is a conflict.
     """
-    fingerprint = new.fingerprint()
-    placed_at = new.placed_at or utcnow()
+    order = _order_row(channel_id, new)
+    placed_at = order["placed_at"]
     if len({ln.sku for ln in new.lines}) == 1:
-        fast = _accept_single_product_in_stock(channel_id, new, fingerprint, placed_at)
+        fast = _accept_single_product_in_stock(channel_id, new, order)
         if fast is not None:
             return fast
-    order_id = _insert_order_once(channel_id, new, fingerprint, placed_at)
+    order_id = _insert_order_once(order)
     if order_id is None:
         existing = db.session.execute(
             select(orders_t.c.id, orders_t.c.body_hash).where(
                 orders_t.c.channel_id == channel_id, orders_t.c.external_id == new.external_id
             )
         ).one()
-        if existing.body_hash != fingerprint:
+        if existing.body_hash != order["body_hash"]:
             raise Conflict(
                 f"Order {new.external_id} was already sent with different contents.",
                 external_id=new.external_id,
@@ -149,30 +149,12 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
         status = db.session.scalar(select(orders_t.c.status).where(orders_t.c.id == order_id))
     views = _announce_accepted(channel_id, order_id, new, rows, products)
     return AcceptedOrder(
-        order_id, created=True, view=_view(order_id, new, status, placed_at, views)
-    )
-
-
-def _view(
-    order_id: int, new: NewOrder, status: str, placed_at: datetime, views: list[LineOut]
-) -> OrderOut:
-    return OrderOut(
-        id=order_id,
-        number=order_number(order_id),
-        external_id=new.external_id,
-        status=status,
-        priority=Priority(new.priority).name.lower(),
-        service_level=new.service_level,
-        placed_at=placed_at,
-        partial_allowed=new.partial_allowed,
-        capture_before_ship=new.capture_before_ship,
-        payment_captured_at=None,
-        lines=sorted(views, key=lambda v: v.line),
+        order_id, created=True, view=OrderOut.of({**order, "id": order_id, "status": status}, views)
     )
 
 
 def _accept_single_product_in_stock(
-    channel_id: int, new: NewOrder, fingerprint: str, placed_at: datetime
+    channel_id: int, new: NewOrder, order: dict[str, Any]
 ) -> AcceptedOrder | None:
     """The common case of a flash sale: one product, every unit in stock.
 
@@ -185,14 +167,17 @@ def _accept_single_product_in_stock(
     product = db.session.execute(_active_product(), {"sku": sku}).first()
     if product is None or (product.release_on is not None and product.release_on > today()):
         return None
-    order_id = _insert_order_once(channel_id, new, fingerprint, placed_at)
+    order_id = _insert_order_once(order)
     if order_id is None:
         return None  # an order we already hold: the general path answers it
     rows = []
     for line_no, line in enumerate(new.lines, start=1):
         row = _line_row(product.id, line.qty, line.qty, LineKind.STOCK)
         row.update(
-            order_id=order_id, line_no=line_no, priority=int(new.priority), placed_at=placed_at
+            order_id=order_id,
+            line_no=line_no,
+            priority=int(new.priority),
+            placed_at=order["placed_at"],
         )
         rows.append(row)
     db.session.execute(_insert_lines(), rows)
@@ -208,7 +193,7 @@ def _accept_single_product_in_stock(
     return AcceptedOrder(
         order_id,
         created=True,
-        view=_view(order_id, new, OrderStatus.READY_TO_PICK, placed_at, views),
+        view=OrderOut.of({**order, "id": order_id}, views),
     )
 
 
@@ -219,20 +204,19 @@ def _active_product() -> Any:
     )
 
 
-def _insert_order_once(
-    channel_id: int, new: NewOrder, fingerprint: str, placed_at: datetime
-) -> int | None:
+def _order_row(channel_id: int, new: NewOrder) -> dict[str, Any]:
+    """The order's row as it is written, which is also what its answer is built from."""
     now = utcnow()
-    row = {
+    return {
         "channel_id": channel_id,
         "external_id": new.external_id,
-        "body_hash": fingerprint,
+        "body_hash": new.fingerprint(),
         "customer_name": new.customer_name,
         "customer_email": new.customer_email,
         "ship_to": new.ship_to,
         "service_level": new.service_level,
         "priority": int(new.priority),
-        "placed_at": placed_at,
+        "placed_at": new.placed_at or now,
         "promised_on": new.promised_on,
         "partial_allowed": new.partial_allowed,
         "capture_before_ship": new.capture_before_ship,
@@ -241,7 +225,11 @@ def _insert_order_once(
         "created_at": now,
         "updated_at": now,
     }
-    return db.session.execute(_insert_order(), row).scalar()
+
+
+def _insert_order_once(order: dict[str, Any]) -> int | None:
+    """The new order's id; None when the channel sent this external id before."""
+    return db.session.execute(_insert_order(), order).scalar()
 
 
 @prebuilt
@@ -381,7 +369,7 @@ def _announce_accepted(
         "order_number": order_number(order_id),
         "external_id": new.external_id,
     }
-    views = [line_view(r, skus[r["product_id"]]) for r in rows]
+    views = [LineOut.of(r, skus[r["product_id"]]) for r in rows]
     outbox.emit(
         "order.accepted",
         channel_id,
@@ -397,7 +385,7 @@ def _announce_accepted(
             {
                 **base,
                 "lines": [
-                    line_view(r, skus[r["product_id"]]).model_dump(mode="json") for r in waiting
+                    LineOut.of(r, skus[r["product_id"]]).model_dump(mode="json") for r in waiting
                 ],
             },
         )
@@ -412,7 +400,7 @@ def _announce_accepted(
                 **base,
                 "lines": [
                     {
-                        **line_view(r, skus[r["product_id"]]).model_dump(mode="json"),
+                        **LineOut.of(r, skus[r["product_id"]]).model_dump(mode="json"),
                         "estimated_ship_on": iso(estimated[r["product_id"]]),
                     }
                     for r in held
@@ -421,44 +409,6 @@ def _announce_accepted(
         )
     outbox.emit_availability(sorted(skus))
     return views
-
-
-def line_status(
-    kind: str, qty_reserved: int, qty_waiting: int, qty_cancelled: int = 0, qty_shipped: int = 0
-) -> str:
-    if qty_waiting == 0 and qty_reserved == 0:
-        if qty_shipped:
-            return "shipped"
-        if qty_cancelled:
-            return "cancelled"
-    if kind == LineKind.PREORDER:
-        return "preorder"
-    if qty_waiting:
-        return "backordered"
-    return "reserved"
-
-
-def line_view(row: Any, sku: str) -> LineOut:
-    """A line as the channel sees it."""
-    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
-    return LineOut(
-        line=get("line_no"),
-        sku=sku,
-        qty=get("qty"),
-        qty_reserved=get("qty_reserved"),
-        qty_backordered=get("qty_waiting") if get("kind") != LineKind.PREORDER else 0,
-        qty_preorder_waiting=get("qty_waiting") if get("kind") == LineKind.PREORDER else 0,
-        qty_shipped=get("qty_shipped", 0),
-        qty_cancelled=get("qty_cancelled", 0),
-        status=line_status(
-            get("kind"),
-            get("qty_reserved"),
-            get("qty_waiting"),
-            get("qty_cancelled", 0),
-            get("qty_shipped", 0),
-        ),
-        projected_fill_on=get("projected_fill_on"),
-    )
 
 
 def order_view(order_id: int) -> OrderOut:
@@ -472,19 +422,7 @@ def order_view(order_id: int) -> OrderOut:
         .where(lines_t.c.order_id == order_id)
         .order_by(lines_t.c.line_no)
     ).all()
-    return OrderOut(
-        id=order.id,
-        number=order.number,
-        external_id=order.external_id,
-        status=order.status,
-        priority=order.priority_name,
-        service_level=order.service_level,
-        placed_at=order.placed_at,
-        partial_allowed=order.partial_allowed,
-        capture_before_ship=order.capture_before_ship,
-        payment_captured_at=order.payment_captured_at,
-        lines=[line_view(r, r.sku) for r in rows],
-    )
+    return OrderOut.of(order, [LineOut.of(r, r.sku) for r in rows])
 
 
 def get_order(order_id: int, channel_id: int | None = None) -> Order:
