@@ -221,6 +221,32 @@ def test_woocommerce_statuses_map_to_payment_and_cancellation(
     assert (order.payment, order.cancelled) == (payment, cancelled)
 
 
+def test_a_woocommerce_order_shipped_to_no_name_is_addressed_to_the_buyer(
+    woocommerce: WooCommerceConnector,
+) -> None:
+    data = json.loads(example("woocommerce-order.json"))
+    data["shipping"].update(first_name="", last_name="")
+    data["billing"].update(first_name="Ada", last_name="Lovelace")
+
+    order = woocommerce.parse_order(data)
+
+    assert (order.customer_name, order.ship_to["name"]) == ("Ada Lovelace", "Ada Lovelace")
+
+
+def test_a_line_that_is_not_an_object_makes_the_order_unreadable(
+    shopify: ShopifyConnector, woocommerce: WooCommerceConnector
+) -> None:
+    shop = json.loads(example("shopify-orders-create.json"))
+    shop["line_items"].append("a string")
+    woo = json.loads(example("woocommerce-order.json"))
+    woo["line_items"].insert(0, 7)
+
+    with pytest.raises(PayloadError, match=r"Line \d+ of order 450789469 is not an object"):
+        shopify.parse_order(json.dumps(shop).encode())
+    with pytest.raises(PayloadError, match="Line 1 of order 727 is not an object"):
+        woocommerce.parse_order(woo)
+
+
 # --------------------------------------------------------------- PrestaShop
 
 

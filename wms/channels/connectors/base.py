@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -56,6 +56,7 @@ __all__ = [
     "WebhookCheck",
     "header",
     "id_text",
+    "line_items",
     "load_json",
     "money",
     "quantity",
@@ -275,6 +276,17 @@ def id_text(value: Any, what: str, *, required: bool = True) -> str:
     if isinstance(value, str) and value.isdigit():
         return value.lstrip("0") or "0"
     raise PayloadError(f"The {what} is not a whole number: {value!r}.")
+
+
+def line_items(items: Any, order_id: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """An order's line items with their position from 1; an order without any, or a
+    line that is not an object, is unreadable."""
+    if not isinstance(items, list) or not items:
+        raise PayloadError(f"Order {order_id} has no line items.")
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, Mapping):
+            raise PayloadError(f"Line {position} of order {order_id} is not an object.")
+        yield position, item
 
 
 def header(headers: Mapping[str, str], name: str) -> str:

@@ -14,6 +14,7 @@ from wms.channels.connectors.base import (
     PlatformProduct,
     Shipment,
     id_text,
+    line_items,
     money,
     quantity,
     text_of,
@@ -72,12 +73,8 @@ def parse_shopify_order(data: Any) -> PlatformOrder:
 
 
 def _lines(items: Any, order_id: str) -> list[PlatformLine]:
-    if not isinstance(items, list) or not items:
-        raise PayloadError(f"Order {order_id} has no line items.")
     lines = []
-    for position, item in enumerate(items, start=1):
-        if not isinstance(item, Mapping):
-            raise PayloadError(f"Line {position} of order {order_id} is not an object.")
+    for position, item in line_items(items, order_id):
         what = f"quantity of line {position}"
         qty = quantity(item.get("current_quantity", item.get("quantity")), what)
         if qty == 0 or item.get("requires_shipping") is False:

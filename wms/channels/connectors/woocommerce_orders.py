@@ -11,6 +11,7 @@ from wms.channels.connectors.base import (
     PlatformLine,
     PlatformOrder,
     id_text,
+    line_items,
     money,
     quantity,
     text_of,
@@ -27,13 +28,7 @@ def parse_woocommerce_order(data: Any) -> PlatformOrder:
     order_id = id_text(data.get("id"), "order id")
     shipping = _mapping(data.get("shipping"), "shipping address")
     billing = _mapping(data.get("billing"), "billing address")
-    name = " ".join(
-        p for p in (text_of(shipping.get("first_name")), text_of(shipping.get("last_name"))) if p
-    )
-    if not name:
-        name = " ".join(
-            p for p in (text_of(billing.get("first_name")), text_of(billing.get("last_name"))) if p
-        )
+    name = _full_name(shipping) or _full_name(billing)
     email = text_of(billing.get("email"))
     method = next(iter(data.get("shipping_lines") or []), None) or {}
     status = text_of(data.get("status"))
@@ -72,13 +67,14 @@ def parse_woocommerce_order(data: Any) -> PlatformOrder:
     )
 
 
+def _full_name(address: Mapping[str, Any]) -> str:
+    first, last = text_of(address.get("first_name")), text_of(address.get("last_name"))
+    return " ".join(p for p in (first, last) if p)
+
+
 def _lines(items: Any, order_id: str) -> list[PlatformLine]:
-    if not isinstance(items, list) or not items:
-        raise PayloadError(f"Order {order_id} has no line items.")
     lines = []
-    for position, item in enumerate(items, start=1):
-        if not isinstance(item, Mapping):
-            raise PayloadError(f"Line {position} of order {order_id} is not an object.")
+    for position, item in line_items(items, order_id):
         sku = text_of(item.get("sku"))
         product_id = id_text(item.get("product_id"), "product id", required=False)
         if not sku and not product_id:
