@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wms.stockcontrol.models import CountTask, TaskStatus
 from wms.stockcontrol.rules import (
     ADJUST,
     MATCHED,
@@ -81,3 +82,17 @@ def test_requeued_units_add_up_and_no_line_gives_more_than_it_holds(
     gave = {i for i, _ in taken}
     kept = [i for i, u in enumerate(units) if u and i not in gave]
     assert not gave or not kept or min(gave) > max(kept) or len(gave) == 0
+
+
+def test_only_a_task_waiting_for_review_is_approved_and_every_unfinished_one_cancelled() -> None:
+    shown = {
+        s: (CountTask(status=s).awaits_review, CountTask(status=s).is_active) for s in TaskStatus
+    }
+    assert shown == {
+        TaskStatus.OPEN: (False, True),
+        TaskStatus.COUNTING: (False, True),
+        TaskStatus.REVIEW: (True, True),
+        TaskStatus.DONE: (False, False),
+        TaskStatus.RECOUNTED: (False, False),
+        TaskStatus.CANCELLED: (False, False),
+    }

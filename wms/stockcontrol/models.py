@@ -101,6 +101,16 @@ class CountTask(db.Model):
     def number(self) -> str:
         return f"CC-{self.id}"
 
+    @property
+    def is_active(self) -> bool:
+        """Waiting, being counted or waiting for a supervisor: it can still be cancelled."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def awaits_review(self) -> bool:
+        """Counted with a difference above tolerance: a supervisor approves it or asks a recount."""
+        return self.status == TaskStatus.REVIEW
+
 
 class CountLine(db.Model):
     """One product in a counted bin: what was counted and, once finished, the difference."""

@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.extensions import htmx
-from wms.stockcontrol.counting import count_scan, screen
+from wms.stockcontrol.queries import screen
+from wms.stockcontrol.services.counting import count_scan
 
 bp = Blueprint("stockcontrol", __name__)
 

@@ -8,16 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from wms.auth import audit
 from wms.base.clock import utcnow
-from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.base.errors import Conflict, InvalidInput
 from wms.core import stock
-from wms.database import Page, for_update, paginate
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
-from wms.stockcontrol import settle
 from wms.stockcontrol.models import (
     ACTIVE_STATUSES,
     CountLine,
@@ -26,6 +23,8 @@ from wms.stockcontrol.models import (
     TaskSource,
     TaskStatus,
 )
+from wms.stockcontrol.queries import get_task
+from wms.stockcontrol.services import settlement
 
 MAX_TASKS = 1000
 
@@ -181,43 +180,32 @@ def _by_hand(codes: str, result: Created) -> list[Location]:
     return out
 
 
-def get_task(task_id: int, lock: bool = False) -> CountTask:
-    """A count task; with ``lock``, its row locked and its state read after the lock."""
-    stmt = select(CountTask).where(CountTask.id == task_id)
-    if lock:
-        stmt = for_update(stmt).execution_options(populate_existing=True)
-    task = db.session.scalar(stmt)
-    if task is None:
-        raise NotFound("There is no such count task.")
-    return task
-
-
 def approve_count(task_id: int, user_id: int) -> int:
     """Adjust the differences that waited for a supervisor; returns how many lines."""
     task = get_task(task_id, lock=True)
-    if task.status != TaskStatus.REVIEW:
+    if not task.awaits_review:
         raise Conflict(f"{task.number} is not waiting for approval.")
     waiting = sorted(
         (ln for ln in task.lines if ln.status == LineStatus.REVIEW), key=lambda ln: ln.product_id
     )
     now = utcnow()
     for line in waiting:
-        settle.apply_difference(task, line, user_id)
+        settlement.apply_difference(task, line, user_id)
         line.status, line.decided_by_id, line.decided_at = LineStatus.APPROVED, user_id, now
-    settle.close_task(task, TaskStatus.DONE, user_id)
+    settlement.close_task(task, TaskStatus.DONE, user_id)
     return len(waiting)
 
 
 def recount(task_id: int, user_id: int) -> CountTask:
     """Nothing is adjusted; the bin gets a new task, counted blind again."""
     task = get_task(task_id, lock=True)
-    if task.status != TaskStatus.REVIEW:
+    if not task.awaits_review:
         raise Conflict(f"{task.number} is not waiting for approval.")
     now = utcnow()
     for line in task.lines:
         if line.status == LineStatus.REVIEW:
             line.status, line.decided_by_id, line.decided_at = LineStatus.RECOUNT, user_id, now
-    settle.close_task(task, TaskStatus.RECOUNTED, user_id)
+    settlement.close_task(task, TaskStatus.RECOUNTED, user_id)
     db.session.flush()  # the bin's open-task slot is free before the new task takes it
     again = CountTask(
         location_id=task.location_id,
@@ -243,66 +231,9 @@ def recount(task_id: int, user_id: int) -> CountTask:
 
 def cancel_task(task_id: int, user_id: int) -> None:
     task = get_task(task_id, lock=True)
-    if task.status not in ACTIVE_STATUSES:
+    if not task.is_active:
         raise Conflict(f"{task.number} is finished already.")
     for line in task.lines:
         if line.status in (LineStatus.REVIEW, LineStatus.COUNTING):
             line.status = LineStatus.CANCELLED
-    settle.close_task(task, TaskStatus.CANCELLED, user_id)
-
-
-STATUS_TABS = {
-    "review": (TaskStatus.REVIEW,),
-    "open": (TaskStatus.OPEN, TaskStatus.COUNTING),
-    "closed": (TaskStatus.DONE, TaskStatus.RECOUNTED, TaskStatus.CANCELLED),
-}
-
-
-def list_tasks(tab: str, number: int) -> Page:
-    statuses = STATUS_TABS.get(tab, STATUS_TABS["review"])
-    stmt = (
-        select(CountTask)
-        .options(
-            selectinload(CountTask.lines),
-            selectinload(CountTask.location),
-            selectinload(CountTask.counter),
-        )
-        .join(Location, Location.id == CountTask.location_id)
-        .where(CountTask.status.in_([s.value for s in statuses]))
-    )
-    if tab == "closed":
-        stmt = stmt.order_by(CountTask.id.desc())
-    else:
-        stmt = stmt.order_by(Location.walk_seq, Location.code)
-    return paginate(stmt, number)
-
-
-def tab_counts() -> dict[str, int]:
-    rows = dict(
-        db.session.execute(select(CountTask.status, func.count()).group_by(CountTask.status)).all()
-    )
-    return {tab: sum(rows.get(s, 0) for s in statuses) for tab, statuses in STATUS_TABS.items()}
-
-
-def zones() -> list[str]:
-    return [
-        z
-        for z in db.session.scalars(
-            select(Location.zone)
-            .where(Location.kind == LocationKind.BIN)
-            .distinct()
-            .order_by(Location.zone)
-        )
-        if z
-    ]
-
-
-def flagged_count() -> int:
-    return int(
-        db.session.scalar(
-            select(func.count()).where(
-                Location.count_requested_at.is_not(None), Location.active.is_(True)
-            )
-        )
-        or 0
-    )
+    settlement.close_task(task, TaskStatus.CANCELLED, user_id)

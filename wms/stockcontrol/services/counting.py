@@ -2,13 +2,10 @@
 
 The counter never sees what the system expects. When the count is finished
 each product's difference within the task's tolerance is adjusted at once;
-a larger one waits for a supervisor (``wms.stockcontrol.tasks``).
+a larger one waits for a supervisor (``wms.stockcontrol.services.tasks``).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select, update
 
@@ -17,83 +14,19 @@ from wms.base.clock import utcnow
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode
 from wms.core.recognise import recognise
-from wms.database import for_update
 from wms.extensions import db
-from wms.inventory.models import Location, Product, Stock
+from wms.inventory.models import Product, Stock
 from wms.inventory.services import find_location, find_product
-from wms.stockcontrol import settle
-from wms.stockcontrol.models import CountEntry, CountLine, CountTask, LineStatus, TaskStatus
+from wms.stockcontrol.models import CountEntry, CountLine, CountTask, TaskStatus
+from wms.stockcontrol.queries import CountScreen, counting_hint, current_task, screen
 from wms.stockcontrol.rules import MAX_TYPED_QTY, Tolerance, compare_count, typed_quantity
+from wms.stockcontrol.services import settlement
 
 MAX_LINE_QTY = 1_000_000
-NEXT_BINS_SHOWN = 8
-
-
-@dataclass
-class CountScreen:
-    """What the handheld shows after a scan: a sentence, and the count so far."""
-
-    message: str
-    tone: str = "ok"  # ok | info
-    task: CountTask | None = None
-    counted: list[Any] = field(default_factory=list)  # (sku, name, qty) this counter counted
-    next_bins: list[str] = field(default_factory=list)
-    open_tasks: int = 0
-    finished: bool = False
-
-
-def counting_hint(code: str) -> str:
-    return f"Counting {code}. Scan each item, or an item then how many. Scan DONE when finished."
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def current_task(user_id: int, lock: bool = False) -> CountTask | None:
-    """The bin this counter is counting; ``lock`` takes its row first, so two scans of
-    one counter (two handhelds, a double tap) apply one after the other."""
-    stmt = select(CountTask).where(
-        CountTask.status == TaskStatus.COUNTING, CountTask.counter_id == user_id
-    )
-    if lock:
-        stmt = for_update(stmt).execution_options(populate_existing=True)
-    return db.session.scalar(stmt)
-
-
-def screen(user_id: int, message: str = "", tone: str = "info") -> CountScreen:
-    """The screen as it stands: the bin being counted, or the bins waiting for a count."""
-    task = current_task(user_id)
-    if task is not None:
-        return CountScreen(
-            message or counting_hint(task.location.code),
-            tone,
-            task,
-            counted_so_far(task.id),
-        )
-    bins, total = waiting_bins()
-    if not message:
-        message = "Scan a bin to count it." if total else "No bins are waiting for a count."
-    return CountScreen(message, tone, next_bins=bins, open_tasks=total)
-
-
-def waiting_bins(limit: int = NEXT_BINS_SHOWN) -> tuple[list[str], int]:
-    rows = db.session.execute(
-        select(Location.code)
-        .join(CountTask, CountTask.location_id == Location.id)
-        .where(CountTask.status == TaskStatus.OPEN)
-        .order_by(Location.walk_seq, Location.code)
-    ).all()
-    return [r.code for r in rows[:limit]], len(rows)
-
-
-def counted_so_far(task_id: int) -> list[Any]:
-    return db.session.execute(
-        select(Product.sku, Product.name, CountLine.qty_counted)
-        .join(Product, Product.id == CountLine.product_id)
-        .where(CountLine.task_id == task_id)
-        .order_by(Product.sku)
-    ).all()
 
 
 def count_scan(user_id: int, code: str) -> CountScreen:
@@ -270,7 +203,7 @@ def finish_count(task: CountTask, user_id: int) -> CountScreen:
         ).all()
     )
     tolerance = Tolerance(task.tolerance_units, task.tolerance_pct)
-    review = settle.settle_count(task, compare_count(expected, counted), tolerance, user_id)
+    review = settlement.settle_count(task, compare_count(expected, counted), tolerance, user_id)
     task.counted_at = utcnow()
     audit.record(
         user_id, "count.counted", "count_task", task.id, location=code, differences_waiting=review
@@ -278,7 +211,7 @@ def finish_count(task: CountTask, user_id: int) -> CountScreen:
     if review:
         task.status = TaskStatus.REVIEW
     else:
-        settle.close_task(task, TaskStatus.DONE, user_id)
+        settlement.close_task(task, TaskStatus.DONE, user_id)
     units = sum(counted.values())
     message = f"{code} counted: {_plural(len(counted), 'product')}, {_plural(units, 'unit')}."
     if review:
@@ -286,6 +219,3 @@ def finish_count(task: CountTask, user_id: int) -> CountScreen:
     shown = screen(user_id, message, "ok")
     shown.finished = True
     return shown
-
-
-__all__ = ["LineStatus", "count_scan", "screen"]

@@ -17,9 +17,10 @@ from wms.base.clock import today
 from wms.base.errors import DomainError, InvalidInput
 from wms.database import page_number
 from wms.inventory import fields
-from wms.stockcontrol import adjustments, tasks
+from wms.stockcontrol import queries
 from wms.stockcontrol.models import AdjustmentKind, TaskSource
 from wms.stockcontrol.routes import bp
+from wms.stockcontrol.services import adjustments, tasks
 
 money = fields.format_money
 
@@ -31,18 +32,18 @@ def _count_form_defaults() -> dict[str, Any]:
 def _counts_page(
     problems: list[str] | None = None, form: Any = None, status: int = 200
 ) -> ResponseReturnValue:
-    counts = tasks.tab_counts()
+    counts = queries.tab_counts()
     tab = request.args.get("tab") or ("review" if counts["review"] else "open")
     return (
         render_template(
             "stockcontrol/counts.html",
             tab=tab,
             counts=counts,
-            page=tasks.list_tasks(tab, page_number(request.args.get("page"))),
+            page=queries.list_tasks(tab, page_number(request.args.get("page"))),
             form=form or _count_form_defaults(),
             problems=problems or [],
-            zones=tasks.zones(),
-            flagged=tasks.flagged_count(),
+            zones=queries.zones(),
+            flagged=queries.flagged_count(),
             sources=TaskSource,
         ),
         status,
@@ -89,7 +90,7 @@ def counts_create() -> ResponseReturnValue:
 def _task_page(
     task_id: int, problems: list[str] | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    task = tasks.get_task(task_id)
+    task = queries.get_task(task_id)
     return (
         render_template(
             "stockcontrol/count_task.html",
@@ -153,8 +154,8 @@ def _adjust_page(
             form=form or {"kind": "lost"},
             problems=problems or [],
             kinds=[k for k in AdjustmentKind if k != AdjustmentKind.COUNT],
-            quarantines=adjustments.quarantine_locations(),
-            recent=adjustments.recent_adjustments(),
+            quarantines=queries.quarantine_locations(),
+            recent=queries.recent_adjustments(),
             money=money,
         ),
         status,
@@ -218,13 +219,13 @@ def _period() -> tuple[date, date]:
 @role_required("supervisor")
 def report() -> ResponseReturnValue:
     start, end = _period()
-    data = adjustments.value_report(start, end)
+    data = queries.value_report(start, end)
     if request.args.get("format") == "csv":
         return _report_csv(data)
     return render_template("stockcontrol/report.html", report=data, money=money)
 
 
-def _report_csv(data: adjustments.ValueReport) -> Response:
+def _report_csv(data: queries.ValueReport) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["kind", "units_in", "units_out", "value_in", "value_out"])

@@ -10,9 +10,9 @@ from wms.base.errors import Conflict
 from wms.core.ledger import NotEnoughStock, Reason
 from wms.extensions import db
 from wms.inventory.models import Location, Product
-from wms.stockcontrol.losses import put_in, take_out
 from wms.stockcontrol.models import Adjustment, AdjustmentKind, CountLine, CountTask, LineStatus
 from wms.stockcontrol.rules import ADJUST, MATCHED, Tolerance, Verdict, judge
+from wms.stockcontrol.services.losses import put_in, take_out
 
 
 def settle_count(

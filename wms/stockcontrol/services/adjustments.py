@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from wms.auth import audit
 from wms.base.errors import Conflict, InvalidInput
 from wms.core.ledger import Reason
 from wms.extensions import db
-from wms.inventory.models import Location, LocationKind, Product
+from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import require_location, require_product
-from wms.stockcontrol.losses import put_in, take_out
 from wms.stockcontrol.models import Adjustment, AdjustmentKind
+from wms.stockcontrol.services.losses import put_in, take_out
 
 MAX_QTY = 1_000_000
 
@@ -110,101 +108,4 @@ def _quarantine(code: str) -> Location:
     return first
 
 
-def quarantine_locations() -> list[Location]:
-    return list(
-        db.session.scalars(
-            select(Location)
-            .where(Location.kind == LocationKind.QUARANTINE, Location.active.is_(True))
-            .order_by(Location.walk_seq, Location.code)
-        )
-    )
-
-
-def recent_adjustments(limit: int = 50) -> list[Any]:
-    return list(db.session.scalars(select(Adjustment).order_by(Adjustment.id.desc()).limit(limit)))
-
-
 # --------------------------------------------------------------------- report
-
-
-@dataclass
-class KindTotal:
-    kind: str
-    units_in: int = 0
-    units_out: int = 0
-    value_in_cents: int = 0
-    value_out_cents: int = 0
-
-
-@dataclass
-class ValueReport:
-    start: date
-    end: date  # inclusive
-    kinds: list[KindTotal] = field(default_factory=list)
-    products: list[Any] = field(default_factory=list)
-
-    @property
-    def net_cents(self) -> int:
-        return sum(
-            k.value_in_cents - k.value_out_cents
-            for k in self.kinds
-            if k.kind != AdjustmentKind.DAMAGED
-        )
-
-    @property
-    def damaged_cents(self) -> int:
-        return sum(k.value_out_cents for k in self.kinds if k.kind == AdjustmentKind.DAMAGED)
-
-
-def value_report(start: date, end: date, top: int = 100) -> ValueReport:
-    """Units and value gained and lost by adjustment kind over [start, end], and by product.
-
-    Damaged units move to quarantine and stay in the building: they are shown
-    apart and not counted in the net change of inventory value.
-    """
-    if end < start:
-        raise InvalidInput("The period ends before it starts.")
-    lo = datetime.combine(start, time.min)
-    hi = datetime.combine(end + timedelta(days=1), time.min)
-    a = Adjustment.__table__
-    gain = a.c.qty_change > 0
-    out = (a.c.qty_change < 0) | (a.c.kind == AdjustmentKind.DAMAGED)
-    value = a.c.qty * a.c.unit_cost_cents
-    rows = db.session.execute(
-        select(
-            a.c.kind,
-            func.sum(case((gain, a.c.qty), else_=0)),
-            func.sum(case((out, a.c.qty), else_=0)),
-            func.sum(case((gain, value), else_=0)),
-            func.sum(case((out, value), else_=0)),
-        )
-        .where(a.c.created_at >= lo, a.c.created_at < hi)
-        .group_by(a.c.kind)
-        .order_by(a.c.kind)
-    ).all()
-    report = ValueReport(start, end)
-    report.kinds = [
-        KindTotal(r[0], int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), int(r[4] or 0))
-        for r in rows
-    ]
-    signed = case(
-        (a.c.kind == AdjustmentKind.DAMAGED, 0), else_=a.c.qty_change * a.c.unit_cost_cents
-    )
-    report.products = db.session.execute(
-        select(
-            Product.id,
-            Product.sku,
-            Product.name,
-            func.sum(case((a.c.kind == AdjustmentKind.DAMAGED, 0), else_=a.c.qty_change)).label(
-                "units"
-            ),
-            func.sum(signed).label("value_cents"),
-            func.count().label("adjustments"),
-        )
-        .join(Product, Product.id == a.c.product_id)
-        .where(a.c.created_at >= lo, a.c.created_at < hi)
-        .group_by(Product.id, Product.sku, Product.name)
-        .order_by(func.abs(func.sum(signed)).desc(), Product.sku)
-        .limit(top)
-    ).all()
-    return report

@@ -1,0 +1,1 @@
+"""Keeping stock true: the actions, one module per thing acted on."""
