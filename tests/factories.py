@@ -293,7 +293,7 @@ class Factories:
     ) -> str:
         """A return authorised on the desk for shipped units; returns its number (R-10001)."""
         from wms.base.numbers import rma_number
-        from wms.returns.services import NewReturn, NewReturnLine, authorise_return
+        from wms.returns.services.authorisations import NewReturn, NewReturnLine, authorise_return
 
         with self.app.app_context():
             result = authorise_return(

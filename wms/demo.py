@@ -6,23 +6,27 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from wms.auth.models import Role, User
 from wms.base.clock import utcnow
 from wms.base.codes import gs1_check_digit
+from wms.base.numbers import order_number
 from wms.channels.models import Channel
 from wms.channels.outbox import forget_channels
 from wms.channels.tokens import hash_token
 from wms.core.ledger import Reason, move_stock
-from wms.core.models import Priority
+from wms.core.models import Order, OrderLine, OrderStatus, Priority
 from wms.core.stock import ensure_product_stock
 from wms.extensions import db
 from wms.inbounds.services import NewInboundLine, create_inbound
-from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
+from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product, Stock
 from wms.orders.services import NewLine, NewOrder, accept_order
-from wms.returns import demo as returns_demo
+from wms.returns.models import ReturnAuthorisation
+from wms.returns.services import labels
+from wms.returns.services.authorisations import NewReturn, NewReturnLine, authorise_return
 from wms.shipping import setup as shipping_setup
+from wms.shipping.carriers.builtin import BuiltinCarrier
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
     short = _stock(rng, products, bins, users["ada"].id)
     n_orders = _orders(rng, products, short, channels, now)
     _inbounds(rng, products, short, now)
-    returns = returns_demo.load(now, users["ada"].id)
+    returns = _returns(now, users["ada"].id)
     return {
         "users": len(users),
         "channels": len(channels),
@@ -335,3 +339,97 @@ def _inbounds(
         lines=[NewInboundLine(p.sku, 40) for p in products[-5:]],
         supplier="Wingtip Toys",
     )
+
+
+# Orders shipped straight from their bins (the demo packs nothing), for returns to come back.
+RETURNS_SHIPPED = 3
+lines_t = OrderLine.__table__
+
+
+def _returns(now: datetime, user_id: int) -> list[str]:
+    """Ship the oldest ready web orders and authorise returns; returns the RMA numbers.
+
+    Two of three shipped orders get a return, one with a label from the built-in
+    carrier, so the returns desk and the bench have something to show.
+    """
+    orders = _ship_oldest(now, user_id)
+    if len(orders) < 2:
+        return []
+    first = _authorise_return(orders[0], "defective", "refund", now)
+    second = _authorise_return(orders[1], "changed_mind", "exchange", now)
+    _return_label(first)
+    return [first.number, second.number]
+
+
+def _ship_oldest(now: datetime, user_id: int) -> list[Order]:
+    candidates = db.session.scalars(
+        select(Order)
+        .where(Order.status == OrderStatus.READY_TO_PICK, Order.external_id.like("WEB-%"))
+        .order_by(Order.placed_at, Order.id)
+        .limit(RETURNS_SHIPPED)
+    ).all()
+    shipped_at = now - timedelta(days=3)
+    for order in candidates:
+        for line in order.lines:
+            qty = line.qty_reserved
+            move_stock(
+                line.product_id,
+                qty,
+                _bin_holding(line.product_id, qty),
+                None,
+                Reason.SHIP,
+                order.number,
+                user_id,
+                release_reserved=qty,
+            )
+            db.session.execute(
+                update(lines_t)
+                .where(lines_t.c.id == line.id, lines_t.c.qty_reserved >= qty)
+                .values(
+                    qty_reserved=lines_t.c.qty_reserved - qty,
+                    qty_shipped=lines_t.c.qty_shipped + qty,
+                )
+            )
+        order.status = OrderStatus.SHIPPED
+        order.shipped_at = shipped_at
+    db.session.flush()
+    return list(candidates)
+
+
+def _bin_holding(product_id: int, qty: int) -> Location:
+    return db.session.scalars(
+        select(Location)
+        .join(Stock, Stock.location_id == Location.id)
+        .where(
+            Stock.product_id == product_id,
+            Stock.qty_on_hand >= qty,
+            Location.kind == LocationKind.BIN,
+        )
+        .order_by(Location.walk_seq)
+        .limit(1)
+    ).one()
+
+
+def _authorise_return(order: Order, reason: str, wish: str, now: datetime) -> ReturnAuthorisation:
+    line = order.lines[0]
+    product = db.session.get(Product, line.product_id)
+    result = authorise_return(
+        NewReturn(order.id, (NewReturnLine(product.sku, 1, reason, wish),), note="Demo return")
+    )
+    rma = db.session.get(ReturnAuthorisation, result.rma_id)
+    rma.created_at = now - timedelta(days=1)
+    return rma
+
+
+def _return_label(rma: ReturnAuthorisation) -> None:
+    """A label from the built-in carrier, whatever carrier the site uses: no network."""
+    label = BuiltinCarrier(serial_for=labels.builtin_serial).return_label(
+        labels.customer_address(rma.order.ship_to, rma.order.customer_email),
+        labels.return_address(),
+        labels.parcel_for(rma),
+        "PDF_4x6",
+        f"return-{rma.number}",
+        order_number=order_number(rma.order_id),
+    )
+    rma.label_key = f"return-{rma.number}"
+    labels.record_label(rma.id, label, None)

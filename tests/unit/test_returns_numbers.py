@@ -6,7 +6,7 @@ import pytest
 
 from wms.base.codes import command_code, command_of
 from wms.base.numbers import rma_id_from_number, rma_number
-from wms.returns.bench import GRADE_COMMANDS
+from wms.returns.services.grading import GRADE_COMMANDS
 
 
 @pytest.mark.parametrize("rma_id", [1, 42, 99_999])

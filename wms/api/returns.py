@@ -10,14 +10,14 @@ from sqlalchemy import select
 from wms.api.auth import current_channel
 from wms.api.common import ID_MAX, REF_PARAM, answer, bp, read_body
 from wms.api.openapi import Operation, document
+from wms.base.errors import LabelInProgress, ReturnNotFound
 from wms.base.numbers import order_id_from_number, rma_id_from_number
 from wms.core.models import Order
 from wms.database import commit_early
 from wms.extensions import db
-from wms.returns import labels, services, views
-from wms.returns.desk import label_response
-from wms.returns.errors import LabelInProgress, ReturnNotFound
-from wms.returns.schemas import ReturnIn, ReturnLabelIn, ReturnOut
+from wms.returns.prints import label_response
+from wms.returns.schemas import ReturnIn, ReturnLabelIn, ReturnOut, rma_view
+from wms.returns.services import authorisations, labels
 
 
 def _return_id(ref: str) -> int:
@@ -66,11 +66,12 @@ document(
 def create_return() -> Response:
     channel = current_channel()
     body = read_body(ReturnIn)
-    result = services.authorise_return(
-        services.NewReturn(
+    result = authorisations.authorise_return(
+        authorisations.NewReturn(
             order_id=_order_id(channel.id, body),
             lines=tuple(
-                services.NewReturnLine(ln.sku, ln.qty, ln.reason, ln.wish) for ln in body.lines
+                authorisations.NewReturnLine(ln.sku, ln.qty, ln.reason, ln.wish)
+                for ln in body.lines
             ),
             external_id=body.external_id,
             note=body.note,
@@ -80,8 +81,8 @@ def create_return() -> Response:
     commit_early()  # the RMA is durable before a carrier is called or the channel answered
     if body.return_label:
         _buy_label(result.rma_id, body.label_format)
-    rma = services.get_return(result.rma_id, channel.id)
-    return answer(views.rma_view(rma), 201 if result.created else 200)
+    rma = authorisations.get_return(result.rma_id, channel.id)
+    return answer(rma_view(rma), 201 if result.created else 200)
 
 
 def _buy_label(rma_id: int, label_format: str) -> None:
@@ -105,8 +106,8 @@ document(
 @bp.get("/returns/<ref>")
 def show_return(ref: str) -> Response:
     channel = current_channel()
-    rma = services.get_return(_return_id(ref), channel.id)
-    return answer(views.rma_view(rma))
+    rma = authorisations.get_return(_return_id(ref), channel.id)
+    return answer(rma_view(rma))
 
 
 document(
@@ -131,9 +132,9 @@ document(
 def buy_return_label(ref: str) -> Response:
     channel = current_channel()
     body = read_body(ReturnLabelIn)
-    rma = services.get_return(_return_id(ref), channel.id)
+    rma = authorisations.get_return(_return_id(ref), channel.id)
     labels.issue_return_label(rma.id, body.label_format, commit_early, None)
-    return answer(views.rma_view(services.get_return(rma.id, channel.id)))
+    return answer(rma_view(authorisations.get_return(rma.id, channel.id)))
 
 
 document(
@@ -152,4 +153,4 @@ document(
 @bp.get("/returns/<ref>/label")
 def return_label_file(ref: str) -> Response:
     channel = current_channel()
-    return label_response(services.get_return(_return_id(ref), channel.id))
+    return label_response(authorisations.get_return(_return_id(ref), channel.id))

@@ -7,32 +7,20 @@ from datetime import date, timedelta
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from wms.auth.decorators import role_required
 from wms.base.clock import today
 from wms.base.errors import DomainError, InvalidInput
-from wms.base.numbers import order_id_from_number, order_number, rma_id_from_number, rma_number
+from wms.base.numbers import order_number, rma_number
 from wms.core.models import Order
 from wms.database import commit_early
 from wms.extensions import db
-from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
-from wms.prints.shipping_label import LabelAddress
-from wms.returns import decisions, labels, queues, report, services
-from wms.returns.errors import ReturnNotFound
-from wms.returns.models import (
-    Decision,
-    LabelStatus,
-    ReturnAuthorisation,
-    ReturnItem,
-    ReturnReason,
-    ReturnStatus,
-    Wish,
-)
+from wms.returns import prints
+from wms.returns.models import Decision, LabelStatus, ReturnReason, ReturnStatus, Wish
+from wms.returns.queries import queues, report, rmas
 from wms.returns.routes import bp
+from wms.returns.services import authorisations, decisions, dispositions, labels
 
-PAGE = 50
 QUEUE_TITLES = {"rework": "Rework", "quarantine": "Quarantine", "exceptions": "Exceptions"}
 
 
@@ -42,26 +30,12 @@ def index() -> ResponseReturnValue:
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    stmt = select(ReturnAuthorisation)
-    if status in {s.value for s in ReturnStatus}:
-        stmt = stmt.where(ReturnAuthorisation.status == status)
-    if q:
-        stmt = stmt.where(_search(q))
-    returns = db.session.scalars(
-        stmt.options(selectinload(ReturnAuthorisation.lines))
-        .order_by(ReturnAuthorisation.id.desc())
-        .offset((page - 1) * PAGE)
-        .limit(PAGE + 1)
-    ).all()
-    counts = dict(
-        db.session.execute(
-            select(ReturnAuthorisation.status, func.count()).group_by(ReturnAuthorisation.status)
-        ).all()
-    )
+    returns = rmas.returns_page(status, q, page)
+    counts = rmas.status_counts()
     return render_template(
         "returns/index.html",
-        returns=returns[:PAGE],
-        more=len(returns) > PAGE,
+        returns=returns[: rmas.PAGE],
+        more=len(returns) > rmas.PAGE,
         page=page,
         status=status,
         q=q,
@@ -72,37 +46,26 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _search(q: str) -> object:
-    rma_id = rma_id_from_number(q)
-    order_id = order_id_from_number(q)
-    return or_(
-        ReturnAuthorisation.id == (rma_id or -1),
-        ReturnAuthorisation.order_id == (order_id or -1),
-        ReturnAuthorisation.tracking_number == q,
-        ReturnAuthorisation.external_id == q,
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("supervisor")
 def new() -> ResponseReturnValue:
     code = (request.values.get("order") or "").strip()
     if request.method == "GET" and not code:
         return render_template("returns/new.html", order=None, lines=[], form={})
-    order = services.find_order(code)
+    order = authorisations.find_order(code)
     if request.method == "GET":
         return _new_form(order, {})
     lines, seen = _lines_from_form()
     if not lines:
         return _new_form(order, request.form, "Give a quantity for at least one line."), 422
-    result = services.authorise_return(
-        services.NewReturn(
+    result = authorisations.authorise_return(
+        authorisations.NewReturn(
             order_id=order.id, lines=tuple(lines), note=request.form.get("note", "").strip()
         ),
         user_id=current_user.id,
         seen=seen,
     )
-    rma = services.get_return(result.rma_id)
+    rma = authorisations.get_return(result.rma_id)
     flash(f"{rma.number} authorised for order {order.number}.", "ok")
     return redirect(url_for("returns.show", rma_id=rma.id))
 
@@ -111,15 +74,15 @@ def _new_form(order: Order, form: object, error: str = "") -> str:
     return render_template(
         "returns/new.html",
         order=order,
-        lines=services.returnable_lines(order.id),
+        lines=rmas.returnable_lines(order.id),
         form=form,
         error=error,
-        reasons=services.REASON_WORDS,
+        reasons=authorisations.REASON_WORDS,
         wishes=[w.value for w in Wish],
     )
 
 
-def _lines_from_form() -> tuple[list[services.NewReturnLine], dict[str, int]]:
+def _lines_from_form() -> tuple[list[authorisations.NewReturnLine], dict[str, int]]:
     """The lines asked for, and what the form showed could come back of each."""
     form = request.form
     lines = []
@@ -134,7 +97,7 @@ def _lines_from_form() -> tuple[list[services.NewReturnLine], dict[str, int]]:
         if shown.isdigit():
             seen[form.get(f"sku_{n}", "")] = int(shown)
         lines.append(
-            services.NewReturnLine(
+            authorisations.NewReturnLine(
                 sku=form.get(f"sku_{n}", ""),
                 qty=int(raw),
                 reason=form.get(f"reason_{n}", ReturnReason.OTHER),
@@ -147,18 +110,14 @@ def _lines_from_form() -> tuple[list[services.NewReturnLine], dict[str, int]]:
 @bp.get("/<int:rma_id>")
 @role_required("supervisor")
 def show(rma_id: int) -> ResponseReturnValue:
-    rma = services.get_return(rma_id)
-    items = db.session.scalars(
-        select(ReturnItem).where(ReturnItem.rma_id == rma.id).order_by(ReturnItem.id)
-    ).all()
+    rma = authorisations.get_return(rma_id)
     return render_template(
         "returns/show.html",
         rma=rma,
-        items=items,
-        reasons=services.REASON_WORDS,
+        items=rmas.items_of(rma.id),
+        reasons=authorisations.REASON_WORDS,
         decisions=decisions.DECISION_WORDS,
         label_statuses=LabelStatus,
-        can_cancel=rma.status == ReturnStatus.AUTHORISED,
         order_number=order_number,
     )
 
@@ -166,7 +125,7 @@ def show(rma_id: int) -> ResponseReturnValue:
 @bp.post("/<int:rma_id>/label")
 @role_required("supervisor")
 def label_buy(rma_id: int) -> ResponseReturnValue:
-    services.get_return(rma_id)
+    authorisations.get_return(rma_id)
     rma = labels.issue_return_label(
         rma_id, request.form.get("format", "PDF_4x6"), commit_early, current_user.id
     )
@@ -180,7 +139,7 @@ def label_buy(rma_id: int) -> ResponseReturnValue:
 @bp.post("/<int:rma_id>/label/release")
 @role_required("supervisor")
 def label_release(rma_id: int) -> ResponseReturnValue:
-    services.get_return(rma_id)
+    authorisations.get_return(rma_id)
     try:
         message = labels.release_return_label(rma_id, commit_early, current_user.id)
     except DomainError as error:
@@ -194,27 +153,15 @@ def label_release(rma_id: int) -> ResponseReturnValue:
 @bp.get("/<int:rma_id>/label")
 @role_required("supervisor")
 def label_file(rma_id: int) -> ResponseReturnValue:
-    rma = services.get_return(rma_id)
-    return label_response(rma)
-
-
-def label_response(rma: ReturnAuthorisation) -> Response:
-    if rma.label_status != LabelStatus.BOUGHT or not rma.label_bytes:
-        raise ReturnNotFound(f"{rma.number} has no return label yet.").with_code("no_label")
-    zpl = rma.label_format == "ZPL"
-    filename = f"{rma.number}-label.{'zpl' if zpl else 'pdf'}"
-    return Response(
-        rma.label_bytes,
-        mimetype="text/plain" if zpl else "application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
+    rma = authorisations.get_return(rma_id)
+    return prints.label_response(rma)
 
 
 @bp.get("/<int:rma_id>/slip.pdf")
 @role_required("supervisor")
 def slip(rma_id: int) -> ResponseReturnValue:
-    rma = services.get_return(rma_id)
-    pdf = render_return_slip(_slip_data(rma), request.args.get("size", "A4"))
+    rma = authorisations.get_return(rma_id)
+    pdf = prints.slip_pdf(rma, request.args.get("size", "A4"))
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -222,42 +169,10 @@ def slip(rma_id: int) -> ResponseReturnValue:
     )
 
 
-def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
-    address = labels.return_address()
-    return ReturnSlip(
-        rma_number=rma.number,
-        order_number=rma.order.number,
-        customer=rma.order.customer_name or rma.order.ship_to.get("name", ""),
-        created_on=rma.created_at.date(),
-        tracking_number=rma.tracking_number or "",
-        return_to=LabelAddress(
-            name=address.name,
-            company=address.company,
-            street1=address.street1,
-            street2=address.street2,
-            city=address.city,
-            state=address.state,
-            zip=address.zip,
-            country=address.country,
-        ),
-        lines=[
-            ReturnSlipLine(
-                ln.product.sku,
-                ln.product.name,
-                ln.qty_authorised,
-                services.REASON_WORDS.get(ln.reason, ln.reason),
-                ln.wish,
-            )
-            for ln in rma.lines
-        ],
-        note=rma.note,
-    )
-
-
 @bp.post("/<int:rma_id>/cancel")
 @role_required("supervisor")
 def cancel(rma_id: int) -> ResponseReturnValue:
-    rma = services.cancel_return(rma_id, user_id=current_user.id)
+    rma = authorisations.cancel_return(rma_id, user_id=current_user.id)
     flash(f"{rma.number} cancelled.", "ok")
     return redirect(url_for("returns.show", rma_id=rma_id))
 
@@ -296,7 +211,7 @@ def queue_page() -> ResponseReturnValue:
         rows=queues.queue(kind),
         unknown=queues.unknown_items() if kind == "exceptions" else [],
         counts=queues.queue_counts(),
-        scrap_reasons=queues.SCRAP_REASONS,
+        scrap_reasons=dispositions.SCRAP_REASONS,
         rma_number=rma_number,
     )
 
@@ -320,7 +235,7 @@ def release() -> ResponseReturnValue:
     location_id = request.form.get("location_id", type=int) or 0
     product_id = request.form.get("product_id", type=int) or 0
     qty = _qty()
-    target = queues.release_units(location_id, product_id, qty, current_user.id, _held())
+    target = dispositions.release_units(location_id, product_id, qty, current_user.id, _held())
     flash(f"{qty} unit(s) released to {target.code}; waiting orders were served first.", "ok")
     return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
 
@@ -334,7 +249,7 @@ def scrap() -> ResponseReturnValue:
     reason = request.form.get("reason", "")
     if reason == "Other":
         reason = request.form.get("other", "").strip() or ""
-    queues.scrap_units(location_id, product_id, qty, reason, current_user.id, _held())
+    dispositions.scrap_units(location_id, product_id, qty, reason, current_user.id, _held())
     flash(f"{qty} unit(s) scrapped: {reason}.", "ok")
     return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
 
@@ -342,7 +257,7 @@ def scrap() -> ResponseReturnValue:
 @bp.post("/queues/resolve/<int:item_id>")
 @role_required("supervisor")
 def resolve(item_id: int) -> ResponseReturnValue:
-    queues.settle_unknown(item_id, request.form.get("note", ""), current_user.id)
+    dispositions.settle_unknown(item_id, request.form.get("note", ""), current_user.id)
     flash("Marked as dealt with.", "ok")
     return redirect(url_for("returns.queue_page", kind="exceptions"))
 
@@ -361,7 +276,9 @@ def report_page() -> ResponseReturnValue:
     if threshold is None or not 0 <= threshold <= 100:
         threshold = report.DEFAULT_THRESHOLD_PCT
     result = report.returns_report(report.Period(start, end), threshold)
-    return render_template("returns/report.html", report=result, reasons=services.REASON_WORDS)
+    return render_template(
+        "returns/report.html", report=result, reasons=authorisations.REASON_WORDS
+    )
 
 
 def _day(text: str | None) -> date | None:

@@ -128,6 +128,38 @@ class ReturnAuthorisation(db.Model):
     def open_for_receiving(self) -> bool:
         return self.status in OPEN_FOR_RECEIVING
 
+    @property
+    def is_closed(self) -> bool:
+        """Cancelled or closed: nothing more comes back and it needs no label."""
+        return self.status in (ReturnStatus.CANCELLED, ReturnStatus.CLOSED)
+
+    @property
+    def can_cancel(self) -> bool:
+        """Authorised and nothing came back yet."""
+        return self.status == ReturnStatus.AUTHORISED
+
+    @property
+    def takes_decisions(self) -> bool:
+        return self.status != ReturnStatus.CANCELLED
+
+    @property
+    def has_label(self) -> bool:
+        return self.label_status == LabelStatus.BOUGHT
+
+    @property
+    def needs_label(self) -> bool:
+        """Still open and without a bought label: the desk offers to buy one."""
+        return not self.has_label and not self.is_closed
+
+    @property
+    def label_unconfirmed(self) -> bool:
+        """The carrier did not answer the purchase: look again, or release it."""
+        return self.label_status == LabelStatus.UNCERTAIN
+
+    @property
+    def label_went_wrong(self) -> bool:
+        return self.label_status in (LabelStatus.FAILED, LabelStatus.UNCERTAIN)
+
 
 class ReturnLine(db.Model):
     """Units of one product of the order that may come back, and what was decided for them."""

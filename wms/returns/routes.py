@@ -5,32 +5,29 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from wms.base.numbers import order_number
 from wms.extensions import db
-from wms.returns import bench, panels
-from wms.returns.models import OPEN_FOR_RECEIVING, LabelStatus, ReturnAuthorisation
-from wms.returns.restock import DESTINATION_CSS
+from wms.returns.models import ReturnAuthorisation
+from wms.returns.queries import bench
+from wms.returns.services import grading
+from wms.returns.services.restock import DESTINATION_CSS
 
 bp = Blueprint("returns", __name__)
 
 
-OPEN_SHOWN = 8
-
-
 @bp.get("/receive")
 def receive_start() -> ResponseReturnValue:
-    session = bench.peek_session(current_user.id)
+    session = grading.peek_session(current_user.id)
     return render_template("returns/receive.html", answer=None, **_bench(session))
 
 
 @bp.post("/receive/scan")
 def receive_scan() -> ResponseReturnValue:
-    answer = bench.handle_scan(current_user.id, request.form.get("code", ""))
+    answer = grading.handle_scan(current_user.id, request.form.get("code", ""))
     if answer.kind == "left":
         return _back_to_start()
-    session = bench.current_session(current_user.id)
+    session = grading.current_session(current_user.id)
     db.session.flush()
     last = answer.product.id if answer.product is not None else None
     body = render_template("returns/_answer.html", answer=answer, oob=True, **_bench(session, last))
@@ -42,7 +39,7 @@ def receive_scan() -> ResponseReturnValue:
 
 @bp.post("/receive/leave")
 def receive_leave() -> ResponseReturnValue:
-    bench.leave_return(current_user.id)
+    grading.leave_return(current_user.id)
     return _back_to_start()
 
 
@@ -52,31 +49,16 @@ def _back_to_start() -> Response:
     return response
 
 
-def _bench(session: bench.ReturnSession, last_product_id: int | None = None) -> dict[str, object]:
+def _bench(session: grading.ReturnSession, last_product_id: int | None = None) -> dict[str, object]:
     """The panel under the answer: the return on the bench and its lines."""
     rma = db.session.get(ReturnAuthorisation, session.rma_id) if session.rma_id else None
     return {
         "rma": rma,
         "pending": session.pending_product if session.pending_line_id else None,
-        "lines": panels.expected(rma.id, last_product_id) if rma else [],
-        "totals": panels.totals(rma.id) if rma else None,
+        "lines": bench.expected(rma.id, last_product_id) if rma else [],
+        "totals": bench.totals(rma.id) if rma else None,
         "order_number": order_number,
-        "grade_words": bench.GRADE_WORDS,
+        "grade_words": grading.GRADE_WORDS,
         "css": DESTINATION_CSS,
-        "incoming": _incoming() if rma is None else [],
+        "incoming": bench.incoming() if rma is None else [],
     }
-
-
-def _incoming() -> list[ReturnAuthorisation]:
-    """Open returns whose label is bought: the parcels that may arrive, newest first."""
-    return list(
-        db.session.scalars(
-            select(ReturnAuthorisation)
-            .where(
-                ReturnAuthorisation.status.in_([s.value for s in OPEN_FOR_RECEIVING]),
-                ReturnAuthorisation.label_status == LabelStatus.BOUGHT,
-            )
-            .order_by(ReturnAuthorisation.id.desc())
-            .limit(OPEN_SHOWN)
-        )
-    )

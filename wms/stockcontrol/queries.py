@@ -13,13 +13,7 @@ from wms.base.errors import InvalidInput, NotFound
 from wms.database import Page, for_update, paginate
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
-from wms.stockcontrol.models import (
-    Adjustment,
-    AdjustmentKind,
-    CountLine,
-    CountTask,
-    TaskStatus,
-)
+from wms.stockcontrol.models import Adjustment, AdjustmentKind, CountLine, CountTask, TaskStatus
 
 NEXT_BINS_SHOWN = 8
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy import case, insert, select, update
 
 from wms.base.clock import utcnow
+from wms.base.errors import AlreadyDecided, AlreadyReceived
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.returns.errors import AlreadyDecided, AlreadyReceived
 from wms.returns.models import Grade, ReturnAuthorisation, ReturnItem, ReturnLine, ReturnStatus
-from wms.returns.restock import Placed
+from wms.returns.services.restock import Placed
 
 rl_t = ReturnLine.__table__
 rma_t = ReturnAuthorisation.__table__

@@ -6,15 +6,14 @@ from sqlalchemy import select, update
 
 from wms.auth import audit
 from wms.base.clock import utcnow
-from wms.base.errors import InvalidInput
+from wms.base.errors import AlreadyDecided, InvalidInput, ReturnClosed
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.orders.services import NewLine, NewOrder, accept_order
-from wms.returns.errors import AlreadyDecided, ReturnClosed
 from wms.returns.models import Decision, ReturnAuthorisation, ReturnLine, ReturnStatus
-from wms.returns.services import lock_return
+from wms.returns.services.authorisations import lock_return
 
 rl_t = ReturnLine.__table__
 rma_t = ReturnAuthorisation.__table__
@@ -43,7 +42,7 @@ def decide_line(
     # After any cancel or receipt of this return under way, not beside it.
     rma = lock_return(line.rma_id)
     assert rma is not None
-    if rma.status == ReturnStatus.CANCELLED:
+    if not rma.takes_decisions:
         raise ReturnClosed(f"{rma.number} is cancelled.")
     if decision not in {d.value for d in Decision}:
         raise InvalidInput("Choose refund, exchange, store credit or rejection.")

@@ -7,11 +7,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from wms.auth import audit
 from wms.base.clock import utcnow
-from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.errors import (
+    Conflict,
+    InvalidInput,
+    NotReturnable,
+    ReturnClosed,
+    ReturnNotFound,
+    UnknownCode,
+)
 from wms.base.numbers import order_id_from_number, order_number, rma_id_from_number, rma_number
 from wms.channels import outbox
 from wms.core import stock
@@ -19,8 +26,6 @@ from wms.core.models import Order, OrderLine
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.returns import views
-from wms.returns.errors import NotReturnable, ReturnClosed, ReturnNotFound
 from wms.returns.models import (
     OPEN_FOR_RECEIVING,
     ReturnAuthorisation,
@@ -29,6 +34,8 @@ from wms.returns.models import (
     ReturnStatus,
     Wish,
 )
+from wms.returns.queries.rmas import returnable_units
+from wms.returns.schemas import rma_view
 
 rma_t = ReturnAuthorisation.__table__
 rl_t = ReturnLine.__table__
@@ -114,7 +121,7 @@ def authorise_return(
         "return.authorised",
         order.channel_id,
         f"return:{rma_id}",
-        views.rma_view(rma).model_dump(mode="json"),
+        rma_view(rma).model_dump(mode="json"),
     )
     audit.record(user_id, "return.authorised", "return", rma_number(rma_id), order=order.number)
     return AuthorisedReturn(rma_id, created=True)
@@ -125,7 +132,7 @@ def _check_returnable(
 ) -> dict[int, tuple[int, int]]:
     """Every line within what shipped and is not authorised yet, or all the short ones at once
     (the order row is locked)."""
-    order_lines = _returnable(order.id, [p.id for p in products.values()])
+    order_lines = returnable_units(order.id, [p.id for p in products.values()])
     short = []
     for ln in new.lines:
         returnable = order_lines.get(products[ln.sku].id, (0, 0))[1]
@@ -223,31 +230,6 @@ def _check_lines(new: NewReturn) -> dict[str, Product]:
     return products
 
 
-def _returnable(order_id: int, product_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per product of the order: (its first order line, units shipped and not yet authorised)."""
-    shipped = db.session.execute(
-        select(ol_t.c.product_id, func.min(ol_t.c.id), func.sum(ol_t.c.qty_shipped))
-        .where(ol_t.c.order_id == order_id, ol_t.c.product_id.in_(product_ids))
-        .group_by(ol_t.c.product_id)
-    ).all()
-    authorised = dict(
-        db.session.execute(
-            select(rl_t.c.product_id, func.sum(rl_t.c.qty_authorised))
-            .join(rma_t, rma_t.c.id == rl_t.c.rma_id)
-            .where(
-                rma_t.c.order_id == order_id,
-                rma_t.c.status != ReturnStatus.CANCELLED,
-                rl_t.c.product_id.in_(product_ids),
-            )
-            .group_by(rl_t.c.product_id)
-        ).all()
-    )
-    return {
-        pid: (int(line_id), int(qty or 0) - int(authorised.get(pid) or 0))
-        for pid, line_id, qty in shipped
-    }
-
-
 def _insert(order: Order, new: NewReturn, user_id: int | None) -> int | None:
     now = utcnow()
     stmt = (
@@ -276,36 +258,6 @@ def _insert(order: Order, new: NewReturn, user_id: int | None) -> int | None:
 
 
 # ------------------------------------------------------------------ look-ups
-
-
-@dataclass(frozen=True)
-class ReturnableLine:
-    sku: str
-    name: str
-    shipped: int
-    returnable: int
-
-
-def returnable_lines(order_id: int) -> list[ReturnableLine]:
-    """What of a shipped order may still come back, for the desk's form."""
-    rows = db.session.execute(
-        select(Product.id, Product.sku, Product.name)
-        .join(OrderLine, OrderLine.product_id == Product.id)
-        .where(OrderLine.order_id == order_id, OrderLine.qty_shipped > 0)
-        .distinct()
-        .order_by(Product.sku)
-    ).all()
-    figures = _returnable(order_id, [r.id for r in rows])
-    shipped = dict(
-        db.session.execute(
-            select(ol_t.c.product_id, func.sum(ol_t.c.qty_shipped))
-            .where(ol_t.c.order_id == order_id)
-            .group_by(ol_t.c.product_id)
-        ).all()
-    )
-    return [
-        ReturnableLine(r.sku, r.name, int(shipped.get(r.id) or 0), figures[r.id][1]) for r in rows
-    ]
 
 
 def get_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisation:

@@ -22,15 +22,14 @@ from sqlalchemy import or_, update
 
 from wms.auth import audit
 from wms.base.clock import utcnow
-from wms.base.errors import Conflict, InvalidInput
+from wms.base.errors import Conflict, InvalidInput, LabelInProgress, ReturnClosed
 from wms.base.money import to_minor
 from wms.channels import outbox
 from wms.config import setting
 from wms.database import Commit
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.returns.errors import LabelInProgress, ReturnClosed
-from wms.returns.models import LabelStatus, ReturnAuthorisation, ReturnStatus
+from wms.returns.models import LabelStatus, ReturnAuthorisation
 from wms.shipping.carriers import (
     LABEL_FORMATS,
     Address,
@@ -134,9 +133,9 @@ def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
     rma = db.session.get(ReturnAuthorisation, rma_id)
     if rma is None:
         raise InvalidInput("There is no such return.")
-    if rma.label_status == LabelStatus.BOUGHT:
+    if rma.has_label:
         return None
-    if rma.status in (ReturnStatus.CANCELLED, ReturnStatus.CLOSED):
+    if rma.is_closed:
         raise ReturnClosed(f"{rma.number} is {rma.status}; it needs no label.")
     key = f"return-{rma.number}"
     look_only = not _repeatable() and _unknown(rma, utcnow())

@@ -8,7 +8,14 @@ from sqlalchemy import case, func, select
 
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.returns.models import Grade, ReturnItem, ReturnLine
+from wms.returns.models import (
+    OPEN_FOR_RECEIVING,
+    Grade,
+    LabelStatus,
+    ReturnAuthorisation,
+    ReturnItem,
+    ReturnLine,
+)
 
 LINES_SHOWN = 8
 
@@ -70,3 +77,21 @@ def totals(rma_id: int) -> BenchTotals:
         select(func.count()).where(ReturnItem.rma_id == rma_id, ReturnItem.grade == Grade.NOT_OURS)
     )
     return BenchTotals(int(lines), int(authorised), int(received), int(not_on_it or 0))
+
+
+OPEN_SHOWN = 8
+
+
+def incoming() -> list[ReturnAuthorisation]:
+    """Open returns whose label is bought: the parcels that may arrive, newest first."""
+    return list(
+        db.session.scalars(
+            select(ReturnAuthorisation)
+            .where(
+                ReturnAuthorisation.status.in_([s.value for s in OPEN_FOR_RECEIVING]),
+                ReturnAuthorisation.label_status == LabelStatus.BOUGHT,
+            )
+            .order_by(ReturnAuthorisation.id.desc())
+            .limit(OPEN_SHOWN)
+        )
+    )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
+from wms.base.errors import NoPlace
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.core import backorders, stock
@@ -23,7 +24,6 @@ from wms.receiving import routing
 from wms.receiving import services as receiving
 from wms.receiving.dock import destination_label
 from wms.receiving.models import Destination
-from wms.returns.errors import NoPlace
 
 PLACE_NAMES = {
     LocationKind.RETURNS: "returns",

@@ -16,7 +16,14 @@ from sqlalchemy import select, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.codes import command_of
-from wms.base.errors import InvalidInput, UnknownCode
+from wms.base.errors import (
+    AlreadyDecided,
+    AlreadyReceived,
+    GradeFirst,
+    InvalidInput,
+    ReturnClosed,
+    UnknownCode,
+)
 from wms.base.numbers import order_number
 from wms.core import stock
 from wms.core.ledger import Reason, move_stock
@@ -25,8 +32,6 @@ from wms.database import for_update
 from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import LocationKind, Product
-from wms.returns import receipts, restock
-from wms.returns.errors import AlreadyDecided, AlreadyReceived, GradeFirst, ReturnClosed
 from wms.returns.models import (
     Grade,
     ReturnAuthorisation,
@@ -34,7 +39,8 @@ from wms.returns.models import (
     ReturnSession,
     ReturnStatus,
 )
-from wms.returns.services import find_return_for_scan, lock_return
+from wms.returns.services import receipts, restock
+from wms.returns.services.authorisations import find_return_for_scan, lock_return
 
 rl_t = ReturnLine.__table__
 rma_t = ReturnAuthorisation.__table__

@@ -10,11 +10,8 @@ carry their RMA number as the ledger reference.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from wms.auth import audit
 from wms.base.clock import utcnow
@@ -24,11 +21,11 @@ from wms.core import backorders
 from wms.core.ledger import NotEnoughStock, Reason, move_stock
 from wms.database import for_update
 from wms.extensions import db
-from wms.inventory.models import Location, LocationKind, Product, Stock
+from wms.inventory.models import Location, Stock
 from wms.receiving import routing
 from wms.returns.models import ReturnItem
+from wms.returns.queries.queues import QUEUE_KINDS
 
-QUEUE_KINDS = (LocationKind.REWORK, LocationKind.QUARANTINE, LocationKind.EXCEPTIONS)
 SCRAP_REASONS = (
     "Damaged beyond repair",
     "Defective",
@@ -38,102 +35,6 @@ SCRAP_REASONS = (
     "Other",
 )
 items_t = ReturnItem.__table__
-
-
-@dataclass
-class QueueRow:
-    location_id: int
-    location_code: str
-    kind: str
-    product_id: int
-    sku: str
-    name: str
-    qty: int
-    items: list[Any] = field(default_factory=list)  # open returned items here, oldest first
-
-    @property
-    def since(self) -> datetime | None:
-        return self.items[0].received_at if self.items else None
-
-
-def queue(kind: str) -> list[QueueRow]:
-    """Units in the locations of one kind, per place and product, with the returns among them."""
-    rows = [
-        QueueRow(*r)
-        for r in db.session.execute(
-            select(
-                Location.id,
-                Location.code,
-                Location.kind,
-                Product.id,
-                Product.sku,
-                Product.name,
-                Stock.qty_on_hand,
-            )
-            .join(Stock, Stock.location_id == Location.id)
-            .join(Product, Product.id == Stock.product_id)
-            .where(Location.kind == kind, Stock.qty_on_hand > 0)
-            .order_by(Location.walk_seq, Location.code, Product.sku)
-        )
-    ]
-    items = _open_items([r.location_id for r in rows])
-    for r in rows:
-        r.items = items.get((r.location_id, r.product_id), [])
-    return rows
-
-
-def unknown_items() -> list[Any]:
-    """Items with a barcode nobody knows, waiting at exceptions (they never entered stock)."""
-    return db.session.execute(
-        select(
-            items_t.c.id,
-            items_t.c.rma_id,
-            items_t.c.scanned_code,
-            items_t.c.note,
-            items_t.c.received_at,
-            Location.code.label("location_code"),
-        )
-        .join(Location, Location.id == items_t.c.location_id)
-        .where(items_t.c.product_id.is_(None), items_t.c.settled_at.is_(None))
-        .order_by(items_t.c.id)
-    ).all()
-
-
-def _open_items(location_ids: list[int]) -> dict[tuple[int, int], list[Any]]:
-    if not location_ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            items_t.c.id,
-            items_t.c.location_id,
-            items_t.c.product_id,
-            items_t.c.rma_id,
-            items_t.c.qty,
-            items_t.c.grade,
-            items_t.c.note,
-            items_t.c.received_at,
-        )
-        .where(items_t.c.location_id.in_(location_ids), items_t.c.settled_at.is_(None))
-        .where(items_t.c.product_id.is_not(None))
-        .order_by(items_t.c.id)
-    ).all()
-    out: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for r in rows:
-        out[(r.location_id, r.product_id)].append(r)
-    return out
-
-
-def queue_counts() -> dict[str, int]:
-    """Units waiting per kind of place, for the desk's headline."""
-    rows = db.session.execute(
-        select(Location.kind, func.coalesce(func.sum(Stock.qty_on_hand), 0))
-        .join(Stock, Stock.location_id == Location.id)
-        .where(Location.kind.in_([k.value for k in QUEUE_KINDS]))
-        .group_by(Location.kind)
-    ).all()
-    counts = {k.value: 0 for k in QUEUE_KINDS}
-    counts.update({kind: int(n) for kind, n in rows})
-    return counts
 
 
 # ------------------------------------------------------------------ actions

@@ -1,0 +1,59 @@
+"""What the returns desk prints: the return slip, and the return label as the carrier made it."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from wms.base.errors import ReturnNotFound
+from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
+from wms.prints.shipping_label import LabelAddress
+from wms.returns.models import ReturnAuthorisation
+from wms.returns.services import authorisations, labels
+
+
+def label_response(rma: ReturnAuthorisation) -> Response:
+    if not rma.has_label or not rma.label_bytes:
+        raise ReturnNotFound(f"{rma.number} has no return label yet.").with_code("no_label")
+    zpl = rma.label_format == "ZPL"
+    filename = f"{rma.number}-label.{'zpl' if zpl else 'pdf'}"
+    return Response(
+        rma.label_bytes,
+        mimetype="text/plain" if zpl else "application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+def slip_pdf(rma: ReturnAuthorisation, size: str = "A4") -> bytes:
+    return render_return_slip(_slip_data(rma), size)
+
+
+def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
+    address = labels.return_address()
+    return ReturnSlip(
+        rma_number=rma.number,
+        order_number=rma.order.number,
+        customer=rma.order.customer_name or rma.order.ship_to.get("name", ""),
+        created_on=rma.created_at.date(),
+        tracking_number=rma.tracking_number or "",
+        return_to=LabelAddress(
+            name=address.name,
+            company=address.company,
+            street1=address.street1,
+            street2=address.street2,
+            city=address.city,
+            state=address.state,
+            zip=address.zip,
+            country=address.country,
+        ),
+        lines=[
+            ReturnSlipLine(
+                ln.product.sku,
+                ln.product.name,
+                ln.qty_authorised,
+                authorisations.REASON_WORDS.get(ln.reason, ln.reason),
+                ln.wish,
+            )
+            for ln in rma.lines
+        ],
+        note=rma.note,
+    )

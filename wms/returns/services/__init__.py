@@ -1,0 +1,1 @@
+"""Returns: the actions, one module per thing acted on."""
