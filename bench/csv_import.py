@@ -43,7 +43,7 @@ def products_csv(count: int, run: int) -> str:
 def timed_import(app, content: str) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
-    from wms.admin import imports
+    from wms.admin.services import imports
     from wms.extensions import db
     from wms.inventory.models import Product
 

@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wms.admin.formats import (
+from wms.admin.rules import (
     LOCATION_COLUMNS,
     PRODUCT_COLUMNS,
     FileError,
     decode,
+    plan_bins,
     read_row,
     read_table,
     write_csv,
 )
-from wms.admin.patterns import plan_bins
 from wms.base.codes import gs1_check_digit
 from wms.inventory import fields
 

@@ -53,6 +53,14 @@ class WrongKind(InvalidInput):
         super().__init__(message, scanned=scanned, kind=kind)
 
 
+class FormProblems(InvalidInput):
+    """Everything wrong with a submitted form, each in one sentence."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems), problems=problems)
+        self.problems = problems
+
+
 class Conflict(DomainError):
     code = "conflict"
     status = 409

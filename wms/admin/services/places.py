@@ -1,4 +1,4 @@
-"""Locations: one at a time or a whole pattern of bins; never deleted, only deactivated."""
+"""Locations: create one or a pattern of bins, change, deactivate; every change audited."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 
-from wms.admin.formats import LOCATION_COLUMNS, Table, read_row
-from wms.admin.patterns import PlannedBin
-from wms.admin.products import FormProblems
+from wms.admin.queries import existing_codes, units_held
+from wms.admin.rules import LOCATION_COLUMNS, PlannedBin, Table, plan_bins, read_row
 from wms.auth import audit
 from wms.auth.audit import changes
-from wms.base.errors import Conflict, NotFound
-from wms.database import PER_PAGE, Page, like_pattern, paginate
+from wms.base.errors import Conflict, FormProblems, NotFound
 from wms.extensions import db
-from wms.inventory.models import Location, LocationKind, Stock
+from wms.inventory import fields
+from wms.inventory.models import Location
 
 places_t = Location.__table__
+
 
 EDITABLE = tuple(c for c in LOCATION_COLUMNS if c.name != "code")
 
@@ -33,17 +33,6 @@ def read_location_form(form: Mapping[str, str], *, creating: bool) -> dict[str, 
     if problems:
         raise FormProblems(problems)
     return values
-
-
-def units_held(location_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
-                Stock.location_id == location_id
-            )
-        )
-        or 0
-    )
 
 
 def change_problem(location: Location, new: Mapping[str, Any], held: int) -> str | None:
@@ -100,13 +89,34 @@ def set_location_active(location_id: int, active: bool, user_id: int | None) -> 
         raise Conflict("The location is already " + ("active." if active else "inactive."))
 
 
-def existing_codes(codes: list[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(codes), 500):
-        found.update(
-            db.session.scalars(select(Location.code).where(Location.code.in_(codes[i : i + 500])))
-        )
-    return found
+@dataclass(frozen=True)
+class BinPattern:
+    """Bins in bulk as the pattern form describes them."""
+
+    plan: list[PlannedBin]
+    kind: str
+    zone: str
+    zone_by_aisle: bool
+    capacity: int | None
+
+
+def read_pattern_form(form: Mapping[str, str]) -> BinPattern:
+    """The pattern form's bins and settings; a FieldError names the first bad field."""
+    plan = plan_bins(
+        form.get("aisles", ""),
+        form.get("bays", ""),
+        form.get("levels", ""),
+        separator=form.get("separator", "-"),
+        first_seq=fields.required_integer(form.get("first_seq"), "The first sequence number"),
+        step=fields.required_integer(form.get("step"), "The step", minimum=1),
+        serpentine=form.get("serpentine") == "1",
+    )
+    kind = fields.location_kind(form.get("kind") or "bin")
+    capacity = fields.integer(form.get("capacity"), "Capacity", default=None)
+    zone = fields.text(form.get("zone"), "Zone", max_len=20)
+    for planned in plan:
+        fields.location_code(planned.code)
+    return BinPattern(plan, kind, zone, form.get("zone_by_aisle") == "1", capacity)
 
 
 @dataclass(frozen=True)
@@ -115,25 +125,18 @@ class BulkResult:
     skipped: list[str]
 
 
-def create_bins(
-    plan: list[PlannedBin],
-    *,
-    kind: str,
-    zone: str,
-    zone_by_aisle: bool,
-    capacity: int | None,
-    user_id: int | None,
-) -> BulkResult:
+def create_bins(pattern: BinPattern, user_id: int | None) -> BulkResult:
     """Create the planned locations that do not exist yet, in one statement."""
+    plan, kind, zone = pattern.plan, pattern.kind, pattern.zone
     taken = existing_codes([p.code for p in plan])
     rows = [
         {
             "code": p.code,
             "name": f"Aisle {p.aisle}, bay {p.bay}, level {p.level}",
             "kind": kind,
-            "zone": p.aisle if zone_by_aisle else zone,
+            "zone": p.aisle if pattern.zone_by_aisle else zone,
             "walk_seq": p.walk_seq,
-            "capacity": capacity,
+            "capacity": pattern.capacity,
             "active": True,
         }
         for p in plan
@@ -155,54 +158,3 @@ def create_bins(
             ],
         )
     return BulkResult(len(rows), sorted(taken))
-
-
-@dataclass(frozen=True)
-class LocationFilter:
-    q: str = ""
-    kind: str = ""
-    zone: str = ""
-    status: str = "active"
-    flagged: bool = False
-
-
-def filtered_locations(flt: LocationFilter) -> Any:
-    stmt = select(Location)
-    if flt.q.strip():
-        pattern = like_pattern(flt.q)
-        stmt = stmt.where(
-            or_(
-                func.lower(Location.code).like(pattern, escape="\\"),
-                func.lower(Location.name).like(pattern, escape="\\"),
-            )
-        )
-    if flt.kind in {k.value for k in LocationKind}:
-        stmt = stmt.where(Location.kind == flt.kind)
-    if flt.zone.strip():
-        stmt = stmt.where(Location.zone == flt.zone.strip())
-    if flt.status in ("active", "inactive"):
-        stmt = stmt.where(Location.active.is_(flt.status == "active"))
-    if flt.flagged:
-        stmt = stmt.where(Location.count_requested_at.is_not(None))
-    return stmt.order_by(Location.walk_seq, Location.code)
-
-
-def search_locations(flt: LocationFilter, number: int, per_page: int = PER_PAGE) -> Page:
-    return paginate(filtered_locations(flt), number, per_page)
-
-
-def units_by_location(location_ids: list[int]) -> dict[int, int]:
-    if not location_ids:
-        return {}
-    rows = db.session.execute(
-        select(Stock.location_id, func.sum(Stock.qty_on_hand))
-        .where(Stock.location_id.in_(location_ids))
-        .group_by(Stock.location_id)
-    ).all()
-    return {location_id: int(units or 0) for location_id, units in rows}
-
-
-def zones() -> list[str]:
-    return [
-        z for z in db.session.scalars(select(Location.zone).distinct().order_by(Location.zone)) if z
-    ]

@@ -9,26 +9,28 @@ writes nothing but the job's own rows, so it can be spread over many small
 transactions; the import itself must be all-or-nothing, so it is ONE
 transaction that checks every row again against the data as it is at that
 moment (someone may have changed a product since the preview) and then
-writes in set-based statements.
-"""
+writes in set-based statements."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
-from wms.admin.checkers import CHECKERS, CheckResult
-from wms.admin.formats import FileError, Table, decode, read_table
 from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
+from wms.admin.rules import FileError, Table, decode, read_table
+from wms.admin.services.checks import Checker, CheckResult
+from wms.admin.services.place_rows import LocationChecker, StockChecker
+from wms.admin.services.product_rows import ProductChecker
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput, NotFound
-from wms.database import Page, for_update, paginate
+from wms.database import for_update
 from wms.extensions import db
 
 CHUNK_ROWS = 2000
+
+
 MAX_ROWS = 50_000
 
 
@@ -157,31 +159,11 @@ def discard_import(job_id: int, user_id: int | None) -> ImportJob:
     return job
 
 
-def job_errors(job_id: int, number: int, per_page: int = 100) -> Page:
-    stmt = (
-        select(ImportRowError)
-        .where(ImportRowError.job_id == job_id)
-        .order_by(ImportRowError.row_no, ImportRowError.id)
-    )
-    return paginate(stmt, number, per_page)
+CHECKERS: dict[str, Checker] = {
+    "products": ProductChecker(),
+    "locations": LocationChecker(),
+    "stock": StockChecker(),
+}
 
 
-def all_errors(job_id: int) -> list[Any]:
-    return db.session.execute(
-        select(ImportRowError.row_no, ImportRowError.message)
-        .where(ImportRowError.job_id == job_id)
-        .order_by(ImportRowError.row_no, ImportRowError.id)
-    ).all()
-
-
-def recent_jobs(number: int) -> Page:
-    return paginate(select(ImportJob).order_by(ImportJob.id.desc()), number, per_page=20)
-
-
-def error_count(job_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.count()).select_from(ImportRowError).where(ImportRowError.job_id == job_id)
-        )
-        or 0
-    )
+__all__ = ["CHECKERS", "CheckResult"]

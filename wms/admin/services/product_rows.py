@@ -1,4 +1,4 @@
-"""Checking and writing the rows of a products CSV (with their barcodes)."""
+"""Checking and writing the rows of a products CSV."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from wms.admin.check_common import (
+from wms.admin.rules import Table
+from wms.admin.services.catalogue import AVAILABILITY_FIELDS, cross_field_problems
+from wms.admin.services.checks import (
     PRODUCT_DEFAULTS,
     PRODUCT_FIELDS,
     CheckResult,
@@ -16,8 +18,6 @@ from wms.admin.check_common import (
     parse_rows,
     products_by_sku,
 )
-from wms.admin.formats import Table
-from wms.admin.products import AVAILABILITY_FIELDS, cross_field_problems
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.channels import outbox

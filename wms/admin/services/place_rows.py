@@ -7,15 +7,15 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from wms.admin.check_common import (
+from wms.admin.rules import Table
+from wms.admin.services.checks import (
     CheckResult,
     chunks,
     locations_by_code,
     parse_rows,
     products_by_sku,
 )
-from wms.admin.formats import Table
-from wms.admin.locations import change_problem
+from wms.admin.services.places import change_problem
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.core import backorders
@@ -128,9 +128,6 @@ def _units_held(location_ids: list[int]) -> dict[int, int]:
         )
         held.update({location_id: int(units or 0) for location_id, units in rows})
     return held
-
-
-# ------------------------------------------------------------- opening stock
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""What the CSV checkers share: the result of a check and the look-ups in chunks."""
+"""What the checks of CSV rows share: the result of a check and the look-ups in chunks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
-from wms.admin.formats import Table, read_row
+from wms.admin.rules import Table, read_row
 from wms.extensions import db
 from wms.inventory.models import Location, Product
 
@@ -59,6 +59,8 @@ PRODUCT_DEFAULTS: dict[str, Any] = {
     "preorder_cap": None,
     "estimated_ship_on": None,
 }
+
+
 PRODUCT_FIELDS = ("name", *PRODUCT_DEFAULTS)
 
 

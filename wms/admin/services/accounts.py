@@ -1,4 +1,4 @@
-"""Who may use the app: staff users with roles and badges, and channels with API tokens."""
+"""Users (roles, passwords, badges) and channels (webhooks, API tokens); every change audited."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from wms.admin.products import FormProblems
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.auth.models import Role, User
-from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.base.errors import Conflict, FormProblems, InvalidInput, NotFound
 from wms.channels import outbox
 from wms.channels.models import Channel
 from wms.channels.tokens import forget_tokens, new_token
-from wms.database import Page, after_commit, like_pattern, paginate
+from wms.database import after_commit
 from wms.extensions import db
 from wms.inventory import fields
 
 MIN_PASSWORD = 8
+
+
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
 CHANNEL_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
-
-# ------------------------------------------------------------------ users
 
 
 @dataclass(frozen=True)
@@ -154,27 +154,6 @@ def set_user_active(user_id: int, active: bool, acting_user_id: int) -> None:
         raise Conflict("This is the last admin; make another admin first.")
     user.active = active
     audit.record(acting_user_id, "user.activate" if active else "user.deactivate", "user", user.id)
-
-
-def search_users(q: str, role: str, status: str, number: int) -> Page:
-    stmt = select(User)
-    if q.strip():
-        pattern = like_pattern(q)
-        stmt = stmt.where(
-            or_(
-                func.lower(User.username).like(pattern, escape="\\"),
-                func.lower(User.full_name).like(pattern, escape="\\"),
-                User.badge_code == q.strip(),
-            )
-        )
-    if role in {r.value for r in Role}:
-        stmt = stmt.where(User.role == role)
-    if status in ("active", "inactive"):
-        stmt = stmt.where(User.active.is_(status == "active"))
-    return paginate(stmt.order_by(User.username), number)
-
-
-# --------------------------------------------------------------- channels
 
 
 @dataclass(frozen=True)
@@ -306,7 +285,3 @@ def set_channel_active(channel_id: int, active: bool, acting_user_id: int) -> No
         channel.id,
     )
     _caches_changed()
-
-
-def list_channels() -> list[Channel]:
-    return list(db.session.scalars(select(Channel).order_by(Channel.active.desc(), Channel.code)))

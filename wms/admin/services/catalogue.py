@@ -1,37 +1,28 @@
-"""Products and their barcodes: create, change, deactivate, find; every change audited."""
+"""Products and their barcodes: create, change, deactivate; every change audited."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 
-from wms.admin.formats import PRODUCT_COLUMNS, Table, read_row
+from wms.admin.rules import PRODUCT_COLUMNS, Table, read_row
 from wms.auth import audit
 from wms.auth.audit import changes
-from wms.base.clock import today
-from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.base.errors import Conflict, FormProblems, NotFound
 from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
-from wms.database import PER_PAGE, Page, like_pattern, paginate
 from wms.extensions import db
 from wms.inventory import fields
-from wms.inventory.models import Barcode, Location, Product, Stock
+from wms.inventory.models import Barcode, Product
 
 # What an admin edits on a product (the SKU is fixed once channels know it).
 EDITABLE = tuple(c for c in PRODUCT_COLUMNS if c.name not in ("sku", "barcodes"))
+
+
 # Changes that alter what channels are told is available.
 AVAILABILITY_FIELDS = frozenset({"active", "safety_stock", "release_on", "preorder_cap"})
-
-
-class FormProblems(InvalidInput):
-    """Everything wrong with a submitted form, each in one sentence."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(" ".join(problems), problems=problems)
-        self.problems = problems
 
 
 def product_values(product: Product) -> dict[str, Any]:
@@ -158,42 +149,3 @@ def remove_barcode(product_id: int, barcode_id: int, user_id: int | None) -> str
     db.session.execute(delete(Barcode).where(Barcode.id == barcode_id))
     audit.record(user_id, "barcode.remove", "product", product_id, code=code, kind=barcode.kind)
     return code
-
-
-@dataclass(frozen=True)
-class ProductFilter:
-    q: str = ""
-    status: str = "active"  # active | inactive | all
-    backorder: str = ""  # "" | yes | no
-    preorder: bool = False
-
-
-def search_products(flt: ProductFilter, number: int, per_page: int = PER_PAGE) -> Page:
-    stmt = select(Product)
-    if flt.q.strip():
-        words = flt.q.strip()
-        by_barcode = select(Barcode.product_id).where(Barcode.code == words)
-        pattern = like_pattern(words)
-        stmt = stmt.where(
-            or_(
-                func.lower(Product.sku).like(pattern, escape="\\"),
-                func.lower(Product.name).like(pattern, escape="\\"),
-                Product.id.in_(by_barcode),
-            )
-        )
-    if flt.status in ("active", "inactive"):
-        stmt = stmt.where(Product.active.is_(flt.status == "active"))
-    if flt.backorder in ("yes", "no"):
-        stmt = stmt.where(Product.allow_backorder.is_(flt.backorder == "yes"))
-    if flt.preorder:
-        stmt = stmt.where(Product.release_on > today())
-    return paginate(stmt.order_by(Product.sku), number, per_page)
-
-
-def on_hand_by_location(product_id: int) -> list[Any]:
-    return db.session.execute(
-        select(Location.id, Location.code, Location.kind, Stock.qty_on_hand)
-        .join(Location, Location.id == Stock.location_id)
-        .where(Stock.product_id == product_id, Stock.qty_on_hand > 0)
-        .order_by(Location.walk_seq, Location.code)
-    ).all()

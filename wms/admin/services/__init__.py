@@ -1,0 +1,1 @@
+"""The set-up actions, one module by noun: the only place that writes."""
