@@ -16,7 +16,7 @@ from wms.channels.models import Channel
 from wms.channels.outbox import forget_channels
 from wms.channels.tokens import new_token
 from wms.core.backorders import release_due_preorders
-from wms.dashboard.alerts import evaluate as evaluate_alerts
+from wms.dashboard.services import evaluate_alerts
 from wms.extensions import db
 from wms.invariants import check_invariants
 from wms.worker import Worker

@@ -72,7 +72,7 @@ def writes_during_reads(demo_site: Flask) -> Iterator[list[tuple[str, str]]]:
 
 def _paths(app: Flask) -> list[str]:
     from wms.admin.queries import EXPORTS
-    from wms.dashboard.lists import LISTS
+    from wms.dashboard.queries.lists import LISTS
     from wms.dashboard.routes import TILES
 
     many = {"name": [*TILES, *LISTS], "kind": list(EXPORTS)}

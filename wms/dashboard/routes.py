@@ -1,3 +1,5 @@
+"""The dashboard: tiles that refresh themselves, the lists behind them (with CSV), alerts."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,15 +17,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
-from wms.auth import audit
 from wms.auth.decorators import require_role_for_blueprint, role_required
 from wms.base.clock import utcnow
-from wms.base.errors import InvalidInput
-from wms.dashboard import alerts, charts, lists, tiles
-from wms.dashboard.models import UNITS, Alert, AlertKind
-from wms.extensions import db, htmx
+from wms.dashboard import rules, services
+from wms.dashboard.models import UNITS
+from wms.dashboard.queries import alerts, lists, tiles
+from wms.extensions import htmx
 
 bp = Blueprint("dashboard", __name__)
 bp.before_request(require_role_for_blueprint("supervisor"))
@@ -38,9 +38,9 @@ def _tile_context(name: str) -> dict[str, Any]:
         data = tiles.backlog(now)
         return {
             "data": data,
-            "chart": charts.grouped_bars(
+            "chart": rules.grouped_bars(
                 tiles.AGE_BUCKETS,
-                [charts.Series("lines", data.lines), charts.Series("units", data.units)],
+                [rules.Series("lines", data.lines), rules.Series("units", data.units)],
                 "Waiting backorders by age",
                 width=420,
                 height=180,
@@ -52,9 +52,9 @@ def _tile_context(name: str) -> dict[str, Any]:
         data = tiles.throughput(now)
         return {
             "data": data,
-            "chart": charts.grouped_bars(
+            "chart": rules.grouped_bars(
                 [f"{h:02d}" for h in data.hours],
-                [charts.Series(label, values) for label, values in data.per_hour.items()],
+                [rules.Series(label, values) for label, values in data.per_hour.items()],
                 "Units per hour today",
                 width=640,
                 height=200,
@@ -67,14 +67,7 @@ def _tile_context(name: str) -> dict[str, Any]:
     if name == "exceptions":
         return {"data": tiles.exception_counts(now)}
     if name == "alerts":
-        return {
-            "data": db.session.scalars(
-                select(Alert)
-                .where(Alert.cleared_at.is_(None))
-                .order_by(Alert.started_at.desc())
-                .limit(20)
-            ).all()
-        }
+        return {"data": alerts.open_alerts()}
     abort(404)
 
 
@@ -126,12 +119,9 @@ def list_csv(name: str) -> ResponseReturnValue:
 @bp.get("/alerts")
 def alert_history() -> ResponseReturnValue:
     number = max(1, request.args.get("page", 1, type=int) or 1)
-    rows = db.session.scalars(
-        select(Alert).order_by(Alert.started_at.desc()).offset((number - 1) * 50).limit(50)
-    ).all()
     return render_template(
         "dashboard/alerts.html",
-        alerts=rows,
+        alerts=alerts.alert_history(number),
         page=number,
         thresholds=alerts.thresholds(),
         units=UNITS,
@@ -141,33 +131,14 @@ def alert_history() -> ResponseReturnValue:
 @bp.post("/alerts/thresholds")
 @role_required("admin")
 def set_thresholds() -> ResponseReturnValue:
-    for kind in AlertKind:
-        raw = request.form.get(f"{kind.value}_threshold", "").strip()
-        try:
-            value = float(raw)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"The threshold for {kind.value.replace('_', ' ')} must be a number."
-            ) from exc
-        if value < 0:
-            raise InvalidInput("Thresholds cannot be negative.")
-        enabled = request.form.get(f"{kind.value}_enabled") == "on"
-        alerts.set_threshold(kind.value, value, enabled)
-        audit.record(
-            current_user.id,
-            "alert.threshold",
-            "alert_rule",
-            kind.value,
-            threshold=value,
-            enabled=enabled,
-        )
+    services.set_thresholds(rules.read_thresholds(request.form), current_user.id)
     flash("Thresholds saved; they apply from the next check.", "ok")
     return redirect(url_for("dashboard.alert_history"))
 
 
 @bp.post("/alerts/check")
 def check_alerts() -> ResponseReturnValue:
-    raised, cleared = alerts.evaluate()
+    raised, cleared = services.evaluate_alerts()
     if htmx:
         return render_template("dashboard/_alerts.html", tile=_tile_context("alerts"), now=utcnow())
     flash(f"{raised} alert(s) raised, {cleared} cleared.", "ok")

@@ -2,13 +2,16 @@
 
 Colours are the Okabe-Ito palette, readable with the common kinds of colour
 blindness; every bar also carries its number, so colour is never the only cue.
-"""
+Pure: figures in, SVG out; no session, no Flask."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+
+from wms.base.errors import InvalidInput
+from wms.dashboard.models import AlertKind
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 
@@ -87,3 +90,20 @@ def grouped_bars(
 
 def _num(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def read_thresholds(form: Mapping[str, str]) -> dict[str, tuple[float, bool]]:
+    """The thresholds form: each alert kind's threshold and whether it is on."""
+    values: dict[str, tuple[float, bool]] = {}
+    for kind in AlertKind:
+        raw = form.get(f"{kind.value}_threshold", "").strip()
+        try:
+            value = float(raw)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"The threshold for {kind.value.replace('_', ' ')} must be a number."
+            ) from exc
+        if value < 0:
+            raise InvalidInput("Thresholds cannot be negative.")
+        values[kind.value] = (value, form.get(f"{kind.value}_enabled") == "on")
+    return values

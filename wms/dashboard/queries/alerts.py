@@ -1,4 +1,4 @@
-"""Alerts: conditions checked against admin thresholds, raised once, cleared when gone."""
+"""Alerts: what is wrong right now by the thresholds in force, and the alerts raised."""
 
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ from sqlalchemy import func, select
 
 from wms.base.clock import iso, utcnow
 from wms.base.numbers import order_number
-from wms.channels import outbox
 from wms.core.models import LaneAssignment, LineKind, Order, OrderLine, OrderStatus
-from wms.dashboard import tiles
-from wms.dashboard.models import DEFAULT_THRESHOLDS, UNITS, Alert, AlertKind, AlertRule
-from wms.database import is_postgres
+from wms.dashboard.models import DEFAULT_THRESHOLDS, Alert, AlertKind, AlertRule
+from wms.dashboard.queries import tiles
 from wms.extensions import db
 from wms.inventory.models import Product, ProductStock
-
-# A key of our own for the transaction-scoped advisory lock of ``evaluate``.
-EVALUATE_LOCK_KEY = 5_431_010
 
 
 @dataclass(frozen=True)
@@ -36,16 +31,6 @@ def thresholds() -> dict[str, tuple[float, bool]]:
     return {k.value: saved.get(k.value, (v, True)) for k, v in DEFAULT_THRESHOLDS.items()}
 
 
-def set_threshold(kind: str, threshold: float, enabled: bool) -> AlertRule:
-    rule = db.session.get(AlertRule, kind)
-    if rule is None:
-        rule = AlertRule(kind=kind, threshold=threshold, enabled=enabled)
-        db.session.add(rule)
-    rule.threshold = threshold
-    rule.enabled = enabled
-    return rule
-
-
 def conditions(now: datetime | None = None) -> list[Condition]:
     """What is wrong right now, by the thresholds in force."""
     now = now or utcnow()
@@ -54,62 +39,6 @@ def conditions(now: datetime | None = None) -> list[Condition]:
         if enabled:
             found.extend(CHECKS[kind](threshold, now))
     return found
-
-
-def evaluate(now: datetime | None = None) -> tuple[int, int]:
-    """Raise new alerts and clear those whose condition is gone; returns (raised, cleared).
-
-    One check at a time (the worker's and a supervisor's at the same moment):
-    each reads the alerts the one before it left, so an alert is raised and
-    cleared once, and told once.
-    """
-    if is_postgres():
-        db.session.execute(select(func.pg_advisory_xact_lock(EVALUATE_LOCK_KEY)))
-    now = now or utcnow()
-    current = {(c.kind, c.subject): c for c in conditions(now)}
-    open_alerts = {
-        (a.kind, a.subject): a
-        for a in db.session.scalars(select(Alert).where(Alert.cleared_at.is_(None)))
-    }
-    raised = cleared = 0
-    for key, condition in current.items():
-        alert = open_alerts.get(key)
-        if alert is None:
-            alert = Alert(
-                kind=condition.kind,
-                subject=condition.subject,
-                message=condition.message,
-                details=condition.details,
-                started_at=now,
-            )
-            db.session.add(alert)
-            db.session.flush()
-            _announce("alert.raised", alert)
-            raised += 1
-        else:
-            alert.message = condition.message
-            alert.details = condition.details
-    for key, alert in open_alerts.items():
-        if key not in current:
-            alert.cleared_at = now
-            _announce("alert.cleared", alert)
-            cleared += 1
-    return raised, cleared
-
-
-def _announce(event_type: str, alert: Alert) -> None:
-    outbox.emit_to_all(
-        event_type,
-        f"alert:{alert.kind}:{alert.subject}",
-        {
-            "alert_id": alert.id,
-            "kind": alert.kind,
-            "subject": alert.subject,
-            "message": alert.message,
-            "started_at": iso(alert.started_at),
-            "cleared_at": iso(alert.cleared_at),
-        },
-    )
 
 
 def _low_stock(days: float, now: datetime) -> list[Condition]:
@@ -237,5 +166,25 @@ CHECKS = {
 }
 
 
-def describe_threshold(kind: str, value: float) -> str:
-    return f"{value:g} {UNITS[AlertKind(kind)]}"
+def open_alerts(limit: int = 20) -> list[Alert]:
+    """The alerts not yet cleared, newest first."""
+    return list(
+        db.session.scalars(
+            select(Alert)
+            .where(Alert.cleared_at.is_(None))
+            .order_by(Alert.started_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def alert_history(number: int, per_page: int = 50) -> list[Alert]:
+    """A page of every alert, newest first."""
+    return list(
+        db.session.scalars(
+            select(Alert)
+            .order_by(Alert.started_at.desc())
+            .offset((number - 1) * per_page)
+            .limit(per_page)
+        )
+    )

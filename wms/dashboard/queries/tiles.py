@@ -42,9 +42,6 @@ def hour_of(column: Any) -> Any:
     return func.cast(func.strftime("%H", column), db.Integer)
 
 
-# ------------------------------------------------------------------ backlog
-
-
 @dataclass
 class Backlog:
     lines: list[int]
@@ -108,9 +105,6 @@ def backorder_rate(now: datetime, days_back: int) -> float | None:
     return round(100.0 * (backordered or 0) / total, 1)
 
 
-# --------------------------------------------------------------- cross-dock
-
-
 @dataclass
 class CrossDock:
     cross_docked: int
@@ -165,8 +159,6 @@ def _percentile(values: list[float], p: float) -> float | None:
     return round(values[min(len(values) - 1, int(len(values) * p))], 1)
 
 
-# --------------------------------------------------------------- throughput
-
 FLOW = (("receive", "received"), ("pick", "picked"), ("pack", "packed"), ("ship", "shipped"))
 
 
@@ -207,9 +199,6 @@ def throughput(now: datetime | None = None) -> Throughput:
         operators.setdefault(username, {})[names[reason]] = int(qty or 0)
     totals = {label: sum(values) for label, values in per_hour.items()}
     return Throughput(hours, per_hour, sorted(operators.items()), totals)
-
-
-# ------------------------------------------------------------------- orders
 
 
 @dataclass
@@ -260,9 +249,6 @@ def _day_of(column: Any) -> Any:
     return func.date(column)
 
 
-# ---------------------------------------------------------------- preorders
-
-
 @dataclass
 class PreorderRow:
     sku: str
@@ -307,9 +293,6 @@ def preorders() -> list[PreorderRow]:
         .order_by(Product.release_on, Product.sku)
     ).all()
     return [PreorderRow(*r) for r in rows]
-
-
-# --------------------------------------------------------------- exceptions
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from wms.receiving.models import Destination, DockUnit
 from wms.shipping.models import LabelState, Parcel
 
 PAGE = 50
+
+
 CSV_MAX_ROWS = 200_000
 
 
@@ -91,9 +93,6 @@ def _since(args: dict[str, str], key: str = "days") -> datetime | None:
     if text.isdigit():
         return utcnow() - timedelta(days=int(text))
     return None
-
-
-# --------------------------------------------------------------- backorders
 
 
 def _backorders(args: dict[str, str]) -> Any:
@@ -164,9 +163,6 @@ BACKORDERS = ListSpec(
 )
 
 
-# ------------------------------------------------------------------- orders
-
-
 def _orders(args: dict[str, str]) -> Any:
     stmt = select(
         Order.id,
@@ -235,9 +231,6 @@ ORDERS = ListSpec(
 )
 
 
-# --------------------------------------------------------------- exceptions
-
-
 def _exceptions(args: dict[str, str]) -> Any:
     stmt = (
         select(
@@ -290,9 +283,6 @@ EXCEPTIONS = ListSpec(
         "user": r.username,
     },
 )
-
-
-# ------------------------------------------------------------------- ledger
 
 
 def _ledger(args: dict[str, str]) -> Any:
@@ -384,9 +374,6 @@ LEDGER = ListSpec(
 )
 
 
-# ----------------------------------------------------------------- inbounds
-
-
 def _inbounds(args: dict[str, str]) -> Any:
     stmt = select(
         Inbound.id,
@@ -424,9 +411,6 @@ INBOUNDS = ListSpec(
         "closed_at": r.closed_at,
     },
 )
-
-
-# -------------------------------------------------------------- short picks
 
 
 def _short_picks(args: dict[str, str]) -> Any:
@@ -485,9 +469,6 @@ SHORT_PICKS = ListSpec(
         "user": r.username or "",
     },
 )
-
-
-# ----------------------------------------------------------- label failures
 
 
 def _label_failures(args: dict[str, str]) -> Any:

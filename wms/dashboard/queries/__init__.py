@@ -1,0 +1,1 @@
+"""Reads for the dashboard, one module by screen: tiles, lists, alerts."""
