@@ -332,7 +332,7 @@ class Factories:
 
     def wave(self, channel: Channel, **criteria: Any) -> int:
         """A wave of the channel's orders ready to pick (other tests' orders stay out)."""
-        from wms.picking.services import WaveCriteria, build_wave
+        from wms.picking.services.waves import WaveCriteria, build_wave
 
         with self.app.app_context():
             built = build_wave(WaveCriteria(channel_id=channel.id, **criteria))

@@ -97,7 +97,7 @@ def tote_code(answer: Answer) -> str:
 
 def close_other_ready_waves(app: Flask) -> None:
     """Waves other tests left unpicked would be handed out first: take them away."""
-    from wms.picking.services import cancel_wave
+    from wms.picking.services.waves import cancel_wave
 
     with app.app_context():
         ready = list(db.session.scalars(select(Wave.id).where(Wave.status == WaveStatus.READY)))

@@ -33,8 +33,8 @@ from wms.extensions import db
 from wms.invariants import check_invariants
 from wms.inventory.models import Location, LocationKind, ProductStock, Stock
 from wms.orders.services import cancel_order
-from wms.picking import picks
 from wms.picking.models import PickTask
+from wms.picking.services import picks
 
 HX = {"HX-Request": "true"}
 

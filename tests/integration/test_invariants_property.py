@@ -40,9 +40,10 @@ from wms.core.models import Inbound, Order, OrderLine, OrderStatus
 from wms.extensions import db
 from wms.invariants import check_invariants
 from wms.inventory.models import Location, LocationKind, Movement, Product, ProductStock
-from wms.picking import picks, queries
 from wms.picking.models import PickTask, TaskStatus, Wave, WaveOrder
-from wms.picking.services import WaveCriteria, build_wave, claim_wave, finish_wave
+from wms.picking.queries import work
+from wms.picking.services import picks
+from wms.picking.services.waves import WaveCriteria, build_wave, claim_wave, finish_wave
 from wms.receiving.models import DockUnit, DockUnitStatus
 
 HX = {"HX-Request": "true"}
@@ -293,7 +294,7 @@ class FloorMachine(RuleBasedStateMachine):
             return  # an order without a tote waits for the next wave
         left = task.qty_left
         if short >= 0:
-            found = min(short, left - 1, queries.on_hand(product_id, bin_id))
+            found = min(short, left - 1, work.on_hand(product_id, bin_id))
             picks.short_pick(task_id, found, self.world.picker_id, expected_left=left)
             db.session.commit()
             left = found

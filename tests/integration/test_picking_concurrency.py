@@ -20,8 +20,8 @@ from wms.core.models import StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.picking.models import PickTask, WaveOrder
-from wms.picking.picks import confirm_pick
-from wms.picking.services import WaveCriteria, build_wave, claim_next_wave, claim_wave
+from wms.picking.services.picks import confirm_pick
+from wms.picking.services.waves import WaveCriteria, build_wave, claim_next_wave, claim_wave
 
 pytestmark = pytest.mark.postgres_only
 

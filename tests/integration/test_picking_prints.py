@@ -65,7 +65,7 @@ def test_the_pick_list_of_a_started_wave_names_the_totes(
     from wms.extensions import db
     from wms.inventory.models import Location
     from wms.picking.models import WaveOrder
-    from wms.picking.services import claim_wave
+    from wms.picking.services.waves import claim_wave
 
     product = make.product()
     make.stock(product, make.location(walk_seq=10), 10)

@@ -16,7 +16,7 @@ from wms.core.models import Order, OrderStatus, Priority
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.picking.models import PickTask, Wave, WaveOrder, WaveStatus
-from wms.picking.services import WaveCriteria, build_wave, cancel_wave, release_wave
+from wms.picking.services.waves import WaveCriteria, build_wave, cancel_wave, release_wave
 
 
 def build(app: Flask, **criteria: Any) -> Any:
@@ -194,7 +194,7 @@ def test_cancelling_a_wave_frees_its_orders_and_a_released_wave_resumes(
     assert wave_orders(app, again.wave_id) == [order_id]
     picker, other = make.user(), make.user()
     with app.app_context():
-        from wms.picking.services import claim_wave
+        from wms.picking.services.waves import claim_wave
 
         claim_wave(picker.id, again.wave_id)
         db.session.commit()
@@ -243,7 +243,7 @@ def test_the_desk_builds_a_wave_and_shows_it(
     bad = client.post("/pick/waves", data={"max_orders": "0"}, follow_redirects=True)
     assert "A wave holds 1 to 200 orders." in bad.get_data(as_text=True)
     with app.app_context():
-        from wms.picking.services import claim_wave
+        from wms.picking.services.waves import claim_wave
 
         claim_wave(picker.id, wave_id)
         db.session.commit()

@@ -15,7 +15,7 @@ from wms.extensions import db
 from wms.inventory import availability
 from wms.inventory import services as inventory
 from wms.picking.models import Wave
-from wms.picking.screen import wave_summary
+from wms.picking.queries.screen import wave_summary
 from wms.returns.models import ReturnAuthorisation
 
 WAITING_SHOWN = 10

@@ -78,6 +78,21 @@ class Wave(db.Model):
     def code(self) -> str:
         return wave_code(self.id)
 
+    @property
+    def is_open(self) -> bool:
+        """Waiting for a picker or being picked: it can still be cancelled."""
+        return self.status in (WaveStatus.READY, WaveStatus.PICKING)
+
+    @property
+    def is_being_picked(self) -> bool:
+        """A picker holds it: the desk can take it back for the next picker."""
+        return self.status == WaveStatus.PICKING
+
+    @property
+    def can_record_on_paper(self) -> bool:
+        """No handheld is picking it: what was ticked on its paper list can be recorded."""
+        return self.status == WaveStatus.READY
+
 
 class WaveOrder(db.Model):
     """An order in a wave, and the tote its units go into on the cart."""

@@ -20,8 +20,8 @@ from wms.core.models import Order, OrderStatus
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.picking import queries
 from wms.picking.models import PickTask, Step, TaskStatus, Wave, WaveOrder, WaveStatus
+from wms.picking.queries import work
 from wms.picking.rules import WavePlan, plan_wave
 
 orders_t = Order.__table__
@@ -71,14 +71,14 @@ def build_wave(criteria: WaveCriteria, user_id: int | None = None) -> BuiltWave:
     say) are left out and named. Returns ``wave_id`` None when no order fits.
     """
     criteria.check()
-    queries.lock_wave_building()
+    work.lock_wave_building()
     limit = max(CANDIDATE_MIN, criteria.max_orders * CANDIDATE_FACTOR)
-    order_ids = queries.candidate_orders(
+    order_ids = work.candidate_orders(
         criteria.channel_id, criteria.service_level, criteria.priority, limit
     )
-    candidates = queries.units_to_pick(order_ids)
+    candidates = work.units_to_pick(order_ids)
     product_ids = sorted({line.product_id for c in candidates for line in c.lines})
-    bins = queries.lock_bins_and_read_free(product_ids)
+    bins = work.lock_bins_and_read_free(product_ids)
     plan = plan_wave(candidates, bins, criteria.max_orders, criteria.max_lines)
     left_out = _name_left_out(plan.left_out)
     if not plan.order_ids:
@@ -169,12 +169,12 @@ def claim_next_wave(user_id: int) -> Wave | None:
     Two pickers asking at once get different waves: the candidate row is
     locked with SKIP LOCKED and taken with an UPDATE guarded on its status.
     """
-    queries.lock_picker(user_id)
-    held = queries.held_wave(user_id)
+    work.lock_picker(user_id)
+    held = work.held_wave(user_id)
     if held is not None:
         return held
     for _ in range(20):
-        wave_id = queries.next_ready_wave()
+        wave_id = work.next_ready_wave()
         if wave_id is None:
             return None
         wave = _take(wave_id, user_id)
@@ -185,8 +185,8 @@ def claim_next_wave(user_id: int) -> Wave | None:
 
 def claim_wave(user_id: int, wave_id: int) -> Wave:
     """Take a given wave (its pick list's barcode was scanned)."""
-    queries.lock_picker(user_id)
-    held = queries.held_wave(user_id)
+    work.lock_picker(user_id)
+    held = work.held_wave(user_id)
     if held is not None:
         if held.id == wave_id:
             return held
@@ -280,8 +280,8 @@ def _drop_members(wave_order_ids: list[int]) -> None:
 
 def _hand_out_totes(wave_order_ids: list[int]) -> None:
     """An empty tote per order, in cart-slot order, while there are free ones."""
-    queries.lock_totes()
-    totes = queries.free_totes(len(wave_order_ids))
+    work.lock_totes()
+    totes = work.free_totes(len(wave_order_ids))
     for member_id, tote in zip(wave_order_ids, totes, strict=False):
         db.session.execute(
             update(wave_orders_t)
@@ -325,7 +325,7 @@ def finish_wave(wave: Wave, status: str = WaveStatus.DONE) -> None:
 def cancel_wave(wave_id: int, user_id: int | None = None) -> Wave:
     """Stop a wave: what was picked stays in its totes, the rest waits for another wave."""
     wave = locked_wave(wave_id)
-    if wave.status not in (WaveStatus.READY, WaveStatus.PICKING):
+    if not wave.is_open:
         raise Conflict(f"{wave.code} is {wave.status}; only open waves can be cancelled.")
     finish_wave(wave, WaveStatus.CANCELLED)
     audit.record(user_id, "wave.cancel", "wave", wave.code)
@@ -335,7 +335,7 @@ def cancel_wave(wave_id: int, user_id: int | None = None) -> Wave:
 def release_wave(wave_id: int, user_id: int | None = None) -> Wave:
     """Take a wave back from its picker (end of shift): the next picker resumes it."""
     wave = locked_wave(wave_id)
-    if wave.status != WaveStatus.PICKING:
+    if not wave.is_being_picked:
         raise Conflict(f"{wave.code} is not being picked.")
     wave.status = WaveStatus.READY
     wave.picker_id = None

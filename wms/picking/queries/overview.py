@@ -128,6 +128,7 @@ def wave_detail(wave_id: int) -> dict[str, Any]:
             tasks_t.c.qty_picked,
             tasks_t.c.qty_short,
             tasks_t.c.status,
+            (tasks_t.c.status == TaskStatus.OPEN).label("is_open"),
             tasks_t.c.order_id,
             tote.c.code.label("tote_code"),
         )

@@ -19,8 +19,8 @@ from wms.core.models import Order, OrderStatus
 from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, ProductStock
-from wms.picking import queries
 from wms.picking.models import PickShortage, PickTask, TaskStatus, Wave, WaveOrder, WaveStatus
+from wms.picking.queries import work
 
 tasks_t = PickTask.__table__
 orders_t = Order.__table__
@@ -153,7 +153,7 @@ def _check_short(task_id: int, found: int, expected_left: int) -> tuple[PickTask
         raise InvalidInput(f"Then it is not short: take {expected_left} and scan the item.")
     if found < 0:
         raise InvalidInput("Type how many you can take, 0 if the bin is empty.")
-    held = queries.on_hand(task.product_id, task.location_id)
+    held = work.on_hand(task.product_id, task.location_id)
     if found > held:
         raise InvalidInput(f"The ledger says {bin_.code} holds {held}; take at most {held}.")
     return task, bin_, held
@@ -185,7 +185,7 @@ def _set_aside_missing(
     qty = min(missing, max(0, free or 0))
     if qty == 0:
         return 0, None
-    where = queries.first_location_of_kind(LocationKind.EXCEPTIONS, LocationKind.QUARANTINE)
+    where = work.first_location_of_kind(LocationKind.EXCEPTIONS, LocationKind.QUARANTINE)
     if where is None:
         return 0, None  # nowhere to put them: they wait in the bin for the count
     move_stock(product_id, qty, bin_, where, Reason.MISSING, reference, user_id)

@@ -22,9 +22,9 @@ from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind
-from wms.picking import picks, queries, services
 from wms.picking.models import Step, Wave, WaveOrder, WaveStatus
-from wms.picking.screen import (
+from wms.picking.queries import work
+from wms.picking.queries.screen import (
     Screen,
     TaskView,
     first_task,
@@ -32,6 +32,7 @@ from wms.picking.screen import (
     totes_of,
     wave_summary,
 )
+from wms.picking.services import picks, waves
 
 wave_orders_t = WaveOrder.__table__
 MAX_TYPED_QTY_DIGITS = 4  # longer numbers are barcodes (EAN-13, UPC), not quantities
@@ -42,7 +43,7 @@ MAX_TYPED_QTY_DIGITS = 4  # longer numbers are barcodes (EAN-13, UPC), not quant
 
 def current_screen(user_id: int) -> Screen:
     """What the handheld shows now; reads only (a page load changes nothing)."""
-    wave = queries.held_wave(user_id, lock=False)
+    wave = work.held_wave(user_id, lock=False)
     if wave is None:
         return Screen("idle")
     return _screen(wave, write=False)
@@ -100,7 +101,7 @@ def _current_task(wave: Wave) -> TaskView | None:
 
 
 def _finish(wave: Wave, notice: str) -> Screen:
-    services.finish_wave(wave)
+    waves.finish_wave(wave)
     return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
 
 
@@ -113,7 +114,7 @@ def scan(user_id: int, code: str) -> Screen:
     if not code:
         raise InvalidInput("Scan or type a code.")
     command = command_of(code)
-    wave = queries.held_wave(user_id)
+    wave = work.held_wave(user_id)
     if wave is None:
         return _start(user_id, code, command)
     other = wave_id_from_code(code)
@@ -135,9 +136,9 @@ def scan(user_id: int, code: str) -> Screen:
 def _start(user_id: int, code: str, command: str | None) -> Screen:
     wave_id = wave_id_from_code(code)
     if wave_id is not None:
-        wave = services.claim_wave(user_id, wave_id)
+        wave = waves.claim_wave(user_id, wave_id)
     elif command == "DONE":
-        wave = services.claim_next_wave(user_id)
+        wave = waves.claim_next_wave(user_id)
         if wave is None:
             return Screen("idle", notice="No wave is waiting. Scan DONE to look again.")
     else:
@@ -313,8 +314,8 @@ def _tote_for(task: TaskView, scanned: Location) -> Location:
             scanned.code,
             f"That is {scanned.code} — scan an empty tote for {task.order_number}.",
         )
-    queries.lock_totes()
-    if not queries.tote_is_free(scanned.id):
+    work.lock_totes()
+    if not work.tote_is_free(scanned.id):
         raise Conflict(f"{scanned.code} is not empty — scan an empty tote for {task.order_number}.")
     db.session.execute(
         update(wave_orders_t)

@@ -16,8 +16,9 @@ from wms.base.errors import Conflict, InvalidInput
 from wms.base.numbers import order_number
 from wms.extensions import db
 from wms.inventory.models import Location
-from wms.picking import picks, queries, services
-from wms.picking.models import PickTask, TaskStatus, WaveOrder, WaveStatus
+from wms.picking.models import PickTask, TaskStatus, WaveOrder
+from wms.picking.queries import work
+from wms.picking.services import picks, waves
 
 wave_orders_t = WaveOrder.__table__
 
@@ -30,12 +31,12 @@ def record_paper_pick(
     Returns the wave's totals. Only a wave no handheld is picking can be
     recorded this way.
     """
-    wave = services.locked_wave(wave_id)
-    if wave.status != WaveStatus.READY:
+    wave = waves.locked_wave(wave_id)
+    if not wave.can_record_on_paper:
         raise Conflict(
             f"{wave.code} is {wave.status}; only a wave waiting for a picker can be recorded."
         )
-    if wave.started_at is None and not services.start_wave(wave):
+    if wave.started_at is None and not waves.start_wave(wave):
         raise Conflict(f"Every order of {wave.code} was cancelled; the wave is closed.")
     tasks = list(
         db.session.scalars(
@@ -57,7 +58,7 @@ def record_paper_pick(
             tote = _tote_of(task)
             if not picks.confirm_pick(task.id, qty, tote, user_id, task.qty_picked):
                 raise Conflict("That wave changed while it was recorded; try again.")
-    services.finish_wave(wave)
+    waves.finish_wave(wave)
     totals = {"lines": len(tasks), "units": units}
     audit.record(user_id, "wave.paper_pick", "wave", wave.code, **totals)
     return totals
@@ -68,8 +69,8 @@ def _tote_of(task: PickTask) -> Location:
         select(wave_orders_t.c.tote_location_id).where(wave_orders_t.c.id == task.wave_order_id)
     )
     if tote_id is None:
-        queries.lock_totes()
-        free = queries.free_totes(1)
+        work.lock_totes()
+        free = work.free_totes(1)
         if not free:
             raise InvalidInput(
                 f"No empty tote is left for {order_number(task.order_id)}; empty one first."

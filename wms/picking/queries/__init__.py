@@ -1,0 +1,1 @@
+"""Picking: reads for the handheld, the desk and the actions, one module per use."""

@@ -1,0 +1,1 @@
+"""Picking: the actions, one module per thing acted on."""
