@@ -23,6 +23,8 @@ from wms.devtools.pgcluster import Cluster
 from wms.extensions import db
 
 DATABASES = ("sqlite", "postgresql")
+# Seals the shop channels' credentials in tests (a Fernet key, as WMS_CHANNEL_KEY holds).
+TEST_CHANNEL_KEY = "dGVzdC1jaGFubmVsLWtleS0wMTIzNDU2Nzg5YWJjZGU="
 _seq = itertools.count(1)
 
 
@@ -151,6 +153,7 @@ def _make_app(url: str, instance: Path, **config: Any) -> Flask:
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
             "TESTING": True,
+            "CHANNEL_KEY": TEST_CHANNEL_KEY,
             **config,
         }
     )

@@ -9,8 +9,9 @@ from flask import Flask
 
 from wms.auth.models import User
 from wms.base.codes import gs1_check_digit
-from wms.channels.models import Channel
+from wms.channels.models import Channel, ChannelProduct
 from wms.channels.outbox import forget_channels
+from wms.channels.shops import add_shop_channel
 from wms.channels.tokens import new_token
 from wms.core import ledger
 from wms.core.models import Order, OrderLine, OrderStatus, Priority
@@ -117,6 +118,55 @@ class Factories:
             )
             forget_channels()
             return channel, token
+
+    def shop_channel(self, platform: str, **credentials: Any) -> Channel:
+        """A shop channel of ``platform`` with its credentials sealed; the signing secret
+        is ``secret-<code>`` unless given."""
+        code = credentials.pop("code", unique(f"{platform[:4]}-").lower())
+        defaults: dict[str, dict[str, Any]] = {
+            "shopify": {
+                "shop_url": "http://127.0.0.1:9/",
+                "access_token": "shpat-test",
+                "client_secret": f"secret-{code}",
+                "location_id": "905684977",
+            },
+            "woocommerce": {
+                "site_url": "http://127.0.0.1:9/",
+                "consumer_key": "ck_test",
+                "consumer_secret": "cs_test",
+                "webhook_secret": f"secret-{code}",
+            },
+            "prestashop": {"shop_url": "http://127.0.0.1:9/", "webservice_key": "PSKEYTEST"},
+        }
+        values = {**defaults[platform], **credentials}
+        with self.app.app_context():
+            channel = add_shop_channel(code, f"{platform} shop {code}", platform, values)
+            db.session.commit()
+            db.session.refresh(channel)
+            db.session.expunge(channel)
+            forget_channels()
+            return channel
+
+    def map_item(
+        self,
+        channel: Channel,
+        product: Product,
+        product_id: str,
+        variant_id: str = "",
+        sku: str = "",
+    ) -> None:
+        """Say that a shop's item (its product and variant ids) is ``product``."""
+        with self.app.app_context():
+            db.session.add(
+                ChannelProduct(
+                    channel_id=channel.id,
+                    platform_product_id=product_id,
+                    platform_variant_id=variant_id,
+                    platform_sku=sku,
+                    product_id=product.id,
+                )
+            )
+            db.session.commit()
 
     def order(
         self,

@@ -78,6 +78,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Orders that allow partial shipment are ready to pack when the rest has
         # no projected fill within this many days.
         "PARTIAL_READY_DAYS": int(os.environ.get("WMS_PARTIAL_READY_DAYS", "3")),
+        # The Fernet key that seals shop channels' credentials. Without it the app runs,
+        # but no shop channel can be added and existing ones cannot reach their shop.
+        "CHANNEL_KEY": os.environ.get("WMS_CHANNEL_KEY") or None,
         "TRUST_PROXY": os.environ.get("WMS_TRUST_PROXY", "") == "1",
     }
     config.update(overrides)

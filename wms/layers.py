@@ -25,8 +25,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # Areas that need no other area.
     ("orders", "receiving", "picking", "shipping", "stockcontrol"),
     # Areas built on those: inbounds and the dock board on receiving, returns on
-    # receiving, shipping and orders.
-    ("inbounds", "crossdock", "returns"),
+    # receiving, shipping and orders; shop orders on orders.
+    ("inbounds", "crossdock", "returns", "shops"),
     # Surfaces over several areas: the channel API, the desk, the floor's home, the
     # dashboard, set-up.
     ("api", "desk", "floor", "dashboard", "admin"),

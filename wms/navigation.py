@@ -35,6 +35,7 @@ DESK_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Returns", "returns.index", "supervisor"),
     MenuEntry("Counts", "stockcontrol.counts", "supervisor"),
     MenuEntry("Backorders", "desk.backorders", "supervisor"),
+    MenuEntry("Shop orders", "shops.waiting", "supervisor"),
     MenuEntry("Manifests", "shipping.manifests", "supervisor"),
     MenuEntry("Unconfirmed labels", "shipping.unconfirmed_labels", "supervisor"),
     MenuEntry("Packing set-up", "shipping.setup_page", "admin"),

@@ -2,7 +2,7 @@
 
 from flask import Response, request
 
-from wms.api import availability, inbounds, orders, returns  # noqa: F401  (their routes join bp)
+from wms.api import availability, inbounds, orders, returns, shops  # noqa: F401  (their routes join bp)
 from wms.api.common import bp, plain_answer
 from wms.api.openapi import build
 

@@ -1,0 +1,312 @@
+"""Shopify orders in: the documented orders/create body, signed as Shopify signs it,
+taken in once through the same intake as the API."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import Factories
+from tests.invariants import assert_invariants
+from tests.shops import (
+    changed,
+    example,
+    lines_of,
+    post_shopify,
+    receipts,
+    shop_orders,
+    warehouse_orders,
+)
+from wms.channels.models import Channel, ShippingMethod
+from wms.core.models import OrderStatus
+from wms.extensions import db
+from wms.inventory.models import ProductStock
+
+ORDER = example("shopify-orders-create.json")
+# The example's one line still to ship: IPOD2008RED (the other two have current_quantity 0).
+RED_PRODUCT, RED_VARIANT = "632910392", "49148385"
+
+
+def shop_with_red(make: Factories, on_hand: int = 5, **product: Any) -> tuple[Channel, Any]:
+    channel = make.shop_channel("shopify")
+    item = make.product(**product)
+    if on_hand:
+        make.stock(item, make.location(), on_hand)
+    make.map_item(channel, item, RED_PRODUCT, RED_VARIANT)
+    return channel, item
+
+
+def test_the_documented_order_becomes_a_warehouse_order(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, item = shop_with_red(make)
+    with app.app_context():
+        db.session.add(
+            ShippingMethod(
+                channel_id=channel.id, platform_method="Free Shipping", service_level="economy"
+            )
+        )
+        db.session.commit()
+
+    response = post_shopify(client, channel, ORDER)
+
+    assert response.status_code == 200, response.json
+    assert response.json["state"] == "accepted"
+    with app.app_context():
+        (kept,) = shop_orders(channel)
+        (order,) = warehouse_orders(channel)
+        assert kept.platform_order_id == "450789469" and kept.name == "#1001"
+        assert kept.order_id == order.id and kept.raw == ORDER
+        assert order.external_id == "450789469"
+        assert order.service_level == "economy"
+        assert order.ship_to["city"] == "Louisville" and order.ship_to["country"] == "US"
+        assert order.customer_name == "Bob Norman"
+        assert not order.capture_before_ship  # partially_refunded: it was paid
+        (line,) = lines_of(order.id)
+        assert (line.product_id, line.qty, line.qty_reserved) == (item.id, 1, 1)
+        assert db.session.get(ProductStock, item.id).qty_reserved == 1
+
+
+def test_a_line_is_matched_by_its_sku_when_the_shop_has_no_mapping(
+    fresh_app: Flask, make_fresh: Factories
+) -> None:
+    channel = make_fresh.shop_channel("shopify")
+    item = make_fresh.product(sku="IPOD2008RED")
+    make_fresh.stock(item, make_fresh.location(), 2)
+
+    response = post_shopify(fresh_app.test_client(), channel, ORDER)
+
+    assert response.json["state"] == "accepted"
+    with fresh_app.app_context():
+        (order,) = warehouse_orders(channel)
+        assert [ln.product_id for ln in lines_of(order.id)] == [item.id]
+
+
+@pytest.fixture
+def make_fresh(fresh_app: Flask) -> Factories:
+    return Factories(fresh_app)
+
+
+def test_one_tampered_byte_is_refused_and_nothing_is_stored(
+    app: Flask, client: FlaskClient, make: Factories, login: Any
+) -> None:
+    channel, _ = shop_with_red(make)
+    tampered = ORDER.replace(b'"quantity": 1', b'"quantity": 9', 1)
+    assert tampered != ORDER and len(tampered) == len(ORDER)
+
+    response = client.post(
+        f"/api/v1/channels/{channel.code}/shopify",
+        data=tampered,
+        headers={
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Hmac-Sha256": post_signature(channel, ORDER),
+            "X-Shopify-Webhook-Id": "tampered-1",
+        },
+    )
+
+    assert response.status_code == 401
+    assert response.json["code"] == "bad_signature"
+    with app.app_context():
+        assert shop_orders(channel) == [] and warehouse_orders(channel) == []
+        assert receipts(channel) == []
+        assert db.session.get(Channel, channel.id).bad_signatures == 1
+    login("supervisor")
+    page = client.get("/desk/shop-orders/").get_data(as_text=True)
+    assert f'{channel.code} (shopify)</td><td class="num">1</td>' in page
+
+
+def post_signature(channel: Channel, raw: bytes) -> str:
+    from tests.shops import signature
+
+    return signature(f"secret-{channel.code}", raw)
+
+
+def test_a_wrong_secret_is_refused(app: Flask, client: FlaskClient, make: Factories) -> None:
+    channel, _ = shop_with_red(make)
+    response = post_shopify(client, channel, ORDER, secret="someone-else")
+    assert response.status_code == 401
+    with app.app_context():
+        assert shop_orders(channel) == []
+
+
+def test_the_same_delivery_twice_changes_nothing(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, item = shop_with_red(make)
+    first = post_shopify(client, channel, ORDER, webhook_id="delivery-1")
+    again = post_shopify(client, channel, ORDER, webhook_id="delivery-1")
+    # The same order in another delivery (orders/updated with nothing new): a repeat too.
+    updated = post_shopify(client, channel, ORDER, topic="orders/updated")
+
+    assert first.json["state"] == "accepted"
+    assert again.status_code == 200 and again.json["status"] == "repeat"
+    assert updated.status_code == 200 and updated.json["status"] == "repeat"
+    with app.app_context():
+        assert len(shop_orders(channel)) == 1
+        assert len(warehouse_orders(channel)) == 1
+        assert db.session.get(ProductStock, item.id).qty_reserved == 1
+
+
+@pytest.mark.postgres_only
+def test_the_same_order_delivered_eight_times_at_once_is_one_order(
+    app: Flask, make: Factories
+) -> None:
+    channel, item = shop_with_red(make)
+    start = threading.Barrier(8)
+
+    def deliver(n: int) -> int:
+        client = app.test_client()
+        start.wait()
+        # Half are Shopify's retries of one delivery, half other deliveries of the order.
+        webhook_id = "same-delivery" if n % 2 else f"delivery-{n}"
+        return post_shopify(client, channel, ORDER, webhook_id=webhook_id).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(deliver, range(8)))
+
+    assert statuses == [200] * 8
+    with app.app_context():
+        assert len(shop_orders(channel)) == 1
+        (order,) = warehouse_orders(channel)
+        assert [ln.qty_reserved for ln in lines_of(order.id)] == [1]
+        assert db.session.get(ProductStock, item.id).qty_reserved == 1
+    assert_invariants(app)
+
+
+def test_an_unmapped_line_waits_on_the_desk_until_mapped_and_released(
+    app: Flask, client: FlaskClient, make: Factories, login: Any
+) -> None:
+    channel = make.shop_channel("shopify")
+    item = make.product()
+    make.stock(item, make.location(), 3)
+
+    response = post_shopify(client, channel, ORDER)
+
+    assert response.status_code == 200
+    assert response.json["state"] == "needs_attention"
+    assert "IPOD2008RED" in response.json["reason"]
+    with app.app_context():
+        (kept,) = shop_orders(channel)
+        assert warehouse_orders(channel) == []
+    login("supervisor")
+    listed = client.get("/desk/shop-orders/").get_data(as_text=True)
+    assert "#1001" in listed and "SKU IPOD2008RED" in listed
+
+    mapped = client.post(f"/desk/shop-orders/{kept.id}/lines/1/map", data={"sku": item.sku})
+    assert mapped.status_code == 302
+    released = client.post(f"/desk/shop-orders/{kept.id}/release")
+    assert released.status_code == 302
+
+    with app.app_context():
+        (kept,) = shop_orders(channel)
+        (order,) = warehouse_orders(channel)
+        assert kept.state == "accepted" and kept.order_id == order.id
+        assert [(ln.product_id, ln.qty_reserved) for ln in lines_of(order.id)] == [(item.id, 1)]
+    assert "#1001" not in client.get("/desk/shop-orders/").get_data(as_text=True)
+    # Released once: a second press finds nothing to release.
+    assert client.post(f"/desk/shop-orders/{kept.id}/release").status_code == 409
+    # The mapping stays: the shop's next order of that item is taken in at once.
+    second = post_shopify(client, channel, changed(ORDER, id=450789470, name="#1002"))
+    assert second.json["state"] == "accepted"
+
+
+def test_an_authorised_payment_waits_for_capture_and_orders_paid_records_it(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, _ = shop_with_red(make)
+    authorised = changed(ORDER, financial_status="authorized")
+
+    post_shopify(client, channel, authorised)
+    with app.app_context():
+        (order,) = warehouse_orders(channel)
+        assert order.capture_before_ship and order.payment_captured_at is None
+
+    paid = changed(ORDER, financial_status="paid", updated_at="2008-01-10T12:00:00-05:00")
+    response = post_shopify(client, channel, paid, topic="orders/paid")
+    assert response.status_code == 200
+    with app.app_context():
+        (order,) = warehouse_orders(channel)
+        assert order.payment_captured_at is not None
+
+
+def test_orders_cancelled_cancels_the_warehouse_order_and_frees_its_units(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, item = shop_with_red(make)
+    post_shopify(client, channel, ORDER)
+    cancelled = changed(
+        ORDER, cancelled_at="2008-01-10T12:00:00-05:00", updated_at="2008-01-10T12:00:00-05:00"
+    )
+
+    response = post_shopify(client, channel, cancelled, topic="orders/cancelled")
+
+    assert response.json["state"] == "cancelled"
+    with app.app_context():
+        (order,) = warehouse_orders(channel)
+        assert order.status == OrderStatus.CANCELLED
+        assert db.session.get(ProductStock, item.id).qty_reserved == 0
+    assert_invariants(app)
+
+
+def test_an_order_short_of_a_product_without_backorders_is_refused_and_kept(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, item = shop_with_red(make, on_hand=0, allow_backorder=False)
+
+    response = post_shopify(client, channel, ORDER)
+
+    assert response.status_code == 200  # a retry would not change it: the desk shows it
+    assert response.json["state"] == "refused"
+    assert "short 1" in response.json["reason"]
+    with app.app_context():
+        assert warehouse_orders(channel) == []
+        assert db.session.get(ProductStock, item.id).qty_reserved == 0
+    assert_invariants(app)
+
+
+def test_an_order_short_of_a_product_that_takes_backorders_waits_in_line(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, _ = shop_with_red(make, on_hand=0)
+    assert post_shopify(client, channel, ORDER).json["state"] == "accepted"
+    with app.app_context():
+        (order,) = warehouse_orders(channel)
+        assert order.status == OrderStatus.WAITING
+        assert [ln.qty_waiting for ln in lines_of(order.id)] == [1]
+
+
+def test_a_verified_but_unreadable_body_is_503_kept_on_the_desk_and_taken_on_retry(
+    app: Flask, client: FlaskClient, make: Factories, login: Any
+) -> None:
+    channel, _ = shop_with_red(make)
+    broken = changed(ORDER, line_items="three iPods")
+
+    response = post_shopify(client, channel, broken, webhook_id="flaky-1")
+
+    assert response.status_code == 503  # Shopify sends it again
+    assert response.json["code"] == "payload_unreadable"
+    with app.app_context():
+        assert shop_orders(channel) == []
+        (receipt,) = receipts(channel)
+        assert receipt.state == "unreadable" and "no line items" in receipt.reason
+    login("supervisor")
+    assert "no line items" in client.get("/desk/shop-orders/").get_data(as_text=True)
+
+    retried = post_shopify(client, channel, ORDER, webhook_id="flaky-1")
+    assert retried.json["state"] == "accepted"
+    with app.app_context():
+        (receipt,) = receipts(channel)
+        assert receipt.state == "taken" and receipt.attempts == 2
+
+
+def test_a_channel_of_another_platform_or_code_is_not_found(
+    client: FlaskClient, make: Factories
+) -> None:
+    woo = make.shop_channel("woocommerce")
+    assert post_shopify(client, woo, ORDER).status_code == 404

@@ -1,0 +1,135 @@
+"""Shop channels: adding one with its secrets sealed, and reaching its platform.
+
+A shop channel's API credentials and the secret its platform signs webhooks
+with are stored sealed (Fernet: AES-128-CBC with an HMAC) under the key in
+``WMS_CHANNEL_KEY``, never in clear and never shown again. Without the key
+the app runs, generic channels work, but a shop channel can be neither added
+nor reached (its webhooks are answered 503 so the platform sends them again
+once the key is back).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, fields
+from typing import Any
+
+import requests
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
+
+from wms.base.errors import Conflict, DomainError, InvalidInput
+from wms.channels.connectors import (
+    PLATFORMS,
+    Connector,
+    PrestaShopCredentials,
+    ShopifyCredentials,
+    WooCommerceCredentials,
+    connector_for,
+)
+from wms.channels.models import Channel
+from wms.config import setting
+from wms.extensions import db
+
+CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+CREDENTIALS: dict[str, type] = {
+    "shopify": ShopifyCredentials,
+    "woocommerce": WooCommerceCredentials,
+    "prestashop": PrestaShopCredentials,
+}
+# The field of each platform's credentials that holds the webhook signing secret.
+SIGNING_FIELD = {"shopify": "client_secret", "woocommerce": "webhook_secret"}
+URL_FIELD = {"shopify": "shop_url", "woocommerce": "site_url", "prestashop": "shop_url"}
+
+
+class NoChannelKey(DomainError):
+    code = "channel_key_missing"
+    status = 503
+
+
+def _fernet() -> Fernet:
+    key = setting("CHANNEL_KEY")
+    if not key:
+        raise NoChannelKey("Shop credentials cannot be sealed or read: WMS_CHANNEL_KEY is not set.")
+    try:
+        return Fernet(key)
+    except ValueError as exc:
+        raise NoChannelKey(
+            "WMS_CHANNEL_KEY is not a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from exc
+
+
+def seal(text: str) -> str:
+    return _fernet().encrypt(text.encode()).decode()
+
+
+def unseal(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise NoChannelKey(
+            "The shop's credentials were sealed with another key than WMS_CHANNEL_KEY."
+        ) from exc
+
+
+def add_shop_channel(code: str, name: str, platform: str, credentials: dict[str, Any]) -> Channel:
+    """A new shop channel; ``credentials`` are the platform's credential fields
+    (``ShopifyCredentials`` and the others). Flushes; the caller commits."""
+    if platform not in CREDENTIALS:
+        shops = ", ".join(p for p in PLATFORMS if p != "generic")
+        raise InvalidInput(f"{platform!r} is not a shop platform ({shops}).")
+    if not CODE.fullmatch(code):
+        raise InvalidInput("A channel code is 1 to 32 lower-case letters, digits, - or _.")
+    kind = CREDENTIALS[platform]
+    names = {f.name for f in fields(kind)}
+    unknown = sorted(set(credentials) - names)
+    if unknown:
+        raise InvalidInput(f"A {platform} channel has no {', '.join(unknown)}.")
+    try:
+        built = kind(**credentials)
+    except TypeError as exc:
+        raise InvalidInput(f"The {platform} credentials are incomplete ({exc}).") from exc
+    if db.session.scalar(select(Channel.id).where(Channel.code == code)) is not None:
+        raise Conflict(f"There is already a channel {code}.").with_code("channel_exists")
+    values = asdict(built)
+    if isinstance(values.get("cancelled_states"), tuple):
+        values["cancelled_states"] = list(values["cancelled_states"])
+    secret = values.pop(SIGNING_FIELD.get(platform, ""), None)
+    channel = Channel(
+        code=code,
+        name=name,
+        platform=platform,
+        shop_url=values[URL_FIELD[platform]],
+        credentials_sealed=seal(json.dumps(values)),
+        signing_secret_sealed=seal(secret) if secret else None,
+        location_id=values.get("location_id"),
+    )
+    db.session.add(channel)
+    db.session.flush()
+    return channel
+
+
+def credentials_of(channel: Channel) -> Any:
+    """The channel's platform credentials, unsealed."""
+    kind = CREDENTIALS[channel.platform]
+    values = json.loads(unseal(channel.credentials_sealed or ""))
+    if "cancelled_states" in values:
+        values["cancelled_states"] = tuple(values["cancelled_states"])
+    field = SIGNING_FIELD.get(channel.platform)
+    if field:
+        sealed = channel.signing_secret_sealed
+        values[field] = unseal(sealed) if sealed else ""
+    return kind(**values)
+
+
+def connector_of(
+    channel: Channel, http: requests.Session | None = None, **options: Any
+) -> Connector:
+    """The connector that speaks to the channel's shop."""
+    connector = connector_for(
+        channel.platform, credentials_of(channel), http or requests.Session(), **options
+    )
+    if connector is None:
+        raise InvalidInput(f"Channel {channel.code} is not a shop.")
+    return connector

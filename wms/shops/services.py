@@ -1,0 +1,510 @@
+"""Orders from the shops: taken in once, through the same intake as the API.
+
+A shop's order is stored once per (channel, platform order id) in
+``shop_orders``, in the same transaction as the warehouse order it becomes, so
+a webhook delivered twice, two deliveries at once, or a poll that sees an order
+again change nothing: the second finds the row (the first holds its lock until
+it commits) and answers as a repeat.
+
+* An order whose every line maps to a product goes through
+  ``wms.orders.services.accept_order`` (reservation, backorder, preorder) and is
+  ``accepted``. One the intake refuses (short, on a product that takes no
+  backorders) is ``refused``, with the intake's sentence; nothing of it stays.
+* A line that maps to no product keeps the order ``needs_attention`` with the
+  reason; a supervisor maps the line (``map_line``) and releases it
+  (``release``), which runs the intake once.
+* A later version of an order already taken in changes nothing, except: a
+  cancelled one cancels the warehouse order (while it can still be cancelled),
+  and a paid one records the payment of an order that waited for it. A later
+  version of an order still waiting replaces the one kept, and is tried again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+
+from wms.base.clock import utcnow
+from wms.base.errors import Conflict, DomainError, InsufficientStock, InvalidInput, NotFound
+from wms.channels.connectors import PlatformOrder, UnreadableOrder
+from wms.channels.models import (
+    WAITING_STATES,
+    Channel,
+    ChannelProduct,
+    ShippingMethod,
+    ShopOrder,
+    ShopOrderState,
+    WebhookReceipt,
+)
+from wms.core.models import Order
+from wms.core.stock import upsert
+from wms.database import for_update, prebuilt
+from wms.extensions import db
+from wms.inventory.models import Product
+from wms.orders import services as orders
+from wms.shops import rules
+
+shop_orders_t = ShopOrder.__table__
+receipts_t = WebhookReceipt.__table__
+mapping_t = ChannelProduct.__table__
+channels_t = Channel.__table__
+products_t = Product.__table__
+
+TAKEN = "taken"
+UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a shop's order: its state, the warehouse order, the reason."""
+
+    shop_order_id: int
+    state: str
+    order_id: int | None
+    reason: str = ""
+    repeat: bool = False  # seen before, and nothing changed
+
+
+# ------------------------------------------------------------------ intake
+
+
+def take_order(channel_id: int, order: PlatformOrder, raw: bytes) -> Outcome:
+    """Take a shop's order in, once. See the module docstring."""
+    now = utcnow()
+    new_id = db.session.execute(
+        _insert_shop_order(),
+        {
+            "channel_id": channel_id,
+            "platform_order_id": order.order_id,
+            "name": order.name[:64],
+            "state": ShopOrderState.NEEDS_ATTENTION,
+            "reason": "",
+            "raw": raw,
+            "order_data": rules.to_data(order),
+            "platform_updated_at": order.raw_updated_at[:40],
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar()
+    if new_id is not None:
+        if order.cancelled:
+            return _settle(
+                new_id,
+                ShopOrderState.CANCELLED,
+                reason="Cancelled on the shop before the warehouse took it in.",
+            )
+        return _intake(channel_id, new_id, order)
+    row = _locked(channel_id, order.order_id)
+    return _again(row, order, raw)
+
+
+@prebuilt
+def _insert_shop_order() -> Any:
+    return (
+        upsert(shop_orders_t)
+        .on_conflict_do_nothing(index_elements=["channel_id", "platform_order_id"])
+        .returning(shop_orders_t.c.id)
+    )
+
+
+def _locked(channel_id: int, platform_order_id: str) -> ShopOrder:
+    row = db.session.scalars(
+        for_update(
+            select(ShopOrder).where(
+                ShopOrder.channel_id == channel_id,
+                ShopOrder.platform_order_id == platform_order_id,
+            )
+        ).execution_options(populate_existing=True)
+    ).one()
+    return row
+
+
+def _again(row: ShopOrder, order: PlatformOrder, raw: bytes) -> Outcome:
+    """An order seen before: a repeat, a cancellation, a payment, or a new version."""
+    stale = bool(
+        order.raw_updated_at
+        and row.platform_updated_at
+        and order.raw_updated_at < row.platform_updated_at
+    )
+    if row.state == ShopOrderState.ACCEPTED and row.order_id is not None:
+        if order.cancelled and not stale:
+            return _cancel(row, order)
+        if order.payment == "paid":
+            _record_payment(row.order_id)
+        return _outcome(row, repeat=True)
+    if row.state not in WAITING_STATES or stale:
+        return _outcome(row, repeat=True)
+    if row.platform_updated_at == order.raw_updated_at and row.raw == raw:
+        return _outcome(row, repeat=True)
+    row.raw = raw
+    row.order_data = rules.to_data(order)
+    row.platform_updated_at = order.raw_updated_at[:40]
+    row.updated_at = utcnow()
+    db.session.flush()
+    if order.cancelled:
+        return _settle(row.id, ShopOrderState.CANCELLED, reason="Cancelled on the shop.")
+    return _intake(row.channel_id, row.id, order)
+
+
+def _cancel(row: ShopOrder, order: PlatformOrder) -> Outcome:
+    assert row.order_id is not None
+    try:
+        orders.cancel_order(row.order_id, reason=f"cancelled on {order.platform}")
+    except Conflict as exc:
+        # Picked or packed already: the desk is told, the parcel is stopped by hand.
+        reason = f"Cancelled on the shop, but {exc.message[0].lower()}{exc.message[1:]}"
+        db.session.execute(
+            update(shop_orders_t)
+            .where(shop_orders_t.c.id == row.id)
+            .values(reason=reason, updated_at=utcnow())
+        )
+        return Outcome(row.id, row.state, row.order_id, reason)
+    return _settle(
+        row.id, ShopOrderState.CANCELLED, order_id=row.order_id, reason="Cancelled on the shop."
+    )
+
+
+def _record_payment(order_id: int) -> None:
+    waits = db.session.execute(
+        select(Order.capture_before_ship, Order.payment_captured_at).where(Order.id == order_id)
+    ).one()
+    if waits.capture_before_ship and waits.payment_captured_at is None:
+        # Cancelled meanwhile: nothing to ship, nothing to record.
+        with contextlib.suppress(Conflict):
+            orders.record_payment_captured(order_id)
+
+
+def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcome:
+    """Map the lines and run the API's intake; the row says what came of it."""
+    mapped = rules.map_lines(
+        order.lines,
+        lambda pid, vid: _sku_by_ids(channel_id, pid, vid),
+        lambda sku: _sku_by_sku(channel_id, sku),
+    )
+    if mapped.unmapped:
+        return _settle(
+            shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=" ".join(mapped.unmapped)
+        )
+    if not mapped.lines:
+        return _settle(
+            shop_order_id,
+            ShopOrderState.CANCELLED,
+            reason="Nothing on this order ships from the warehouse.",
+        )
+    level = rules.service_level(
+        order.shipping_code, order.shipping_title, _shipping_table(channel_id)
+    )
+    new = orders.NewOrder(
+        external_id=order.order_id,
+        lines=tuple(orders.NewLine(sku, qty) for sku, qty in mapped.lines),
+        customer_name=order.customer_name[:200],
+        customer_email=order.customer_email[:200],
+        ship_to=dict(order.ship_to),
+        service_level=level,
+        priority=rules.PRIORITY_OF[level],
+        placed_at=rules.naive_utc(order.placed_at),
+        capture_before_ship=rules.needs_payment_first(order),
+    )
+    try:
+        with db.session.begin_nested():
+            accepted = orders.accept_order(channel_id, new)
+    except InsufficientStock as exc:
+        return _settle(shop_order_id, ShopOrderState.REFUSED, reason=exc.message)
+    except (InvalidInput, Conflict) as exc:
+        return _settle(shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=exc.message)
+    return _settle(shop_order_id, ShopOrderState.ACCEPTED, order_id=accepted.order_id)
+
+
+def _settle(
+    shop_order_id: int, state: str, *, order_id: int | None = None, reason: str = ""
+) -> Outcome:
+    values: dict[str, Any] = {"state": state, "reason": reason, "updated_at": utcnow()}
+    if order_id is not None:
+        values["order_id"] = order_id
+    # The row is ours (inserted or locked by this transaction): the guard is that it
+    # has not been taken in meanwhile, which no path here allows.
+    db.session.execute(
+        update(shop_orders_t)
+        .where(
+            shop_orders_t.c.id == shop_order_id,
+            shop_orders_t.c.state.in_([*WAITING_STATES, ShopOrderState.ACCEPTED]),
+        )
+        .values(**values)
+    )
+    return Outcome(shop_order_id, state, order_id, reason)
+
+
+def _outcome(row: ShopOrder, repeat: bool = False) -> Outcome:
+    return Outcome(row.id, row.state, row.order_id, row.reason, repeat=repeat)
+
+
+def _sku_by_ids(channel_id: int, product_id: str, variant_id: str) -> str | None:
+    return db.session.scalar(
+        _mapped_by_ids(), {"cid": channel_id, "pid": product_id, "vid": variant_id}
+    )
+
+
+@prebuilt
+def _mapped_by_ids() -> Any:
+    return (
+        select(products_t.c.sku)
+        .join(mapping_t, mapping_t.c.product_id == products_t.c.id)
+        .where(
+            mapping_t.c.channel_id == bindparam("cid"),
+            mapping_t.c.platform_product_id == bindparam("pid"),
+            mapping_t.c.platform_variant_id == bindparam("vid"),
+        )
+    )
+
+
+def _sku_by_sku(channel_id: int, sku: str) -> str | None:
+    mapped = db.session.scalar(_mapped_by_sku(), {"cid": channel_id, "sku": sku})
+    if mapped is not None:
+        return mapped
+    return db.session.scalar(_product_by_sku(), {"sku": sku})
+
+
+@prebuilt
+def _mapped_by_sku() -> Any:
+    return (
+        select(products_t.c.sku)
+        .join(mapping_t, mapping_t.c.product_id == products_t.c.id)
+        .where(
+            mapping_t.c.channel_id == bindparam("cid"),
+            mapping_t.c.platform_sku == bindparam("sku"),
+        )
+        .order_by(mapping_t.c.id.desc())
+        .limit(1)
+    )
+
+
+@prebuilt
+def _product_by_sku() -> Any:
+    return select(products_t.c.sku).where(products_t.c.sku == bindparam("sku"))
+
+
+def _shipping_table(channel_id: int) -> dict[str, str]:
+    return dict(
+        db.session.execute(
+            select(ShippingMethod.platform_method, ShippingMethod.service_level).where(
+                ShippingMethod.channel_id == channel_id
+            )
+        ).all()
+    )
+
+
+# ------------------------------------------------------- orders unreadable
+
+
+def keep_unreadable_order(channel_id: int, unreadable: UnreadableOrder) -> Outcome:
+    """A polled order that could not be read: kept for the desk, once per order id.
+    One already taken in is left as it is."""
+    now = utcnow()
+    new_id = db.session.execute(
+        _insert_shop_order(),
+        {
+            "channel_id": channel_id,
+            "platform_order_id": unreadable.order_id,
+            "name": "",
+            "state": ShopOrderState.UNREADABLE,
+            "reason": unreadable.reason,
+            "raw": unreadable.raw,
+            "order_data": None,
+            "platform_updated_at": "",
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar()
+    if new_id is not None:
+        return Outcome(new_id, ShopOrderState.UNREADABLE, None, unreadable.reason)
+    row = _locked(channel_id, unreadable.order_id)
+    if row.state in WAITING_STATES:
+        row.state = ShopOrderState.UNREADABLE
+        row.reason = unreadable.reason
+        row.raw = unreadable.raw
+        row.order_data = None
+        row.updated_at = now
+        db.session.flush()
+    return _outcome(row, repeat=row.state != ShopOrderState.UNREADABLE)
+
+
+# ------------------------------------------------------- webhook deliveries
+
+
+def receive_delivery(channel_id: int, webhook_id: str, topic: str) -> bool:
+    """Note a verified delivery; False when the same delivery was already taken.
+
+    A delivery kept as unreadable is taken again (the platform sent it again).
+    """
+    inserted = db.session.execute(
+        _insert_receipt(),
+        {
+            "channel_id": channel_id,
+            "webhook_id": webhook_id[:128],
+            "topic": topic[:64],
+            "state": TAKEN,
+            "reason": "",
+            "attempts": 1,
+            "received_at": utcnow(),
+        },
+    ).scalar()
+    if inserted is not None:
+        return True
+    retried = db.session.execute(
+        update(receipts_t)
+        .where(
+            receipts_t.c.channel_id == channel_id,
+            receipts_t.c.webhook_id == webhook_id[:128],
+            receipts_t.c.state == UNREADABLE,
+        )
+        .values(state=TAKEN, attempts=receipts_t.c.attempts + 1, received_at=utcnow())
+        .returning(receipts_t.c.id)
+    ).first()
+    return retried is not None
+
+
+@prebuilt
+def _insert_receipt() -> Any:
+    return (
+        upsert(receipts_t)
+        .on_conflict_do_nothing(index_elements=["channel_id", "webhook_id"])
+        .returning(receipts_t.c.id)
+    )
+
+
+def keep_unreadable_delivery(channel_id: int, webhook_id: str, reason: str, raw: bytes) -> None:
+    """A delivery that verified but could not be read: kept, with the reason, for the desk."""
+    db.session.execute(
+        update(receipts_t)
+        .where(receipts_t.c.channel_id == channel_id, receipts_t.c.webhook_id == webhook_id[:128])
+        .values(state=UNREADABLE, reason=reason, raw=raw)
+    )
+
+
+def count_bad_signature(channel_id: int) -> None:
+    """A delivery refused for its signature: counted on the channel, never stored."""
+    db.session.execute(
+        update(channels_t)
+        .where(channels_t.c.id == channel_id)
+        .values(bad_signatures=channels_t.c.bad_signatures + 1, bad_signature_at=utcnow())
+    )
+
+
+# ------------------------------------------------------------------ polling
+
+
+@dataclass(frozen=True)
+class PollTaken:
+    seen: int
+    taken: int  # became warehouse orders now
+    waiting: int  # need attention (unmapped, unreadable, refused)
+    cursor_moved: bool
+
+
+def take_polled(
+    channel_id: int,
+    found: list[PlatformOrder | UnreadableOrder],
+    cursor_before: str | None,
+    cursor_after: str,
+) -> PollTaken:
+    """Store what a poll found, then move the cursor past it, in the same
+    transaction; the cursor moves only from where this poll started (a second
+    worker that polled the same orders changed nothing and moves nothing)."""
+    taken = waiting = 0
+    for item in found:
+        if isinstance(item, UnreadableOrder):
+            outcome = keep_unreadable_order(channel_id, item)
+        else:
+            raw = json.dumps(rules.to_data(item), sort_keys=True).encode()
+            outcome = take_order(channel_id, item, raw)
+        if not outcome.repeat and outcome.state == ShopOrderState.ACCEPTED:
+            taken += 1
+        elif outcome.state in WAITING_STATES:
+            waiting += 1
+    moved = db.session.execute(
+        update(channels_t)
+        .where(
+            channels_t.c.id == channel_id,
+            channels_t.c.poll_cursor.is_not_distinct_from(cursor_before),
+        )
+        .values(poll_cursor=cursor_after, polled_at=utcnow())
+        .returning(channels_t.c.id)
+    ).first()
+    return PollTaken(len(found), taken, waiting, moved is not None)
+
+
+# ---------------------------------------------------------------- the desk
+
+
+class NotWaiting(DomainError):
+    code = "not_waiting"
+    status = 409
+
+
+def map_line(shop_order_id: int, line_no: int, sku: str) -> ChannelProduct:
+    """Say which product a shop order's line is: the channel's mapping, kept for
+    every later order of that item."""
+    row = db.session.get(ShopOrder, shop_order_id)
+    if row is None:
+        raise NotFound("There is no such shop order.")
+    if row.order_data is None:
+        raise InvalidInput("This order could not be read, so its lines cannot be mapped.")
+    order = rules.from_data(row.order_data)
+    if not 1 <= line_no <= len(order.lines):
+        raise InvalidInput(f"The order has no line {line_no}.")
+    line = order.lines[line_no - 1]
+    product_id = db.session.scalar(
+        select(Product.id).where(Product.sku == sku.strip(), Product.active.is_(True))
+    )
+    if product_id is None:
+        raise InvalidInput(f"No active product has the SKU {sku.strip() or '(none)'}.")
+    if not (line.product_id or line.variant_id):
+        raise InvalidInput(
+            f"Line {line_no} has no product id on the shop: give it the SKU {sku.strip()} "
+            "on the shop instead."
+        )
+    values = {
+        "channel_id": row.channel_id,
+        "platform_product_id": line.product_id,
+        "platform_variant_id": line.variant_id,
+        "platform_sku": line.sku[:100],
+        "product_id": product_id,
+        "created_at": utcnow(),
+    }
+    db.session.execute(
+        upsert(mapping_t)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=["channel_id", "platform_product_id", "platform_variant_id"],
+            set_={"product_id": product_id, "platform_sku": values["platform_sku"]},
+        )
+    )
+    return db.session.scalars(
+        select(ChannelProduct).where(
+            ChannelProduct.channel_id == row.channel_id,
+            ChannelProduct.platform_product_id == line.product_id,
+            ChannelProduct.platform_variant_id == line.variant_id,
+        )
+    ).one()
+
+
+def release(shop_order_id: int) -> Outcome:
+    """Run the intake once more for an order that waits (after its lines are mapped)."""
+    row = db.session.scalars(
+        for_update(select(ShopOrder).where(ShopOrder.id == shop_order_id)).execution_options(
+            populate_existing=True
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("There is no such shop order.")
+    if not row.can_release:
+        raise NotWaiting(
+            f"Shop order {row.name or row.platform_order_id} is {row.state.replace('_', ' ')}: "
+            "there is nothing to release."
+        )
+    assert row.order_data is not None
+    return _intake(row.channel_id, row.id, rules.from_data(row.order_data))
