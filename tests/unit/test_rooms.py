@@ -27,7 +27,16 @@ ROOMS = {
 GROWN = {"services", "queries"}  # rooms that may become a package
 
 # The areas that follow the rooms.
-SHAPED = ("admin", "dashboard", "crossdock", "orders", "picking", "returns", "shops", "stockcontrol")
+SHAPED = (
+    "admin",
+    "dashboard",
+    "crossdock",
+    "orders",
+    "picking",
+    "returns",
+    "shops",
+    "stockcontrol",
+)
 
 
 def rooms_of(area: str) -> tuple[set[str], set[str]]:
