@@ -1,0 +1,167 @@
+"""Count the modules one receive scan passes through: how far a reader follows it.
+
+A fresh SQLite database gets a dock, lanes, a quarantine cage and bins, one
+receiver and an inbound of one product; then four scans go through the real
+endpoint (``POST /receive/scan`` in the test client): a unit a waiting order
+takes to its lane, a damaged unit, a unit for the shelf, and a unit over what
+the inbound expected. A ``sys.setprofile`` hook follows each request from the
+view function down and counts, among the ``wms`` modules:
+
+- ``modules``: the distinct modules whose code runs;
+- ``packages``: the distinct packages they belong to (``wms.receiving``, ...);
+- ``crossings``: calls from one module into another;
+- ``back_and_forth``: pairs of modules that call each other (A calls B, B calls A);
+- ``area_switches``: the times the scan moves between two modules of the
+  receiving area (services -> routing -> services counts two).
+
+Prints one JSON line per scan and their maximum. Timing is not measured here.
+Run it with ``make bench NAME=receive_hops`` or ``.venv/bin/python bench/receive_hops.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.factories import Factories
+from wms import create_app
+from wms.base.clock import utcnow
+from wms.extensions import db
+from wms.inventory.models import LocationKind
+
+HX = {"HX-Request": "true"}
+AREA = "wms.receiving"
+
+
+class Trace:
+    """The wms modules one request runs, from the view function down."""
+
+    def __init__(self, view: str) -> None:
+        self.view = view
+        self.depth = 0  # frames below the view; 0 when outside it
+        self.stack: list[str] = []
+        self.modules: set[str] = set()
+        self.calls: list[tuple[str, str]] = []
+        self.area_path: list[str] = []
+
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event not in ("call", "return"):
+            return
+        module = frame.f_globals.get("__name__", "")
+        if event == "call":
+            if not self.stack and not (
+                module.startswith("wms.") and frame.f_code.co_name == self.view
+            ):
+                return
+            caller = self._wms_caller()
+            self.stack.append(module)
+            if not module.startswith("wms"):
+                return
+            self.modules.add(module)
+            if caller is not None and caller != module:
+                self.calls.append((caller, module))
+            if module.startswith(AREA) and (not self.area_path or self.area_path[-1] != module):
+                self.area_path.append(module)
+        elif self.stack:
+            self.stack.pop()
+
+    def _wms_caller(self) -> str | None:
+        for name in reversed(self.stack):
+            if name.startswith("wms"):
+                return name
+        return None
+
+    def figures(self) -> dict[str, Any]:
+        pairs = {tuple(sorted(c)) for c in self.calls if (c[1], c[0]) in set(self.calls)}
+        return {
+            "modules": len(self.modules),
+            "packages": len({_package(m) for m in self.modules}),
+            "crossings": len(self.calls),
+            "back_and_forth": len(pairs),
+            "area_switches": max(0, len(self.area_path) - 1),
+            "area_path": [m.removeprefix("wms.") for m in self.area_path],
+            "module_list": sorted(m.removeprefix("wms.") for m in self.modules),
+        }
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2])
+
+
+def _view_name(app: Any) -> str:
+    adapter = app.url_map.bind("localhost")
+    endpoint, _ = adapter.match("/receive/scan", method="POST")
+    return str(app.view_functions[endpoint].__name__)
+
+
+def main() -> None:
+    directory = Path(tempfile.mkdtemp(prefix="wms-hops-"))
+    os.environ["WMS_INSTANCE_PATH"] = str(directory / "instance")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'hops.sqlite3'}",
+            "SECRET_KEY": "hops",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    make = Factories(app)
+    make.location(LocationKind.RECEIVING, code="RCV-1", walk_seq=1)
+    for i in range(1, 4):
+        make.location(LocationKind.STAGING_LANE, code=f"L{i}", walk_seq=100 + i, capacity=2)
+    make.location(LocationKind.QUARANTINE, code="QUAR-1", walk_seq=300)
+    for i in range(1, 6):
+        make.location(LocationKind.BIN, code=f"A-0{i}-1", walk_seq=10 * i, capacity=40)
+    user = make.user(role="operator")
+    product = make.product()
+    channel, _ = make.channel()
+    make.order(channel, [(product, 1)])
+    inbound_id = make.inbound([(product, 3)], utcnow(), reference="ASN-HOPS")
+    client = app.test_client()
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    assert client.post("/receive/start", data={"code": "ASN-HOPS"}, headers=HX).status_code == 204
+    code = product.barcodes[0].code
+    view = _view_name(app)
+    results = {}
+    for name, scans in (
+        ("to_a_lane", [code]),
+        ("damaged", ["DAMAGED", code]),
+        ("to_a_shelf", [code]),
+        ("over_the_inbound", [code]),
+    ):
+        for before in scans[:-1]:
+            client.post("/receive/scan", data={"code": before}, headers=HX)
+        trace = Trace(view)
+        sys.setprofile(trace)
+        try:
+            response = client.post("/receive/scan", data={"code": scans[-1]}, headers=HX)
+        finally:
+            sys.setprofile(None)
+        assert response.status_code == 200, (name, response.status_code)
+        results[name] = trace.figures()
+    summary = {
+        key: max(r[key] for r in results.values())
+        for key in ("modules", "packages", "crossings", "back_and_forth", "area_switches")
+    }
+    for name, figures in results.items():
+        print(json.dumps({"scan": name, **figures}))
+    print(json.dumps({"bench": "receive_hops", "inbound": inbound_id, "most": summary}))
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
