@@ -65,17 +65,6 @@ def on_hand_by_location(product_id: int) -> list[Any]:
     ).all()
 
 
-def units_held(location_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
-                Stock.location_id == location_id
-            )
-        )
-        or 0
-    )
-
-
 def existing_codes(codes: list[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(codes), 500):

@@ -24,6 +24,7 @@ from wms.database import page_number
 from wms.extensions import htmx
 from wms.inventory import availability, fields
 from wms.inventory.models import BarcodeKind, LocationKind
+from wms.inventory.queries import units_in_location
 from wms.inventory.services import location_contents
 
 bp = Blueprint("admin", __name__)
@@ -483,7 +484,7 @@ def _location_page(
             form=form,
             problems=problems or [],
             contents=location_contents(location.id),
-            held=queries.units_held(location.id),
+            held=units_in_location(location.id),
             events=history("location", location.id),
             kinds=LocationKind,
         ),

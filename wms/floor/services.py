@@ -14,6 +14,7 @@ from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory import availability
 from wms.inventory import services as inventory
+from wms.inventory.queries import units_in_location
 from wms.picking.models import Wave
 from wms.picking.queries.screen import wave_summary
 from wms.returns.models import ReturnAuthorisation
@@ -44,7 +45,7 @@ def scan_anything(code: str) -> ScanResult:
             location,
             {
                 "contents": inventory.location_contents(location.id),
-                "units": inventory.units_in_location(location.id),
+                "units": units_in_location(location.id),
             },
         )
     if seen.kind == "order":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import bindparam, literal, select
 
 from wms.base.codes import parse_short_code, product_code_forms
 from wms.base.errors import UnknownCode
@@ -125,14 +125,3 @@ def location_contents(location_id: int) -> list[Any]:
         .where(Stock.location_id == location_id, Stock.qty_on_hand > 0)
         .order_by(Product.sku)
     ).all()
-
-
-def units_in_location(location_id: int) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
-                Stock.location_id == location_id
-            )
-        )
-        or 0
-    )

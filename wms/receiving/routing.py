@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, exists, select
 
 from wms.base.clock import today
 from wms.base.errors import Conflict
@@ -16,6 +16,7 @@ from wms.core.models import LaneAssignment, LineKind, OrderLine
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
+from wms.inventory.queries import first_active_location, units_in_location
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus
 
 WAITING_BATCH = 20
@@ -178,7 +179,7 @@ def suggest_bin(product_id: int, qty: int) -> tuple[Location, int]:
     """A bin already holding the product (with room), else the first free bin in walking order."""
     held = db.session.execute(_bins_holding(), {"pid": product_id}).all()
     for location, on_hand in held:
-        if location.capacity is None or _units_in(location.id) + qty <= location.capacity:
+        if location.capacity is None or units_in_location(location.id) + qty <= location.capacity:
             return location, int(on_hand)
     free = db.session.scalar(_first_free_bin(), {"pid": product_id})
     if free is None:
@@ -225,24 +226,8 @@ def _first_free_bin() -> Any:
     )
 
 
-def _units_in(location_id: int) -> int:
-    return int(db.session.scalar(_units_in_location(), {"lid": location_id}) or 0)
-
-
-@prebuilt
-def _units_in_location() -> Any:
-    return select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
-        Stock.location_id == bindparam("lid")
-    )
-
-
 def quarantine_location() -> Location:
-    location = db.session.scalar(
-        select(Location)
-        .where(Location.kind == LocationKind.QUARANTINE, Location.active.is_(True))
-        .order_by(Location.walk_seq, Location.code)
-        .limit(1)
-    )
+    location = first_active_location(LocationKind.QUARANTINE)
     if location is None:
         raise Conflict("There is no quarantine location. An admin must create one.")
     return location

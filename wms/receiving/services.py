@@ -31,6 +31,7 @@ from wms.database import for_update, prebuilt
 from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
+from wms.inventory.queries import first_active_location
 from wms.receiving import routing
 from wms.receiving.dock import (
     PendingUnit,
@@ -195,12 +196,7 @@ def _new_blind_inbound(user_id: int) -> Inbound:
 
 
 def _dock() -> Location:
-    dock = db.session.scalar(
-        select(Location)
-        .where(Location.kind == LocationKind.RECEIVING, Location.active.is_(True))
-        .order_by(Location.walk_seq, Location.code)
-        .limit(1)
-    )
+    dock = first_active_location(LocationKind.RECEIVING)
     if dock is None:
         raise Conflict("There is no receiving dock location. An admin must create one.")
     return dock

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from wms.admin.queries import existing_codes, units_held
+from wms.admin.queries import existing_codes
 from wms.admin.rules import LOCATION_COLUMNS, PlannedBin, Table, plan_bins, read_row
 from wms.auth import audit
 from wms.auth.audit import changes
@@ -16,6 +16,7 @@ from wms.base.errors import Conflict, FormProblems, NotFound
 from wms.extensions import db
 from wms.inventory import fields
 from wms.inventory.models import Location
+from wms.inventory.queries import units_in_location
 
 places_t = Location.__table__
 
@@ -74,7 +75,7 @@ def update_location(
     changed = changes(before, {k: v for k, v in values.items() if k in before and k != "code"})
     if not changed:
         return {}
-    problem = change_problem(location, values, units_held(location.id))
+    problem = change_problem(location, values, units_in_location(location.id))
     if problem:
         raise Conflict(problem)
     for key in changed:

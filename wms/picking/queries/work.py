@@ -235,17 +235,3 @@ def on_hand(product_id: int, location_id: int) -> int:
         stock_t.c.product_id == product_id, stock_t.c.location_id == location_id
     )
     return int(db.session.scalar(for_update(stmt)) or 0)
-
-
-def first_location_of_kind(*kinds: str) -> Location | None:
-    """The first active location of the first kind that has one."""
-    for kind in kinds:
-        found = db.session.scalar(
-            select(Location)
-            .where(Location.kind == kind, Location.active.is_(True))
-            .order_by(Location.walk_seq, Location.id)
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    return None

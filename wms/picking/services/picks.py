@@ -19,6 +19,7 @@ from wms.core.models import Order, OrderStatus
 from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, ProductStock
+from wms.inventory.queries import first_active_location
 from wms.picking.models import PickShortage, PickTask, TaskStatus, Wave, WaveOrder, WaveStatus
 from wms.picking.queries import work
 
@@ -185,7 +186,7 @@ def _set_aside_missing(
     qty = min(missing, max(0, free or 0))
     if qty == 0:
         return 0, None
-    where = work.first_location_of_kind(LocationKind.EXCEPTIONS, LocationKind.QUARANTINE)
+    where = first_active_location(LocationKind.EXCEPTIONS, LocationKind.QUARANTINE)
     if where is None:
         return 0, None  # nowhere to put them: they wait in the bin for the count
     move_stock(product_id, qty, bin_, where, Reason.MISSING, reference, user_id)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-
 from wms.base.errors import NoPlace
 from wms.base.numbers import order_number
 from wms.channels import outbox
@@ -20,6 +18,7 @@ from wms.core.models import OrderLine
 from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
+from wms.inventory.queries import first_active_location
 from wms.receiving import routing
 from wms.receiving import services as receiving
 from wms.receiving.dock import destination_label
@@ -35,12 +34,7 @@ PLACE_NAMES = {
 
 def place(kind: str) -> Location:
     """The first active location of a kind (returns bench, rework, quarantine, exceptions)."""
-    location = db.session.scalar(
-        select(Location)
-        .where(Location.kind == kind, Location.active.is_(True))
-        .order_by(Location.walk_seq, Location.code)
-        .limit(1)
-    )
+    location = first_active_location(kind)
     if location is None:
         raise NoPlace(
             f"There is no {PLACE_NAMES.get(kind, kind)} location. An admin must create one."

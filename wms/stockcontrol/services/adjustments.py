@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from wms.auth import audit
 from wms.base.errors import Conflict, InvalidInput
 from wms.core.ledger import Reason
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
+from wms.inventory.queries import first_active_location
 from wms.inventory.services import require_location, require_product
 from wms.stockcontrol.models import Adjustment, AdjustmentKind
 from wms.stockcontrol.services.losses import put_in, take_out
@@ -95,12 +94,7 @@ def _quarantine(code: str) -> Location:
         if location.kind != LocationKind.QUARANTINE:
             raise Conflict(f"{location.code} is not a quarantine location.")
         return location
-    first = db.session.scalar(
-        select(Location)
-        .where(Location.kind == LocationKind.QUARANTINE, Location.active.is_(True))
-        .order_by(Location.walk_seq, Location.id)
-        .limit(1)
-    )
+    first = first_active_location(LocationKind.QUARANTINE)
     if first is None:
         raise Conflict(
             "There is no quarantine location to put damaged units in; an admin can add one."
