@@ -19,7 +19,7 @@ from wms.core.backorders import release_due_preorders
 from wms.dashboard.services import evaluate_alerts
 from wms.extensions import db
 from wms.invariants import check_invariants
-from wms.worker import Worker
+from wms.worker import Worker, poll_shops
 
 
 def register_cli(app: Flask) -> None:
@@ -93,7 +93,7 @@ def worker(once: bool, batch: int, idle: float, threads: int) -> None:
 
 
 def _chores() -> list[str]:
-    said = []
+    said = poll_shops()  # commits per shop, before the round's other work
     released = release_due_preorders()
     raised, cleared = evaluate_alerts()
     if released:

@@ -19,10 +19,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 
+from sqlalchemy import select
+
+from wms.base.errors import DomainError
 from wms.channels import delivery
+from wms.channels.connectors import ConnectorError
 from wms.channels.delivery import BatchResult, Claimed, Sender
+from wms.channels.models import Channel
+from wms.channels.shops import connector_of
 from wms.database import is_unavailable
 from wms.extensions import db
+from wms.shops import services as shop_orders
 
 log = logging.getLogger("wms.worker")
 
@@ -50,6 +57,43 @@ def deliver_batch(limit: int = 50, sender: Sender | None = None) -> BatchResult:
     delivery.record(events)
     db.session.commit()
     return delivery.tally(events)
+
+
+def poll_shops(timeout: float = 10.0) -> list[str]:
+    """Take in the orders each polled shop (PrestaShop) changed since its cursor.
+
+    Per shop: the cursor is read, the transaction ends while the shop answers,
+    then every order found and the cursor past them are stored in one commit. A
+    shop that cannot be read now keeps its cursor (the next round asks again)
+    and does not stop the others.
+    """
+    said = []
+    shops = db.session.execute(
+        select(Channel.id, Channel.code).where(
+            Channel.platform == "prestashop", Channel.active.is_(True)
+        )
+    ).all()
+    db.session.rollback()
+    for channel_id, code in shops:
+        try:
+            channel = db.session.get(Channel, channel_id)
+            assert channel is not None
+            cursor = channel.poll_cursor
+            connector = connector_of(channel, timeout=timeout)
+            db.session.rollback()  # no transaction open while the shop answers
+            found, after = connector.poll_orders(cursor)
+            taken = shop_orders.take_polled(channel_id, found, cursor, after)
+            db.session.commit()
+        except (ConnectorError, DomainError) as error:
+            db.session.rollback()
+            log.warning("shop %s not polled: %s", code, error)
+            said.append(f"shop {code} not polled: {error}")
+            continue
+        if taken.taken or taken.waiting:
+            said.append(
+                f"shop {code}: {taken.taken} order(s) taken in, {taken.waiting} need attention"
+            )
+    return said
 
 
 @dataclass
@@ -170,7 +214,8 @@ class Worker:
         return result
 
     def _do_chores(self) -> float:
-        """Release due preorders, raise and clear alerts; seconds until the next round."""
+        """Poll the shops, release due preorders, raise and clear alerts; seconds until the
+        next round."""
         try:
             for line in self.chores():
                 self.report(line)
