@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, literal, select
@@ -41,6 +41,12 @@ class Column:
     key: str
     label: str
     numeric: bool = False
+    field: str = ""  # the query's column, when its name is not the key
+    show: Callable[[Any], Any] | None = None  # how the value reads, when not as it is
+
+    def value(self, row: Any) -> Any:
+        value = getattr(row, self.field or self.key)
+        return value if self.show is None else self.show(value)
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,10 @@ class ListSpec:
     columns: tuple[Column, ...]
     filters: tuple[Filter, ...]
     query: Callable[[dict[str, str]], Any]  # filters -> select() in display order
-    row: Callable[[Any], dict[str, Any]]
+
+    def row(self, row: Any) -> dict[str, Any]:
+        """A row of the query as the list shows it, by column key."""
+        return {c.key: c.value(row) for c in self.columns}
 
 
 def page(spec: ListSpec, args: dict[str, str], number: int) -> tuple[list[dict[str, Any]], int]:
@@ -95,6 +104,32 @@ def _since(args: dict[str, str], key: str = "days") -> datetime | None:
     return None
 
 
+def _in_last_days(stmt: Any, args: dict[str, str], column: Any) -> Any:
+    """The statement kept to the last ``days`` days of ``column``, when the filter is set."""
+    since = _since(args)
+    return stmt if since is None else stmt.where(column >= since)
+
+
+def _priority_name(priority: int) -> str:
+    return Priority(priority).name.lower()
+
+
+def _or_blank(value: str | None) -> str:
+    return value or ""
+
+
+def _or_outside(code: str | None) -> str:
+    return code or "outside"
+
+
+def _day_or_no_date(day: date | None) -> str:
+    return day.isoformat() if day else "no date"
+
+
+def _requested_or_counted(count_requested_at: datetime | None) -> str:
+    return "requested" if count_requested_at else "counted"
+
+
 def _backorders(args: dict[str, str]) -> Any:
     ol = OrderLine.__table__
     position = func.row_number().over(
@@ -132,15 +167,15 @@ BACKORDERS = ListSpec(
     "backorders",
     "Waiting lines",
     (
-        Column("order", "Order"),
+        Column("order", "Order", field="order_id", show=order_number),
         Column("sku", "SKU"),
         Column("name", "Product"),
         Column("kind", "Kind"),
-        Column("priority", "Priority"),
+        Column("priority", "Priority", show=_priority_name),
         Column("placed_at", "Placed"),
-        Column("qty", "Waiting", True),
+        Column("qty", "Waiting", True, field="qty_waiting"),
         Column("position", "Place in queue", True),
-        Column("projected", "Projected fill"),
+        Column("projected", "Projected fill", field="projected_fill_on", show=_day_or_no_date),
     ),
     (
         Filter("sku", "SKU"),
@@ -149,17 +184,6 @@ BACKORDERS = ListSpec(
         Filter("older_than_days", "Older than (days)"),
     ),
     _backorders,
-    lambda r: {
-        "order": order_number(r.order_id),
-        "sku": r.sku,
-        "name": r.name,
-        "kind": r.kind,
-        "priority": Priority(r.priority).name.lower(),
-        "placed_at": r.placed_at,
-        "qty": r.qty_waiting,
-        "position": r.position,
-        "projected": r.projected_fill_on.isoformat() if r.projected_fill_on else "no date",
-    },
 )
 
 
@@ -178,9 +202,7 @@ def _orders(args: dict[str, str]) -> Any:
         stmt = stmt.where(Order.status == args["status"])
     if args.get("channel"):
         stmt = stmt.where(Channel.code == args["channel"])
-    since = _since(args)
-    if since is not None:
-        stmt = stmt.where(Order.placed_at >= since)
+    stmt = _in_last_days(stmt, args, Order.placed_at)
     return stmt.order_by(Order.id.desc())
 
 
@@ -188,11 +210,11 @@ ORDERS = ListSpec(
     "orders",
     "Orders",
     (
-        Column("number", "Order"),
+        Column("number", "Order", field="id", show=order_number),
         Column("external_id", "Channel's id"),
         Column("channel", "Channel"),
         Column("status", "Status"),
-        Column("priority", "Priority"),
+        Column("priority", "Priority", show=_priority_name),
         Column("placed_at", "Placed"),
         Column("promised_on", "Promised"),
         Column("shipped_at", "Shipped"),
@@ -218,16 +240,6 @@ ORDERS = ListSpec(
         Filter("days", "Placed in the last (days)"),
     ),
     _orders,
-    lambda r: {
-        "number": order_number(r.id),
-        "external_id": r.external_id,
-        "channel": r.channel,
-        "status": r.status,
-        "priority": Priority(r.priority).name.lower(),
-        "placed_at": r.placed_at,
-        "promised_on": r.promised_on,
-        "shipped_at": r.shipped_at,
-    },
 )
 
 
@@ -249,9 +261,7 @@ def _exceptions(args: dict[str, str]) -> Any:
         .join(User, User.id == DockUnit.received_by)
         .where(DockUnit.destination == Destination.QUARANTINE)
     )
-    since = _since(args)
-    if since is not None:
-        stmt = stmt.where(DockUnit.received_at >= since)
+    stmt = _in_last_days(stmt, args, DockUnit.received_at)
     if args.get("inbound"):
         stmt = stmt.where(Inbound.reference == args["inbound"].strip())
     return stmt.order_by(DockUnit.id.desc())
@@ -262,26 +272,16 @@ EXCEPTIONS = ListSpec(
     "Receiving exceptions",
     (
         Column("received_at", "When"),
-        Column("inbound", "Inbound"),
-        Column("code", "Scanned"),
+        Column("inbound", "Inbound", field="reference"),
+        Column("code", "Scanned", field="scanned_code"),
         Column("sku", "SKU"),
         Column("qty", "Units", True),
         Column("reason", "Why"),
         Column("status", "Status"),
-        Column("user", "Receiver"),
+        Column("user", "Receiver", field="username"),
     ),
     (Filter("days", "In the last (days)"), Filter("inbound", "Inbound")),
     _exceptions,
-    lambda r: {
-        "received_at": r.received_at,
-        "inbound": r.reference,
-        "code": r.scanned_code,
-        "sku": r.sku,
-        "qty": r.qty,
-        "reason": r.reason,
-        "status": r.status,
-        "user": r.username,
-    },
 )
 
 
@@ -313,9 +313,7 @@ def _ledger(args: dict[str, str]) -> Any:
         stmt = stmt.where(Movement.reference == args["reference"].strip())
     if args.get("user"):
         stmt = stmt.where(User.username == args["user"].strip())
-    since = _since(args)
-    if since is not None:
-        stmt = stmt.where(Movement.created_at >= since)
+    stmt = _in_last_days(stmt, args, Movement.created_at)
     return stmt.order_by(Movement.id.desc())
 
 
@@ -324,11 +322,11 @@ LEDGER = ListSpec(
     "Movement ledger",
     (
         Column("created_at", "When"),
-        Column("user", "Who"),
+        Column("user", "Who", field="username", show=_or_blank),
         Column("sku", "SKU"),
         Column("qty", "Units", True),
-        Column("from", "From"),
-        Column("to", "To"),
+        Column("from", "From", field="from_code", show=_or_outside),
+        Column("to", "To", field="to_code", show=_or_outside),
         Column("reason", "Why"),
         Column("reference", "Reference"),
     ),
@@ -361,16 +359,6 @@ LEDGER = ListSpec(
         Filter("days", "In the last (days)"),
     ),
     _ledger,
-    lambda r: {
-        "created_at": r.created_at,
-        "user": r.username or "",
-        "sku": r.sku,
-        "qty": r.qty,
-        "from": r.from_code or "outside",
-        "to": r.to_code or "outside",
-        "reason": r.reason,
-        "reference": r.reference,
-    },
 )
 
 
@@ -402,14 +390,6 @@ INBOUNDS = ListSpec(
     ),
     (Filter("status", "Status", ("open", "receiving", "closed", "cancelled")),),
     _inbounds,
-    lambda r: {
-        "reference": r.reference,
-        "kind": r.kind,
-        "supplier": r.supplier,
-        "expected_at": r.expected_at,
-        "status": r.status,
-        "closed_at": r.closed_at,
-    },
 )
 
 
@@ -433,9 +413,7 @@ def _short_picks(args: dict[str, str]) -> Any:
         .join(OrderLine, OrderLine.id == PickShortage.order_line_id)
         .outerjoin(User, User.id == PickShortage.user_id)
     )
-    since = _since(args)
-    if since is not None:
-        stmt = stmt.where(PickShortage.created_at >= since)
+    stmt = _in_last_days(stmt, args, PickShortage.created_at)
     if args.get("sku"):
         stmt = stmt.where(Product.sku == args["sku"].strip())
     return stmt.order_by(PickShortage.id.desc())
@@ -448,26 +426,15 @@ SHORT_PICKS = ListSpec(
         Column("created_at", "When"),
         Column("bin", "Bin"),
         Column("sku", "SKU"),
-        Column("order", "Order"),
-        Column("short", "Short", True),
-        Column("found", "Found", True),
-        Column("ledger", "Ledger said", True),
-        Column("count", "Count"),
-        Column("user", "Picker"),
+        Column("order", "Order", field="order_id", show=order_number),
+        Column("short", "Short", True, field="qty_short"),
+        Column("found", "Found", True, field="qty_found"),
+        Column("ledger", "Ledger said", True, field="qty_on_hand"),
+        Column("count", "Count", field="count_requested_at", show=_requested_or_counted),
+        Column("user", "Picker", field="username", show=_or_blank),
     ),
     (Filter("days", "In the last (days)"), Filter("sku", "SKU")),
     _short_picks,
-    lambda r: {
-        "created_at": r.created_at,
-        "bin": r.bin,
-        "sku": r.sku,
-        "order": order_number(r.order_id),
-        "short": r.qty_short,
-        "found": r.qty_found,
-        "ledger": r.qty_on_hand,
-        "count": "requested" if r.count_requested_at else "counted",
-        "user": r.username or "",
-    },
 )
 
 
@@ -481,9 +448,7 @@ def _label_failures(args: dict[str, str]) -> Any:
         Parcel.label_attempted_at,
         Parcel.carrier_code,
     ).where(Parcel.label_state.in_((LabelState.FAILED, LabelState.UNCERTAIN)))
-    since = _since(args)
-    if since is not None:
-        stmt = stmt.where(Parcel.label_attempted_at >= since)
+    stmt = _in_last_days(stmt, args, Parcel.label_attempted_at)
     return stmt.order_by(Parcel.label_attempted_at.desc())
 
 
@@ -491,23 +456,15 @@ LABEL_FAILURES = ListSpec(
     "label_failures",
     "Label failures",
     (
-        Column("attempted_at", "Last try"),
-        Column("order", "Order"),
-        Column("carrier", "Carrier"),
-        Column("state", "State"),
-        Column("attempts", "Tries", True),
-        Column("error", "What the carrier said"),
+        Column("attempted_at", "Last try", field="label_attempted_at"),
+        Column("order", "Order", field="order_id", show=order_number),
+        Column("carrier", "Carrier", field="carrier_code"),
+        Column("state", "State", field="label_state"),
+        Column("attempts", "Tries", True, field="label_attempts"),
+        Column("error", "What the carrier said", field="label_error"),
     ),
     (Filter("days", "In the last (days)"),),
     _label_failures,
-    lambda r: {
-        "attempted_at": r.label_attempted_at,
-        "order": order_number(r.order_id),
-        "carrier": r.carrier_code,
-        "state": r.label_state,
-        "attempts": r.label_attempts,
-        "error": r.label_error,
-    },
 )
 
 
