@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import has_request_context, request
-from sqlalchemy import Select, Table, bindparam, event, func, select, update
+from sqlalchemy import Select, Table, bindparam, event, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -157,6 +157,13 @@ def update_by_id(table: Table, rows: list[dict[str, Any]]) -> None:
         )
     for group in by_columns.values():
         db.session.execute(update(table).where(table.c.id == bindparam("row_id")), group)
+
+
+def insert_many(table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert many rows in one executemany; their new ids, in the order of the rows."""
+    return list(
+        db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    )
 
 
 PER_PAGE = 50

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from wms.admin import queries
 from wms.base.codes import short_code
 from wms.base.errors import InvalidInput
@@ -20,14 +23,18 @@ MAX_LABELS = 3000
 
 def product_labels(ids: list[int], flt: queries.ProductFilter, page_size: str) -> bytes:
     """Labels for the products picked (``ids``), or for every product the filter finds."""
-    if ids:
-        found = queries.products_with_ids(ids)
-    else:
-        found = queries.search_products(flt, 1, per_page=MAX_LABELS).items
+    found = _picked(ids, queries.products_with_ids, queries.search_products, flt)
     if not found:
         raise InvalidInput("No products to print.")
     labels = [ProductLabel(p.sku, p.name, _label_barcode(p), short_code("P", p.id)) for p in found]
     return render_product_labels(labels, page_size)
+
+
+def _picked(
+    ids: list[int], with_ids: Callable[..., Any], search: Callable[..., Any], flt: Any
+) -> Any:
+    """What was picked by id, or else everything the list's filter finds."""
+    return with_ids(ids) if ids else search(flt, 1, per_page=MAX_LABELS).items
 
 
 def _label_barcode(product: Product) -> str:
@@ -42,10 +49,7 @@ def _label_barcode(product: Product) -> str:
 
 def location_labels(ids: list[int], flt: queries.LocationFilter, page_size: str) -> bytes:
     """Labels for the locations picked (``ids``), or for every location the filter finds."""
-    if ids:
-        found = queries.locations_with_ids(ids)
-    else:
-        found = queries.search_locations(flt, 1, per_page=MAX_LABELS).items
+    found = _picked(ids, queries.locations_with_ids, queries.search_locations, flt)
     if not found:
         raise InvalidInput("No locations to print.")
     labels = [

@@ -109,14 +109,23 @@ def search_locations(flt: LocationFilter, number: int, per_page: int = PER_PAGE)
 
 
 def units_by_location(location_ids: list[int]) -> dict[int, int]:
-    if not location_ids:
-        return {}
-    rows = db.session.execute(
-        select(Stock.location_id, func.sum(Stock.qty_on_hand))
-        .where(Stock.location_id.in_(location_ids))
-        .group_by(Stock.location_id)
-    ).all()
-    return {location_id: int(units or 0) for location_id, units in rows}
+    """Units on hand in each of these locations (those holding none are left out)."""
+    held: dict[int, int] = {}
+    for chunk in chunks(location_ids):
+        rows = db.session.execute(
+            select(Stock.location_id, func.sum(Stock.qty_on_hand))
+            .where(Stock.location_id.in_(chunk))
+            .group_by(Stock.location_id)
+        )
+        held.update({location_id: int(units or 0) for location_id, units in rows})
+    return held
+
+
+KEYS_PER_QUERY = 900  # under SQLite's variable limit with room to spare
+
+
+def chunks(items: list[Any]) -> list[list[Any]]:
+    return [items[i : i + KEYS_PER_QUERY] for i in range(0, len(items), KEYS_PER_QUERY)]
 
 
 def zones() -> list[str]:

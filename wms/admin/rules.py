@@ -36,6 +36,13 @@ def _int(label: str, *, nullable: bool = False, minimum: int = 0) -> Callable[[s
     return read
 
 
+def _yes_no(name: str) -> Column:
+    """A yes/no column, yes when left empty."""
+    return Column(
+        name, name, lambda c: f.boolean(c, name, default=True), f.yes_no, hint="yes or no"
+    )
+
+
 PRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("sku", "sku", f.sku, _plain, required=True, hint="letters, digits, . _ / -"),
     Column(
@@ -45,13 +52,7 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
         _plain,
         required=True,
     ),
-    Column(
-        "active",
-        "active",
-        lambda c: f.boolean(c, "active", default=True),
-        f.yes_no,
-        hint="yes or no",
-    ),
+    _yes_no("active"),
     Column("weight_g", "weight_g", _int("weight_g"), _plain, hint="grams"),
     Column("length_mm", "length_mm", _int("length_mm"), _plain, hint="millimetres"),
     Column("width_mm", "width_mm", _int("width_mm"), _plain, hint="millimetres"),
@@ -63,13 +64,7 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
         f.format_money,
         hint="12.50",
     ),
-    Column(
-        "allow_backorder",
-        "allow_backorder",
-        lambda c: f.boolean(c, "allow_backorder", default=True),
-        f.yes_no,
-        hint="yes or no",
-    ),
+    _yes_no("allow_backorder"),
     Column("safety_stock", "safety_stock", _int("safety_stock"), _plain, hint="units"),
     Column("release_on", "release_on", lambda c: f.day(c, "release_on"), _plain, hint="YYYY-MM-DD"),
     Column(
@@ -109,13 +104,7 @@ LOCATION_COLUMNS: tuple[Column, ...] = (
         _plain,
         hint="units, empty for no limit",
     ),
-    Column(
-        "active",
-        "active",
-        lambda c: f.boolean(c, "active", default=True),
-        f.yes_no,
-        hint="yes or no",
-    ),
+    _yes_no("active"),
 )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import partial
 from typing import Any, Literal
 
 import barcode
@@ -234,62 +235,9 @@ def draw_barcode(
     return total
 
 
-def draw_code128(
-    canvas: Canvas,
-    value: str,
-    x: float,
-    y: float,
-    height: float,
-    *,
-    width: float | None = None,
-    module_width: float | None = None,
-    text: str | bool | None = None,
-    font_size: float = DEFAULT_TEXT_SIZE,
-    quiet_modules: int | None = None,
-) -> float:
-    """Code128 of ``value`` at ``(x, y)``; see :func:`draw_barcode`.  Returns the width."""
-    return draw_barcode(
-        canvas,
-        value,
-        x,
-        y,
-        height,
-        symbology=CODE128,
-        width=width,
-        module_width=module_width,
-        text=text,
-        font_size=font_size,
-        quiet_modules=quiet_modules,
-    )
-
-
-def draw_ean13(
-    canvas: Canvas,
-    code: str,
-    x: float,
-    y: float,
-    height: float,
-    *,
-    width: float | None = None,
-    module_width: float | None = None,
-    text: str | bool | None = None,
-    font_size: float = DEFAULT_TEXT_SIZE,
-    quiet_modules: int | None = None,
-) -> float:
-    """EAN-13 of ``code`` at ``(x, y)``; ValueError when the check digit is wrong."""
-    return draw_barcode(
-        canvas,
-        code,
-        x,
-        y,
-        height,
-        symbology=EAN13,
-        width=width,
-        module_width=module_width,
-        text=text,
-        font_size=font_size,
-        quiet_modules=quiet_modules,
-    )
+# Drawing one symbology by name; ``draw_ean13`` refuses a wrong check digit (ValueError).
+draw_code128 = partial(draw_barcode, symbology=CODE128)
+draw_ean13 = partial(draw_barcode, symbology=EAN13)
 
 
 class BarcodeFlowable(Flowable):

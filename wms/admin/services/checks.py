@@ -8,11 +8,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
+from wms.admin.queries import chunks
 from wms.admin.rules import Table, read_row
 from wms.extensions import db
 from wms.inventory.models import Location, Product
-
-KEYS_PER_QUERY = 900  # under SQLite's variable limit with room to spare
 
 
 @dataclass
@@ -26,10 +25,6 @@ class Checker(Protocol):
     def check(self, table: Table, start: int, end: int) -> CheckResult: ...
 
     def apply(self, table: Table, result: CheckResult, job_id: int, user_id: int | None) -> int: ...
-
-
-def chunks(items: list[Any]) -> list[list[Any]]:
-    return [items[i : i + KEYS_PER_QUERY] for i in range(0, len(items), KEYS_PER_QUERY)]
 
 
 def parse_rows(table: Table, start: int, end: int) -> list[tuple[int, dict[str, Any], list[str]]]:

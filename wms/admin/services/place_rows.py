@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 
+from wms.admin.queries import chunks, units_by_location
 from wms.admin.rules import Table
 from wms.admin.services.checks import (
     CheckResult,
-    chunks,
     locations_by_code,
     parse_rows,
     products_by_sku,
@@ -20,7 +20,7 @@ from wms.auth import audit
 from wms.auth.audit import changes
 from wms.core import backorders
 from wms.core.ledger import Reason, move_stock
-from wms.database import update_by_id
+from wms.database import insert_many, update_by_id
 from wms.extensions import db
 from wms.inventory.models import Location, ProductStock, Stock
 
@@ -50,7 +50,7 @@ class LocationChecker:
         parsed = parse_rows(table, start, end)
         codes = [v["code"] for _, v, _ in parsed if "code" in v]
         existing = locations_by_code(codes)
-        held = _units_held([loc.id for loc in existing.values()])
+        held = units_by_location([loc.id for loc in existing.values()])
         result = CheckResult()
         for line, values, problems in parsed:
             if "code" not in values:
@@ -89,14 +89,7 @@ class LocationChecker:
         plans: list[LocationPlan] = result.plans
         new = [p for p in plans if p.location_id is None]
         if new:
-            ids = list(
-                db.session.scalars(
-                    insert(Location.__table__).returning(
-                        Location.__table__.c.id, sort_by_parameter_order=True
-                    ),
-                    [p.values for p in new],
-                )
-            )
+            ids = insert_many(Location.__table__, [p.values for p in new])
             audit.record_many(
                 user_id,
                 "location.create",
@@ -116,18 +109,6 @@ class LocationChecker:
                 [(p.location_id, {"changes": p.changes, "import": job_id}) for p in changed],
             )
         return len(new) + len(changed)
-
-
-def _units_held(location_ids: list[int]) -> dict[int, int]:
-    held: dict[int, int] = {}
-    for chunk in chunks(location_ids):
-        rows = db.session.execute(
-            select(Stock.location_id, func.sum(Stock.qty_on_hand))
-            .where(Stock.location_id.in_(chunk))
-            .group_by(Stock.location_id)
-        )
-        held.update({location_id: int(units or 0) for location_id, units in rows})
-    return held
 
 
 @dataclass

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from wms.admin.queries import existing_codes
 from wms.admin.rules import LOCATION_COLUMNS, PlannedBin, Table, plan_bins, read_row
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.base.errors import Conflict, FormProblems, NotFound
+from wms.database import insert_many
 from wms.extensions import db
 from wms.inventory import fields
 from wms.inventory.models import Location
@@ -144,11 +145,7 @@ def create_bins(pattern: BinPattern, user_id: int | None) -> BulkResult:
         if p.code not in taken
     ]
     if rows:
-        ids = list(
-            db.session.scalars(
-                insert(places_t).returning(places_t.c.id, sort_by_parameter_order=True), rows
-            )
-        )
+        ids = insert_many(places_t, rows)
         audit.record_many(
             user_id,
             "location.create",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from wms.admin.queries import chunks
 from wms.admin.rules import Table
 from wms.admin.services.catalogue import AVAILABILITY_FIELDS, cross_field_problems
 from wms.admin.services.checks import (
@@ -14,7 +15,6 @@ from wms.admin.services.checks import (
     PRODUCT_FIELDS,
     CheckResult,
     barcode_codes,
-    chunks,
     parse_rows,
     products_by_sku,
 )
@@ -22,7 +22,7 @@ from wms.auth import audit
 from wms.auth.audit import changes
 from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
-from wms.database import update_by_id
+from wms.database import insert_many, update_by_id
 from wms.extensions import db
 from wms.inventory.models import Barcode, Product
 
@@ -110,14 +110,7 @@ class ProductChecker:
         new = [p for p in plans if p.is_new]
         ids: list[int] = []
         if new:
-            ids = list(
-                db.session.scalars(
-                    insert(Product.__table__).returning(
-                        Product.__table__.c.id, sort_by_parameter_order=True
-                    ),
-                    [p.values for p in new],
-                )
-            )
+            ids = insert_many(Product.__table__, [p.values for p in new])
             for plan, product_id in zip(new, ids, strict=True):
                 plan.product_id = product_id
             for chunk in chunks(ids):
