@@ -139,6 +139,19 @@ def _first_word(column: Any) -> Any:
     return func.substr(padded, 1, position(padded, literal(" ")) - 1)
 
 
+def _per_product(
+    stored: Any, counted: Any, key: str, say: Callable[[Any, str, Any, Any], str]
+) -> list[str]:
+    """One sentence for each (``key``, product) whose units ``stored`` and ``counted``
+    disagree on, in the order of the key and the SKU."""
+    diffs = db.session.execute(_two_sided(stored, counted, [key, "product_id"])).all()
+    skus = _skus({d[1] for d in diffs})
+    return [
+        say(doc, skus.get(pid, pid), a, b)
+        for doc, pid, a, b in sorted(diffs, key=lambda d: (d[0], skus.get(d[1], "")))
+    ]
+
+
 def _skus(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -348,32 +361,37 @@ def staged_units_are_there() -> list[str]:
         select(
             staged_t.c.product_id,
             staged_t.c.location_id,
-            func.sum(staged_t.c.qty).label("staged"),
+            func.sum(staged_t.c.qty).label("qty"),
         )
         .group_by(staged_t.c.product_id, staged_t.c.location_id)
         .having(func.sum(staged_t.c.qty) > 0)
         .subquery()
     )
+    return [
+        f"{sku} at {code}: {_units(n)} staged for orders, {held} on hand"
+        for sku, code, n, held in _more_than_on_hand(staged)
+    ]
+
+
+def _more_than_on_hand(claimed: Any) -> Any:
+    """(sku, place, units, on hand) wherever ``claimed`` (product_id, location_id, qty)
+    puts more units of a product at a place than its stock row holds."""
     on_hand = func.coalesce(stock_t.c.qty_on_hand, 0)
-    rows = db.session.execute(
-        select(products_t.c.sku, loc_t.c.code, staged.c.staged, on_hand)
-        .select_from(staged)
-        .join(products_t, products_t.c.id == staged.c.product_id)
-        .join(loc_t, loc_t.c.id == staged.c.location_id)
+    return db.session.execute(
+        select(products_t.c.sku, loc_t.c.code, claimed.c.qty, on_hand)
+        .select_from(claimed)
+        .join(products_t, products_t.c.id == claimed.c.product_id)
+        .join(loc_t, loc_t.c.id == claimed.c.location_id)
         .outerjoin(
             stock_t,
             and_(
-                stock_t.c.product_id == staged.c.product_id,
-                stock_t.c.location_id == staged.c.location_id,
+                stock_t.c.product_id == claimed.c.product_id,
+                stock_t.c.location_id == claimed.c.location_id,
             ),
         )
-        .where(staged.c.staged > on_hand)
+        .where(claimed.c.qty > on_hand)
         .order_by(products_t.c.sku, loc_t.c.code)
     )
-    return [
-        f"{sku} at {code}: {_units(n)} staged for orders, {held} on hand"
-        for sku, code, n, held in rows
-    ]
 
 
 def staged_units_are_reserved() -> list[str]:
@@ -408,32 +426,16 @@ def dock_units_are_there() -> list[str]:
     waiting = (
         select(
             dock_t.c.product_id,
-            dock_t.c.dock_location_id,
+            dock_t.c.dock_location_id.label("location_id"),
             func.sum(dock_t.c.qty).label("qty"),
         )
         .where(dock_t.c.status == DockUnitStatus.ON_DOCK, dock_t.c.product_id.is_not(None))
         .group_by(dock_t.c.product_id, dock_t.c.dock_location_id)
         .subquery()
     )
-    on_hand = func.coalesce(stock_t.c.qty_on_hand, 0)
-    rows = db.session.execute(
-        select(products_t.c.sku, loc_t.c.code, waiting.c.qty, on_hand)
-        .select_from(waiting)
-        .join(products_t, products_t.c.id == waiting.c.product_id)
-        .join(loc_t, loc_t.c.id == waiting.c.dock_location_id)
-        .outerjoin(
-            stock_t,
-            and_(
-                stock_t.c.product_id == waiting.c.product_id,
-                stock_t.c.location_id == waiting.c.dock_location_id,
-            ),
-        )
-        .where(waiting.c.qty > on_hand)
-        .order_by(products_t.c.sku, loc_t.c.code)
-    )
     return [
         f"{sku} at {code}: {_units(n)} wait on the dock to be taken away, {held} on hand"
-        for sku, code, n, held in rows
+        for sku, code, n, held in _more_than_on_hand(waiting)
     ]
 
 
@@ -472,12 +474,14 @@ def inbound_received_against_ledger() -> list[str]:
         )
         .group_by(mv.c.reference, mv.c.product_id)
     )
-    diffs = db.session.execute(_two_sided(stored, counted, ["reference", "product_id"])).all()
-    skus = _skus({d[1] for d in diffs})
-    return [
-        f"{ref} ({skus.get(pid, pid)}): {received} received, the ledger brought in {moved}"
-        for ref, pid, received, moved in sorted(diffs, key=lambda d: (d[0], skus.get(d[1], "")))
-    ]
+    return _per_product(
+        stored,
+        counted,
+        "reference",
+        lambda ref, sku, received, moved: (
+            f"{ref} ({sku}): {received} received, the ledger brought in {moved}"
+        ),
+    )
 
 
 def _inbound_sentences(diffs: list[Any], what: str) -> list[str]:
@@ -523,12 +527,14 @@ def picked_against_ledger() -> list[str]:
         .where(mv.c.reason == Reason.PICK)
         .group_by(mv.c.reference, mv.c.product_id)
     )
-    diffs = db.session.execute(_two_sided(stored, counted, ["wave", "product_id"])).all()
-    skus = _skus({d[1] for d in diffs})
-    return [
-        f"{wave} ({skus.get(pid, pid)}): tasks say {picked} picked, the ledger picked {moved}"
-        for wave, pid, picked, moved in sorted(diffs, key=lambda d: (d[0], skus.get(d[1], "")))
-    ]
+    return _per_product(
+        stored,
+        counted,
+        "wave",
+        lambda wave, sku, picked, moved: (
+            f"{wave} ({sku}): tasks say {picked} picked, the ledger picked {moved}"
+        ),
+    )
 
 
 # -------------------------------------------------------------- shipping ---
@@ -600,12 +606,14 @@ def shipped_against_ledger() -> list[str]:
         )
         .group_by(shipments.c.number, shipments.c.product_id)
     )
-    diffs = db.session.execute(_two_sided(stored, counted, ["number", "product_id"])).all()
-    skus = _skus({d[1] for d in diffs})
-    return [
-        f"{number} ({skus.get(pid, pid)}): lines say {shipped} shipped, the ledger shipped {moved}"
-        for number, pid, shipped, moved in sorted(diffs, key=lambda d: (d[0], skus.get(d[1], "")))
-    ]
+    return _per_product(
+        stored,
+        counted,
+        "number",
+        lambda number, sku, shipped, moved: (
+            f"{number} ({sku}): lines say {shipped} shipped, the ledger shipped {moved}"
+        ),
+    )
 
 
 # --------------------------------------------------------------- returns ---
@@ -651,12 +659,14 @@ def returns_against_ledger() -> list[str]:
         .where(mv.c.reason == Reason.RETURN, mv.c.from_location_id.is_(None))
         .group_by(mv.c.reference, mv.c.product_id)
     )
-    diffs = db.session.execute(_two_sided(stored, counted, ["number", "product_id"])).all()
-    skus = _skus({d[1] for d in diffs})
-    return [
-        f"{number} ({skus.get(pid, pid)}): {_units(graded)} graded, the ledger took in {moved}"
-        for number, pid, graded, moved in sorted(diffs, key=lambda d: (d[0], skus.get(d[1], "")))
-    ]
+    return _per_product(
+        stored,
+        counted,
+        "number",
+        lambda number, sku, graded, moved: (
+            f"{number} ({sku}): {_units(graded)} graded, the ledger took in {moved}"
+        ),
+    )
 
 
 CHECKS: tuple[Callable[[], list[str]], ...] = (
