@@ -31,6 +31,8 @@ SHAPED = (
     "admin",
     "dashboard",
     "crossdock",
+    "desk",
+    "floor",
     "orders",
     "picking",
     "returns",

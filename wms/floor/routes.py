@@ -1,3 +1,5 @@
+"""The floor's home: the menu scanned by command barcodes, and scan anything."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -8,7 +10,7 @@ from wms.base.codes import screen_command_of
 from wms.base.errors import InvalidInput
 from wms.core.recognise import recognise
 from wms.extensions import htmx
-from wms.floor.services import scan_anything as lookup
+from wms.floor import queries
 from wms.navigation import screen_url
 
 bp = Blueprint("floor", __name__)
@@ -79,7 +81,7 @@ def scan_anything() -> ResponseReturnValue:
         if htmx:
             return render_template("_message.html", message="Scan or type a code.", kind="info")
         return render_template("floor/scan_anything.html", result=None)
-    result = lookup(code)
+    result = queries.scan_anything(code)
     if htmx:
         return render_template("floor/_scan_result.html", result=result)
     return render_template("floor/scan_anything.html", result=result)
