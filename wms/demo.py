@@ -12,6 +12,7 @@ from wms.auth.models import Role, User
 from wms.base.clock import utcnow
 from wms.base.codes import gs1_check_digit
 from wms.base.numbers import order_number
+from wms.carriers.builtin import BuiltinCarrier
 from wms.channels.models import Channel
 from wms.channels.outbox import forget_channels
 from wms.channels.tokens import hash_token
@@ -26,7 +27,6 @@ from wms.returns.models import ReturnAuthorisation
 from wms.returns.services import labels
 from wms.returns.services.authorisations import NewReturn, NewReturnLine, authorise_return
 from wms.shipping import setup as shipping_setup
-from wms.shipping.carriers.builtin import BuiltinCarrier
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # What the rest stands on: products, places and stock rows; users and the audit
     # trail; documents drawn from plain data; the menus.
     ("inventory", "auth", "prints", "navigation"),
-    # The shops that sell the stock: channels, their tokens, their events, their connectors.
-    ("channels",),
+    # The world outside: the shops that sell the stock (channels, their tokens, their events,
+    # their connectors) and the carriers that take it away (one interface, its adapters).
+    ("channels", "carriers"),
     # The rules every area shares: reservations, the waiting queue, ledger, lanes.
     ("core",),
     # Areas that need no other area.

@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import Factories
+from wms.carriers.builtin import is_valid_tracking_number
 from wms.channels.models import OutboxEvent
 from wms.core.models import Order, OrderLine, StagedUnits
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Movement, ProductStock, Stock
-from wms.shipping.carriers.builtin import is_valid_tracking_number
 from wms.shipping.models import Parcel
 
 HX = {"HX-Request": "true"}

@@ -10,7 +10,7 @@ import pytest
 
 from tests.scanning import decode_pdf, page_sizes, pdf_text
 from wms.base.money import to_minor
-from wms.shipping.carriers import (
+from wms.carriers import (
     Address,
     AddressError,
     Carrier,
@@ -20,7 +20,7 @@ from wms.shipping.carriers import (
     Rate,
     choose_rate,
 )
-from wms.shipping.carriers.builtin import (
+from wms.carriers.builtin import (
     BuiltinCarrier,
     is_valid_tracking_number,
     tracking_number_for,

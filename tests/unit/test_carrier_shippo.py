@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.fakes.shippo_server import ADDRESS_400_TEXT, API_KEY, FakeShippo
-from wms.shipping.carriers import (
+from wms.carriers import (
     Address,
     AddressError,
     Carrier,
@@ -24,7 +24,7 @@ from wms.shipping.carriers import (
     Rate,
     choose_rate,
 )
-from wms.shipping.carriers.shippo_adapter import ShippoCarrier, carrier_token
+from wms.carriers.shippo_adapter import ShippoCarrier, carrier_token
 
 TIMEOUT = 0.5
 WAREHOUSE = Address("North Dock", "100 Depot Rd", "Springfield", "62701", state="IL")

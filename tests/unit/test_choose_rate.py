@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from wms.shipping.carriers import NoRate, Rate, choose_rate, meets_service_level
+from wms.carriers import NoRate, Rate, choose_rate, meets_service_level
 
 
 def rate(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from wms.shipping.printers import PrinterUnavailable, send_zpl
+from wms.prints.printers import PrinterUnavailable, send_zpl
 
 ZPL = (
     "^XA^CI28^FO40,40^A0N,40,40^FH\\^FDZo\\C3\\AB^FS^FO40,120^BCN,200,Y,N,N^FDWL12345678905^FS^XZ\n"

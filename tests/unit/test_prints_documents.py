@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text
+from wms.base.address import Address
 from wms.prints.documents import (
     DiscrepancyLine,
     DiscrepancyReport,
@@ -19,9 +20,8 @@ from wms.prints.documents import (
     render_manifest,
     render_packing_slip,
 )
-from wms.prints.shipping_label import LabelAddress
 
-SHIP_TO = LabelAddress(
+SHIP_TO = Address(
     name="Zofia Łukasiewicz",
     street1="ul. Długa 5 & <b>7</b>",
     city="Kraków",

@@ -11,9 +11,9 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tests.scanning import decode_pdf, page_sizes, pdf_pages, pdf_text
+from wms.base.address import Address
 from wms.prints.barcodes import code128_pattern
 from wms.prints.shipping_label import (
-    LabelAddress,
     ShippingLabelData,
     address_lines,
     render_label_zpl,
@@ -22,7 +22,7 @@ from wms.prints.shipping_label import (
     zpl_text_width,
 )
 
-SHIP_FROM = LabelAddress(
+SHIP_FROM = Address(
     name="Acme Fulfilment",
     street1="12 Dock Road",
     street2="Unit 4",
@@ -31,7 +31,7 @@ SHIP_FROM = LabelAddress(
     zip="62701",
     company="Acme Inc",
 )
-SHIP_TO = LabelAddress(
+SHIP_TO = Address(
     name="Zofia Łukasiewicz",
     street1="ul. Żółkiewskiego 5/7",
     street2="c/o ^caret~tilde\\",
@@ -124,7 +124,7 @@ def test_address_lines() -> None:
         "Springfield, IL 62701",
         "US",
     ]
-    assert address_lines(LabelAddress("A", "B", city="Paris", zip="75001", country="fr")) == [
+    assert address_lines(Address("A", "B", city="Paris", zip="75001", country="fr")) == [
         "A",
         "B",
         "75001 Paris",
@@ -214,7 +214,7 @@ def test_zpl_many_labels_in_order() -> None:
 # ------------------------------------------------------------------ long addresses
 
 LONG_ADDRESSES = {
-    "french": LabelAddress(
+    "french": Address(
         name="Marie-Thérèse de La Rochefoucauld-Montmorency",
         company="Établissements Bérénice & Frères",
         street1="145 avenue du Maréchal-de-Lattre-de-Tassigny",
@@ -223,7 +223,7 @@ LONG_ADDRESSES = {
         zip="13210",
         country="FR",
     ),
-    "french, longer still": LabelAddress(
+    "french, longer still": Address(
         name="Marie-Thérèse de La Rochefoucauld-Montmorency-Laval",
         street1="145 avenue du Maréchal-de-Lattre-de-Tassigny et des Combattants d'Afrique du Nord",
         street2="Résidence les Jardins de l'Orangerie du Château, bâtiment B, escalier 3, porte 12",
@@ -231,7 +231,7 @@ LONG_ADDRESSES = {
         zip="78640",
         country="FR",
     ),
-    "american, longer still": LabelAddress(
+    "american, longer still": Address(
         name="Christopher Montgomery-Williamson III",
         street1="27001 La Paz Road, Suite 400, Building C",
         city="Rancho Santa Margarita Heights of the Upper Trabuco Canyon",
@@ -239,7 +239,7 @@ LONG_ADDRESSES = {
         zip="92688-1234",
         country="US",
     ),
-    "canadian": LabelAddress(
+    "canadian": Address(
         name="Jean-François Lévesque-Bouchard",
         street1="1234 boulevard du Séminaire Nord, appartement 1205",
         city="Saint-Jean-sur-Richelieu",
@@ -247,7 +247,7 @@ LONG_ADDRESSES = {
         zip="J3B 1A1",
         country="CA",
     ),
-    "american": LabelAddress(
+    "american": Address(
         name="Christopher Montgomery-Williamson III",
         company="Pacific Northwest Outdoor Equipment Cooperative",
         street1="27001 La Paz Road, Suite 400, Building C",

@@ -28,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from wms.base.address import Address
 from wms.prints.barcodes import (
     FONT,
     FONT_BOLD,
@@ -38,7 +39,7 @@ from wms.prints.barcodes import (
     pdf_text,
 )
 from wms.prints.barcodes import page_size as resolve_page_size
-from wms.prints.shipping_label import LabelAddress, address_lines, format_weight
+from wms.prints.shipping_label import address_lines, format_weight
 
 # --------------------------------------------------------------------------- data
 
@@ -54,14 +55,14 @@ class PackingSlipLine:
 @dataclass(frozen=True)
 class PackingSlip:
     order_number: str  # printed large and as Code128
-    ship_to: LabelAddress
+    ship_to: Address
     lines: Sequence[PackingSlipLine]
     box: str = ""  # box code or type the parcel was packed in
     note: str = ""  # customer or gift note, printed as given
     parcel: str = ""  # which parcel this is, e.g. "1 of 2" or a parcel id
     order_date: date | None = None
     packed_at: datetime | None = None
-    ship_from: LabelAddress | None = None  # shop / return address, top left
+    ship_from: Address | None = None  # shop / return address, top left
     channel: str = ""  # shop or marketplace name shown in the title
 
 

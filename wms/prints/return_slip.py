@@ -13,6 +13,7 @@ from datetime import date
 
 from reportlab.platypus import Flowable, Spacer, Table
 
+from wms.base.address import Address
 from wms.prints.barcodes import barcode_pattern
 from wms.prints.documents import (
     _BODY,
@@ -25,7 +26,7 @@ from wms.prints.documents import (
     _title_block,
     _when,
 )
-from wms.prints.shipping_label import LabelAddress, address_lines
+from wms.prints.shipping_label import address_lines
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ReturnSlip:
     lines: Sequence[ReturnSlipLine]
     customer: str = ""
     created_on: date | None = None
-    return_to: LabelAddress | None = None
+    return_to: Address | None = None
     tracking_number: str = ""
     note: str = ""
 

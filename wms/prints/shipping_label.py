@@ -34,6 +34,7 @@ from datetime import date
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from wms.base.address import Address
 from wms.prints.barcodes import (
     CODE128,
     FONT,
@@ -55,24 +56,12 @@ ZPL_HEIGHT = 1218  # dots: 6 in
 
 
 @dataclass(frozen=True)
-class LabelAddress:
-    name: str
-    street1: str
-    street2: str = ""
-    city: str = ""
-    state: str = ""
-    zip: str = ""
-    country: str = "US"
-    company: str = ""
-
-
-@dataclass(frozen=True)
 class ShippingLabelData:
     carrier: str  # e.g. "WMS Local"
     service: str  # e.g. "Express"
     tracking_number: str
-    ship_from: LabelAddress
-    ship_to: LabelAddress
+    ship_from: Address
+    ship_to: Address
     weight_g: int
     order_number: str  # e.g. "W-10422"
     reference: str = ""  # e.g. parcel id or box code
@@ -80,7 +69,7 @@ class ShippingLabelData:
     notice: str = ""  # printed reversed out under the carrier, e.g. "INTERNAL LABEL ..."
 
 
-def address_chunks(address: LabelAddress) -> list[list[str]]:
+def address_chunks(address: Address) -> list[list[str]]:
     """The printed lines of an address as their unbreakable pieces, empty parts left out.
 
     Name, company, street lines, ``"City, ST ZIP"`` (or ``"ZIP City"`` outside the
@@ -101,7 +90,7 @@ def address_chunks(address: LabelAddress) -> list[list[str]]:
     return [[" ".join(piece.split()) for piece in line] for line in lines if any(line)]
 
 
-def address_lines(address: LabelAddress) -> list[str]:
+def address_lines(address: Address) -> list[str]:
     """The printed lines of an address (see ``address_chunks``) as plain text."""
     return [" ".join(chunks) for chunks in address_chunks(address)]
 
@@ -227,7 +216,7 @@ def _pdf_measure(text: str, size: float, bold: bool) -> float:
 
 
 def _draw_address(
-    c: Canvas, address: LabelAddress, x: float, top: float, height: float, big: bool
+    c: Canvas, address: Address, x: float, top: float, height: float, big: bool
 ) -> None:
     """An address block from ``top`` down, every character kept, within the label's width."""
     chunks = address_chunks(address)
@@ -406,7 +395,7 @@ def _zpl_measure(text: str, size: float, bold: bool) -> float:
     return zpl_text_width(text, int(size))
 
 
-def _zpl_address(address: LabelAddress, x: int, top: int, height: int, big: bool) -> list[str]:
+def _zpl_address(address: Address, x: int, top: int, height: int, big: bool) -> list[str]:
     """An address block from ``top`` down: fitted, wrapped, every character kept."""
     chunks = address_chunks(address)
     width = ZPL_WIDTH - _ZPL_MARGIN - x

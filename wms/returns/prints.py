@@ -6,7 +6,6 @@ from flask import Response
 
 from wms.base.errors import ReturnNotFound
 from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
-from wms.prints.shipping_label import LabelAddress
 from wms.returns.models import ReturnAuthorisation
 from wms.returns.services import authorisations, labels
 
@@ -28,23 +27,13 @@ def slip_pdf(rma: ReturnAuthorisation, size: str = "A4") -> bytes:
 
 
 def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
-    address = labels.return_address()
     return ReturnSlip(
         rma_number=rma.number,
         order_number=rma.order.number,
         customer=rma.order.customer_name or rma.order.ship_to.get("name", ""),
         created_on=rma.created_at.date(),
         tracking_number=rma.tracking_number or "",
-        return_to=LabelAddress(
-            name=address.name,
-            company=address.company,
-            street1=address.street1,
-            street2=address.street2,
-            city=address.city,
-            state=address.state,
-            zip=address.zip,
-            country=address.country,
-        ),
+        return_to=labels.return_address(),
         lines=[
             ReturnSlipLine(
                 ln.product.sku,

@@ -23,11 +23,7 @@ from typing import Any
 
 from wms.base.errors import Conflict, DomainError, InvalidInput, NotFound
 from wms.base.money import DEFAULT_CURRENCY, normal_currency
-from wms.config import setting
-from wms.core.models import Order
-from wms.database import Commit
-from wms.extensions import db
-from wms.shipping.carriers import (
+from wms.carriers import (
     SERVICE_LEVELS,
     Address,
     Carrier,
@@ -38,11 +34,15 @@ from wms.shipping.carriers import (
     Rate,
     choose_rate,
 )
-from wms.shipping.carriers import Parcel as Package
-from wms.shipping.carriers.builtin import BuiltinCarrier
+from wms.carriers import Parcel as Package
+from wms.carriers.builtin import BuiltinCarrier
+from wms.config import setting
+from wms.core.models import Order
+from wms.database import Commit
+from wms.extensions import db
+from wms.prints.printers import PrinterUnavailable, send_zpl
 from wms.shipping.models import LabelState, Parcel, ParcelStatus
 from wms.shipping.parcels import release_payment_hold, require_payment
-from wms.shipping.printers import PrinterUnavailable, send_zpl
 from wms.shipping.purchases import (
     LabelUnconfirmed,
     claim,
@@ -119,7 +119,7 @@ def carrier_for(
     """The adapter for ``code``; ``serials`` gives built-in parcels their own tracking numbers."""
     if code == "shippo":
         _require_configured(code)
-        from wms.shipping.carriers.shippo_adapter import ShippoCarrier
+        from wms.carriers.shippo_adapter import ShippoCarrier
 
         with ShippoCarrier(
             setting("SHIPPO_API_KEY"),

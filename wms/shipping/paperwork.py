@@ -21,7 +21,6 @@ from wms.prints.documents import (
     render_manifest,
     render_packing_slip,
 )
-from wms.shipping.carriers.builtin import label_address
 from wms.shipping.labels import ship_to_address, warehouse_address
 from wms.shipping.models import BoxType, Parcel, ParcelStatus
 
@@ -45,13 +44,13 @@ def packing_slip_pdf(parcel: Parcel) -> bytes:
     channel = db.session.get(Channel, order.channel_id)
     slip = PackingSlip(
         order_number=order.number,
-        ship_to=label_address(ship_to_address(order)),
+        ship_to=ship_to_address(order),
         lines=lines,
         box=parcel.box_type.code if parcel.box_type else "",
         parcel=parcel.tracking_number,
         order_date=order.placed_at.date(),
         packed_at=parcel.packed_at or utcnow(),
-        ship_from=label_address(warehouse_address()),
+        ship_from=warehouse_address(),
         channel=channel.name if channel else "",
     )
     return render_packing_slip(slip)

@@ -25,10 +25,10 @@ from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict
 from wms.base.money import to_minor
+from wms.carriers import Label
 from wms.config import setting
 from wms.database import Commit
 from wms.extensions import db
-from wms.shipping.carriers import Label
 from wms.shipping.models import LabelState, Parcel, ParcelStatus
 
 # A purchase under way holds the parcel this long; after that the request is

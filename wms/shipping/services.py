@@ -15,13 +15,13 @@ from typing import Any
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, NotFound, UnknownCode
 from wms.base.numbers import order_id_from_number, order_number
+from wms.carriers import Rate
 from wms.core.models import Order
 from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import find_location, find_product
 from wms.shipping import labels, paperwork, parcels, purchases, queries, shipments
-from wms.shipping.carriers import Rate
 from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
 from wms.shipping.packing import format_grams, looks_like_weight, parse_weight
 

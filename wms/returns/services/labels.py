@@ -24,13 +24,7 @@ from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput, LabelInProgress, ReturnClosed
 from wms.base.money import to_minor
-from wms.channels import outbox
-from wms.config import setting
-from wms.database import Commit
-from wms.extensions import db
-from wms.inventory.models import Product
-from wms.returns.models import LabelStatus, ReturnAuthorisation
-from wms.shipping.carriers import (
+from wms.carriers import (
     LABEL_FORMATS,
     Address,
     Carrier,
@@ -39,7 +33,13 @@ from wms.shipping.carriers import (
     Label,
     Parcel,
 )
-from wms.shipping.carriers.builtin import BuiltinCarrier
+from wms.carriers.builtin import BuiltinCarrier
+from wms.channels import outbox
+from wms.config import setting
+from wms.database import Commit
+from wms.extensions import db
+from wms.inventory.models import Product
+from wms.returns.models import LabelStatus, ReturnAuthorisation
 from wms.shipping.labels import warehouse_address, warehouse_currency
 from wms.shipping.purchases import release_after
 
@@ -78,7 +78,7 @@ class LabelJob:
 
 def carrier_for_app() -> Carrier:
     if setting("SHIPPO_API_KEY"):
-        from wms.shipping.carriers.shippo_adapter import ShippoCarrier
+        from wms.carriers.shippo_adapter import ShippoCarrier
 
         return ShippoCarrier(
             setting("SHIPPO_API_KEY"),

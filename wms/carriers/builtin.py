@@ -46,13 +46,7 @@ from decimal import Decimal
 from wms.base.clock import today as utc_today
 from wms.base.codes import gs1_check_digit
 from wms.base.money import DEFAULT_CURRENCY, from_minor, normal_currency, to_minor
-from wms.prints.shipping_label import (
-    LabelAddress,
-    ShippingLabelData,
-    render_label_zpl,
-    render_labels_pdf,
-)
-from wms.shipping.carriers import (
+from wms.carriers import (
     LABEL_FORMATS,
     Address,
     AddressError,
@@ -63,6 +57,11 @@ from wms.shipping.carriers import (
     Rate,
     TrackingStatus,
     choose_rate,
+)
+from wms.prints.shipping_label import (
+    ShippingLabelData,
+    render_label_zpl,
+    render_labels_pdf,
 )
 
 TRACKING_PREFIX = "WL"
@@ -137,20 +136,6 @@ def _check_address(address: Address, which: str) -> None:
     if missing:
         listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
         raise AddressError(f"The {which} address has no {listed}.")
-
-
-def label_address(address: Address) -> LabelAddress:
-    """A carrier address as the label printer draws it."""
-    return LabelAddress(
-        name=address.name,
-        street1=address.street1,
-        street2=address.street2,
-        city=address.city,
-        state=address.state,
-        zip=address.zip,
-        country=address.country,
-        company=address.company,
-    )
 
 
 class BuiltinCarrier:
@@ -249,8 +234,8 @@ class BuiltinCarrier:
             carrier=self.name,
             service=rate.service,
             tracking_number=number,
-            ship_from=label_address(ship_from),
-            ship_to=label_address(ship_to),
+            ship_from=ship_from,
+            ship_to=ship_to,
             weight_g=parcel.weight_g,
             order_number=order_number,
             reference=idempotency_key,

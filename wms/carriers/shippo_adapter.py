@@ -46,7 +46,7 @@ from shippo.models import components, errors, operations
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from wms.base.money import parse_amount
-from wms.shipping.carriers import (
+from wms.carriers import (
     LABEL_FORMATS,
     Address,
     AddressError,

@@ -29,6 +29,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+from wms.base.address import Address
+
 __all__ = [
     "LABEL_FORMATS",
     "SERVICE_LEVELS",
@@ -56,20 +58,6 @@ SERVICE_LEVELS: dict[str, int | None] = {
 
 # Label formats the app asks for: a 4x6 inch PDF page, or ZPL for a thermal printer.
 LABEL_FORMATS: tuple[str, ...] = ("PDF_4x6", "ZPL")
-
-
-@dataclass(frozen=True)
-class Address:
-    name: str
-    street1: str
-    city: str
-    zip: str
-    country: str = "US"
-    state: str = ""
-    street2: str = ""
-    company: str = ""
-    phone: str = ""
-    email: str = ""
 
 
 @dataclass(frozen=True)
