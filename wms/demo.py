@@ -26,7 +26,7 @@ from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.returns.models import ReturnAuthorisation
 from wms.returns.services import labels
 from wms.returns.services.authorisations import NewReturn, NewReturnLine, authorise_return
-from wms.shipping import setup as shipping_setup
+from wms.shipping.models import BoxType, PackStation
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
     users = _users()
     channels = _channels()
     locations = _locations()
-    shipping_setup.load_demo(locations)
+    _shipping(locations)
     products = _products(rng, day)
     ensure_product_stock([p.id for p in products])
     db.session.flush()
@@ -339,6 +339,33 @@ def _inbounds(
         lines=[NewInboundLine(p.sku, 40) for p in products[-5:]],
         supplier="Wingtip Toys",
     )
+
+
+DEMO_BOXES = (
+    ("ENV-1", "Padded envelope", 350, 250, 40, 30),
+    ("BOX-S", "Small box", 250, 200, 100, 150),
+    ("BOX-M", "Medium box", 400, 300, 200, 350),
+    ("BOX-L", "Large box", 600, 400, 400, 700),
+)
+
+
+def _shipping(locations: list[Location]) -> None:
+    """Boxes, and the demo's packing locations as stations (no thermal printers)."""
+    for code, name, length, width, height, tare in DEMO_BOXES:
+        db.session.add(
+            BoxType(
+                code=code,
+                name=name,
+                length_mm=length,
+                width_mm=width,
+                height_mm=height,
+                tare_g=tare,
+            )
+        )
+    for location in locations:
+        if location.kind == LocationKind.PACKING:
+            db.session.add(PackStation(location_id=location.id))
+    db.session.flush()
 
 
 # Orders shipped straight from their bins (the demo packs nothing), for returns to come back.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wms.base.errors import InvalidInput
-from wms.shipping.packing import (
+from wms.shipping.rules import (
     ExtraItem,
     LineToPack,
     WrongItem,

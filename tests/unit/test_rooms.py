@@ -36,6 +36,7 @@ SHAPED = (
     "orders",
     "picking",
     "returns",
+    "shipping",
     "shops",
     "stockcontrol",
 )

@@ -135,3 +135,14 @@ class NoPlace(Conflict):
     """A kind of location the returns bench needs does not exist."""
 
     code = "no_location"
+
+
+# ------------------------------------------------------------------- packing
+
+
+class WrongItem(Conflict):
+    code = "wrong_item"
+
+
+class ExtraItem(Conflict):
+    code = "extra_item"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,9 +15,10 @@ from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
+from wms.shipping import queries
 from wms.shipping.models import BoxType, LabelState, PackStation, Parcel, ParcelLine, ParcelStatus
-from wms.shipping.packing import LineToPack
-from wms.shipping.purchases import release_after
+from wms.shipping.rules import LineToPack
+from wms.shipping.services.purchases import release_after
 
 staged_t = StagedUnits.__table__
 orders_t = Order.__table__
@@ -277,3 +279,75 @@ def unconfirmed_labels() -> list[UnconfirmedLabel]:
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class CarrierDay:
+    carrier: str
+    parcels: int
+    weight_g: int
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time())
+    return start, start + timedelta(days=1)
+
+
+def manifest_summary(day: date) -> list[CarrierDay]:
+    """Carriers that took parcels on ``day`` (UTC), with how many and their weight."""
+    start, end = day_bounds(day)
+    rows = db.session.execute(
+        select(Parcel.carrier, func.count(), func.coalesce(func.sum(Parcel.weight_g), 0))
+        .where(
+            Parcel.status == ParcelStatus.SHIPPED,
+            Parcel.shipped_at >= start,
+            Parcel.shipped_at < end,
+        )
+        .group_by(Parcel.carrier)
+        .order_by(Parcel.carrier)
+    ).all()
+    return [CarrierDay(carrier, int(count), int(weight)) for carrier, count, weight in rows]
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    tracking_number: str
+    carrier: str
+    service: str
+    status: str
+    shipped_at: Any
+
+
+def track_parcel(number: str) -> TrackingView:
+    """What a customer may see of a parcel: carrier, service, and whether it left."""
+    parcel = queries.parcel_by_tracking(number)
+    if parcel is None or parcel.label_state != LabelState.BOUGHT:
+        raise NotFound(f"No parcel has the tracking number {number.strip()[:40]}.")
+    status = (
+        "Shipped: the parcel left the warehouse."
+        if parcel.status == ParcelStatus.SHIPPED
+        else "Label created: the parcel waits for pickup at the warehouse."
+    )
+    return TrackingView(
+        parcel.tracking_number, parcel.carrier, parcel.service, status, parcel.shipped_at
+    )
+
+
+def list_boxes() -> list[BoxType]:
+    return list(db.session.scalars(select(BoxType).order_by(BoxType.active.desc(), BoxType.code)))
+
+
+@dataclass(frozen=True)
+class StationRow:
+    location: Location
+    settings: PackStation | None
+
+
+def list_stations() -> list[StationRow]:
+    rows = db.session.execute(
+        select(Location, PackStation)
+        .outerjoin(PackStation, PackStation.location_id == Location.id)
+        .where(Location.kind == LocationKind.PACKING)
+        .order_by(Location.code)
+    ).all()
+    return [StationRow(location, settings) for location, settings in rows]

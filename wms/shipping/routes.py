@@ -1,20 +1,24 @@
+"""Shipping on the floor: the pack station, its labels, slips and manifests; and the public
+tracking page."""
+
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from wms.auth.decorators import role_required
-from wms.base.clock import today, utcnow
+from wms.base.clock import today
 from wms.base.errors import DomainError, InvalidInput
 from wms.base.money import format_money
 from wms.database import commit_early
 from wms.extensions import db, htmx
-from wms.shipping import services, setup
-from wms.shipping.labels import CallOut
-from wms.shipping.services import PackView, PrintFile
+from wms.shipping import prints, queries
+from wms.shipping.prints import PrintFile
+from wms.shipping.services import packing
+from wms.shipping.services.labels import CallOut
+from wms.shipping.services.packing import PackView
 
 bp = Blueprint("shipping", __name__)
 
@@ -26,7 +30,7 @@ bp.add_app_template_filter(format_money, "money")
 
 @bp.get("/pack")
 def pack_start() -> ResponseReturnValue:
-    station = services.default_station()
+    station = packing.default_station()
     if station is not None:
         return redirect(url_for("shipping.pack_station", station=station.code))
     return render_template("shipping/pack.html", view=None)
@@ -34,20 +38,20 @@ def pack_start() -> ResponseReturnValue:
 
 @bp.post("/pack")
 def pack_choose_station() -> ResponseReturnValue:
-    station = services.choose_station(request.form.get("code", ""))
+    station = packing.choose_station(request.form.get("code", ""))
     return _go_to(station.code)
 
 
 @bp.get("/pack/<station>")
 def pack_station(station: str) -> ResponseReturnValue:
-    return _render(services.station_view(station, current_user.id))
+    return _render(packing.station_view(station, current_user.id))
 
 
 @bp.post("/pack/<station>/scan")
 def pack_scan(station: str) -> ResponseReturnValue:
     try:
-        view = services.scan_at_station(
-            station, request.form.get("code", ""), current_user.id, _call_out()
+        view = packing.scan_at_station(
+            station, request.form.get("code", ""), current_user.id, call_out()
         )
     except DomainError as error:
         return _refused(station, error)
@@ -59,8 +63,8 @@ def pack_scan(station: str) -> ResponseReturnValue:
 @bp.post("/pack/<station>/rate")
 def pack_rate(station: str) -> ResponseReturnValue:
     try:
-        view = services.buy_with_rate(
-            station, request.form.get("rate_id", ""), current_user.id, _call_out()
+        view = packing.buy_with_rate(
+            station, request.form.get("rate_id", ""), current_user.id, call_out()
         )
     except DomainError as error:
         return _refused(station, error)
@@ -71,7 +75,7 @@ def _tracking_page() -> str:
     return url_for("shipping.track_form", _external=True)
 
 
-def _call_out() -> CallOut:
+def call_out() -> CallOut:
     """The pack station's actions call the carrier and the printer: they commit early."""
     return CallOut(commit_early, _tracking_page())
 
@@ -79,7 +83,7 @@ def _call_out() -> CallOut:
 def _refused(station: str, error: DomainError) -> ResponseReturnValue:
     """The refusal in one sentence above the order, so the packer still sees what is left."""
     db.session.rollback()
-    view = services.station_view(station, current_user.id)
+    view = packing.station_view(station, current_user.id)
     view.message, view.tone = error.message, "error"
     return _render(view), error.status
 
@@ -112,12 +116,12 @@ def _pdf(file: PrintFile) -> Response:
 
 @bp.get("/pack/parcels/<int:parcel_id>/label.pdf")
 def label_pdf(parcel_id: int) -> ResponseReturnValue:
-    return _pdf(services.parcel_label(parcel_id, "PDF_4x6", _tracking_page()))
+    return _pdf(prints.parcel_label(parcel_id, "PDF_4x6", _tracking_page()))
 
 
 @bp.get("/pack/parcels/<int:parcel_id>/label.zpl")
 def label_zpl(parcel_id: int) -> ResponseReturnValue:
-    file = services.parcel_label(parcel_id, "ZPL", _tracking_page())
+    file = prints.parcel_label(parcel_id, "ZPL", _tracking_page())
     response = Response(file.content, mimetype="application/x-zpl")
     response.headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -126,46 +130,20 @@ def label_zpl(parcel_id: int) -> ResponseReturnValue:
 
 @bp.get("/pack/parcels/<int:parcel_id>/slip.pdf")
 def packing_slip(parcel_id: int) -> ResponseReturnValue:
-    return _pdf(services.parcel_slip(parcel_id))
+    return _pdf(prints.parcel_slip(parcel_id))
 
 
 @bp.get("/shipping/manifests")
 def manifests() -> ResponseReturnValue:
     day = _day(request.args.get("day", ""))
-    return render_template("shipping/manifests.html", day=day, carriers=services.manifest_day(day))
+    return render_template(
+        "shipping/manifests.html", day=day, carriers=queries.manifest_summary(day)
+    )
 
 
 @bp.get("/shipping/manifests/<day>.pdf")
 def manifest_pdf(day: str) -> ResponseReturnValue:
-    return _pdf(services.carrier_manifest(_day(day), request.args.get("carrier", "")))
-
-
-@bp.get("/shipping/unconfirmed")
-@role_required("supervisor")
-def unconfirmed_labels() -> ResponseReturnValue:
-    return _unconfirmed_page()
-
-
-def _unconfirmed_page(error: str = "", status: int = 200) -> ResponseReturnValue:
-    page = render_template(
-        "shipping/unconfirmed.html",
-        parcels=services.unconfirmed_labels(),
-        now=utcnow(),
-        error=error,
-    )
-    return page, status
-
-
-@bp.post("/shipping/unconfirmed/<int:parcel_id>/release")
-@role_required("supervisor")
-def release_label(parcel_id: int) -> ResponseReturnValue:
-    try:
-        message = services.release_label(parcel_id, _call_out(), current_user.id)
-    except DomainError as error:
-        db.session.rollback()
-        return _unconfirmed_page(error.message, error.status)
-    flash(message, "ok")
-    return redirect(url_for("shipping.unconfirmed_labels"))
+    return _pdf(prints.carrier_manifest(_day(day), request.args.get("carrier", "")))
 
 
 def _day(text: str) -> date:
@@ -190,69 +168,4 @@ def track_form() -> ResponseReturnValue:
 
 @bp.get("/track/<number>")
 def track(number: str) -> ResponseReturnValue:
-    return render_template("shipping/track.html", parcel=services.track_parcel(number))
-
-
-# ------------------------------------------------------------------ admin
-
-
-@bp.get("/shipping/setup")
-@role_required("admin")
-def setup_page() -> ResponseReturnValue:
-    return _setup_page()
-
-
-def _setup_page(error: str = "", status: int = 200) -> ResponseReturnValue:
-    page = render_template(
-        "shipping/setup.html",
-        boxes=setup.list_boxes(),
-        stations=setup.list_stations(),
-        error=error,
-        form=request.form if error else {},
-    )
-    return page, status
-
-
-@bp.post("/shipping/boxes")
-@bp.post("/shipping/boxes/<int:box_id>")
-@role_required("admin")
-def save_box(box_id: int | None = None) -> ResponseReturnValue:
-    form = request.form
-    try:
-        box = setup.save_box(
-            setup.BoxForm(
-                code=form.get("code", ""),
-                name=form.get("name", ""),
-                length_mm=form.get("length_mm", ""),
-                width_mm=form.get("width_mm", ""),
-                height_mm=form.get("height_mm", ""),
-                tare_g=form.get("tare_g", ""),
-                active=form.get("active", "1") == "1",
-            ),
-            box_id,
-            current_user.id,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        return _setup_page(error.message, error.status)
-    flash(f"Box {box.code} saved.", "ok")
-    return redirect(url_for("shipping.setup_page"))
-
-
-@bp.post("/shipping/stations")
-@role_required("admin")
-def save_station() -> ResponseReturnValue:
-    form = request.form
-    try:
-        station = setup.save_station(
-            form.get("code", ""),
-            form.get("printer_host", ""),
-            form.get("printer_port", ""),
-            form.get("active", "1") == "1",
-            current_user.id,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        return _setup_page(error.message, error.status)
-    flash(f"Pack station {station.location.code} saved.", "ok")
-    return redirect(url_for("shipping.setup_page"))
+    return render_template("shipping/track.html", parcel=queries.track_parcel(number))

@@ -7,7 +7,7 @@ first, and the adapters look for a label bought with that key before buying
 ("look before you buy"). When the carrier did not say whether it sold the
 label, no purchase is made again: later attempts only look for that label,
 until the carrier shows it or a supervisor releases the RMA after the same
-waiting period as parcels (``wms.shipping.purchases``). The built-in carrier
+waiting period as parcels (``wms.shipping.services.purchases``). The built-in carrier
 draws the same label for the same key, so it may simply be asked again.
 The carrier is called with no database transaction open.
 """
@@ -40,8 +40,8 @@ from wms.database import Commit
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.returns.models import LabelStatus, ReturnAuthorisation
-from wms.shipping.labels import warehouse_address, warehouse_currency
-from wms.shipping.purchases import release_after
+from wms.shipping.services.labels import warehouse_address, warehouse_currency
+from wms.shipping.services.purchases import release_after
 
 rma_t = ReturnAuthorisation.__table__
 # An attempt older than this is taken to have died with its worker; a new one may start.

@@ -6,7 +6,7 @@ the action ``commit_early`` in a ``CallOut``), and a purchase is put on record,
 committed, before the carrier hears of it: after a crash, a timeout or a 5xx the parcel says a
 purchase may have happened. Then no purchase is made again: the next attempts
 only ask the carrier for the label bought with the parcel's key, until it is
-found or a supervisor releases the parcel (see ``wms.shipping.purchases``).
+found or a supervisor releases the parcel (see ``wms.shipping.services.purchases``).
 
 Money: rates are compared only within the warehouse's currency (``CURRENCY``,
 from ``WMS_CURRENCY``, EUR by default); rates in another currency are listed as
@@ -42,8 +42,9 @@ from wms.database import Commit
 from wms.extensions import db
 from wms.prints.printers import PrinterUnavailable, send_zpl
 from wms.shipping.models import LabelState, Parcel, ParcelStatus
-from wms.shipping.parcels import release_payment_hold, require_payment
-from wms.shipping.purchases import (
+from wms.shipping.queries import station_settings
+from wms.shipping.services.parcels import release_payment_hold, require_payment
+from wms.shipping.services.purchases import (
     LabelUnconfirmed,
     claim,
     mark_unknown,
@@ -53,7 +54,6 @@ from wms.shipping.purchases import (
     unconfirmed_sentence,
     unknown,
 )
-from wms.shipping.queries import station_settings
 
 # Carriers that give the same label again for the same parcel key: for them a
 # purchase whose outcome is unknown is simply made again.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wms.base.clock import utcnow
+from wms.base.errors import NotFound
 from wms.base.numbers import order_number
 from wms.channels.models import Channel
 from wms.core.models import Order, OrderLine
@@ -21,8 +22,10 @@ from wms.prints.documents import (
     render_manifest,
     render_packing_slip,
 )
-from wms.shipping.labels import ship_to_address, warehouse_address
+from wms.shipping import prints, queries
 from wms.shipping.models import BoxType, Parcel, ParcelStatus
+from wms.shipping.services import labels
+from wms.shipping.services.labels import ship_to_address, warehouse_address
 
 
 def packing_slip_pdf(parcel: Parcel) -> bytes:
@@ -56,37 +59,9 @@ def packing_slip_pdf(parcel: Parcel) -> bytes:
     return render_packing_slip(slip)
 
 
-@dataclass(frozen=True)
-class CarrierDay:
-    carrier: str
-    parcels: int
-    weight_g: int
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time())
-    return start, start + timedelta(days=1)
-
-
-def manifest_summary(day: date) -> list[CarrierDay]:
-    """Carriers that took parcels on ``day`` (UTC), with how many and their weight."""
-    start, end = _day_bounds(day)
-    rows = db.session.execute(
-        select(Parcel.carrier, func.count(), func.coalesce(func.sum(Parcel.weight_g), 0))
-        .where(
-            Parcel.status == ParcelStatus.SHIPPED,
-            Parcel.shipped_at >= start,
-            Parcel.shipped_at < end,
-        )
-        .group_by(Parcel.carrier)
-        .order_by(Parcel.carrier)
-    ).all()
-    return [CarrierDay(carrier, int(count), int(weight)) for carrier, count, weight in rows]
-
-
 def manifest_pdf(day: date, carrier: str) -> bytes | None:
     """The manifest of one carrier's parcels shipped on ``day``; None when there were none."""
-    start, end = _day_bounds(day)
+    start, end = queries.day_bounds(day)
     rows: list[Any] = db.session.execute(
         select(Parcel, BoxType.code)
         .outerjoin(BoxType, BoxType.id == Parcel.box_type_id)
@@ -119,3 +94,31 @@ def manifest_pdf(day: date, carrier: str) -> bytes | None:
             created_at=utcnow(),
         )
     )
+
+
+@dataclass(frozen=True)
+class PrintFile:
+    content: bytes
+    filename: str
+
+
+def parcel_label(parcel_id: int, label_format: str, tracking_page: str) -> PrintFile:
+    parcel = queries.get_parcel(parcel_id)
+    number = order_number(parcel.order_id)
+    content = labels.label_file(parcel, label_format, number, tracking_page)
+    suffix = "zpl" if label_format == "ZPL" else "pdf"
+    return PrintFile(content, f"label-{number}-{parcel.tracking_number}.{suffix}")
+
+
+def parcel_slip(parcel_id: int) -> PrintFile:
+    parcel = queries.get_parcel(parcel_id)
+    number = order_number(parcel.order_id)
+    return PrintFile(prints.packing_slip_pdf(parcel), f"packing-slip-{number}.pdf")
+
+
+def carrier_manifest(day: date, carrier: str) -> PrintFile:
+    pdf = prints.manifest_pdf(day, carrier)
+    if pdf is None:
+        raise NotFound(f"{carrier or 'That carrier'} took no parcels on {day.isoformat()}.")
+    slug = "".join(ch if ch.isalnum() else "-" for ch in carrier.lower()).strip("-")
+    return PrintFile(pdf, f"manifest-{slug}-{day.isoformat()}.pdf")

@@ -25,7 +25,7 @@ from wms.shipping.models import (
     ParcelLine,
     ParcelStatus,
 )
-from wms.shipping.packing import LineToPack, check_weight, line_for_scan, units_left
+from wms.shipping.rules import LineToPack, check_weight, line_for_scan, units_left
 
 staged_t = StagedUnits.__table__
 orders_t = Order.__table__

@@ -17,13 +17,6 @@ from wms.shipping.models import BoxType, PackStation
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 _HOST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,198}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:]+\]?$")
 
-DEMO_BOXES = (
-    ("ENV-1", "Padded envelope", 350, 250, 40, 30),
-    ("BOX-S", "Small box", 250, 200, 100, 150),
-    ("BOX-M", "Medium box", 400, 300, 200, 350),
-    ("BOX-L", "Large box", 600, 400, 400, 700),
-)
-
 
 @dataclass(frozen=True)
 class BoxForm:
@@ -67,10 +60,6 @@ def _box_values(form: BoxForm) -> dict[str, object]:
     }
 
 
-def list_boxes() -> list[BoxType]:
-    return list(db.session.scalars(select(BoxType).order_by(BoxType.active.desc(), BoxType.code)))
-
-
 def save_box(form: BoxForm, box_id: int | None, user_id: int | None) -> BoxType:
     """Create a box type, or change one; an audit row says who did what."""
     values = _box_values(form)
@@ -104,22 +93,6 @@ def _is_location_code(code: str) -> bool:
 
 
 # ------------------------------------------------------------------ pack stations
-
-
-@dataclass(frozen=True)
-class StationRow:
-    location: Location
-    settings: PackStation | None
-
-
-def list_stations() -> list[StationRow]:
-    rows = db.session.execute(
-        select(Location, PackStation)
-        .outerjoin(PackStation, PackStation.location_id == Location.id)
-        .where(Location.kind == LocationKind.PACKING)
-        .order_by(Location.code)
-    ).all()
-    return [StationRow(location, settings) for location, settings in rows]
 
 
 def save_station(
@@ -157,22 +130,3 @@ def save_station(
             **changes,
         )
     return station
-
-
-def load_demo(locations: list[Location]) -> None:
-    """Boxes, and the demo's packing locations as stations (no thermal printers)."""
-    for code, name, length, width, height, tare in DEMO_BOXES:
-        db.session.add(
-            BoxType(
-                code=code,
-                name=name,
-                length_mm=length,
-                width_mm=width,
-                height_mm=height,
-                tare_g=tare,
-            )
-        )
-    for location in locations:
-        if location.kind == LocationKind.PACKING:
-            db.session.add(PackStation(location_id=location.id))
-    db.session.flush()

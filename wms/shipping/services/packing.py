@@ -9,21 +9,21 @@ the scale typed; the label's tracking number (or DONE) ships the parcel.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from wms.base.codes import command_of
-from wms.base.errors import Conflict, InvalidInput, NotFound, UnknownCode
-from wms.base.numbers import order_id_from_number, order_number
+from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.numbers import order_id_from_number
 from wms.carriers import Rate
 from wms.core.models import Order
 from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.services import find_location, find_product
-from wms.shipping import labels, paperwork, parcels, purchases, queries, shipments
+from wms.shipping import queries
 from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
-from wms.shipping.packing import format_grams, looks_like_weight, parse_weight
+from wms.shipping.rules import format_grams, looks_like_weight, parse_weight
+from wms.shipping.services import labels, parcels, purchases, shipments
 
 
 @dataclass
@@ -327,70 +327,3 @@ def _step(parcel: Parcel, order: Order, left: int) -> str:
     if not queries.payment_ok(order):
         return "payment"
     return "rates"
-
-
-# ------------------------------------------------------------------ prints
-
-
-@dataclass(frozen=True)
-class PrintFile:
-    content: bytes
-    filename: str
-
-
-def parcel_label(parcel_id: int, label_format: str, tracking_page: str) -> PrintFile:
-    parcel = queries.get_parcel(parcel_id)
-    number = order_number(parcel.order_id)
-    content = labels.label_file(parcel, label_format, number, tracking_page)
-    suffix = "zpl" if label_format == "ZPL" else "pdf"
-    return PrintFile(content, f"label-{number}-{parcel.tracking_number}.{suffix}")
-
-
-def parcel_slip(parcel_id: int) -> PrintFile:
-    parcel = queries.get_parcel(parcel_id)
-    number = order_number(parcel.order_id)
-    return PrintFile(paperwork.packing_slip_pdf(parcel), f"packing-slip-{number}.pdf")
-
-
-def carrier_manifest(day: date, carrier: str) -> PrintFile:
-    pdf = paperwork.manifest_pdf(day, carrier)
-    if pdf is None:
-        raise NotFound(f"{carrier or 'That carrier'} took no parcels on {day.isoformat()}.")
-    slug = "".join(ch if ch.isalnum() else "-" for ch in carrier.lower()).strip("-")
-    return PrintFile(pdf, f"manifest-{slug}-{day.isoformat()}.pdf")
-
-
-def manifest_day(day: date) -> list[paperwork.CarrierDay]:
-    return paperwork.manifest_summary(day)
-
-
-def unconfirmed_labels() -> list[queries.UnconfirmedLabel]:
-    return queries.unconfirmed_labels()
-
-
-def release_label(parcel_id: int, call: labels.CallOut, user_id: int | None) -> str:
-    return labels.release_label(parcel_id, call, user_id)
-
-
-@dataclass(frozen=True)
-class TrackingView:
-    tracking_number: str
-    carrier: str
-    service: str
-    status: str
-    shipped_at: Any
-
-
-def track_parcel(number: str) -> TrackingView:
-    """What a customer may see of a parcel: carrier, service, and whether it left."""
-    parcel = queries.parcel_by_tracking(number)
-    if parcel is None or parcel.label_state != LabelState.BOUGHT:
-        raise NotFound(f"No parcel has the tracking number {number.strip()[:40]}.")
-    status = (
-        "Shipped: the parcel left the warehouse."
-        if parcel.status == ParcelStatus.SHIPPED
-        else "Label created: the parcel waits for pickup at the warehouse."
-    )
-    return TrackingView(
-        parcel.tracking_number, parcel.carrier, parcel.service, status, parcel.shipped_at
-    )

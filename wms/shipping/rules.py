@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from wms.base.errors import Conflict, InvalidInput
+from wms.base.errors import ExtraItem, InvalidInput, WrongItem
 
 MAX_WEIGHT_G = 70_000
 # A scale that types like a keyboard sends "1250", "1.25", "1.250 kg" or "2.6 lb".
@@ -23,14 +23,6 @@ _GRAMS_PER = {
     "lbs": Decimal("453.59237"),
     "oz": Decimal("28.349523125"),
 }
-
-
-class WrongItem(Conflict):
-    code = "wrong_item"
-
-
-class ExtraItem(Conflict):
-    code = "extra_item"
 
 
 def looks_like_weight(text: str) -> bool:

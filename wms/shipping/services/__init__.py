@@ -1,0 +1,1 @@
+"""Packing and shipping: the actions, one module per thing acted on."""
