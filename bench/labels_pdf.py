@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from wms.base.address import Address
 from wms.prints.shipping_label import (
-    LabelAddress,
     ShippingLabelData,
     render_labels_pdf,
 )
 
 RUNS = 3
-SHIP_FROM = LabelAddress(
+SHIP_FROM = Address(
     name="WMS Fulfilment",
     street1="12 Dock Road",
     street2="Gate 4",
@@ -52,7 +52,7 @@ def synthetic_labels(count: int, seed: int = 42) -> list[ShippingLabelData]:
                 service=rnd.choice(["Express", "Ground", "Next Day"]),
                 tracking_number=f"1Z{rnd.randrange(16**6):06X}{i:010d}",
                 ship_from=SHIP_FROM,
-                ship_to=LabelAddress(
+                ship_to=Address(
                     name=f"Customer {i} Müller-Łęcka",
                     street1=f"{rnd.randrange(1, 300)} Long Street Name",
                     street2="Apt 5" if i % 4 == 0 else "",
