@@ -50,6 +50,16 @@ class ImportJob(db.Model):
     __table_args__ = (Index("ix_import_jobs_created_at", "created_at"),)
 
     @property
+    def is_checking(self) -> bool:
+        """Rows are still being checked: the page keeps asking for the next chunk."""
+        return self.status == JobStatus.CHECKING
+
+    @property
+    def can_import(self) -> bool:
+        """Checked, and every row is good: the import may write it."""
+        return self.status == JobStatus.CHECKED and not self.error_rows
+
+    @property
     def progress_pct(self) -> int:
         if not self.total_rows:
             return 100
