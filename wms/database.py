@@ -13,9 +13,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from wms.base.errors import NotFound
 from wms.extensions import db
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -123,6 +125,19 @@ def for_update(stmt: Any, **kwargs: Any) -> Any:
     if is_postgres():
         return stmt.with_for_update(**kwargs)
     return stmt
+
+
+def existing(model: type[M], row_id: int, missing: str, *, lock: bool = False) -> M:
+    """The row of ``model`` with this id, else NotFound(``missing``). With ``lock``, its
+    row is locked and its state read after the lock."""
+    if lock:
+        stmt = for_update(select(model).where(model.id == row_id))  # type: ignore[attr-defined]
+        row = db.session.scalar(stmt.execution_options(populate_existing=True))
+    else:
+        row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def prebuilt(build: Callable[[], T]) -> Callable[[], T]:

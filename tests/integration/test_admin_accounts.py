@@ -179,3 +179,18 @@ def test_a_deactivated_channel_is_refused_and_a_bad_webhook_url_is_explained(
         api.get("/api/v1/availability", headers={"Authorization": f"Bearer {token}"}).status_code
         == 401
     )
+
+
+def test_what_does_not_exist_is_a_404_that_says_so(client: FlaskClient, login) -> None:  # type: ignore[no-untyped-def]
+    login("admin")
+    missing = 2_000_000_000
+    for path, sentence in (
+        (f"/admin/products/{missing}", "There is no such product."),
+        (f"/admin/locations/{missing}", "There is no such location."),
+        (f"/admin/users/{missing}", "There is no such user."),
+        (f"/admin/channels/{missing}", "There is no such channel."),
+        (f"/admin/imports/{missing}", "There is no such import."),
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert sentence in text(response), path

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.auth.models import Role, User
-from wms.base.errors import Conflict, FormProblems, InvalidInput, NotFound
+from wms.base.errors import Conflict, FormProblems, InvalidInput
 from wms.channels import outbox
 from wms.channels.models import Channel
 from wms.channels.tokens import forget_tokens, new_token
-from wms.database import after_commit
+from wms.database import after_commit, existing
 from wms.extensions import db
 from wms.inventory import fields
 
@@ -68,10 +68,7 @@ def read_user_form(form: Any, *, creating: bool) -> UserForm:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("There is no such user.")
-    return user
+    return existing(User, user_id, "There is no such user.")
 
 
 def _badge_taken(code: str, other_than: int | None = None) -> bool:
@@ -184,10 +181,7 @@ def read_channel_form(form: Any, *, creating: bool) -> ChannelForm:
 
 
 def get_channel(channel_id: int) -> Channel:
-    channel = db.session.get(Channel, channel_id)
-    if channel is None:
-        raise NotFound("There is no such channel.")
-    return channel
+    return existing(Channel, channel_id, "There is no such channel.")
 
 
 def _new_secret() -> str:

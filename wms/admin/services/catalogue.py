@@ -13,6 +13,7 @@ from wms.auth.audit import changes
 from wms.base.errors import Conflict, FormProblems, NotFound
 from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
+from wms.database import existing
 from wms.extensions import db
 from wms.inventory import fields
 from wms.inventory.models import Barcode, Product
@@ -90,10 +91,7 @@ def create_product(
 
 
 def get_product(product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None:
-        raise NotFound("There is no such product.")
-    return product
+    return existing(Product, product_id, "There is no such product.")
 
 
 def update_product(

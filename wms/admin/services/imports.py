@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 
 from wms.admin.models import ImportJob, ImportKind, ImportRowError, JobStatus
 from wms.admin.rules import FileError, Table, decode, read_table
@@ -24,8 +24,8 @@ from wms.admin.services.place_rows import LocationChecker, StockChecker
 from wms.admin.services.product_rows import ProductChecker
 from wms.auth import audit
 from wms.base.clock import utcnow
-from wms.base.errors import Conflict, InvalidInput, NotFound
-from wms.database import for_update
+from wms.base.errors import Conflict, InvalidInput
+from wms.database import existing
 from wms.extensions import db
 
 CHUNK_ROWS = 2000
@@ -65,13 +65,7 @@ def start_import(kind: str, filename: str, raw: bytes, user_id: int | None) -> I
 
 def get_job(job_id: int, lock: bool = False) -> ImportJob:
     """An import job; with ``lock``, its row locked and its state read after the lock."""
-    stmt = select(ImportJob).where(ImportJob.id == job_id)
-    if lock:
-        stmt = for_update(stmt).execution_options(populate_existing=True)
-    job = db.session.scalar(stmt)
-    if job is None:
-        raise NotFound("There is no such import.")
-    return job
+    return existing(ImportJob, job_id, "There is no such import.", lock=lock)
 
 
 def check_next_chunk(job_id: int) -> ImportJob:

@@ -12,8 +12,8 @@ from wms.admin.queries import existing_codes
 from wms.admin.rules import LOCATION_COLUMNS, PlannedBin, Table, plan_bins, read_row
 from wms.auth import audit
 from wms.auth.audit import changes
-from wms.base.errors import Conflict, FormProblems, NotFound
-from wms.database import insert_many
+from wms.base.errors import Conflict, FormProblems
+from wms.database import existing, insert_many
 from wms.extensions import db
 from wms.inventory import fields
 from wms.inventory.models import Location
@@ -50,10 +50,7 @@ def change_problem(location: Location, new: Mapping[str, Any], held: int) -> str
 
 
 def get_location(location_id: int) -> Location:
-    location = db.session.get(Location, location_id)
-    if location is None:
-        raise NotFound("There is no such location.")
-    return location
+    return existing(Location, location_id, "There is no such location.")
 
 
 def create_location(values: dict[str, Any], user_id: int | None) -> Location:
