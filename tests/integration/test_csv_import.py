@@ -290,3 +290,23 @@ def test_a_file_that_is_not_the_format_is_refused_before_anything_else(
     )
     assert response.status_code == 422
     assert "Unknown column &#39;colour&#39;" in text(response)
+
+
+def test_the_bad_rows_download_as_a_csv_of_line_and_problem(client: FlaskClient, login) -> None:
+    login("admin")
+    run = f"{int(unique()[:4]):04d}"
+    job_id = upload(
+        client, "products", products_csv(run, 5, {1: {"name": ""}, 3: {"weight_g": "x"}})
+    )
+    poll_until_checked(client, job_id)
+
+    response = client.get(f"/admin/imports/{job_id}/errors.csv")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="import-{job_id}-errors.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["row", "problem"]
+    assert [r[0] for r in rows[1:]] == ["3", "5"]
+    assert rows[1][1] == "Name is missing." and "weight_g" in rows[2][1]

@@ -4,6 +4,8 @@ round trip changes nothing)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -171,6 +173,15 @@ def all_errors(job_id: int) -> list[Any]:
         .where(ImportRowError.job_id == job_id)
         .order_by(ImportRowError.row_no, ImportRowError.id)
     ).all()
+
+
+def errors_csv(job_id: int) -> str:
+    """Every bad row of an import as CSV: its line in the file and the problem."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["row", "problem"])
+    writer.writerows((r.row_no, r.message) for r in all_errors(job_id))
+    return out.getvalue()
 
 
 def recent_jobs(number: int) -> Page:

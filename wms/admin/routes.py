@@ -4,8 +4,6 @@ export, labels and badges."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -34,26 +32,26 @@ bp = Blueprint("admin", __name__)
 bp.before_request(require_role_for_blueprint("supervisor"))
 
 
-def pdf_response(data: bytes, filename: str) -> Response:
+def _pdf_response(data: bytes, filename: str) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
-def csv_response(text: str, filename: str) -> Response:
+def _csv_response(text: str, filename: str) -> Response:
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def list_or_partial(page_template: str, partial: str, **context: Any) -> ResponseReturnValue:
+def _list_or_partial(page_template: str, partial: str, **context: Any) -> ResponseReturnValue:
     """The list page, or just its results for the filter form's htmx request."""
     if htmx and htmx.target == "results":
         return render_template(partial, **context)
     return render_template(page_template, **context)
 
 
-def ids_arg() -> list[int]:
+def _ids_arg() -> list[int]:
     raw = request.args.getlist("id") or request.args.get("ids", "").split(",")
     return sorted({int(v) for v in raw if v.strip().isdigit()})[: prints.MAX_LABELS]
 
@@ -88,7 +86,7 @@ def _product_filter() -> queries.ProductFilter:
 def products() -> ResponseReturnValue:
     flt = _product_filter()
     page = queries.search_products(flt, page_number(request.args.get("page")))
-    return list_or_partial("admin/products.html", "admin/_products_table.html", page=page, flt=flt)
+    return _list_or_partial("admin/products.html", "admin/_products_table.html", page=page, flt=flt)
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
@@ -203,8 +201,8 @@ def barcode_remove(product_id: int, barcode_id: int) -> ResponseReturnValue:
 
 @bp.get("/products/labels.pdf")
 def product_labels() -> ResponseReturnValue:
-    pdf = prints.product_labels(ids_arg(), _product_filter(), _page_size())
-    return pdf_response(pdf, "product-labels.pdf")
+    pdf = prints.product_labels(_ids_arg(), _product_filter(), _page_size())
+    return _pdf_response(pdf, "product-labels.pdf")
 
 
 @bp.app_template_global("admin_can_edit")
@@ -224,7 +222,7 @@ def users() -> ResponseReturnValue:
         request.args.get("status", "active"),
     )
     page = queries.search_users(q, role, status, page_number(request.args.get("page")))
-    return list_or_partial(
+    return _list_or_partial(
         "admin/users.html",
         "admin/_users_table.html",
         page=page,
@@ -316,7 +314,7 @@ def user_active(user_id: int) -> ResponseReturnValue:
 @role_required("admin")
 def user_badges() -> ResponseReturnValue:
     """Printable badges for the users picked, or one user."""
-    return pdf_response(prints.badges(ids_arg(), _page_size()), "badges.pdf")
+    return _pdf_response(prints.badges(_ids_arg(), _page_size()), "badges.pdf")
 
 
 # -------------------------------------------------------------------- channels
@@ -424,7 +422,7 @@ def channel_active(channel_id: int) -> ResponseReturnValue:
 PREVIEW_SHOWN = 24
 
 
-def _filter() -> queries.LocationFilter:
+def _location_filter() -> queries.LocationFilter:
     return queries.LocationFilter(
         q=request.args.get("q", "")[:100],
         kind=request.args.get("kind", ""),
@@ -436,9 +434,9 @@ def _filter() -> queries.LocationFilter:
 
 @bp.get("/locations")
 def locations() -> ResponseReturnValue:
-    flt = _filter()
+    flt = _location_filter()
     page = queries.search_locations(flt, page_number(request.args.get("page")))
-    return list_or_partial(
+    return _list_or_partial(
         "admin/locations.html",
         "admin/_locations_table.html",
         page=page,
@@ -582,8 +580,8 @@ def _common_prefix(a: str, b: str) -> str:
 
 @bp.get("/locations/labels.pdf")
 def location_labels() -> ResponseReturnValue:
-    pdf = prints.location_labels(ids_arg(), _filter(), _page_size())
-    return pdf_response(pdf, "location-labels.pdf")
+    pdf = prints.location_labels(_ids_arg(), _location_filter(), _page_size())
+    return _pdf_response(pdf, "location-labels.pdf")
 
 
 # ------------------------------------------------------- CSV import and export
@@ -682,11 +680,7 @@ def import_discard(job_id: int) -> ResponseReturnValue:
 @bp.get("/imports/<int:job_id>/errors.csv")
 @role_required("admin")
 def import_errors_csv(job_id: int) -> ResponseReturnValue:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row", "problem"])
-    writer.writerows((r.row_no, r.message) for r in queries.all_errors(job_id))
-    return csv_response(out.getvalue(), f"import-{job_id}-errors.csv")
+    return _csv_response(queries.errors_csv(job_id), f"import-{job_id}-errors.csv")
 
 
 @bp.get("/export/<kind>.csv")
@@ -694,7 +688,7 @@ def import_errors_csv(job_id: int) -> ResponseReturnValue:
 def export(kind: str) -> ResponseReturnValue:
     if kind not in queries.EXPORTS:
         abort(404)
-    return csv_response(queries.EXPORTS[kind](), f"{kind}.csv")
+    return _csv_response(queries.EXPORTS[kind](), f"{kind}.csv")
 
 
 @bp.get("/template/<kind>.csv")
@@ -703,4 +697,4 @@ def template(kind: str) -> ResponseReturnValue:
     """An empty file with the header row, to fill in a spreadsheet."""
     if kind not in FORMATS:
         abort(404)
-    return csv_response(write_csv(FORMATS[kind], []), f"{kind}-template.csv")
+    return _csv_response(write_csv(FORMATS[kind], []), f"{kind}-template.csv")
