@@ -295,25 +295,25 @@ def render_packing_slip(slip: PackingSlip, page_size: str = "A4") -> bytes:
     )
     story += [top, Spacer(1, 14)]
 
-    rows: list[list[Any]] = [["SKU", "PRODUCT", "ORDERED", "IN THIS PARCEL"]]
-    flagged: list[tuple[Any, ...]] = []
-    for i, line in enumerate(slip.lines, start=1):
-        rows.append(
-            [
-                fit_text(line.sku, FONT, 9, 100),
-                _para(line.name),
-                str(line.qty_ordered),
-                str(line.qty_in_parcel),
-            ]
-        )
-        if line.qty_in_parcel != line.qty_ordered:
-            flagged.append(("BACKGROUND", (0, i), (-1, i), _FLAG_BG))
     ordered = sum(line.qty_ordered for line in slip.lines)
     packed = sum(line.qty_in_parcel for line in slip.lines)
-    rows.append(["", "Total units", str(ordered), str(packed)])
-    last = len(rows) - 1
-    table = Table(rows, colWidths=[106, width - 106 - 60 - 90, 60, 90], repeatRows=1, hAlign="LEFT")
-    table.setStyle(_grid_style([*flagged, ("FONT", (0, last), (-1, last), FONT_BOLD, 9)]))
+    table = _lines_table(
+        ["SKU", "PRODUCT", "ORDERED", "IN THIS PARCEL"],
+        [
+            (
+                [
+                    fit_text(line.sku, FONT, 9, 100),
+                    _para(line.name),
+                    str(line.qty_ordered),
+                    str(line.qty_in_parcel),
+                ],
+                line.qty_in_parcel != line.qty_ordered,
+            )
+            for line in slip.lines
+        ],
+        ["", "Total units", str(ordered), str(packed)],
+        [106, width - 106 - 60 - 90, 60, 90],
+    )
     story.append(table)
     if packed != ordered:
         story += [
@@ -328,6 +328,26 @@ def render_packing_slip(slip: PackingSlip, page_size: str = "A4") -> bytes:
         f" - parcel {slip.parcel}" if slip.parcel else ""
     )
     return _build(story, page_size, f"Packing slip {slip.order_number}", footer)
+
+
+def _lines_table(
+    header: list[str],
+    lines: list[tuple[list[Any], bool]],
+    totals: list[str],
+    widths: list[float],
+) -> Table:
+    """A document's lines under their header, each shaded when flagged, and the totals
+    in bold last; the header repeats on every page."""
+    rows = [header, *(cells for cells, _ in lines), totals]
+    flagged = [
+        ("BACKGROUND", (0, i), (-1, i), _FLAG_BG)
+        for i, (_, flag) in enumerate(lines, start=1)
+        if flag
+    ]
+    last = len(rows) - 1
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(_grid_style([*flagged, ("FONT", (0, last), (-1, last), FONT_BOLD, 9)]))
+    return table
 
 
 # --------------------------------------------------------------------------- discrepancy
@@ -358,24 +378,24 @@ def render_discrepancy_report(report: DiscrepancyReport, page_size: str = "A4") 
     story.append(Spacer(1, 12))
 
     num_w = 52.0
-    rows: list[list[Any]] = [["SKU", "PRODUCT", "EXPECTED", "RECEIVED", "SHORT", "OVER", "DAMAGED"]]
-    flagged: list[tuple[Any, ...]] = []
-    for i, line in enumerate(report.lines, start=1):
-        rows.append(
-            [
-                fit_text(line.sku, FONT, 9, 86),
-                _para(line.name),
-                str(line.expected),
-                str(line.received),
-                str(line.short) if line.short else "",
-                str(line.over) if line.over else "",
-                str(line.damaged) if line.damaged else "",
-            ]
-        )
-        if line.is_discrepancy:
-            flagged.append(("BACKGROUND", (0, i), (-1, i), _FLAG_BG))
     lines = report.lines
-    rows.append(
+    table = _lines_table(
+        ["SKU", "PRODUCT", "EXPECTED", "RECEIVED", "SHORT", "OVER", "DAMAGED"],
+        [
+            (
+                [
+                    fit_text(line.sku, FONT, 9, 86),
+                    _para(line.name),
+                    str(line.expected),
+                    str(line.received),
+                    str(line.short) if line.short else "",
+                    str(line.over) if line.over else "",
+                    str(line.damaged) if line.damaged else "",
+                ],
+                line.is_discrepancy,
+            )
+            for line in lines
+        ],
         [
             "",
             "Totals",
@@ -384,16 +404,9 @@ def render_discrepancy_report(report: DiscrepancyReport, page_size: str = "A4") 
             str(sum(line.short for line in lines)),
             str(sum(line.over for line in lines)),
             str(sum(line.damaged for line in lines)),
-        ]
+        ],
+        [92, width - 92 - 5 * num_w, *([num_w] * 5)],
     )
-    last = len(rows) - 1
-    table = Table(
-        rows,
-        colWidths=[92, width - 92 - 5 * num_w, *([num_w] * 5)],
-        repeatRows=1,
-        hAlign="LEFT",
-    )
-    table.setStyle(_grid_style([*flagged, ("FONT", (0, last), (-1, last), FONT_BOLD, 9)]))
     story.append(table)
     story += [
         Spacer(1, 4),
