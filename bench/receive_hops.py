@@ -7,13 +7,19 @@ takes to its lane, a damaged unit, a unit for the shelf, and a unit over what
 the inbound expected. A ``sys.setprofile`` hook follows each request from the
 view function down and counts, among the ``wms`` modules:
 
-- ``modules``: the distinct modules whose code runs;
+- ``modules``: the distinct modules whose code runs; ``modules_from_code``,
+  those the code reaches (leaving out what only the page calls while drawn);
 - ``packages``: the distinct packages they belong to (``wms.receiving``, ...);
-- ``crossings``: calls from one module into another;
-- ``area_switches``: the times the scan moves between two modules of the
-  receiving area (services -> routing -> services counts two);
-- ``back_and_forth``: the times it comes back into a module of the area it had
-  already left (services -> routing -> services counts one).
+- ``crossings``: calls the code makes from one module into another;
+- ``area_calls``: those between two modules of the receiving area, in order
+  (``area_path``);
+- ``back_and_forth``: the places in the code that call again between two area
+  modules already linked (services calls routing from a second place, after
+  doing work of its own in between), and the links taken both ways (routing
+  calls services back). A helper called in a loop is called from one place.
+
+Calls a template makes (a property read while the page is drawn) are counted
+apart, in ``calls_from_the_page``: they run once per row shown.
 
 Prints one JSON line per scan and their maximum. Timing is not measured here.
 Run it with ``make bench NAME=receive_hops`` or ``.venv/bin/python bench/receive_hops.py``.
@@ -46,49 +52,68 @@ class Trace:
 
     def __init__(self, view: str) -> None:
         self.view = view
-        self.depth = 0  # frames below the view; 0 when outside it
-        self.stack: list[str] = []
+        self.depth = 0  # Python frames open below (and including) the view; 0 outside it
+        self.page_depth = 0  # the depth of the call the page made, while it runs
         self.modules: set[str] = set()
-        self.calls: list[tuple[str, str]] = []
-        self.area_path: list[str] = []
+        self.code_modules: set[str] = set()  # those the code reaches, not only the page
+        self.crossings = 0
+        # (caller, callee, function, the caller's line): one per call between area modules
+        self.area_calls: list[tuple[str, str, str, int]] = []
+        self.page_calls = 0
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
-        if event not in ("call", "return"):
+        if event == "return":
+            if self.depth and self.depth == self.page_depth:
+                self.page_depth = 0
+            self.depth = max(0, self.depth - 1)
+            return
+        if event != "call":
             return
         module = frame.f_globals.get("__name__", "")
-        if event == "call":
-            if not self.stack and not (
-                module.startswith("wms.") and frame.f_code.co_name == self.view
-            ):
-                return
-            caller = self._wms_caller()
-            self.stack.append(module)
-            if not module.startswith("wms"):
-                return
-            self.modules.add(module)
-            if caller is not None and caller != module:
-                self.calls.append((caller, module))
-            if module.startswith(AREA) and (not self.area_path or self.area_path[-1] != module):
-                self.area_path.append(module)
-        elif self.stack:
-            self.stack.pop()
-
-    def _wms_caller(self) -> str | None:
-        for name in reversed(self.stack):
-            if name.startswith("wms"):
-                return name
-        return None
+        if not self.depth and not (module.startswith("wms.") and frame.f_code.co_name == self.view):
+            return
+        self.depth += 1
+        if not module.startswith("wms"):
+            return
+        self.modules.add(module)
+        if self.page_depth:
+            return  # below a call the page made
+        caller = frame.f_back.f_globals.get("__name__", "") if frame.f_back else ""
+        if self.depth > 1 and not caller.startswith("wms"):
+            # Called by the page: a template reads a property, or calls a helper.
+            self.page_calls += 1
+            self.page_depth = self.depth
+            return
+        self.code_modules.add(module)
+        if caller != module:
+            self.crossings += 1
+            if caller.startswith(AREA) and module.startswith(AREA):
+                site = frame.f_back.f_lineno if frame.f_back else 0
+                self.area_calls.append((caller, module, frame.f_code.co_name, site))
 
     def figures(self) -> dict[str, Any]:
+        edges = [(a, b) for a, b, _, _ in self.area_calls]
+        # Each place in the code that calls again between the same two modules; a
+        # helper called in a loop is called from one place.
+        repeated = len({(a, b, site) for a, b, _, site in self.area_calls}) - len(set(edges))
+        reversed_ = sum(1 for a, b in set(edges) if (b, a) in set(edges)) // 2
         return {
             "modules": len(self.modules),
+            "modules_from_code": len(self.code_modules),
             "packages": len({_package(m) for m in self.modules}),
-            "crossings": len(self.calls),
-            "area_switches": max(0, len(self.area_path) - 1),
-            "back_and_forth": len(self.area_path) - len(set(self.area_path)),
-            "area_path": [m.removeprefix("wms.") for m in self.area_path],
+            "crossings": self.crossings,
+            "area_calls": len(edges),
+            "back_and_forth": repeated + reversed_,
+            "calls_from_the_page": self.page_calls,
+            "area_path": [
+                f"{_short(a)} -> {_short(b)}.{name}" for a, b, name, _ in self.area_calls
+            ],
             "module_list": sorted(m.removeprefix("wms.") for m in self.modules),
         }
+
+
+def _short(module: str) -> str:
+    return module.removeprefix(AREA + ".")
 
 
 def _package(module: str) -> str:
@@ -163,7 +188,14 @@ def main() -> None:
         results = _scans(client, view, product.barcodes[0].code)
     summary = {
         key: max(r[key] for r in results.values())
-        for key in ("modules", "packages", "crossings", "area_switches", "back_and_forth")
+        for key in (
+            "modules",
+            "modules_from_code",
+            "packages",
+            "crossings",
+            "area_calls",
+            "back_and_forth",
+        )
     }
     for name, figures in results.items():
         print(json.dumps({"scan": name, **figures}))

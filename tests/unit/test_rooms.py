@@ -35,6 +35,7 @@ SHAPED = (
     "floor",
     "orders",
     "picking",
+    "receiving",
     "returns",
     "shipping",
     "shops",

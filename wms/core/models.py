@@ -220,6 +220,11 @@ class Inbound(db.Model):
         Index("ix_inbounds_channel", "channel_id", "id"),
     )
 
+    @property
+    def is_open(self) -> bool:
+        """Still expected or being received: it may be scanned, re-dated and closed."""
+        return self.status in OPEN_STATUSES
+
 
 class InboundLine(db.Model):
     __tablename__ = "inbound_lines"

@@ -37,6 +37,11 @@ class LaneView:
     capacity: int | None
     orders: list[LaneOrder] = field(default_factory=list)
 
+    @property
+    def sign(self) -> str:
+        """The word on the lane's sign: a preorder's hold lane, or a staging lane."""
+        return "HOLD" if self.kind == LocationKind.HOLD_LANE else "LANE"
+
 
 def board(now: datetime | None = None) -> list[LaneView]:
     """Every lane with the orders in it, their completeness and since when they wait."""

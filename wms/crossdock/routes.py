@@ -7,7 +7,7 @@ from wms.base.clock import utcnow
 from wms.base.numbers import order_number
 from wms.crossdock import queries
 from wms.extensions import htmx
-from wms.receiving import dock
+from wms.receiving import queries as receiving
 
 bp = Blueprint("crossdock", __name__)
 
@@ -18,10 +18,9 @@ def board() -> ResponseReturnValue:
     context = {
         "lanes": queries.board(),
         "ready": queries.ready_to_pack_orders(),
-        "on_dock": dock.pending_units(),
+        "on_dock": receiving.pending_units(),
         "now": utcnow(),
-        "dwell": dock.dwell_minutes,
-        "label": dock.destination_label,
+        "dwell": receiving.dwell_minutes,
         "number": order_number,
     }
     template = "crossdock/_board.html" if htmx else "crossdock/board.html"

@@ -13,8 +13,9 @@ from wms.core.models import Inbound, InboundStatus
 from wms.extensions import db
 from wms.inbounds import csvimport, services
 from wms.prints.documents import DiscrepancyLine, DiscrepancyReport, render_discrepancy_report
-from wms.receiving import services as receiving
-from wms.receiving.tally import tally
+from wms.receiving import queries as receiving
+from wms.receiving.queries import tally
+from wms.receiving.services import receive
 
 bp = Blueprint("inbounds", __name__)
 bp.before_request(require_role_for_blueprint("supervisor"))
@@ -65,7 +66,7 @@ def change_expected(inbound_id: int) -> ResponseReturnValue:
 
 @bp.post("/<int:inbound_id>/close")
 def close(inbound_id: int) -> ResponseReturnValue:
-    receiving.close_inbound(inbound_id, current_user.id)
+    receive.close_inbound(inbound_id, current_user.id)
     return redirect(url_for("inbounds.report", inbound_id=inbound_id))
 
 

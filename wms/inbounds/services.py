@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wms.base.errors import Conflict, InvalidInput, NotFound
 from wms.core import backorders, stock
-from wms.core.models import OPEN_STATUSES, Inbound, InboundLine
+from wms.core.models import Inbound, InboundLine
 from wms.extensions import db
 from wms.inbounds.schemas import InboundLineOut, InboundOut
 from wms.inventory.models import Product
@@ -148,7 +148,7 @@ def change_expected_at(inbound_id: int, expected_at: datetime) -> Inbound:
     inbound = stock.lock_inbound(inbound_id)
     if inbound is None:
         raise NotFound("There is no such inbound.")
-    if inbound.status not in OPEN_STATUSES:
+    if not inbound.is_open:
         raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
     if inbound.expected_at == expected_at:
         return inbound  # the same change again: nothing moves, nobody is told twice

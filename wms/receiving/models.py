@@ -20,6 +20,34 @@ class Destination(StrEnum):
     PUTAWAY = "putaway"  # to a shelf
     QUARANTINE = "quarantine"  # damaged, unknown, or more than the inbound expected
 
+    @property
+    def word(self) -> str:
+        """The title of the receiver's card: what happens to the units."""
+        return _WORDS[self]
+
+    @property
+    def css(self) -> str:
+        """The card's colour, one per destination."""
+        return f"dest-{self.value.replace('_', '')}"
+
+    def label(self, code: str) -> str:
+        """The place as the receiver reads it and goes to find it: "LANE L1", "BIN A-01-1"."""
+        return f"{_SIGNS[self]} {code}"
+
+
+_WORDS = {
+    Destination.CROSS_DOCK: "Cross-dock",
+    Destination.HOLD: "Preorder hold",
+    Destination.PUTAWAY: "Put away",
+    Destination.QUARANTINE: "Quarantine",
+}
+_SIGNS = {
+    Destination.CROSS_DOCK: "LANE",
+    Destination.HOLD: "HOLD",
+    Destination.PUTAWAY: "BIN",
+    Destination.QUARANTINE: "QUARANTINE",
+}
+
 
 class DockUnitStatus(StrEnum):
     ON_DOCK = "on_dock"

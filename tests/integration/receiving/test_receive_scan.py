@@ -193,7 +193,7 @@ def test_case_barcodes_and_gs1_counts_are_honoured(site: Site) -> None:
     assert "12 units" in site.text(site.scan("CASE-12-X"))
     assert "6 units" in site.text(site.scan("0104006381333931\x1d376"))
     with site.app.app_context():
-        from wms.receiving.tally import tally
+        from wms.receiving.queries import tally
 
         line = tally(
             db.session.scalar(
@@ -279,7 +279,7 @@ def test_a_lane_made_while_receiving_is_used_in_walking_order(site: Site) -> Non
 def test_a_case_serves_waiting_lines_beyond_one_batch_and_shelves_the_rest(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wms.receiving import routing
+    from wms.receiving.services import routing
 
     monkeypatch.setattr(routing, "WAITING_BATCH", 2)  # the queue is read two lines at a time
     product = site.make.product()
@@ -318,7 +318,7 @@ def test_closing_reports_short_over_and_damaged(site: Site) -> None:
     assert "ASN-CLOSE closed: 2 short, 1 over, 1 damaged." in start
     with site.app.app_context():
         from wms.core.models import Inbound
-        from wms.receiving.tally import tally
+        from wms.receiving.queries import tally
 
         inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-CLOSE"))
         assert inbound.status == "closed" and inbound.closed_at is not None

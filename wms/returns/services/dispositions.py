@@ -22,7 +22,7 @@ from wms.core.ledger import NotEnoughStock, Reason, move_stock
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import Location, Stock
-from wms.receiving import routing
+from wms.receiving.services import routing
 from wms.returns.models import ReturnItem
 from wms.returns.queries.queues import QUEUE_KINDS
 

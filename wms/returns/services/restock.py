@@ -19,10 +19,9 @@ from wms.core.staging import stage_units
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.inventory.queries import first_active_location
-from wms.receiving import routing
-from wms.receiving import services as receiving
-from wms.receiving.dock import destination_label
+from wms.receiving import queries as receiving
 from wms.receiving.models import Destination
+from wms.receiving.services import routing
 
 PLACE_NAMES = {
     LocationKind.RETURNS: "returns",
@@ -103,7 +102,7 @@ def _move(
         move_stock(product.id, route.qty, bench, destination, Reason.PUTAWAY, reference, user_id)
     return Placed(
         route.destination,
-        destination_label(route),
+        route.label,
         route.qty,
         route.location_id,
         route.order_line_id,

@@ -1,9 +1,9 @@
-"""Receiving: start on an inbound, scan units, confirm where they went, undo, close."""
+"""The receive screen's actions: start on an inbound, scan units, confirm where they went,
+undo, close."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, inspect, select, update
@@ -12,12 +12,10 @@ from sqlalchemy.orm import Session, joinedload
 from wms.base.clock import today, utcnow
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
-from wms.base.numbers import order_number
 from wms.core import backorders, stock
 from wms.core.lanes import release_lane
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import (
-    OPEN_STATUSES,
     Inbound,
     InboundKind,
     InboundLine,
@@ -26,22 +24,16 @@ from wms.core.models import (
     StagedUnits,
 )
 from wms.core.recognise import Recognised, recognise
-from wms.core.staging import add_staged, take_staged
+from wms.core.staging import take_staged
 from wms.database import for_update, prebuilt
 from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
 from wms.inventory.queries import first_active_location
-from wms.receiving import routing
-from wms.receiving.dock import (
-    PendingUnit,
-    StagedLine,
-    destination_label,
-    move_to_destination,
-    pending_units,
-)
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
-from wms.receiving.tally import tally
+from wms.receiving.queries import Card, PendingUnit, cards, pending_units
+from wms.receiving.services.dock import move_to_destination
+from wms.receiving.services.routing import Routed, route
 
 dock_t = DockUnit.__table__
 
@@ -54,7 +46,8 @@ class Answer:
 
     kind: str  # routed | confirmed | info | undone | confirm | closed | left | switched
     message: str = ""
-    routes: list[routing.Routed] = field(default_factory=list)
+    routes: list[Routed] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)  # the routes, as the receiver reads them
     product: Product | None = None
     qty: int = 0
     alarm: bool = False  # the receiver must notice: shown and sounded as an error
@@ -62,7 +55,11 @@ class Answer:
     progress: dict[int, tuple[int, int]] = field(default_factory=dict)
     # After a confirmation: the receiver's units still on the dock, already known.
     still_on_dock: list[PendingUnit] | None = None
-    inbound_id: int | None = None  # the inbound just closed
+    inbound_id: int | None = None  # the inbound received, or the one just closed
+    changes_tally: bool = field(init=False)  # units were counted on the inbound, or taken off
+
+    def __post_init__(self) -> None:
+        self.changes_tally = self.kind in ("routed", "undone")
 
 
 # ------------------------------------------------------------------ session
@@ -114,7 +111,7 @@ def find_by_reference(reference: str) -> Inbound | None:
     found = db.session.scalars(
         select(Inbound).where(Inbound.reference == reference).order_by(Inbound.id)
     ).all()
-    active = [i for i in found if i.status in OPEN_STATUSES]
+    active = [i for i in found if i.is_open]
     if len(active) > 1:
         raise Conflict(
             f"{len(active)} open inbounds are numbered {reference}: choose yours from the list."
@@ -145,7 +142,7 @@ def start_receiving(user_id: int, code: str) -> Inbound:
 
 
 def _receive(user_id: int, inbound: Inbound) -> Inbound:
-    if inbound.status not in OPEN_STATUSES:
+    if not inbound.is_open:
         raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
     session = current_session(user_id)
     session.inbound_id = inbound.id
@@ -156,19 +153,6 @@ def _receive(user_id: int, inbound: Inbound) -> Inbound:
     if inbound.status == InboundStatus.OPEN:
         inbound.status = InboundStatus.RECEIVING
     return inbound
-
-
-def inbounds_due(day: date, limit: int = 30) -> list[Inbound]:
-    """Open inbounds expected by the end of ``day``, earliest first: the receiver's list."""
-    end = datetime.combine(day + timedelta(days=1), time.min)
-    return list(
-        db.session.scalars(
-            select(Inbound)
-            .where(Inbound.status.in_([s.value for s in OPEN_STATUSES]), Inbound.expected_at < end)
-            .order_by(Inbound.expected_at)
-            .limit(limit)
-        )
-    )
 
 
 def start_inbound_by_id(user_id: int, inbound_id: int) -> Inbound:
@@ -209,12 +193,19 @@ def _dock() -> Location:
 SCAN_HINT = "scan a unit, or DONE to finish"
 
 
-def handle_scan(user_id: int, code: str, scan_group: str) -> Answer:
-    """One scan on the receive screen: a command, a quantity, a unit or a destination."""
-    code = code.strip()
+def scan(user_id: int, code: str, scan_group: str) -> Answer:
+    """One scan on the receive screen, all it does: a command, a quantity, a unit (counted,
+    put on the dock and routed) or the place units were taken to (confirmed)."""
+    session = current_session(user_id)
+    answer = _scan(user_id, session, code.strip(), scan_group)
+    if answer.inbound_id is None:
+        answer.inbound_id = session.inbound_id
+    return answer
+
+
+def _scan(user_id: int, session: ReceivingSession, code: str, scan_group: str) -> Answer:
     if not code:
         raise InvalidInput("Scan a unit, or the place you put it.")
-    session = current_session(user_id)
     if session.inbound_id is None:
         raise InvalidInput("Scan the ASN or PO number first.")
     confirming = session.confirming
@@ -291,7 +282,7 @@ def _other_inbound(
     if seen.ref_id == session.inbound_id:
         return Answer("info", f"You are receiving {_reference(session)}: {SCAN_HINT}.")
     inbound = db.session.get(Inbound, seen.ref_id)
-    if inbound is None or inbound.status not in OPEN_STATUSES:
+    if inbound is None or not inbound.is_open:
         status = inbound.status if inbound is not None else "gone"
         raise Conflict(f"That is {seen.label}, which is {status}: {SCAN_HINT}.")
     key = f"inbound:{inbound.id}"
@@ -328,7 +319,7 @@ def receive_units(
     inbound = session.inbound
     if inbound is None or inbound.id != session.inbound_id:
         inbound = db.session.get(Inbound, session.inbound_id)
-    if inbound is None or inbound.status not in OPEN_STATUSES:
+    if inbound is None or not inbound.is_open:
         raise Conflict("This inbound is closed. Scan another ASN or PO number.")
     dock = session.dock
     if dock is None or dock.id != session.dock_location_id:
@@ -346,32 +337,18 @@ def receive_units(
     qty = found.units * multiplier
     over, counted = _count_on_inbound(inbound, product.id, qty, damaged)
     move_stock(product.id, qty, None, dock, Reason.RECEIVE, inbound.reference, user_id)
-    routes: list[routing.Routed] = []
-    quarantined = qty if damaged else over
-    if quarantined:
-        stock.reserve(product.id, quarantined)  # never promised while it waits on the dock
-        cage = routing.quarantine_location()
-        reason = (
-            "Damaged: it goes to quarantine."
-            if damaged
-            else f"More than {inbound.reference} expected: it goes to quarantine."
-        )
-        routes.append(
-            routing.Routed(Destination.QUARANTINE, quarantined, cage.id, cage.code, reason=reason)
-        )
-    good = qty - quarantined
-    served = 0
-    if good:
-        to_orders, left = routing.serve_waiting_lines(product, good)
-        routes.extend(to_orders)
-        served = good - left
-        if left:
-            routes.append(routing.to_shelf(product, left))
-    _record(user_id, inbound, dock, product.id, code, scan_group, routes, quarantined)
-    progress = routing.tell_served(routes)
-    if not _projections_unchanged(inbound, counted, served, damaged):
+    routed = route(product, qty, dock.id, damaged=damaged, over=over, reference=inbound.reference)
+    _record(user_id, inbound, dock, product.id, code, scan_group, routed.routes)
+    if not _projections_unchanged(inbound, counted, routed.served, damaged):
         backorders.recompute_projections(product.id)
-    return Answer("routed", routes=routes, product=product, qty=qty, progress=progress)
+    return Answer(
+        "routed",
+        routes=routed.routes,
+        cards=cards(routed.routes, routed.progress),
+        product=product,
+        qty=qty,
+        progress=routed.progress,
+    )
 
 
 def _projections_unchanged(inbound: Inbound, counted: int, served: int, damaged: bool) -> bool:
@@ -443,17 +420,15 @@ def _count_units() -> Any:
 def _unknown_barcode(
     user_id: int, inbound: Inbound, dock: Location, code: str, qty: int, scan_group: str
 ) -> Answer:
-    cage = routing.quarantine_location()
-    route = routing.Routed(
-        Destination.QUARANTINE,
-        qty,
-        cage.id,
-        cage.code,
-        reason="It goes to quarantine; a supervisor will see it on the receipt.",
-    )
-    _record(user_id, inbound, dock, None, code, scan_group, [route], 0)
+    routed = route(None, qty, dock.id)
+    _record(user_id, inbound, dock, None, code, scan_group, routed.routes)
     return Answer(
-        "routed", routes=[route], qty=qty, alarm=True, message=f"No product has the barcode {code}."
+        "routed",
+        routes=routed.routes,
+        cards=cards(routed.routes),
+        qty=qty,
+        alarm=True,
+        message=f"No product has the barcode {code}.",
     )
 
 
@@ -464,9 +439,9 @@ def _record(
     product_id: int | None,
     code: str,
     scan_group: str,
-    routes: list[routing.Routed],
-    held: int,
+    routes: list[Routed],
 ) -> None:
+    """The units on the dock, one row per destination, sharing the scan's group."""
     now = utcnow()
     rows = [
         {
@@ -479,7 +454,7 @@ def _record(
             "dock_location_id": dock.id,
             "to_location_id": r.location_id,
             "order_line_id": r.order_line_id,
-            "held_qty": held if r.destination == Destination.QUARANTINE else 0,
+            "held_qty": r.held,
             "reason": r.reason,
             "status": DockUnitStatus.ON_DOCK,
             "received_by": user_id,
@@ -489,11 +464,6 @@ def _record(
         for r in routes
     ]
     db.session.execute(_insert_dock_units(), rows)
-    for r in routes:
-        if r.order_line_id is not None:
-            # In transit: the units are the order's now, on the dock until they reach the lane.
-            line = StagedLine(r.order_line_id, r.order_id, product_id)  # type: ignore[arg-type]
-            add_staged(line, dock.id, r.qty)
 
 
 @prebuilt
@@ -510,9 +480,9 @@ def confirm_destination(user_id: int, location: Location) -> Answer:
     if not matching:
         head = pending[0]
         raise WrongLocation(
-            expected=destination_label(head),
+            expected=head.label,
             scanned=location.code,
-            message=f"That is {location.code} — take it to {destination_label(head)}.",
+            message=f"That is {location.code} — take it to {head.label}.",
         )
     for unit in matching:
         move_to_destination(user_id, unit, location)
@@ -608,16 +578,18 @@ def _order_has_lane_units(order_id: int) -> bool:
     )
 
 
-def unknown_units(inbound_id: int) -> list[DockUnit]:
-    return list(
-        db.session.scalars(
-            select(DockUnit).where(
-                DockUnit.inbound_id == inbound_id,
-                DockUnit.product_id.is_(None),
-                DockUnit.status != DockUnitStatus.UNDONE,
-            )
-        )
-    )
+def leave(user_id: int) -> None:
+    """The receiver leaves the inbound open, for another to go on with."""
+    current_session(user_id).inbound_id = None
+
+
+def close_current(user_id: int) -> int | None:
+    """Close the inbound the receiver is on; returns its id (None when on none)."""
+    session = current_session(user_id)
+    inbound_id = session.inbound_id
+    if inbound_id is not None:
+        close_inbound(inbound_id, user_id)
+    return inbound_id
 
 
 def close_inbound(inbound_id: int, user_id: int) -> Inbound:
@@ -625,7 +597,7 @@ def close_inbound(inbound_id: int, user_id: int) -> Inbound:
     inbound = stock.lock_inbound(inbound_id)
     if inbound is None:
         raise InvalidInput("There is no such inbound.")
-    if inbound.status not in OPEN_STATUSES:
+    if not inbound.is_open:
         raise Conflict(f"Inbound {inbound.reference} is already {inbound.status}.")
     # Scans counting on it right now finish first, so the report holds them.
     db.session.execute(
@@ -642,66 +614,3 @@ def close_inbound(inbound_id: int, user_id: int) -> Inbound:
         .values(inbound_id=None, damaged_next=False, qty_next=None, confirming=None)
     )
     return inbound
-
-
-def order_progress(order_id: int) -> tuple[int, int]:
-    """(units set aside for the order, units it ships) — '2 of 3 units'."""
-    staged, total = db.session.execute(_progress(), {"order_id": order_id}).one()
-    return int(staged or 0), int(total or 0)
-
-
-@prebuilt
-def _progress() -> Any:
-    lines = OrderLine.__table__
-    st = StagedUnits.__table__
-    staged = (
-        select(func.coalesce(func.sum(st.c.qty), 0))
-        .where(st.c.order_id == bindparam("order_id"))
-        .scalar_subquery()
-    )
-    return select(staged, func.sum(lines.c.qty - lines.c.qty_cancelled)).where(
-        lines.c.order_id == bindparam("order_id")
-    )
-
-
-def describe(
-    routes: list[routing.Routed], progress: dict[int, tuple[int, int]] | None = None
-) -> list[dict[str, Any]]:
-    """The cards the receiver sees, one per destination (``progress`` as ``Answer`` has it)."""
-    cards = []
-    for r in routes:
-        card: dict[str, Any] = {
-            "destination": r.destination,
-            # The card's title already says quarantine: the place is its code alone.
-            "where": r.location_code
-            if r.destination == Destination.QUARANTINE
-            else destination_label(r),
-            "qty": r.qty,
-            "reason": r.reason,
-        }
-        if r.order_id is not None:
-            card["order"] = order_number(r.order_id)
-            known = (progress or {}).get(r.order_id)
-            card["progress"] = known if known is not None else order_progress(r.order_id)
-        if r.destination == Destination.PUTAWAY:
-            card["holds"] = r.holds
-        cards.append(card)
-    return cards
-
-
-def closing_sentence(inbound_id: int) -> str:
-    """What the discrepancy report says, in one sentence for the receiver."""
-    inbound = db.session.get(Inbound, inbound_id)
-    lines = tally(inbound_id)
-    parts = [
-        f"{n} {word}"
-        for n, word in (
-            (sum(t.short for t in lines), "short"),
-            (sum(t.over for t in lines), "over"),
-            (sum(t.damaged for t in lines), "damaged"),
-        )
-        if n
-    ]
-    said = ", ".join(parts) if parts else "everything as expected"
-    reference = inbound.reference if inbound is not None else "The inbound"
-    return f"{reference} closed: {said}. The report is on the desk."

@@ -14,10 +14,11 @@ from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product, Stock
-from wms.receiving import routing
-from wms.receiving.dock import move_to_destination, pending_unit
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
-from wms.receiving.services import current_session, peek_session
+from wms.receiving.queries import pending_unit
+from wms.receiving.services.dock import move_to_destination
+from wms.receiving.services.receive import current_session, peek_session
+from wms.receiving.services.routing import suggest_bin
 
 OVERRIDE_REASONS = ("Bin full", "Bin damaged", "Closer bin", "Other")
 # Where units no order holds may wait to be put away.
@@ -153,7 +154,7 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
         qty = _free_in_location(product.id, tote_id)
         if qty <= 0:
             raise InvalidInput(f"There is no {product.sku} waiting there to be put away.")
-        bin_, holds = routing.suggest_bin(product.id, qty)
+        bin_, holds = suggest_bin(product.id, qty)
         session.putaway_unit_id = None
         session.putaway_product_id = product.id
         session.putaway_qty = qty

@@ -1,9 +1,10 @@
-"""Where received units go: a waiting order's lane, a preorder's hold lane, a shelf,
-or quarantine. Called inside the scan's transaction, after the units are on the dock."""
+"""Where received units go: quarantine, a waiting order's lane, a preorder's hold lane,
+or a shelf. Decided in one place, inside the scan's transaction, once the units are on
+the dock; the returns desk puts resellable units back through the same queue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, select
@@ -13,6 +14,7 @@ from wms.base.errors import Conflict
 from wms.core import backorders, stock
 from wms.core.lanes import Lane, assign_lane
 from wms.core.models import LaneAssignment, LineKind, OrderLine
+from wms.core.staging import add_staged
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product, Stock
@@ -39,10 +41,88 @@ class Routed:
     served_line_id: int | None = None
     still_waiting: int = 0
     channel_id: int | None = None
+    held: int = 0  # units reserved while on the dock, never promised (quarantine)
+
+    @property
+    def label(self) -> str:
+        """Where the receiver takes the units: "LANE L1"."""
+        return Destination(self.destination).label(self.location_code)
+
+
+@dataclass(frozen=True)
+class StagedLine:
+    """The three facts about an order line that staging needs."""
+
+    id: int
+    order_id: int
+    product_id: int
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Every destination of a scan's units, and the orders they moved on."""
+
+    routes: list[Routed]
+    # Per order the units went to: (units set aside for it, units it ships).
+    progress: dict[int, tuple[int, int]] = field(default_factory=dict)
+    served: int = 0  # units given to waiting lines (in a lane, or reserved on a shelf)
 
 
 class NoBinFree(Conflict):
     code = "no_bin_free"
+
+
+UNKNOWN = "It goes to quarantine; a supervisor will see it on the receipt."
+
+
+def route(
+    product: Product | None,
+    qty: int,
+    dock_id: int,
+    *,
+    damaged: bool = False,
+    over: int = 0,
+    reference: str = "",
+) -> Routing:
+    """Where scanned units go, every destination decided here, in this order:
+
+    - quarantine: a code no product has, damaged units, units ``over`` what the
+      inbound expected (``reference`` names it); those of a product are reserved
+      while they wait on the dock, so they are never promised;
+    - the lanes of the orders waiting for the product, queue order, as the
+      queue's head takes them (in transit on the dock until they reach the lane);
+    - a shelf, for the rest.
+
+    The waiting lines served are told (their channels, their orders' status).
+    """
+    if product is None:
+        cage = quarantine_location()
+        return Routing([Routed(Destination.QUARANTINE, qty, cage.id, cage.code, reason=UNKNOWN)])
+    routes: list[Routed] = []
+    held = qty if damaged else min(over, qty)
+    if held:
+        stock.reserve(product.id, held)
+        cage = quarantine_location()
+        why = (
+            "Damaged: it goes to quarantine."
+            if damaged
+            else f"More than {reference} expected: it goes to quarantine."
+        )
+        routes.append(
+            Routed(Destination.QUARANTINE, held, cage.id, cage.code, reason=why, held=held)
+        )
+    good = qty - held
+    left = 0
+    if good:
+        to_orders, left = serve_waiting_lines(product, good)
+        routes.extend(to_orders)
+        if left:
+            routes.append(to_shelf(product, left))
+    for r in routes:
+        if r.order_line_id is not None:
+            # In transit: the units are the order's now, on the dock until they reach the lane.
+            add_staged(StagedLine(r.order_line_id, r.order_id, product.id), dock_id, r.qty)  # type: ignore[arg-type]
+    return Routing(routes, tell_served(routes), served=good - left)
 
 
 def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:

@@ -1,0 +1,386 @@
+"""What the receiving screens and the desk read: the units on the dock, an inbound's
+tally, the cards a scan answers with, the report's sentence. Reads only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Integer, bindparam, func, select
+
+from wms.base.clock import utcnow
+from wms.base.numbers import order_number
+from wms.core.ledger import LocationRef
+from wms.core.models import OPEN_STATUSES, Inbound, InboundLine, Order, OrderLine, StagedUnits
+from wms.database import prebuilt
+from wms.extensions import db
+from wms.inventory.models import Location, Product
+from wms.receiving.models import Destination, DockUnit, DockUnitStatus
+
+# ------------------------------------------------------------------ the dock
+
+
+@dataclass(frozen=True)
+class PendingUnit:
+    """Units on the dock not yet taken where they go, with what confirming them needs."""
+
+    id: int
+    product_id: int | None
+    sku: str | None
+    scanned_code: str
+    qty: int
+    destination: str
+    dock: LocationRef
+    to_location_id: int
+    to_code: str
+    order_line_id: int | None
+    order_id: int | None
+    line_no: int | None
+    channel_id: int | None
+    held_qty: int
+    received_at: datetime
+    reference: str
+
+    @property
+    def label(self) -> str:
+        """Where the receiver takes the units: "LANE L1"."""
+        return Destination(self.destination).label(self.to_code)
+
+
+@prebuilt
+def _pending_query() -> Any:
+    du = DockUnit.__table__
+    dock = Location.__table__.alias("dock")
+    to = Location.__table__.alias("dest")
+    products = Product.__table__
+    lines = OrderLine.__table__
+    orders = Order.__table__
+    inbounds = Inbound.__table__
+    return (
+        select(
+            du.c.id,
+            du.c.product_id,
+            products.c.sku,
+            du.c.scanned_code,
+            du.c.qty,
+            du.c.destination,
+            dock.c.id.label("dock_id"),
+            dock.c.code.label("dock_code"),
+            dock.c.kind.label("dock_kind"),
+            du.c.to_location_id,
+            to.c.code.label("to_code"),
+            du.c.order_line_id,
+            lines.c.order_id,
+            lines.c.line_no,
+            orders.c.channel_id,
+            du.c.held_qty,
+            du.c.received_at,
+            inbounds.c.reference,
+        )
+        .select_from(du)
+        .join(dock, dock.c.id == du.c.dock_location_id)
+        .join(to, to.c.id == du.c.to_location_id)
+        .join(inbounds, inbounds.c.id == du.c.inbound_id)
+        .outerjoin(products, products.c.id == du.c.product_id)
+        .outerjoin(lines, lines.c.id == du.c.order_line_id)
+        .outerjoin(orders, orders.c.id == lines.c.order_id)
+        .where(du.c.status == DockUnitStatus.ON_DOCK)
+        .order_by(du.c.id)
+    )
+
+
+def _pending(row: Any) -> PendingUnit:
+    return PendingUnit(
+        id=row.id,
+        product_id=row.product_id,
+        sku=row.sku,
+        scanned_code=row.scanned_code,
+        qty=row.qty,
+        destination=row.destination,
+        dock=LocationRef(row.dock_id, row.dock_code, row.dock_kind),
+        to_location_id=row.to_location_id,
+        to_code=row.to_code,
+        order_line_id=row.order_line_id,
+        order_id=row.order_id,
+        line_no=row.line_no,
+        channel_id=row.channel_id,
+        held_qty=row.held_qty,
+        received_at=row.received_at,
+        reference=row.reference,
+    )
+
+
+_pending_of_user = prebuilt(
+    lambda: _pending_query().where(DockUnit.__table__.c.received_by == bindparam("user_id"))
+)
+_pending_by_id = prebuilt(
+    lambda: _pending_query().where(DockUnit.__table__.c.id == bindparam("unit_id"))
+)
+
+
+def pending_units(user_id: int | None = None) -> list[PendingUnit]:
+    """Units on the dock not yet taken where they go (of one receiver, or everyone's)."""
+    if user_id is None:
+        rows = db.session.execute(_pending_query())
+    else:
+        rows = db.session.execute(_pending_of_user(), {"user_id": user_id})
+    return [_pending(row) for row in rows]
+
+
+def pending_unit(unit_id: int) -> PendingUnit | None:
+    """One dock unit still on the dock, or None once it was confirmed or undone."""
+    row = db.session.execute(_pending_by_id(), {"unit_id": unit_id}).first()
+    return _pending(row) if row is not None else None
+
+
+def dwell_minutes(since: datetime, now: datetime | None = None) -> int:
+    return max(0, int(((now or utcnow()) - since).total_seconds() // 60))
+
+
+# ------------------------------------------------------------------ the answer
+
+
+@dataclass(frozen=True)
+class Card:
+    """One destination of a scan, as the receiver's card shows it."""
+
+    destination: Destination
+    where: str  # "LANE L1"; the quarantine's code alone, as the title says quarantine
+    qty: int
+    reason: str = ""
+    order: str | None = None  # the order's number, when the units are an order's
+    progress: tuple[int, int] | None = None  # (units set aside for it, units it ships)
+    holds: int | None = None  # units already in the bin, when the units go to a shelf
+
+
+class Routed(Protocol):
+    """Units bound for one place, as the scan decided (``services.routing.Routed``)."""
+
+    @property
+    def destination(self) -> str: ...
+    @property
+    def qty(self) -> int: ...
+    @property
+    def location_code(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def order_id(self) -> int | None: ...
+    @property
+    def holds(self) -> int: ...
+
+
+def cards(routes: list[Routed], progress: dict[int, tuple[int, int]] | None = None) -> list[Card]:
+    """The cards the receiver sees, one per destination (``progress`` as ``Answer`` has it)."""
+    shown = []
+    for r in routes:
+        destination = Destination(r.destination)
+        order, known = None, None
+        if r.order_id is not None:
+            order = order_number(r.order_id)
+            known = (progress or {}).get(r.order_id)
+            if known is None:
+                known = order_progress(r.order_id)
+        shown.append(
+            Card(
+                destination=destination,
+                # The card's title already says quarantine: the place is its code alone.
+                where=r.location_code
+                if destination == Destination.QUARANTINE
+                else destination.label(r.location_code),
+                qty=r.qty,
+                reason=r.reason,
+                order=order,
+                progress=known,
+                holds=r.holds if destination == Destination.PUTAWAY else None,
+            )
+        )
+    return shown
+
+
+def panels(
+    inbound_id: int | None,
+    user_id: int,
+    with_tally: bool = True,
+    pending: list[PendingUnit] | None = None,
+) -> dict[str, Any]:
+    """What the receive screen shows besides the answer; the tally only when it changed."""
+    if pending is None:
+        pending = pending_units(user_id)
+    show_tally = with_tally and inbound_id is not None
+    lines, summary = recent_tally(inbound_id, user_id) if show_tally else ([], None)  # type: ignore[arg-type]
+    return {
+        "with_tally": show_tally,
+        "tally": lines,
+        "summary": summary,
+        "pending": pending,
+        "now": utcnow(),
+        "dwell": dwell_minutes,
+    }
+
+
+def order_progress(order_id: int) -> tuple[int, int]:
+    """(units set aside for the order, units it ships) — '2 of 3 units'."""
+    staged, total = db.session.execute(_progress(), {"order_id": order_id}).one()
+    return int(staged or 0), int(total or 0)
+
+
+@prebuilt
+def _progress() -> Any:
+    lines = OrderLine.__table__
+    st = StagedUnits.__table__
+    staged = (
+        select(func.coalesce(func.sum(st.c.qty), 0))
+        .where(st.c.order_id == bindparam("order_id"))
+        .scalar_subquery()
+    )
+    return select(staged, func.sum(lines.c.qty - lines.c.qty_cancelled)).where(
+        lines.c.order_id == bindparam("order_id")
+    )
+
+
+# ------------------------------------------------------------------ the tally
+
+
+@dataclass(frozen=True)
+class TallyLine:
+    sku: str
+    name: str
+    expected: int
+    received: int
+    damaged: int
+
+    @property
+    def short(self) -> int:
+        return max(0, self.expected - self.received)
+
+    @property
+    def over(self) -> int:
+        return max(0, self.received - self.expected)
+
+
+def _tally_lines() -> Any:
+    """The columns of a ``TallyLine``, per inbound line."""
+    return select(
+        Product.sku,
+        Product.name,
+        InboundLine.qty_expected,
+        InboundLine.qty_received,
+        InboundLine.qty_damaged,
+    ).join(Product, Product.id == InboundLine.product_id)
+
+
+def tally(inbound_id: int, product_ids: list[int] | None = None) -> list[TallyLine]:
+    """Received against expected, per line of the inbound (or for some products only)."""
+    stmt = _tally_lines().where(InboundLine.inbound_id == inbound_id).order_by(InboundLine.id)
+    if product_ids is not None:
+        stmt = stmt.where(InboundLine.product_id.in_(product_ids))
+    return [TallyLine(*row) for row in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class TallySummary:
+    lines: int
+    lines_started: int
+    expected: int
+    received: int
+    damaged: int
+
+
+def tally_summary(inbound_id: int) -> TallySummary:
+    row = db.session.execute(_summary(), {"inbound_id": inbound_id}).one()
+    return TallySummary(*(int(v) for v in row))
+
+
+@prebuilt
+def _summary() -> Any:
+    il = InboundLine.__table__
+    return select(
+        func.count(),
+        func.count().filter(il.c.qty_received > 0),
+        func.coalesce(func.sum(il.c.qty_expected), 0),
+        func.coalesce(func.sum(il.c.qty_received), 0),
+        func.coalesce(func.sum(il.c.qty_damaged), 0),
+    ).where(il.c.inbound_id == bindparam("inbound_id"))
+
+
+def recent_tally(
+    inbound_id: int, user_id: int, limit: int = 8
+) -> tuple[list[TallyLine], TallySummary]:
+    """The lines this receiver scanned last, most recent first, and the whole inbound's
+    summary: the tally at a glance."""
+    rows = db.session.execute(
+        _recent(), {"inbound_id": inbound_id, "user_id": user_id, "limit": limit}
+    )
+    # The summary is its own query: joined to these rows, PostgreSQL would sum
+    # the inbound's lines once per row.
+    return [TallyLine(*row) for row in rows], tally_summary(inbound_id)
+
+
+@prebuilt
+def _recent() -> Any:
+    recent = (
+        select(DockUnit.product_id, func.max(DockUnit.id).label("last"))
+        .where(
+            DockUnit.inbound_id == bindparam("inbound_id"),
+            DockUnit.received_by == bindparam("user_id"),
+            DockUnit.product_id.is_not(None),
+        )
+        .group_by(DockUnit.product_id)
+        .order_by(func.max(DockUnit.id).desc())
+        .limit(bindparam("limit", type_=Integer))
+        .subquery()
+    )
+    return (
+        _tally_lines()
+        .join(recent, recent.c.product_id == InboundLine.product_id)
+        .where(InboundLine.inbound_id == bindparam("inbound_id"))
+        .order_by(recent.c.last.desc())
+    )
+
+
+# ------------------------------------------------------------------ inbounds
+
+
+def inbounds_due(day: date, limit: int = 30) -> list[Inbound]:
+    """Open inbounds expected by the end of ``day``, earliest first: the receiver's list."""
+    end = datetime.combine(day + timedelta(days=1), time.min)
+    return list(
+        db.session.scalars(
+            select(Inbound)
+            .where(Inbound.status.in_([s.value for s in OPEN_STATUSES]), Inbound.expected_at < end)
+            .order_by(Inbound.expected_at)
+            .limit(limit)
+        )
+    )
+
+
+def unknown_units(inbound_id: int) -> list[DockUnit]:
+    return list(
+        db.session.scalars(
+            select(DockUnit).where(
+                DockUnit.inbound_id == inbound_id,
+                DockUnit.product_id.is_(None),
+                DockUnit.status != DockUnitStatus.UNDONE,
+            )
+        )
+    )
+
+
+def closing_sentence(inbound_id: int) -> str:
+    """What the discrepancy report says, in one sentence for the receiver."""
+    inbound = db.session.get(Inbound, inbound_id)
+    lines = tally(inbound_id)
+    parts = [
+        f"{n} {word}"
+        for n, word in (
+            (sum(t.short for t in lines), "short"),
+            (sum(t.over for t in lines), "over"),
+            (sum(t.damaged for t in lines), "damaged"),
+        )
+        if n
+    ]
+    said = ", ".join(parts) if parts else "everything as expected"
+    reference = inbound.reference if inbound is not None else "The inbound"
+    return f"{reference} closed: {said}. The report is on the desk."

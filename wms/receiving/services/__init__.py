@@ -1,0 +1,1 @@
+"""Receiving's actions, by noun: the receive screen, where units go, the dock, put-away."""
