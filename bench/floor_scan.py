@@ -50,7 +50,8 @@ def seed(url: str) -> tuple[str, str, int]:
     from wms.base.clock import utcnow
     from wms.core.stock import ensure_product_stock
     from wms.extensions import db
-    from wms.inbounds.services import NewInboundLine, create_inbound
+    from wms.inbounds.rules import NewInboundLine
+    from wms.inbounds.services import create_inbound
     from wms.inventory.models import Barcode, BarcodeKind, Product
 
     app = make_app(url)

@@ -20,7 +20,8 @@ from wms.core.ledger import Reason, move_stock
 from wms.core.models import Order, OrderLine, OrderStatus, Priority
 from wms.core.stock import ensure_product_stock
 from wms.extensions import db
-from wms.inbounds.services import NewInboundLine, create_inbound
+from wms.inbounds.rules import NewInboundLine
+from wms.inbounds.services import create_inbound
 from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product, Stock
 from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.returns.models import ReturnAuthorisation

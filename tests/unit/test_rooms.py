@@ -31,6 +31,7 @@ SHAPED = (
     "admin",
     "dashboard",
     "crossdock",
+    "inbounds",
     "desk",
     "floor",
     "orders",

@@ -7,7 +7,8 @@ from flask import Response
 from wms.api.auth import current_channel
 from wms.api.common import CURSOR_PARAMS, REF_PARAM, answer, bp, cursor_args, read_body
 from wms.api.openapi import Operation, document
-from wms.inbounds import services
+from wms.inbounds import queries, services
+from wms.inbounds.rules import NewInboundLine
 from wms.inbounds.schemas import InboundIn, InboundOut, InboundPage
 
 document(
@@ -29,12 +30,12 @@ def create_inbound() -> Response:
     inbound, created = services.create_inbound(
         reference=body.reference,
         expected_at=body.expected_at,
-        lines=[services.NewInboundLine(ln.sku, ln.qty) for ln in body.lines],
+        lines=[NewInboundLine(ln.sku, ln.qty) for ln in body.lines],
         kind=body.kind,
         supplier=body.supplier,
         channel_id=channel.id,
     )
-    return answer(services.inbound_view(inbound), 201 if created else 200)
+    return answer(InboundOut.of(inbound), 201 if created else 200)
 
 
 document(
@@ -52,10 +53,10 @@ document(
 def list_inbounds() -> Response:
     channel = current_channel()
     after, limit = cursor_args()
-    inbounds = services.channel_inbounds(channel.id, after, limit)
+    inbounds = queries.channel_inbounds(channel.id, after, limit)
     return answer(
         InboundPage(
-            items=[services.inbound_view(i) for i in inbounds],
+            items=[InboundOut.of(i) for i in inbounds],
             next_cursor=inbounds[-1].id if len(inbounds) == limit else None,
         )
     )
@@ -75,4 +76,4 @@ document(
 @bp.get("/inbounds/<ref>")
 def show_inbound(ref: str) -> Response:
     channel = current_channel()
-    return answer(services.inbound_view(services.find_channel_inbound(channel.id, ref)))
+    return answer(InboundOut.of(queries.find_channel_inbound(channel.id, ref)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,6 +36,24 @@ class InboundOut(BaseModel):
     expected_at: UtcOut
     status: str
     lines: list[InboundLineOut]
+
+    @classmethod
+    def of(cls, inbound: Any) -> InboundOut:
+        """An inbound as its channel sees it."""
+        return cls(
+            id=inbound.id,
+            reference=inbound.reference,
+            kind=inbound.kind,
+            supplier=inbound.supplier,
+            expected_at=inbound.expected_at,
+            status=inbound.status,
+            lines=[
+                InboundLineOut(
+                    sku=ln.product.sku, qty_expected=ln.qty_expected, qty_received=ln.qty_received
+                )
+                for ln in inbound.lines
+            ],
+        )
 
 
 class InboundPage(BaseModel):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,18 +12,9 @@ from wms.base.errors import Conflict, InvalidInput, NotFound
 from wms.core import backorders, stock
 from wms.core.models import Inbound, InboundLine
 from wms.extensions import db
-from wms.inbounds.schemas import InboundLineOut, InboundOut
+from wms.inbounds.queries import owned
+from wms.inbounds.rules import NewInboundLine, Parsed
 from wms.inventory.models import Product
-
-# A reference as the API takes it (no spaces or NUL, 64 characters at most).
-_REFERENCE = re.compile(r"[^\x00\s]{1,64}")
-ID_MAX = 2**31 - 1
-
-
-@dataclass(frozen=True)
-class NewInboundLine:
-    sku: str
-    qty: int
 
 
 def create_inbound(
@@ -45,7 +34,7 @@ def create_inbound(
     wanted: dict[str, int] = {}
     for line in lines:
         wanted[line.sku] = wanted.get(line.sku, 0) + line.qty
-    existing = _owned(reference, channel_id)
+    existing = owned(reference, channel_id)
     if existing is not None:
         return _same_or_conflict(existing, wanted, expected_at), False
     products = dict(
@@ -71,18 +60,13 @@ def create_inbound(
             db.session.add(inbound)
     except IntegrityError:
         # The same announcement sent twice at once: the first one made it.
-        existing = _owned(reference, channel_id)
+        existing = owned(reference, channel_id)
         if existing is None:
             raise
         return _same_or_conflict(existing, wanted, expected_at), False
     for product_id in sorted(products.values()):
         backorders.recompute_projections(product_id)
     return inbound, True
-
-
-def _owned(reference: str, channel_id: int | None) -> Inbound | None:
-    owner = Inbound.channel_id.is_(None) if channel_id is None else Inbound.channel_id == channel_id
-    return db.session.scalar(select(Inbound).where(Inbound.reference == reference, owner))
 
 
 def _same_or_conflict(existing: Inbound, wanted: dict[str, int], expected_at: datetime) -> Inbound:
@@ -92,55 +76,6 @@ def _same_or_conflict(existing: Inbound, wanted: dict[str, int], expected_at: da
     raise Conflict(
         f"Inbound {existing.reference} already exists with different lines or date."
     ).with_code("inbound_exists")
-
-
-def find_channel_inbound(channel_id: int, ref: str) -> Inbound:
-    """A channel's own inbound by its reference, or by id; 404 for anyone else's."""
-    inbound = None
-    if _REFERENCE.fullmatch(ref):  # what no reference can be is not looked up
-        inbound = _owned(ref, channel_id)
-    if inbound is None and ref.isascii() and ref.isdigit() and int(ref) <= ID_MAX:
-        inbound = db.session.scalar(
-            select(Inbound).where(Inbound.id == int(ref), Inbound.channel_id == channel_id)
-        )
-    if inbound is None:
-        raise NotFound(f"There is no inbound {ref}.")
-    return inbound
-
-
-def channel_inbounds(channel_id: int, after: int, limit: int) -> Sequence[Inbound]:
-    """A channel's own inbounds in the order they were made, after the id ``after``."""
-    return db.session.scalars(
-        select(Inbound)
-        .where(Inbound.channel_id == channel_id, Inbound.id > after)
-        .order_by(Inbound.id)
-        .limit(limit)
-    ).all()
-
-
-def inbound_view(inbound: Inbound) -> InboundOut:
-    """An inbound as its channel sees it."""
-    return InboundOut(
-        id=inbound.id,
-        reference=inbound.reference,
-        kind=inbound.kind,
-        supplier=inbound.supplier,
-        expected_at=inbound.expected_at,
-        status=inbound.status,
-        lines=[
-            InboundLineOut(
-                sku=ln.product.sku, qty_expected=ln.qty_expected, qty_received=ln.qty_received
-            )
-            for ln in inbound.lines
-        ],
-    )
-
-
-def get_inbound(inbound_id: int) -> Inbound:
-    inbound = db.session.get(Inbound, inbound_id)
-    if inbound is None:
-        raise NotFound("There is no such inbound.")
-    return inbound
 
 
 def change_expected_at(inbound_id: int, expected_at: datetime) -> Inbound:
@@ -157,3 +92,15 @@ def change_expected_at(inbound_id: int, expected_at: datetime) -> Inbound:
     for product_id in sorted({ln.product_id for ln in inbound.lines}):
         backorders.recompute_projections(product_id)
     return inbound
+
+
+def import_inbounds(parsed: Parsed) -> int:
+    """Create the inbounds of a checked file; returns how many."""
+    for item in parsed.inbounds:
+        create_inbound(
+            reference=item.reference,
+            expected_at=item.expected_at,
+            lines=[NewInboundLine(sku, qty) for sku, qty in item.lines.items()],
+            supplier=item.supplier,
+        )
+    return len(parsed.inbounds)

@@ -1,4 +1,5 @@
-"""ASN lines from a CSV file: every row checked, nothing written unless all are good."""
+"""Reading what a supervisor types or uploads: ASN lines from a CSV file, a form's lines,
+a date. Pure: the catalogue's facts come in as arguments."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
-from wms.core.models import Inbound
-from wms.extensions import db
-from wms.inventory.models import Product
+from wms.base.errors import InvalidInput
 
 COLUMNS = ("reference", "supplier", "expected_at", "sku", "qty")
+
+
+@dataclass(frozen=True)
+class NewInboundLine:
+    sku: str
+    qty: int
 
 
 @dataclass
@@ -30,34 +33,29 @@ class Parsed:
     errors: list[str]
 
 
-def parse(raw: bytes) -> Parsed:
-    """Read ``reference,supplier,expected_at,sku,qty`` rows; say what is wrong with each."""
-    errors: list[str] = []
+def csv_rows(raw: bytes) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows of a ``reference,supplier,expected_at,sku,qty`` file, or why it has none."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return Parsed([], ["The file is not UTF-8 text."])
+        return [], ["The file is not UTF-8 text."]
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        return Parsed(
-            [],
-            [
-                f"The header must name the columns {', '.join(COLUMNS)}; "
-                f"missing: {', '.join(missing)}."
-            ],
-        )
+        return [], [
+            f"The header must name the columns {', '.join(COLUMNS)}; missing: {', '.join(missing)}."
+        ]
+    return list(reader), []
+
+
+def check_rows(rows: list[dict[str, str]], known: set[str], existing: set[str]) -> Parsed:
+    """The inbounds the rows make, and what is wrong with each bad row.
+
+    ``known`` holds the SKUs of the catalogue the rows name, ``existing`` the
+    references of inbounds already made.
+    """
+    errors: list[str] = []
     by_ref: dict[str, ParsedInbound] = {}
-    rows = list(reader)
-    skus = {r.get("sku", "").strip() for r in rows}
-    known = set(db.session.scalars(select(Product.sku).where(Product.sku.in_(skus))))
-    existing = set(
-        db.session.scalars(
-            select(Inbound.reference).where(
-                Inbound.reference.in_({r.get("reference", "").strip() for r in rows})
-            )
-        )
-    )
     for n, row in enumerate(rows, start=2):
         ref = (row.get("reference") or "").strip()
         sku = (row.get("sku") or "").strip()
@@ -90,3 +88,33 @@ def parse(raw: bytes) -> Parsed:
     if not rows:
         errors.append("The file has no rows.")
     return Parsed(list(by_ref.values()), errors)
+
+
+def form_lines(text: str) -> list[NewInboundLine]:
+    """The lines typed in the new-inbound form, one 'SKU, quantity' a line."""
+    lines = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        sku, _, qty = raw.replace(";", ",").partition(",")
+        if not qty.strip().isdigit() or int(qty) <= 0:
+            raise InvalidInput(f"Line {n}: write 'SKU, quantity' with a quantity above zero.")
+        lines.append(NewInboundLine(sku.strip(), int(qty)))
+    if not lines:
+        raise InvalidInput("Add at least one line: 'SKU, quantity'.")
+    return lines
+
+
+def expected_time(text: str) -> datetime:
+    """The expected time as the form gives it."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InvalidInput("Give the expected time as 2026-11-24T09:00.") from exc
+
+
+def required(value: str, what: str) -> str:
+    """The value, stripped; refused when empty."""
+    if not value.strip():
+        raise InvalidInput(f"The {what} is required.")
+    return value.strip()
