@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from wms.base.clock import utcnow
 from wms.core import stock
@@ -22,6 +22,17 @@ from wms.extensions import db
 from wms.inventory.models import Location
 
 staged_t = StagedUnits.__table__
+
+
+def staged_per_line(*where: Any) -> Any:
+    """A subquery of the units staged per order line (``order_line_id``, ``qty``), over the
+    staged rows ``where`` keeps."""
+    return (
+        select(staged_t.c.order_line_id, func.sum(staged_t.c.qty).label("qty"))
+        .where(*where)
+        .group_by(staged_t.c.order_line_id)
+        .subquery()
+    )
 
 
 def stage_units(

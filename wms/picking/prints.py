@@ -15,6 +15,7 @@ from wms.base.numbers import order_number, wave_code
 from wms.extensions import db
 from wms.inventory.models import Barcode, BarcodeKind, Location, Product
 from wms.picking.models import PickTask, TaskStatus, Wave, WaveOrder
+from wms.picking.queries import overview
 from wms.prints.barcodes import page_size as check_page_size
 from wms.prints.picklist import PickListLine, render_pick_list
 from wms.prints.sheets import (
@@ -54,26 +55,7 @@ def _ean13_by_product(product_ids: set[int]) -> dict[int, str]:
 
 def pick_list_lines(wave_id: int) -> list[PickListLine]:
     """Every task of the wave still to pick or picked (not the cancelled ones)."""
-    tote = Location.__table__.alias("tote")
-    bin_ = Location.__table__.alias("bin")
-    rows = db.session.execute(
-        select(
-            bin_.c.code.label("bin_code"),
-            bin_.c.id.label("bin_id"),
-            tasks_t.c.walk_seq,
-            tasks_t.c.product_id,
-            Product.sku,
-            Product.name,
-            tasks_t.c.qty,
-            tasks_t.c.order_id,
-            tote.c.code.label("tote_code"),
-        )
-        .join(bin_, bin_.c.id == tasks_t.c.location_id)
-        .join(Product, Product.id == tasks_t.c.product_id)
-        .join(wave_orders_t, wave_orders_t.c.id == tasks_t.c.wave_order_id)
-        .outerjoin(tote, tote.c.id == wave_orders_t.c.tote_location_id)
-        .where(tasks_t.c.wave_id == wave_id, tasks_t.c.status != TaskStatus.CANCELLED)
-    ).all()
+    rows = [r for r in overview.task_rows(wave_id) if r.status != TaskStatus.CANCELLED]
     eans = _ean13_by_product({r.product_id for r in rows})
     return [
         PickListLine(

@@ -216,11 +216,14 @@ def queue_page() -> ResponseReturnValue:
     )
 
 
-def _qty() -> int:
+def _queued_units() -> tuple[int, int, int]:
+    """The place, the product and how many units of them the form names."""
     raw = request.form.get("qty", "").strip()
     if not raw.isdigit():
         raise InvalidInput("Give the number of units.")
-    return int(raw)
+    location_id = request.form.get("location_id", type=int) or 0
+    product_id = request.form.get("product_id", type=int) or 0
+    return location_id, product_id, int(raw)
 
 
 def _held() -> int | None:
@@ -232,9 +235,7 @@ def _held() -> int | None:
 @bp.post("/queues/release")
 @role_required("supervisor")
 def release() -> ResponseReturnValue:
-    location_id = request.form.get("location_id", type=int) or 0
-    product_id = request.form.get("product_id", type=int) or 0
-    qty = _qty()
+    location_id, product_id, qty = _queued_units()
     target = dispositions.release_units(location_id, product_id, qty, current_user.id, _held())
     flash(f"{qty} unit(s) released to {target.code}; waiting orders were served first.", "ok")
     return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
@@ -243,9 +244,7 @@ def release() -> ResponseReturnValue:
 @bp.post("/queues/scrap")
 @role_required("supervisor")
 def scrap() -> ResponseReturnValue:
-    location_id = request.form.get("location_id", type=int) or 0
-    product_id = request.form.get("product_id", type=int) or 0
-    qty = _qty()
+    location_id, product_id, qty = _queued_units()
     reason = request.form.get("reason", "")
     if reason == "Other":
         reason = request.form.get("other", "").strip() or ""

@@ -166,3 +166,14 @@ def _label_view(rma: ReturnAuthorisation) -> ReturnLabelOut | None:
         format=rma.label_format or None,
         error=rma.label_error or None,
     )
+
+
+def event_of(rma: ReturnAuthorisation, **fields: Any) -> dict[str, Any]:
+    """An event's payload: which return it is, then what happened to it."""
+    return {
+        "return_id": rma.id,
+        "number": rma.number,
+        "external_id": rma.external_id,
+        "order_number": order_number(rma.order_id),
+        **fields,
+    }

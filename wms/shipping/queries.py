@@ -12,7 +12,7 @@ from wms.base.clock import utcnow
 from wms.base.errors import InvalidInput, NotFound, UnknownCode
 from wms.base.numbers import order_number
 from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
-from wms.database import for_update
+from wms.database import existing
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.shipping import queries
@@ -90,13 +90,7 @@ def parcel_by_tracking(code: str) -> Parcel | None:
 def get_parcel(parcel_id: int, lock: bool = False) -> Parcel:
     """The parcel; with ``lock``, its row locked and its state read after the lock (a
     parcel this request already loaded is read again)."""
-    stmt = select(Parcel).where(Parcel.id == parcel_id)
-    if lock:
-        stmt = for_update(stmt).execution_options(populate_existing=True)
-    parcel = db.session.scalar(stmt)
-    if parcel is None:
-        raise NotFound("There is no such parcel.")
-    return parcel
+    return existing(Parcel, parcel_id, "There is no such parcel.", lock=lock)
 
 
 def lines_to_pack(parcel_id: int) -> list[LineToPack]:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from wms.base.errors import InvalidInput, NotFound
-from wms.database import Page, for_update, paginate
+from wms.base.errors import InvalidInput
+from wms.database import Page, existing, for_update, paginate
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
 from wms.stockcontrol.models import Adjustment, AdjustmentKind, CountLine, CountTask, TaskStatus
@@ -83,13 +83,7 @@ def counted_so_far(task_id: int) -> list[Any]:
 
 def get_task(task_id: int, lock: bool = False) -> CountTask:
     """A count task; with ``lock``, its row locked and its state read after the lock."""
-    stmt = select(CountTask).where(CountTask.id == task_id)
-    if lock:
-        stmt = for_update(stmt).execution_options(populate_existing=True)
-    task = db.session.scalar(stmt)
-    if task is None:
-        raise NotFound("There is no such count task.")
-    return task
+    return existing(CountTask, task_id, "There is no such count task.", lock=lock)
 
 
 STATUS_TABS = {

@@ -116,29 +116,7 @@ def wave_detail(wave_id: int) -> dict[str, Any]:
     wave = db.session.get(Wave, wave_id)
     if wave is None:
         raise NotFound(f"There is no wave {wave_code(wave_id)}.")
-    tote = Location.__table__.alias("tote")
-    bin_ = Location.__table__.alias("bin")
-    tasks = db.session.execute(
-        select(
-            tasks_t.c.id,
-            bin_.c.code.label("bin_code"),
-            Product.sku,
-            Product.name,
-            tasks_t.c.qty,
-            tasks_t.c.qty_picked,
-            tasks_t.c.qty_short,
-            tasks_t.c.status,
-            (tasks_t.c.status == TaskStatus.OPEN).label("is_open"),
-            tasks_t.c.order_id,
-            tote.c.code.label("tote_code"),
-        )
-        .join(bin_, bin_.c.id == tasks_t.c.location_id)
-        .join(Product, Product.id == tasks_t.c.product_id)
-        .join(wave_orders_t, wave_orders_t.c.id == tasks_t.c.wave_order_id)
-        .outerjoin(tote, tote.c.id == wave_orders_t.c.tote_location_id)
-        .where(tasks_t.c.wave_id == wave_id)
-        .order_by(tasks_t.c.walk_seq, bin_.c.code, Product.sku, tasks_t.c.id)
-    ).all()
+    tasks = task_rows(wave_id)
     shortages = db.session.execute(
         select(PickShortage, Location.code, Product.sku)
         .join(Location, Location.id == PickShortage.location_id)
@@ -154,3 +132,35 @@ def wave_detail(wave_id: int) -> dict[str, Any]:
         "picker": names.get(wave.picker_id, "") if wave.picker_id else "",
         "created_by": names.get(wave.created_by_id, "") if wave.created_by_id else "",
     }
+
+
+def task_rows(wave_id: int) -> list[Any]:
+    """Every task of the wave with its bin, product and tote, in walking order."""
+    tote = Location.__table__.alias("tote")
+    bin_ = Location.__table__.alias("bin")
+    return list(
+        db.session.execute(
+            select(
+                tasks_t.c.id,
+                bin_.c.code.label("bin_code"),
+                bin_.c.id.label("bin_id"),
+                tasks_t.c.walk_seq,
+                tasks_t.c.product_id,
+                Product.sku,
+                Product.name,
+                tasks_t.c.qty,
+                tasks_t.c.qty_picked,
+                tasks_t.c.qty_short,
+                tasks_t.c.status,
+                (tasks_t.c.status == TaskStatus.OPEN).label("is_open"),
+                tasks_t.c.order_id,
+                tote.c.code.label("tote_code"),
+            )
+            .join(bin_, bin_.c.id == tasks_t.c.location_id)
+            .join(Product, Product.id == tasks_t.c.product_id)
+            .join(wave_orders_t, wave_orders_t.c.id == tasks_t.c.wave_order_id)
+            .outerjoin(tote, tote.c.id == wave_orders_t.c.tote_location_id)
+            .where(tasks_t.c.wave_id == wave_id)
+            .order_by(tasks_t.c.walk_seq, bin_.c.code, Product.sku, tasks_t.c.id)
+        )
+    )

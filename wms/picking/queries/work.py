@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 
 from wms.core.models import Order, OrderLine, OrderStatus
-from wms.core.staging import staged_t
+from wms.core.staging import staged_per_line, staged_t
 from wms.database import for_update, is_postgres
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
@@ -60,12 +60,7 @@ def units_to_pick(order_ids: list[int]) -> list[CandidateOrder]:
     """Per order, each line's reserved units not yet staged anywhere, in the given order."""
     if not order_ids:
         return []
-    staged = (
-        select(staged_t.c.order_line_id, func.sum(staged_t.c.qty).label("qty"))
-        .where(staged_t.c.order_id.in_(order_ids))
-        .group_by(staged_t.c.order_line_id)
-        .subquery()
-    )
+    staged = staged_per_line(staged_t.c.order_id.in_(order_ids))
     rows = db.session.execute(
         select(
             lines_t.c.order_id,

@@ -17,7 +17,7 @@ from wms.base.errors import Conflict, InvalidInput, NotFound
 from wms.base.numbers import order_number, wave_code
 from wms.core.backorders import refresh_order_status
 from wms.core.models import Order, OrderStatus
-from wms.database import for_update
+from wms.database import existing
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.picking.models import PickTask, Step, TaskStatus, Wave, WaveOrder, WaveStatus
@@ -348,9 +348,4 @@ def release_wave(wave_id: int, user_id: int | None = None) -> Wave:
 
 
 def locked_wave(wave_id: int) -> Wave:
-    wave = db.session.scalar(
-        for_update(select(Wave).where(Wave.id == wave_id)).execution_options(populate_existing=True)
-    )
-    if wave is None:
-        raise NotFound(f"There is no wave {wave_code(wave_id)}.")
-    return wave
+    return existing(Wave, wave_id, f"There is no wave {wave_code(wave_id)}.", lock=True)

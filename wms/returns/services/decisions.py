@@ -13,6 +13,7 @@ from wms.extensions import db
 from wms.inventory.models import Product
 from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.returns.models import Decision, ReturnAuthorisation, ReturnLine, ReturnStatus
+from wms.returns.schemas import event_of
 from wms.returns.services.authorisations import lock_return
 
 rl_t = ReturnLine.__table__
@@ -130,20 +131,17 @@ def _announce(rma: ReturnAuthorisation, line: ReturnLine) -> None:
         "return.decided",
         rma.channel_id,
         f"return:{rma.id}",
-        {
-            "return_id": rma.id,
-            "number": rma.number,
-            "external_id": rma.external_id,
-            "order_number": order_number(rma.order_id),
-            "line": line.line_no,
-            "sku": line.product.sku,
-            "decision": line.decision,
-            "qty": line.decision_qty,
-            "qty_received": line.qty_received,
-            "qty_authorised": line.qty_authorised,
-            "exchange_order_number": order_number(line.exchange_order_id)
+        event_of(
+            rma,
+            line=line.line_no,
+            sku=line.product.sku,
+            decision=line.decision,
+            qty=line.decision_qty,
+            qty_received=line.qty_received,
+            qty_authorised=line.qty_authorised,
+            exchange_order_number=order_number(line.exchange_order_id)
             if line.exchange_order_id
             else None,
-            "note": line.decision_note,
-        },
+            note=line.decision_note,
+        ),
     )

@@ -40,6 +40,7 @@ from wms.database import Commit
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.returns.models import LabelStatus, ReturnAuthorisation
+from wms.returns.schemas import event_of
 from wms.shipping.services.labels import warehouse_address, warehouse_currency
 from wms.shipping.services.purchases import release_after
 
@@ -247,15 +248,12 @@ def record_label(rma_id: int, outcome: Label | CarrierError | None, user_id: int
         "return.label_created",
         rma.channel_id,
         f"return:{rma.id}",
-        {
-            "return_id": rma.id,
-            "number": rma.number,
-            "external_id": rma.external_id,
-            "order_number": rma.order.number,
-            "carrier": outcome.carrier,
-            "tracking_number": outcome.tracking_number,
-            "tracking_url": outcome.tracking_url,
-        },
+        event_of(
+            rma,
+            carrier=outcome.carrier,
+            tracking_number=outcome.tracking_number,
+            tracking_url=outcome.tracking_url,
+        ),
     )
     audit.record(
         user_id, "return.label_bought", "return", rma.number, tracking=outcome.tracking_number

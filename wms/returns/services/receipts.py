@@ -7,11 +7,11 @@ from sqlalchemy import case, insert, select, update
 
 from wms.base.clock import utcnow
 from wms.base.errors import AlreadyDecided, AlreadyReceived
-from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.returns.models import Grade, ReturnAuthorisation, ReturnItem, ReturnLine, ReturnStatus
+from wms.returns.schemas import event_of
 from wms.returns.services.restock import Placed
 
 rl_t = ReturnLine.__table__
@@ -105,18 +105,15 @@ def announce_received(
         "return.received",
         rma.channel_id,
         f"return:{rma.id}",
-        {
-            "return_id": rma.id,
-            "number": rma.number,
-            "external_id": rma.external_id,
-            "order_number": order_number(rma.order_id),
-            "line": line.line_no if line else None,
-            "sku": sku,
-            "qty": qty,
-            "grade": grade,
-            "on_return": line is not None and grade != Grade.NOT_OURS,
-            "qty_received": line.qty_received if line else None,
-            "qty_authorised": line.qty_authorised if line else None,
-            "note": note,
-        },
+        event_of(
+            rma,
+            line=line.line_no if line else None,
+            sku=sku,
+            qty=qty,
+            grade=grade,
+            on_return=line is not None and grade != Grade.NOT_OURS,
+            qty_received=line.qty_received if line else None,
+            qty_authorised=line.qty_authorised if line else None,
+            note=note,
+        ),
     )

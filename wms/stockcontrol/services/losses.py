@@ -14,6 +14,7 @@ from wms.core import backorders, stock
 from wms.core.backorders import OPEN_FOR_STOCK
 from wms.core.ledger import move_stock
 from wms.core.models import Order, OrderLine, StagedUnits
+from wms.core.staging import staged_per_line
 from wms.database import for_update
 from wms.extensions import db
 from wms.inventory.models import SELLABLE_KINDS, Location, ProductStock
@@ -27,12 +28,7 @@ ps = ProductStock.__table__
 
 def _reserved_on_shelf(product_id: int, at_most: int) -> list[ReservedLine]:
     """The back of the product's reserved lines, enough to give up ``at_most`` units."""
-    staged = (
-        select(staged_t.c.order_line_id, func.sum(staged_t.c.qty).label("qty"))
-        .where(staged_t.c.product_id == product_id)
-        .group_by(staged_t.c.order_line_id)
-        .subquery()
-    )
+    staged = staged_per_line(staged_t.c.product_id == product_id)
     rows = db.session.execute(
         select(
             lines_t.c.id,
