@@ -23,11 +23,11 @@ Service levels an order can ask for, with the most transit days they allow:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
 
 from wms.base.address import Address
 
@@ -140,28 +140,33 @@ class NoRate(CarrierError):
     """No rate fits the parcel or the order's service level."""
 
 
-@runtime_checkable
-class Carrier(Protocol):
-    """What the app calls on every carrier adapter."""
+class Carrier(ABC):
+    """What the app calls on every carrier adapter; a return label is bought the same way
+    by all of them, through the three steps an adapter may change."""
 
     code: str
     name: str
+    currency: str  # the currency its rates are compared in
 
+    @abstractmethod
     def rates(
         self, ship_from: Address, ship_to: Address, parcel: Parcel, service_level: str
     ) -> list[Rate]:
         """Quotes for the parcel; ``service_level`` is a hint, pick with ``choose_rate``."""
-        ...
 
+    @abstractmethod
     def buy_label(
         self, rate: Rate, label_format: str, idempotency_key: str, *, order_number: str = ""
     ) -> Label:
         """Buy (or find the already bought) label for the parcel the key identifies."""
-        ...
 
+    @abstractmethod
     def find_label(self, idempotency_key: str, rate: Rate | None = None) -> Label | None:
         """The label already bought with this key, or None if the carrier has none."""
-        ...
+
+    @abstractmethod
+    def track(self, tracking_number: str, *, carrier: str = "") -> TrackingStatus:
+        """Where the parcel is; ``carrier`` is the Label's carrier where the adapter needs it."""
 
     def return_label(
         self,
@@ -174,16 +179,31 @@ class Carrier(Protocol):
         order_number: str = "",
         service_level: str = "economy",
     ) -> Label:
-        """A label for the customer (``ship_from``) to send the parcel to the warehouse.
+        """A label for the customer (``ship_from``) to send the parcel to the warehouse
+        (``ship_to``), under a key of its own (not the outbound parcel's).
 
         The cheapest rate meeting ``service_level`` is bought, looking first for
         a label already bought with the key, as ``buy_label`` does.
         """
-        ...
+        found = self._return_label_found(label_format, idempotency_key)
+        if found is not None:
+            return found
+        rates = self._return_rates(ship_from, ship_to, parcel, service_level)
+        rate = choose_rate(rates, service_level, self.currency)
+        return self._buy_return_label(rate, label_format, idempotency_key, order_number)
 
-    def track(self, tracking_number: str, *, carrier: str = "") -> TrackingStatus:
-        """Where the parcel is; ``carrier`` is the Label's carrier where the adapter needs it."""
-        ...
+    def _return_label_found(self, label_format: str, idempotency_key: str) -> Label | None:
+        return None
+
+    def _return_rates(
+        self, ship_from: Address, ship_to: Address, parcel: Parcel, service_level: str
+    ) -> list[Rate]:
+        return self.rates(ship_from, ship_to, parcel, service_level)
+
+    def _buy_return_label(
+        self, rate: Rate, label_format: str, idempotency_key: str, order_number: str
+    ) -> Label:
+        return self.buy_label(rate, label_format, idempotency_key, order_number=order_number)
 
 
 def _normal_level(service_level: str) -> str:

@@ -50,13 +50,13 @@ from wms.carriers import (
     LABEL_FORMATS,
     Address,
     AddressError,
+    Carrier,
     CarrierError,
     Label,
     NoRate,
     Parcel,
     Rate,
     TrackingStatus,
-    choose_rate,
 )
 from wms.prints.shipping_label import (
     ShippingLabelData,
@@ -138,7 +138,7 @@ def _check_address(address: Address, which: str) -> None:
         raise AddressError(f"The {which} address has no {listed}.")
 
 
-class BuiltinCarrier:
+class BuiltinCarrier(Carrier):
     """The local carrier that needs no account: flat rates, own labels and numbers."""
 
     code = "builtin"
@@ -263,25 +263,6 @@ class BuiltinCarrier:
         """Always None: this carrier keeps no record, and buying again is harmless
         because the same key draws the same label with the same tracking number."""
         return None
-
-    def return_label(
-        self,
-        ship_from: Address,
-        ship_to: Address,
-        parcel: Parcel,
-        label_format: str,
-        idempotency_key: str,
-        *,
-        order_number: str = "",
-        service_level: str = "economy",
-    ) -> Label:
-        """A label from the customer (``ship_from``) back to the warehouse (``ship_to``).
-
-        Use a key of its own for the return parcel, not the outbound parcel's key.
-        """
-        rates = self.rates(ship_from, ship_to, parcel, service_level)
-        rate = choose_rate(rates, service_level, self.currency)
-        return self.buy_label(rate, label_format, idempotency_key, order_number=order_number)
 
     # --------------------------------------------------------------- tracking
 

@@ -50,6 +50,7 @@ from wms.carriers import (
     LABEL_FORMATS,
     Address,
     AddressError,
+    Carrier,
     CarrierError,
     CarrierUnavailable,
     Label,
@@ -57,7 +58,6 @@ from wms.carriers import (
     Parcel,
     Rate,
     TrackingStatus,
-    choose_rate,
 )
 
 T = TypeVar("T")
@@ -228,7 +228,7 @@ def carrier_token(carrier: str) -> str:
     return "_".join(carrier.strip().lower().split())
 
 
-class ShippoCarrier:
+class ShippoCarrier(Carrier):
     """Labels, rates and tracking from Shippo; see the module for the purchase rule."""
 
     code = "shippo"
@@ -267,7 +267,7 @@ class ShippoCarrier:
         self._poll_attempts = max(0, poll_attempts)
         self._poll_interval = poll_interval
         self._default_tracking_carrier = default_tracking_carrier
-        self._currency = currency
+        self.currency = currency
 
     def close(self) -> None:
         if self._own_session:
@@ -683,30 +683,25 @@ class ShippoCarrier:
             )
         return None
 
-    def return_label(
-        self,
-        ship_from: Address,
-        ship_to: Address,
-        parcel: Parcel,
-        label_format: str,
-        idempotency_key: str,
-        *,
-        order_number: str = "",
-        service_level: str = "economy",
-    ) -> Label:
-        """A return label from the customer (``ship_from``) to the warehouse (``ship_to``)."""
-        file_type = self._file_type(label_format)
+    def _return_label_found(self, label_format: str, idempotency_key: str) -> Label | None:
+        self._file_type(label_format)
         self._check_key(idempotency_key)
-        found = self.find_label(idempotency_key)  # look before you buy
-        if found is not None:
-            return found
+        return self.find_label(idempotency_key)  # look before you buy
+
+    def _return_rates(
+        self, ship_from: Address, ship_to: Address, parcel: Parcel, service_level: str
+    ) -> list[Rate]:
         # Shippo swaps a return shipment's addresses itself: send them as for the
         # outbound parcel, warehouse first.
         shipment = self._create_shipment(
             ship_to, ship_from, parcel, is_return=True, names=_RETURN_NAMES
         )
-        rate = choose_rate(self._rates_of(shipment), service_level, self._currency)
-        return self._purchase(rate, file_type, idempotency_key, _RETURN_NAMES)
+        return self._rates_of(shipment)
+
+    def _buy_return_label(
+        self, rate: Rate, label_format: str, idempotency_key: str, order_number: str
+    ) -> Label:
+        return self._purchase(rate, self._file_type(label_format), idempotency_key, _RETURN_NAMES)
 
     # ------------------------------------------------------------- tracking
 
