@@ -72,6 +72,22 @@ def test_the_documented_order_becomes_a_warehouse_order(
         assert db.session.get(ProductStock, item.id).qty_reserved == 1
 
 
+def test_ids_beyond_2_to_the_53_keep_every_digit(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, _ = shop_with_red(make)
+    big = 820982911946154508  # from Shopify's test notification; a float would end in ...500
+    assert float(big) != big
+
+    response = post_shopify(client, channel, changed(ORDER, id=big))
+
+    assert response.json["state"] == "accepted"
+    with app.app_context():
+        (kept,) = shop_orders(channel)
+        (order,) = warehouse_orders(channel)
+        assert kept.platform_order_id == order.external_id == "820982911946154508"
+
+
 def test_a_line_is_matched_by_its_sku_when_the_shop_has_no_mapping(
     fresh_app: Flask, make_fresh: Factories
 ) -> None:
