@@ -37,6 +37,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _support import emit, invariants
+
 from tests.factories import Factories
 from wms import create_app
 from wms.base.clock import utcnow
@@ -152,9 +154,10 @@ def _scans(client: Any, view: str, code: str) -> dict[str, dict[str, Any]]:
 def main() -> None:
     directory = Path(tempfile.mkdtemp(prefix="wms-hops-"))
     os.environ["WMS_INSTANCE_PATH"] = str(directory / "instance")
+    url = f"sqlite:///{directory / 'hops.sqlite3'}"
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'hops.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "hops",
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
@@ -199,11 +202,14 @@ def main() -> None:
     }
     for name, figures in results.items():
         print(json.dumps({"scan": name, **figures}))
-    tree = str(Path(sys.modules["wms"].__file__ or "").parent.parent)
-    print(json.dumps({"bench": "receive_hops", "tree": tree, "most": summary}))
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    differences = invariants(url)
+    tree = str(Path(sys.modules["wms"].__file__ or "").parent.parent)
+    emit({"bench": "receive_hops", "tree": tree, "most": summary, "invariants": differences})
+    if differences:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -31,13 +31,7 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/<int:inbound_id>")
 def show(inbound_id: int) -> ResponseReturnValue:
-    inbound = queries.get_inbound(inbound_id)
-    return render_template(
-        "inbounds/show.html",
-        inbound=inbound,
-        tally=receiving.tally(inbound.id),
-        unknown=receiving.unknown_units(inbound.id),
-    )
+    return _with_tally("inbounds/show.html", inbound_id)
 
 
 @bp.post("/<int:inbound_id>/expected")
@@ -56,9 +50,14 @@ def close(inbound_id: int) -> ResponseReturnValue:
 
 @bp.get("/<int:inbound_id>/report")
 def report(inbound_id: int) -> ResponseReturnValue:
+    return _with_tally("inbounds/report.html", inbound_id)
+
+
+def _with_tally(template: str, inbound_id: int) -> str:
+    """A page of the inbound with its tally and the codes no product has."""
     inbound = queries.get_inbound(inbound_id)
     return render_template(
-        "inbounds/report.html",
+        template,
         inbound=inbound,
         tally=receiving.tally(inbound.id),
         unknown=receiving.unknown_units(inbound.id),

@@ -14,8 +14,9 @@ from wms.receiving.services import putaway, receive
 bp = Blueprint("receiving", __name__)
 
 
-def _go(endpoint: str) -> Response:
-    url = url_for(endpoint)
+def _go(endpoint: str, **values: object) -> Response:
+    """To another page: htmx follows HX-Redirect, a plain form the redirect."""
+    url = url_for(endpoint, **values)
     if htmx:
         response = Response(status=204)
         response.headers["HX-Redirect"] = url
@@ -99,12 +100,7 @@ def _after_close(inbound_id: int) -> Response:
     """A supervisor sees the discrepancy report; a receiver is back at the start, told
     what it says."""
     if current_user.has_role("supervisor"):
-        url = url_for("inbounds.report", inbound_id=inbound_id)
-        if htmx:
-            response = Response(status=204)
-            response.headers["HX-Redirect"] = url
-            return response
-        return redirect(url)  # type: ignore[return-value]
+        return _go("inbounds.report", inbound_id=inbound_id)
     flash(queries.closing_sentence(inbound_id), "ok")
     return _go("receiving.start")
 

@@ -1,1 +1,2 @@
-"""Receiving's actions, by noun: the receive screen, where units go, the dock, put-away."""
+"""Receiving's actions, by noun: the receive screen, where units go, the dock, undo,
+put-away."""

@@ -13,29 +13,24 @@ from wms.base.clock import today, utcnow
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.core import backorders, stock
-from wms.core.lanes import release_lane
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import (
     Inbound,
     InboundKind,
     InboundLine,
     InboundStatus,
-    OrderLine,
-    StagedUnits,
 )
 from wms.core.recognise import Recognised, recognise
-from wms.core.staging import take_staged
 from wms.database import for_update, prebuilt
 from wms.extensions import db
 from wms.inventory import services as inventory
 from wms.inventory.models import Location, LocationKind, Product
 from wms.inventory.queries import first_active_location
-from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.receiving.models import DockUnit, DockUnitStatus, ReceivingSession
 from wms.receiving.queries import Card, PendingUnit, cards, pending_units
 from wms.receiving.services.dock import move_to_destination
 from wms.receiving.services.routing import Routed, route
-
-dock_t = DockUnit.__table__
+from wms.receiving.services.undo import undo_last_scan
 
 QTY_MAX = 9999
 
@@ -243,7 +238,7 @@ def _command(
         session.damaged_next = True
         return Answer("info", "The next unit is damaged: it will go to quarantine.")
     if command == "UNDO":
-        return undo_last_scan(user_id)
+        return Answer("undone", message=undo_last_scan(user_id))
     if command == "DONE":
         if confirming == "close":
             inbound = close_inbound(session.inbound_id, user_id)  # type: ignore[arg-type]
@@ -490,91 +485,6 @@ def confirm_destination(user_id: int, location: Location) -> Answer:
         "confirmed",
         message=f"{sum(u.qty for u in matching)} unit(s) now at {location.code}.",
         still_on_dock=[u for u in pending if u.to_location_id != location.id],
-    )
-
-
-# --------------------------------------------------------------------- undo
-
-
-def undo_last_scan(user_id: int) -> Answer:
-    """Take back the receiver's last scan that is still on the dock, as if it never happened."""
-    last = db.session.scalar(
-        select(DockUnit)
-        .where(DockUnit.received_by == user_id, DockUnit.status == DockUnitStatus.ON_DOCK)
-        .order_by(DockUnit.id.desc())
-        .limit(1)
-    )
-    if last is None:
-        raise InvalidInput("Nothing on the dock to undo.")
-    # Taken off the dock first, in one guarded UPDATE: of two UNDOs at once (or an UNDO
-    # and the place scanned), one takes the units back, the other finds them gone.
-    claimed = set(
-        db.session.scalars(
-            update(dock_t)
-            .where(
-                dock_t.c.scan_group == last.scan_group, dock_t.c.status == DockUnitStatus.ON_DOCK
-            )
-            .values(status=DockUnitStatus.UNDONE)
-            .returning(dock_t.c.id)
-        )
-    )
-    if not claimed:
-        raise Conflict("That scan was just undone or put in its place. Scan the next unit.")
-    units = [
-        u
-        for u in db.session.scalars(
-            select(DockUnit)
-            .where(DockUnit.id.in_(claimed))
-            .order_by(DockUnit.id)
-            .execution_options(populate_existing=True)
-        )
-    ]
-    total = sum(u.qty for u in units)
-    if last.product_id is not None:
-        _take_back(user_id, units, last.product_id, total)
-    product = last.product
-    what = f"{product.sku} ({product.name})" if product else f"the unknown code {last.scanned_code}"
-    return Answer("undone", message=f"Undone: {total} unit(s) of {what}.")
-
-
-def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int) -> None:
-    dock = db.session.get(Location, units[0].dock_location_id)
-    inbound = units[0].inbound
-    for unit in units:
-        # Units of an order cancelled meanwhile were released with it: nothing to requeue.
-        if unit.order_line_id is not None and take_staged(
-            unit.order_line_id, dock.id, unit.qty, missing_ok=True
-        ):
-            line = db.session.get(OrderLine, unit.order_line_id)
-            backorders.requeue(line.id, product_id, unit.qty)
-            if not _order_has_lane_units(line.order_id):
-                release_lane(line.order_id)
-        if unit.held_qty:
-            stock.unreserve(product_id, unit.held_qty)
-    move_stock(product_id, total, dock, None, Reason.UNDO, inbound.reference, user_id)
-    damaged = sum(
-        u.qty
-        for u in units
-        if u.destination == Destination.QUARANTINE and u.reason.startswith("Damaged")
-    )
-    lines = InboundLine.__table__
-    db.session.execute(
-        update(lines)
-        .where(lines.c.inbound_id == inbound.id, lines.c.product_id == product_id)
-        .values(
-            qty_received=lines.c.qty_received - total,
-            qty_damaged=lines.c.qty_damaged - damaged,
-        )
-    )
-    backorders.recompute_projections(product_id)
-
-
-def _order_has_lane_units(order_id: int) -> bool:
-    table = StagedUnits.__table__
-    return bool(
-        db.session.scalar(
-            select(func.coalesce(func.sum(table.c.qty), 0)).where(table.c.order_id == order_id)
-        )
     )
 
 
