@@ -46,6 +46,13 @@ def test_a_cancelled_return_takes_no_decision_but_a_closed_one_shows_them() -> N
     assert offers(ReturnStatus.CLOSED, LabelStatus.NONE)["decide"]
 
 
+def test_a_refused_label_is_tried_again_and_one_being_bought_is_waited_for() -> None:
+    refused = ReturnAuthorisation(status=ReturnStatus.AUTHORISED, label_status=LabelStatus.FAILED)
+    buying = ReturnAuthorisation(status=ReturnStatus.AUTHORISED, label_status=LabelStatus.BUYING)
+    assert refused.label_failed and refused.label_went_wrong and refused.needs_label
+    assert buying.label_being_bought and not buying.label_went_wrong and not buying.label_failed
+
+
 def test_once_bought_the_label_is_not_bought_again() -> None:
     rma = ReturnAuthorisation(status=ReturnStatus.RECEIVING, label_status=LabelStatus.BOUGHT)
     assert rma.has_label and not rma.needs_label and not rma.can_cancel

@@ -157,6 +157,15 @@ class ReturnAuthorisation(db.Model):
         return self.label_status == LabelStatus.UNCERTAIN
 
     @property
+    def label_failed(self) -> bool:
+        """The carrier refused the label: buying it can be tried again."""
+        return self.label_status == LabelStatus.FAILED
+
+    @property
+    def label_being_bought(self) -> bool:
+        return self.label_status == LabelStatus.BUYING
+
+    @property
     def label_went_wrong(self) -> bool:
         return self.label_status in (LabelStatus.FAILED, LabelStatus.UNCERTAIN)
 
