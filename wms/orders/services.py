@@ -413,9 +413,7 @@ def _announce_accepted(
 
 def order_view(order_id: int) -> OrderOut:
     """An order as the channel sees it."""
-    order = db.session.get(Order, order_id)
-    if order is None:
-        raise NotFound(f"There is no order {order_number(order_id)}.")
+    order = get_order(order_id)
     rows = db.session.execute(
         select(lines_t, products_t.c.sku)
         .join(products_t, products_t.c.id == lines_t.c.product_id)
