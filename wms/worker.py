@@ -22,7 +22,7 @@ from types import FrameType
 from sqlalchemy import select
 
 from wms.base.errors import DomainError
-from wms.channels import delivery
+from wms.channels import delivery, pushes
 from wms.channels.connectors import ConnectorError
 from wms.channels.delivery import BatchResult, Claimed, Sender
 from wms.channels.models import Channel
@@ -55,6 +55,11 @@ def deliver_batch(limit: int = 50, sender: Sender | None = None) -> BatchResult:
     db.session.rollback()  # no transaction held open while we talk to the channels
     delivery.send(batch, sender or Sender())
     delivery.record(events)
+    pushes.remember(batch.shops)
+    for ev in events:
+        if ev.captured_order is not None:
+            # The shop took the payment: the parcel may get its label.
+            shop_orders.payment_captured(ev.captured_order)
     db.session.commit()
     return delivery.tally(events)
 
@@ -191,6 +196,7 @@ class Worker:
                     self.report(
                         f"delivered {result.delivered}, retrying {result.retrying}, "
                         f"failed {result.failed}, superseded {result.superseded}"
+                        + (f", nothing to send {result.skipped}" if result.skipped else "")
                     )
                     continue
                 if once:

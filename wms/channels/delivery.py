@@ -6,7 +6,8 @@ claims a batch with a short lease
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so no event is sent by two
 workers at the same time, and an event whose worker died is picked up again
 when its lease runs out. Delivery is at least once; the receiver uses the
-event id to drop a repeat.
+event id to drop a repeat. A shop channel's events are not webhooks but calls
+to its platform: ``wms.channels.pushes`` sends them, one job per shop.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import urllib3
 from sqlalchemy import bindparam, literal_column, select, update
 
 from wms.base.clock import iso, utcnow
+from wms.channels import pushes
 from wms.channels.models import Channel, OutboxEvent, OutboxStatus
 from wms.database import prebuilt
 from wms.extensions import db
@@ -48,10 +50,11 @@ class BatchResult:
     failed: int = 0  # gave up: the last retry failed
     retrying: int = 0  # failed this time, tried again later
     superseded: int = 0
+    skipped: int = 0  # nothing to send (a figure for a product the shop does not sell)
 
     @property
     def handled(self) -> int:
-        return self.delivered + self.failed + self.retrying + self.superseded
+        return self.delivered + self.failed + self.retrying + self.superseded + self.skipped
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -105,6 +108,7 @@ class Claimed:
     delivered_at: datetime | None = None
     next_attempt_at: datetime | None = None
     handed_back: bool = False
+    captured_order: int | None = None  # the shop captured this order's payment
 
 
 @prebuilt
@@ -189,7 +193,7 @@ class Sender:
             )
         return manager
 
-    def map(self, send: Callable[[Claimed], None], events: list[Claimed]) -> None:
+    def map(self, send: Callable[[Any], None], events: list[Any]) -> None:
         if self._pool is None:
             for ev in events:
                 send(ev)
@@ -213,20 +217,38 @@ class Outbound:
     superseded: set[int]
     figures: dict[int, dict[str, Any]]
     started: float = field(default_factory=time.monotonic)
+    shops: list[pushes.Job] = field(default_factory=list)
 
 
 def prepare(events: list[Claimed]) -> Outbound:
-    """The channels' addresses and secrets, the figures superseded, the figures as they are now."""
+    """The channels' addresses and secrets, the figures superseded, the figures as they are
+    now; for shops, their connectors and what their events need."""
     started = time.monotonic()
     channels = {
         row.id: row
         for row in db.session.execute(
-            select(Channel.id, Channel.webhook_url, Channel.webhook_secret).where(
+            select(Channel.id, Channel.webhook_url, Channel.webhook_secret, Channel.platform).where(
                 Channel.id.in_({e.channel_id for e in events})
             )
         )
     }
-    return Outbound(events, channels, _superseded(events), _current_figures(events), started)
+    superseded = _superseded(events)
+    shop_events = [
+        e for e in events if _is_shop(channels.get(e.channel_id)) and e.id not in superseded
+    ]
+    hooks = [e for e in events if not _is_shop(channels.get(e.channel_id))]
+    return Outbound(
+        events,
+        channels,
+        superseded,
+        _current_figures(hooks),
+        started,
+        pushes.prepare(shop_events),
+    )
+
+
+def _is_shop(channel: Any) -> bool:
+    return bool(channel and not channel.webhook_url and channel.platform != "generic")
 
 
 def send(batch: Outbound, sender: Sender) -> None:
@@ -236,8 +258,11 @@ def send(batch: Outbound, sender: Sender) -> None:
     handed back at once, so no event outlives its lease in our hands.
     """
 
+    lease = LEASE.total_seconds()
+    for_shops = {e.id for job in batch.shops for e in job.events}
+
     def send_one(ev: Claimed) -> None:
-        if time.monotonic() - batch.started > LEASE.total_seconds() / 2:
+        if time.monotonic() - batch.started > lease / 2:
             ev.handed_back = True
         elif ev.id in batch.superseded:
             ev.status = OutboxStatus.SUPERSEDED
@@ -248,7 +273,29 @@ def send(batch: Outbound, sender: Sender) -> None:
                 log.exception("event %s could not be sent", ev.id)
                 _failed(ev, f"{type(error).__name__}: {error}"[:500], utcnow())
 
-    sender.map(send_one, batch.events)
+    def send_to_shop(job: pushes.Job) -> None:
+        if time.monotonic() - batch.started > lease / 2:
+            for ev in job.events:
+                ev.handed_back = True
+            return
+        try:
+            pushes.send(job, batch.started, lease, _failed)
+        except Exception as error:  # one shop must not hold back the others
+            log.exception("events for shop %s could not be sent", job.code)
+            for ev in job.events:
+                if ev.status == OutboxStatus.PENDING and ev.next_attempt_at is None:
+                    ev.attempts += 1
+                    _failed(ev, f"{type(error).__name__}: {error}"[:500], utcnow())
+
+    def send_unit(unit: Claimed | pushes.Job) -> None:
+        if isinstance(unit, pushes.Job):
+            send_to_shop(unit)
+        else:
+            send_one(unit)
+
+    units: list[Any] = [e for e in batch.events if e.id not in for_shops]
+    units.extend(batch.shops)
+    sender.map(send_unit, units)
 
 
 def tally(events: list[Claimed]) -> BatchResult:
@@ -258,6 +305,8 @@ def tally(events: list[Claimed]) -> BatchResult:
             result.delivered += 1
         elif ev.status == OutboxStatus.SUPERSEDED:
             result.superseded += 1
+        elif ev.status == OutboxStatus.SKIPPED:
+            result.skipped += 1
         elif ev.status == OutboxStatus.FAILED:
             result.failed += 1
         elif not ev.handed_back:

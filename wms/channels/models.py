@@ -66,6 +66,10 @@ class ChannelProduct(db.Model):
     platform_product_id: Mapped[str] = mapped_column(String(32), default="")
     platform_variant_id: Mapped[str] = mapped_column(String(32), default="")
     platform_sku: Mapped[str] = mapped_column(String(100), default="")
+    # The platform's handle for this item's stock figure (``PlatformProduct.key``):
+    # Shopify's inventory item id, WooCommerce's "product" or "product/variation",
+    # PrestaShop's "product/combination". "" until known (see wms.channels.pushes).
+    stock_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -77,6 +81,7 @@ class ChannelProduct(db.Model):
             name="uq_channel_products_item",
         ),
         Index("ix_channel_products_sku", "channel_id", "platform_sku"),
+        Index("ix_channel_products_product", "channel_id", "product_id"),
     )
 
 
@@ -183,6 +188,7 @@ class OutboxStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up after the last retry; an admin can retry it
     SUPERSEDED = "superseded"  # a newer event for the same thing was delivered instead
+    SKIPPED = "skipped"  # nothing to send: e.g. a figure for a product the shop does not sell
 
 
 PENDING = "status = 'pending'"

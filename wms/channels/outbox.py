@@ -9,6 +9,11 @@ most one waiting ``availability.changed`` row, and a new change updates it
 in place (``INSERT ... ON CONFLICT DO UPDATE`` on a partial unique index),
 so a flash sale of thousands of orders leaves one row per product, not one
 per order. The figures themselves are read when the event is sent.
+
+Two kinds of channel listen: a channel with a webhook URL gets every event;
+a shop channel (Shopify, WooCommerce, PrestaShop) gets only the events the
+worker turns into calls to its platform (``SHOP_EVENTS``: figures, shipments,
+delays, payment capture), delivered by ``wms.channels.pushes``.
 """
 
 from __future__ import annotations
@@ -27,13 +32,26 @@ from wms.extensions import db
 
 _BUFFER = "wms.outbox"
 _AVAILABILITY = "wms.outbox.availability"
-_channel_cache: dict[str, tuple[float, dict[int, bool]]] = {}
+_channel_cache: dict[str, tuple[float, dict[int, str]]] = {}
 CHANNEL_CACHE_SECONDS = 5.0
+WEBHOOK = "webhook"
+SHOP = "shop"
+# What a shop channel is told, and how (see wms.channels.pushes).
+SHOP_EVENTS = frozenset(
+    {
+        "availability.changed",  # the figure, to the platform's stock
+        "order.ready_to_ship",  # packed: capture an authorised payment
+        "order.shipped",  # the fulfilment, with its tracking
+        "order.backordered",  # a line waits: the customer is told
+        "order.projection_changed",  # its date moved: the customer is told
+    }
+)
 
 
 def emit(event_type: str, channel_id: int, aggregate: str, payload: dict[str, Any]) -> None:
     """Queue an event for one channel (if it listens) in the current transaction."""
-    if not _webhook_channels().get(channel_id):
+    kind = _listening_channels().get(channel_id)
+    if not kind or (kind == SHOP and event_type not in SHOP_EVENTS):
         return
     _buffer().append(
         {
@@ -46,9 +64,9 @@ def emit(event_type: str, channel_id: int, aggregate: str, payload: dict[str, An
 
 
 def emit_to_all(event_type: str, aggregate: str, payload: dict[str, Any]) -> None:
-    """Queue an event for every channel that listens."""
-    for channel_id, listens in _webhook_channels().items():
-        if listens:
+    """Queue an event for every channel with a webhook."""
+    for channel_id, kind in _listening_channels().items():
+        if kind == WEBHOOK:
             _buffer().append(
                 {
                     "channel_id": channel_id,
@@ -75,16 +93,20 @@ def forget_channels() -> None:
     _channel_cache.clear()
 
 
-def _webhook_channels() -> dict[int, bool]:
+def _listening_channels() -> dict[int, str]:
+    """Active channels by id: ``webhook``, ``shop``, or "" (it listens to nothing)."""
     key = str(db.engine.url)
     now = time.monotonic()
     cached = _channel_cache.get(key)
     if cached and now - cached[0] < CHANNEL_CACHE_SECONDS:
         return cached[1]
     rows = db.session.execute(
-        select(Channel.id, Channel.webhook_url).where(Channel.active.is_(True))
+        select(Channel.id, Channel.webhook_url, Channel.platform).where(Channel.active.is_(True))
     ).all()
-    channels = {cid: bool(url) for cid, url in rows}
+    channels = {
+        cid: WEBHOOK if url else SHOP if platform and platform != "generic" else ""
+        for cid, url, platform in rows
+    }
     _channel_cache[key] = (now, channels)
     return channels
 
@@ -105,9 +127,23 @@ def _write_availability(session: Session) -> None:
     product_ids = session.info.pop(_AVAILABILITY, None)
     if not product_ids:
         return
-    channels = sorted(cid for cid, listens in _webhook_channels().items() if listens)
+    channels = sorted(cid for cid, kind in _listening_channels().items() if kind)
     if not channels:
         return
+    _upsert_figures(session, channels, product_ids)
+
+
+def emit_availability_to(channel_id: int, product_ids: list[int]) -> None:
+    """Queue one figure per product for one channel, now (a shop's "push every figure").
+
+    Coalesced like any other figure: a product that already has one waiting
+    keeps that one. The worker reads the figures when it sends them.
+    """
+    if product_ids:
+        _upsert_figures(db.session(), [channel_id], set(product_ids))
+
+
+def _upsert_figures(session: Session, channels: list[int], product_ids: set[int]) -> None:
     now = utcnow()
     rows = [
         {

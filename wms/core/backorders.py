@@ -346,6 +346,7 @@ def _waiting_lines() -> Any:
     return select(
         lines_t.c.id,
         lines_t.c.order_id,
+        lines_t.c.line_no,
         lines_t.c.priority,
         lines_t.c.placed_at,
         lines_t.c.qty_waiting,
@@ -382,6 +383,7 @@ def _announce_projection_changes(changed: list[Any], dates: dict[int, date | Non
                 "lines": [
                     {
                         "line_id": r.id,
+                        "line": r.line_no,
                         "qty_waiting": r.qty_waiting,
                         "projected_fill_on": iso(dates[r.id]),
                         "previous_projected_fill_on": iso(r.projected_fill_on),

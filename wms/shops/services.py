@@ -168,6 +168,12 @@ def _cancel(row: ShopOrder, order: PlatformOrder) -> Outcome:
     )
 
 
+def payment_captured(order_id: int) -> None:
+    """The shop captured the payment of an order that waited for it (the worker
+    asked it to, once the parcel was packed)."""
+    _record_payment(order_id)
+
+
 def _record_payment(order_id: int) -> None:
     waits = db.session.execute(
         select(Order.capture_before_ship, Order.payment_captured_at).where(Order.id == order_id)

@@ -225,6 +225,11 @@ class Connector(ABC):
     @abstractmethod
     def set_stock(self, figures: list[StockFigure]) -> PushResult: ...
 
+    def stock_key(self, product_id: str, variant_id: str) -> str:
+        """The stock key of an item known by its platform ids, when the ids say it;
+        "" when only ``list_products`` can tell (Shopify's inventory items)."""
+        return ""
+
     @abstractmethod
     def read_stock(self) -> dict[str, int]:
         """Every tracked item's figure on the platform, by key (for reconciliation)."""

@@ -266,6 +266,9 @@ class PrestaShopConnector(Connector):
     def list_products(self) -> list[PlatformProduct]:
         return self.stock.products()
 
+    def stock_key(self, product_id: str, variant_id: str) -> str:
+        return f"{product_id}/{variant_id or '0'}" if product_id else ""
+
     def read_stock(self) -> dict[str, int]:
         return {p.key: p.stock for p in self.list_products() if p.stock is not None}
 

@@ -21,7 +21,7 @@ Mapping choices:
   limit). A product's key is its id; a variation's is ``product/variation``.
 * A parcel: a customer note with the tracking (WooCommerce e-mails it), then,
   for the order's last parcel, the status ``completed``. A note already holding
-  the tracking number is not written again.
+  the tracking number is not written again, nor a note already said.
 * Payment: the REST API holds no authorisation to capture, so
   ``capture_payment`` does nothing. (WooCommerce's Stripe gateway, set to
   authorise only, captures when the order moves to processing or completed,
@@ -191,6 +191,11 @@ class WooCommerceConnector(Connector):
                 products.append(_product(item, product_id, None))
         return products
 
+    def stock_key(self, product_id: str, variant_id: str) -> str:
+        if not product_id:
+            return ""
+        return f"{product_id}/{variant_id}" if variant_id and variant_id != "0" else product_id
+
     def read_stock(self) -> dict[str, int]:
         return {p.key: p.stock for p in self.list_products() if p.stock is not None}
 
@@ -253,6 +258,11 @@ class WooCommerceConnector(Connector):
         )
 
     def add_note(self, order_id: str, text: str, *, customer_facing: bool) -> None:
+        kind = "customer" if customer_facing else "internal"
+        notes = self._get(f"orders/{order_id}/notes", {"type": kind})
+        said = load_json(notes.content, "WooCommerce's answer") or []
+        if any(str(n.get("note", "")) == text for n in said):
+            return  # already said (a retried call)
         self._post_note(order_id, text, customer_facing=customer_facing)
 
     def _post_note(self, order_id: str, text: str, *, customer_facing: bool) -> None:
