@@ -71,6 +71,7 @@ READY_TO_SHIP = "order.ready_to_ship"
 SHIPPED = "order.shipped"
 BACKORDERED = "order.backordered"
 PROJECTION = "order.projection_changed"
+NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "prestashop": "PrestaShop"}
 
 
 def shop_figure(a: Availability) -> int:
@@ -300,7 +301,8 @@ def _push_figures(job: Job, events: list[Any], failed: Callable[..., None]) -> d
             ev.status = OutboxStatus.FAILED
             ev.last_error = " ".join(refused)[:500]
         elif missing:
-            failed(ev, f"{job.platform} did not confirm item(s) {', '.join(missing)}.", now)
+            name = NAMES.get(job.platform, job.platform)
+            failed(ev, f"{name} did not confirm item(s) {', '.join(missing)}.", now)
         else:
             ev.status = OutboxStatus.DELIVERED
             ev.delivered_at = now
@@ -404,7 +406,8 @@ def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts) -> str:
             return "Nothing to send: the payment is captured already."
         if not connector.holds_authorisations:
             return (
-                f"Nothing to capture: {connector.platform} takes the payment at checkout; "
+                f"Nothing to capture: {NAMES.get(connector.platform, connector.platform)} "
+                "takes the payment at checkout; "
                 "a pending payment is recorded when the shop's order says paid."
             )
         connector.capture_payment(order)
