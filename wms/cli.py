@@ -81,11 +81,24 @@ def verify() -> None:
 @click.option(
     "--threads", default=8, show_default=True, help="Webhooks sent side by side per batch."
 )
-def worker(once: bool, batch: int, idle: float, threads: int) -> None:
-    """Deliver outbox events to channel webhooks, with retries; outlive database outages."""
+@click.option(
+    "--chores-every",
+    default=60.0,
+    show_default=True,
+    help="Seconds between rounds of chores (polling the PrestaShop shops, preorders, alerts).",
+)
+def worker(once: bool, batch: int, idle: float, threads: int, chores_every: float) -> None:
+    """Deliver outbox events to channel webhooks and shops, with retries; outlive outages."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("wms.worker").setLevel(logging.INFO)
-    work = Worker(batch=batch, idle=idle, threads=threads, chores=_chores, report=click.echo)
+    work = Worker(
+        batch=batch,
+        idle=idle,
+        threads=threads,
+        chores=_chores,
+        chores_every=chores_every,
+        report=click.echo,
+    )
     click.echo("Worker delivering webhooks (Ctrl-C stops).")
     with work.signals():
         work.run(once=once)

@@ -160,6 +160,7 @@ class Worker:
     idle: float = 1.0
     threads: int = 8
     chores: Callable[[], list[str]] = lambda: []
+    chores_every: float = CHORES_EVERY
     report: Callable[[str], None] = print
     stop: threading.Event = field(default_factory=threading.Event)
     troubles: Troubles = field(default_factory=Troubles)
@@ -229,7 +230,7 @@ class Worker:
         except Exception as error:
             return self._pause_after(error, "chores", wait=False)
         self.troubles.ended("database", "chores")
-        return CHORES_EVERY
+        return self.chores_every
 
     def _pause_after(self, error: Exception, kind: str, wait: bool = True) -> float:
         _start_afresh()
