@@ -28,6 +28,11 @@ class LaneOrder:
     def complete(self) -> bool:
         return self.total > 0 and self.staged >= self.total
 
+    @property
+    def status_words(self) -> str:
+        """The order's status as the board reads it: "ready to pack"."""
+        return self.status.replace("_", " ")
+
 
 @dataclass
 class LaneView:
@@ -38,9 +43,14 @@ class LaneView:
     orders: list[LaneOrder] = field(default_factory=list)
 
     @property
+    def is_hold(self) -> bool:
+        """A preorder's hold lane, rather than a staging lane."""
+        return self.kind == LocationKind.HOLD_LANE
+
+    @property
     def sign(self) -> str:
-        """The word on the lane's sign: a preorder's hold lane, or a staging lane."""
-        return "HOLD" if self.kind == LocationKind.HOLD_LANE else "LANE"
+        """The word on the lane's sign."""
+        return "HOLD" if self.is_hold else "LANE"
 
 
 def board(now: datetime | None = None) -> list[LaneView]:
