@@ -6,7 +6,7 @@ from flask import Flask
 
 from tests.factories import Factories
 from wms.inventory.models import LocationKind
-from wms.inventory.queries import first_active_location, units_in_location
+from wms.inventory.queries import first_active_location, units_in_location, units_of_product_in
 
 
 def test_the_first_place_of_a_kind_is_first_on_the_walk_then_by_code(fresh_app: Flask) -> None:
@@ -36,9 +36,12 @@ def test_the_first_place_comes_from_the_first_kind_that_has_one(fresh_app: Flask
 def test_a_place_holds_the_units_of_every_product_in_it(fresh_app: Flask) -> None:
     make = Factories(fresh_app)
     bin_, other, empty = make.location(), make.location(), make.location()
-    make.stock(make.product(), bin_, 3)
-    make.stock(make.product(), bin_, 4)
-    make.stock(make.product(), other, 5)
+    first, second = make.product(), make.product()
+    make.stock(first, bin_, 3)
+    make.stock(second, bin_, 4)
+    make.stock(first, other, 5)
     with fresh_app.app_context():
         assert units_in_location(bin_.id) == 7
         assert units_in_location(empty.id) == 0
+        assert units_of_product_in(first.id, bin_.id) == 3
+        assert units_of_product_in(second.id, other.id) == 0

@@ -1,4 +1,5 @@
-"""Reads about places every area asks: what a place holds, which place of a kind is first."""
+"""Reads about places every area asks: what a place holds (of every product, or of one),
+which place of a kind comes first."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ def _units_in_location() -> Any:
     # Built once: the receive scan asks it of each bin it considers.
     return select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
         Stock.location_id == bindparam("lid")
+    )
+
+
+def units_of_product_in(product_id: int, location_id: int) -> int:
+    """The units of one product a place holds (0 when it holds none)."""
+    return int(
+        db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product_id, Stock.location_id == location_id
+            )
+        )
+        or 0
     )
 
 

@@ -13,7 +13,8 @@ from wms.core.models import StagedUnits
 from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory import services as inventory
-from wms.inventory.models import Location, LocationKind, Product, Stock
+from wms.inventory.models import Location, LocationKind, Product
+from wms.inventory.queries import units_of_product_in
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 from wms.receiving.queries import pending_unit
 from wms.receiving.services.dock import move_to_destination
@@ -174,11 +175,7 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
         raise InvalidInput(
             f"No {product.sku} is waiting on the dock. If it is in a tote or lane, scan that first."
         )
-    holds = db.session.scalar(
-        select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
-            Stock.product_id == product.id, Stock.location_id == unit.to_location_id
-        )
-    )
+    holds = units_of_product_in(product.id, unit.to_location_id)
     session.putaway_unit_id = unit.id
     session.putaway_product_id = product.id
     session.putaway_from_id = unit.dock_location_id
@@ -191,11 +188,7 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
 
 def _free_in_location(product_id: int, location_id: int) -> int:
     """Units of a product in a place that no order has set aside there."""
-    on_hand = db.session.scalar(
-        select(func.coalesce(func.sum(Stock.qty_on_hand), 0)).where(
-            Stock.product_id == product_id, Stock.location_id == location_id
-        )
-    )
+    on_hand = units_of_product_in(product_id, location_id)
     staged = db.session.scalar(
         select(func.coalesce(func.sum(StagedUnits.qty), 0)).where(
             StagedUnits.product_id == product_id, StagedUnits.location_id == location_id
