@@ -220,6 +220,28 @@ def test_admin_sees_failed_deliveries_and_retries_one(
     assert events_for(app, channel.id)[0].status == OutboxStatus.PENDING
 
 
+def test_an_event_already_delivered_is_not_sent_again_by_a_retry(
+    app: Flask, make: Factories, client, login, receiver: WebhookReceiver
+) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 2)
+    channel, _ = make.channel(webhook_url=receiver.url)
+    make.order(channel, [(product, 1)])
+    deliver_all(app)
+    event = next(e for e in events_for(app, channel.id) if e.event_type == "order.accepted")
+    assert event.status == OutboxStatus.DELIVERED
+    login("admin")
+
+    response = client.post(f"/desk/outbox/{event.id}/retry")
+
+    assert response.status_code == 409
+    assert "already delivered" in response.get_data(as_text=True)
+    again = next(e for e in events_for(app, channel.id) if e.id == event.id)
+    assert (again.status, again.attempts) == (OutboxStatus.DELIVERED, event.attempts)
+    deliver_all(app)
+    assert sum(r["body"]["id"] == event.id for r in receiver.accepted()) == 1
+
+
 def test_supervisor_cannot_see_the_outbox(client, login) -> None:
     login("supervisor")
     assert client.get("/desk/outbox").status_code == 403

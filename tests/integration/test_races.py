@@ -1021,3 +1021,28 @@ def test_eight_alert_checks_at_once_raise_each_alert_once(app: Flask, make: Fact
     assert "backlog_age" in raised and len(raised) == len(set(raised))
     assert events(app, "alert.raised") == len(raised)
     assert_invariants(app)
+
+
+def test_eight_retries_of_a_failed_event_queue_it_once(app: Flask, make: Factories) -> None:
+    product = make.product()
+    make.stock(product, make.location(), 2)
+    channel, _ = make.channel(webhook_url=HOOK)
+    make.order(channel, [(product, 1)])
+    with app.app_context():
+        event = db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.channel_id == channel.id)
+        ).first()
+        event.status, event.attempts, event.last_error = "failed", 7, "HTTP 500"
+        db.session.commit()
+        event_id = event.id
+    desk = hands(app, make.user(role="admin"))
+
+    answers = all_at_once(lambda i: desk[i].post(f"/desk/outbox/{event_id}/retry"))
+
+    assert statuses(answers)[302] == 1  # sent back to the queue once; the others are told
+    assert statuses(answers)[409] == RACERS - 1
+    assert audits(app, "outbox.retry") == 1
+    with app.app_context():
+        event = db.session.get(OutboxEvent, event_id)
+        assert (event.status, event.attempts) == ("pending", 0)
+    assert_invariants(app)

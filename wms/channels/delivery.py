@@ -477,16 +477,22 @@ def _hold_followers(ev: Claimed) -> None:
     )
 
 
-def retry_event(event_id: int) -> OutboxEvent | None:
-    """An admin sends a failed event again."""
-    ev = db.session.get(OutboxEvent, event_id)
-    if ev is None:
-        return None
+def retry_event(event_id: int) -> str | None:
+    """An admin sends a failed event again: one statement, guarded on the event
+    having failed, so a retry of a delivered or already queued event (or eight
+    retries at once) sends nothing twice. Returns the status it was found in
+    ("failed" when it is queued again), or None when there is no such event."""
     now = utcnow()
-    ev.status = OutboxStatus.PENDING
-    ev.next_attempt_at = now
     # A lease already run out: due at once, yet not taken for the waiting
     # availability row (a newer figure may be waiting already).
-    ev.claimed_until = now
-    ev.attempts = 0
-    return ev
+    queued = db.session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == event_id, OutboxEvent.status == OutboxStatus.FAILED)
+        .values(
+            status=OutboxStatus.PENDING, next_attempt_at=now, claimed_until=now, attempts=0
+        )
+        .returning(OutboxEvent.id)
+    ).first()
+    if queued is not None:
+        return OutboxStatus.FAILED
+    return db.session.scalar(select(OutboxEvent.status).where(OutboxEvent.id == event_id))
