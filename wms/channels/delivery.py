@@ -488,9 +488,7 @@ def retry_event(event_id: int) -> str | None:
     queued = db.session.execute(
         update(OutboxEvent)
         .where(OutboxEvent.id == event_id, OutboxEvent.status == OutboxStatus.FAILED)
-        .values(
-            status=OutboxStatus.PENDING, next_attempt_at=now, claimed_until=now, attempts=0
-        )
+        .values(status=OutboxStatus.PENDING, next_attempt_at=now, claimed_until=now, attempts=0)
         .returning(OutboxEvent.id)
     ).first()
     if queued is not None:
