@@ -312,23 +312,8 @@ def release_return_label(rma_id: int, commit_early: Commit, user_id: int | None)
 
 
 def customer_address(ship_to: dict[str, Any], email: str) -> Address:
-    ship_to = ship_to or {}
-
-    def get(key: str) -> str:
-        return str(ship_to.get(key) or "")
-
-    return Address(
-        name=get("name"),
-        street1=get("street1"),
-        street2=get("street2"),
-        city=get("city"),
-        state=get("state"),
-        zip=get("zip"),
-        country=get("country") or "US",
-        company=get("company"),
-        phone=get("phone"),
-        email=get("email") or email,
-    )
+    """Where the customer sends the return from: the order's ship-to address."""
+    return Address.of(ship_to, email=email)
 
 
 def return_address() -> Address:

@@ -146,29 +146,11 @@ def _require_configured(code: str) -> None:
 
 def warehouse_address() -> Address:
     data = {**DEFAULT_WAREHOUSE, **(setting("WAREHOUSE_ADDRESS") or {})}
-    return _address(data)
-
-
-def _address(data: dict[str, Any], fallback_name: str = "") -> Address:
-    def get(key: str, default: str = "") -> str:
-        return str(data.get(key) or default).strip()
-
-    return Address(
-        name=get("name", fallback_name),
-        street1=get("street1"),
-        city=get("city"),
-        zip=get("zip"),
-        country=get("country", "US").upper(),
-        state=get("state"),
-        street2=get("street2"),
-        company=get("company"),
-        phone=get("phone"),
-        email=get("email"),
-    )
+    return Address.of(data)
 
 
 def ship_to_address(order: Order) -> Address:
-    return _address(order.ship_to or {}, fallback_name=order.customer_name)
+    return Address.of(order.ship_to, name=order.customer_name)
 
 
 def service_level(order: Order) -> str:
