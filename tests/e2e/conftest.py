@@ -20,6 +20,10 @@ from tests.conftest import LiveServer, _make_app
 from wms.auth.models import User
 from wms.extensions import db
 
+# How long a check waits for the screen to show what it expects. Playwright's 5 s
+# default is short on a busy two-core machine; this bounds a wait, it measures nothing.
+expect.set_options(timeout=15_000)
+
 
 @pytest.fixture(scope="session")
 def demo(live_server: LiveServer, database: str, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -108,6 +108,8 @@ def test_the_worker_outlives_a_database_restart_and_delivers_on_its_own(
         wait_for(
             lambda: set(after) <= accepted_orders(receiver), "later orders announced", seconds=90
         )
+        # The round that found the database again says so once it has ended.
+        wait_for(lambda: "database reachable again" in worker.output, "the worker says so")
         assert worker.alive(), worker.output
         output = worker.output
         # Said once when the outage began and once when it ended, not per retry.
