@@ -69,12 +69,14 @@ def _register_blueprints(app: Flask) -> None:
     from wms.returns import bp as returns_bp
     from wms.shipping import bp as shipping_bp
     from wms.shops import bp as shops_bp
+    from wms.shops import connect as shop_channels_bp
     from wms.stockcontrol import bp as stockcontrol_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(floor_bp)
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(shops_bp, url_prefix="/desk/shop-orders")
+    app.register_blueprint(shop_channels_bp, url_prefix="/desk/shops")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(receiving_bp, url_prefix="/receive")
     app.register_blueprint(crossdock_bp, url_prefix="/dock")

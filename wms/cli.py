@@ -15,11 +15,12 @@ from wms.auth.models import User
 from wms.channels.models import Channel
 from wms.channels.outbox import forget_channels
 from wms.channels.tokens import new_token
+from wms.config import setting
 from wms.core.backorders import release_due_preorders
 from wms.dashboard.services import evaluate_alerts
 from wms.extensions import db
 from wms.invariants import check_invariants
-from wms.worker import Worker, poll_shops
+from wms.worker import Worker, poll_shops, reconcile_shops
 
 
 def register_cli(app: Flask) -> None:
@@ -107,6 +108,7 @@ def worker(once: bool, batch: int, idle: float, threads: int, chores_every: floa
 
 def _chores() -> list[str]:
     said = poll_shops()  # commits per shop, before the round's other work
+    said += reconcile_shops(setting("RECONCILE_MINUTES", 60.0))  # commits per shop too
     released = release_due_preorders()
     raised, cleared = evaluate_alerts()
     if released:

@@ -81,6 +81,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # The Fernet key that seals shop channels' credentials. Without it the app runs,
         # but no shop channel can be added and existing ones cannot reach their shop.
         "CHANNEL_KEY": os.environ.get("WMS_CHANNEL_KEY") or None,
+        # The worker reads each shop's figures back and corrects drift this often.
+        "RECONCILE_MINUTES": float(os.environ.get("WMS_RECONCILE_MINUTES", "60")),
         "TRUST_PROXY": os.environ.get("WMS_TRUST_PROXY", "") == "1",
     }
     config.update(overrides)

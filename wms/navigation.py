@@ -36,6 +36,7 @@ DESK_MENU: tuple[MenuEntry, ...] = (
     MenuEntry("Counts", "stockcontrol.counts", "supervisor"),
     MenuEntry("Backorders", "desk.backorders", "supervisor"),
     MenuEntry("Shop orders", "shops.waiting", "supervisor"),
+    MenuEntry("Shops", "shop_channels.index", "supervisor"),
     MenuEntry("Manifests", "shipping.manifests", "supervisor"),
     MenuEntry("Unconfirmed labels", "shipping.unconfirmed_labels", "supervisor"),
     MenuEntry("Packing set-up", "shipping.setup_page", "admin"),

@@ -22,7 +22,7 @@ from types import FrameType
 from sqlalchemy import select
 
 from wms.base.errors import DomainError
-from wms.channels import delivery, pushes
+from wms.channels import delivery, pushes, sync
 from wms.channels.connectors import ConnectorError
 from wms.channels.delivery import BatchResult, Claimed, Sender
 from wms.channels.models import Channel
@@ -98,6 +98,38 @@ def poll_shops(timeout: float = 10.0) -> list[str]:
             said.append(
                 f"shop {code}: {taken.taken} order(s) taken in, {taken.waiting} need attention"
             )
+    return said
+
+
+def reconcile_shops(every_minutes: float, timeout: float = 10.0) -> list[str]:
+    """Read back the figures of each shop not reconciled for ``every_minutes`` and queue
+    the right figure where the shop's drifted; each shop's report in its own commit.
+
+    The transaction ends while the shop answers. A shop that cannot be read gets
+    a report saying so (its page shows it) and does not stop the others.
+    """
+    said = []
+    due = sync.shop_channels_due(every_minutes)
+    db.session.rollback()
+    for channel_id in due:
+        channel = db.session.get(Channel, channel_id)
+        assert channel is not None
+        code = channel.code
+        try:
+            connector = connector_of(channel, timeout=timeout)
+            db.session.rollback()  # no transaction open while the shop answers
+            items = connector.list_products()
+        except (ConnectorError, DomainError) as error:
+            db.session.rollback()
+            sync.import_failed(channel_id, sync.RECONCILE, str(error))
+            db.session.commit()
+            log.warning("shop %s not reconciled: %s", code, error)
+            said.append(f"shop {code} not reconciled: {error}")
+            continue
+        report = sync.reconcile(channel_id, items)
+        db.session.commit()
+        if report.lines:
+            said.append(f"shop {code} reconciled: {report.summary}")
     return said
 
 

@@ -250,3 +250,24 @@ class OutboxEvent(db.Model):
         ),
         Index("ix_outbox_status_created", "status", "created_at"),
     )
+
+
+class ChannelReport(db.Model):
+    """What a product import or a reconciliation of a shop found, kept for its page.
+
+    ``lines`` are the report's rows: for an import, each shop item with what became
+    of it (``matched``, ``kept``, ``unmatched``, ``duplicate``); for a
+    reconciliation, each figure corrected (the shop's figure and the warehouse's).
+    """
+
+    __tablename__ = "channel_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # import | reconcile
+    summary: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    failed: Mapped[bool] = mapped_column(default=False)  # the shop could not be read
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_channel_reports_latest", "channel_id", "kind", "created_at"),)

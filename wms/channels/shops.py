@@ -28,7 +28,7 @@ from wms.channels.connectors import (
     WooCommerceCredentials,
     connector_for,
 )
-from wms.channels.models import Channel
+from wms.channels.models import Channel, ShippingMethod
 from wms.config import setting
 from wms.extensions import db
 
@@ -133,3 +133,44 @@ def connector_of(
     if connector is None:
         raise InvalidInput(f"Channel {channel.code} is not a shop.")
     return connector
+
+
+def update_shop_channel(channel_id: int, name: str, credentials: dict[str, Any]) -> Channel:
+    """Change a shop channel's name and credentials. A field left out (or blank) keeps
+    its value, so a secret is never shown to be kept. Flushes; the caller commits."""
+    channel = db.session.get(Channel, channel_id)
+    if channel is None or not channel.is_shop:
+        raise InvalidInput("There is no such shop channel.")
+    kind = CREDENTIALS[channel.platform]
+    names = {f.name for f in fields(kind)}
+    unknown = sorted(set(credentials) - names)
+    if unknown:
+        raise InvalidInput(f"A {channel.platform} channel has no {', '.join(unknown)}.")
+    values = asdict(credentials_of(channel))
+    values.update({k: v for k, v in credentials.items() if v not in ("", None)})
+    built = kind(**values)
+    values = asdict(built)
+    if isinstance(values.get("cancelled_states"), tuple):
+        values["cancelled_states"] = list(values["cancelled_states"])
+    secret = values.pop(SIGNING_FIELD.get(channel.platform, ""), None)
+    if name.strip():
+        channel.name = name.strip()[:100]
+    channel.shop_url = values[URL_FIELD[channel.platform]]
+    channel.credentials_sealed = seal(json.dumps(values))
+    channel.signing_secret_sealed = seal(secret) if secret else None
+    channel.location_id = values.get("location_id")
+    db.session.flush()
+    return channel
+
+
+def set_shipping_methods(channel_id: int, table: dict[str, str]) -> None:
+    """The channel's shipping methods and the service level each ships at, replacing
+    the table. Flushes; the caller commits."""
+    t = ShippingMethod.__table__
+    db.session.execute(t.delete().where(t.c.channel_id == channel_id))
+    rows = [
+        {"channel_id": channel_id, "platform_method": method, "service_level": level}
+        for method, level in sorted(table.items())
+    ]
+    if rows:
+        db.session.execute(t.insert(), rows)

@@ -1,15 +1,29 @@
-"""The supervisor's list of shop orders that need a person, and mapping and releasing them."""
+"""The supervisor's list of shop orders that need a person, and mapping and releasing
+them; and the shops themselves (``/desk/shops``): adding one, testing its connection,
+importing its products, its shipping methods, its figures pushed and reconciled."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.auth import audit
-from wms.auth.decorators import require_role_for_blueprint
+from wms.auth.decorators import require_role_for_blueprint, role_required
+from wms.base.errors import DomainError, FormProblems
+from wms.channels import sync
+from wms.channels.connectors import ConnectorError
 from wms.channels.models import ShopOrderState
-from wms.shops import queries, services
+from wms.channels.outbox import forget_channels
+from wms.channels.shops import (
+    NoChannelKey,
+    add_shop_channel,
+    set_shipping_methods,
+    update_shop_channel,
+)
+from wms.shops import queries, rules, services
 
 bp = Blueprint("shops", __name__)
 bp.before_request(require_role_for_blueprint("supervisor"))
@@ -49,3 +63,156 @@ def release(shop_order_id: int) -> ResponseReturnValue:
         return redirect(url_for("shops.waiting"))
     flash(f"Still waiting: {outcome.reason}", "error")
     return redirect(url_for("shops.show", shop_order_id=shop_order_id))
+
+
+# ------------------------------------------------------------ connecting a shop
+
+connect = Blueprint("shop_channels", __name__)
+connect.before_request(require_role_for_blueprint("supervisor"))
+
+
+def _timeout() -> float:
+    return float(current_app.config.get("SHOP_TIMEOUT", 10.0))
+
+
+@connect.get("/")
+def index() -> ResponseReturnValue:
+    return render_template(
+        "shops/channels.html", shops=queries.shop_channels(), platforms=rules.PLATFORM_NAMES
+    )
+
+
+@connect.route("/new", methods=["GET", "POST"])
+@role_required("admin")
+def new() -> ResponseReturnValue:
+    platform = request.values.get("platform", "")
+    if request.method == "GET" or "code" not in request.form:
+        return _new_form(platform, {}, [])
+    try:
+        form = rules.read_shop_form(request.form, platform, creating=True)
+        channel = add_shop_channel(form.code, form.name, form.platform, form.credentials)
+    except DomainError as error:
+        return _new_form(platform, request.form, _problems(error), error.status)
+    forget_channels()
+    audit.record(current_user.id, "channel.shop_added", "channel", channel.id, platform=platform)
+    flash(f"Shop {channel.code} added. Press “Test connection” to check its credentials.", "ok")
+    return redirect(url_for("shop_channels.channel", channel_id=channel.id))
+
+
+def _new_form(
+    platform: str, form: Any, problems: list[str], status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "shops/channel_new.html",
+            platform=platform if platform in rules.CREDENTIAL_FIELDS else "",
+            platforms=rules.PLATFORM_NAMES,
+            fields=rules.CREDENTIAL_FIELDS.get(platform, ()),
+            form=form,
+            problems=problems,
+        ),
+        status,
+    )
+
+
+def _problems(error: DomainError) -> list[str]:
+    return error.problems if isinstance(error, FormProblems) else [error.message]
+
+
+def _show(channel_id: int, problems: list[str] | None = None, status: int = 200) -> Any:
+    return (
+        render_template(
+            "shops/channel.html",
+            page=queries.shop_page(channel_id),
+            problems=problems or [],
+            levels=rules.SERVICE_LEVELS,
+        ),
+        status,
+    )
+
+
+@connect.get("/<int:channel_id>")
+def channel(channel_id: int) -> ResponseReturnValue:
+    return _show(channel_id)
+
+
+@connect.post("/<int:channel_id>")
+@role_required("admin")
+def update(channel_id: int) -> ResponseReturnValue:
+    shop = queries.shop_channel(channel_id)
+    try:
+        form = rules.read_shop_form(request.form, shop.platform, creating=False)
+        update_shop_channel(channel_id, form.name, form.credentials)
+    except DomainError as error:
+        return _show(channel_id, _problems(error), error.status)
+    changed = sorted(form.credentials)
+    audit.record(current_user.id, "channel.shop_updated", "channel", channel_id, fields=changed)
+    flash("Saved.", "ok")
+    return redirect(url_for("shop_channels.channel", channel_id=channel_id))
+
+
+@connect.post("/<int:channel_id>/test")
+@role_required("admin")
+def test(channel_id: int) -> ResponseReturnValue:
+    ok, sentence = queries.test_connection(channel_id, _timeout())
+    flash(sentence, "ok" if ok else "error")
+    return redirect(url_for("shop_channels.channel", channel_id=channel_id))
+
+
+@connect.post("/<int:channel_id>/import")
+@role_required("admin")
+def import_products(channel_id: int) -> ResponseReturnValue:
+    try:
+        items = queries.shop_items(channel_id, _timeout())
+    except (ConnectorError, NoChannelKey) as exc:
+        sync.import_failed(channel_id, sync.IMPORT, str(exc))
+        flash(f"The shop's products could not be read: {exc}", "error")
+        return redirect(url_for("shop_channels.channel", channel_id=channel_id))
+    report = sync.import_products(channel_id, items)
+    audit.record(current_user.id, "channel.products_imported", "channel", channel_id)
+    flash(report.summary, "ok")
+    return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="import"))
+
+
+@connect.post("/<int:channel_id>/shipping")
+@role_required("admin")
+def shipping(channel_id: int) -> ResponseReturnValue:
+    queries.shop_channel(channel_id)
+    try:
+        table = rules.read_shipping_table(
+            request.form.getlist("method"), request.form.getlist("level")
+        )
+    except DomainError as error:
+        return _show(channel_id, _problems(error), error.status)
+    set_shipping_methods(channel_id, table)
+    audit.record(current_user.id, "channel.shipping_methods", "channel", channel_id, table=table)
+    flash(f"Shipping methods saved ({len(table)}).", "ok")
+    return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="shipping"))
+
+
+@connect.post("/<int:channel_id>/push")
+@role_required("admin")
+def push(channel_id: int) -> ResponseReturnValue:
+    queries.shop_channel(channel_id)
+    count = sync.push_every_figure(channel_id)
+    audit.record(current_user.id, "channel.push_every_figure", "channel", channel_id, count=count)
+    if count:
+        flash(f"{count} figure(s) queued for the shop: the worker sends them.", "ok")
+    else:
+        flash("No product is mapped on this shop yet: import its products first.", "error")
+    return redirect(url_for("shop_channels.channel", channel_id=channel_id))
+
+
+@connect.post("/<int:channel_id>/reconcile")
+@role_required("admin")
+def reconcile(channel_id: int) -> ResponseReturnValue:
+    try:
+        items = queries.shop_items(channel_id, _timeout())
+    except (ConnectorError, NoChannelKey) as exc:
+        sync.import_failed(channel_id, sync.RECONCILE, str(exc))
+        flash(f"The shop's figures could not be read: {exc}", "error")
+        return redirect(url_for("shop_channels.channel", channel_id=channel_id))
+    report = sync.reconcile(channel_id, items)
+    audit.record(current_user.id, "channel.reconciled", "channel", channel_id)
+    flash(report.summary, "ok")
+    return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="reconcile"))

@@ -3,19 +3,33 @@ deliveries that could not be read, and the signatures refused."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wms.base.errors import NotFound
-from wms.channels.connectors import PlatformLine
-from wms.channels.models import WAITING_STATES, Channel, ShopOrder, WebhookReceipt
+from wms.channels import sync
+from wms.channels.connectors import ConnectorError, PlatformLine, PlatformProduct
+from wms.channels.models import (
+    WAITING_STATES,
+    Channel,
+    ChannelProduct,
+    ChannelReport,
+    OutboxEvent,
+    OutboxStatus,
+    ShippingMethod,
+    ShopOrder,
+    WebhookReceipt,
+)
+from wms.channels.shops import NoChannelKey, connector_of, credentials_of
 from wms.extensions import db
 from wms.shops import rules
 from wms.shops.services import UNREADABLE
 
 LIST_LIMIT = 200
+REPORTS_SHOWN = 5  # reconciliations listed on a shop's page
 
 
 @dataclass(frozen=True)
@@ -117,3 +131,124 @@ def shop_order(shop_order_id: int) -> tuple[ShopOrder, Channel, list[ShownLine]]
             ShownLine(n, line, rules.describe(line)) for n, line in enumerate(order.lines, start=1)
         ]
     return row, channel, lines
+
+
+# ------------------------------------------------------------ the shops' pages
+
+
+@dataclass(frozen=True)
+class ShopRow:
+    id: int
+    code: str
+    name: str
+    platform: str
+    shop_url: str
+    active: bool
+    mapped: int
+
+
+@dataclass(frozen=True)
+class ShopPage:
+    channel: Channel
+    platform_name: str
+    fields: tuple[rules.CredentialField, ...]
+    secrets_set: dict[str, bool]  # a secret field: whether one is stored (never its value)
+    values: dict[str, str]  # the fields that are not secret, as stored
+    mapped: int
+    shipping: list[tuple[str, str]]
+    topics: tuple[str, ...]
+    last_import: ChannelReport | None
+    reconciliations: list[ChannelReport]
+    figures_waiting: int
+
+
+def shop_channels() -> list[ShopRow]:
+    mapped = (
+        select(ChannelProduct.channel_id, func.count().label("n"))
+        .group_by(ChannelProduct.channel_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Channel, func.coalesce(mapped.c.n, 0))
+        .outerjoin(mapped, mapped.c.channel_id == Channel.id)
+        .where(Channel.platform != "generic")
+        .order_by(Channel.active.desc(), Channel.code)
+    ).all()
+    return [
+        ShopRow(c.id, c.code, c.name, c.platform, c.shop_url or "", c.active, n) for c, n in rows
+    ]
+
+
+def shop_channel(channel_id: int) -> Channel:
+    channel = db.session.get(Channel, channel_id)
+    if channel is None or not channel.is_shop:
+        raise NotFound("There is no such shop.")
+    return channel
+
+
+def shop_page(channel_id: int) -> ShopPage:
+    channel = shop_channel(channel_id)
+    fields = rules.CREDENTIAL_FIELDS[channel.platform]
+    stored = stored_credentials(channel)
+    reports = list(
+        db.session.scalars(
+            select(ChannelReport)
+            .where(ChannelReport.channel_id == channel.id)
+            .order_by(ChannelReport.created_at.desc(), ChannelReport.id.desc())
+            .limit(REPORTS_SHOWN * 4)
+        )
+    )
+    imports = [r for r in reports if r.kind == sync.IMPORT]
+    return ShopPage(
+        channel=channel,
+        platform_name=rules.PLATFORM_NAMES[channel.platform],
+        fields=fields,
+        secrets_set={f.name: bool(stored.get(f.name)) for f in fields if f.secret},
+        values={f.name: str(stored.get(f.name) or "") for f in fields if not f.secret},
+        mapped=db.session.scalar(
+            select(func.count()).where(ChannelProduct.channel_id == channel.id)
+        )
+        or 0,
+        shipping=[
+            tuple(row)  # type: ignore[misc]
+            for row in db.session.execute(
+                select(ShippingMethod.platform_method, ShippingMethod.service_level)
+                .where(ShippingMethod.channel_id == channel.id)
+                .order_by(ShippingMethod.platform_method)
+            ).all()
+        ],
+        topics=rules.WEBHOOK_TOPICS[channel.platform],
+        last_import=imports[0] if imports else None,
+        reconciliations=[r for r in reports if r.kind == sync.RECONCILE][:REPORTS_SHOWN],
+        figures_waiting=db.session.scalar(
+            select(func.count()).where(
+                OutboxEvent.channel_id == channel.id,
+                OutboxEvent.event_type == "availability.changed",
+                OutboxEvent.status == OutboxStatus.PENDING.value,
+            )
+        )
+        or 0,
+    )
+
+
+def stored_credentials(channel: Channel) -> dict[str, Any]:
+    """The channel's credentials as stored; {} when they cannot be unsealed (no key)."""
+    try:
+        return asdict(credentials_of(channel))
+    except NoChannelKey:
+        return {}
+
+
+def test_connection(channel_id: int, timeout: float) -> tuple[bool, str]:
+    """One read call to the shop; whether it answered, and what it said, in a sentence."""
+    channel = shop_channel(channel_id)
+    try:
+        return True, connector_of(channel, timeout=timeout).test_connection()
+    except (ConnectorError, NoChannelKey) as exc:
+        return False, f"Not connected: {exc}"
+
+
+def shop_items(channel_id: int, timeout: float) -> list[PlatformProduct]:
+    """Every item the shop sells, read from it. Raises ``ConnectorError`` (or
+    ``NoChannelKey``) when it cannot be read."""
+    return connector_of(shop_channel(channel_id), timeout=timeout).list_products()

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from wms.channels.connectors import PlatformLine, PlatformOrder
+from wms.base.errors import FormProblems
+from wms.channels.connectors import PlatformLine, PlatformOrder, PlatformRefused
+from wms.channels.connectors.http import check_base_url
 from wms.core.models import Priority
 
 SERVICE_LEVELS = ("express", "priority", "standard", "economy")
@@ -98,3 +100,115 @@ def from_data(data: Mapping[str, Any]) -> PlatformOrder:
     values["placed_at"] = datetime.fromisoformat(values["placed_at"])
     values["total"] = None if values.get("total") is None else Decimal(values["total"])
     return PlatformOrder(**values)
+
+
+# ------------------------------------------------------------ connecting a shop
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One field of a platform's credentials as the desk's form asks for it."""
+
+    name: str
+    label: str
+    secret: bool = False  # sealed, never shown again: the form says "set"
+    required: bool = True
+    hint: str = ""
+
+
+CREDENTIAL_FIELDS: dict[str, tuple[CredentialField, ...]] = {
+    "shopify": (
+        CredentialField("shop_url", "Shop URL", hint="https://your-shop.myshopify.com"),
+        CredentialField("access_token", "Admin API access token", secret=True),
+        CredentialField("client_secret", "API secret key (signs the webhooks)", secret=True),
+        CredentialField(
+            "location_id",
+            "Location id",
+            hint="Settings → Locations → the location: the number at the end of its address",
+        ),
+        CredentialField("api_version", "API version", required=False, hint="2026-07"),
+    ),
+    "woocommerce": (
+        CredentialField("site_url", "Site URL", hint="https://shop.example"),
+        CredentialField("consumer_key", "REST API consumer key", secret=True),
+        CredentialField("consumer_secret", "REST API consumer secret", secret=True),
+        CredentialField("webhook_secret", "Webhook secret (the same on each webhook)", secret=True),
+    ),
+    "prestashop": (
+        CredentialField(
+            "shop_url", "Shop URL", hint="https://shop.example (the webservice is /api)"
+        ),
+        CredentialField("webservice_key", "Webservice key", secret=True),
+        CredentialField("timezone", "Shop time zone", required=False, hint="Europe/Paris"),
+        CredentialField("shipped_state", "Order state id for “Shipped”", required=False, hint="4"),
+    ),
+}
+PLATFORM_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "prestashop": "PrestaShop"}
+# The webhooks to create on the platform's side, by topic; PrestaShop is polled.
+WEBHOOK_TOPICS: dict[str, tuple[str, ...]] = {
+    "shopify": ("orders/create", "orders/updated", "orders/cancelled", "orders/paid"),
+    "woocommerce": ("order.created", "order.updated"),
+    "prestashop": (),
+}
+
+
+@dataclass(frozen=True)
+class ShopForm:
+    code: str
+    name: str
+    platform: str
+    credentials: dict[str, str]
+
+
+def read_shop_form(form: Mapping[str, str], platform: str, *, creating: bool) -> ShopForm:
+    """The desk's form of a shop channel; every problem in one ``FormProblems``.
+
+    When editing, a secret left blank keeps the one stored (it is never shown)."""
+    problems: list[str] = []
+    if platform not in CREDENTIAL_FIELDS:
+        names = ", ".join(PLATFORM_NAMES.values())
+        raise FormProblems([f"Choose the shop's platform ({names})."])
+    code = (form.get("code") or "").strip().lower()
+    name = (form.get("name") or "").strip()
+    if creating and not code:
+        problems.append("Give the shop a code (lower-case letters, digits, - or _).")
+    if creating and not name:
+        problems.append("Give the shop a name.")
+    credentials: dict[str, str] = {}
+    for f in CREDENTIAL_FIELDS[platform]:
+        value = (form.get(f.name) or "").strip()
+        if value:
+            credentials[f.name] = value
+            if f.name in ("shop_url", "site_url"):
+                try:
+                    check_base_url(value, PLATFORM_NAMES[platform])
+                except PlatformRefused as exc:
+                    problems.append(str(exc))
+        elif f.required and (creating or not f.secret):
+            problems.append(f"{f.label} is required.")
+    if problems:
+        raise FormProblems(problems)
+    return ShopForm(code, name, platform, credentials)
+
+
+def read_shipping_table(methods: list[str], levels: list[str]) -> dict[str, str]:
+    """The shipping method → service level table from the desk's rows (a blank method
+    drops its row); a level the warehouse does not know, or a method twice, is refused."""
+    table: dict[str, str] = {}
+    problems: list[str] = []
+    for method, level in zip(methods, levels, strict=False):
+        method, level = method.strip(), level.strip()
+        if not method:
+            continue
+        if level not in SERVICE_LEVELS:
+            known = ", ".join(SERVICE_LEVELS)
+            problems.append(f"{method}: {level or '(none)'} is not a service level ({known}).")
+        elif method in table:
+            problems.append(f"{method} is listed twice.")
+        elif len(method) > 100:
+            problems.append(f"{method[:20]}…: a method is at most 100 characters.")
+        else:
+            table[method] = level
+    if problems:
+        raise FormProblems(problems)
+    return table
