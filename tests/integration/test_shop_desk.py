@@ -440,6 +440,8 @@ def test_the_worker_reconciles_each_shop_on_its_interval(
             )
         ).all() == [f"product:{product.id}"]
 
+    assert shopify.stock_of(v.inventory_item_id) == 5  # the same round sent the figure
+
     asked = len(shopify.requests_to("POST graphql"))
     run_worker_once(fresh_app)  # reconciled a moment ago: not due, the shop is not asked
     assert len(shopify.requests_to("POST graphql")) == asked
@@ -450,6 +452,57 @@ def test_the_worker_reconciles_each_shop_on_its_interval(
         assert [(r.kind, r.lines[0]["shop"], r.lines[0]["warehouse"]) for r in reports] == [
             ("reconcile", 2, 5)
         ]
+
+
+def test_a_shop_connected_imported_and_pushed_from_the_desk_shows_the_warehouse_figures(
+    fresh_app: Flask,
+    make_fresh: Factories,
+    woo: FakeWooCommerce,
+    presta: FakePrestaShop,
+) -> None:
+    """Woo and PrestaShop, through the desk and the real worker: every mapped item
+    ends showing the warehouse's figure, the unmapped ones are left as they were."""
+    bin_ = make_fresh.location()
+    kept = make_fresh.product()
+    make_fresh.stock(kept, bin_, 6)
+    client = fresh_app.test_client()
+    user = make_fresh.user(role="admin")
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    simple = woo.add_product(kept.sku, 0, name="Elephant")
+    stray = woo.add_product("ONLY-ON-THE-SHOP", 8)
+    ps_ids = presta.add_product(kept.sku, 1, name="Elephant")
+    for data in (
+        {
+            "platform": "woocommerce",
+            "code": "woo",
+            "name": "Woo",
+            "site_url": woo.url,
+            "consumer_key": woo.consumer_key,
+            "consumer_secret": woo.consumer_secret,
+            "webhook_secret": woo.webhook_secret,
+        },
+        {
+            "platform": "prestashop",
+            "code": "ps",
+            "name": "Presta",
+            "shop_url": presta.url,
+            "webservice_key": presta.key,
+        },
+    ):
+        assert client.post("/desk/shops/new", data=data).status_code == 302
+    for code in ("woo", "ps"):
+        channel = channel_by_code(fresh_app, code)
+        assert channel is not None
+        said = text_of(client.post(f"/desk/shops/{channel.id}/import", follow_redirects=True))
+        assert "1 matched now" in said
+        said = text_of(client.post(f"/desk/shops/{channel.id}/push", follow_redirects=True))
+        assert "1 figure(s) queued" in said
+
+    run_worker_once(fresh_app)
+
+    assert woo.stock_of(str(simple["id"])) == 6
+    assert woo.stock_of(str(stray["id"])) == 8
+    assert presta.stock_of(ps_ids[kept.sku]) == 6
 
 
 @pytest.fixture

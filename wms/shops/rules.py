@@ -120,7 +120,9 @@ CREDENTIAL_FIELDS: dict[str, tuple[CredentialField, ...]] = {
     "shopify": (
         CredentialField("shop_url", "Shop URL", hint="https://your-shop.myshopify.com"),
         CredentialField("access_token", "Admin API access token", secret=True),
-        CredentialField("client_secret", "API secret key (signs the webhooks)", secret=True),
+        CredentialField(
+            "client_secret", "Webhook signing secret (the app's API secret key)", secret=True
+        ),
         CredentialField(
             "location_id",
             "Location id",
