@@ -280,6 +280,13 @@ def test_import_maps_by_sku_and_reports_unmatched_and_duplicates_without_mapping
         (str(matched.product_id), str(matched.id)): elephant.id,
         (str(premapped.product_id), str(premapped.id)): chosen.id,
     }
+    with app.app_context():  # the figure's handle on the shop, for the pushes
+        assert db.session.scalar(
+            select(ChannelProduct.stock_key).where(
+                ChannelProduct.channel_id == channel.id,
+                ChannelProduct.platform_variant_id == str(matched.id),
+            )
+        ) == str(matched.inventory_item_id)
     html = response.get_data(as_text=True)
     assert html.count('data-outcome="duplicate"') == 2
     assert html.count('data-outcome="unmatched"') == 2
