@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from html import unescape
 from typing import Any
 
@@ -436,6 +437,15 @@ def test_the_worker_reconciles_each_shop_on_its_interval(
     channel = connect(make_fresh, shopify)
     v = shopify.add_variant(product.sku, 2)
     make_fresh.map_item(channel, product, str(v.product_id), str(v.id))
+
+    said = run_worker_once(fresh_app)
+    assert "reconciled" not in said  # just connected: pushed from the desk, read back later
+    assert not [r for r in shopify.requests if b"Variants" in r.body]
+    with fresh_app.app_context():  # an interval later
+        row = db.session.get(Channel, channel.id)
+        assert row is not None
+        row.created_at -= timedelta(minutes=61)
+        db.session.commit()
 
     said = run_worker_once(fresh_app)
     assert f"shop {channel.code} reconciled: 1 figure(s) corrected of 1 compared." in said

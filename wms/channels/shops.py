@@ -30,6 +30,7 @@ from wms.channels.connectors import (
 )
 from wms.channels.models import Channel, ShippingMethod
 from wms.config import setting
+from wms.database import for_update
 from wms.extensions import db
 
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -166,6 +167,9 @@ def update_shop_channel(channel_id: int, name: str, credentials: dict[str, Any])
 def set_shipping_methods(channel_id: int, table: dict[str, str]) -> None:
     """The channel's shipping methods and the service level each ships at, replacing
     the table. Flushes; the caller commits."""
+    # One table at a time per channel: the channel's row is locked first, so two saves
+    # at once leave one whole table, never a mixture or a duplicate.
+    db.session.execute(for_update(select(Channel.id).where(Channel.id == channel_id)))
     t = ShippingMethod.__table__
     db.session.execute(t.delete().where(t.c.channel_id == channel_id))
     rows = [

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.base.clock import utcnow
 from wms.channels import outbox
@@ -123,7 +124,8 @@ def import_products(channel_id: int, items: list[PlatformProduct]) -> ChannelRep
         if o.outcome == MATCHED
     ]
     if new:
-        db.session.execute(ChannelProduct.__table__.insert(), new)
+        # An item mapped meanwhile (the import pressed twice at once) keeps its mapping.
+        db.session.execute(_insert_mapping(), new)
     return _report(
         channel_id,
         IMPORT,
@@ -140,6 +142,14 @@ def import_products(channel_id: int, items: list[PlatformProduct]) -> ChannelRep
             }
             for o in outcomes
         ],
+    )
+
+
+def _insert_mapping() -> Any:
+    table = ChannelProduct.__table__
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(
+        index_elements=["channel_id", "platform_product_id", "platform_variant_id"]
     )
 
 
@@ -278,7 +288,9 @@ def _figures_waiting(channel_id: int) -> set[int]:
 
 
 def shop_channels_due(every_minutes: float) -> list[int]:
-    """Active shop channels whose last reconciliation is older than ``every_minutes``."""
+    """Active shop channels whose last reconciliation (or, never reconciled, whose
+    connection) is older than ``every_minutes``: a shop just connected gets its figures
+    from "Push every figure", and is read back an interval later."""
     last = (
         select(ChannelReport.channel_id, func.max(ChannelReport.created_at).label("at"))
         .where(ChannelReport.kind == RECONCILE)
@@ -286,12 +298,10 @@ def shop_channels_due(every_minutes: float) -> list[int]:
         .subquery()
     )
     rows = db.session.execute(
-        select(Channel.id, last.c.at)
+        select(Channel.id, func.coalesce(last.c.at, Channel.created_at))
         .outerjoin(last, last.c.channel_id == Channel.id)
         .where(Channel.active.is_(True), Channel.platform != "generic")
         .order_by(Channel.id)
     ).all()
     now = utcnow()
-    return [
-        cid for cid, at in rows if at is None or (now - at).total_seconds() >= every_minutes * 60
-    ]
+    return [cid for cid, at in rows if (now - at).total_seconds() >= every_minutes * 60]
