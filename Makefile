@@ -36,7 +36,7 @@ run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1
 	$(BIN)/gunicorn -c python:wms.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--threads 4 --worker-class gthread --access-logfile - 'wms:create_app()'
 
-worker: $(BIN)/.installed ## Deliver channel webhooks from the outbox
+worker: $(BIN)/.installed ## Send what the outbox holds (webhooks, shop figures and shipments), poll PrestaShop shops, reconcile
 	$(BIN)/flask worker
 
 test: $(BIN)/.installed-test ## Install what the tests need and run the whole suite (SQLite, PostgreSQL, Chromium)
