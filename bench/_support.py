@@ -183,6 +183,8 @@ class Outcome:
     status: int
     ms: float
     body: Any = None
+    at: float = 0.0  # time.monotonic() when the answer was read
+    index: int = 0  # the request's place in the list sent
 
 
 @dataclass
@@ -210,18 +212,19 @@ def run_load(
     clients: int,
     requests: list[tuple[str, str, bytes | None, dict[str, str]]],
     keep: Callable[[int, Any], Any] | None = None,
+    timeout: float = 30,
 ) -> LoadResult:
     """Send ``requests`` (method, path, body, headers) from ``clients`` keep-alive connections."""
     host, port = hostport.split(":")
-    chunks = [requests[i::clients] for i in range(clients)]
+    chunks = [list(enumerate(requests))[i::clients] for i in range(clients)]
     results: list[list[Outcome]] = [[] for _ in range(clients)]
     barrier = threading.Barrier(clients + 1)
 
     def worker(i: int) -> None:
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
         out = results[i]
         barrier.wait()
-        for method, path, body, headers in chunks[i]:
+        for index, (method, path, body, headers) in chunks[i]:
             t0 = time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
@@ -230,10 +233,11 @@ def run_load(
                 status = response.status
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection(host, int(port), timeout=30)
+                conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
                 status, data = 0, b""
             ms = (time.perf_counter() - t0) * 1000
-            out.append(Outcome(status, ms, keep(status, data) if keep else None))
+            kept = keep(status, data) if keep else None
+            out.append(Outcome(status, ms, kept, time.monotonic(), index))
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]

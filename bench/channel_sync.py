@@ -27,19 +27,28 @@ Targets: ratio >= 0.8, propagation p99 < 2,000 ms, 0 oversold, 0 lost, 0 drift.
 from __future__ import annotations
 
 import copy
-import http.client
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
-from _support import ROOT, emit, gunicorn, invariants, log, make_app, migrate, postgres, psql
+from _support import (
+    ROOT,
+    emit,
+    gunicorn,
+    invariants,
+    log,
+    make_app,
+    migrate,
+    postgres,
+    psql,
+    run_load,
+)
 
 from tests.fakes.prestashop_server import FakePrestaShop
 from tests.fakes.shopify_server import FakeShopify
@@ -329,40 +338,18 @@ def send_all(
     hostport: str, requests: list[tuple[str, str, bytes, dict[str, str]]]
 ) -> tuple[float, list[tuple[str, int, float, Any]]]:
     """Send from CLIENTS keep-alive connections; (seconds, [(sku, status, answered_at, body)])."""
-    host, port = hostport.split(":")
-    chunks = [requests[i::CLIENTS] for i in range(CLIENTS)]
-    results: list[list[tuple[str, int, float, Any]]] = [[] for _ in range(CLIENTS)]
-    barrier = threading.Barrier(CLIENTS + 1)
+    load = run_load(hostport, CLIENTS, requests, keep=_json_or_none, timeout=60)
+    answers = [
+        (requests[o.index][3].get("X-Bench-Sku", ""), o.status, o.at, o.body) for o in load.outcomes
+    ]
+    return load.seconds, answers
 
-    def client(i: int) -> None:
-        conn = http.client.HTTPConnection(host, int(port), timeout=60)
-        barrier.wait()
-        for method, path, body, headers in chunks[i]:
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(host, int(port), timeout=60)
-                status, data = 0, b""
-            answered = time.monotonic()
-            try:
-                parsed = json.loads(data) if data else None
-            except ValueError:
-                parsed = None
-            results[i].append((headers.get("X-Bench-Sku", ""), status, answered, parsed))
-        conn.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - started, [r for chunk in results for r in chunk]
+def _json_or_none(_status: int, data: bytes) -> Any:
+    try:
+        return json.loads(data) if data else None
+    except ValueError:
+        return None
 
 
 # ------------------------------------------------------------- measuring
