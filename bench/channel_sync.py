@@ -186,6 +186,7 @@ def set_up(app: Any, shopify: StampedShopify, woo: StampedWoo, presta: StampedPr
                     "client_secret": shopify.client_secret,
                     "location_id": str(shopify.location_id),
                 },
+                None,
             ),
             "woocommerce": add_shop_channel(
                 "woo",
@@ -197,12 +198,14 @@ def set_up(app: Any, shopify: StampedShopify, woo: StampedWoo, presta: StampedPr
                     "consumer_secret": woo.consumer_secret,
                     "webhook_secret": woo.webhook_secret,
                 },
+                None,
             ),
             "prestashop": add_shop_channel(
                 "presta",
                 "PrestaShop",
                 "prestashop",
                 {"shop_url": presta.url, "webservice_key": presta.key},
+                None,
             ),
         }
         for p in shop_products:

@@ -141,7 +141,7 @@ class Factories:
         }
         values = {**defaults[platform], **credentials}
         with self.app.app_context():
-            channel = add_shop_channel(code, f"{platform} shop {code}", platform, values)
+            channel = add_shop_channel(code, f"{platform} shop {code}", platform, values, None)
             db.session.commit()
             db.session.refresh(channel)
             db.session.expunge(channel)

@@ -126,7 +126,7 @@ def reconcile_shops(every_minutes: float, timeout: float = 10.0) -> list[str]:
             log.warning("shop %s not reconciled: %s", code, error)
             said.append(f"shop {code} not reconciled: {error}")
             continue
-        report = sync.reconcile(channel_id, items)
+        report = sync.reconcile(channel_id, items, None)  # the system reconciles
         db.session.commit()
         if report.lines:
             said.append(f"shop {code} reconciled: {report.summary}")

@@ -45,6 +45,7 @@ def test_without_a_key_no_shop_can_be_added_but_the_app_runs(
                     "consumer_secret": "cs",
                     "webhook_secret": "s",
                 },
+                None,
             )
         db.session.rollback()
     client = keyless.test_client()

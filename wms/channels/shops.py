@@ -19,6 +19,7 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 
+from wms.auth import audit
 from wms.base.errors import Conflict, DomainError, InvalidInput
 from wms.channels.connectors import (
     PLATFORMS,
@@ -74,7 +75,9 @@ def unseal(token: str) -> str:
         ) from exc
 
 
-def add_shop_channel(code: str, name: str, platform: str, credentials: dict[str, Any]) -> Channel:
+def add_shop_channel(
+    code: str, name: str, platform: str, credentials: dict[str, Any], user_id: int | None
+) -> Channel:
     """A new shop channel; ``credentials`` are the platform's credential fields
     (``ShopifyCredentials`` and the others). Flushes; the caller commits."""
     if platform not in CREDENTIALS:
@@ -108,6 +111,7 @@ def add_shop_channel(code: str, name: str, platform: str, credentials: dict[str,
     )
     db.session.add(channel)
     db.session.flush()
+    audit.record(user_id, "channel.shop_added", "channel", channel.id, platform=platform)
     return channel
 
 
@@ -136,7 +140,9 @@ def connector_of(
     return connector
 
 
-def update_shop_channel(channel_id: int, name: str, credentials: dict[str, Any]) -> Channel:
+def update_shop_channel(
+    channel_id: int, name: str, credentials: dict[str, Any], user_id: int | None
+) -> Channel:
     """Change a shop channel's name and credentials. A field left out (or blank) keeps
     its value, so a secret is never shown to be kept. Flushes; the caller commits."""
     channel = db.session.get(Channel, channel_id)
@@ -161,10 +167,12 @@ def update_shop_channel(channel_id: int, name: str, credentials: dict[str, Any])
     channel.signing_secret_sealed = seal(secret) if secret else None
     channel.location_id = values.get("location_id")
     db.session.flush()
+    # Which fields were given, never their values (secrets among them).
+    audit.record(user_id, "channel.shop_updated", "channel", channel_id, fields=sorted(credentials))
     return channel
 
 
-def set_shipping_methods(channel_id: int, table: dict[str, str]) -> None:
+def set_shipping_methods(channel_id: int, table: dict[str, str], user_id: int | None) -> None:
     """The channel's shipping methods and the service level each ships at, replacing
     the table. Flushes; the caller commits."""
     # One table at a time per channel: the channel's row is locked first, so two saves
@@ -178,3 +186,4 @@ def set_shipping_methods(channel_id: int, table: dict[str, str]) -> None:
     ]
     if rows:
         db.session.execute(t.insert(), rows)
+    audit.record(user_id, "channel.shipping_methods", "channel", channel_id, table=table)

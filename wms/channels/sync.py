@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.channels import outbox
 from wms.channels.connectors import PlatformProduct
@@ -102,7 +103,9 @@ def import_summary(outcomes: list[ItemOutcome]) -> str:
 # ------------------------------------------------------------------ import
 
 
-def import_products(channel_id: int, items: list[PlatformProduct]) -> ChannelReport:
+def import_products(
+    channel_id: int, items: list[PlatformProduct], user_id: int | None
+) -> ChannelReport:
     """Map the shop's items to products by SKU (see the module docstring); the report
     is kept and returned. Flushes."""
     products = dict(
@@ -126,6 +129,7 @@ def import_products(channel_id: int, items: list[PlatformProduct]) -> ChannelRep
     if new:
         # An item mapped meanwhile (the import pressed twice at once) keeps its mapping.
         db.session.execute(_insert_mapping(), new)
+    audit.record(user_id, "channel.products_imported", "channel", channel_id, matched=len(new))
     return _report(
         channel_id,
         IMPORT,
@@ -198,10 +202,11 @@ def mapped_products(channel_id: int) -> list[int]:
     )
 
 
-def push_every_figure(channel_id: int) -> int:
+def push_every_figure(channel_id: int, user_id: int | None) -> int:
     """Queue one figure per mapped product for the channel; how many products."""
     products = mapped_products(channel_id)
     outbox.emit_availability_to(channel_id, products)
+    audit.record(user_id, "channel.push_every_figure", "channel", channel_id, count=len(products))
     return len(products)
 
 
@@ -215,9 +220,10 @@ class Drift:
     warehouse: int
 
 
-def reconcile(channel_id: int, items: list[PlatformProduct]) -> ChannelReport:
+def reconcile(channel_id: int, items: list[PlatformProduct], user_id: int | None) -> ChannelReport:
     """Compare the shop's figures (``items``, as ``list_products`` read them) with the
-    warehouse's, queue the right figure where they differ, and keep the report."""
+    warehouse's, queue the right figure where they differ, and keep the report.
+    ``user_id`` None: the worker's round."""
     rows = db.session.execute(
         select(
             ChannelProduct.platform_product_id,
@@ -258,6 +264,7 @@ def reconcile(channel_id: int, items: list[PlatformProduct]) -> ChannelReport:
         + (f"; {untracked} item(s) the shop does not count" if untracked else "")
         + "."
     )
+    audit.record(user_id, "channel.reconciled", "channel", channel_id, corrected=len(drift))
     return _report(
         channel_id,
         RECONCILE,

@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from wms.auth import audit
 from wms.auth.decorators import require_role_for_blueprint, role_required
 from wms.base.errors import DomainError, FormProblems
 from wms.channels import sync
@@ -48,16 +47,14 @@ def show(shop_order_id: int) -> ResponseReturnValue:
 @bp.post("/<int:shop_order_id>/lines/<int:line_no>/map")
 def map_line(shop_order_id: int, line_no: int) -> ResponseReturnValue:
     sku = request.form.get("sku", "")
-    mapping = services.map_line(shop_order_id, line_no, sku)
-    audit.record(current_user.id, "shop_order.map_line", "channel_product", mapping.id)
+    services.map_line(shop_order_id, line_no, sku, current_user.id)
     flash(f"Line {line_no} is now {sku.strip()} for every order of this shop.", "ok")
     return redirect(url_for("shops.show", shop_order_id=shop_order_id))
 
 
 @bp.post("/<int:shop_order_id>/release")
 def release(shop_order_id: int) -> ResponseReturnValue:
-    outcome = services.release(shop_order_id)
-    audit.record(current_user.id, "shop_order.release", "shop_order", shop_order_id)
+    outcome = services.release(shop_order_id, current_user.id)
     if outcome.state == ShopOrderState.ACCEPTED:
         flash("Released: the order is taken in.", "ok")
         return redirect(url_for("shops.waiting"))
@@ -90,11 +87,12 @@ def new() -> ResponseReturnValue:
         return _new_form(platform, {}, [])
     try:
         form = rules.read_shop_form(request.form, platform, creating=True)
-        channel = add_shop_channel(form.code, form.name, form.platform, form.credentials)
+        channel = add_shop_channel(
+            form.code, form.name, form.platform, form.credentials, current_user.id
+        )
     except DomainError as error:
         return _new_form(platform, request.form, _problems(error), error.status)
     forget_channels()
-    audit.record(current_user.id, "channel.shop_added", "channel", channel.id, platform=platform)
     flash(f"Shop {channel.code} added. Press “Test connection” to check its credentials.", "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel.id))
 
@@ -142,11 +140,9 @@ def update(channel_id: int) -> ResponseReturnValue:
     shop = queries.shop_channel(channel_id)
     try:
         form = rules.read_shop_form(request.form, shop.platform, creating=False)
-        update_shop_channel(channel_id, form.name, form.credentials)
+        update_shop_channel(channel_id, form.name, form.credentials, current_user.id)
     except DomainError as error:
         return _show(channel_id, _problems(error), error.status)
-    changed = sorted(form.credentials)
-    audit.record(current_user.id, "channel.shop_updated", "channel", channel_id, fields=changed)
     flash("Saved.", "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id))
 
@@ -168,8 +164,7 @@ def import_products(channel_id: int) -> ResponseReturnValue:
         sync.import_failed(channel_id, sync.IMPORT, str(exc))
         flash(f"The shop's products could not be read: {exc}", "error")
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
-    report = sync.import_products(channel_id, items)
-    audit.record(current_user.id, "channel.products_imported", "channel", channel_id)
+    report = sync.import_products(channel_id, items, current_user.id)
     flash(report.summary, "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="import"))
 
@@ -184,8 +179,7 @@ def shipping(channel_id: int) -> ResponseReturnValue:
         )
     except DomainError as error:
         return _show(channel_id, _problems(error), error.status)
-    set_shipping_methods(channel_id, table)
-    audit.record(current_user.id, "channel.shipping_methods", "channel", channel_id, table=table)
+    set_shipping_methods(channel_id, table, current_user.id)
     flash(f"Shipping methods saved ({len(table)}).", "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="shipping"))
 
@@ -194,8 +188,7 @@ def shipping(channel_id: int) -> ResponseReturnValue:
 @role_required("admin")
 def push(channel_id: int) -> ResponseReturnValue:
     queries.shop_channel(channel_id)
-    count = sync.push_every_figure(channel_id)
-    audit.record(current_user.id, "channel.push_every_figure", "channel", channel_id, count=count)
+    count = sync.push_every_figure(channel_id, current_user.id)
     if count:
         flash(f"{count} figure(s) queued for the shop: the worker sends them.", "ok")
     else:
@@ -212,7 +205,6 @@ def reconcile(channel_id: int) -> ResponseReturnValue:
         sync.import_failed(channel_id, sync.RECONCILE, str(exc))
         flash(f"The shop's figures could not be read: {exc}", "error")
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
-    report = sync.reconcile(channel_id, items)
-    audit.record(current_user.id, "channel.reconciled", "channel", channel_id)
+    report = sync.reconcile(channel_id, items, current_user.id)
     flash(report.summary, "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="reconcile"))

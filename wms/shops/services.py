@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
+from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, DomainError, InsufficientStock, InvalidInput, NotFound
 from wms.channels.connectors import PlatformOrder, UnreadableOrder
@@ -451,7 +452,7 @@ class NotWaiting(DomainError):
     status = 409
 
 
-def map_line(shop_order_id: int, line_no: int, sku: str) -> ChannelProduct:
+def map_line(shop_order_id: int, line_no: int, sku: str, user_id: int | None) -> ChannelProduct:
     """Say which product a shop order's line is: the channel's mapping, kept for
     every later order of that item."""
     row = db.session.get(ShopOrder, shop_order_id)
@@ -489,16 +490,18 @@ def map_line(shop_order_id: int, line_no: int, sku: str) -> ChannelProduct:
             set_={"product_id": product_id, "platform_sku": values["platform_sku"]},
         )
     )
-    return db.session.scalars(
+    mapping = db.session.scalars(
         select(ChannelProduct).where(
             ChannelProduct.channel_id == row.channel_id,
             ChannelProduct.platform_product_id == line.product_id,
             ChannelProduct.platform_variant_id == line.variant_id,
         )
     ).one()
+    audit.record(user_id, "shop_order.map_line", "channel_product", mapping.id)
+    return mapping
 
 
-def release(shop_order_id: int) -> Outcome:
+def release(shop_order_id: int, user_id: int | None) -> Outcome:
     """Run the intake once more for an order that waits (after its lines are mapped)."""
     row = db.session.scalars(
         for_update(select(ShopOrder).where(ShopOrder.id == shop_order_id)).execution_options(
@@ -513,4 +516,6 @@ def release(shop_order_id: int) -> Outcome:
             "there is nothing to release."
         )
     assert row.order_data is not None
-    return _intake(row.channel_id, row.id, rules.from_data(row.order_data))
+    outcome = _intake(row.channel_id, row.id, rules.from_data(row.order_data))
+    audit.record(user_id, "shop_order.release", "shop_order", shop_order_id)
+    return outcome
