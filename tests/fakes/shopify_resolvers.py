@@ -59,6 +59,16 @@ class Resolvers(Mutations):
             "legacyResourceId": str(self.fake.location_id),
         }
 
+    def productsCount(
+        self, info: GraphQLResolveInfo, limit: int | None = 10_000, **_: Any
+    ) -> dict[str, Any]:
+        """As Shopify counts: up to ``limit`` (10,000 unless given; null for no limit),
+        and ``AT_LEAST`` when the limit was reached."""
+        count = len({v.product_id for v in self.fake.variants.values()})
+        if limit is not None and count > limit:
+            return {"count": limit, "precision": "AT_LEAST"}
+        return {"count": count, "precision": "EXACT"}
+
     def productVariants(
         self, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None, **_: Any
     ) -> dict[str, Any]:

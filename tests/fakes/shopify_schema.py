@@ -29,6 +29,7 @@ enum OrderTransactionKind {
 enum OrderTransactionStatus { AWAITING_RESPONSE ERROR FAILURE PENDING SUCCESS UNKNOWN }
 enum FulfillmentOrderStatus { CANCELLED CLOSED INCOMPLETE IN_PROGRESS ON_HOLD OPEN SCHEDULED }
 enum FulfillmentStatus { CANCELLED ERROR FAILURE SUCCESS }
+enum CountPrecision { AT_LEAST EXACT }
 
 type Query {
   shop: Shop!
@@ -36,6 +37,7 @@ type Query {
   productVariants(first: Int, after: String, last: Int, before: String, query: String):
     ProductVariantConnection!
   order(id: ID!): Order
+  productsCount(query: String, limit: Int = 10000): Count
 }
 
 type Mutation {
@@ -45,6 +47,7 @@ type Mutation {
   orderUpdate(input: OrderInput!): OrderUpdatePayload
 }
 
+type Count { count: Int! precision: CountPrecision! }
 type Shop { name: String! myshopifyDomain: String! currencyCode: CurrencyCode! }
 type Location { id: ID! name: String! legacyResourceId: UnsignedInt64! }
 type PageInfo {

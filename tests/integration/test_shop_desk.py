@@ -157,10 +157,13 @@ def test_test_connection_answers_in_one_sentence_what_the_shop_said(
     add_shopify(client, shopify, code)
     channel = channel_by_code(app, code)
     assert channel is not None
+    shopify.add_variant("E-1", product="Elephant")
+    shopify.add_variant("G-1", product="Giraffe")
 
     response = client.post(f"/desk/shops/{channel.id}/test", follow_redirects=True)
-    assert "Connected to the Shopify shop “Knit Shop” (knit-shop.myshopify.com)" in text_of(
-        response
+    assert (
+        "Connected to the Shopify shop “Knit Shop” (knit-shop.myshopify.com), 2 products; "
+        "stock figures go to the location “Warehouse”." in text_of(response)
     )
     assert len(shopify.requests_to("POST graphql")) == 1  # one read call
 

@@ -75,15 +75,29 @@ def as_created(**changes: Any) -> dict[str, Any]:
 # ----------------------------------------------------------- connection
 
 
-def test_test_connection_names_the_shop_and_the_location(
-    connect: Callable[..., ShopifyConnector],
+def test_test_connection_names_the_shop_its_location_and_its_product_count(
+    connect: Callable[..., ShopifyConnector], fake: FakeShopify
 ) -> None:
+    fake.add_variant("A-1", product="Elephant")
+    fake.add_variant("A-2", product="Giraffe")
+    fake.add_variant("A-3", product="Owl")
+
     answer = connect().test_connection()
 
     assert answer == (
-        "Connected to the Shopify shop “Knit Shop” (knit-shop.myshopify.com); "
+        "Connected to the Shopify shop “Knit Shop” (knit-shop.myshopify.com), 3 products; "
         "stock figures go to the location “Warehouse”."
     )
+    assert len(fake.requests_to("POST graphql")) == 1  # one read call
+
+
+def test_test_connection_says_at_least_when_the_count_reached_shopifys_limit(
+    connect: Callable[..., ShopifyConnector], fake: FakeShopify
+) -> None:
+    for n in range(10_001):  # Shopify stops counting at 10,000 unless told otherwise
+        fake.add_variant(f"B-{n}")
+
+    assert ", at least 10,000 products; " in connect().test_connection()
 
 
 def test_a_wrong_location_or_token_is_a_refusal_in_a_sentence(

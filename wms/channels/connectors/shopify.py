@@ -168,8 +168,8 @@ class ShopifyConnector(Connector):
             )
         return (
             f"Connected to the Shopify shop “{shop.get('name', '')}” "
-            f"({shop.get('myshopifyDomain', '')}); stock figures go to the location "
-            f"“{location.get('name', '')}”."
+            f"({shop.get('myshopifyDomain', '')}), {_products(data.get('productsCount'))}; "
+            f"stock figures go to the location “{location.get('name', '')}”."
         )
 
     def list_products(self) -> list[PlatformProduct]:
@@ -358,3 +358,13 @@ def _quantity_index(path: Any) -> int | None:
         if after < len(path) and str(path[after]).isdigit():
             return int(path[after])
     return None
+
+
+def _products(counted: Any) -> str:
+    """Shopify's product count as said: it stops counting at a limit (10,000 by default)
+    and then answers ``AT_LEAST``."""
+    if not isinstance(counted, dict) or not isinstance(counted.get("count"), int):
+        return "its products not counted"
+    count = counted["count"]
+    at_least = "at least " if counted.get("precision") == "AT_LEAST" else ""
+    return f"{at_least}{count:,} product{'' if count == 1 else 's'}"

@@ -44,6 +44,7 @@ SHOP = """
 query Connection($locationId: ID!) {
   shop { name myshopifyDomain }
   location(id: $locationId) { id name }
+  productsCount { count precision }
 }"""
 
 VARIANTS = """
