@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from wms import demo
 from wms.auth.models import User
 from wms.channels.models import Channel
+from wms.channels.sync import prune_reports
 from wms.channels.outbox import forget_channels
 from wms.channels.tokens import new_token
 from wms.config import setting
@@ -86,7 +87,7 @@ def verify() -> None:
     "--chores-every",
     default=60.0,
     show_default=True,
-    help="Seconds between rounds of chores (polling the PrestaShop shops, preorders, alerts).",
+    help="Seconds between rounds of chores (polling and reconciling the shops, preorders, alerts).",
 )
 def worker(once: bool, batch: int, idle: float, threads: int, chores_every: float) -> None:
     """Deliver outbox events to channel webhooks and shops, with retries; outlive outages."""
@@ -109,6 +110,7 @@ def worker(once: bool, batch: int, idle: float, threads: int, chores_every: floa
 def _chores() -> list[str]:
     said = poll_shops()  # commits per shop, before the round's other work
     said += reconcile_shops(setting("RECONCILE_MINUTES", 60.0))  # commits per shop too
+    prune_reports()
     released = release_due_preorders()
     raised, cleared = evaluate_alerts()
     if released:

@@ -294,6 +294,30 @@ def _figures_waiting(channel_id: int) -> set[int]:
     return {int(a.partition(":")[2]) for a in aggregates if a.startswith("product:")}
 
 
+REPORTS_KEPT = 50
+
+
+def prune_reports(keep: int = REPORTS_KEPT) -> int:
+    """Delete all but the newest ``keep`` reports of each kind per shop, in one statement;
+    how many went.
+
+    Kept by count, not by age: the reconciliation's interval is the merchant's setting
+    (``WMS_RECONCILE_MINUTES``), so an age would keep 30 reports or 40,000; and a shop
+    left alone keeps its history. By kind, so a shop reconciled every hour still shows
+    the import that built its mapping."""
+    t = ChannelReport.__table__
+    ranked = select(
+        t.c.id,
+        func.row_number()
+        .over(
+            partition_by=(t.c.channel_id, t.c.kind), order_by=(t.c.created_at.desc(), t.c.id.desc())
+        )
+        .label("newer"),
+    ).subquery()
+    old = select(ranked.c.id).where(ranked.c.newer > keep)
+    return db.session.execute(t.delete().where(t.c.id.in_(old))).rowcount or 0
+
+
 def shop_channels_due(every_minutes: float) -> list[int]:
     """Active shop channels whose last reconciliation (or, never reconciled, whose
     connection) is older than ``every_minutes``: a shop just connected gets its figures

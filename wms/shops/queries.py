@@ -193,12 +193,17 @@ def shop_page(channel_id: int) -> ShopPage:
     reports = list(
         db.session.scalars(
             select(ChannelReport)
-            .where(ChannelReport.channel_id == channel.id)
+            .where(ChannelReport.channel_id == channel.id, ChannelReport.kind == sync.RECONCILE)
             .order_by(ChannelReport.created_at.desc(), ChannelReport.id.desc())
-            .limit(REPORTS_SHOWN * 4)
+            .limit(REPORTS_SHOWN)
         )
     )
-    imports = [r for r in reports if r.kind == sync.IMPORT]
+    last_import = db.session.scalars(
+        select(ChannelReport)
+        .where(ChannelReport.channel_id == channel.id, ChannelReport.kind == sync.IMPORT)
+        .order_by(ChannelReport.created_at.desc(), ChannelReport.id.desc())
+        .limit(1)
+    ).first()
     return ShopPage(
         channel=channel,
         platform_name=rules.PLATFORM_NAMES[channel.platform],
@@ -218,8 +223,8 @@ def shop_page(channel_id: int) -> ShopPage:
             ).all()
         ],
         topics=rules.WEBHOOK_TOPICS[channel.platform],
-        last_import=imports[0] if imports else None,
-        reconciliations=[r for r in reports if r.kind == sync.RECONCILE][:REPORTS_SHOWN],
+        last_import=last_import,
+        reconciliations=reports,
         figures_waiting=db.session.scalar(
             select(func.count()).where(
                 OutboxEvent.channel_id == channel.id,
