@@ -13,8 +13,8 @@ from flask.cli import with_appcontext
 from wms import demo
 from wms.auth.models import User
 from wms.channels.models import Channel
-from wms.channels.sync import prune_reports
 from wms.channels.outbox import forget_channels
+from wms.channels.sync import prune_reports
 from wms.channels.tokens import new_token
 from wms.config import setting
 from wms.core.backorders import release_due_preorders
