@@ -89,7 +89,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.add_url_rule("/healthz", "healthz", healthz)
-    app.context_processor(_template_globals)
+    # A global, not a context processor: nothing to work out on each page drawn.
+    app.add_template_global(menu_for)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -376,7 +377,3 @@ def healthz() -> Response:
     response = jsonify({"status": "ok" if database == "ok" else "degraded", "database": database})
     response.status_code = 200 if database == "ok" else 503
     return response
-
-
-def _template_globals() -> dict[str, Any]:
-    return {"menu_for": menu_for}
