@@ -12,7 +12,7 @@ from tests.factories import Factories, new_ean13, unique
 from tests.scanning import decode_pdf, values
 from wms.extensions import db
 from wms.inventory.models import Barcode, Location, Product, ProductStock
-from wms.inventory.services import find_location, find_product
+from wms.inventory.queries import find_location, find_product
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

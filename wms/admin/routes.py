@@ -22,8 +22,7 @@ from wms.database import page_number
 from wms.extensions import htmx
 from wms.inventory import availability, fields
 from wms.inventory.models import BarcodeKind, LocationKind
-from wms.inventory.queries import units_in_location
-from wms.inventory.services import location_contents
+from wms.inventory.queries import location_contents, units_in_location
 
 bp = Blueprint("admin", __name__)
 

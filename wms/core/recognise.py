@@ -30,7 +30,7 @@ from wms.core.models import Inbound, Order
 from wms.database import prebuilt
 from wms.extensions import db
 from wms.inventory.models import Barcode, Location, Product
-from wms.inventory.services import ScannedProduct
+from wms.inventory.queries import ScannedProduct
 
 # Pick lists and returns are areas above the core: their tables are named here
 # (WAVES, RETURNS) rather than imported, only to say whether a number exists.

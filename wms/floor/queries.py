@@ -13,7 +13,7 @@ from wms.core.models import Inbound, Order, OrderLine
 from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory import availability
-from wms.inventory import services as inventory
+from wms.inventory import queries as inventory
 from wms.inventory.queries import units_in_location
 from wms.picking.models import Wave
 from wms.picking.queries.screen import wave_summary

@@ -1,16 +1,15 @@
 """What the receiving screens and the desk read: the units on the dock, an inbound's
-tally, the cards a scan answers with, the report's sentence. Reads only."""
+tally, an order's progress, the report's sentence. Reads only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, select
 
 from wms.base.clock import utcnow
-from wms.base.numbers import order_number
 from wms.core.ledger import LocationRef
 from wms.core.models import OPEN_STATUSES, Inbound, InboundLine, Order, OrderLine, StagedUnits
 from wms.database import prebuilt
@@ -138,65 +137,7 @@ def dwell_minutes(since: datetime, now: datetime | None = None) -> int:
     return max(0, int(((now or utcnow()) - since).total_seconds() // 60))
 
 
-# ------------------------------------------------------------------ the answer
-
-
-@dataclass(frozen=True)
-class Card:
-    """One destination of a scan, as the receiver's card shows it."""
-
-    destination: Destination
-    where: str  # "LANE L1"; the quarantine's code alone, as the title says quarantine
-    qty: int
-    reason: str = ""
-    order: str | None = None  # the order's number, when the units are an order's
-    progress: tuple[int, int] | None = None  # (units set aside for it, units it ships)
-    holds: int | None = None  # units already in the bin, when the units go to a shelf
-
-
-class Routed(Protocol):
-    """Units bound for one place, as the scan decided (``services.routing.Routed``)."""
-
-    @property
-    def destination(self) -> str: ...
-    @property
-    def qty(self) -> int: ...
-    @property
-    def location_code(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def order_id(self) -> int | None: ...
-    @property
-    def holds(self) -> int: ...
-
-
-def cards(routes: list[Routed], progress: dict[int, tuple[int, int]] | None = None) -> list[Card]:
-    """The cards the receiver sees, one per destination (``progress`` as ``Answer`` has it)."""
-    shown = []
-    for r in routes:
-        destination = Destination(r.destination)
-        order, known = None, None
-        if r.order_id is not None:
-            order = order_number(r.order_id)
-            known = (progress or {}).get(r.order_id)
-            if known is None:
-                known = order_progress(r.order_id)
-        shown.append(
-            Card(
-                destination=destination,
-                # The card's title already says quarantine: the place is its code alone.
-                where=r.location_code
-                if destination == Destination.QUARANTINE
-                else destination.label(r.location_code),
-                qty=r.qty,
-                reason=r.reason,
-                order=order,
-                progress=known,
-                holds=r.holds if destination == Destination.PUTAWAY else None,
-            )
-        )
-    return shown
+# ------------------------------------------------------------------ the screen
 
 
 def panels(

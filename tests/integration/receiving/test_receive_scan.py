@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.integration.receiving.conftest import Site
+from tests.integration.receiving.conftest import HX, Site
 from wms.base.clock import utcnow
 from wms.base.numbers import order_number
 from wms.channels.models import OutboxEvent
@@ -328,6 +328,33 @@ def test_closing_reports_short_over_and_damaged(site: Site) -> None:
     assert lines == {"SKU-CLOSE-A": (3, 1, 2, 0, 0), "SKU-CLOSE-B": (2, 3, 0, 1, 1)}
     # the receiver is back at the start: the closed inbound takes no more units
     assert site.client.get("/receive/").status_code == 200
+
+
+def test_a_unit_scanned_after_another_receiver_closed_the_inbound_changes_nothing(
+    site: Site,
+) -> None:
+    product = site.make.product()
+    site.make.inbound([(product, 3)], utcnow(), reference="ASN-CLOSED-UNDER")
+    site.start("ASN-CLOSED-UNDER")
+    site.scan(product.barcodes[0].code)
+    other = site.make.user(role="operator")
+    closer = site.app.test_client()
+    closer.post("/login", data={"username": other.username, "password": "secret-pass"})
+    closer.post("/receive/start", data={"code": "ASN-CLOSED-UNDER"}, headers=HX)
+    for _ in range(2):
+        closer.post("/receive/scan", data={"code": "CMD-DONE"}, headers=HX)
+    refused = site.scan(product.barcodes[0].code)
+    assert refused.status_code == 422
+    assert "Scan the ASN or PO number first." in site.text(refused)
+    with site.app.app_context():
+        from wms.core.models import Inbound, InboundLine
+
+        inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-CLOSED-UNDER"))
+        assert inbound.status == "closed"
+        received = db.session.scalar(
+            select(InboundLine.qty_received).where(InboundLine.inbound_id == inbound.id)
+        )
+    assert received == 1
 
 
 def test_putting_away_a_unit_left_on_the_dock(site: Site) -> None:

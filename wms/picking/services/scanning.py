@@ -20,7 +20,7 @@ from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.base.numbers import wave_id_from_code
 from wms.core.recognise import recognise
 from wms.extensions import db
-from wms.inventory import services as inventory
+from wms.inventory import queries as inventory
 from wms.inventory.models import Location, LocationKind
 from wms.picking.models import Step, Wave, WaveOrder, WaveStatus
 from wms.picking.queries import work

@@ -12,7 +12,7 @@ from wms.core.ledger import Reason, move_stock
 from wms.core.models import StagedUnits
 from wms.core.recognise import recognise
 from wms.extensions import db
-from wms.inventory import services as inventory
+from wms.inventory import queries as inventory
 from wms.inventory.models import Location, LocationKind, Product
 from wms.inventory.queries import units_of_product_in
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from wms.base.clock import today, utcnow
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.base.numbers import order_number
 from wms.core import backorders, stock
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import (
@@ -23,16 +24,55 @@ from wms.core.models import (
 from wms.core.recognise import Recognised, recognise
 from wms.database import for_update, prebuilt
 from wms.extensions import db
-from wms.inventory import services as inventory
+from wms.inventory import queries as inventory
 from wms.inventory.models import Location, LocationKind, Product
 from wms.inventory.queries import first_active_location
-from wms.receiving.models import DockUnit, DockUnitStatus, ReceivingSession
-from wms.receiving.queries import Card, PendingUnit, cards, pending_units
+from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
+from wms.receiving.queries import PendingUnit, order_progress, pending_units
 from wms.receiving.services.dock import move_to_destination
 from wms.receiving.services.routing import Routed, route
 from wms.receiving.services.undo import undo_last_scan
 
 QTY_MAX = 9999
+
+
+@dataclass(frozen=True)
+class Card:
+    """One destination of a scan, as the receiver's card shows it."""
+
+    destination: Destination
+    where: str  # "LANE L1"; the quarantine's code alone, as the title says quarantine
+    qty: int
+    reason: str = ""
+    order: str | None = None  # the order's number, when the units are an order's
+    progress: tuple[int, int] | None = None  # (units set aside for it, units it ships)
+    holds: int | None = None  # units already in the bin, when the units go to a shelf
+
+
+def cards(routes: list[Routed], progress: dict[int, tuple[int, int]] | None = None) -> list[Card]:
+    """The cards the receiver sees, one per destination (``progress`` as ``Answer`` has it)."""
+    shown = []
+    for r in routes:
+        destination = Destination(r.destination)
+        order, known = None, None
+        if r.order_id is not None:
+            order = order_number(r.order_id)
+            known = (progress or {}).get(r.order_id) or order_progress(r.order_id)
+        shown.append(
+            Card(
+                destination=destination,
+                # The card's title already says quarantine: the place is its code alone.
+                where=r.location_code
+                if destination == Destination.QUARANTINE
+                else destination.label(r.location_code),
+                qty=r.qty,
+                reason=r.reason,
+                order=order,
+                progress=known,
+                holds=r.holds if destination == Destination.PUTAWAY else None,
+            )
+        )
+    return shown
 
 
 @dataclass
@@ -311,11 +351,13 @@ def receive_units(
     scan_group: str,
 ) -> Answer:
     """Put the scanned units on the dock and decide, in the same transaction, where they go."""
+    # The session names only an open inbound: closing one takes it off every session in
+    # the same transaction, so it needs no second look here.
     inbound = session.inbound
     if inbound is None or inbound.id != session.inbound_id:
         inbound = db.session.get(Inbound, session.inbound_id)
-    if inbound is None or not inbound.is_open:
-        raise Conflict("This inbound is closed. Scan another ASN or PO number.")
+    if inbound is None:
+        raise Conflict("This inbound is gone. Scan another ASN or PO number.")
     dock = session.dock
     if dock is None or dock.id != session.dock_location_id:
         dock = db.session.get(Location, session.dock_location_id) or _dock()

@@ -30,7 +30,7 @@ from wms.core.ledger import Reason, move_stock
 from wms.core.recognise import recognise
 from wms.database import for_update
 from wms.extensions import db
-from wms.inventory import services as inventory
+from wms.inventory import queries as inventory
 from wms.inventory.models import LocationKind, Product
 from wms.returns.models import (
     Grade,

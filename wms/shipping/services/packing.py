@@ -19,7 +19,7 @@ from wms.core.models import Order
 from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
-from wms.inventory.services import find_location, find_product
+from wms.inventory.queries import find_location, find_product
 from wms.shipping import queries
 from wms.shipping.models import LabelState, PackStation, Parcel, ParcelStatus
 from wms.shipping.rules import format_grams, looks_like_weight, parse_weight

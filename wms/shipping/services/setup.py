@@ -11,7 +11,7 @@ from wms.auth import audit
 from wms.base.errors import Conflict, InvalidInput, NotFound
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
-from wms.inventory.services import find_product
+from wms.inventory.queries import find_product
 from wms.shipping.models import BoxType, PackStation
 
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")

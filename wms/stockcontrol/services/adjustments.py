@@ -9,8 +9,7 @@ from wms.base.errors import Conflict, InvalidInput
 from wms.core.ledger import Reason
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
-from wms.inventory.queries import first_active_location
-from wms.inventory.services import require_location, require_product
+from wms.inventory.queries import first_active_location, require_location, require_product
 from wms.stockcontrol.models import Adjustment, AdjustmentKind
 from wms.stockcontrol.services.losses import put_in, take_out
 

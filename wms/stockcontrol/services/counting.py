@@ -16,7 +16,7 @@ from wms.base.errors import Conflict, InvalidInput, UnknownCode
 from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory.models import Product, Stock
-from wms.inventory.services import find_location, find_product
+from wms.inventory.queries import find_location, find_product
 from wms.stockcontrol.models import CountEntry, CountLine, CountTask, TaskStatus
 from wms.stockcontrol.queries import CountScreen, counting_hint, current_task, screen
 from wms.stockcontrol.rules import MAX_TYPED_QTY, Tolerance, compare_count, typed_quantity
