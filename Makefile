@@ -9,7 +9,8 @@ WORKERS ?= 2
 export FLASK_APP := wms
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-fast lint format bench worker migrate demo-data clean
+.PHONY: help run serve test test-fast lint format bench worker migrate demo-data clean \
+	translations catalog new-language
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,7 +25,32 @@ $(BIN)/.installed-test: pyproject.toml $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-migrate: $(BIN)/.installed ## Apply database migrations (SQLite under instance/, or DATABASE_URL)
+# One catalog per language (wms/translations/<lang>/LC_MESSAGES/messages.po), compiled here;
+# the compiled .mo files are built, never committed.
+CATALOGS := $(wildcard wms/translations/*/LC_MESSAGES/messages.po)
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -k N_ --add-location=file \
+	--sort-output --no-wrap --omit-header
+TEMPLATE := build/messages.pot
+
+translations: $(CATALOGS:.po=.mo) ## Compile the language catalogs (make run and make test do it)
+
+wms/translations/%/LC_MESSAGES/messages.mo: wms/translations/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+catalog: $(BIN)/.installed ## Collect every marked sentence into each language's catalog (then translate the new ones)
+	@mkdir -p build
+	$(EXTRACT) -o $(TEMPLATE) . >/dev/null
+	$(BIN)/pybabel update -i $(TEMPLATE) -d wms/translations --no-wrap --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date
+	@$(BIN)/python scripts/catalog-status.py
+
+new-language: $(BIN)/.installed ## Start a catalog for a new language: make new-language CODE=de
+	@test -n "$(CODE)" || { echo "say which: make new-language CODE=de"; exit 2; }
+	@mkdir -p build
+	$(EXTRACT) -o $(TEMPLATE) . >/dev/null
+	$(BIN)/pybabel init -i $(TEMPLATE) -d wms/translations -l $(CODE) --no-wrap
+
+migrate: $(BIN)/.installed translations ## Apply database migrations (SQLite under instance/, or DATABASE_URL)
 	$(BIN)/flask db upgrade
 
 demo-data: migrate ## Load the demo warehouse if the database is empty
@@ -36,10 +62,10 @@ run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1
 	$(BIN)/gunicorn -c python:wms.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--threads 4 --worker-class gthread --access-logfile - 'wms:create_app()'
 
-worker: $(BIN)/.installed ## Send what the outbox holds (webhooks, shop figures and shipments), poll PrestaShop shops, reconcile
+worker: $(BIN)/.installed translations ## Send what the outbox holds (webhooks, shop figures and shipments), poll PrestaShop shops, reconcile
 	$(BIN)/flask worker
 
-test: $(BIN)/.installed-test ## Install what the tests need and run the whole suite (SQLite, PostgreSQL, Chromium)
+test: $(BIN)/.installed-test translations ## Install what the tests need and run the whole suite (SQLite, PostgreSQL, Chromium)
 	@scripts/ensure-test-tools.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -51,7 +77,7 @@ format: $(BIN)/.installed-test ## Format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(BIN)/.installed-test ## Run the benchmarks (NAME=flash_sale runs one)
+bench: $(BIN)/.installed-test translations ## Run the benchmarks (NAME=flash_sale runs one)
 	@scripts/ensure-test-tools.sh
 	@set -e; for f in $(if $(NAME),bench/$(NAME).py,$(sort $(wildcard bench/[a-z]*.py))); do \
 		echo "== $$f" >&2; $(BIN)/python $$f; done

@@ -22,6 +22,11 @@ from wms import create_app
 from wms.devtools.pgcluster import Cluster
 from wms.extensions import db
 
+# The suite reads the app in English unless a test asks for French (a user's
+# language, Accept-Language, or DEFAULT_LOCALE="fr"): the servers it starts inherit
+# this. The warehouse default itself (French) is tested in test_language.py.
+os.environ["WMS_DEFAULT_LOCALE"] = "en"
+
 DATABASES = ("sqlite", "postgresql")
 # Seals the shop channels' credentials in tests (a Fernet key, as WMS_CHANNEL_KEY holds).
 TEST_CHANNEL_KEY = "dGVzdC1jaGFubmVsLWtleS0wMTIzNDU2Nzg5YWJjZGU="

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory: one app per call, nothing loaded at import."""
+    from wms import i18n
     from wms.config import load_config
     from wms.database import install_sqlite_tuning
     from wms.extensions import csrf, db, htmx, login_manager, migrate
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    i18n.init_app(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

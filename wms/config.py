@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
@@ -37,6 +38,14 @@ def _json_object(name: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise ValueError(f"{name} must be a JSON object")
     return value
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"WMS_TIMEZONE={name!r} is not a time zone (e.g. Europe/Paris)") from None
+    return name
 
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -84,6 +93,14 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # The worker reads each shop's figures back and corrects drift this often.
         "RECONCILE_MINUTES": float(os.environ.get("WMS_RECONCILE_MINUTES", "60")),
         "TRUST_PROXY": os.environ.get("WMS_TRUST_PROXY", "") == "1",
+        # The language of whoever neither chose one nor has a browser that asks for one
+        # we speak (a handheld's kiosk browser), and of the worker's words to customers
+        # whose shop gave no language. French: the first warehouses are in France and
+        # Belgium, and an operator there must never meet English by default.
+        "DEFAULT_LOCALE": (os.environ.get("WMS_DEFAULT_LOCALE") or "fr").strip().lower(),
+        # Dates and times on screens and prints are in the warehouse's time zone
+        # (they are stored in UTC).
+        "TIMEZONE": _time_zone(os.environ.get("WMS_TIMEZONE") or "Europe/Paris"),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

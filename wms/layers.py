@@ -11,8 +11,8 @@ from __future__ import annotations
 LAYERS: tuple[tuple[str, ...], ...] = (
     # Plain building blocks: time, errors, money, codes, printed numbers. No Flask, no session.
     ("base", "layers"),
-    # The app's plumbing: settings, the Flask extensions.
-    ("config", "extensions"),
+    # The app's plumbing: settings, the Flask extensions, the reader's language.
+    ("config", "extensions", "i18n"),
     # The session: engine tuning, locks, prebuilt statements, the unit of work's one early commit.
     ("database",),
     # What the rest stands on: products, places and stock rows; users and the audit

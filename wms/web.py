@@ -30,6 +30,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wms.auth.models import User
 from wms.base.clock import utcnow
 from wms.base.errors import DomainError
+from wms.base.i18n import N_, Text, _
 from wms.database import is_unavailable, prebuilt
 from wms.extensions import db, htmx, login_manager
 from wms.floor.models import ScanReply
@@ -46,15 +47,15 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REPLAYED_HEADERS = ("HX-Trigger", "HX-Retarget", "HX-Reswap", "HX-Redirect", "HX-Push-Url")
 
 HTTP_SENTENCES = {
-    400: "The request was not understood.",
-    401: "Your session has ended. Log in again.",
-    403: "Your role does not allow this screen.",
-    404: "There is no such page.",
-    405: "That action is not allowed here.",
-    413: "What was sent is too large.",
-    429: "Too many requests. Wait a moment and try again.",
+    400: N_("The request was not understood."),
+    401: N_("Your session has ended. Log in again."),
+    403: N_("Your role does not allow this screen."),
+    404: N_("There is no such page."),
+    405: N_("That action is not allowed here."),
+    413: N_("What was sent is too large."),
+    429: N_("Too many requests. Wait a moment and try again."),
 }
-DATABASE_UNAVAILABLE = (
+DATABASE_UNAVAILABLE = N_(
     "The database cannot be reached just now. Nothing was saved; try again in a moment."
 )
 RETRY_AFTER_SECONDS = 5
@@ -123,7 +124,7 @@ def _is_api() -> bool:
 
 def _unauthorized() -> Any:
     if htmx:
-        response = _render_message(HTTP_SENTENCES[401], 401)
+        response = _render_message(_(HTTP_SENTENCES[401]), 401)
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
@@ -136,7 +137,9 @@ def _start_clock() -> None:
 def _refuse_nul() -> Any:
     """A NUL character is never a real scan or name, and databases refuse it."""
     if b"\x00" in request.query_string or b"%00" in request.query_string:
-        return _error_response("The request holds a character that is not allowed.", 422, "invalid")
+        return _error_response(
+            _("The request holds a character that is not allowed."), 422, "invalid"
+        )
     # The API reads its bodies raw (a shop's webhook signs the bytes): no form parsing.
     if (
         request.method not in READ_METHODS
@@ -150,7 +153,7 @@ def _refuse_nul() -> Any:
         for values in request.form.listvalues():
             if any("\x00" in v for v in values):
                 return _error_response(
-                    "The request holds a character that is not allowed.", 422, "invalid"
+                    _("The request holds a character that is not allowed."), 422, "invalid"
                 )
     return None
 
@@ -216,14 +219,16 @@ def _finish_transaction(response: Response) -> Response:
                 return _reply_response(reply)
         log.exception("commit refused")
         return _error_response(
-            "The change clashed with another one and was not saved.", 409, "conflict"
+            _("The change clashed with another one and was not saved."), 409, "conflict"
         )
     except SQLAlchemyError as error:
         _rollback_quietly()
         if is_unavailable(error):
             return _database_unavailable(error)
         log.exception("commit failed")
-        return _error_response("The database did not save this. Nothing changed; try again.", 503)
+        return _error_response(
+            _("The database did not save this. Nothing changed; try again."), 503
+        )
     return response
 
 
@@ -285,7 +290,7 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _render_message(message: str, status: int, kind: str = "error") -> Response:
+def _render_message(message: Text | str, status: int, kind: str = "error") -> Response:
     if htmx:
         body = render_template("_message.html", message=message, kind=kind)
     else:
@@ -293,12 +298,12 @@ def _render_message(message: str, status: int, kind: str = "error") -> Response:
     return Response(body, status=status, mimetype="text/html")
 
 
-def _error_response(message: str, status: int, code: str | None = None) -> Response:
+def _error_response(message: Text | str, status: int, code: str | None = None) -> Response:
     if _is_api():
         code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(
             status, "error"
         )
-        response = jsonify({"code": code, "message": message})
+        response = jsonify({"code": code, "message": str(message)})
         response.status_code = status
         return response
     return _render_message(message, status)
@@ -321,13 +326,14 @@ def _domain_error(error: DomainError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     db.session.rollback()
     status = error.code or 500
-    message = HTTP_SENTENCES.get(status) or error.description or "The request failed."
+    sentence = HTTP_SENTENCES.get(status)
+    message: Text | str = _(sentence) if sentence else error.description or _("The request failed.")
     if status == 400 and "CSRF" in (error.description or ""):
         if htmx and not current_user.is_authenticated:
             # The session ended (its token went with it): a handheld asks for the
             # badge in place and sends the scan again.
             return _unauthorized()  # type: ignore[no-any-return]
-        message = "This page has expired. Reload it and try again."
+        message = _("This page has expired. Reload it and try again.")
     code = {413: "too_large", 405: "method_not_allowed", 400: "bad_request"}.get(status)
     response = _error_response(message, status, code)
     for name, value in error.get_headers():
@@ -343,7 +349,9 @@ def _server_error(error: Exception) -> Response:
     db.session.rollback()
     log.exception("unhandled error", exc_info=error)
     return _error_response(
-        "Something went wrong on the server. Nothing was saved; try again.", 500, "server_error"
+        _("Something went wrong on the server. Nothing was saved; try again."),
+        500,
+        "server_error",
     )
 
 
@@ -351,11 +359,11 @@ def _database_unavailable(error: Exception) -> Response:
     """Down, restarting or busy: a stable code and when to try again, not a server error."""
     log.warning("database unavailable: %s", str(getattr(error, "orig", error)).strip()[:200])
     if _is_api():
-        response = _error_response(DATABASE_UNAVAILABLE, 503, "database_unavailable")
+        response = _error_response(_(DATABASE_UNAVAILABLE), 503, "database_unavailable")
     else:
         # Without the template context processors: they would ask the database for the user.
         template = current_app.jinja_env.get_template("_message.html" if htmx else "error.html")
-        body = template.render(message=DATABASE_UNAVAILABLE, kind="error", status=503)
+        body = template.render(message=_(DATABASE_UNAVAILABLE), kind="error", status=503)
         response = Response(body, status=503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -156,7 +156,9 @@ def test_architecture_draws_the_layers_as_listed() -> None:
     """ARCHITECTURE.md's drawing names every layer's packages, the app factory on top."""
     drawing = ARCHITECTURE.read_text().split("```")[1]
     drawn = [
-        re.findall(r"[a-z_]+", line.split("|")[1]) for line in drawing.splitlines() if "|" in line
+        re.findall(r"[a-z_0-9]+", line.split("|")[1])
+        for line in drawing.splitlines()
+        if "|" in line
     ]
 
     assert drawn == [[ROOT], *(list(layer) for layer in reversed(LAYERS))]

@@ -6,11 +6,12 @@ from flask import g, request
 
 from wms.auth import throttle
 from wms.base.errors import DomainError
+from wms.base.i18n import N_, _
 from wms.channels import tokens
 from wms.channels.tokens import ChannelIdentity
 from wms.database import commit_early
 
-LOCKED_SENTENCE = "Too many requests with a wrong API token from this address: wait {wait}."
+LOCKED_SENTENCE = N_("Too many requests with a wrong API token from this address: wait %(wait)s.")
 
 
 class Unauthorized(DomainError):
@@ -24,9 +25,9 @@ def current_channel() -> ChannelIdentity:
     if channel is not None:
         return channel
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Send the channel's API token as 'Authorization: Bearer <token>'.")
+        raise Unauthorized(_("Send the channel's API token as 'Authorization: Bearer <token>'."))
     digest = tokens.hash_token(token.strip())
     channel = tokens.remembered(digest)
     if channel is None:
@@ -37,6 +38,6 @@ def current_channel() -> ChannelIdentity:
         channel = tokens.channel_for(digest)
         if channel is None:
             throttle.begin(where, commit_early, message=LOCKED_SENTENCE).failed()
-            raise Unauthorized("That API token is not valid.")
+            raise Unauthorized(_("That API token is not valid."))
     g.channel = channel
     return channel

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.base.types import BigId
 from wms.extensions import db
 
@@ -23,6 +24,12 @@ class Role(StrEnum):
 
 
 _RANK = {Role.OPERATOR: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
+# A role as people read it (shown through the catalog).
+ROLE_LABELS = {
+    Role.OPERATOR: N_("operator"),
+    Role.SUPERVISOR: N_("supervisor"),
+    Role.ADMIN: N_("admin"),
+}
 
 
 class User(UserMixin, db.Model):
@@ -37,6 +44,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # "fr", "en"...; None follows the device (its browser's language, else the warehouse's).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -51,6 +60,11 @@ class User(UserMixin, db.Model):
     def has_role(self, role: str) -> bool:
         """True when the user's role is ``role`` or above it."""
         return _RANK.get(Role(self.role), 0) >= _RANK[Role(role)]
+
+    @property
+    def role_label(self) -> str:
+        """The role's words, marked for the catalog: show it with ``_()``."""
+        return ROLE_LABELS.get(Role(self.role), self.role)
 
     @property
     def display_name(self) -> str:

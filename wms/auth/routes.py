@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from wms.auth.services import (
     PasswordNeeded,
     SignInRefused,
+    set_language,
     sign_in_with_badge,
     sign_in_with_password,
 )
@@ -59,3 +60,11 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language() -> ResponseReturnValue:
+    """The signed-in user's language, chosen on the desk; empty follows the device."""
+    chosen = request.form.get("language", "").strip().lower() or None
+    set_language(current_user.id, chosen)
+    return redirect(_safe_next(request.form.get("next")))

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wms.auth import throttle
 from wms.auth.models import Role, User
 from wms.base.clock import utcnow
-from wms.base.errors import DomainError
+from wms.base.errors import DomainError, InvalidInput
+from wms.base.i18n import N_, _
 from wms.database import Commit
 from wms.extensions import db
+from wms.i18n import normal_language
 
-LOCKED_SENTENCE = "Too many failed sign-ins: wait {wait}, then try again."
+LOCKED_SENTENCE = N_("Too many failed sign-ins: wait %(wait)s, then try again.")
 
 
 class SignInRefused(DomainError):
@@ -36,8 +38,10 @@ class PasswordNeeded(SignInRefused):
 
     def __init__(self) -> None:
         super().__init__(
-            "That badge does not sign in on its own: supervisors and admins, "
-            "type your password to go on."
+            _(
+                "That badge does not sign in on its own: supervisors and admins, "
+                "type your password to go on."
+            )
         )
 
 
@@ -69,7 +73,7 @@ def sign_in_with_password(
     )
     if user is None or not _password_matches(user, password):
         attempt.failed()
-        raise SignInRefused("Wrong username or password.")
+        raise SignInRefused(_("Wrong username or password."))
     attempt.succeeded()
     user.last_login_at = utcnow()
     return user
@@ -99,8 +103,15 @@ def sign_in_with_badge(
         )
         if not _password_matches(user, password):
             attempt.failed()
-            raise SignInRefused("Wrong badge or password.")
+            raise SignInRefused(_("Wrong badge or password."))
         attempt.succeeded(forgive_badge=badge, address=where)
     assert user is not None
     user.last_login_at = utcnow()
     return user
+
+
+def set_language(user_id: int, language: str | None) -> None:
+    """The language of the user's screens and prints; None follows their device."""
+    if language is not None and normal_language(language) != language:
+        raise InvalidInput(_("No language has the code %(code)s.", code=language))
+    db.session.execute(update(User).where(User.id == user_id).values(language=language))

@@ -30,6 +30,7 @@ from wms.auth import audit
 from wms.auth.models import SignInFailure
 from wms.base.clock import utcnow
 from wms.base.errors import DomainError
+from wms.base.i18n import N_, Text, _, n_
 from wms.database import Commit
 from wms.extensions import db
 
@@ -47,7 +48,7 @@ class TooManyFailures(DomainError):
     code = "too_many_failures"
     status = 429
 
-    def __init__(self, wait_seconds: int, message: str) -> None:
+    def __init__(self, wait_seconds: int, message: Text | str) -> None:
         super().__init__(message, retry_after=wait_seconds)
         self.retry_after = wait_seconds
         self.headers = {"Retry-After": str(wait_seconds)}
@@ -69,11 +70,10 @@ def account_key(user_id: int | None, typed: str) -> str:
     return f"login-name:{digest(typed.strip().lower())}"
 
 
-def wait_words(seconds: int) -> str:
+def wait_words(seconds: int) -> Text:
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return n_("%(num)s second", "%(num)s seconds", seconds)
+    return n_("%(num)s minute", "%(num)s minutes", math.ceil(seconds / 60))
 
 
 @dataclass
@@ -100,7 +100,7 @@ class Attempt:
         locked = [k for k in self.keys if self.earlier.get(k, 0) + 1 >= LIMIT]
         minutes = WINDOW.seconds // 60
         for key in locked:
-            kind, _, value = key.partition(":")
+            kind, _sep, value = key.partition(":")
             log.warning("sign-in locked: %s reached %d failures in %d minutes", key, LIMIT, minutes)
             audit.record(None, "sign_in_locked", kind, value, failures=LIMIT, minutes=minutes)
         if locked:
@@ -137,7 +137,7 @@ def begin(
 
 def refuse_if_locked(keys: Sequence[str], message: str | None = None) -> None:
     """429 while any key is locked; counts nothing."""
-    _, wait = _counts(keys)
+    _counts_by_key, wait = _counts(keys)
     if wait:
         raise _locked(wait, message)
 
@@ -162,5 +162,5 @@ def _counts(keys: Sequence[str], exclude: Sequence[int] = ()) -> tuple[dict[str,
 
 
 def _locked(wait: int, message: str | None) -> TooManyFailures:
-    text = message or "Too many failed attempts: wait {wait}, then try again."
-    return TooManyFailures(wait, text.format(wait=wait_words(wait)))
+    sentence = message or N_("Too many failed attempts: wait %(wait)s, then try again.")
+    return TooManyFailures(wait, _(sentence, wait=wait_words(wait)))

@@ -58,6 +58,24 @@ def screen_command_of(code: str) -> str | None:
     return word if word in SCREEN_COMMANDS else None
 
 
+# ``CMD-LANG-FR``: scanned on any floor screen, the operator's screens speak French
+# from then on. The same barcode in every language; its caption is the language's name.
+LANGUAGE_WORD = "LANG-"
+
+
+def language_command_of(code: str) -> str | None:
+    """``CMD-LANG-FR`` (or ``lang-fr`` typed) -> ``"fr"``; anything else -> None."""
+    word = _word(code)
+    if not word.startswith(LANGUAGE_WORD):
+        return None
+    language = word.removeprefix(LANGUAGE_WORD).lower()
+    return language if language.isalpha() and 2 <= len(language) <= 3 else None
+
+
+def language_command(language: str) -> str:
+    return command_code(f"{LANGUAGE_WORD}{language}")
+
+
 def command_code(word: str) -> str:
     return f"{COMMAND_PREFIX}{word.upper()}"
 

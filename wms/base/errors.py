@@ -1,18 +1,32 @@
-"""Domain errors. A floor screen shows ``message``; the API answers ``status`` and ``code``."""
+"""Domain errors. A floor screen shows ``message``; the API answers ``status`` and ``code``.
+
+A message is a sentence marked with ``_`` (see ``wms.base.i18n``): it is read in
+the reader's language when the answer is written, so ``message`` is always text.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from wms.base.i18n import N_, Joined, Text, _, text
 
 
 class DomainError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: Text | str, **details: Any) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.details = details
+
+    @property
+    def message(self) -> str:
+        """The sentence, in the reader's language."""
+        return text(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
     def with_code(self, code: str) -> DomainError:
         """The same error under a more precise stable code."""
@@ -21,7 +35,7 @@ class DomainError(Exception):
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
-        body.update(self.details)
+        body.update({k: text(v) if isinstance(v, Text) else v for k, v in self.details.items()})
         return body
 
 
@@ -35,8 +49,34 @@ class UnknownCode(NotFound):
 
     code = "unknown_code"
 
-    def __init__(self, code: str, what: str = "product, location or order") -> None:
-        super().__init__(f"No {what} has the code {code}.", scanned=code)
+    def __init__(self, code: str, what: str | Text = "product, location or order") -> None:
+        if isinstance(what, Text):
+            message = what
+        else:
+            sentence = _NO_SUCH.get(what) or _NO_SUCH["product, location or order"]
+            message = _(sentence, code=code)
+        super().__init__(message, scanned=code)
+
+
+# What was looked for -> the sentence for a code that names none of it (each sentence
+# whole: other languages agree the words with what is missing).
+_NO_SUCH = {
+    "product, location or order": N_("No product, location or order has the code %(code)s."),
+    "product": N_("No product has the code %(code)s."),
+    "location": N_("No location has the code %(code)s."),
+    "order": N_("No order has the code %(code)s."),
+    "inbound": N_("No inbound has the code %(code)s."),
+    "pack station": N_("No pack station has the code %(code)s."),
+    "pick list or command": N_("No pick list or command has the code %(code)s."),
+    "bin": N_("No bin has the code %(code)s."),
+    "tote": N_("No tote has the code %(code)s."),
+    "product, box, lane, tote or order": N_(
+        "No product, box, lane, tote or order has the code %(code)s."
+    ),
+    "return, order or tracking number": N_(
+        "No return, order or tracking number has the code %(code)s."
+    ),
+}
 
 
 class InvalidInput(DomainError):
@@ -49,16 +89,23 @@ class WrongKind(InvalidInput):
 
     code = "wrong_kind"
 
-    def __init__(self, message: str, scanned: str, kind: str) -> None:
+    def __init__(self, message: Text | str, scanned: str, kind: str) -> None:
         super().__init__(message, scanned=scanned, kind=kind)
 
 
 class FormProblems(InvalidInput):
     """Everything wrong with a submitted form, each in one sentence."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(" ".join(problems), problems=problems)
-        self.problems = problems
+    def __init__(self, problems: list[Text | str]) -> None:
+        super().__init__(Joined(problems), problems=problems)
+        self._problems = problems
+
+    @property
+    def problems(self) -> list[str]:
+        return [text(p) for p in self._problems]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "problems": self.problems}
 
 
 class Conflict(DomainError):
@@ -69,9 +116,12 @@ class Conflict(DomainError):
 class WrongLocation(Conflict):
     code = "wrong_location"
 
-    def __init__(self, expected: str, scanned: str, message: str | None = None) -> None:
+    def __init__(self, expected: str, scanned: str, message: Text | str | None = None) -> None:
         super().__init__(
-            message or f"That is {scanned} — take it to {expected}.",
+            message
+            or _(
+                "That is %(scanned)s — take it to %(expected)s.", scanned=scanned, expected=expected
+            ),
             expected=expected,
             scanned=scanned,
         )
@@ -83,8 +133,10 @@ class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
-        skus = ", ".join(f"{i['sku']} (short {i['short']})" for i in items)
-        super().__init__(f"Not enough stock for {skus}.", items=items)
+        short = Joined(
+            [_("%(sku)s (short %(short)s)", sku=i["sku"], short=i["short"]) for i in items], ", "
+        )
+        super().__init__(_("Not enough stock for %(items)s.", items=short), items=items)
 
 
 class Forbidden(DomainError):
@@ -105,10 +157,22 @@ class NotReturnable(Conflict):
     code = "not_returnable"
 
     def __init__(self, order_number: str, items: list[dict[str, Any]]) -> None:
-        parts = ", ".join(
-            f"{i['sku']} ({i['returnable']} of {i['qty']} can come back)" for i in items
+        parts = Joined(
+            [
+                _(
+                    "%(sku)s (%(returnable)s of %(qty)s can come back)",
+                    sku=i["sku"],
+                    returnable=i["returnable"],
+                    qty=i["qty"],
+                )
+                for i in items
+            ],
+            ", ",
         )
-        super().__init__(f"Order {order_number} cannot take back {parts}.", items=items)
+        super().__init__(
+            _("Order %(order)s cannot take back %(items)s.", order=order_number, items=parts),
+            items=items,
+        )
 
 
 class ReturnClosed(Conflict):

@@ -11,8 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
-# Screens and prints are in English for now; this is the one place to change it.
-LOCALE = "en"
 DEFAULT_CURRENCY = "EUR"
 
 
@@ -47,9 +45,11 @@ def from_minor(minor: int, currency: str) -> Decimal:
     return Decimal(minor) / (Decimal(10) ** decimals(currency))
 
 
-def format_money(amount: Decimal | int | float | str | None, currency: str) -> str:
-    """``€4.10``, ``$5.20``, ``¥4,000``: the currency's symbol and its decimals."""
+def format_money(
+    amount: Decimal | int | float | str | None, currency: str, locale: str = "en"
+) -> str:
+    """``€4.10``, ``$5.20``, ``¥4,000`` (``4,10 €`` in French): symbol and decimals."""
     if amount is None or not currency:
         return ""
     value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    return format_currency(value, currency.upper(), locale=LOCALE)
+    return format_currency(value, currency.upper(), locale=locale)

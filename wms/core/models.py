@@ -68,6 +68,9 @@ class Order(db.Model):
     body_hash: Mapped[str] = mapped_column(String(64), default="")
     customer_name: Mapped[str] = mapped_column(String(200), default="")
     customer_email: Mapped[str] = mapped_column(String(200), default="")
+    # The customer's language when the channel gives one ("fr"): their packing and
+    # return slips, and what the shop tells them, speak it.
+    language: Mapped[str | None] = mapped_column(String(8))
     ship_to: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     service_level: Mapped[str] = mapped_column(String(32), default="standard")
     priority: Mapped[int] = mapped_column(Integer, default=Priority.STANDARD)

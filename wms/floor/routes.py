@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
-from wms.base.codes import screen_command_of
+from wms.auth.services import set_language
+from wms.base.codes import language_command_of, screen_command_of
 from wms.base.errors import InvalidInput
+from wms.base.i18n import N_, _
 from wms.core.recognise import recognise
 from wms.extensions import htmx
 from wms.floor import queries
@@ -20,7 +24,7 @@ bp = Blueprint("floor", __name__)
 # that screen whichever scan field took it. A custom header: no other site can
 # make a browser send it.
 FLOOR_SCAN_HEADER = "X-Floor-Scan"
-MENU_HINT = "scan a screen's command from the command sheet: RECEIVE, PICK, PACK…"
+MENU_HINT = N_("scan a screen's command from the command sheet: RECEIVE, PICK, PACK…")
 
 
 @bp.get("/")
@@ -35,14 +39,16 @@ def menu_scan() -> ResponseReturnValue:
     """The menu's scan field: a screen's command opens it; anything else is named."""
     code = request.form.get("code", "").strip()
     if not code:
-        raise InvalidInput("Scan a screen's command from the command sheet.")
+        raise InvalidInput(_("Scan a screen's command from the command sheet."))
     word = screen_command_of(code)
     if word is not None:
         return open_screen(word)
     seen = recognise(code)
     if seen.known:
-        raise seen.refusal(MENU_HINT)
-    raise InvalidInput(f"No command has the code {code}: {MENU_HINT}")
+        raise seen.refusal(_(MENU_HINT))
+    raise InvalidInput(
+        _("No command has the code %(code)s: %(hint)s", code=code, hint=_(MENU_HINT))
+    )
 
 
 @bp.before_app_request
@@ -52,8 +58,21 @@ def screen_command() -> ResponseReturnValue | None:
     if request.headers.get(FLOOR_SCAN_HEADER) != "1" or not current_user.is_authenticated:
         return None
     source = request.form if request.method == "POST" else request.args
-    word = screen_command_of(source.get("code", ""))
+    code = source.get("code", "")
+    language = language_command_of(code)
+    if language is not None:
+        return _speak(language)
+    word = screen_command_of(code)
     return open_screen(word) if word is not None else None
+
+
+def _speak(language: str) -> ResponseReturnValue:
+    """A language's command barcode: the operator's screens speak it from now on,
+    and the screen they are on is drawn again in it."""
+    set_language(current_user.id, language)
+    came_from = urlsplit(request.referrer or "")
+    here = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return _go(here if here.startswith("/") else url_for("floor.home", floor=1))
 
 
 def open_screen(word: str) -> ResponseReturnValue:
@@ -62,7 +81,7 @@ def open_screen(word: str) -> ResponseReturnValue:
         return _go(url_for("auth.login"))
     url = screen_url(word, current_user)
     if url is None:
-        raise InvalidInput(f"{word.title()} is not a screen you may open.")
+        raise InvalidInput(_("%(screen)s is not a screen you may open.", screen=word))
     return _go(url)
 
 
@@ -79,7 +98,7 @@ def scan_anything() -> ResponseReturnValue:
     code = request.args.get("code", "")
     if not code.strip():
         if htmx:
-            return render_template("_message.html", message="Scan or type a code.", kind="info")
+            return render_template("_message.html", message=_("Scan or type a code."), kind="info")
         return render_template("floor/scan_anything.html", result=None)
     result = queries.scan_anything(code)
     if htmx:

@@ -1,0 +1,132 @@
+"""Words people read, in their language, marked where they are written.
+
+``_("Bin %(code)s is full.", code=code)`` marks a sentence for the catalogs
+(``make catalog`` extracts every ``_``, ``n_`` and ``N_``) and returns a
+:class:`Text`: the sentence is looked up in the reader's language only when it
+is turned into a string, at the moment a page, a print or a JSON answer is
+written. Services raise their errors with it without knowing who will read them.
+
+``n_(singular, plural, n, **params)`` chooses by number (French says "1 colis",
+"0 colis": the catalog's plural rule decides); ``N_`` only marks a constant
+defined at import time, translated where it is shown (``_(CONSTANT)`` there).
+
+Placeholders are ``%(name)s``, the same in Python and in templates, so the
+catalog checks can compare them between languages.
+
+This module is plain Python: the app installs the lookup (Flask-Babel's, for the
+request's or the forced locale) with :func:`install`; before that, and in tests
+of plain functions, the sentences read as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# The languages the app speaks: English (as written in the code) and every
+# catalog under wms/translations/. A new language is a new catalog.
+SOURCE_LANGUAGE = "en"
+
+_gettext: Callable[[str], str] = lambda s: s  # noqa: E731
+_ngettext: Callable[[str, str, int], str] = lambda s, p, n: s if n == 1 else p  # noqa: E731
+
+
+def install(gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]) -> None:
+    """Make every :class:`Text` read through these lookups (the app does this once)."""
+    global _gettext, _ngettext
+    _gettext, _ngettext = gettext, ngettext
+
+
+class Text:
+    """A sentence to be read in the reader's language, formatted at the last moment."""
+
+    __slots__ = ("count", "msgid", "params", "plural")
+
+    def __init__(
+        self, msgid: str, params: dict[str, Any], plural: str | None = None, count: int = 1
+    ) -> None:
+        self.msgid = msgid
+        self.params = params
+        self.plural = plural
+        self.count = count
+
+    def __str__(self) -> str:
+        if self.plural is None:
+            text = _gettext(self.msgid)
+        else:
+            text = _ngettext(self.msgid, self.plural, self.count)
+        if not self.params and self.plural is None:
+            return text
+        values = {k: str(v) if isinstance(v, Text) else v for k, v in self.params.items()}
+        values.setdefault("num", self.count)
+        return text % values
+
+    def __html__(self) -> str:
+        # Jinja escapes what it shows unless it is marked safe: a Text is plain words.
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Text({self.msgid!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == (str(other) if isinstance(other, Text | str) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+    def __add__(self, other: object) -> str:
+        return str(self) + str(other)
+
+    def __radd__(self, other: object) -> str:
+        return str(other) + str(self)
+
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+
+class Joined(Text):
+    """Sentences (or words) shown side by side, each in the reader's language."""
+
+    __slots__ = ("parts", "sep")
+
+    def __init__(self, parts: list[Text | str], sep: str = " ") -> None:
+        super().__init__("", {})
+        self.parts = parts
+        self.sep = sep
+
+    def __str__(self) -> str:
+        return self.sep.join(str(p) for p in self.parts)
+
+    def __repr__(self) -> str:
+        return f"Joined({self.parts!r})"
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def _(msgid: str, **params: Any) -> Text:
+    """A sentence, read in the reader's language when shown."""
+    return Text(msgid, params)
+
+
+def n_(singular: str, plural: str, count: int, **params: Any) -> Text:
+    """A sentence that depends on a number (``%(num)s`` is that number)."""
+    return Text(singular, params, plural, count)
+
+
+def N_(msgid: str) -> str:
+    """Marks a constant for the catalogs; show it with ``_(CONSTANT)``."""
+    return msgid
+
+
+def text(value: object) -> str:
+    """Any sentence (a :class:`Text` or a plain string) as a string, now."""
+    return str(value)

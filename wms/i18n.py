@@ -1,0 +1,213 @@
+"""The reader's language: which one, and dates, numbers and money written in it.
+
+Whose language a page speaks, first match wins:
+
+1. the signed-in user's own choice (set by an admin, on the desk, or by scanning
+   a language's command barcode on the floor);
+2. the browser's ``Accept-Language`` (before sign-in, and for users who follow
+   their device);
+3. the warehouse's default, ``WMS_DEFAULT_LOCALE`` (``fr``: see the README).
+
+The JSON API speaks English unless its client's ``Accept-Language`` asks for
+another language: its codes never change, only its sentences.
+
+The worker, the commands and prints for someone else (a customer's packing slip)
+choose with :func:`in_language`. The languages are English, as the code is
+written, and one catalog per language under ``wms/translations/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, get_timezone, get_translations
+
+from wms.base import i18n
+from wms.base.money import format_money as _format_money
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+NBSP = "\u00a0"
+babel = Babel()
+
+
+def available_languages() -> list[str]:
+    """``["en", "fr", ...]``: English and every language with a catalog."""
+    found = sorted(
+        p.name for p in TRANSLATIONS.iterdir() if (p / "LC_MESSAGES" / "messages.po").is_file()
+    )
+    return [i18n.SOURCE_LANGUAGE, *(code for code in found if code != i18n.SOURCE_LANGUAGE)]
+
+
+def normal_language(code: str | None) -> str | None:
+    """``"FR"``, ``"fr-BE"``, ``"fr_FR"`` -> ``"fr"`` when the app speaks it; else None."""
+    if not code:
+        return None
+    try:
+        language = Locale.parse(code.strip().replace("-", "_")).language
+    except (ValueError, UnknownLocaleError):
+        return None
+    return language if language in _languages() else None
+
+
+def _languages() -> list[str]:
+    if has_app_context():
+        return list(current_app.config["LANGUAGES"])
+    return available_languages()
+
+
+def language_name(code: str) -> str:
+    """A language named in itself, as its speakers look for it: ``Français``, ``English``."""
+    return Locale.parse(code).get_display_name(code).capitalize()
+
+
+def select_locale() -> str:
+    """The language of this request (see the module's docstring)."""
+    default = current_app.config["DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    languages = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/"):
+        # The API speaks English unless its client asks otherwise: codes never change.
+        return request.accept_languages.best_match(languages) or i18n.SOURCE_LANGUAGE
+    # The user only when already loaded: an error page drawn while the database is
+    # down must not ask the database who is reading.
+    user = g.get("_login_user")
+    chosen = getattr(user, "language", None)
+    if chosen and chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or default
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else i18n.SOURCE_LANGUAGE
+
+
+@contextmanager
+def in_language(code: str | None) -> Iterator[None]:
+    """Words, dates and numbers in ``code`` (the warehouse's default when None or unknown)."""
+    language = normal_language(code) or current_app.config["DEFAULT_LOCALE"]
+    with force_locale(language):
+        yield
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse(i18n.SOURCE_LANGUAGE)
+
+
+def _local(moment: datetime) -> datetime:
+    """A stored moment (naive means UTC) in the warehouse's time zone."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(get_timezone())
+
+
+def format_date(value: date | datetime | None, form: str = "medium") -> str:
+    """``7 déc. 2026`` / ``Dec 7, 2026``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return babel_dates.format_date(value, form, locale=_locale())
+
+
+def format_datetime(value: datetime | None, form: str = "short") -> str:
+    """``07/12/2026 14:45`` / ``12/7/26, 2:45 PM``: in the warehouse's time zone."""
+    if value is None:
+        return ""
+    return babel_dates.format_datetime(_local(value), _datetime_form(form), locale=_locale())
+
+
+def _datetime_form(form: str) -> str:
+    # "medium" date with a short time reads best on a screen: "7 déc. 2026, 14:45".
+    if form == "screen":
+        locale = _locale()
+        return locale.datetime_formats["medium"].format(
+            locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+        )
+    return form
+
+
+def format_time(value: datetime | None) -> str:
+    """``14:45`` / ``2:45 PM``."""
+    if value is None:
+        return ""
+    return babel_dates.format_time(_local(value), "short", locale=_locale())
+
+
+def format_number(value: int | float | Decimal | None) -> str:
+    """``1 234,5`` / ``1,234.5`` (French groups with a narrow no-break space)."""
+    if value is None:
+        return ""
+    return babel_numbers.format_decimal(value, locale=_locale())
+
+
+def format_percent(value: float | Decimal | None) -> str:
+    if value is None:
+        return ""
+    return babel_numbers.format_percent(value, locale=_locale())
+
+
+def format_money(amount: Any, currency: str) -> str:
+    """``1 234,50 €`` / ``€1,234.50``."""
+    return _format_money(amount, currency, locale=str(_locale()))
+
+
+def quantity(value: int | float | Decimal | None, unit: str) -> str:
+    """A number and its unit that never part at a line's end: ``2,5 kg``."""
+    if value is None:
+        return ""
+    return f"{format_number(value)}{NBSP}{unit}"
+
+
+def weight(grams: int | float | None) -> str:
+    """``850 g``, ``1,25 kg``."""
+    if grams is None:
+        return ""
+    return quantity(grams, "g") if grams < 1000 else quantity(Decimal(grams) / 1000, "kg")
+
+
+FILTERS = {
+    "date": format_date,
+    "datetime": format_datetime,
+    "time": format_time,
+    "number": format_number,
+    "percent": format_percent,
+    "money": format_money,
+    "weight": weight,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Babel on the app: the catalogs, the choice of language, filters for templates."""
+    app.config["LANGUAGES"] = available_languages()
+    default = app.config["DEFAULT_LOCALE"]
+    if default not in app.config["LANGUAGES"]:
+        raise ValueError(
+            f"WMS_DEFAULT_LOCALE={default!r}: the app speaks {', '.join(app.config['LANGUAGES'])}"
+        )
+    app.config["BABEL_DEFAULT_LOCALE"] = default
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    babel.init_app(app, locale_selector=select_locale)
+    i18n.install(
+        lambda s: get_translations().ugettext(s),
+        lambda s, p, n: get_translations().ungettext(s, p, n),
+    )
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        language_name=language_name,
+        quantity=quantity,
+    )
