@@ -6,9 +6,13 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from wms.base.i18n import N_
+
 
 @dataclass(frozen=True)
 class MenuEntry:
+    """A menu's line. ``label`` and ``hint`` are marked with ``N_``: shown with ``_()``."""
+
     label: str
     endpoint: str
     role: str
@@ -17,31 +21,37 @@ class MenuEntry:
 
 
 FLOOR_MENU: tuple[MenuEntry, ...] = (
-    MenuEntry("Scan anything", "floor.scan_anything", "operator", "Product, bin, order", "LOOKUP"),
-    MenuEntry("Receive", "receiving.start", "operator", "Inbound units", "RECEIVE"),
-    MenuEntry("Put away", "receiving.putaway_screen", "operator", "Dock, tote, lane", "PUTAWAY"),
-    MenuEntry("Dock board", "crossdock.board", "operator", "Lanes and orders", "BOARD"),
-    MenuEntry("Pick", "picking.get_work", "operator", "Next wave", "PICK"),
-    MenuEntry("Pack", "shipping.pack_start", "operator", "Lane, tote, order", "PACK"),
-    MenuEntry("Returns", "returns.receive_start", "operator", "RMA, order, tracking", "RETURNS"),
-    MenuEntry("Count", "stockcontrol.count_start", "operator", "Cycle counts", "COUNT"),
+    MenuEntry(
+        N_("Scan anything"), "floor.scan_anything", "operator", N_("Product, bin, order"), "LOOKUP"
+    ),
+    MenuEntry(N_("Receive"), "receiving.start", "operator", N_("Inbound units"), "RECEIVE"),
+    MenuEntry(
+        N_("Put away"), "receiving.putaway_screen", "operator", N_("Dock, tote, lane"), "PUTAWAY"
+    ),
+    MenuEntry(N_("Dock board"), "crossdock.board", "operator", N_("Lanes and orders"), "BOARD"),
+    MenuEntry(N_("Pick"), "picking.get_work", "operator", N_("Next wave"), "PICK"),
+    MenuEntry(N_("Pack"), "shipping.pack_start", "operator", N_("Lane, tote, order"), "PACK"),
+    MenuEntry(
+        N_("Returns"), "returns.receive_start", "operator", N_("RMA, order, tracking"), "RETURNS"
+    ),
+    MenuEntry(N_("Count"), "stockcontrol.count_start", "operator", N_("Cycle counts"), "COUNT"),
 )
 
 DESK_MENU: tuple[MenuEntry, ...] = (
-    MenuEntry("Dashboard", "dashboard.index", "supervisor"),
-    MenuEntry("Dock board", "crossdock.board", "supervisor"),
-    MenuEntry("Inbounds", "inbounds.index", "supervisor"),
-    MenuEntry("Waves", "picking.waves", "supervisor"),
-    MenuEntry("Returns", "returns.index", "supervisor"),
-    MenuEntry("Counts", "stockcontrol.counts", "supervisor"),
-    MenuEntry("Backorders", "desk.backorders", "supervisor"),
-    MenuEntry("Shop orders", "shops.waiting", "supervisor"),
-    MenuEntry("Shops", "shop_channels.index", "supervisor"),
-    MenuEntry("Manifests", "shipping.manifests", "supervisor"),
-    MenuEntry("Unconfirmed labels", "shipping.unconfirmed_labels", "supervisor"),
-    MenuEntry("Packing set-up", "shipping.setup_page", "admin"),
-    MenuEntry("Outbox", "desk.outbox", "admin"),
-    MenuEntry("Admin", "admin.index", "admin"),
+    MenuEntry(N_("Dashboard"), "dashboard.index", "supervisor"),
+    MenuEntry(N_("Dock board"), "crossdock.board", "supervisor"),
+    MenuEntry(N_("Inbounds"), "inbounds.index", "supervisor"),
+    MenuEntry(N_("Waves"), "picking.waves", "supervisor"),
+    MenuEntry(N_("Returns"), "returns.index", "supervisor"),
+    MenuEntry(N_("Counts"), "stockcontrol.counts", "supervisor"),
+    MenuEntry(N_("Backorders"), "desk.backorders", "supervisor"),
+    MenuEntry(N_("Shop orders"), "shops.waiting", "supervisor"),
+    MenuEntry(N_("Shops"), "shop_channels.index", "supervisor"),
+    MenuEntry(N_("Manifests"), "shipping.manifests", "supervisor"),
+    MenuEntry(N_("Unconfirmed labels"), "shipping.unconfirmed_labels", "supervisor"),
+    MenuEntry(N_("Packing set-up"), "shipping.setup_page", "admin"),
+    MenuEntry(N_("Outbox"), "desk.outbox", "admin"),
+    MenuEntry(N_("Admin"), "admin.index", "admin"),
 )
 
 

@@ -144,8 +144,25 @@
     target.appendChild(node);
   }
 
-  function plural(n) {
-    return n === 1 ? "1 scan" : n + " scans";
+  // The sentences this script says, in the reader's language: the page holds
+  // them (#floor-words, drawn from the catalog), read again on each screen.
+  function say(key, params) {
+    var words = {};
+    try {
+      words = JSON.parse(document.getElementById("floor-words").textContent);
+    } catch (e) { /* no words on this page: the key is said */ }
+    var sentence = words[key] || key;
+    params = params || {};
+    if (typeof sentence === "object") {
+      var form = "other";
+      try {
+        form = new Intl.PluralRules(words.lang || "en").select(params.num || 0);
+      } catch (e) { /* no plural rules here */ }
+      sentence = sentence[form] || sentence.other;
+    }
+    return sentence.replace(/%\((\w+)\)s/g, function (all, name) {
+      return name in params ? String(params[name]) : all;
+    });
   }
 
   function unanswered() {
@@ -161,8 +178,7 @@
     if (!line) return;
     line.hidden = !shown;
     line.textContent = shown
-      ? plural(left.length) + " waiting for the server: " +
-        left.map(function (s) { return s.code; }).join(", ")
+      ? say("queue", { num: left.length, codes: left.map(function (s) { return s.code; }).join(", ") })
       : "";
     line.setAttribute("data-count", String(left.length));
   }
@@ -171,8 +187,7 @@
     waiting = true;
     document.body.setAttribute("data-waiting", "");
     var left = unanswered();
-    show(box("wait", "Waiting for the server… " + plural(left.length) +
-      " kept, to be sent in order. Keep scanning.", { "data-waiting-answer": "" }));
+    show(box("wait", say("waiting", { num: left.length }), { "data-waiting-answer": "" }));
     showQueue();
   }
 
@@ -268,8 +283,7 @@
       form.removeAttribute("aria-busy");
       inFlight = null;
       stopWaiting();
-      askForBadge("Your session has ended. Scan your badge to carry on: " +
-        plural(queue.length) + " will be sent then.");
+      askForBadge(say("session_ended", { num: queue.length }));
       return;
     }
     if (status >= 500 && !isOurAnswer(body)) {
@@ -287,7 +301,7 @@
     }
     var bad = status >= 400 || response.headers.get("X-Scan-Tone") === "error";
     if (status >= 400 && !isOurAnswer(body)) {
-      var div = box("error", "That was refused (" + status + "). Scan again or ask a supervisor.");
+      var div = box("error", say("refused", { status: status }));
       body = div.outerHTML;
     }
     var target = targetOf(form);
@@ -359,8 +373,8 @@
     var codes = queue.map(function (s) { return s.code; });
     if (queue.length) abandoned[queue[0].code] = queue[0].scanId;
     queue = [];
-    show(box("error", "Not sent, the server did not answer: " + codes.join(", ") +
-      ". Scan " + (codes.length === 1 ? "it" : "them") + " again.", { "data-not-sent": "" }));
+    show(box("error", say("not_sent", { num: codes.length, codes: codes.join(", ") }),
+      { "data-not-sent": "" }));
     tone("error");
     showQueue();
     focusScan(true);
@@ -479,7 +493,7 @@
   function errorIn(html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var error = doc.querySelector(".answer-error");
-    return error ? error.textContent.trim() : "That badge was not accepted.";
+    return error ? error.textContent.trim() : say("badge_refused");
   }
 
   // The badge is sent as the login page sends it; the new session's token
@@ -488,7 +502,7 @@
     signingIn = true;
     var url = loginUrl();
     var token = "";
-    show(box("info", "Signing in…", { "data-badge-prompt": "" }));
+    show(box("info", say("signing_in"), { "data-badge-prompt": "" }));
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); })
       .then(function (page) {
         var data = new URLSearchParams();
@@ -507,11 +521,11 @@
         } else if (pair[1].indexOf('id="badge-password"') !== -1) {
           passwordOnLoginPage(badge, token);
         } else {
-          askForBadge(errorIn(pair[1]) + " Scan your badge.");
+          askForBadge(say("scan_badge_after", { error: errorIn(pair[1]) }));
         }
       }, function () {
         signingIn = false;
-        askForBadge("The server did not answer. Scan your badge again.");
+        askForBadge(say("badge_no_answer"));
       });
   }
 
@@ -548,7 +562,7 @@
     }
     loginNeeded = false;
     document.body.removeAttribute("data-login-needed");
-    show(box("ok", "Signed in. Sending " + plural(queue.length) + "…", { "data-signed-in": "" }));
+    show(box("ok", say("signed_in", { num: queue.length }), { "data-signed-in": "" }));
     showQueue();
     pump();
   }
@@ -588,8 +602,8 @@
     var body = evt.detail.serverResponse || "";
     if (status >= 400 && !isOurAnswer(body)) {
       evt.detail.serverResponse = box("error", status >= 500
-        ? "The server could not answer. Nothing was saved; try again."
-        : "That was refused (" + status + "). Try again or ask a supervisor.").outerHTML;
+        ? say("no_answer_button")
+        : say("refused_button", { status: status })).outerHTML;
     }
   });
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from flask.testing import FlaskClient
 
 from tests.factories import Factories
@@ -44,7 +45,30 @@ def test_product_shows_its_waiting_orders_with_projected_dates(
     make.inbound([(product, 5)], datetime.utcnow() + timedelta(days=4))
     page = client.get(f"/floor/scan?code={product.sku}", headers=HX).get_data(as_text=True)
     assert f"W-{10000 + order_id}" in page
-    assert (datetime.utcnow() + timedelta(days=4)).date().isoformat() in page
+    day = (datetime.utcnow() + timedelta(days=4)).date()
+    assert format_date(day, "medium", locale="en") in page
+    french = client.get(
+        f"/floor/scan?code={product.sku}", headers={**HX, "Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    assert "Commandes en attente" in french and "standard" in french
+    assert format_date(day, "medium", locale="fr") in french
+
+
+def test_a_french_reader_gets_the_cards_in_french(
+    client: FlaskClient, login, make: Factories
+) -> None:
+    login()
+    product = make.product(name="Trail Socks")
+    location = make.location(LocationKind.BIN)
+    make.stock(product, location, 1200)
+    french = {**HX, "Accept-Language": "fr-FR,fr;q=0.9"}
+    page = client.get(f"/floor/scan?code={product.sku}", headers=french).get_data(as_text=True)
+    assert "En stock" in page and "Disponible" in page and "Où" in page
+    assert 'data-figure="on-hand">1\u202f200<' in page  # French groups with a narrow space
+    page = client.get(f"/floor/scan?code={location.code}", headers=french).get_data(as_text=True)
+    assert "casier" in page and "Trail Socks" in page
+    command = client.get("/floor/scan?code=CMD-DONE", headers=french).get_data(as_text=True)
+    assert "CMD-DONE est un code-barres de commande de scan" in command
 
 
 def test_location_code_shows_what_it_holds(client: FlaskClient, login, make: Factories) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.base.numbers import order_number
 from wms.channels.models import Channel
 from wms.extensions import db
@@ -51,6 +52,26 @@ class OrderStatus(StrEnum):
     AWAITING_PAYMENT = "awaiting_payment"
     SHIPPED = "shipped"
     CANCELLED = "cancelled"
+
+
+# Status and priority words as people read them: marked here, shown with ``_()``.
+ORDER_STATUS_LABELS = {
+    OrderStatus.WAITING: N_("waiting for stock"),
+    OrderStatus.HELD: N_("held for its release day"),
+    OrderStatus.READY_TO_PICK: N_("ready to pick"),
+    OrderStatus.CROSS_DOCKING: N_("cross-docking"),
+    OrderStatus.PICKING: N_("picking"),
+    OrderStatus.READY_TO_PACK: N_("ready to pack"),
+    OrderStatus.PACKED: N_("packed"),
+    OrderStatus.AWAITING_PAYMENT: N_("awaiting payment"),
+    OrderStatus.SHIPPED: N_("shipped"),
+    OrderStatus.CANCELLED: N_("cancelled"),
+}
+PRIORITY_LABELS = {
+    Priority.EXPEDITED: N_("expedited"),
+    Priority.STANDARD: N_("standard"),
+    Priority.ECONOMY: N_("economy"),
+}
 
 
 class LineKind(StrEnum):
@@ -113,6 +134,16 @@ class Order(db.Model):
     @property
     def priority_name(self) -> str:
         return Priority(self.priority).name.lower()
+
+    @property
+    def priority_label(self) -> str:
+        """The priority's word, marked for the catalog: show it with ``_()``."""
+        return PRIORITY_LABELS.get(Priority(self.priority), self.priority_name)
+
+    @property
+    def status_label(self) -> str:
+        """The status's words, marked for the catalog: show it with ``_()``."""
+        return ORDER_STATUS_LABELS.get(OrderStatus(self.status), self.status)
 
 
 class OrderLine(db.Model):
@@ -188,6 +219,18 @@ class InboundStatus(StrEnum):
 
 OPEN_STATUSES = (InboundStatus.OPEN, InboundStatus.RECEIVING)
 
+INBOUND_STATUS_LABELS = {
+    InboundStatus.OPEN: N_("expected"),
+    InboundStatus.RECEIVING: N_("receiving"),
+    InboundStatus.CLOSED: N_("closed"),
+    InboundStatus.CANCELLED: N_("cancelled"),
+}
+INBOUND_KIND_LABELS = {
+    InboundKind.ASN: N_("ASN"),
+    InboundKind.PO: N_("PO"),
+    InboundKind.BLIND: N_("blind receipt"),
+}
+
 
 class Inbound(db.Model):
     __tablename__ = "inbounds"
@@ -227,6 +270,16 @@ class Inbound(db.Model):
     def is_open(self) -> bool:
         """Still expected or being received: it may be scanned, re-dated and closed."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """The status's word, marked for the catalog: show it with ``_()``."""
+        return INBOUND_STATUS_LABELS.get(InboundStatus(self.status), self.status)
+
+    @property
+    def kind_label(self) -> str:
+        """ASN, PO or blind receipt, marked for the catalog: show it with ``_()``."""
+        return INBOUND_KIND_LABELS.get(InboundKind(self.kind), self.kind)
 
 
 class InboundLine(db.Model):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from wms.auth.models import User
 from wms.base.codes import command_of, parse_short_code, product_code_forms, screen_command_of
 from wms.base.errors import WrongKind
+from wms.base.i18n import N_, Text, _
 from wms.base.numbers import (
     order_id_from_number,
     order_number,
@@ -37,21 +38,26 @@ from wms.inventory.queries import ScannedProduct
 WAVES = "waves"
 RETURNS = "return_authorisations"
 
-# How a place is named in a sentence, by its kind.
+# How a place is named in a sentence, by its kind (each whole: other languages
+# put the article and the code where their grammar wants them).
 PLACE_WORDS = {
-    "receiving": "receiving dock",
-    "bin": "bin",
-    "staging_lane": "lane",
-    "hold_lane": "hold lane",
-    "tote": "tote",
-    "packing": "pack station",
-    "shipping_dock": "shipping dock",
-    "returns": "returns bench",
-    "quarantine": "quarantine",
-    "rework": "rework area",
-    "exceptions": "exceptions area",
+    "receiving": N_("receiving dock %(code)s"),
+    "bin": N_("bin %(code)s"),
+    "staging_lane": N_("lane %(code)s"),
+    "hold_lane": N_("hold lane %(code)s"),
+    "tote": N_("tote %(code)s"),
+    "packing": N_("pack station %(code)s"),
+    "shipping_dock": N_("shipping dock %(code)s"),
+    "returns": N_("returns bench %(code)s"),
+    "quarantine": N_("quarantine %(code)s"),
+    "rework": N_("rework area %(code)s"),
+    "exceptions": N_("exceptions area %(code)s"),
 }
-INBOUND_WORDS = {"asn": "ASN", "po": "PO", "blind": "blind receipt"}
+INBOUND_WORDS = {
+    "asn": N_("ASN %(code)s"),
+    "po": N_("PO %(code)s"),
+    "blind": N_("blind receipt %(code)s"),
+}
 
 UNKNOWN = "unknown"
 
@@ -63,7 +69,7 @@ class Recognised:
 
     kind: str
     code: str
-    label: str = ""  # "order W-10204", "bin A-01-1"
+    label: Text | str = ""  # "order W-10204", "bin A-01-1", in the reader's language
     product: ScannedProduct | None = None
     location: Location | None = None
     ref_id: int | None = None  # the order, inbound, return, wave or user
@@ -72,9 +78,11 @@ class Recognised:
     def known(self) -> bool:
         return self.kind != UNKNOWN
 
-    def refusal(self, hint: str) -> WrongKind:
+    def refusal(self, hint: Text | str) -> WrongKind:
         """The sentence for a code of the wrong kind: what it is, then what to scan."""
-        return WrongKind(f"That is {self.label} — {hint}.", self.code, self.kind)
+        return WrongKind(
+            _("That is %(what)s — %(hint)s.", what=self.label, hint=hint), self.code, self.kind
+        )
 
 
 def recognise(code: str) -> Recognised:
@@ -82,10 +90,10 @@ def recognise(code: str) -> Recognised:
     code = code.strip()
     word = command_of(code)
     if word is not None:
-        return Recognised("command", code, f"the {word} command")
+        return Recognised("command", code, _("the %(word)s command", word=word))
     word = screen_command_of(code)
     if word is not None:
-        return Recognised("screen", code, f"the {word} command")
+        return Recognised("screen", code, _("the %(word)s command", word=word))
     if not code or len(code) > 80:
         return Recognised(UNKNOWN, code)
     short = parse_short_code(code)
@@ -118,14 +126,20 @@ def _short(code: str, kind: str, ident: int) -> Recognised:
     else:
         product = db.session.get(Product, ident)
         if product is not None:
-            label = f"{product.sku} ({product.name})"
-            return Recognised("product", code, label, product=ScannedProduct(product, 1))
+            return Recognised(
+                "product", code, _product_label(product), product=ScannedProduct(product, 1)
+            )
     return Recognised(UNKNOWN, code)
 
 
+def _product_label(product: Product) -> str:
+    return f"{product.sku} ({product.name})"  # data, in no language
+
+
 def _place(code: str, place: Location) -> Recognised:
-    word = PLACE_WORDS.get(place.kind, place.kind.replace("_", " "))
-    return Recognised("location", code, f"{word} {place.code}", location=place)
+    words = PLACE_WORDS.get(place.kind)
+    label = _(words, code=place.code) if words else f"{place.kind} {place.code}"
+    return Recognised("location", code, label, location=place)
 
 
 def _read(code: str, row: Any, count: int | None) -> Recognised:
@@ -134,20 +148,24 @@ def _read(code: str, row: Any, count: int | None) -> Recognised:
     product = row.barcode_product or row.sku_product
     if product is not None:
         units = (count or row.units) if row.barcode_product is not None else 1
-        label = f"{product.sku} ({product.name})"
+        label = _product_label(product)
         return Recognised("product", code, label, product=ScannedProduct(product, units))
     if row.inbound_id is not None:
-        word = INBOUND_WORDS.get(row.inbound_kind, row.inbound_kind)
-        return Recognised("inbound", code, f"{word} {row.inbound_reference}", ref_id=row.inbound_id)
+        words = INBOUND_WORDS.get(row.inbound_kind, INBOUND_WORDS["asn"])
+        label = _(words, code=row.inbound_reference)
+        return Recognised("inbound", code, label, ref_id=row.inbound_id)
     if row.order_id is not None:
-        return Recognised("order", code, f"order {order_number(row.order_id)}", ref_id=row.order_id)
+        label = _("order %(number)s", number=order_number(row.order_id))
+        return Recognised("order", code, label, ref_id=row.order_id)
     if row.rma_id is not None:
-        return Recognised("rma", code, f"return {rma_number(row.rma_id)}", ref_id=row.rma_id)
+        label = _("return %(number)s", number=rma_number(row.rma_id))
+        return Recognised("rma", code, label, ref_id=row.rma_id)
     if row.wave_id is not None:
-        return Recognised("wave", code, f"pick list {wave_code(row.wave_id)}", ref_id=row.wave_id)
+        label = _("pick list %(code)s", code=wave_code(row.wave_id))
+        return Recognised("wave", code, label, ref_id=row.wave_id)
     if row.user_id is not None:
         name = row.user_full_name or row.user_username
-        return Recognised("badge", code, f"the badge of {name}", ref_id=row.user_id)
+        return Recognised("badge", code, _("the badge of %(name)s", name=name), ref_id=row.user_id)
     return Recognised(UNKNOWN, code)
 
 

@@ -124,11 +124,15 @@ _READ_ATTRIBUTES = re.compile(
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 # Inside a {% trans %} block the words are marked: they are extracted as one sentence.
 _TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b.*?%\}.*?\{%-?\s*endtrans\s*-?%\}", re.S)
+# A page's CSS class for <body> is written as a block: a name for the style sheet, not words.
+_CLASS_BLOCK = re.compile(r"\{%-?\s*block\s+\w*class\s*-?%\}.*?\{%-?\s*endblock\s*-?%\}", re.S)
+# The product's name reads the same in every language.
+PRODUCT_NAME = "wms"
 
 
 def unmarked_in_template(source: str) -> list[str]:
     """Words a reader sees in a template that are not marked for translation."""
-    source = _TRANS_BLOCK.sub(" ", source)
+    source = _CLASS_BLOCK.sub(" ", _TRANS_BLOCK.sub(" ", source))
     found = []
     for _name, _quote, value in _READ_ATTRIBUTES.findall(source):
         if _WORD.search(_JINJA.sub(" ", value)):
@@ -144,7 +148,8 @@ def unmarked_in_template(source: str) -> list[str]:
 
 
 def _is_not_words(chunk: str) -> bool:
-    # An HTML entity (&nbsp;), or a code shown as itself.
+    # An HTML entity (&nbsp;), a code shown as itself, or the product's name.
+    chunk = re.sub(rf"\b{PRODUCT_NAME}\b", " ", chunk)
     return bool(re.fullmatch(r"(&[a-z]+;|[\s·•|/\u2014\u2013:,()#.-])*", chunk))
 
 

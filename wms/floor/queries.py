@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from wms.auth.models import User
 from wms.base.errors import InvalidInput, UnknownCode
+from wms.base.i18n import _
 from wms.core.models import Inbound, Order, OrderLine
 from wms.core.recognise import recognise
 from wms.extensions import db
@@ -32,10 +33,12 @@ class ScanResult:
 def scan_anything(code: str) -> ScanResult:
     code = code.strip()
     if not code:
-        raise InvalidInput("Scan or type a code.")
+        raise InvalidInput(_("Scan or type a code."))
     seen = recognise(code)
     if seen.kind in ("command", "screen"):
-        raise InvalidInput(f"{code} is a command barcode; there is nothing to look up.")
+        raise InvalidInput(
+            _("%(code)s is a command barcode; there is nothing to look up.", code=code)
+        )
     if seen.product is not None:
         return _product_result(seen.product.product)
     if seen.location is not None:

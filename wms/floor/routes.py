@@ -11,10 +11,11 @@ from flask_login import current_user, logout_user
 from wms.auth.services import set_language
 from wms.base.codes import language_command_of, screen_command_of
 from wms.base.errors import InvalidInput
-from wms.base.i18n import N_, _
+from wms.base.i18n import N_, Text, _, n_
 from wms.core.recognise import recognise
 from wms.extensions import htmx
 from wms.floor import queries
+from wms.i18n import current_language
 from wms.navigation import screen_url
 
 bp = Blueprint("floor", __name__)
@@ -25,6 +26,73 @@ bp = Blueprint("floor", __name__)
 # make a browser send it.
 FLOOR_SCAN_HEADER = "X-Floor-Scan"
 MENU_HINT = N_("scan a screen's command from the command sheet: RECEIVE, PICK, PACK…")
+
+
+def _forms(sentence: Text) -> dict[str, str]:
+    # The script picks the form by the reader's plural rule (Intl.PluralRules):
+    # "one" is the form a catalog gives for 1, "other" the one it gives for many;
+    # the placeholders stay for the script to fill.
+    keep = {"num": "%(num)s", "codes": "%(codes)s"}
+    return {
+        "one": str(Text(sentence.msgid, keep, sentence.plural, 1)),
+        "other": str(Text(sentence.msgid, keep, sentence.plural, 5)),
+    }
+
+
+@bp.app_template_global()
+def floor_words() -> dict[str, object]:
+    """The sentences static/js/floor.js says itself, in the reader's language;
+    ``%(name)s`` is filled in by the script."""
+    said: dict[str, Text] = {
+        "refused": _("That was refused (%(status)s). Scan again or ask a supervisor."),
+        "refused_button": _("That was refused (%(status)s). Try again or ask a supervisor."),
+        "no_answer_button": _("The server could not answer. Nothing was saved; try again."),
+        "badge_refused": _("That badge was not accepted."),
+        "signing_in": _("Signing in…"),
+        "scan_badge_after": _("%(error)s Scan your badge."),
+        "badge_no_answer": _("The server did not answer. Scan your badge again."),
+    }
+    return {
+        "lang": current_language(),
+        **{key: str(sentence) for key, sentence in said.items()},
+        "queue": _forms(
+            n_(
+                "%(num)s scan waiting for the server: %(codes)s",
+                "%(num)s scans waiting for the server: %(codes)s",
+                0,
+            )
+        ),
+        "waiting": _forms(
+            n_(
+                "Waiting for the server… %(num)s scan kept, to be sent in order. Keep scanning.",
+                "Waiting for the server… %(num)s scans kept, to be sent in order. Keep scanning.",
+                0,
+            )
+        ),
+        "session_ended": _forms(
+            n_(
+                "Your session has ended. Scan your badge to carry on: "
+                "%(num)s scan will be sent then.",
+                "Your session has ended. Scan your badge to carry on: "
+                "%(num)s scans will be sent then.",
+                0,
+            )
+        ),
+        "not_sent": _forms(
+            n_(
+                "Not sent, the server did not answer: %(codes)s. Scan it again.",
+                "Not sent, the server did not answer: %(codes)s. Scan them again.",
+                0,
+            )
+        ),
+        "signed_in": _forms(
+            n_(
+                "Signed in. Sending %(num)s scan…",
+                "Signed in. Sending %(num)s scans…",
+                0,
+            )
+        ),
+    }
 
 
 @bp.get("/")

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.base.types import BigId
 from wms.extensions import db
 
@@ -34,6 +35,21 @@ class LocationKind(StrEnum):
     REWORK = "rework"
     EXCEPTIONS = "exceptions"
 
+
+# A place's kind as people name it: marked here, shown with ``_()``.
+LOCATION_KIND_LABELS = {
+    LocationKind.RECEIVING: N_("receiving dock"),
+    LocationKind.BIN: N_("bin"),
+    LocationKind.STAGING_LANE: N_("lane"),
+    LocationKind.HOLD_LANE: N_("hold lane"),
+    LocationKind.TOTE: N_("tote"),
+    LocationKind.PACKING: N_("pack station"),
+    LocationKind.SHIPPING_DOCK: N_("shipping dock"),
+    LocationKind.RETURNS: N_("returns bench"),
+    LocationKind.QUARANTINE: N_("quarantine"),
+    LocationKind.REWORK: N_("rework area"),
+    LocationKind.EXCEPTIONS: N_("exceptions area"),
+}
 
 # Stock in these locations can be promised to orders; the rest (awaiting a
 # grade, damaged, being reworked, unexplained) cannot.
@@ -127,6 +143,11 @@ class Location(db.Model):
     count_requested_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (Index("ix_locations_kind_walk", "kind", "walk_seq"),)
+
+    @property
+    def kind_label(self) -> str:
+        """What the place is, marked for the catalog: show it with ``_()``."""
+        return LOCATION_KIND_LABELS.get(LocationKind(self.kind), self.kind)
 
     @property
     def sellable(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.base.numbers import wave_code
 from wms.extensions import db
 
@@ -19,6 +20,14 @@ class WaveStatus(StrEnum):
     PICKING = "picking"  # claimed by a picker
     DONE = "done"  # every task picked or short
     CANCELLED = "cancelled"  # dropped before picking; its orders are free again
+
+
+WAVE_STATUS_LABELS = {
+    WaveStatus.READY: N_("ready"),
+    WaveStatus.PICKING: N_("picking"),
+    WaveStatus.DONE: N_("done"),
+    WaveStatus.CANCELLED: N_("cancelled"),
+}
 
 
 class Step(StrEnum):
@@ -77,6 +86,11 @@ class Wave(db.Model):
     @property
     def code(self) -> str:
         return wave_code(self.id)
+
+    @property
+    def status_label(self) -> str:
+        """The status's word, marked for the catalog: show it with ``_()``."""
+        return WAVE_STATUS_LABELS.get(WaveStatus(self.status), self.status)
 
     @property
     def is_open(self) -> bool:
