@@ -223,7 +223,7 @@ def test_no_rate_in_the_warehouse_currency_lets_the_packer_pick_one(
 ) -> None:
     packing = Packing(shippo_app(currency="EUR"), make)  # the fake quotes USD only
     page = packing.to_rates()
-    assert "No carrier offered a rate in EUR; pick a rate below." in page
+    assert "No carrier offered a rate in EUR. Pick a rate below." in page
     assert "Scan DONE to buy the label" not in page
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wms.auth.decorators import role_required
 from wms.base.clock import utcnow
 from wms.base.errors import DomainError
+from wms.base.i18n import _, text
 from wms.extensions import db
 from wms.shipping import queries
 from wms.shipping.routes import bp, call_out
@@ -42,7 +43,7 @@ def release_label(parcel_id: int) -> ResponseReturnValue:
     except DomainError as error:
         db.session.rollback()
         return _unconfirmed_page(error.message, error.status)
-    flash(message, "ok")
+    flash(text(message), "ok")
     return redirect(url_for("shipping.unconfirmed_labels"))
 
 
@@ -88,7 +89,7 @@ def save_box(box_id: int | None = None) -> ResponseReturnValue:
     except DomainError as error:
         db.session.rollback()
         return _setup_page(error.message, error.status)
-    flash(f"Box {box.code} saved.", "ok")
+    flash(text(_("Box %(box)s saved.", box=box.code)), "ok")
     return redirect(url_for("shipping.setup_page"))
 
 
@@ -107,5 +108,5 @@ def save_station() -> ResponseReturnValue:
     except DomainError as error:
         db.session.rollback()
         return _setup_page(error.message, error.status)
-    flash(f"Pack station {station.location.code} saved.", "ok")
+    flash(text(_("Pack station %(station)s saved.", station=station.location.code)), "ok")
     return redirect(url_for("shipping.setup_page"))

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from wms.base.clock import utcnow
 from wms.base.errors import InvalidInput, NotFound, UnknownCode
+from wms.base.i18n import Text, _, n_
 from wms.base.numbers import order_number
 from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
 from wms.database import existing
 from wms.extensions import db
+from wms.i18n import format_date
 from wms.inventory.models import Location, LocationKind, Product
 from wms.shipping import queries
 from wms.shipping.models import BoxType, LabelState, PackStation, Parcel, ParcelLine, ParcelStatus
@@ -31,9 +33,11 @@ UNFINISHED = (ParcelStatus.OPEN, ParcelStatus.PACKED, ParcelStatus.LABELLED)
 def require_station(code: str) -> Location:
     location = db.session.scalar(select(Location).where(Location.code == code.strip().upper()))
     if location is None or not location.active:
-        raise UnknownCode(code, "pack station")
+        raise UnknownCode(code, _("No pack station has the code %(code)s.", code=code))
     if location.kind != LocationKind.PACKING:
-        raise InvalidInput(f"{location.code} is not a pack station; scan a PACK location.")
+        raise InvalidInput(
+            _("%(code)s is not a pack station; scan a PACK location.", code=location.code)
+        )
     return location
 
 
@@ -90,7 +94,7 @@ def parcel_by_tracking(code: str) -> Parcel | None:
 def get_parcel(parcel_id: int, lock: bool = False) -> Parcel:
     """The parcel; with ``lock``, its row locked and its state read after the lock (a
     parcel this request already loaded is read again)."""
-    return existing(Parcel, parcel_id, "There is no such parcel.", lock=lock)
+    return existing(Parcel, parcel_id, _("There is no such parcel."), lock=lock)
 
 
 def lines_to_pack(parcel_id: int) -> list[LineToPack]:
@@ -109,24 +113,35 @@ def lines_to_pack(parcel_id: int) -> list[LineToPack]:
     return [LineToPack(*row) for row in rows]
 
 
-def not_ready_sentence(order: Order) -> str:
+def not_ready_sentence(order: Order) -> Text:
     number = order.number
     status = order.status
     if status == OrderStatus.SHIPPED:
-        when = f" on {order.shipped_at:%Y-%m-%d}" if order.shipped_at else ""
-        return f"{number} was shipped{when}."
+        if order.shipped_at:
+            return _(
+                "%(order)s was shipped on %(day)s.", order=number, day=format_date(order.shipped_at)
+            )
+        return _("%(order)s was shipped.", order=number)
     if status == OrderStatus.CANCELLED:
-        return f"{number} is cancelled; do not pack it."
+        return _("%(order)s is cancelled; do not pack it.", order=number)
     if status == OrderStatus.WAITING:
         waiting = sum(line.qty_waiting for line in order.lines)
-        return f"{number} is not ready to pack: {waiting} unit(s) still wait for stock."
+        return n_(
+            "%(order)s is not ready to pack: %(num)s unit still waits for stock.",
+            "%(order)s is not ready to pack: %(num)s units still wait for stock.",
+            waiting,
+            order=number,
+        )
     if status == OrderStatus.HELD:
-        return f"{number} is a preorder held until its release day."
+        return _("%(order)s is a preorder held until its release day.", order=number)
     staged = _staged_total(order.id)
     reserved = sum(line.qty_reserved for line in order.lines)
-    return (
-        f"{number} is not ready to pack: {staged} of {reserved} units are staged, "
-        "the rest is still on the shelf."
+    return _(
+        "%(order)s is not ready to pack: %(staged)s of %(reserved)s units are staged, "
+        "the rest is still on the shelf.",
+        order=number,
+        staged=staged,
+        reserved=reserved,
     )
 
 
@@ -308,7 +323,7 @@ class TrackingView:
     tracking_number: str
     carrier: str
     service: str
-    status: str
+    status: Text
     shipped_at: Any
 
 
@@ -316,11 +331,13 @@ def track_parcel(number: str) -> TrackingView:
     """What a customer may see of a parcel: carrier, service, and whether it left."""
     parcel = queries.parcel_by_tracking(number)
     if parcel is None or parcel.label_state != LabelState.BOUGHT:
-        raise NotFound(f"No parcel has the tracking number {number.strip()[:40]}.")
+        raise NotFound(
+            _("No parcel has the tracking number %(number)s.", number=number.strip()[:40])
+        )
     status = (
-        "Shipped: the parcel left the warehouse."
+        _("Shipped: the parcel left the warehouse.")
         if parcel.status == ParcelStatus.SHIPPED
-        else "Label created: the parcel waits for pickup at the warehouse."
+        else _("Label created: the parcel waits for pickup at the warehouse.")
     )
     return TrackingView(
         parcel.tracking_number, parcel.carrier, parcel.service, status, parcel.shipped_at

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from wms.base.clock import today
 from wms.base.errors import DomainError, InvalidInput
-from wms.base.money import format_money
+from wms.base.i18n import _
 from wms.database import commit_early
 from wms.extensions import db, htmx
 from wms.shipping import prints, queries
@@ -22,8 +22,6 @@ from wms.shipping.services.packing import PackView
 
 bp = Blueprint("shipping", __name__)
 
-
-bp.add_app_template_filter(format_money, "money")
 
 # ------------------------------------------------------------------ pack station
 
@@ -152,7 +150,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text[:20]} is not a date; use YYYY-MM-DD.") from None
+        raise InvalidInput(_("%(typed)s is not a date; use YYYY-MM-DD.", typed=text[:20])) from None
 
 
 # ------------------------------------------------------------------ tracking (public)

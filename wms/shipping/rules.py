@@ -1,7 +1,7 @@
 """Packing rules as plain functions: what a scan means for the parcel, and weights.
 
-No Flask and no database here: the services load plain values, ask these
-functions, and apply the answer.
+No database here: the services load plain values, ask these functions, and
+apply the answer. Weights are written in the reader's language.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from wms.base.errors import ExtraItem, InvalidInput, WrongItem
+from wms.base.i18n import _, n_
+from wms.i18n import weight
 
 MAX_WEIGHT_G = 70_000
 # A scale that types like a keyboard sends "1250", "1.25", "1.250 kg" or "2.6 lb".
@@ -37,35 +39,45 @@ def parse_weight(text: str) -> int:
     """
     match = _WEIGHT_RE.match(text.strip())
     if match is None:
-        raise InvalidInput(f"{text.strip()} is not a weight; type grams, like 1250, or 1.25 kg.")
+        raise InvalidInput(
+            _("%(typed)s is not a weight; type grams, like 1250, or 1.25 kg.", typed=text.strip())
+        )
     number, unit = match.group(1).replace(",", "."), (match.group(2) or "").lower()
     try:
         value = Decimal(number)
     except InvalidOperation as exc:  # the pattern lets only numbers through
-        raise InvalidInput(f"{number} is not a weight.") from exc
+        raise InvalidInput(_("%(typed)s is not a weight.", typed=number)) from exc
     if not unit:
         unit = "kg" if "." in number else "g"
     grams = int((value * _GRAMS_PER[unit]).to_integral_value())
     if grams <= 0:
-        raise InvalidInput("The scale read nothing; put the parcel on it and weigh again.")
+        raise InvalidInput(_("The scale read nothing; put the parcel on it and weigh again."))
     if grams > MAX_WEIGHT_G:
         raise InvalidInput(
-            f"{format_grams(grams)} is more than one parcel may weigh "
-            f"({MAX_WEIGHT_G // 1000} kg); split it into two boxes."
+            _(
+                "%(weight)s is more than one parcel may weigh (%(most)s); split it into two boxes.",
+                weight=format_grams(grams),
+                most=format_grams(MAX_WEIGHT_G),
+            )
         )
     return grams
 
 
 def format_grams(grams: int) -> str:
-    return f"{grams} g" if grams < 1000 else f"{grams / 1000:.2f} kg"
+    """``850 g``, ``1,25 kg`` in French: a number and its unit that never part."""
+    return weight(grams)
 
 
 def check_weight(weight_g: int, tare_g: int, box_code: str) -> None:
     """A packed box cannot weigh less than the empty box."""
     if weight_g <= tare_g:
         raise InvalidInput(
-            f"{format_grams(weight_g)} is no more than the empty {box_code} "
-            f"({format_grams(tare_g)}); weigh the packed parcel."
+            _(
+                "%(weight)s is no more than the empty %(box)s (%(tare)s); weigh the packed parcel.",
+                weight=format_grams(weight_g),
+                box=box_code,
+                tare=format_grams(tare_g),
+            )
         )
 
 
@@ -89,13 +101,21 @@ def line_for_scan(
     mine = [line for line in lines if line.product_id == product_id]
     if not mine:
         raise WrongItem(
-            f"{sku} is not on order {order_number}; put it aside.", sku=sku, order=order_number
+            _("%(sku)s is not on order %(order)s; put it aside.", sku=sku, order=order_number),
+            sku=sku,
+            order=order_number,
         )
     open_lines = [line for line in mine if line.left > 0]
     if not open_lines:
         packed = sum(line.qty for line in mine)
         raise ExtraItem(
-            f"{sku} is extra: all {packed} for {order_number} are already in the box.",
+            n_(
+                "%(sku)s is extra: all %(num)s for %(order)s are already in the box.",
+                "%(sku)s is extra: all %(num)s for %(order)s are already in the box.",
+                packed,
+                sku=sku,
+                order=order_number,
+            ),
             sku=sku,
             order=order_number,
         )
@@ -103,8 +123,15 @@ def line_for_scan(
     if line is None:
         left = sum(ln.left for ln in open_lines)
         raise ExtraItem(
-            f"That scan counts {units} of {sku}, but only {left} more "
-            f"{'is' if left == 1 else 'are'} needed; scan single units.",
+            n_(
+                "That scan counts %(units)s of %(sku)s, but only %(num)s more is needed; "
+                "scan single units.",
+                "That scan counts %(units)s of %(sku)s, but only %(num)s more are needed; "
+                "scan single units.",
+                left,
+                units=units,
+                sku=sku,
+            ),
             sku=sku,
             order=order_number,
         )

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from wms.base.errors import Conflict, DomainError, InvalidInput, NotFound
+from wms.base.i18n import Joined, Text, _
 from wms.base.money import DEFAULT_CURRENCY, normal_currency
 from wms.carriers import (
     SERVICE_LEVELS,
@@ -141,7 +142,7 @@ def carrier_for(
 
 def _require_configured(code: str) -> None:
     if code == "shippo" and not setting("SHIPPO_API_KEY"):
-        raise LabelRefused("Shippo is not configured any more; ask an admin to set it up again.")
+        raise LabelRefused(_("Shippo is not configured any more; ask an admin to set it up again."))
 
 
 def warehouse_address() -> Address:
@@ -161,7 +162,7 @@ def service_level(order: Order) -> str:
 def _package(parcel: Parcel) -> Package:
     box = parcel.box_type
     if box is None or parcel.weight_g is None:
-        raise Conflict("Scan the box and weigh the parcel first.")
+        raise Conflict(_("Scan the box and weigh the parcel first."))
     return Package(box.length_mm, box.width_mm, box.height_mm, parcel.weight_g)
 
 
@@ -185,7 +186,7 @@ def rates_of(parcel: Parcel) -> list[Rate]:
 # ------------------------------------------------------------------ rates
 
 
-def quote_rates(parcel: Parcel, order: Order, call: CallOut) -> str:
+def quote_rates(parcel: Parcel, order: Order, call: CallOut) -> Text | str:
     """Ask the carrier for rates and preselect the cheapest meeting the order's level.
 
     Returns a sentence for the packer when no rate meets the level (they pick one).
@@ -204,12 +205,12 @@ def quote_rates(parcel: Parcel, order: Order, call: CallOut) -> str:
         raise CarrierDown(exc.message) from exc
     except CarrierError as exc:
         raise LabelRefused(exc.message) from exc
-    note = ""
+    note: Text | str = ""
     currency = warehouse_currency()
     try:
         chosen = choose_rate(rates, level, currency).rate_id
     except NoRate as exc:
-        chosen, note = "", f"{exc.message[:-1]}; pick a rate below."
+        chosen, note = "", Joined([exc.message, _("Pick a rate below.")])
     parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
     parcel.carrier_code = code
     ordered = sorted(rates, key=lambda rate: _cheapest_first(rate, currency))
@@ -236,17 +237,17 @@ def buy_label(parcel: Parcel, order: Order, call: CallOut, rate_id: str = "") ->
     if parcel.label_state == LabelState.BOUGHT:
         return parcel
     if parcel.status != ParcelStatus.PACKED:
-        raise Conflict("Verify, box and weigh the parcel before buying its label.")
+        raise Conflict(_("Verify, box and weigh the parcel before buying its label."))
     if parcel.carrier_code not in REPEATABLE_CARRIERS and unknown(parcel):
         return confirm_label(parcel, order.number, call)
     release_payment_hold(order)
     require_payment(order)
     if not parcel.rates:
-        raise Conflict("Weigh the parcel again to get rates.")
+        raise Conflict(_("Weigh the parcel again to get rates."))
     wanted = rate_id or parcel.rate_id
     rate = next((r for r in rates_of(parcel) if r.rate_id == wanted), None)
     if rate is None:
-        raise InvalidInput("That rate is no longer offered; pick one of the rates shown.")
+        raise InvalidInput(_("That rate is no longer offered; pick one of the rates shown."))
     settings = station_settings(parcel.location_id)
     label_format = "ZPL" if settings is not None and settings.has_printer else "PDF_4x6"
     parcel_id, key, number, code = parcel.id, parcel.label_key, order.number, parcel.carrier_code
@@ -272,7 +273,7 @@ def buy_label(parcel: Parcel, order: Order, call: CallOut, rate_id: str = "") ->
         record_failure(
             parcel_id,
             LabelState.UNCERTAIN,
-            "The label purchase was interrupted.",
+            _("The label purchase was interrupted."),
             call.commit_early,
         )
         raise
@@ -292,7 +293,7 @@ def find_label(parcel: Parcel, call: CallOut) -> Label | None:
             return carrier.find_label(key, rate)
     except CarrierUnavailable as exc:
         raise CarrierDown(
-            f"{exc.message[:-1]}; the label that may be bought is looked for again next time."
+            Joined([exc.message, _("The label that may be bought is looked for again next time.")])
         ) from exc
     except CarrierError as exc:
         raise CarrierDown(exc.message) from exc
@@ -306,8 +307,11 @@ def confirm_label(parcel: Parcel, number: str, call: CallOut) -> Parcel:
     """
     if parcel.label_state == LabelState.BUYING and not unknown(parcel):
         raise Conflict(
-            f"The label for {number} is being bought right now; wait a moment, then scan "
-            f"{number} to see it."
+            _(
+                "The label for %(order)s is being bought right now; wait a moment, then scan "
+                "%(order)s to see it.",
+                order=number,
+            )
         ).with_code("purchase_in_progress")
     parcel_id = parcel.id
     mark_unknown(parcel_id)
@@ -320,23 +324,28 @@ def confirm_label(parcel: Parcel, number: str, call: CallOut) -> Parcel:
     return db.session.get(Parcel, parcel_id)  # type: ignore[return-value]
 
 
-def release_label(parcel_id: int, call: CallOut, user_id: int | None) -> str:
+def release_label(parcel_id: int, call: CallOut, user_id: int | None) -> Text:
     """A supervisor lets an unconfirmed purchase be made again, after one last look.
 
     Returns what happened, in one sentence.
     """
     parcel = db.session.get(Parcel, parcel_id)
     if parcel is None:
-        raise NotFound("There is no such parcel.")
+        raise NotFound(_("There is no such parcel."))
     number = db.session.get(Order, parcel.order_id).number  # type: ignore[union-attr]
     release(parcel, number, dry_run=True)  # refuses early, before asking the carrier
     label = find_label(parcel, call)
     if label is not None:
         record_label(parcel_id, label)
-        return f"The carrier has the label for {number} after all: it is on record now."
+        return _(
+            "The carrier has the label for %(order)s after all: it is on record now.", order=number
+        )
     parcel = db.session.get(Parcel, parcel_id)  # type: ignore[assignment]
     release(parcel, number, user_id=user_id)
-    return f"{number} may buy its label again: the next DONE at the pack station buys one."
+    return _(
+        "%(order)s may buy its label again: the next DONE at the pack station buys one.",
+        order=number,
+    )
 
 
 # ------------------------------------------------------------------ files and printing
@@ -345,7 +354,7 @@ def release_label(parcel_id: int, call: CallOut, user_id: int | None) -> str:
 def label_file(parcel: Parcel, label_format: str, order_no: str, tracking_page: str) -> bytes:
     """The label in the format asked for: as bought, or drawn again by the built-in carrier."""
     if parcel.label_state != LabelState.BOUGHT or parcel.label_bytes is None:
-        raise NotFound("This parcel has no label yet.")
+        raise NotFound(_("This parcel has no label yet."))
     if parcel.label_format == label_format:
         return parcel.label_bytes
     if parcel.carrier_code == "builtin":
@@ -355,8 +364,9 @@ def label_file(parcel: Parcel, label_format: str, order_no: str, tracking_page: 
                 return carrier.buy_label(
                     rate, label_format, parcel.label_key, order_number=order_no
                 ).label_bytes
-    bought = "a 4x6 PDF" if parcel.label_format == "PDF_4x6" else "ZPL"
-    raise NotFound(f"This label was bought as {bought} only.")
+    if parcel.label_format == "PDF_4x6":
+        raise NotFound(_("This label was bought as a 4x6 PDF only."))
+    raise NotFound(_("This label was bought as ZPL only."))
 
 
 def print_label(parcel: Parcel, order_no: str, call: CallOut) -> str:
@@ -364,7 +374,7 @@ def print_label(parcel: Parcel, order_no: str, call: CallOut) -> str:
     settings = station_settings(parcel.location_id)
     if settings is None or not settings.has_printer:
         raise InvalidInput(
-            "This station has no label printer; open the 4x6 PDF and print it from the browser."
+            _("This station has no label printer; open the 4x6 PDF and print it from the browser.")
         )
     zpl = label_file(parcel, "ZPL", order_no, call.tracking_page)
     host, port = settings.printer_host, settings.printer_port

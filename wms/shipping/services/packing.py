@@ -13,6 +13,7 @@ from typing import Any
 
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.i18n import N_, Joined, Text, _, n_
 from wms.base.numbers import order_id_from_number
 from wms.carriers import Rate
 from wms.core.models import Order
@@ -34,7 +35,7 @@ class PackView:
     settings: PackStation | None
     # start | choose | verify | box | weigh | payment | rates | unconfirmed | label | shipped
     step: str
-    message: str = ""
+    message: Text | str = ""
     tone: str = "info"  # ok | info | error
     parcel: Parcel | None = None
     order: Order | None = None
@@ -45,7 +46,7 @@ class PackView:
     expected_weight_g: int | None = None
     redirect: str = ""  # another station's code: the screen moves there
     currency: str = ""  # the warehouse's: rates in it are compared, the others only listed
-    waiting: str = ""  # while the carrier's record of a purchase is awaited: what to do
+    waiting: Text | str = ""  # while the carrier's record of a purchase is awaited: what to do
 
     @property
     def left(self) -> int:
@@ -60,16 +61,44 @@ class PackView:
         return format_grams(value) if value else ""
 
 
+# A place that holds no orders to pack, each sentence whole (other languages agree
+# their words with the kind of place).
+_NOT_PACKED_FROM = {
+    LocationKind.BIN: N_("%(code)s is a bin; scan a staging lane, tote or order number."),
+    LocationKind.RECEIVING: N_(
+        "%(code)s is a receiving area; scan a staging lane, tote or order number."
+    ),
+    LocationKind.SHIPPING_DOCK: N_(
+        "%(code)s is a shipping dock; scan a staging lane, tote or order number."
+    ),
+    LocationKind.RETURNS: N_(
+        "%(code)s is a returns bench; scan a staging lane, tote or order number."
+    ),
+    LocationKind.QUARANTINE: N_(
+        "%(code)s is a quarantine; scan a staging lane, tote or order number."
+    ),
+    LocationKind.REWORK: N_(
+        "%(code)s is a rework area; scan a staging lane, tote or order number."
+    ),
+    LocationKind.EXCEPTIONS: N_(
+        "%(code)s holds exceptions; scan a staging lane, tote or order number."
+    ),
+    "": N_("%(code)s holds no orders to pack; scan a staging lane, tote or order number."),
+}
+
+
 def choose_station(code: str) -> Location:
     word = command_of(code)
     if word:
-        raise InvalidInput(f"Scan your pack station's code (like PACK-1), not {word}.")
+        raise InvalidInput(
+            _("Scan your pack station's code (like PACK-1), not %(command)s.", command=word)
+        )
     try:
         return queries.require_station(code)
     except UnknownCode:
         seen = recognise(code)
         if seen.known:
-            raise seen.refusal("scan your pack station's code (like PACK-1)") from None
+            raise seen.refusal(_("scan your pack station's code (like PACK-1)")) from None
         raise
 
 
@@ -92,7 +121,7 @@ def scan_at_station(station_code: str, code: str, user_id: int, call: labels.Cal
     station = queries.require_station(station_code)
     code = code.strip()
     if not code:
-        raise InvalidInput("Scan or type a code.")
+        raise InvalidInput(_("Scan or type a code."))
     parcel = queries.current_parcel(station.id, user_id)
     word = command_of(code)
     if word:
@@ -106,9 +135,13 @@ def scan_at_station(station_code: str, code: str, user_id: int, call: labels.Cal
     box = queries.find_box(code)
     if box is not None:
         if parcel is None:
-            raise Conflict("Scan a lane, tote or order number first, then the box.")
+            raise Conflict(_("Scan a lane, tote or order number first, then the box."))
         parcels.set_box(parcel, box)
-        return _parcel_view(station, parcel, f"Box {box.code}: {box.name or box.dimensions}.")
+        return _parcel_view(
+            station,
+            parcel,
+            _("Box %(box)s: %(what)s.", box=box.code, what=box.name or box.dimensions),
+        )
     if parcel is not None and looks_like_weight(code):
         return _weigh(station, parcel, parse_weight(code), call)
     return _open_or_ship(station, parcel, code, user_id, call, products_tried=verifying)
@@ -134,22 +167,28 @@ def _open_or_ship(
     found = None if products_tried else find_product(code)
     if found is not None:
         if parcel is None:
-            raise Conflict("Scan a lane, tote or order number first, then its items.")
+            raise Conflict(_("Scan a lane, tote or order number first, then its items."))
         return _verify(station, parcel, found)
     seen = recognise(code)
     if seen.known:
         hint = (
-            "scan a lane, tote or order number"
+            _("scan a lane, tote or order number")
             if parcel is None
-            else "scan an item of the order, the box, or the weight"
+            else _("scan an item of the order, the box, or the weight")
         )
         raise seen.refusal(hint)
-    raise UnknownCode(code, "product, box, lane, tote or order")
+    raise UnknownCode(
+        code, _("No product, box, lane, tote or order has the code %(code)s.", code=code)
+    )
 
 
 def _verify(station: Location, parcel: Parcel, found: Any) -> PackView:
     line = parcels.verify_item(parcel, found.product, found.units, station)
-    return _parcel_view(station, parcel, f"✓ {line.sku} ({line.qty_verified} of {line.qty})")
+    return _parcel_view(
+        station,
+        parcel,
+        _("✓ %(sku)s (%(done)s of %(qty)s)", sku=line.sku, done=line.qty_verified, qty=line.qty),
+    )
 
 
 def buy_with_rate(station_code: str, rate_id: str, user_id: int, call: labels.CallOut) -> PackView:
@@ -157,11 +196,11 @@ def buy_with_rate(station_code: str, rate_id: str, user_id: int, call: labels.Ca
     station = queries.require_station(station_code)
     parcel = queries.current_parcel(station.id, user_id)
     if parcel is None:
-        raise Conflict("There is no parcel open at this station.")
+        raise Conflict(_("There is no parcel open at this station."))
     return _buy(station, parcel, call, rate_id)
 
 
-def _start(station: Location, message: str, tone: str = "info") -> PackView:
+def _start(station: Location, message: Text | str, tone: str = "info") -> PackView:
     return PackView(
         station, queries.station_settings(station.id), "start", message=message, tone=tone
     )
@@ -171,25 +210,37 @@ def _open_place(station: Location, place: Location, user_id: int, call: labels.C
     if place.kind == LocationKind.PACKING:
         if place.id == station.id:
             return station_view(station.code, user_id)
-        view = _start(place, f"Now packing at {place.code}.")
+        view = _start(place, _("Now packing at %(station)s.", station=place.code))
         view.redirect = place.code
         return view
     if place.kind not in queries.PACK_FROM_KINDS:
-        kind = place.kind.replace("_", " ")
-        raise InvalidInput(f"{place.code} is a {kind}; scan a staging lane, tote or order number.")
+        sentence = _NOT_PACKED_FROM.get(place.kind, _NOT_PACKED_FROM[""])
+        raise InvalidInput(_(sentence, code=place.code))
     found = queries.orders_in_place(place.id)
     if not found:
-        raise Conflict(f"{place.code} holds no units for orders.")
+        raise Conflict(_("%(code)s holds no units for orders.", code=place.code))
     if len(found) == 1:
         # One order here (a tote, usually): open it, or say why it cannot be packed yet.
         opened = parcels.open_parcel(found[0].order_id, station, user_id)
-        return _resume(station, opened, f"{place.code}: {found[0].number}.", call)
-    view = _start(station, f"{place.code} holds {len(found)} orders: scan the one to pack.")
+        return _resume(
+            station, opened, _("%(code)s: %(order)s.", code=place.code, order=found[0].number), call
+        )
+    view = _start(
+        station,
+        n_(
+            "%(code)s holds %(num)s order: scan the one to pack.",
+            "%(code)s holds %(num)s orders: scan the one to pack.",
+            len(found),
+            code=place.code,
+        ),
+    )
     view.step, view.place, view.orders = "choose", place, found
     return view
 
 
-def _resume(station: Location, parcel: Parcel, message: str, call: labels.CallOut) -> PackView:
+def _resume(
+    station: Location, parcel: Parcel, message: Text | str, call: labels.CallOut
+) -> PackView:
     """A packed parcel taken up again (its payment came, say) gets its rates at once."""
     if parcel.status == ParcelStatus.PACKED and not parcel.rates and parcel.weight_g:
         order = db.session.get(Order, parcel.order_id)
@@ -206,10 +257,14 @@ def _weigh(station: Location, parcel: Parcel, grams: int, call: labels.CallOut) 
     order = db.session.get(Order, parcel.order_id)
     assert order is not None
     if not queries.payment_ok(order):
-        return _parcel_view(station, parcel, f"{format_grams(grams)}, packed.")
+        return _parcel_view(station, parcel, _packed(grams))
     note = labels.quote_rates(parcel, order, call)
     parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
-    return _parcel_view(station, parcel, note or f"{format_grams(grams)}, packed.")
+    return _parcel_view(station, parcel, note or _packed(grams))
+
+
+def _packed(grams: int) -> Text:
+    return _("%(weight)s, packed.", weight=format_grams(grams))
 
 
 def _buy(station: Location, parcel: Parcel, call: labels.CallOut, rate_id: str = "") -> PackView:
@@ -220,31 +275,43 @@ def _buy(station: Location, parcel: Parcel, call: labels.CallOut, rate_id: str =
         parcels.require_payment(order)
         note = labels.quote_rates(parcel, order, call)
         parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
-        return _parcel_view(station, parcel, note or "Rates are in: scan DONE to buy the label.")
+        return _parcel_view(station, parcel, note or _("Rates are in: scan DONE to buy the label."))
     parcel = labels.buy_label(parcel, order, call, rate_id)
-    message = f"Label {parcel.tracking_number} bought: {parcel.carrier} {parcel.service}."
+    message: list[Text | str] = [
+        _(
+            "Label %(tracking)s bought: %(carrier)s %(service)s.",
+            tracking=parcel.tracking_number,
+            carrier=parcel.carrier,
+            service=parcel.service,
+        )
+    ]
     settings = queries.station_settings(station.id)
     if settings is not None and settings.has_printer:
         try:
             where = labels.print_label(parcel, order.number, call)
-            message += f" Printed on {where}."
+            message.append(_("Printed on %(printer)s.", printer=where))
         except labels.PrinterDown as exc:
-            message += f" {exc.message}"
+            message.append(exc.message)
         parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
-    return _parcel_view(station, parcel, message, tone="ok")
+    return _parcel_view(station, parcel, Joined(message), tone="ok")
 
 
 def _ship(station: Location, parcel: Parcel, user_id: int) -> PackView:
     parcel = queries.get_parcel(parcel.id, lock=True)
     if parcel.status == ParcelStatus.SHIPPED:
-        raise Conflict(f"The parcel {parcel.tracking_number} has already shipped.")
+        raise Conflict(
+            _("The parcel %(tracking)s has already shipped.", tracking=parcel.tracking_number)
+        )
     order = shipments.ship_parcel(parcel, user_id)
-    rest = " The rest stays backordered." if order.status != "shipped" else ""
-    return _start(
-        station,
-        f"Shipped {order.number} with {parcel.carrier} {parcel.tracking_number}.{rest}",
-        tone="ok",
+    shipped = _(
+        "Shipped %(order)s with %(carrier)s %(tracking)s.",
+        order=order.number,
+        carrier=parcel.carrier,
+        tracking=parcel.tracking_number,
     )
+    if order.status != "shipped":
+        shipped = Joined([shipped, _("The rest stays backordered.")])
+    return _start(station, shipped, tone="ok")
 
 
 def _command(
@@ -252,29 +319,40 @@ def _command(
 ) -> PackView:
     if word == "DONE":
         if parcel is None:
-            raise Conflict("There is nothing to finish: scan a lane, tote or order number.")
+            raise Conflict(_("There is nothing to finish: scan a lane, tote or order number."))
         return _done(station, parcel, user_id, call)
     if word == "PRINT":
         if parcel is None or parcel.label_state != LabelState.BOUGHT:
-            raise Conflict("There is no label to print yet.")
+            raise Conflict(_("There is no label to print yet."))
         order = db.session.get(Order, parcel.order_id)
         assert order is not None
         where = labels.print_label(parcel, order.number, call)
         parcel = db.session.get(Parcel, parcel.id)  # type: ignore[assignment]
-        return _parcel_view(station, parcel, f"Label sent to the printer at {where}.", tone="ok")
+        return _parcel_view(
+            station,
+            parcel,
+            _("Label sent to the printer at %(printer)s.", printer=where),
+            tone="ok",
+        )
     if word == "SHORT":
-        raise InvalidInput("An item is missing: put the parcel aside and call a supervisor.")
-    raise InvalidInput(f"{word} is not used at the pack station.")
+        raise InvalidInput(_("An item is missing: put the parcel aside and call a supervisor."))
+    raise InvalidInput(_("%(command)s is not used at the pack station.", command=word))
 
 
 def _done(station: Location, parcel: Parcel, user_id: int, call: labels.CallOut) -> PackView:
     view = _parcel_view(station, parcel, "")
     if view.step == "verify":
-        raise Conflict(f"{view.left} item(s) still to scan into the box.")
+        raise Conflict(
+            n_(
+                "%(num)s item still to scan into the box.",
+                "%(num)s items still to scan into the box.",
+                view.left,
+            )
+        )
     if view.step == "box":
-        raise Conflict("Scan the box first.")
+        raise Conflict(_("Scan the box first."))
     if view.step == "weigh":
-        raise Conflict("Weigh the parcel first.")
+        raise Conflict(_("Weigh the parcel first."))
     if view.step == "payment":
         assert view.order is not None
         parcels.require_payment(view.order)
@@ -283,7 +361,9 @@ def _done(station: Location, parcel: Parcel, user_id: int, call: labels.CallOut)
     return _buy(station, parcel, call)
 
 
-def _parcel_view(station: Location, parcel: Parcel, message: str, tone: str = "ok") -> PackView:
+def _parcel_view(
+    station: Location, parcel: Parcel, message: Text | str, tone: str = "ok"
+) -> PackView:
     order = db.session.get(Order, parcel.order_id)
     assert order is not None
     lines = queries.line_rows(parcel)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.i18n import _, n_
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.core.ledger import Reason
@@ -111,7 +112,12 @@ def _refresh_lines(parcel: Parcel) -> None:
 def verify_item(parcel: Parcel, product: Product, units: int, station: Location) -> LineToPack:
     """Count a scanned item into the parcel and bring it to the station; refuse a wrong one."""
     if parcel.status != ParcelStatus.OPEN:
-        raise Conflict(f"{order_number(parcel.order_id)} is already packed; nothing more goes in.")
+        raise Conflict(
+            _(
+                "%(order)s is already packed; nothing more goes in.",
+                order=order_number(parcel.order_id),
+            )
+        )
     lines = queries.lines_to_pack(parcel.id)
     line = line_for_scan(lines, product.id, product.sku, units, order_number(parcel.order_id))
     counted = db.session.execute(
@@ -125,7 +131,9 @@ def verify_item(parcel: Parcel, product: Product, units: int, station: Location)
         .execution_options(synchronize_session="fetch")
     )
     if counted.rowcount != 1:
-        raise Conflict(f"{product.sku} was just counted by another scan; scan the next item.")
+        raise Conflict(
+            _("%(sku)s was just counted by another scan; scan the next item.", sku=product.sku)
+        )
     _bring_to_station(line, units, parcel, station)
     parcel.touched_at = utcnow()
     return LineToPack(line.line_id, line.product_id, line.sku, line.qty, line.qty_verified + units)
@@ -167,16 +175,20 @@ def _bring_to_station(line: LineToPack, units: int, parcel: Parcel, station: Loc
         to_move -= n
     if to_move > 0:
         raise Conflict(
-            f"No more units of {line.sku} are staged for {order_number(parcel.order_id)}; "
-            "put the parcel aside and call a supervisor."
+            _(
+                "No more units of %(sku)s are staged for %(order)s; "
+                "put the parcel aside and call a supervisor.",
+                sku=line.sku,
+                order=order_number(parcel.order_id),
+            )
         )
 
 
 def set_box(parcel: Parcel, box: BoxType) -> None:
     if not box.active:
-        raise InvalidInput(f"Box {box.code} is no longer used; take another box.")
+        raise InvalidInput(_("Box %(box)s is no longer used; take another box.", box=box.code))
     if parcel.status in (ParcelStatus.LABELLED, ParcelStatus.SHIPPED):
-        raise Conflict("The label is bought; the box can no longer change.")
+        raise Conflict(_("The label is bought; the box can no longer change."))
     _refuse_change_while_label_unsure(parcel)
     if parcel.box_type_id != box.id:
         parcel.box_type_id = box.id
@@ -191,21 +203,30 @@ def _refuse_change_while_label_unsure(parcel: Parcel) -> None:
     """A purchase that may have happened is finished first: its label fits the parcel as it was."""
     if parcel.label_state in (LabelState.BUYING, LabelState.UNCERTAIN):
         raise Conflict(
-            "A label may already be bought for this parcel as it is; scan DONE to finish it first."
+            _(
+                "A label may already be bought for this parcel as it is; "
+                "scan DONE to finish it first."
+            )
         )
 
 
 def set_weight(parcel: Parcel, grams: int) -> bool:
     """Record the weight; returns True when this made the parcel packed."""
     if parcel.status in (ParcelStatus.LABELLED, ParcelStatus.SHIPPED):
-        raise Conflict("The label is bought; the weight can no longer change.")
+        raise Conflict(_("The label is bought; the weight can no longer change."))
     _refuse_change_while_label_unsure(parcel)
     left = units_left(queries.lines_to_pack(parcel.id))
     if left:
-        raise Conflict(f"Scan the {left} remaining item(s) before weighing.")
+        raise Conflict(
+            n_(
+                "Scan the %(num)s remaining item before weighing.",
+                "Scan the %(num)s remaining items before weighing.",
+                left,
+            )
+        )
     box = parcel.box_type
     if box is None:
-        raise Conflict("Scan the box before weighing.")
+        raise Conflict(_("Scan the box before weighing."))
     check_weight(grams, box.tare_g, box.code)
     if parcel.weight_g != grams:
         parcel.weight_g = grams
@@ -230,7 +251,9 @@ def _mark_packed(parcel: Parcel) -> None:
         .values(status=status, updated_at=utcnow())
     )
     if moved.rowcount != 1:
-        raise Conflict(f"{order.number} is no longer ready to pack; scan it again.")
+        raise Conflict(
+            _("%(order)s is no longer ready to pack; scan it again.", order=order.number)
+        )
     parcel.status = ParcelStatus.PACKED
     parcel.packed_at = utcnow()
     if order.capture_before_ship:
@@ -264,7 +287,9 @@ def release_payment_hold(order: Order) -> None:
 def require_payment(order: Order) -> None:
     if not queries.payment_ok(order):
         raise AwaitingPayment(
-            f"{order.number} waits for the channel to confirm payment; "
-            "its label is held until then.",
+            _(
+                "%(order)s waits for the channel to confirm payment; its label is held until then.",
+                order=order.number,
+            ),
             order=order.number,
         )

@@ -24,11 +24,13 @@ from sqlalchemy import or_, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict
+from wms.base.i18n import Text, _, text
 from wms.base.money import to_minor
 from wms.carriers import Label
 from wms.config import setting
 from wms.database import Commit
 from wms.extensions import db
+from wms.i18n import format_datetime
 from wms.shipping.models import LabelState, Parcel, ParcelStatus
 
 # A purchase under way holds the parcel this long; after that the request is
@@ -65,18 +67,24 @@ def releasable_at(parcel: Parcel) -> datetime:
     return (parcel.label_attempted_at or utcnow()) + release_after()
 
 
-def unconfirmed_sentence(parcel: Parcel, number: str, now: datetime | None = None) -> str:
+def unconfirmed_sentence(parcel: Parcel, number: str, now: datetime | None = None) -> Text:
     """What the packer reads while the carrier's record of a purchase is awaited."""
     now = now or utcnow()
     left = releasable_at(parcel) - now
     if left <= timedelta(0):
-        later = "a supervisor can now release it under Unconfirmed labels"
-    else:
-        minutes = max(1, -(-int(left.total_seconds()) // 60))
-        later = f"a supervisor can release it in {minutes} min if the carrier never shows it"
-    return (
-        f"The carrier has not confirmed the label for {number} yet, so no other label will "
-        f"be bought: set the parcel aside and scan DONE in a minute to look for it again ({later})."
+        return _(
+            "The carrier has not confirmed the label for %(order)s yet, so no other label will "
+            "be bought: set the parcel aside and scan DONE in a minute to look for it again "
+            "(a supervisor can now release it under Unconfirmed labels).",
+            order=number,
+        )
+    minutes = max(1, -(-int(left.total_seconds()) // 60))
+    return _(
+        "The carrier has not confirmed the label for %(order)s yet, so no other label will "
+        "be bought: set the parcel aside and scan DONE in a minute to look for it again "
+        "(a supervisor can release it in %(minutes)s min if the carrier never shows it).",
+        order=number,
+        minutes=minutes,
     )
 
 
@@ -110,8 +118,11 @@ def claim(parcel_id: int, rate_id: str, order_no: str, *, repeatable: bool) -> N
     if claimed.rowcount != 1:
         # Not "scan DONE again": once bought, DONE ships, and the packer has not seen the label.
         raise Conflict(
-            f"The label for {order_no} is being bought right now; wait a moment, then scan "
-            f"{order_no} to see it."
+            _(
+                "The label for %(order)s is being bought right now; wait a moment, then scan "
+                "%(order)s to see it.",
+                order=order_no,
+            )
         ).with_code("purchase_in_progress")
 
 
@@ -130,12 +141,17 @@ def mark_unknown(parcel_id: int) -> None:
 
 
 def record_failure(
-    parcel_id: int, state: str, message: str, commit_early: Commit, forget_rates: bool = False
+    parcel_id: int,
+    state: str,
+    message: Text | str,
+    commit_early: Commit,
+    forget_rates: bool = False,
 ) -> None:
     """Keep what the attempt learnt, committed: the error answer rolls back, this must not."""
     values: dict[str, Any] = {
         "label_state": state,
-        "label_error": message[:300],
+        # Kept as read by the packer who met it, in their language.
+        "label_error": text(message)[:300],
         "label_claimed_until": None,
     }
     if forget_rates:
@@ -196,12 +212,16 @@ def release(
     """
     now = utcnow()
     if not unknown(parcel, now):
-        raise Conflict(f"The label of {number} is not waiting for the carrier.")
+        raise Conflict(_("The label of %(order)s is not waiting for the carrier.", order=number))
     if now < releasable_at(parcel):
         minutes = max(1, -(-int((releasable_at(parcel) - now).total_seconds()) // 60))
         raise Conflict(
-            f"The carrier may still show the label bought for {number}: release it in "
-            f"{minutes} min."
+            _(
+                "The carrier may still show the label bought for %(order)s: release it in "
+                "%(minutes)s min.",
+                order=number,
+                minutes=minutes,
+            )
         ).with_code("release_too_early")
     if dry_run:
         return
@@ -218,12 +238,19 @@ def release(
         .values(
             label_state=LabelState.RELEASED,
             label_claimed_until=None,
-            label_error=f"Released at {now:%Y-%m-%d %H:%M} UTC without the carrier's record.",
+            label_error=text(
+                _(
+                    "Released at %(moment)s without the carrier's record.",
+                    moment=format_datetime(now),
+                )
+            ),
         )
         .execution_options(synchronize_session=False)
     )
     if released.rowcount != 1:
-        raise Conflict(f"The label of {number} changed meanwhile; look at it again.")
+        raise Conflict(
+            _("The label of %(order)s changed meanwhile; look at it again.", order=number)
+        )
     audit.record(
         user_id,
         "parcel.label_released",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from wms.auth import audit
 from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.base.i18n import N_, _
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 from wms.inventory.queries import find_product
@@ -29,13 +30,39 @@ class BoxForm:
     active: bool = True
 
 
+# Each number of the forms: what is wrong with it, in whole sentences.
+_NUMBERS = {
+    "length": (
+        N_("The length (mm) must be a whole number."),
+        N_("The length (mm) must be between %(minimum)s and %(maximum)s."),
+    ),
+    "width": (
+        N_("The width (mm) must be a whole number."),
+        N_("The width (mm) must be between %(minimum)s and %(maximum)s."),
+    ),
+    "height": (
+        N_("The height (mm) must be a whole number."),
+        N_("The height (mm) must be between %(minimum)s and %(maximum)s."),
+    ),
+    "tare": (
+        N_("The tare (g) must be a whole number."),
+        N_("The tare (g) must be between %(minimum)s and %(maximum)s."),
+    ),
+    "port": (
+        N_("The printer port must be a whole number."),
+        N_("The printer port must be between %(minimum)s and %(maximum)s."),
+    ),
+}
+
+
 def _whole(value: str, what: str, minimum: int, maximum: int) -> int:
+    not_whole, out_of_range = _NUMBERS[what]
     try:
         number = int(value.strip())
     except ValueError:
-        raise InvalidInput(f"The {what} must be a whole number.") from None
+        raise InvalidInput(_(not_whole)) from None
     if not minimum <= number <= maximum:
-        raise InvalidInput(f"The {what} must be between {minimum} and {maximum}.")
+        raise InvalidInput(_(out_of_range, minimum=minimum, maximum=maximum))
     return number
 
 
@@ -43,19 +70,23 @@ def _box_values(form: BoxForm) -> dict[str, object]:
     code = form.code.strip().upper()
     if not _CODE_RE.match(code):
         raise InvalidInput(
-            "A box code is up to 32 letters, digits, dots or dashes, like BOX-M, so it can be "
-            "scanned."
+            _(
+                "A box code is up to 32 letters, digits, dots or dashes, like BOX-M, so it can be "
+                "scanned."
+            )
         )
     if not any(ch.isalpha() for ch in code):
         # At the pack station a bare number is the weight the scale typed.
-        raise InvalidInput(f"A box code needs a letter, so {code} is never read as a weight.")
+        raise InvalidInput(
+            _("A box code needs a letter, so %(code)s is never read as a weight.", code=code)
+        )
     return {
         "code": code,
         "name": form.name.strip()[:100],
-        "length_mm": _whole(form.length_mm, "length (mm)", 1, 3000),
-        "width_mm": _whole(form.width_mm, "width (mm)", 1, 3000),
-        "height_mm": _whole(form.height_mm, "height (mm)", 1, 3000),
-        "tare_g": _whole(form.tare_g, "tare (g)", 0, 20000),
+        "length_mm": _whole(form.length_mm, "length", 1, 3000),
+        "width_mm": _whole(form.width_mm, "width", 1, 3000),
+        "height_mm": _whole(form.height_mm, "height", 1, 3000),
+        "tare_g": _whole(form.tare_g, "tare", 0, 20000),
         "active": form.active,
     }
 
@@ -65,11 +96,23 @@ def save_box(form: BoxForm, box_id: int | None, user_id: int | None) -> BoxType:
     values = _box_values(form)
     clash = db.session.scalar(select(BoxType).where(BoxType.code == values["code"]))
     if clash is not None and clash.id != box_id:
-        raise Conflict(f"Box code {values['code']} is already used by {clash.name or 'a box'}.")
+        if clash.name:
+            raise Conflict(
+                _(
+                    "Box code %(code)s is already used by %(name)s.",
+                    code=values["code"],
+                    name=clash.name,
+                )
+            )
+        raise Conflict(_("Box code %(code)s is already used by a box.", code=values["code"]))
     if _is_location_code(str(values["code"])):
-        raise Conflict(f"{values['code']} is a location code; give the box another code.")
+        raise Conflict(
+            _("%(code)s is a location code; give the box another code.", code=values["code"])
+        )
     if find_product(str(values["code"])) is not None:
-        raise Conflict(f"{values['code']} is a product code; give the box another code.")
+        raise Conflict(
+            _("%(code)s is a product code; give the box another code.", code=values["code"])
+        )
     if box_id is None:
         box = BoxType(**values)
         db.session.add(box)
@@ -78,7 +121,7 @@ def save_box(form: BoxForm, box_id: int | None, user_id: int | None) -> BoxType:
         return box
     box = db.session.get(BoxType, box_id)
     if box is None:
-        raise NotFound("There is no such box type.")
+        raise NotFound(_("There is no such box type."))
     changes = {k: v for k, v in values.items() if getattr(box, k) != v}
     for key, value in changes.items():
         setattr(box, key, value)
@@ -101,11 +144,15 @@ def save_station(
     """Set the label printer of a packing location (host empty: no thermal printer)."""
     location = db.session.scalar(select(Location).where(Location.code == code.strip().upper()))
     if location is None or location.kind != LocationKind.PACKING:
-        raise InvalidInput(f"{code.strip() or 'That'} is not a packing location.")
+        if code.strip():
+            raise InvalidInput(_("%(code)s is not a packing location.", code=code.strip()))
+        raise InvalidInput(_("That is not a packing location."))
     host = printer_host.strip()
     if host and not _HOST_RE.match(host):
-        raise InvalidInput("The printer address is a host name or an IP address, like 10.0.4.21.")
-    port = _whole(printer_port or "9100", "printer port", 1, 65535)
+        raise InvalidInput(
+            _("The printer address is a host name or an IP address, like 10.0.4.21.")
+        )
+    port = _whole(printer_port or "9100", "port", 1, 65535)
     station = db.session.scalar(select(PackStation).where(PackStation.location_id == location.id))
     values = {"printer_host": host, "printer_port": port, "active": active}
     if station is None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from wms.base.clock import iso, utcnow
 from wms.base.errors import Conflict
+from wms.base.i18n import _
 from wms.channels import outbox
 from wms.core import stock
 from wms.core.backorders import refresh_order_status
@@ -32,7 +33,7 @@ def ship_parcel(parcel: Parcel, user_id: int | None) -> Order:
     if parcel.status == ParcelStatus.SHIPPED:
         return order
     if parcel.label_state != LabelState.BOUGHT:
-        raise Conflict(f"{order.number} has no label yet; buy the label first.")
+        raise Conflict(_("%(order)s has no label yet; buy the label first.", order=order.number))
     rows = db.session.execute(
         select(ParcelLine, OrderLine.line_no, Product.sku)
         .join(OrderLine, OrderLine.id == ParcelLine.order_line_id)
@@ -40,7 +41,7 @@ def ship_parcel(parcel: Parcel, user_id: int | None) -> Order:
         .where(ParcelLine.parcel_id == parcel.id, ParcelLine.qty > 0)
         .order_by(ParcelLine.product_id, ParcelLine.order_line_id)
     ).all()
-    stock.lock_lines([pl.order_line_id for pl, _, _ in rows])
+    stock.lock_lines([pl.order_line_id for pl, _line_no, _sku in rows])
     reference = f"{order.number} {parcel.tracking_number}"
     shipped: list[dict[str, Any]] = []
     for pl, line_no, sku in rows:
@@ -54,7 +55,13 @@ def ship_parcel(parcel: Parcel, user_id: int | None) -> Order:
             )
         )
         if moved.rowcount != 1:
-            raise Conflict(f"{sku} on {order.number} is no longer reserved; call a supervisor.")
+            raise Conflict(
+                _(
+                    "%(sku)s on %(order)s is no longer reserved; call a supervisor.",
+                    sku=sku,
+                    order=order.number,
+                )
+            )
         shipped.append({"line": line_no, "sku": sku, "qty_shipped": pl.qty})
     now = utcnow()
     parcel.status = ParcelStatus.SHIPPED
@@ -90,7 +97,12 @@ def _take_out(pl: ParcelLine, sku: str, number: str, reference: str, user_id: in
         left -= n
     if left:
         raise Conflict(
-            f"{left} of {sku} for {number} are not at a pack station; scan them in again."
+            _(
+                "%(left)s of %(sku)s for %(order)s are not at a pack station; scan them in again.",
+                left=left,
+                sku=sku,
+                order=number,
+            )
         )
 
 
