@@ -110,7 +110,8 @@ def _locale() -> Locale:
 def _local(moment: datetime) -> datetime:
     """A stored moment (naive means UTC) in the warehouse's time zone."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(get_timezone())
+    # Outside the app (a document drawn from plain data in a test) UTC stays UTC.
+    return aware.astimezone(get_timezone()) if has_app_context() else aware
 
 
 def format_date(value: date | datetime | None, form: str = "medium") -> str:
@@ -151,6 +152,11 @@ def format_number(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
     return babel_numbers.format_decimal(value, locale=_locale())
+
+
+def format_decimal(value: int | float | Decimal, pattern: str) -> str:
+    """A number in a fixed form (``"#,##0.00"``: two decimals), as the reader writes it."""
+    return babel_numbers.format_decimal(value, pattern, locale=_locale())
 
 
 def format_percent(value: float | Decimal | None) -> str:

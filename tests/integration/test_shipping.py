@@ -253,4 +253,4 @@ def test_packing_slip_and_end_of_day_manifest(
     assert parcel.tracking_number in values(decode_pdf(manifest.data)[0])
     missing = client.get("/shipping/manifests/2001-01-01.pdf?carrier=WMS Local")
     assert missing.status_code == 404
-    assert "WMS Local took no parcels on 2001-01-01." in text(missing)
+    assert "WMS Local took no parcels on Jan 1, 2001." in text(missing)

@@ -75,7 +75,7 @@ def test_packing_slip_content_and_order_barcode() -> None:
         "Product 3 <&> Größe",
         "BOX-M",
         "1 of 2",
-        "2024-05-02 10:05",
+        "May 2, 2024, 10:05",  # in the reader's language (English outside the app)
         "Happy birthday! <3 & more",
         "Page 1 of 1",
     ]:
@@ -129,8 +129,8 @@ def test_discrepancy_report() -> None:
     text = pdf_text(pdf)
     for expected in [
         "Global Supplies Ltd",
-        "2024-05-01",
-        "2024-05-02 16:00",
+        "May 1, 2024",
+        "May 2, 2024, 4:00",
         "3 (2 with a discrepancy)",
         "Page 1 of 1",
     ]:

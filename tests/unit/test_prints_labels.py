@@ -91,7 +91,7 @@ def test_label_text() -> None:
         "W-10422",
         "1.25 kg",
         "Ref: BOX-M",
-        "Ship date 2024-05-01",
+        "Ship date May 1, 2024",
         "1Z999AA10123456784",
     ]:
         assert expected in text, expected

@@ -125,7 +125,7 @@ def test_header_and_footer_on_every_page() -> None:
         assert f"Page {number} of {len(texts)}" in text
         assert text.count(WAVE) >= 2  # header and footer
         assert f"40 lines, {units} units" in text
-        assert "Created 2024-05-01 09:30" in text and "Picker: Ann" in text
+        assert "Created May 1, 2024, 9:30" in text and "Picker: Ann" in text
     # bin, SKU, quantity and order of a line are on its page
     first = walk_order(lines)[0]
     assert first.bin_code in texts[0] and first.sku in texts[0] and first.order_number in texts[0]
@@ -187,7 +187,7 @@ def test_thousand_lines_pages_and_sampled_scans(
     units = sum(line.qty for line in lines)
     for number, text in enumerate(texts, start=1):
         assert f"Page {number} of {pages}" in text
-        assert f"1000 lines, {units} units" in text
+        assert f"1,000 lines, {units:,} units" in text
     sample = [1, pages // 2, pages]
     for number, found in zip(sample, decode_pdf(pdf, pages=sample), strict=True):
         assert set(found) == expected_symbols(WAVE, page_lines(lines, number, "A4")), number

@@ -13,6 +13,7 @@ from wms.base.codes import (
     command_code,
     command_of,
     gs1_check_digit,
+    language_command_of,
     screen_command_of,
 )
 from wms.prints.sheets import (
@@ -137,14 +138,21 @@ def test_command_sheet_scans_every_command(size: str, box: object) -> None:
     pdf = render_command_sheet(size)
     assert pdf_pages(pdf) == 2 and page_sizes(pdf) == [box, box]
     screens, actions = decode_pdf(pdf)
-    assert sorted(screens) == sorted(("CODE-128", command_code(w)) for w in SCREEN_COMMANDS)
+    languages = ("CMD-LANG-EN", "CMD-LANG-FR")
+    assert sorted(screens) == sorted(
+        [("CODE-128", command_code(w)) for w in SCREEN_COMMANDS]
+        + [("CODE-128", code) for code in languages]
+    )
     assert sorted(actions) == sorted(("CODE-128", command_code(w)) for w in COMMANDS)
     # what the floor screens make of each scan
-    assert {screen_command_of(data) for _, data in screens} == set(SCREEN_COMMANDS)
+    assert {screen_command_of(data) for _, data in screens} - {None} == set(SCREEN_COMMANDS)
+    assert {language_command_of(data) for _, data in screens} - {None} == {"en", "fr"}
     assert {command_of(data) for _, data in actions} == set(COMMANDS)
     text = pdf_text(pdf)
     for word in ("RECEIVE", "PICK", "PACK", "MENU", "LOGOUT", "DONE", "UNDO", "NEW", "BLIND"):
         assert word in text
+    # each language's command is captioned with the language's own name
+    assert "LANG-FR" in text and "Français" in text and "English" in text
 
 
 # ------------------------------------------------------------------ badges

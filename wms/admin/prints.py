@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from wms.admin import queries
+from wms.auth.models import ROLE_LABELS
 from wms.base.codes import short_code
 from wms.base.errors import InvalidInput
+from wms.base.i18n import _
 from wms.inventory.models import BarcodeKind, Product
 from wms.prints.sheets import (
     Badge,
@@ -25,7 +27,7 @@ def product_labels(ids: list[int], flt: queries.ProductFilter, page_size: str) -
     """Labels for the products picked (``ids``), or for every product the filter finds."""
     found = _picked(ids, queries.products_with_ids, queries.search_products, flt)
     if not found:
-        raise InvalidInput("No products to print.")
+        raise InvalidInput(_("No products to print."))
     labels = [ProductLabel(p.sku, p.name, _label_barcode(p), short_code("P", p.id)) for p in found]
     return render_product_labels(labels, page_size)
 
@@ -51,7 +53,7 @@ def location_labels(ids: list[int], flt: queries.LocationFilter, page_size: str)
     """Labels for the locations picked (``ids``), or for every location the filter finds."""
     found = _picked(ids, queries.locations_with_ids, queries.search_locations, flt)
     if not found:
-        raise InvalidInput("No locations to print.")
+        raise InvalidInput(_("No locations to print."))
     labels = [
         LocationLabel(loc.code, loc.name, loc.kind.replace("_", " "), short_code("L", loc.id))
         for loc in found
@@ -63,7 +65,11 @@ def badges(ids: list[int], page_size: str) -> bytes:
     """Badges (Code128 of the badge code) for the users picked who have a badge code."""
     found = [u for u in queries.users_with_ids(ids) if u.badge_code]
     if not found:
-        raise InvalidInput("Pick users who have a badge code.")
+        raise InvalidInput(_("Pick users who have a badge code."))
     return render_badges(
-        [Badge(u.display_name, u.role.capitalize(), u.badge_code or "") for u in found], page_size
+        [
+            Badge(u.display_name, str(_(ROLE_LABELS[u.role])).capitalize(), u.badge_code or "")
+            for u in found
+        ],
+        page_size,
     )

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from wms.auth.models import User
 from wms.base.codes import short_code
 from wms.base.errors import InvalidInput, NotFound
+from wms.base.i18n import Text, _, n_
 from wms.base.numbers import order_number, wave_code
 from wms.extensions import db
+from wms.i18n import format_number
 from wms.inventory.models import Barcode, BarcodeKind, Location, Product
 from wms.picking.models import PickTask, TaskStatus, Wave, WaveOrder
 from wms.picking.queries import overview
@@ -37,7 +39,7 @@ def page_size(value: str | None) -> str:
     try:
         check_page_size(value)
     except ValueError:
-        raise InvalidInput("Paper is A4 or Letter.") from None
+        raise InvalidInput(_("Paper is A4 or Letter.")) from None
     return "Letter" if value.upper() == "LETTER" else "A4"
 
 
@@ -78,7 +80,7 @@ def pick_list_pdf(wave_id: int, size: str | None = None) -> tuple[str, bytes]:
     """(file name, PDF) of a wave's pick list."""
     wave = db.session.get(Wave, wave_id)
     if wave is None:
-        raise NotFound(f"There is no wave {wave_code(wave_id)}.")
+        raise NotFound(_("There is no wave %(wave)s.", wave=wave_code(wave_id)))
     picker = db.session.get(User, wave.picker_id) if wave.picker_id else None
     pdf = render_pick_list(
         wave.code,
@@ -88,6 +90,10 @@ def pick_list_pdf(wave_id: int, size: str | None = None) -> tuple[str, bytes]:
         picker=picker.display_name if picker else "",
     )
     return f"pick-list-{wave.code}.pdf", pdf
+
+
+def too_many_labels() -> Text:
+    return _("Print at most %(num)s labels at once.", num=format_number(MAX_LABELS))
 
 
 def split_codes(text: str) -> list[str]:
@@ -108,7 +114,14 @@ def location_labels_pdf(zone: str = "", codes: str = "", size: str | None = None
         }
         unknown = [c for c in wanted if c not in found]
         if unknown:
-            raise InvalidInput(f"No location has the code {', '.join(unknown)}.")
+            raise InvalidInput(
+                n_(
+                    "No location has the code %(codes)s.",
+                    "No location has the codes %(codes)s.",
+                    len(unknown),
+                    codes=", ".join(unknown),
+                )
+            )
         locations = [found[c] for c in wanted]
     elif zone.strip():
         locations = list(
@@ -119,15 +132,15 @@ def location_labels_pdf(zone: str = "", codes: str = "", size: str | None = None
             )
         )
         if not locations:
-            raise InvalidInput(f"Zone {zone.strip().upper()} has no locations.")
+            raise InvalidInput(_("Zone %(zone)s has no locations.", zone=zone.strip().upper()))
     else:
-        raise InvalidInput("Name a zone, or the location codes to print.")
+        raise InvalidInput(_("Name a zone, or the location codes to print."))
     if len(locations) > MAX_LABELS:
-        raise InvalidInput(f"Print at most {MAX_LABELS} labels at once.")
+        raise InvalidInput(too_many_labels())
     labels = [
         LocationLabel(
             code=loc.code,
-            name=loc.name or (f"Zone {loc.zone}" if loc.zone else ""),
+            name=loc.name or (str(_("Zone %(zone)s", zone=loc.zone)) if loc.zone else ""),
             kind=loc.kind.replace("_", " "),
             short=short_code("L", loc.id),
         )
@@ -140,24 +153,31 @@ def product_labels_pdf(skus: str, copies: int = 1, size: str | None = None) -> b
     """Labels for the products named by SKU (or barcode), ``copies`` of each."""
     wanted = split_codes(skus)
     if not wanted:
-        raise InvalidInput("Name the SKUs to print.")
+        raise InvalidInput(_("Name the SKUs to print."))
     if not 1 <= copies <= 100:
-        raise InvalidInput("Print 1 to 100 copies of each label.")
+        raise InvalidInput(_("Print 1 to 100 copies of each label."))
     if len(wanted) * copies > MAX_LABELS:
-        raise InvalidInput(f"Print at most {MAX_LABELS} labels at once.")
+        raise InvalidInput(too_many_labels())
     products = {
         p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(wanted)))
     }
     unknown = [s for s in wanted if s not in products]
     if unknown:
-        raise InvalidInput(f"No product has the SKU {', '.join(unknown)}.")
+        raise InvalidInput(
+            n_(
+                "No product has the SKU %(skus)s.",
+                "No product has the SKUs %(skus)s.",
+                len(unknown),
+                skus=", ".join(unknown),
+            )
+        )
     eans = _ean13_by_product({p.id for p in products.values()})
     labels = [
         ProductLabel(
             sku=p.sku, name=p.name, barcode=eans.get(p.id, ""), short=short_code("P", p.id)
         )
         for p in (products[s] for s in wanted)
-        for _ in range(copies)
+        for _copy in range(copies)
     ]
     return render_product_labels(labels, page_size(size))
 

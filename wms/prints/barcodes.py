@@ -366,14 +366,16 @@ def _winansi(ch: str) -> bool:
     return True
 
 
-def pdf_text(text: str) -> str:
-    """``text`` made drawable with the built-in PDF fonts (WinAnsi).
+def pdf_text(text: object) -> str:
+    """``text`` (a string, or a sentence read now in the reader's language) made
+    drawable with the built-in PDF fonts (WinAnsi).
 
     Keeps Latin-1 and the other WinAnsi characters (é, ß, €, curly quotes...),
     strips accents the fonts lack (ő -> o, ś -> s), maps a few letters by hand
     (ł -> l), turns control characters and line breaks into spaces and anything
-    else into '?'.
+    else into '?'. French typography's narrow no-break spaces print as spaces.
     """
+    text = str(text)
     if text.isprintable():
         if text.isascii():
             return text
@@ -399,7 +401,7 @@ def pdf_text(text: str) -> str:
     return "".join(out)
 
 
-def fit_text(text: str, font_name: str, font_size: float, max_width: float) -> str:
+def fit_text(text: object, font_name: str, font_size: float, max_width: float) -> str:
     """``text`` (made PDF-safe) cut with an ellipsis so it fits in ``max_width`` points."""
     text = pdf_text(text)
     if stringWidth(text, font_name, font_size) <= max_width:
@@ -417,7 +419,7 @@ def fit_text(text: str, font_name: str, font_size: float, max_width: float) -> s
 
 
 def fit_font_size(
-    text: str, font_name: str, max_size: float, max_width: float, min_size: float = 6.0
+    text: object, font_name: str, max_size: float, max_width: float, min_size: float = 6.0
 ) -> float:
     """The largest size up to ``max_size`` (not below ``min_size``) fitting ``max_width``."""
     width = stringWidth(pdf_text(text), font_name, max_size)

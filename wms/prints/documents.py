@@ -29,6 +29,8 @@ from reportlab.platypus import (
 )
 
 from wms.base.address import Address
+from wms.base.i18n import Text, _, n_
+from wms.i18n import format_date, format_datetime, format_number
 from wms.prints.barcodes import (
     FONT,
     FONT_BOLD,
@@ -161,26 +163,30 @@ def _para(value: object, style: ParagraphStyle = _BODY) -> Paragraph:
     return Paragraph(_text(value), style)
 
 
-def _footer(title: str) -> Any:
+def _footer(title: object) -> Any:
     def draw(c: Canvas, doc: SimpleDocTemplate) -> None:
-        width, _ = doc.pagesize
+        width = doc.pagesize[0]
         c.saveState()
         c.setLineWidth(0.6)
         c.line(_MARGIN, _MARGIN - 8, width - _MARGIN, _MARGIN - 8)
         c.setFont(FONT, 8)
         c.drawString(_MARGIN, _MARGIN - 20, fit_text(title, FONT, 8, width - 2 * _MARGIN - 90))
-        label = f"Page {c.getPageNumber()} of "
+        # The page total is only known at the end: the sentence is cut where it goes.
+        page = _("Page %(page)s of %(pages)s", page=c.getPageNumber(), pages="\x00")
+        before, _sep, after = pdf_text(str(page).replace("\x00", "\x01")).partition("\x01")
         x = width - _MARGIN - 70
         c.setFont(FONT_BOLD, 8)
-        c.drawString(x, _MARGIN - 20, label)
-        c.translate(x + c.stringWidth(label, FONT_BOLD, 8), _MARGIN - 20)
+        c.drawString(x, _MARGIN - 20, before)
+        c.translate(x + c.stringWidth(before, FONT_BOLD, 8), _MARGIN - 20)
         c.doForm(_FORM)
+        if after:
+            c.drawString(c.stringWidth("0000", FONT_BOLD, 8), 0, after)
         c.restoreState()
 
     return draw
 
 
-def _build(story: list[Flowable], page: str, title: str, footer: str) -> bytes:
+def _build(story: list[Flowable], page: str, title: object, footer: object) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -202,7 +208,7 @@ def _content_width(page: str) -> float:
     return resolve_page_size(page)[0] - 2 * _MARGIN
 
 
-def _title_block(title: str, code: str, code_label: str, width: float) -> Table:
+def _title_block(title: object, code: str, code_label: object, width: float) -> Table:
     """Title and the document's code (large text over its Code128), side by side."""
     code_cell = [
         _para(code_label, _LABEL),
@@ -222,7 +228,7 @@ def _title_block(title: str, code: str, code_label: str, width: float) -> Table:
     return table
 
 
-def _facts(pairs: Sequence[tuple[str, str]], width: float) -> Table:
+def _facts(pairs: Sequence[tuple[object, str]], width: float) -> Table:
     """A compact two-column "label: value" block (empty values left out)."""
     rows = [[_para(label, _LABEL), _para(value, _BODY)] for label, value in pairs if value]
     if not rows:
@@ -239,6 +245,11 @@ def _facts(pairs: Sequence[tuple[str, str]], width: float) -> Table:
         )
     )
     return table
+
+
+def _heads(*words: Text) -> list[str]:
+    """Column heads in the reader's language, as drawable text."""
+    return [pdf_text(word) for word in words]
 
 
 def _grid_style(extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
@@ -260,8 +271,8 @@ def _when(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    return value.isoformat()
+        return format_datetime(value, "screen")
+    return format_date(value)
 
 
 # --------------------------------------------------------------------------- packing slip
@@ -271,21 +282,21 @@ def render_packing_slip(slip: PackingSlip, page_size: str = "A4") -> bytes:
     """Packing slip for one parcel of an order."""
     barcode_pattern(slip.order_number, "code128")
     width = _content_width(page_size)
-    title = "Packing slip" + (f" - {slip.channel}" if slip.channel else "")
-    story: list[Flowable] = [_title_block(title, slip.order_number, "ORDER", width)]
+    title = _("Packing slip - %(shop)s", shop=slip.channel) if slip.channel else _("Packing slip")
+    story: list[Flowable] = [_title_block(title, slip.order_number, _("ORDER"), width)]
     story.append(Spacer(1, 10))
 
     ship_to = "<br/>".join(_text(line) for line in address_lines(slip.ship_to))
-    left: list[Flowable] = [_para("SHIP TO", _LABEL), Paragraph(ship_to, _BODY)]
+    left: list[Flowable] = [_para(_("SHIP TO"), _LABEL), Paragraph(ship_to, _BODY)]
     if slip.ship_from is not None:
         sender = "<br/>".join(_text(line) for line in address_lines(slip.ship_from))
-        left += [Spacer(1, 6), _para("FROM", _LABEL), Paragraph(sender, _SMALL)]
+        left += [Spacer(1, 6), _para(_("FROM"), _LABEL), Paragraph(sender, _SMALL)]
     facts = _facts(
         [
-            ("Order date", _when(slip.order_date)),
-            ("Packed", _when(slip.packed_at)),
-            ("Parcel", slip.parcel),
-            ("Box", slip.box),
+            (_("Order date"), _when(slip.order_date)),
+            (_("Packed"), _when(slip.packed_at)),
+            (_("Parcel"), slip.parcel),
+            (_("Box"), slip.box),
         ],
         width / 2 - 10,
     )
@@ -298,36 +309,42 @@ def render_packing_slip(slip: PackingSlip, page_size: str = "A4") -> bytes:
     ordered = sum(line.qty_ordered for line in slip.lines)
     packed = sum(line.qty_in_parcel for line in slip.lines)
     table = _lines_table(
-        ["SKU", "PRODUCT", "ORDERED", "IN THIS PARCEL"],
+        _heads(_("SKU"), _("PRODUCT"), _("ORDERED"), _("IN THIS PARCEL")),
         [
             (
                 [
                     fit_text(line.sku, FONT, 9, 100),
                     _para(line.name),
-                    str(line.qty_ordered),
-                    str(line.qty_in_parcel),
+                    format_number(line.qty_ordered),
+                    format_number(line.qty_in_parcel),
                 ],
                 line.qty_in_parcel != line.qty_ordered,
             )
             for line in slip.lines
         ],
-        ["", "Total units", str(ordered), str(packed)],
+        ["", pdf_text(_("Total units")), format_number(ordered), format_number(packed)],
         [106, width - 106 - 60 - 90, 60, 90],
     )
     story.append(table)
     if packed != ordered:
         story += [
             Spacer(1, 4),
-            _para("Shaded lines ship (partly) in another parcel.", _SMALL),
+            _para(_("Shaded lines ship (partly) in another parcel."), _SMALL),
         ]
     if slip.note:
-        note = Table([[[_para("NOTE", _LABEL), _para(slip.note)]]], colWidths=[width])
+        note = Table([[[_para(_("NOTE"), _LABEL), _para(slip.note)]]], colWidths=[width])
         note.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, colors.black)]))
         story += [Spacer(1, 14), KeepTogether(note)]
-    footer = f"Packing slip - order {slip.order_number}" + (
-        f" - parcel {slip.parcel}" if slip.parcel else ""
+    footer = (
+        _(
+            "Packing slip - order %(order)s - parcel %(parcel)s",
+            order=slip.order_number,
+            parcel=slip.parcel,
+        )
+        if slip.parcel
+        else _("Packing slip - order %(order)s", order=slip.order_number)
     )
-    return _build(story, page_size, f"Packing slip {slip.order_number}", footer)
+    return _build(story, page_size, _("Packing slip %(order)s", order=slip.order_number), footer)
 
 
 def _lines_table(
@@ -338,10 +355,10 @@ def _lines_table(
 ) -> Table:
     """A document's lines under their header, each shaded when flagged, and the totals
     in bold last; the header repeats on every page."""
-    rows = [header, *(cells for cells, _ in lines), totals]
+    rows = [header, *(cells for cells, _flag in lines), totals]
     flagged = [
         ("BACKGROUND", (0, i), (-1, i), _FLAG_BG)
-        for i, (_, flag) in enumerate(lines, start=1)
+        for i, (_cells, flag) in enumerate(lines, start=1)
         if flag
     ]
     last = len(rows) - 1
@@ -358,19 +375,30 @@ def render_discrepancy_report(report: DiscrepancyReport, page_size: str = "A4") 
     barcode_pattern(report.inbound_reference, "code128")
     width = _content_width(page_size)
     story: list[Flowable] = [
-        _title_block("Receiving discrepancy report", report.inbound_reference, "INBOUND", width),
+        _title_block(
+            _("Receiving discrepancy report"), report.inbound_reference, _("INBOUND"), width
+        ),
         Spacer(1, 8),
     ]
     flagged_count = sum(1 for line in report.lines if line.is_discrepancy)
     story.append(
         _facts(
             [
-                ("Supplier", report.supplier),
-                ("Warehouse", report.warehouse),
-                ("Expected date", _when(report.expected_date)),
-                ("Closed at", _when(report.closed_at)),
-                ("Closed by", report.closed_by),
-                ("Lines", f"{len(report.lines)} ({flagged_count} with a discrepancy)"),
+                (_("Supplier"), report.supplier),
+                (_("Warehouse"), report.warehouse),
+                (_("Expected date"), _when(report.expected_date)),
+                (_("Closed at"), _when(report.closed_at)),
+                (_("Closed by"), report.closed_by),
+                (
+                    _("Lines"),
+                    str(
+                        _(
+                            "%(lines)s (%(flagged)s with a discrepancy)",
+                            lines=format_number(len(report.lines)),
+                            flagged=format_number(flagged_count),
+                        )
+                    ),
+                ),
             ],
             width,
         )
@@ -380,17 +408,25 @@ def render_discrepancy_report(report: DiscrepancyReport, page_size: str = "A4") 
     num_w = 52.0
     lines = report.lines
     table = _lines_table(
-        ["SKU", "PRODUCT", "EXPECTED", "RECEIVED", "SHORT", "OVER", "DAMAGED"],
+        _heads(
+            _("SKU"),
+            _("PRODUCT"),
+            _("EXPECTED"),
+            _("RECEIVED"),
+            _("SHORT"),
+            _("OVER"),
+            _("DAMAGED"),
+        ),
         [
             (
                 [
                     fit_text(line.sku, FONT, 9, 86),
                     _para(line.name),
-                    str(line.expected),
-                    str(line.received),
-                    str(line.short) if line.short else "",
-                    str(line.over) if line.over else "",
-                    str(line.damaged) if line.damaged else "",
+                    format_number(line.expected),
+                    format_number(line.received),
+                    format_number(line.short) if line.short else "",
+                    format_number(line.over) if line.over else "",
+                    format_number(line.damaged) if line.damaged else "",
                 ],
                 line.is_discrepancy,
             )
@@ -398,12 +434,12 @@ def render_discrepancy_report(report: DiscrepancyReport, page_size: str = "A4") 
         ],
         [
             "",
-            "Totals",
-            str(sum(line.expected for line in lines)),
-            str(sum(line.received for line in lines)),
-            str(sum(line.short for line in lines)),
-            str(sum(line.over for line in lines)),
-            str(sum(line.damaged for line in lines)),
+            pdf_text(_("Totals")),
+            format_number(sum(line.expected for line in lines)),
+            format_number(sum(line.received for line in lines)),
+            format_number(sum(line.short for line in lines)),
+            format_number(sum(line.over for line in lines)),
+            format_number(sum(line.damaged for line in lines)),
         ],
         [92, width - 92 - 5 * num_w, *([num_w] * 5)],
     )
@@ -411,18 +447,24 @@ def render_discrepancy_report(report: DiscrepancyReport, page_size: str = "A4") 
     story += [
         Spacer(1, 4),
         _para(
-            "Received counts every unit booked in, damaged ones included. "
-            "Shaded lines have a discrepancy.",
+            _(
+                "Received counts every unit booked in, damaged ones included. "
+                "Shaded lines have a discrepancy."
+            ),
             _SMALL,
         ),
     ]
     if report.note:
-        story += [Spacer(1, 10), _para("NOTE", _LABEL), _para(report.note)]
+        story += [Spacer(1, 10), _para(_("NOTE"), _LABEL), _para(report.note)]
     return _build(
         story,
         page_size,
-        f"Discrepancy report {report.inbound_reference}",
-        f"Discrepancy report - inbound {report.inbound_reference} - {report.supplier}",
+        _("Discrepancy report %(inbound)s", inbound=report.inbound_reference),
+        _(
+            "Discrepancy report - inbound %(inbound)s - %(supplier)s",
+            inbound=report.inbound_reference,
+            supplier=report.supplier,
+        ),
     )
 
 
@@ -438,21 +480,24 @@ def render_manifest(manifest: Manifest, page_size: str = "A4") -> bytes:
     services: dict[str, int] = {}
     for parcel in manifest.parcels:
         services[parcel.service] = services.get(parcel.service, 0) + 1
-    by_service = ", ".join(f"{name}: {count}" for name, count in sorted(services.items()))
-    title = f"Manifest - {manifest.carrier}"
+    by_service = ", ".join(
+        str(_("%(service)s: %(count)s", service=name, count=format_number(count)))
+        for name, count in sorted(services.items())
+    )
+    title = _("Manifest - %(carrier)s", carrier=manifest.carrier)
     story: list[Flowable] = [
         _para(title, _TITLE),
         Spacer(1, 6),
         _facts(
             [
-                ("Carrier", manifest.carrier),
-                ("Ship date", manifest.ship_date.isoformat()),
-                ("Warehouse", manifest.warehouse),
-                ("Account", manifest.account),
-                ("Created", _when(manifest.created_at)),
-                ("Parcels", str(len(manifest.parcels))),
-                ("Total weight", format_weight(total_g)),
-                ("By service", by_service),
+                (_("Carrier"), manifest.carrier),
+                (_("Ship date"), _when(manifest.ship_date)),
+                (_("Warehouse"), manifest.warehouse),
+                (_("Account"), manifest.account),
+                (_("Created"), _when(manifest.created_at)),
+                (_("Parcels"), format_number(len(manifest.parcels))),
+                (_("Total weight"), format_weight(total_g)),
+                (_("By service"), by_service),
             ],
             width,
         ),
@@ -460,7 +505,9 @@ def render_manifest(manifest: Manifest, page_size: str = "A4") -> bytes:
     ]
 
     track_w = 236.0
-    rows: list[list[Any]] = [["#", "TRACKING NUMBER", "ORDER", "SERVICE", "WEIGHT"]]
+    rows: list[list[Any]] = [
+        ["#", *_heads(_("TRACKING NUMBER"), _("ORDER"), _("SERVICE"), _("WEIGHT"))]
+    ]
     for i, parcel in enumerate(manifest.parcels, start=1):
         tracking = [
             _para(parcel.tracking_number, _BODY),
@@ -478,7 +525,9 @@ def render_manifest(manifest: Manifest, page_size: str = "A4") -> bytes:
                 format_weight(parcel.weight_g),
             ]
         )
-    rows.append(["", f"{len(manifest.parcels)} parcels", "", "", format_weight(total_g)])
+    count = len(manifest.parcels)
+    parcels = n_("%(num)s parcel", "%(num)s parcels", count, num=format_number(count))
+    rows.append(["", pdf_text(parcels), "", "", format_weight(total_g)])
     last = len(rows) - 1
     rest = width - 26 - track_w - 70
     table = Table(
@@ -499,9 +548,9 @@ def render_manifest(manifest: Manifest, page_size: str = "A4") -> bytes:
     story.append(table)
     signatures = Table(
         [
-            ["Driver name", "Signature", "Time of pick-up"],
+            _heads(_("Driver name"), _("Signature"), _("Time of pick-up")),
             ["", "", ""],
-            ["Dispatched by", "Signature", "Parcels handed over"],
+            _heads(_("Dispatched by"), _("Signature"), _("Parcels handed over")),
             ["", "", ""],
         ],
         colWidths=[width / 3] * 3,
@@ -520,6 +569,10 @@ def render_manifest(manifest: Manifest, page_size: str = "A4") -> bytes:
     return _build(
         story,
         page_size,
-        f"Manifest {manifest.carrier} {manifest.ship_date.isoformat()}",
-        f"Manifest - {manifest.carrier} - {manifest.ship_date.isoformat()}",
+        _("Manifest %(carrier)s %(day)s", carrier=manifest.carrier, day=_when(manifest.ship_date)),
+        _(
+            "Manifest - %(carrier)s - %(day)s",
+            carrier=manifest.carrier,
+            day=_when(manifest.ship_date),
+        ),
     )

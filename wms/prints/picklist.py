@@ -25,6 +25,8 @@ from datetime import datetime
 from reportlab.pdfgen.canvas import Canvas
 
 from wms.base.codes import is_valid_ean13
+from wms.base.i18n import _, n_
+from wms.i18n import format_datetime, format_number
 from wms.prints.barcodes import (
     CODE128,
     EAN13,
@@ -80,7 +82,7 @@ _QTY_W = 40.0
 
 def rows_per_page(page: str = "A4") -> int:
     """How many lines fit on one page of the given size."""
-    _, height = resolve_page_size(page)
+    height = resolve_page_size(page)[1]
     room = height - MARGIN_TOP - HEADER_HEIGHT - FOOTER_HEIGHT - MARGIN_BOTTOM
     return int(room // ROW_HEIGHT)
 
@@ -138,12 +140,19 @@ def render_pick_list(
     per_page = rows_per_page(page_size)
     pages = max(1, -(-len(ordered) // per_page))
     units = sum(line.qty for line in ordered)
-    totals = f"{len(ordered)} lines, {units} units"
+    count = len(ordered)
+    totals = pdf_text(
+        _(
+            "%(lines)s, %(units)s",
+            lines=n_("%(num)s line", "%(num)s lines", count, num=format_number(count)),
+            units=n_("%(num)s unit", "%(num)s units", units, num=format_number(units)),
+        )
+    )
     patterns = _Patterns()
 
     buffer = io.BytesIO()
     c = PrintCanvas(buffer, pagesize=(width, height))
-    c.setTitle(pdf_text(f"Pick list {wave_code}"))
+    c.setTitle(pdf_text(_("Pick list %(wave)s", wave=wave_code)))
     c.setCreator("wms")
 
     left = MARGIN_X
@@ -154,15 +163,20 @@ def render_pick_list(
     x_qty = x_product + _PRODUCT_W
     x_order = x_qty + _QTY_W
     wave_text = pdf_text(wave_code)
-    picker_text = f"Picker: {picker}" if picker else "Picker: ______________"
-    created_text = f"Created {created_at:%Y-%m-%d %H:%M}" if created_at else ""
+    picker_text = pdf_text(_("Picker: %(name)s", name=picker or "______________"))
+    created_text = (
+        pdf_text(_("Created %(when)s", when=format_datetime(created_at, "screen")))
+        if created_at
+        else ""
+    )
+    heads = [pdf_text(w) for w in (_("BIN"), _("PRODUCT"), _("QTY"), _("ORDER / TOTE"))]
     info = "   ".join(p for p in (created_text, picker_text, totals) if p)
 
     for page in range(pages):
         # Header.
         top = height - MARGIN_TOP
         c.setFont(FONT_BOLD, 8)
-        c.drawString(left, top - 8, "PICK LIST")
+        c.drawString(left, top - 8, pdf_text(_("PICK LIST")))
         c.setFont(FONT_BOLD, 20)
         c.drawString(left, top - 30, fit_text(wave_code, FONT_BOLD, 20, inner - 230))
         c.setFont(FONT, 8.5)
@@ -170,10 +184,10 @@ def render_pick_list(
         _wave_barcode(c, patterns, wave_code, left + inner, top - 52)
         head_y = top - HEADER_HEIGHT + 8
         c.setFont(FONT_BOLD, 8)
-        c.drawString(x_bin, head_y, "BIN")
-        c.drawString(x_product, head_y, "PRODUCT")
-        c.drawCentredString(x_qty + _QTY_W / 2, head_y, "QTY")
-        c.drawString(x_order, head_y, "ORDER / TOTE")
+        c.drawString(x_bin, head_y, heads[0])
+        c.drawString(x_product, head_y, fit_text(heads[1], FONT_BOLD, 8, _PRODUCT_W - 4))
+        c.drawCentredString(x_qty + _QTY_W / 2, head_y, heads[2])
+        c.drawString(x_order, head_y, fit_text(heads[3], FONT_BOLD, 8, order_w))
         c.setLineWidth(1.2)
         c.line(left, head_y - 4, left + inner, head_y - 4)
 
@@ -186,16 +200,18 @@ def render_pick_list(
             c.line(left, row_top, left + inner, row_top)
         if not ordered:
             c.setFont(FONT, 11)
-            c.drawString(left, row_top - 20, "No lines in this wave.")
+            c.drawString(left, row_top - 20, pdf_text(_("No lines in this wave.")))
 
         # Footer.
         foot = MARGIN_BOTTOM
         c.setLineWidth(0.8)
         c.line(left, foot + 12, left + inner, foot + 12)
         c.setFont(FONT, 8.5)
-        c.drawString(left, foot, fit_text(f"Wave {wave_text} - {totals}", FONT, 8.5, inner - 90))
+        footer = _("Wave %(wave)s - %(totals)s", wave=wave_text, totals=totals)
+        c.drawString(left, foot, fit_text(footer, FONT, 8.5, inner - 90))
         c.setFont(FONT_BOLD, 8.5)
-        c.drawRightString(left + inner, foot, f"Page {page + 1} of {pages}")
+        page_of = _("Page %(page)s of %(pages)s", page=page + 1, pages=pages)
+        c.drawRightString(left + inner, foot, pdf_text(page_of))
         c.showPage()
     c.save()
     return buffer.getvalue()
@@ -263,6 +279,6 @@ def _draw_row(
             c.drawString(
                 x_order + 12 + order_text_w,
                 text_y,
-                fit_text(f"Tote {line.tote}", FONT, 8, tote_room),
+                fit_text(_("Tote %(tote)s", tote=line.tote), FONT, 8, tote_room),
             )
     _barcode_in(c, patterns, line.order_number, CODE128, x_order, bar_y, order_w - 2)

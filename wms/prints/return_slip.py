@@ -14,6 +14,8 @@ from datetime import date
 from reportlab.platypus import Flowable, Spacer, Table
 
 from wms.base.address import Address
+from wms.base.i18n import _
+from wms.i18n import format_number
 from wms.prints.barcodes import barcode_pattern
 from wms.prints.documents import (
     _BODY,
@@ -22,6 +24,7 @@ from wms.prints.documents import (
     _content_width,
     _facts,
     _grid_style,
+    _heads,
     _para,
     _title_block,
     _when,
@@ -55,16 +58,16 @@ def render_return_slip(slip: ReturnSlip, page_size: str = "A4") -> bytes:
     barcode_pattern(slip.rma_number)  # refuse a number that cannot be a barcode before drawing
     width = _content_width(page_size)
     story: list[Flowable] = [
-        _title_block("Return slip", slip.rma_number, "RMA", width),
+        _title_block(_("Return slip"), slip.rma_number, _("RMA"), width),
         Spacer(1, 10),
         _facts(
             [
-                ("Order", slip.order_number),
-                ("Customer", slip.customer),
-                ("Authorised", _when(slip.created_on)),
-                ("Tracking", slip.tracking_number),
+                (_("Order"), slip.order_number),
+                (_("Customer"), slip.customer),
+                (_("Authorised"), _when(slip.created_on)),
+                (_("Tracking"), slip.tracking_number),
                 (
-                    "Return to",
+                    _("Return to"),
                     ", ".join(address_lines(slip.return_to)) if slip.return_to else "",
                 ),
             ],
@@ -72,12 +75,12 @@ def render_return_slip(slip: ReturnSlip, page_size: str = "A4") -> bytes:
         ),
         Spacer(1, 10),
     ]
-    rows = [["SKU", "Product", "Qty", "Reason", "Wish"]]
+    rows: list[list[object]] = [_heads(_("SKU"), _("Product"), _("Qty"), _("Reason"), _("Wish"))]
     rows += [
         [
             _para(ln.sku, _SMALL),
             _para(ln.name, _SMALL),
-            str(ln.qty),
+            format_number(ln.qty),
             _para(ln.reason, _SMALL),
             _para(ln.wish, _SMALL),
         ]
@@ -94,12 +97,19 @@ def render_return_slip(slip: ReturnSlip, page_size: str = "A4") -> bytes:
     story.append(Spacer(1, 12))
     story.append(
         _para(
-            "Put this slip in the parcel. Only the items listed are taken back; "
-            "anything else is set aside and the shop is told.",
+            _(
+                "Put this slip in the parcel. Only the items listed are taken back; "
+                "anything else is set aside and the shop is told."
+            ),
             _BODY,
         )
     )
     if slip.note:
         story.append(Spacer(1, 6))
         story.append(_para(slip.note, _BODY))
-    return _build(story, page_size, f"Return {slip.rma_number}", f"Return slip {slip.rma_number}")
+    return _build(
+        story,
+        page_size,
+        _("Return %(rma)s", rma=slip.rma_number),
+        _("Return slip %(rma)s", rma=slip.rma_number),
+    )

@@ -7,7 +7,8 @@ Label stock (the labels are laid out to match these die-cut sheets):
 
 Badges are ID-card sized (85.6 x 54 mm) with dashed cut lines, 10 per A4 page and
 8 per Letter page.  The command sheet is two pages: the screens' commands, then the
-actions'.
+actions'. The screens' page also carries one barcode per language the app speaks
+(``CMD-LANG-FR``...), captioned with the language's own name.
 
 A location or product barcode spans the whole label, its quiet zones in the
 label's margins, and never prints below ``MIN_MODULE_WIDTH``: a code too long for
@@ -24,7 +25,9 @@ from dataclasses import dataclass
 from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 
-from wms.base.codes import COMMANDS, SCREEN_COMMANDS, command_code
+from wms.base.codes import COMMANDS, SCREEN_COMMANDS, command_code, language_command
+from wms.base.i18n import N_, _
+from wms.i18n import available_languages, language_name
 from wms.prints.barcodes import (
     CODE128,
     FONT,
@@ -38,6 +41,7 @@ from wms.prints.barcodes import (
     fit_module_width,
     fit_text,
     fits_at_minimum,
+    pdf_text,
     product_symbology,
 )
 from wms.prints.barcodes import page_size as resolve_page_size
@@ -130,10 +134,10 @@ def _height(page: str) -> float:
     return resolve_page_size(page)[1]
 
 
-def _new_canvas(page: str, title: str) -> tuple[Canvas, io.BytesIO]:
+def _new_canvas(page: str, title: object) -> tuple[Canvas, io.BytesIO]:
     buffer = io.BytesIO()
     c = PrintCanvas(buffer, pagesize=resolve_page_size(page))
-    c.setTitle(title)
+    c.setTitle(pdf_text(title))
     c.setCreator("wms")
     return c, buffer
 
@@ -199,7 +203,7 @@ def render_location_labels(locations: Sequence[LocationLabel], page_size: str = 
     for location in locations:
         barcode_pattern(location.code, CODE128)  # refuse bad codes before drawing
         encoded.append(_encoded(location.code, location.short, CODE128, field))
-    c, buffer = _new_canvas(page_size, "Location labels")
+    c, buffer = _new_canvas(page_size, _("Location labels"))
     pad = 8.0
     inner = grid.label_w - 2 * pad
     for location, value, (x, y) in zip(
@@ -251,7 +255,7 @@ def render_product_labels(products: Sequence[ProductLabel], page_size: str = "A4
         barcode_pattern(value, symbology)
         encoded = _encoded(value, product.short, symbology, field)
         symbols.append((symbology if encoded == value else CODE128, encoded, value))
-    c, buffer = _new_canvas(page_size, "Product labels")
+    c, buffer = _new_canvas(page_size, _("Product labels"))
     pad = 7.0
     inner = grid.label_w - 2 * pad
     for product, (symbology, value, caption), (x, y) in zip(
@@ -282,50 +286,73 @@ def render_product_labels(products: Sequence[ProductLabel], page_size: str = "A4
 # --------------------------------------------------------------------------- commands
 
 
-# What each command does, printed small under its word.
+# What each command does, printed small under its word (in the reader's language;
+# the word and the barcode stay the same in every language).
 COMMAND_CAPTIONS = {
-    "MENU": "Back to the menu",
-    "RECEIVE": "Receive inbound units",
-    "PUTAWAY": "Put away from dock, tote or lane",
-    "PICK": "Pick the next wave",
-    "PACK": "Pack station",
-    "RETURNS": "Returns bench",
-    "COUNT": "Cycle count",
-    "LOOKUP": "Scan anything",
-    "BOARD": "Dock board",
-    "LOGOUT": "Log out",
-    "DONE": "Finish; twice closes a receipt",
-    "UNDO": "Take back the last scan",
-    "SKIP": "Leave this line for later",
-    "SHORT": "The bin holds too few",
-    "DAMAGED": "The next unit is damaged",
-    "PRINT": "Print the label again",
-    "BLIND": "Receive without an ASN",
-    "NEW": "Another inbound or return",
-    "RESELL": "Return grade: resellable",
-    "REWORK": "Return grade: needs rework",
-    "NOT-OURS": "Return grade: not ours",
+    "MENU": N_("Back to the menu"),
+    "RECEIVE": N_("Receive inbound units"),
+    "PUTAWAY": N_("Put away from dock, tote or lane"),
+    "PICK": N_("Pick the next wave"),
+    "PACK": N_("Pack station"),
+    "RETURNS": N_("Returns bench"),
+    "COUNT": N_("Cycle count"),
+    "LOOKUP": N_("Scan anything"),
+    "BOARD": N_("Dock board"),
+    "LOGOUT": N_("Log out"),
+    "DONE": N_("Finish; twice closes a receipt"),
+    "UNDO": N_("Take back the last scan"),
+    "SKIP": N_("Leave this line for later"),
+    "SHORT": N_("The bin holds too few"),
+    "DAMAGED": N_("The next unit is damaged"),
+    "PRINT": N_("Print the label again"),
+    "BLIND": N_("Receive without an ASN"),
+    "NEW": N_("Another inbound or return"),
+    "RESELL": N_("Return grade: resellable"),
+    "REWORK": N_("Return grade: needs rework"),
+    "NOT-OURS": N_("Return grade: not ours"),
 }
+
+
+def command_caption(word: str) -> str:
+    """What the command ``word`` does, in the reader's language; a language's command
+    is captioned with that language's own name (``Français``), for whoever reads it."""
+    if word.startswith("LANG-"):
+        return language_name(word.removeprefix("LANG-").lower())
+    caption = COMMAND_CAPTIONS.get(word)
+    return str(_(caption)) if caption else ""
 
 
 def render_command_sheet(page_size: str = "A4") -> bytes:
     """Two pages of command barcodes, two a row: the screens (MENU, RECEIVE, PICK...,
-    LOGOUT), then the actions (DONE, UNDO, SKIP, SHORT, DAMAGED, PRINT, BLIND, NEW and
-    the returns grades RESELL, REWORK, NOT-OURS).
+    LOGOUT) with the languages (LANG-EN, LANG-FR...), then the actions (DONE, UNDO,
+    SKIP, SHORT, DAMAGED, PRINT, BLIND, NEW and the returns grades RESELL, REWORK,
+    NOT-OURS).
 
     Each encodes ``command_code(word)`` (e.g. ``CMD-DONE``), with the word in large
     text above it and what it does in small text.
     """
     width, height = resolve_page_size(page_size)
-    c, buffer = _new_canvas(page_size, "Command barcodes")
+    c, buffer = _new_canvas(page_size, _("Command barcodes"))
+    languages = [language_command(code).removeprefix("CMD-") for code in available_languages()]
     pages = (
-        ("Screens", "Scan on any floor screen to open another.", SCREEN_COMMANDS),
-        ("Actions", "Scan on the floor screen you work on.", COMMANDS),
+        (
+            _("Command barcodes · Screens"),
+            _(
+                "Scan on any floor screen to open another, or to change its language. "
+                "Keep this sheet at the station."
+            ),
+            (*SCREEN_COMMANDS, *languages),
+        ),
+        (
+            _("Command barcodes · Actions"),
+            _("Scan on the floor screen you work on. Keep this sheet at the station."),
+            COMMANDS,
+        ),
     )
     for number, (title, note, words) in enumerate(pages):
         if number:
             c.showPage()
-        _command_page(c, width, height, f"Command barcodes · {title}", note, words)
+        _command_page(c, width, height, pdf_text(title), pdf_text(note), words)
     return _finish(c, buffer)
 
 
@@ -334,9 +361,9 @@ def _command_page(
 ) -> None:
     margin = 40.0
     c.setFont(FONT_BOLD, 20)
-    c.drawString(margin, height - margin - 20, title)
+    c.drawString(margin, height - margin - 20, fit_text(title, FONT_BOLD, 20, width - 2 * margin))
     c.setFont(FONT, 9)
-    c.drawString(margin, height - margin - 36, f"{note} Keep this sheet at the station.")
+    c.drawString(margin, height - margin - 36, fit_text(note, FONT, 9, width - 2 * margin))
     cols = 2
     rows = -(-len(words) // cols)
     cell_w = (width - 2 * margin) / cols
@@ -353,7 +380,8 @@ def _command_page(
         c.setFont(FONT_BOLD, 26)
         c.drawCentredString(x + cell_w / 2, y + cell_h - 36, word)
         c.setFont(FONT, 8)
-        c.drawCentredString(x + cell_w / 2, y + cell_h - 48, COMMAND_CAPTIONS.get(word, ""))
+        caption = fit_text(command_caption(word), FONT, 8, cell_w - 16)
+        c.drawCentredString(x + cell_w / 2, y + cell_h - 48, caption)
         _centred_barcode(
             c,
             command_code(word),
@@ -377,7 +405,7 @@ def render_badges(badges: Sequence[Badge], page_size: str = "A4") -> bytes:
     for badge in badges:
         barcode_pattern(badge.badge_code, CODE128)
     grid = _badge_grid(page_size)
-    c, buffer = _new_canvas(page_size, "Badges")
+    c, buffer = _new_canvas(page_size, _("Badges"))
     pad = 12.0
     inner = grid.label_w - 2 * pad
     for badge, (x, y) in zip(badges, _cells(c, grid, _height(page_size), len(badges)), strict=True):
@@ -390,7 +418,7 @@ def render_badges(badges: Sequence[Badge], page_size: str = "A4") -> bytes:
         c.rect(x, top - 20, grid.label_w, 20, stroke=0, fill=1)
         c.setFillColorRGB(1, 1, 1)
         c.setFont(FONT_BOLD, 9)
-        c.drawString(x + pad, top - 14, "WAREHOUSE STAFF")
+        c.drawString(x + pad, top - 14, fit_text(_("WAREHOUSE STAFF"), FONT_BOLD, 9, inner))
         c.setFillColorRGB(0, 0, 0)
         size = fit_font_size(badge.name, FONT_BOLD, 17, inner, 9)
         c.setFont(FONT_BOLD, size)

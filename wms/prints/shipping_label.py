@@ -35,6 +35,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from wms.base.address import Address
+from wms.base.i18n import _
+from wms.i18n import format_date, format_decimal
 from wms.prints.barcodes import (
     CODE128,
     FONT,
@@ -183,8 +185,9 @@ def fit_address(
 
 
 def format_weight(weight_g: int) -> str:
-    """Grams as kilograms with two decimals: 1250 -> ``"1.25 kg"``."""
-    return f"{weight_g / 1000:.2f} kg"
+    """Grams as kilograms with two decimals in the reader's language: 1250 -> ``"1.25 kg"``,
+    ``"1,25 kg"`` in French."""
+    return f"{format_decimal(weight_g / 1000, '#,##0.00')} kg"
 
 
 def _check(label: ShippingLabelData) -> None:
@@ -206,9 +209,9 @@ def _rule(c: Canvas, y: float, weight: float = 1.2) -> None:
     c.line(_M, y, LABEL_WIDTH - _M, y)
 
 
-def _caption(c: Canvas, x: float, y: float, text: str) -> None:
+def _caption(c: Canvas, x: float, y: float, text: object) -> None:
     c.setFont(FONT_BOLD, 6.5)
-    c.drawString(x, y, text)
+    c.drawString(x, y, pdf_text(text))
 
 
 def _pdf_measure(text: str, size: float, bold: bool) -> float:
@@ -270,7 +273,9 @@ def _draw_label(c: Canvas, label: ShippingLabelData) -> None:
     c.drawString(_M, top - 22, fit_text(label.carrier, FONT_BOLD, carrier_size, carrier_room))
     if label.shipped_on is not None:
         c.setFont(FONT, 8)
-        c.drawString(_M, top - 39, f"Ship date {label.shipped_on.isoformat()}")
+        c.drawString(
+            _M, top - 39, pdf_text(_("Ship date %(day)s", day=format_date(label.shipped_on)))
+        )
     y = top - 46
     # The notice takes its band from the barcode's height, so every block keeps its room.
     shift = _draw_notice(c, y - 1, label.notice) if label.notice else 0.0
@@ -279,32 +284,32 @@ def _draw_label(c: Canvas, label: ShippingLabelData) -> None:
     _rule(c, y)
 
     # FROM, small.
-    _caption(c, _M, y - 9, "FROM")
+    _caption(c, _M, y - 9, _("FROM"))
     _draw_address(c, label.ship_from, _M, y - 10, 52, big=False)
     y = top - 110
     _rule(c, y)
 
     # SHIP TO, large.
-    _caption(c, _M, y - 9, "SHIP TO")
+    _caption(c, _M, y - 9, _("SHIP TO"))
     _draw_address(c, label.ship_to, _M + 8, y - 11, 98, big=True)
     y = top - 222
     _rule(c, y, 2.0)
 
     # Order number, weight, reference.
-    _caption(c, _M, y - 9, "ORDER")
-    _caption(c, _M + _INNER * 0.62, y - 9, "WEIGHT")
+    _caption(c, _M, y - 9, _("ORDER"))
+    _caption(c, _M + _INNER * 0.62, y - 9, _("WEIGHT"))
     c.setFont(FONT_BOLD, 16)
     c.drawString(_M, y - 27, fit_text(label.order_number, FONT_BOLD, 16, _INNER * 0.6))
     c.setFont(FONT_BOLD, 14)
     c.drawString(_M + _INNER * 0.62, y - 27, format_weight(label.weight_g))
     if label.reference:
         c.setFont(FONT, 8)
-        c.drawString(_M, y - 41, fit_text(f"Ref: {label.reference}", FONT, 8, _INNER))
+        c.drawString(_M, y - 41, fit_text(_("Ref: %(ref)s", ref=label.reference), FONT, 8, _INNER))
     y = top - 272
     _rule(c, y, 2.0)
 
     # Tracking barcode, as wide as the label allows, in whole 203 dpi dots.
-    _caption(c, _M, y - 9, "TRACKING #")
+    _caption(c, _M, y - 9, _("TRACKING #"))
     tracking = label.tracking_number
     pattern = code128_pattern(tracking)
     module = fit_module_width(
@@ -333,7 +338,7 @@ def render_labels_pdf(labels: Sequence[ShippingLabelData]) -> bytes:
         _check(label)
     buffer = io.BytesIO()
     c = PrintCanvas(buffer, pagesize=(LABEL_WIDTH, LABEL_HEIGHT))
-    c.setTitle("Shipping labels")
+    c.setTitle(pdf_text(_("Shipping labels")))
     c.setCreator("wms")
     for label in labels:
         _draw_label(c, label)
@@ -429,7 +434,8 @@ def render_label_zpl(label: ShippingLabelData) -> str:
     out.append(f"^FO{box_x},{m + 16}^A0N,56,56^FB{box_w},1,0,C^FR^FH\\^FD{zpl_escape(service)}^FS")
     out.append(_zpl_text(m, m + 6, 60, label.carrier, _ZPL_INNER - box_w - 20))
     if label.shipped_on is not None:
-        out.append(_zpl_text(m, m + 76, 24, f"Ship date {label.shipped_on.isoformat()}"))
+        day = format_date(label.shipped_on)
+        out.append(_zpl_text(m, m + 76, 24, str(_("Ship date %(day)s", day=day))))
     shift = 0
     if label.notice:
         # The notice reversed out in a band; the barcode gives up the height it takes.
@@ -446,26 +452,26 @@ def render_label_zpl(label: ShippingLabelData) -> str:
     y = m + 108 + shift
     out.append(_zpl_rule(y))
 
-    out.append(_zpl_text(m, y + 10, 20, "FROM"))
+    out.append(_zpl_text(m, y + 10, 20, str(_("FROM"))))
     out += _zpl_address(label.ship_from, m, y + 36, 156, big=False)
     y = m + 300 + shift
     out.append(_zpl_rule(y))
 
-    out.append(_zpl_text(m, y + 10, 20, "SHIP TO"))
+    out.append(_zpl_text(m, y + 10, 20, str(_("SHIP TO"))))
     out += _zpl_address(label.ship_to, m + 20, y + 40, 272, big=True)
     y = m + 620 + shift
     out.append(_zpl_rule(y, 6))
 
-    out.append(_zpl_text(m, y + 10, 20, "ORDER"))
-    out.append(_zpl_text(m + 500, y + 10, 20, "WEIGHT", 250))
+    out.append(_zpl_text(m, y + 10, 20, str(_("ORDER"))))
+    out.append(_zpl_text(m + 500, y + 10, 20, str(_("WEIGHT")), 250))
     out.append(_zpl_text(m, y + 36, 48, label.order_number, 460))
     out.append(_zpl_text(m + 500, y + 36, 44, format_weight(label.weight_g), 250))
     if label.reference:
-        out.append(_zpl_text(m, y + 94, 24, f"Ref: {label.reference}"))
+        out.append(_zpl_text(m, y + 94, 24, str(_("Ref: %(ref)s", ref=label.reference))))
     y = m + 760 + shift
     out.append(_zpl_rule(y, 6))
 
-    out.append(_zpl_text(m, y + 12, 20, "TRACKING #"))
+    out.append(_zpl_text(m, y + 12, 20, str(_("TRACKING #"))))
     modules = len(code128_pattern(label.tracking_number)) + 20
     dots = max(1, min(4, _ZPL_INNER // modules))
     x = max(0, (ZPL_WIDTH - modules * dots) // 2) + 10 * dots

@@ -5,14 +5,21 @@ from __future__ import annotations
 from flask import Response
 
 from wms.base.errors import ReturnNotFound
+from wms.base.i18n import N_, _
+from wms.i18n import in_language
 from wms.prints.return_slip import ReturnSlip, ReturnSlipLine, render_return_slip
-from wms.returns.models import ReturnAuthorisation
+from wms.returns.models import ReturnAuthorisation, Wish
 from wms.returns.services import authorisations, labels
+
+# What the customer asked for, as the slip says it to them.
+WISH_WORDS = {Wish.REFUND: N_("Refund"), Wish.EXCHANGE: N_("Exchange")}
 
 
 def label_response(rma: ReturnAuthorisation) -> Response:
     if not rma.has_label or not rma.label_bytes:
-        raise ReturnNotFound(f"{rma.number} has no return label yet.").with_code("no_label")
+        raise ReturnNotFound(_("%(rma)s has no return label yet.", rma=rma.number)).with_code(
+            "no_label"
+        )
     zpl = rma.label_format == "ZPL"
     filename = f"{rma.number}-label.{'zpl' if zpl else 'pdf'}"
     return Response(
@@ -23,7 +30,9 @@ def label_response(rma: ReturnAuthorisation) -> Response:
 
 
 def slip_pdf(rma: ReturnAuthorisation, size: str = "A4") -> bytes:
-    return render_return_slip(_slip_data(rma), size)
+    # The customer reads it: in the order's language when the shop gave one.
+    with in_language(rma.order.language):
+        return render_return_slip(_slip_data(rma), size)
 
 
 def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
@@ -39,8 +48,8 @@ def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
                 ln.product.sku,
                 ln.product.name,
                 ln.qty_authorised,
-                authorisations.REASON_WORDS.get(ln.reason, ln.reason),
-                ln.wish,
+                str(_(authorisations.REASON_WORDS.get(ln.reason, ln.reason))),
+                str(_(WISH_WORDS[ln.wish])) if ln.wish in WISH_WORDS else ln.wish,
             )
             for ln in rma.lines
         ],

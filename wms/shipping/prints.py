@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from wms.base.clock import utcnow
 from wms.base.errors import NotFound
+from wms.base.i18n import _
 from wms.base.numbers import order_number
 from wms.channels.models import Channel
 from wms.core.models import Order, OrderLine
 from wms.extensions import db
+from wms.i18n import format_date, in_language
 from wms.prints.documents import (
     Manifest,
     ManifestParcel,
@@ -56,7 +58,9 @@ def packing_slip_pdf(parcel: Parcel) -> bytes:
         ship_from=warehouse_address(),
         channel=channel.name if channel else "",
     )
-    return render_packing_slip(slip)
+    # The customer reads it: in the order's language when the shop gave one.
+    with in_language(order.language):
+        return render_packing_slip(slip)
 
 
 def manifest_pdf(day: date, carrier: str) -> bytes | None:
@@ -119,6 +123,10 @@ def parcel_slip(parcel_id: int) -> PrintFile:
 def carrier_manifest(day: date, carrier: str) -> PrintFile:
     pdf = prints.manifest_pdf(day, carrier)
     if pdf is None:
-        raise NotFound(f"{carrier or 'That carrier'} took no parcels on {day.isoformat()}.")
+        raise NotFound(
+            _("%(carrier)s took no parcels on %(day)s.", carrier=carrier, day=format_date(day))
+            if carrier
+            else _("That carrier took no parcels on %(day)s.", day=format_date(day))
+        )
     slug = "".join(ch if ch.isalnum() else "-" for ch in carrier.lower()).strip("-")
     return PrintFile(pdf, f"manifest-{slug}-{day.isoformat()}.pdf")
