@@ -55,7 +55,7 @@ def location_labels(ids: list[int], flt: queries.LocationFilter, page_size: str)
     if not found:
         raise InvalidInput(_("No locations to print."))
     labels = [
-        LocationLabel(loc.code, loc.name, loc.kind.replace("_", " "), short_code("L", loc.id))
+        LocationLabel(loc.code, loc.name, str(_(loc.kind_label)), short_code("L", loc.id))
         for loc in found
     ]
     return render_location_labels(labels, page_size)

@@ -141,7 +141,7 @@ def location_labels_pdf(zone: str = "", codes: str = "", size: str | None = None
         LocationLabel(
             code=loc.code,
             name=loc.name or (str(_("Zone %(zone)s", zone=loc.zone)) if loc.zone else ""),
-            kind=loc.kind.replace("_", " "),
+            kind=str(_(loc.kind_label)),
             short=short_code("L", loc.id),
         )
         for loc in locations
