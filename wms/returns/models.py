@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.base.numbers import rma_number
 from wms.core.models import Order
 from wms.extensions import db
@@ -74,6 +75,15 @@ class LabelStatus(StrEnum):
     FAILED = "failed"  # the carrier refused: nothing was bought, a new attempt may buy
     UNCERTAIN = "uncertain"  # the carrier did not say: look for the label, buy nothing
     RELEASED = "released"  # a supervisor let an unconfirmed purchase be made again
+
+
+# Stored words as people read them (shown with ``_()``).
+DECISION_LABELS = {
+    Decision.REFUND: N_("refund"),
+    Decision.EXCHANGE: N_("exchange"),
+    Decision.STORE_CREDIT: N_("store credit"),
+    Decision.REJECTED: N_("rejected"),
+}
 
 
 class ReturnAuthorisation(db.Model):

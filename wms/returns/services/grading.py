@@ -24,6 +24,7 @@ from wms.base.errors import (
     ReturnClosed,
     UnknownCode,
 )
+from wms.base.i18n import N_, Text, _
 from wms.base.numbers import order_number
 from wms.core import stock
 from wms.core.ledger import Reason, move_stock
@@ -33,6 +34,7 @@ from wms.extensions import db
 from wms.inventory import queries as inventory
 from wms.inventory.models import LocationKind, Product
 from wms.returns.models import (
+    DECISION_LABELS,
     Grade,
     ReturnAuthorisation,
     ReturnLine,
@@ -54,10 +56,10 @@ GRADE_COMMANDS = {
 }
 GRADE_KEYS = {"1": Grade.RESELLABLE, "2": Grade.REWORK, "3": Grade.DAMAGED, "4": Grade.NOT_OURS}
 GRADE_WORDS = {
-    Grade.RESELLABLE: "Resellable",
-    Grade.REWORK: "Needs rework",
-    Grade.DAMAGED: "Damaged",
-    Grade.NOT_OURS: "Not ours",
+    Grade.RESELLABLE: N_("Resellable"),
+    Grade.REWORK: N_("Needs rework"),
+    Grade.DAMAGED: N_("Damaged"),
+    Grade.NOT_OURS: N_("Not ours"),
 }
 
 
@@ -66,12 +68,21 @@ class Answer:
     """What the returns screen says after a scan."""
 
     kind: str  # started | pending | graded | info | done | left
-    message: str = ""
+    message: Text | str = ""
     rma: ReturnAuthorisation | None = None
     product: Product | None = None
     grade: str = ""
     placed: list[restock.Placed] = field(default_factory=list)
     alarm: bool = False  # shown and sounded as an error: the clerk must notice
+
+
+# A return that takes nothing more, by its status (each sentence whole).
+_NOT_RECEIVING = {
+    ReturnStatus.RECEIVED: N_("%(rma)s is received; nothing more is received on it."),
+    ReturnStatus.CLOSED: N_("%(rma)s is closed; nothing more is received on it."),
+    ReturnStatus.CANCELLED: N_("%(rma)s is cancelled; nothing more is received on it."),
+    "": N_("%(rma)s takes nothing more; nothing more is received on it."),
+}
 
 
 def current_session(user_id: int) -> ReturnSession:
@@ -102,9 +113,9 @@ def handle_scan(user_id: int, code: str) -> Answer:
     session = current_session(user_id)
     if not code:
         raise InvalidInput(
-            "Scan the RMA, order or tracking number."
+            _("Scan the RMA, order or tracking number.")
             if session.rma_id is None
-            else "Scan an item, then its grade."
+            else _("Scan an item, then its grade.")
         )
     if session.rma_id is None:
         return start_return(session, code)
@@ -123,7 +134,9 @@ def handle_scan(user_id: int, code: str) -> Answer:
         leave_return(user_id)
         return Answer("left")
     if command is not None:
-        raise InvalidInput(f"{command.title()} does nothing here. Scan an item or a grade.")
+        raise InvalidInput(
+            _("%(command)s does nothing here. Scan an item or a grade.", command=command)
+        )
     _require_no_pending(session)
     found = inventory.find_product(code)
     if found is None:
@@ -132,7 +145,9 @@ def handle_scan(user_id: int, code: str) -> Answer:
             return start_return(session, code, other)
         seen = recognise(code)
         if seen.known:
-            raise seen.refusal(f"scan an item of {_rma(session).number}, or DONE when it is empty")
+            raise seen.refusal(
+                _("scan an item of %(rma)s, or DONE when it is empty", rma=_rma(session).number)
+            )
         return _unknown_item(user_id, session, code)
     return scan_item(user_id, session, code, found)
 
@@ -147,13 +162,19 @@ def start_return(
     if rma is None:
         seen = recognise(code)
         if seen.known:
-            raise seen.refusal("scan the RMA, order or tracking number")
-        raise UnknownCode(code, "return, order or tracking number")
+            raise seen.refusal(_("scan the RMA, order or tracking number"))
+        raise UnknownCode(
+            code, _("No return, order or tracking number has the code %(code)s.", code=code)
+        )
     if not rma.open_for_receiving:
-        raise ReturnClosed(f"{rma.number} is {rma.status}; nothing more is received on it.")
+        raise ReturnClosed(_(_NOT_RECEIVING.get(rma.status, _NOT_RECEIVING[""]), rma=rma.number))
     session.rma_id = rma.id
     _clear_pending(session)
-    return Answer("started", f"{rma.number} · order {order_number(rma.order_id)}", rma=rma)
+    return Answer(
+        "started",
+        _("%(rma)s · order %(order)s", rma=rma.number, order=order_number(rma.order_id)),
+        rma=rma,
+    )
 
 
 def leave_return(user_id: int) -> None:
@@ -179,13 +200,23 @@ def scan_item(
         return _not_on_return(user_id, session, rma, code, found)
     if line.decision is not None:
         raise AlreadyDecided(
-            f"{found.product.sku} on {rma.number} is already decided ({line.decision}); "
-            "it cannot be received now."
+            _(
+                "%(sku)s on %(rma)s is already decided (%(decision)s); it cannot be received now.",
+                sku=found.product.sku,
+                rma=rma.number,
+                decision=_(DECISION_LABELS.get(line.decision, line.decision)),
+            )
         )
     if line.qty_received + found.units > line.qty_authorised:
         raise AlreadyReceived(
-            f"{found.product.sku} is already received on {rma.number} "
-            f"({line.qty_received} of {line.qty_authorised}); it is not taken twice."
+            _(
+                "%(sku)s is already received on %(rma)s (%(received)s of %(authorised)s); "
+                "it is not taken twice.",
+                sku=found.product.sku,
+                rma=rma.number,
+                received=line.qty_received,
+                authorised=line.qty_authorised,
+            )
         )
     session.pending_line_id = line.id
     session.pending_product_id = found.product.id
@@ -211,10 +242,12 @@ def _not_on_return(
         rma, None, found.product.id, code, found.units, Grade.NOT_OURS, placed, note, user_id
     )
     receipts.announce_received(rma, None, found.product.sku, found.units, Grade.NOT_OURS, note)
-    placed = replace(placed, reason=f"{note}: a supervisor will look at it.")
+    placed = replace(
+        placed, reason=_("Not on %(rma)s: a supervisor will look at it.", rma=rma.number)
+    )
     return Answer(
         "graded",
-        f"{found.product.sku} is not on {rma.number}.",
+        _("%(sku)s is not on %(rma)s.", sku=found.product.sku, rma=rma.number),
         rma=rma,
         product=found.product,
         grade=Grade.NOT_OURS,
@@ -229,12 +262,12 @@ def _unknown_item(user_id: int, session: ReturnSession, code: str) -> Answer:
     shelf = restock.place(LocationKind.EXCEPTIONS)
     note = f"Unknown barcode {code[:60]}"
     placed = restock.placed_at(
-        LocationKind.EXCEPTIONS, shelf, 1, "Not ours: a supervisor will look at it."
+        LocationKind.EXCEPTIONS, shelf, 1, _("Not ours: a supervisor will look at it.")
     )
     receipts.record_item(rma, None, None, code, 1, Grade.NOT_OURS, placed, note, user_id)
     return Answer(
         "graded",
-        f"No product has the barcode {code}.",
+        _("No product has the barcode %(code)s.", code=code),
         rma=rma,
         grade=Grade.NOT_OURS,
         placed=[placed],
@@ -248,7 +281,7 @@ def _unknown_item(user_id: int, session: ReturnSession, code: str) -> Answer:
 def grade_item(user_id: int, session: ReturnSession, grade: str) -> Answer:
     """Move the item on the bench into stock and on to its place, by its grade."""
     if session.pending_line_id is None:
-        raise InvalidInput("Scan an item first, then its grade.")
+        raise InvalidInput(_("Scan an item first, then its grade."))
     rma = _rma(session, lock=True)
     line = db.session.get(ReturnLine, session.pending_line_id)
     product = db.session.get(Product, session.pending_product_id)
@@ -315,27 +348,35 @@ def finish_return(user_id: int, session: ReturnSession) -> Answer:
             )
     session.rma_id = None
     message = (
-        f"{rma.number} done: {received} of {authorised} units back."
+        _(
+            "%(rma)s done: %(received)s of %(authorised)s units back.",
+            rma=rma.number,
+            received=received,
+            authorised=authorised,
+        )
         if received
-        else f"{rma.number}: nothing received; it stays open."
+        else _("%(rma)s: nothing received; it stays open.", rma=rma.number)
     )
     return Answer("done", message, rma=rma)
 
 
 def _put_aside(session: ReturnSession) -> Answer:
     if session.pending_line_id is None:
-        raise InvalidInput("Nothing waits for a grade. Graded items are final.")
+        raise InvalidInput(_("Nothing waits for a grade. Graded items are final."))
     product = db.session.get(Product, session.pending_product_id)
     _clear_pending(session)
-    return Answer("info", f"{product.sku} put aside, not graded. Scan the next item.")
+    return Answer("info", _("%(sku)s put aside, not graded. Scan the next item.", sku=product.sku))
 
 
 def _require_no_pending(session: ReturnSession) -> None:
     if session.pending_line_id is not None:
         product = db.session.get(Product, session.pending_product_id)
         raise GradeFirst(
-            f"Grade {product.sku} first (1 resellable, 2 rework, 3 damaged, 4 not ours), "
-            "or UNDO to put it aside."
+            _(
+                "Grade %(sku)s first (1 resellable, 2 rework, 3 damaged, 4 not ours), "
+                "or UNDO to put it aside.",
+                sku=product.sku,
+            )
         )
 
 
@@ -354,12 +395,12 @@ def _closed_meanwhile(session: ReturnSession) -> Answer | None:
         return None
     session.rma_id = None
     _clear_pending(session)
-    number = rma.number if rma is not None else "That return"
-    return Answer(
-        "info",
-        f"{number} was closed on the desk meanwhile. Scan the next return.",
-        alarm=True,
+    message = (
+        _("%(rma)s was closed on the desk meanwhile. Scan the next return.", rma=rma.number)
+        if rma is not None
+        else _("That return was closed on the desk meanwhile. Scan the next return.")
     )
+    return Answer("info", message, alarm=True)
 
 
 def _rma(session: ReturnSession, lock: bool = False) -> ReturnAuthorisation:
@@ -373,5 +414,5 @@ def _rma(session: ReturnSession, lock: bool = False) -> ReturnAuthorisation:
     if rma is None or not rma.open_for_receiving:
         session.rma_id = None
         _clear_pending(session)
-        raise ReturnClosed("That return was closed meanwhile. Scan the next RMA.")
+        raise ReturnClosed(_("That return was closed meanwhile. Scan the next RMA."))
     return rma

@@ -7,10 +7,18 @@ from sqlalchemy import case, insert, select, update
 
 from wms.base.clock import utcnow
 from wms.base.errors import AlreadyDecided, AlreadyReceived
+from wms.base.i18n import _
 from wms.channels import outbox
 from wms.extensions import db
 from wms.inventory.models import Product
-from wms.returns.models import Grade, ReturnAuthorisation, ReturnItem, ReturnLine, ReturnStatus
+from wms.returns.models import (
+    DECISION_LABELS,
+    Grade,
+    ReturnAuthorisation,
+    ReturnItem,
+    ReturnLine,
+    ReturnStatus,
+)
 from wms.returns.schemas import event_of
 from wms.returns.services.restock import Placed
 
@@ -33,12 +41,23 @@ def count_received(rma: ReturnAuthorisation, line: ReturnLine, product: Product,
         db.session.refresh(line)
         if line.decision is not None:
             raise AlreadyDecided(
-                f"{product.sku} on {rma.number} was decided meanwhile ({line.decision}); "
-                "it is not received now."
+                _(
+                    "%(sku)s on %(rma)s was decided meanwhile (%(decision)s); "
+                    "it is not received now.",
+                    sku=product.sku,
+                    rma=rma.number,
+                    decision=_(DECISION_LABELS.get(line.decision, line.decision)),
+                )
             )
         raise AlreadyReceived(
-            f"{product.sku} is already received on {rma.number} "
-            f"({line.qty_received} of {line.qty_authorised}); it is not taken twice."
+            _(
+                "%(sku)s is already received on %(rma)s (%(received)s of %(authorised)s); "
+                "it is not taken twice.",
+                sku=product.sku,
+                rma=rma.number,
+                received=line.qty_received,
+                authorised=line.qty_authorised,
+            )
         )
 
 

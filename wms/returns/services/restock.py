@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from wms.base.errors import NoPlace
+from wms.base.i18n import N_, Text, _
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.core import backorders, stock
@@ -29,15 +30,26 @@ PLACE_NAMES = {
     LocationKind.QUARANTINE: "quarantine",
     LocationKind.EXCEPTIONS: "exceptions",
 }
+# What the clerk reads: where the units go (the code follows), and a place missing.
+_WHERE = {
+    LocationKind.RETURNS: N_("RETURNS %(code)s"),
+    LocationKind.REWORK: N_("REWORK %(code)s"),
+    LocationKind.QUARANTINE: N_("QUARANTINE %(code)s"),
+    LocationKind.EXCEPTIONS: N_("EXCEPTIONS %(code)s"),
+}
+_NO_PLACE = {
+    LocationKind.RETURNS: N_("There is no returns location. An admin must create one."),
+    LocationKind.REWORK: N_("There is no rework location. An admin must create one."),
+    LocationKind.QUARANTINE: N_("There is no quarantine location. An admin must create one."),
+    LocationKind.EXCEPTIONS: N_("There is no exceptions location. An admin must create one."),
+}
 
 
 def place(kind: str) -> Location:
     """The first active location of a kind (returns bench, rework, quarantine, exceptions)."""
     location = first_active_location(kind)
     if location is None:
-        raise NoPlace(
-            f"There is no {PLACE_NAMES.get(kind, kind)} location. An admin must create one."
-        )
+        raise NoPlace(_(_NO_PLACE[kind]))
     return location
 
 
@@ -46,12 +58,12 @@ class Placed:
     """Where some returned units went, as the clerk is told."""
 
     destination: str  # cross_dock | hold | putaway | rework | quarantine | exceptions
-    where: str  # "LANE L3", "BIN A-01-1", "REWORK RWK-1"
+    where: Text | str  # "LANE L3", "BIN A-01-1", "REWORK RWK-1"
     qty: int
     location_id: int
     order_line_id: int | None = None
     order_id: int | None = None
-    reason: str = ""
+    reason: Text | str = ""
     order_number: str = ""
     progress: tuple[int, int] | None = None  # units set aside for the order, of its units
 
@@ -141,9 +153,9 @@ def set_aside(
     return placed_at(kind, target, qty)
 
 
-def placed_at(kind: str, location: Location, qty: int, reason: str = "") -> Placed:
-    word = PLACE_NAMES[kind]
-    return Placed(word, f"{word.upper()} {location.code}", qty, location.id, reason=reason)
+def placed_at(kind: str, location: Location, qty: int, reason: Text | str = "") -> Placed:
+    where = _(_WHERE[kind], code=location.code)
+    return Placed(PLACE_NAMES[kind], where, qty, location.id, reason=reason)
 
 
 DESTINATION_CSS = {
