@@ -194,3 +194,41 @@ def test_what_does_not_exist_is_a_404_that_says_so(client: FlaskClient, login) -
         response = client.get(path)
         assert response.status_code == 404, path
         assert sentence in text(response), path
+
+
+def test_an_admin_sets_a_users_language_and_the_history_says_so(
+    app: Flask, client: FlaskClient, login, make: Factories
+) -> None:
+    from wms.auth.models import AuditEvent
+
+    admin = login("admin")
+    worker = make.user(full_name="Lou Packer")
+    form = client.get(f"/admin/users/{worker.id}")
+    assert 'name="language"' in text(form) and "Français" in text(form)
+    fields = {"full_name": "Lou Packer", "role": "operator", "badge_code": worker.badge_code}
+
+    saved = client.post(f"/admin/users/{worker.id}", data={**fields, "language": "fr"})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, worker.id).language == "fr"
+        row = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "user.update", AuditEvent.entity_id == str(worker.id))
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        assert row is not None and row.user_id == admin.id
+        assert row.details["changes"] == {"language": [None, "fr"]}
+    # The worker now reads French, whatever the browser says.
+    other = app.test_client()
+    other.post("/login", data={"badge": worker.badge_code}, headers={"Accept-Language": "en"})
+    assert 'lang="fr"' in other.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    # Back to following the device; a language the app does not speak changes nothing.
+    assert (
+        client.post(f"/admin/users/{worker.id}", data={**fields, "language": ""}).status_code == 302
+    )
+    refused = client.post(f"/admin/users/{worker.id}", data={**fields, "language": "xx"})
+    assert refused.status_code == 422
+    assert "Choose a language (English, Français), or let the device decide." in text(refused)
+    with app.app_context():
+        assert db.session.get(User, worker.id).language is None

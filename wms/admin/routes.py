@@ -16,8 +16,9 @@ from wms.admin.rules import FORMATS, write_csv
 from wms.admin.services import accounts, catalogue, imports, places
 from wms.auth.audit import history
 from wms.auth.decorators import require_role_for_blueprint, role_required
-from wms.auth.models import Role
+from wms.auth.models import ROLE_LABELS, Role
 from wms.base.errors import DomainError, FormProblems
+from wms.base.i18n import N_, Joined, _, n_
 from wms.database import page_number
 from wms.extensions import htmx
 from wms.inventory import availability, fields
@@ -108,7 +109,7 @@ def product_new() -> ResponseReturnValue:
         return _product_new_again(form, [str(error)], 422)
     except DomainError as error:
         return _product_new_again(form, _problems(error), error.status)
-    flash(f"Product {product.sku} created.", "ok")
+    flash(_("Product %(sku)s created.", sku=product.sku), "ok")
     return redirect(url_for("admin.product", product_id=product.id))
 
 
@@ -154,7 +155,7 @@ def product_update(product_id: int) -> ResponseReturnValue:
         )
     except FormProblems as error:
         return _product_page(product_id, error.problems, request.form, error.status)
-    flash("Saved." if changed else "Nothing changed.", "ok")
+    flash(_("Saved.") if changed else _("Nothing changed."), "ok")
     return redirect(url_for("admin.product", product_id=product_id))
 
 
@@ -167,9 +168,9 @@ def product_active(product_id: int) -> ResponseReturnValue:
     except DomainError as error:
         return _product_page(product_id, [error.message], status=error.status)
     flash(
-        "Product reactivated."
+        _("Product reactivated.")
         if active
-        else "Product deactivated: channels can no longer order it.",
+        else _("Product deactivated: channels can no longer order it."),
         "ok",
     )
     return redirect(url_for("admin.product", product_id=product_id))
@@ -186,7 +187,7 @@ def barcode_add(product_id: int) -> ResponseReturnValue:
         return _product_page(product_id, [str(error)], status=422)
     except DomainError as error:
         return _product_page(product_id, [error.message], status=error.status)
-    flash(f"Barcode {spec.code} added.", "ok")
+    flash(_("Barcode %(code)s added.", code=spec.code), "ok")
     return redirect(url_for("admin.product", product_id=product_id))
 
 
@@ -194,7 +195,7 @@ def barcode_add(product_id: int) -> ResponseReturnValue:
 @role_required("admin")
 def barcode_remove(product_id: int, barcode_id: int) -> ResponseReturnValue:
     code = catalogue.remove_barcode(product_id, barcode_id, current_user.id)
-    flash(f"Barcode {code} removed.", "ok")
+    flash(_("Barcode %(code)s removed.", code=code), "ok")
     return redirect(url_for("admin.product", product_id=product_id))
 
 
@@ -229,6 +230,7 @@ def users() -> ResponseReturnValue:
         role=role,
         status=status,
         roles=Role,
+        role_labels=ROLE_LABELS,
     )
 
 
@@ -237,7 +239,11 @@ def users() -> ResponseReturnValue:
 def user_new() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template(
-            "admin/user_new.html", form={"role": "operator"}, problems=[], roles=Role
+            "admin/user_new.html",
+            form={"role": "operator"},
+            problems=[],
+            roles=Role,
+            role_labels=ROLE_LABELS,
         )
     try:
         user = accounts.create_user(
@@ -245,9 +251,20 @@ def user_new() -> ResponseReturnValue:
         )
     except DomainError as error:
         return render_template(
-            "admin/user_new.html", form=request.form, problems=_problems(error), roles=Role
+            "admin/user_new.html",
+            form=request.form,
+            problems=_problems(error),
+            roles=Role,
+            role_labels=ROLE_LABELS,
         ), error.status
-    flash(f"User {user.username} created with badge {user.badge_code}.", "ok")
+    flash(
+        _(
+            "User %(username)s created with badge %(badge)s.",
+            username=user.username,
+            badge=user.badge_code,
+        ),
+        "ok",
+    )
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -262,6 +279,7 @@ def _user_page(
             problems=problems or [],
             events=history("user", user.id),
             roles=Role,
+            role_labels=ROLE_LABELS,
         ),
         status,
     )
@@ -282,7 +300,7 @@ def user_update(user_id: int) -> ResponseReturnValue:
         )
     except DomainError as error:
         return _user_page(user_id, _problems(error), error.status)
-    flash("Saved." if changed else "Nothing changed.", "ok")
+    flash(_("Saved.") if changed else _("Nothing changed."), "ok")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -293,7 +311,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
         accounts.set_password(user_id, request.form.get("password", ""), current_user.id)
     except DomainError as error:
         return _user_page(user_id, [error.message], error.status)
-    flash("Password changed.", "ok")
+    flash(_("Password changed."), "ok")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -305,7 +323,10 @@ def user_active(user_id: int) -> ResponseReturnValue:
         accounts.set_user_active(user_id, active, current_user.id)
     except DomainError as error:
         return _user_page(user_id, [error.message], error.status)
-    flash("User reactivated." if active else "User deactivated: they can no longer log in.", "ok")
+    flash(
+        _("User reactivated.") if active else _("User deactivated: they can no longer log in."),
+        "ok",
+    )
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -380,7 +401,7 @@ def channel_update(channel_id: int) -> ResponseReturnValue:
         return _channel_page(channel_id, error.problems, request.form, 422)
     if issued.webhook_secret:
         return _issued(issued, "webhook")
-    flash("Saved.", "ok")
+    flash(_("Saved."), "ok")
     return redirect(url_for("admin.channel", channel_id=channel_id))
 
 
@@ -409,7 +430,9 @@ def channel_active(channel_id: int) -> ResponseReturnValue:
     except DomainError as error:
         return _channel_page(channel_id, [error.message], status=error.status)
     flash(
-        "Channel reactivated." if active else "Channel deactivated: its token no longer works.",
+        _("Channel reactivated.")
+        if active
+        else _("Channel deactivated: its token no longer works."),
         "ok",
     )
     return redirect(url_for("admin.channel", channel_id=channel_id))
@@ -457,7 +480,7 @@ def location_new() -> ResponseReturnValue:
         )
     except DomainError as error:
         return _new_again(_problems(error), error.status)
-    flash(f"Location {location.code} created.", "ok")
+    flash(_("Location %(code)s created.", code=location.code), "ok")
     return redirect(url_for("admin.location", location_id=location.id))
 
 
@@ -502,7 +525,7 @@ def location_update(location_id: int) -> ResponseReturnValue:
         changed = places.update_location(location_id, values, current_user.id)
     except DomainError as error:
         return _location_page(location_id, _problems(error), request.form, error.status)
-    flash("Saved." if changed else "Nothing changed.", "ok")
+    flash(_("Saved.") if changed else _("Nothing changed."), "ok")
     return redirect(url_for("admin.location", location_id=location_id))
 
 
@@ -514,7 +537,7 @@ def location_active(location_id: int) -> ResponseReturnValue:
         places.set_location_active(location_id, active, current_user.id)
     except DomainError as error:
         return _location_page(location_id, [error.message], status=error.status)
-    flash("Location reactivated." if active else "Location deactivated.", "ok")
+    flash(_("Location reactivated.") if active else _("Location deactivated."), "ok")
     return redirect(url_for("admin.location", location_id=location_id))
 
 
@@ -548,12 +571,13 @@ def location_pattern() -> ResponseReturnValue:
         taken = queries.existing_codes([p.code for p in plan])
         return _pattern_page(form, plan=plan, shown=plan[:PREVIEW_SHOWN], taken=taken)
     result = places.create_bins(pattern, current_user.id)
-    skipped = (
-        f" {len(result.skipped)} existed already and were left as they were."
-        if result.skipped
-        else ""
+    created = n_("%(num)s location created.", "%(num)s locations created.", result.created)
+    skipped = n_(
+        "%(num)s existed already and was left as it was.",
+        "%(num)s existed already and were left as they were.",
+        len(result.skipped),
     )
-    flash(f"{result.created} locations created.{skipped}", "ok")
+    flash(Joined([created, skipped]) if result.skipped else created, "ok")
     first, last = plan[0].code, plan[-1].code
     return redirect(url_for("admin.locations", q=_common_prefix(first, last), status="all"))
 
@@ -587,9 +611,9 @@ def location_labels() -> ResponseReturnValue:
 
 
 KIND_LABELS = {
-    ImportKind.PRODUCTS: "Products and barcodes",
-    ImportKind.LOCATIONS: "Locations",
-    ImportKind.STOCK: "Opening stock",
+    ImportKind.PRODUCTS: N_("Products and barcodes"),
+    ImportKind.LOCATIONS: N_("Locations"),
+    ImportKind.STOCK: N_("Opening stock"),
 }
 
 
@@ -634,7 +658,7 @@ def _job_partial(job_id: int, template: str = "admin/_import_job.html") -> Respo
     return render_template(
         template,
         job=job,
-        label=KIND_LABELS.get(job.kind, job.kind),
+        label=_(KIND_LABELS[job.kind]) if job.kind in KIND_LABELS else job.kind,
         errors=queries.job_errors(job.id, page_number(request.args.get("errors_page"))),
     )
 
@@ -672,7 +696,7 @@ def import_apply(job_id: int) -> ResponseReturnValue:
 @role_required("admin")
 def import_discard(job_id: int) -> ResponseReturnValue:
     imports.discard_import(job_id, current_user.id)
-    flash("Import discarded; nothing was written.", "ok")
+    flash(_("Import discarded; nothing was written."), "ok")
     return redirect(url_for("admin.data"))
 
 

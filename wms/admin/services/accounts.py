@@ -14,11 +14,13 @@ from wms.auth import audit
 from wms.auth.audit import changes
 from wms.auth.models import Role, User
 from wms.base.errors import Conflict, FormProblems, InvalidInput
+from wms.base.i18n import Text, _
 from wms.channels import outbox
 from wms.channels.models import Channel
 from wms.channels.tokens import forget_tokens, new_token
 from wms.database import after_commit, existing
 from wms.extensions import db
+from wms.i18n import available_languages, language_name
 from wms.inventory import fields
 
 MIN_PASSWORD = 8
@@ -37,6 +39,7 @@ class UserForm:
     role: str
     badge_code: str | None
     password: str
+    language: str | None = None  # None: the user's screens follow their device
 
 
 def read_user_form(form: Any, *, creating: bool) -> UserForm:
@@ -44,13 +47,13 @@ def read_user_form(form: Any, *, creating: bool) -> UserForm:
     username = (form.get("username") or "").strip().lower()
     if creating and not USERNAME_RE.fullmatch(username):
         problems.append(
-            "The username needs 2 to 64 lower-case letters, digits or . _ - (no spaces)."
+            _("The username needs 2 to 64 lower-case letters, digits or . _ - (no spaces).")
         )
     role = (form.get("role") or "").strip()
     if role not in {r.value for r in Role}:
-        problems.append("Choose a role: operator, supervisor or admin.")
+        problems.append(_("Choose a role: operator, supervisor or admin."))
     try:
-        full_name = fields.text(form.get("full_name"), "The full name", max_len=120)
+        full_name = fields.text(form.get("full_name"), _("The full name"), max_len=120)
     except fields.FieldError as error:
         problems.append(str(error))
         full_name = ""
@@ -61,14 +64,24 @@ def read_user_form(form: Any, *, creating: bool) -> UserForm:
         badge = None
     password = form.get("password") or ""
     if creating and len(password) < MIN_PASSWORD:
-        problems.append(f"The password needs at least {MIN_PASSWORD} characters.")
+        problems.append(short_password())
+    language = (form.get("language") or "").strip().lower() or None
+    if language is not None and language not in available_languages():
+        names = ", ".join(language_name(code) for code in available_languages())
+        problems.append(
+            _("Choose a language (%(languages)s), or let the device decide.", languages=names)
+        )
     if problems:
         raise FormProblems(problems)
-    return UserForm(username, full_name, role, badge, password)
+    return UserForm(username, full_name, role, badge, password, language)
+
+
+def short_password() -> Text:
+    return _("The password needs at least %(num)s characters.", num=MIN_PASSWORD)
 
 
 def get_user(user_id: int) -> User:
-    return existing(User, user_id, "There is no such user.")
+    return existing(User, user_id, _("There is no such user."))
 
 
 def _badge_taken(code: str, other_than: int | None = None) -> bool:
@@ -88,18 +101,38 @@ def new_badge_code() -> str:
 
 def create_user(form: UserForm, acting_user_id: int) -> User:
     if db.session.scalar(select(func.count()).where(func.lower(User.username) == form.username)):
-        raise Conflict(f"The username {form.username} is taken.")
+        raise Conflict(_("The username %(username)s is taken.", username=form.username))
     badge = form.badge_code or new_badge_code()
     if _badge_taken(badge):
-        raise Conflict(f"The badge code {badge} belongs to someone else.")
-    user = User(username=form.username, full_name=form.full_name, role=form.role, badge_code=badge)
+        raise Conflict(badge_taken(badge))
+    user = User(
+        username=form.username,
+        full_name=form.full_name,
+        role=form.role,
+        badge_code=badge,
+        language=form.language,
+    )
     user.set_password(form.password)
     db.session.add(user)
     db.session.flush()
     audit.record(
-        acting_user_id, "user.create", "user", user.id, username=user.username, role=user.role
+        acting_user_id,
+        "user.create",
+        "user",
+        user.id,
+        username=user.username,
+        role=user.role,
+        language=user.language,
     )
     return user
+
+
+def badge_taken(badge: str) -> Text:
+    return _("The badge code %(badge)s belongs to someone else.", badge=badge)
+
+
+def last_admin() -> Text:
+    return _("This is the last admin; make another admin first.")
 
 
 def _active_admins_besides(user_id: int) -> int:
@@ -117,17 +150,28 @@ def update_user(user_id: int, form: UserForm, acting_user_id: int) -> dict[str, 
     user = get_user(user_id)
     badge = form.badge_code or user.badge_code
     if badge and _badge_taken(badge, other_than=user.id):
-        raise Conflict(f"The badge code {badge} belongs to someone else.")
+        raise Conflict(badge_taken(badge))
     if user.role == Role.ADMIN and form.role != Role.ADMIN:
         if user.id == acting_user_id:
-            raise Conflict("You cannot take away your own admin role.")
+            raise Conflict(_("You cannot take away your own admin role."))
         if not _active_admins_besides(user.id):
-            raise Conflict("This is the last admin; make another admin first.")
-    before = {"full_name": user.full_name, "role": user.role, "badge_code": user.badge_code}
-    after = {"full_name": form.full_name, "role": form.role, "badge_code": badge}
+            raise Conflict(last_admin())
+    before = {
+        "full_name": user.full_name,
+        "role": user.role,
+        "badge_code": user.badge_code,
+        "language": user.language,
+    }
+    after = {
+        "full_name": form.full_name,
+        "role": form.role,
+        "badge_code": badge,
+        "language": form.language,
+    }
     changed = changes(before, after)
     if changed:
         user.full_name, user.role, user.badge_code = form.full_name, form.role, badge
+        user.language = form.language
         db.session.flush()
         audit.record(acting_user_id, "user.update", "user", user.id, changes=changed)
     return changed
@@ -135,7 +179,7 @@ def update_user(user_id: int, form: UserForm, acting_user_id: int) -> dict[str, 
 
 def set_password(user_id: int, password: str, acting_user_id: int) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"The password needs at least {MIN_PASSWORD} characters.")
+        raise InvalidInput(short_password())
     user = get_user(user_id)
     user.set_password(password)
     audit.record(acting_user_id, "user.password", "user", user.id)
@@ -144,11 +188,13 @@ def set_password(user_id: int, password: str, acting_user_id: int) -> None:
 def set_user_active(user_id: int, active: bool, acting_user_id: int) -> None:
     user = get_user(user_id)
     if user.active == active:
-        raise Conflict("The user is already " + ("active." if active else "inactive."))
+        raise Conflict(
+            _("The user is already active.") if active else _("The user is already inactive.")
+        )
     if not active and user.id == acting_user_id:
-        raise Conflict("You cannot deactivate yourself.")
+        raise Conflict(_("You cannot deactivate yourself."))
     if not active and user.role == Role.ADMIN and not _active_admins_besides(user.id):
-        raise Conflict("This is the last admin; make another admin first.")
+        raise Conflict(last_admin())
     user.active = active
     audit.record(acting_user_id, "user.activate" if active else "user.deactivate", "user", user.id)
 
@@ -164,16 +210,19 @@ def read_channel_form(form: Any, *, creating: bool) -> ChannelForm:
     problems: list[str] = []
     code = (form.get("code") or "").strip().lower()
     if creating and not CHANNEL_CODE_RE.fullmatch(code):
-        problems.append("The code needs 1 to 32 lower-case letters, digits, _ or -.")
+        problems.append(_("The code needs 1 to 32 lower-case letters, digits, _ or -."))
     name = (form.get("name") or "").strip()
     if not name or len(name) > 100:
-        problems.append("The name needs 1 to 100 characters.")
+        problems.append(_("The name needs 1 to 100 characters."))
     url = (form.get("webhook_url") or "").strip() or None
     if url is not None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
             problems.append(
-                "The webhook URL must be a full http(s) address, like https://shop.example/hooks."
+                _(
+                    "The webhook URL must be a full http(s) address, "
+                    "like https://shop.example/hooks."
+                )
             )
     if problems:
         raise FormProblems(problems)
@@ -181,7 +230,7 @@ def read_channel_form(form: Any, *, creating: bool) -> ChannelForm:
 
 
 def get_channel(channel_id: int) -> Channel:
-    return existing(Channel, channel_id, "There is no such channel.")
+    return existing(Channel, channel_id, _("There is no such channel."))
 
 
 def _new_secret() -> str:
@@ -206,7 +255,7 @@ def _caches_changed() -> None:
 
 def create_channel(form: ChannelForm, acting_user_id: int) -> Issued:
     if db.session.scalar(select(func.count()).where(Channel.code == form.code)):
-        raise Conflict(f"A channel with code {form.code} already exists.")
+        raise Conflict(_("A channel with code %(code)s already exists.", code=form.code))
     token, digest = new_token()
     secret = _new_secret() if form.webhook_url else None
     channel = Channel(
@@ -260,7 +309,7 @@ def rotate_token(channel_id: int, acting_user_id: int) -> Issued:
 def rotate_webhook_secret(channel_id: int, acting_user_id: int) -> Issued:
     channel = get_channel(channel_id)
     if not channel.webhook_url:
-        raise Conflict("The channel has no webhook URL, so it has no secret to rotate.")
+        raise Conflict(_("The channel has no webhook URL, so it has no secret to rotate."))
     channel.webhook_secret = _new_secret()
     audit.record(acting_user_id, "channel.rotate_secret", "channel", channel.id)
     _caches_changed()
@@ -270,7 +319,9 @@ def rotate_webhook_secret(channel_id: int, acting_user_id: int) -> Issued:
 def set_channel_active(channel_id: int, active: bool, acting_user_id: int) -> None:
     channel = get_channel(channel_id)
     if channel.active == active:
-        raise Conflict("The channel is already " + ("active." if active else "inactive."))
+        raise Conflict(
+            _("The channel is already active.") if active else _("The channel is already inactive.")
+        )
     channel.active = active
     audit.record(
         acting_user_id,
