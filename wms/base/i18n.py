@@ -127,6 +127,18 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def as_written(value: object) -> str:
+    """A sentence as the code writes it (English), for records kept in the database."""
+    if isinstance(value, Joined):
+        return value.sep.join(as_written(p) for p in value.parts)
+    if isinstance(value, Text):
+        source = value.msgid if value.plural is None or value.count == 1 else value.plural
+        params = {k: as_written(v) if isinstance(v, Text) else v for k, v in value.params.items()}
+        params.setdefault("num", value.count)
+        return source % params if value.params or value.plural is not None else source
+    return str(value)
+
+
 def text(value: object) -> str:
     """Any sentence (a :class:`Text` or a plain string) as a string, now."""
     return str(value)

@@ -8,8 +8,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from wms.base.i18n import N_
 from wms.base.numbers import order_number
-from wms.core.models import LaneAssignment, Order, OrderLine, OrderStatus, StagedUnits
+from wms.core.models import (
+    ORDER_STATUS_LABELS,
+    LaneAssignment,
+    Order,
+    OrderLine,
+    OrderStatus,
+    StagedUnits,
+)
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
 
@@ -30,8 +38,8 @@ class LaneOrder:
 
     @property
     def status_words(self) -> str:
-        """The order's status as the board reads it: "ready to pack"."""
-        return self.status.replace("_", " ")
+        """The order's status as the board reads it ("ready to pack"): shown with ``_()``."""
+        return ORDER_STATUS_LABELS.get(OrderStatus(self.status), self.status)
 
 
 @dataclass
@@ -49,8 +57,8 @@ class LaneView:
 
     @property
     def sign(self) -> str:
-        """The word on the lane's sign."""
-        return "HOLD" if self.is_hold else "LANE"
+        """The word on the lane's sign: shown with ``_()``."""
+        return N_("HOLD") if self.is_hold else N_("LANE")
 
 
 def board(now: datetime | None = None) -> list[LaneView]:

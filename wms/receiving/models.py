@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_, Text, _
 from wms.core.models import Inbound
 from wms.extensions import db
 from wms.inventory.models import Location, Product
@@ -30,22 +31,23 @@ class Destination(StrEnum):
         """The card's colour, one per destination."""
         return f"dest-{self.value.replace('_', '')}"
 
-    def label(self, code: str) -> str:
+    def label(self, code: str) -> Text:
         """The place as the receiver reads it and goes to find it: "LANE L1", "BIN A-01-1"."""
-        return f"{_SIGNS[self]} {code}"
+        return _(_SIGNS[self], code=code)
 
 
+# The card's title (shown with ``_()``) and the place's sign, by destination.
 _WORDS = {
-    Destination.CROSS_DOCK: "Cross-dock",
-    Destination.HOLD: "Preorder hold",
-    Destination.PUTAWAY: "Put away",
-    Destination.QUARANTINE: "Quarantine",
+    Destination.CROSS_DOCK: N_("Cross-dock"),
+    Destination.HOLD: N_("Preorder hold"),
+    Destination.PUTAWAY: N_("Put away"),
+    Destination.QUARANTINE: N_("Quarantine"),
 }
 _SIGNS = {
-    Destination.CROSS_DOCK: "LANE",
-    Destination.HOLD: "HOLD",
-    Destination.PUTAWAY: "BIN",
-    Destination.QUARANTINE: "QUARANTINE",
+    Destination.CROSS_DOCK: N_("LANE %(code)s"),
+    Destination.HOLD: N_("HOLD %(code)s"),
+    Destination.PUTAWAY: N_("BIN %(code)s"),
+    Destination.QUARANTINE: N_("QUARANTINE %(code)s"),
 }
 
 

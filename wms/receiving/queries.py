@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, func, select
 
 from wms.base.clock import utcnow
+from wms.base.i18n import Joined, Text, _
 from wms.core.ledger import LocationRef
 from wms.core.models import OPEN_STATUSES, Inbound, InboundLine, Order, OrderLine, StagedUnits
 from wms.database import prebuilt
@@ -42,7 +43,7 @@ class PendingUnit:
     reference: str
 
     @property
-    def label(self) -> str:
+    def label(self) -> Text:
         """Where the receiver takes the units: "LANE L1"."""
         return Destination(self.destination).label(self.to_code)
 
@@ -309,19 +310,24 @@ def unknown_units(inbound_id: int) -> list[DockUnit]:
     )
 
 
-def closing_sentence(inbound_id: int) -> str:
+def closing_sentence(inbound_id: int) -> Text:
     """What the discrepancy report says, in one sentence for the receiver."""
     inbound = db.session.get(Inbound, inbound_id)
     lines = tally(inbound_id)
-    parts = [
-        f"{n} {word}"
-        for n, word in (
-            (sum(t.short for t in lines), "short"),
-            (sum(t.over for t in lines), "over"),
-            (sum(t.damaged for t in lines), "damaged"),
-        )
-        if n
-    ]
-    said = ", ".join(parts) if parts else "everything as expected"
-    reference = inbound.reference if inbound is not None else "The inbound"
-    return f"{reference} closed: {said}. The report is on the desk."
+    short, over, damaged = (
+        sum(t.short for t in lines),
+        sum(t.over for t in lines),
+        sum(t.damaged for t in lines),
+    )
+    parts: list[Text | str] = []
+    if short:
+        parts.append(_("%(num)s short", num=short))
+    if over:
+        parts.append(_("%(num)s over", num=over))
+    if damaged:
+        parts.append(_("%(num)s damaged", num=damaged))
+    said = Joined(parts, ", ") if parts else _("everything as expected")
+    reference = inbound.reference if inbound is not None else "—"
+    return _(
+        "%(reference)s closed: %(said)s. The report is on the desk.", reference=reference, said=said
+    )

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.base.clock import today
+from wms.base.i18n import text
 from wms.extensions import htmx
 from wms.receiving import queries
 from wms.receiving.services import putaway, receive
@@ -70,7 +71,7 @@ def scan() -> ResponseReturnValue:
     if answer.kind == "closed":
         return _after_close(answer.inbound_id)  # type: ignore[arg-type]
     if answer.kind == "left":
-        flash(answer.message, "ok")
+        flash(text(answer.message), "ok")
         return _go("receiving.start")
     if answer.kind == "switched":
         return _go("receiving.scan_screen")
@@ -101,7 +102,7 @@ def _after_close(inbound_id: int) -> Response:
     what it says."""
     if current_user.has_role("supervisor"):
         return _go("inbounds.report", inbound_id=inbound_id)
-    flash(queries.closing_sentence(inbound_id), "ok")
+    flash(text(queries.closing_sentence(inbound_id)), "ok")
     return _go("receiving.start")
 
 
@@ -116,7 +117,9 @@ def putaway_screen() -> ResponseReturnValue:
 @bp.post("/putaway")
 def putaway_scan() -> ResponseReturnValue:
     answer = putaway.handle_scan(current_user.id, request.form.get("code", ""))
-    return render_template("receiving/_putaway_answer.html", answer=answer)
+    return render_template(
+        "receiving/_putaway_answer.html", answer=answer, reasons=putaway.OVERRIDE_REASONS
+    )
 
 
 @bp.post("/putaway/override")
@@ -124,4 +127,6 @@ def putaway_override() -> ResponseReturnValue:
     answer = putaway.override(
         current_user.id, request.form.get("location", ""), request.form.get("reason", "")
     )
-    return render_template("receiving/_putaway_answer.html", answer=answer)
+    return render_template(
+        "receiving/_putaway_answer.html", answer=answer, reasons=putaway.OVERRIDE_REASONS
+    )

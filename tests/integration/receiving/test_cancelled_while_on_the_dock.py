@@ -50,7 +50,7 @@ def test_undoing_a_unit_of_a_cancelled_order_takes_it_back(site: Site) -> None:
     product, _ = cancelled_with_a_unit_on_the_dock(site, "ASN-GONE-2")
     answer = site.scan("CMD-UNDO")
     assert answer.status_code == 200, site.text(answer)
-    assert "Undone: 1 unit(s)" in site.text(answer)
+    assert "Undone: 1 unit" in site.text(answer)
     with site.app.app_context():
         counters = db.session.get(ProductStock, product.id)
         assert (counters.qty_sellable, counters.qty_reserved, counters.qty_waiting) == (0, 0, 0)

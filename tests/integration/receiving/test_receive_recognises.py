@@ -174,7 +174,7 @@ def test_putaway_takes_another_bin_scanned_twice_without_a_tap(site: Site) -> No
     assert f"To use {site.bins[0].code} instead, scan it again" in wrong
     assert on_hand(site, product, site.bins[0]) == 0
     done = putaway(site.bins[0].code, 3)
-    assert f"1 unit(s) put in {site.bins[0].code}." in done
+    assert f"1 unit put in {site.bins[0].code}." in done
     assert on_hand(site, product, site.bins[0]) == 1
     with site.app.app_context():
         unit = db.session.scalar(select(DockUnit).where(DockUnit.product_id == product.id))

@@ -226,7 +226,7 @@ def test_undo_takes_back_the_last_scan_and_the_order_waits_again(site: Site) -> 
     undone = site.scan("CMD-UNDO")
     # the receiver hears which product came back, not the barcode they scanned
     said = site.text(undone)
-    assert f"Undone: 1 unit(s) of {product.sku} ({product.name})." in said
+    assert f"Undone: 1 unit of {product.sku} ({product.name})." in said
     assert product.barcodes[0].code not in said
     assert order_status(site, order_id) == "waiting"
     with site.app.app_context():
@@ -530,7 +530,7 @@ def test_after_a_confirmation_the_screen_names_what_is_still_on_the_dock(site: S
     assert site.where(site.scan(waited.barcodes[0].code)) == ["LANE L1"]
     bin_ = site.where(site.scan(shelved.barcodes[0].code))[0]
     page = site.text(site.scan("L1"))
-    assert "1 unit(s) now at L1." in page
+    assert "1 unit now at L1." in page
     assert f"Next: {bin_}" in page
     assert "On the dock (1)" in page and shelved.sku in page
     page = site.text(site.scan(bin_.removeprefix("BIN ")))

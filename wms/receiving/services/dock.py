@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, update
 
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict
+from wms.base.i18n import _
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.core import backorders
@@ -38,7 +39,7 @@ def move_to_destination(
         },
     )
     if taken.rowcount != 1:
-        raise Conflict("Someone already took those units from the dock. Scan the next unit.")
+        raise Conflict(_("Someone already took those units from the dock. Scan the next unit."))
     if unit.destination in (Destination.CROSS_DOCK, Destination.HOLD):
         if unit.order_line_id is None or unit.order_id is None:
             raise RuntimeError(f"dock unit {unit.id} goes to a lane but names no order line")

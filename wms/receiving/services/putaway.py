@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from wms.base.codes import command_of
 from wms.base.errors import InvalidInput, WrongLocation
+from wms.base.i18n import N_, Text, _, n_
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import StagedUnits
 from wms.core.recognise import recognise
@@ -21,7 +22,8 @@ from wms.receiving.services.dock import move_to_destination
 from wms.receiving.services.receive import current_session, peek_session
 from wms.receiving.services.routing import suggest_bin
 
-OVERRIDE_REASONS = ("Bin full", "Bin damaged", "Closer bin", "Other")
+# Why another bin than the one suggested: kept as written, shown with ``_()``.
+OVERRIDE_REASONS = (N_("Bin full"), N_("Bin damaged"), N_("Closer bin"), N_("Other"))
 # Where units no order holds may wait to be put away.
 PUTAWAY_SOURCES = (LocationKind.TOTE, LocationKind.STAGING_LANE, LocationKind.HOLD_LANE)
 
@@ -41,7 +43,7 @@ class PutawayState:
 @dataclass
 class PutawayAnswer:
     kind: str  # task | done | info | wrong
-    message: str
+    message: Text | str
     state: PutawayState
     wrong: str = ""
 
@@ -66,14 +68,14 @@ def _state(session: ReceivingSession) -> PutawayState:
 def handle_scan(user_id: int, code: str) -> PutawayAnswer:
     code = code.strip()
     if not code:
-        raise InvalidInput("Scan a unit, a tote or a bin.")
+        raise InvalidInput(_("Scan a unit, a tote or a bin."))
     session = current_session(user_id)
     confirming = session.confirming
     if confirming is not None:
         session.confirming = None  # any scan answers the question
     if command_of(code) == "UNDO" or command_of(code) == "SKIP":
         _clear(session)
-        return PutawayAnswer("info", "Put-away cancelled. Scan a unit.", _state(session))
+        return PutawayAnswer("info", _("Put-away cancelled. Scan a unit."), _state(session))
     location = inventory.find_location(code)
     if location is not None:
         return _scanned_location(user_id, session, location, confirming)
@@ -81,8 +83,8 @@ def handle_scan(user_id: int, code: str) -> PutawayAnswer:
     if found is None:
         seen = recognise(code)
         if seen.known:
-            raise seen.refusal("scan a unit, a tote or lane, or the bin you put it in")
-        raise InvalidInput(f"No product, tote or bin has the code {code}.")
+            raise seen.refusal(_("scan a unit, a tote or lane, or the bin you put it in"))
+        raise InvalidInput(_("No product, tote or bin has the code %(code)s.", code=code))
     return _scanned_product(session, found.product)
 
 
@@ -93,12 +95,22 @@ def _scanned_location(
         if location.kind in PUTAWAY_SOURCES:
             _clear(session)
             session.putaway_from_id = location.id
-            return PutawayAnswer("info", f"{location.code}: scan a unit from it.", _state(session))
-        raise InvalidInput(f"That is {location.code}. Scan a unit first.")
+            return PutawayAnswer(
+                "info", _("%(code)s: scan a unit from it.", code=location.code), _state(session)
+            )
+        raise InvalidInput(_("That is %(code)s. Scan a unit first.", code=location.code))
     if location.id != session.putaway_to_id:
         target = db.session.get(Location, session.putaway_to_id)
         if location.kind != LocationKind.BIN:
-            raise WrongLocation(expected=f"BIN {target.code}", scanned=location.code)
+            raise WrongLocation(
+                expected=f"BIN {target.code}",
+                scanned=location.code,
+                message=_(
+                    "That is %(scanned)s — take it to %(expected)s.",
+                    scanned=location.code,
+                    expected=_("BIN %(code)s", code=target.code),
+                ),
+            )
         key = f"bin:{location.id}"
         if confirming == key and location.active:
             # Scanned again: the receiver means it (the reason buttons say more).
@@ -106,7 +118,11 @@ def _scanned_location(
         session.confirming = key
         return PutawayAnswer(
             "wrong",
-            f"That is {location.code} — take it to BIN {target.code}.",
+            _(
+                "That is %(scanned)s — take it to %(expected)s.",
+                scanned=location.code,
+                expected=_("BIN %(code)s", code=target.code),
+            ),
             _state(session),
             wrong=location.code,
         )
@@ -117,12 +133,12 @@ def override(user_id: int, code: str, reason: str) -> PutawayAnswer:
     """Put the units in another bin than suggested, saying why."""
     session = current_session(user_id)
     if session.putaway_to_id is None:
-        raise InvalidInput("Scan a unit first.")
+        raise InvalidInput(_("Scan a unit first."))
     if reason not in OVERRIDE_REASONS:
-        raise InvalidInput("Choose why this bin is used instead.")
+        raise InvalidInput(_("Choose why this bin is used instead."))
     location = inventory.require_location(code)
     if location.kind != LocationKind.BIN or not location.active:
-        raise InvalidInput(f"{location.code} is not a bin in use.")
+        raise InvalidInput(_("%(code)s is not a bin in use.", code=location.code))
     return _put(user_id, session, location, reason)
 
 
@@ -132,7 +148,7 @@ def _put(user_id: int, session: ReceivingSession, location: Location, reason: st
         unit = pending_unit(session.putaway_unit_id)
         if unit is None:
             _clear(session)
-            raise InvalidInput("Someone already put those units away. Scan the next unit.")
+            raise InvalidInput(_("Someone already put those units away. Scan the next unit."))
         move_to_destination(user_id, unit, location, override_reason=reason)
     else:
         tote = db.session.get(Location, session.putaway_from_id)
@@ -146,7 +162,16 @@ def _put(user_id: int, session: ReceivingSession, location: Location, reason: st
             user_id,
         )
     _clear(session)
-    return PutawayAnswer("done", f"{qty} unit(s) put in {location.code}.", _state(session))
+    return PutawayAnswer(
+        "done",
+        n_(
+            "%(num)s unit put in %(code)s.",
+            "%(num)s units put in %(code)s.",
+            qty,
+            code=location.code,
+        ),
+        _state(session),
+    )
 
 
 def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnswer:
@@ -154,13 +179,15 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
     if tote_id:
         qty = _free_in_location(product.id, tote_id)
         if qty <= 0:
-            raise InvalidInput(f"There is no {product.sku} waiting there to be put away.")
+            raise InvalidInput(
+                _("There is no %(sku)s waiting there to be put away.", sku=product.sku)
+            )
         bin_, holds = suggest_bin(product.id, qty)
         session.putaway_unit_id = None
         session.putaway_product_id = product.id
         session.putaway_qty = qty
         session.putaway_to_id = bin_.id
-        return PutawayAnswer("task", f"Go to BIN {bin_.code} (holds {holds})", _state(session))
+        return PutawayAnswer("task", _go_to(bin_.code, holds), _state(session))
     unit = db.session.scalar(
         select(DockUnit)
         .where(
@@ -173,7 +200,10 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
     )
     if unit is None:
         raise InvalidInput(
-            f"No {product.sku} is waiting on the dock. If it is in a tote or lane, scan that first."
+            _(
+                "No %(sku)s is waiting on the dock. If it is in a tote or lane, scan that first.",
+                sku=product.sku,
+            )
         )
     holds = units_of_product_in(product.id, unit.to_location_id)
     session.putaway_unit_id = unit.id
@@ -181,9 +211,11 @@ def _scanned_product(session: ReceivingSession, product: Product) -> PutawayAnsw
     session.putaway_from_id = unit.dock_location_id
     session.putaway_qty = unit.qty
     session.putaway_to_id = unit.to_location_id
-    return PutawayAnswer(
-        "task", f"Go to BIN {unit.to_location.code} (holds {holds})", _state(session)
-    )
+    return PutawayAnswer("task", _go_to(unit.to_location.code, holds), _state(session))
+
+
+def _go_to(code: str, holds: int) -> Text:
+    return _("Go to BIN %(code)s (holds %(holds)s)", code=code, holds=holds)
 
 
 def _free_in_location(product_id: int, location_id: int) -> int:

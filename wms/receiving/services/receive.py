@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from wms.base.clock import today, utcnow
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.base.i18n import N_, Text, _, as_written, n_
 from wms.base.numbers import order_number
 from wms.core import backorders, stock
 from wms.core.ledger import Reason, move_stock
@@ -41,9 +42,9 @@ class Card:
     """One destination of a scan, as the receiver's card shows it."""
 
     destination: Destination
-    where: str  # "LANE L1"; the quarantine's code alone, as the title says quarantine
+    where: Text | str  # "LANE L1"; the quarantine's code alone, as the title says quarantine
     qty: int
-    reason: str = ""
+    reason: Text | str = ""
     order: str | None = None  # the order's number, when the units are an order's
     progress: tuple[int, int] | None = None  # (units set aside for it, units it ships)
     holds: int | None = None  # units already in the bin, when the units go to a shelf
@@ -80,7 +81,7 @@ class Answer:
     """What the receive screen says after a scan."""
 
     kind: str  # routed | confirmed | info | undone | confirm | closed | left | switched
-    message: str = ""
+    message: Text | str = ""
     routes: list[Routed] = field(default_factory=list)
     cards: list[Card] = field(default_factory=list)  # the routes, as the receiver reads them
     product: Product | None = None
@@ -149,7 +150,11 @@ def find_by_reference(reference: str) -> Inbound | None:
     active = [i for i in found if i.is_open]
     if len(active) > 1:
         raise Conflict(
-            f"{len(active)} open inbounds are numbered {reference}: choose yours from the list."
+            _(
+                "%(num)s open inbounds are numbered %(reference)s: choose yours from the list.",
+                num=len(active),
+                reference=reference,
+            )
         ).with_code("ambiguous_inbound")
     return (active or found or [None])[-1]
 
@@ -158,7 +163,7 @@ def start_receiving(user_id: int, code: str) -> Inbound:
     """Begin (or resume) receiving an inbound by its ASN or PO number; BLIND starts a blind one."""
     code = code.strip()
     if not code:
-        raise InvalidInput("Scan the ASN or PO number, or choose an inbound.")
+        raise InvalidInput(_("Scan the ASN or PO number, or choose an inbound."))
     if command_of(code) == "BLIND":
         return _receive(user_id, _new_blind_inbound(user_id))
     found = find_by_reference(code)
@@ -167,7 +172,7 @@ def start_receiving(user_id: int, code: str) -> Inbound:
         if seen.kind == "inbound":
             found = db.session.get(Inbound, seen.ref_id)
         elif seen.known:
-            raise seen.refusal("scan the ASN or PO number, or BLIND")
+            raise seen.refusal(_("scan the ASN or PO number, or BLIND"))
     if found is None:
         raise UnknownCode(code, "inbound")
     # Locked, so a close at the same moment comes before (refused here) or after.
@@ -178,7 +183,13 @@ def start_receiving(user_id: int, code: str) -> Inbound:
 
 def _receive(user_id: int, inbound: Inbound) -> Inbound:
     if not inbound.is_open:
-        raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
+        raise Conflict(
+            _(
+                "Inbound %(reference)s is %(status)s.",
+                reference=inbound.reference,
+                status=_(inbound.status_label),
+            )
+        )
     session = current_session(user_id)
     session.inbound_id = inbound.id
     session.dock_location_id = session.dock_location_id or _dock().id
@@ -193,7 +204,7 @@ def _receive(user_id: int, inbound: Inbound) -> Inbound:
 def start_inbound_by_id(user_id: int, inbound_id: int) -> Inbound:
     inbound = stock.lock_inbound(inbound_id)
     if inbound is None:
-        raise InvalidInput("There is no such inbound.")
+        raise InvalidInput(_("There is no such inbound."))
     return _receive(user_id, inbound)
 
 
@@ -217,7 +228,7 @@ def _new_blind_inbound(user_id: int) -> Inbound:
 def _dock() -> Location:
     dock = first_active_location(LocationKind.RECEIVING)
     if dock is None:
-        raise Conflict("There is no receiving dock location. An admin must create one.")
+        raise Conflict(_("There is no receiving dock location. An admin must create one."))
     return dock
 
 
@@ -225,7 +236,7 @@ def _dock() -> Location:
 
 
 # What the receive screen asks for, after a code of the wrong kind.
-SCAN_HINT = "scan a unit, or DONE to finish"
+SCAN_HINT = N_("scan a unit, or DONE to finish")
 
 
 def scan(user_id: int, code: str, scan_group: str) -> Answer:
@@ -240,9 +251,9 @@ def scan(user_id: int, code: str, scan_group: str) -> Answer:
 
 def _scan(user_id: int, session: ReceivingSession, code: str, scan_group: str) -> Answer:
     if not code:
-        raise InvalidInput("Scan a unit, or the place you put it.")
+        raise InvalidInput(_("Scan a unit, or the place you put it."))
     if session.inbound_id is None:
-        raise InvalidInput("Scan the ASN or PO number first.")
+        raise InvalidInput(_("Scan the ASN or PO number first."))
     confirming = session.confirming
     if confirming is not None:
         session.confirming = None  # any scan answers the question; cleared only when set
@@ -260,13 +271,13 @@ def _scan(user_id: int, session: ReceivingSession, code: str, scan_group: str) -
         if seen.kind == "product":
             found = seen.product
         elif seen.known:
-            raise seen.refusal(SCAN_HINT)
+            raise seen.refusal(_(SCAN_HINT))
         elif code.isdigit() and 0 < len(code) <= 4:
             qty = int(code)
             if not 0 < qty <= QTY_MAX:
-                raise InvalidInput("Type a quantity from 1 to 9999.")
+                raise InvalidInput(_("Type a quantity from 1 to 9999."))
             session.qty_next = qty
-            return Answer("info", f"The next scan counts {qty} units.")
+            return Answer("info", _("The next scan counts %(num)s units.", num=qty))
     return receive_units(user_id, session, code, found, scan_group)
 
 
@@ -276,7 +287,7 @@ def _command(
     reference = _reference(session)
     if command == "DAMAGED":
         session.damaged_next = True
-        return Answer("info", "The next unit is damaged: it will go to quarantine.")
+        return Answer("info", _("The next unit is damaged: it will go to quarantine."))
     if command == "UNDO":
         return Answer("undone", message=undo_last_scan(user_id))
     if command == "DONE":
@@ -286,17 +297,27 @@ def _command(
         return _ask(
             session,
             "close",
-            f"Close {reference}? What has not come will be reported short. "
-            "Scan DONE again to close it, or anything else to carry on.",
+            _(
+                "Close %(reference)s? What has not come will be reported short. "
+                "Scan DONE again to close it, or anything else to carry on.",
+                reference=reference,
+            ),
         )
     if command == "NEW":
         if confirming == "new":
             session.inbound_id = None
-            return Answer("left", f"{reference} stays open. Scan the next ASN or PO number.")
+            return Answer(
+                "left",
+                _("%(reference)s stays open. Scan the next ASN or PO number.", reference=reference),
+            )
         return _ask(
             session,
             "new",
-            f"Leave {reference} for another inbound? It stays open. Scan NEW again to leave it.",
+            _(
+                "Leave %(reference)s for another inbound? It stays open. "
+                "Scan NEW again to leave it.",
+                reference=reference,
+            ),
         )
     if command == "BLIND":
         if confirming == "blind":
@@ -305,9 +326,15 @@ def _command(
         return _ask(
             session,
             "blind",
-            f"Leave {reference} and start a receipt without an ASN? Scan BLIND again to start it.",
+            _(
+                "Leave %(reference)s and start a receipt without an ASN? "
+                "Scan BLIND again to start it.",
+                reference=reference,
+            ),
         )
-    raise InvalidInput(f"{command.title()} does nothing here: {SCAN_HINT}.")
+    raise InvalidInput(
+        _("%(command)s does nothing here: %(hint)s.", command=command, hint=_(SCAN_HINT))
+    )
 
 
 def _other_inbound(
@@ -315,11 +342,25 @@ def _other_inbound(
 ) -> Answer:
     """Another ASN or PO scanned while receiving: scanned again, it becomes the one in hand."""
     if seen.ref_id == session.inbound_id:
-        return Answer("info", f"You are receiving {_reference(session)}: {SCAN_HINT}.")
+        return Answer(
+            "info",
+            _(
+                "You are receiving %(reference)s: %(hint)s.",
+                reference=_reference(session),
+                hint=_(SCAN_HINT),
+            ),
+        )
     inbound = db.session.get(Inbound, seen.ref_id)
     if inbound is None or not inbound.is_open:
-        status = inbound.status if inbound is not None else "gone"
-        raise Conflict(f"That is {seen.label}, which is {status}: {SCAN_HINT}.")
+        status = _(inbound.status_label) if inbound is not None else _("gone")
+        raise Conflict(
+            _(
+                "That is %(what)s, which is %(status)s: %(hint)s.",
+                what=seen.label,
+                status=status,
+                hint=_(SCAN_HINT),
+            )
+        )
     key = f"inbound:{inbound.id}"
     if confirming == key:
         start_receiving(user_id, inbound.reference)
@@ -327,20 +368,24 @@ def _other_inbound(
     return _ask(
         session,
         key,
-        f"That is {seen.label}. Scan it again to leave {_reference(session)} and receive it.",
+        _(
+            "That is %(what)s. Scan it again to leave %(reference)s and receive it.",
+            what=seen.label,
+            reference=_reference(session),
+        ),
     )
 
 
-def _ask(session: ReceivingSession, key: str, question: str) -> Answer:
+def _ask(session: ReceivingSession, key: str, question: Text) -> Answer:
     session.confirming = key
     return Answer("confirm", question)
 
 
-def _reference(session: ReceivingSession) -> str:
+def _reference(session: ReceivingSession) -> Text | str:
     inbound = session.inbound
     if inbound is None or inbound.id != session.inbound_id:
         inbound = db.session.get(Inbound, session.inbound_id)
-    return inbound.reference if inbound is not None else "this inbound"
+    return inbound.reference if inbound is not None else _("this inbound")
 
 
 def receive_units(
@@ -357,7 +402,7 @@ def receive_units(
     if inbound is None or inbound.id != session.inbound_id:
         inbound = db.session.get(Inbound, session.inbound_id)
     if inbound is None:
-        raise Conflict("This inbound is gone. Scan another ASN or PO number.")
+        raise Conflict(_("This inbound is gone. Scan another ASN or PO number."))
     dock = session.dock
     if dock is None or dock.id != session.dock_location_id:
         dock = db.session.get(Location, session.dock_location_id) or _dock()
@@ -465,7 +510,7 @@ def _unknown_barcode(
         cards=cards(routed.routes),
         qty=qty,
         alarm=True,
-        message=f"No product has the barcode {code}.",
+        message=_("No product has the barcode %(code)s.", code=code),
     )
 
 
@@ -492,7 +537,7 @@ def _record(
             "to_location_id": r.location_id,
             "order_line_id": r.order_line_id,
             "held_qty": r.held,
-            "reason": r.reason,
+            "reason": as_written(r.reason)[:200],
             "status": DockUnitStatus.ON_DOCK,
             "received_by": user_id,
             "received_at": now,
@@ -512,20 +557,29 @@ def confirm_destination(user_id: int, location: Location) -> Answer:
     """The receiver scanned the place: every unit of theirs bound there is moved there."""
     pending = pending_units(user_id)
     if not pending:
-        raise InvalidInput(f"That is {location.code}. Scan a unit first.")
+        raise InvalidInput(_("That is %(code)s. Scan a unit first.", code=location.code))
     matching = [u for u in pending if u.to_location_id == location.id]
     if not matching:
         head = pending[0]
         raise WrongLocation(
-            expected=head.label,
+            expected=as_written(head.label),
             scanned=location.code,
-            message=f"That is {location.code} — take it to {head.label}.",
+            message=_(
+                "That is %(scanned)s — take it to %(expected)s.",
+                scanned=location.code,
+                expected=head.label,
+            ),
         )
     for unit in matching:
         move_to_destination(user_id, unit, location)
     return Answer(
         "confirmed",
-        message=f"{sum(u.qty for u in matching)} unit(s) now at {location.code}.",
+        message=n_(
+            "%(num)s unit now at %(code)s.",
+            "%(num)s units now at %(code)s.",
+            sum(u.qty for u in matching),
+            code=location.code,
+        ),
         still_on_dock=[u for u in pending if u.to_location_id != location.id],
     )
 
@@ -548,9 +602,15 @@ def close_inbound(inbound_id: int, user_id: int) -> Inbound:
     """Close: the tally becomes the discrepancy report; what never came stops being promised."""
     inbound = stock.lock_inbound(inbound_id)
     if inbound is None:
-        raise InvalidInput("There is no such inbound.")
+        raise InvalidInput(_("There is no such inbound."))
     if not inbound.is_open:
-        raise Conflict(f"Inbound {inbound.reference} is already {inbound.status}.")
+        raise Conflict(
+            _(
+                "Inbound %(reference)s is already %(status)s.",
+                reference=inbound.reference,
+                status=_(inbound.status_label),
+            )
+        )
     # Scans counting on it right now finish first, so the report holds them.
     db.session.execute(
         for_update(select(InboundLine.id).where(InboundLine.inbound_id == inbound.id))

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, exists, select
 
 from wms.base.clock import today
 from wms.base.errors import Conflict
+from wms.base.i18n import N_, Text, _
 from wms.core import backorders, stock
 from wms.core.lanes import Lane, assign_lane
 from wms.core.models import LaneAssignment, LineKind, OrderLine
@@ -34,7 +35,7 @@ class Routed:
     location_code: str
     order_line_id: int | None = None
     order_id: int | None = None
-    reason: str = ""
+    reason: Text | str = ""  # read in the reader's language; kept on the dock row as written
     holds: int = 0  # units of the product already in the suggested bin
     # A waiting line served (its units in a lane, or reserved on a shelf when every
     # lane is full): the line, what it still waits for, and its order's channel.
@@ -44,7 +45,7 @@ class Routed:
     held: int = 0  # units reserved while on the dock, never promised (quarantine)
 
     @property
-    def label(self) -> str:
+    def label(self) -> Text:
         """Where the receiver takes the units: "LANE L1"."""
         return Destination(self.destination).label(self.location_code)
 
@@ -72,7 +73,7 @@ class NoBinFree(Conflict):
     code = "no_bin_free"
 
 
-UNKNOWN = "It goes to quarantine; a supervisor will see it on the receipt."
+UNKNOWN = N_("It goes to quarantine; a supervisor will see it on the receipt.")
 
 
 def route(
@@ -97,16 +98,16 @@ def route(
     """
     if product is None:
         cage = quarantine_location()
-        return Routing([Routed(Destination.QUARANTINE, qty, cage.id, cage.code, reason=UNKNOWN)])
+        return Routing([Routed(Destination.QUARANTINE, qty, cage.id, cage.code, reason=_(UNKNOWN))])
     routes: list[Routed] = []
     held = qty if damaged else min(over, qty)
     if held:
         stock.reserve(product.id, held)
         cage = quarantine_location()
         why = (
-            "Damaged: it goes to quarantine."
+            _("Damaged: it goes to quarantine.")
             if damaged
-            else f"More than {reference} expected: it goes to quarantine."
+            else _("More than %(reference)s expected: it goes to quarantine.", reference=reference)
         )
         routes.append(
             Routed(Destination.QUARANTINE, held, cage.id, cage.code, reason=why, held=held)
@@ -238,7 +239,7 @@ def _reserved_to_shelf(product: Product, qty: int, line: Any) -> Routed:
         location_id=bin_[0].id,
         location_code=bin_[0].code,
         order_line_id=None,
-        reason="Every staging lane is full; the units are reserved and will be picked.",
+        reason=_("Every staging lane is full; the units are reserved and will be picked."),
         holds=bin_[1],
         **_served(line, qty),
     )
@@ -265,7 +266,7 @@ def suggest_bin(product_id: int, qty: int) -> tuple[Location, int]:
     if free is None:
         if held:
             return held[0][0], int(held[0][1])
-        raise NoBinFree("No bin is free for this product. Call a supervisor.")
+        raise NoBinFree(_("No bin is free for this product. Call a supervisor."))
     return free, 0
 
 
@@ -309,5 +310,5 @@ def _first_free_bin() -> Any:
 def quarantine_location() -> Location:
     location = first_active_location(LocationKind.QUARANTINE)
     if location is None:
-        raise Conflict("There is no quarantine location. An admin must create one.")
+        raise Conflict(_("There is no quarantine location. An admin must create one."))
     return location

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import Text, _, n_
 from wms.core import backorders, stock
 from wms.core.lanes import release_lane
 from wms.core.ledger import Reason, move_stock
@@ -17,7 +18,7 @@ from wms.receiving.models import Destination, DockUnit, DockUnitStatus
 dock_t = DockUnit.__table__
 
 
-def undo_last_scan(user_id: int) -> str:
+def undo_last_scan(user_id: int) -> Text:
     """Take back the receiver's last scan that is still on the dock, as if it never happened;
     returns what the receiver is told."""
     last = db.session.scalar(
@@ -27,7 +28,7 @@ def undo_last_scan(user_id: int) -> str:
         .limit(1)
     )
     if last is None:
-        raise InvalidInput("Nothing on the dock to undo.")
+        raise InvalidInput(_("Nothing on the dock to undo."))
     # Taken off the dock first, in one guarded UPDATE: of two UNDOs at once (or an UNDO
     # and the place scanned), one takes the units back, the other finds them gone.
     claimed = set(
@@ -41,7 +42,7 @@ def undo_last_scan(user_id: int) -> str:
         )
     )
     if not claimed:
-        raise Conflict("That scan was just undone or put in its place. Scan the next unit.")
+        raise Conflict(_("That scan was just undone or put in its place. Scan the next unit."))
     units = [
         u
         for u in db.session.scalars(
@@ -55,8 +56,20 @@ def undo_last_scan(user_id: int) -> str:
     if last.product_id is not None:
         _take_back(user_id, units, last.product_id, total)
     product = last.product
-    what = f"{product.sku} ({product.name})" if product else f"the unknown code {last.scanned_code}"
-    return f"Undone: {total} unit(s) of {what}."
+    if product is None:
+        return n_(
+            "Undone: %(num)s unit of the unknown code %(code)s.",
+            "Undone: %(num)s units of the unknown code %(code)s.",
+            total,
+            code=last.scanned_code,
+        )
+    return n_(
+        "Undone: %(num)s unit of %(sku)s (%(name)s).",
+        "Undone: %(num)s units of %(sku)s (%(name)s).",
+        total,
+        sku=product.sku,
+        name=product.name,
+    )
 
 
 def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int) -> None:
