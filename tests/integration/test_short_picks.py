@@ -76,7 +76,7 @@ def test_a_short_bin_sends_the_rest_back_to_its_place_in_line_and_asks_for_a_cou
         f"Short 2 recorded: {answer.order} waits for it; {bin_.code} will be counted."
     )
     answer = hand.scan(tote_code(answer))
-    assert answer.step == "finished" and "1 units · 2 short" in answer.body
+    assert answer.step == "finished" and "1 unit · 2 short" in answer.body
 
     # the two units wait again, ahead of the later order: the line kept its place
     assert queue(app, product.id) == [(first, 2), (later, 2)]

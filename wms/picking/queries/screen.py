@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from wms.base.i18n import Text, _
 from wms.base.numbers import order_number
 from wms.extensions import db
 from wms.inventory.models import Location, Product
@@ -41,7 +42,7 @@ class Screen:
     wave_code: str | None = None
     task: TaskView | None = None
     qty: int = 0  # units counted (qty step), or to put in the tote (tote step)
-    notice: str = ""
+    notice: Text | str = ""
     lines_done: int = 0
     lines_total: int = 0
     totes: list[tuple[str, str]] = field(default_factory=list)  # (order, tote) at the start
@@ -149,4 +150,4 @@ def totes_of(wave_id: int) -> list[tuple[str, str]]:
         .where(wave_orders_t.c.wave_id == wave_id, wave_orders_t.c.active.is_(True))
         .order_by(wave_orders_t.c.slot)
     ).all()
-    return [(order_number(r.order_id), r.code or "any empty tote") for r in rows]
+    return [(order_number(r.order_id), r.code or _("any empty tote")) for r in rows]

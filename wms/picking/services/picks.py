@@ -11,6 +11,7 @@ from sqlalchemy import case, exists, func, insert, select, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import _
 from wms.base.numbers import wave_code
 from wms.core import stock
 from wms.core.backorders import SERVE_BATCH, refresh_order_status, requeue, serve_waiting
@@ -134,12 +135,12 @@ def short_pick(task_id: int, found: int, user_id: int | None, expected_left: int
         )
     )
     served = serve_waiting(task.product_id)
-    _keep_picking([order_id for _, order_id, _ in served])
+    _keep_picking([order_id for _line, order_id, _qty in served])
     audit.record(
         user_id, "pick.short", "pick_task", task.id, wave=reference, short=shortage, found=found
     )
     return ShortPick(
-        shortage, found, set_aside, where.code if where else None, sum(q for *_, q in served)
+        shortage, found, set_aside, where.code if where else None, sum(row[-1] for row in served)
     )
 
 
@@ -147,16 +148,24 @@ def _check_short(task_id: int, found: int, expected_left: int) -> tuple[PickTask
     """The task, its bin, and what the ledger says the bin holds (row locked)."""
     task = db.session.get(PickTask, task_id, populate_existing=True)
     if task is None or task.status != TaskStatus.OPEN or task.qty_left != expected_left:
-        raise Conflict("That line has changed; scan again.")
+        raise Conflict(_("That line has changed; scan again."))
     bin_ = db.session.get(Location, task.location_id)
     assert bin_ is not None
     if found >= expected_left:
-        raise InvalidInput(f"Then it is not short: take {expected_left} and scan the item.")
+        raise InvalidInput(
+            _("Then it is not short: take %(num)s and scan the item.", num=expected_left)
+        )
     if found < 0:
-        raise InvalidInput("Type how many you can take, 0 if the bin is empty.")
+        raise InvalidInput(_("Type how many you can take, 0 if the bin is empty."))
     held = work.on_hand(task.product_id, task.location_id)
     if found > held:
-        raise InvalidInput(f"The ledger says {bin_.code} holds {held}; take at most {held}.")
+        raise InvalidInput(
+            _(
+                "The ledger says %(bin)s holds %(held)s; take at most %(held)s.",
+                bin=bin_.code,
+                held=held,
+            )
+        )
     return task, bin_, held
 
 
@@ -172,7 +181,7 @@ def _close_short(task_id: int, shortage: int, expected_left: int) -> None:
         .values(qty_short=tasks_t.c.qty_short + shortage, status=status, closed_at=closed_at)
     )
     if result.rowcount != 1:
-        raise Conflict("That line has changed; scan again.")
+        raise Conflict(_("That line has changed; scan again."))
 
 
 def _set_aside_missing(

@@ -17,6 +17,7 @@ from sqlalchemy import update
 
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
+from wms.base.i18n import Text, _
 from wms.base.numbers import wave_id_from_code
 from wms.core.recognise import recognise
 from wms.extensions import db
@@ -51,7 +52,7 @@ def current_screen(user_id: int) -> Screen:
 
 def _screen(
     wave: Wave,
-    notice: str = "",
+    notice: Text | str = "",
     totes: list[tuple[str, str]] | None = None,
     write: bool = True,
     came_from: TaskView | None = None,
@@ -100,7 +101,7 @@ def _current_task(wave: Wave) -> TaskView | None:
     return task
 
 
-def _finish(wave: Wave, notice: str) -> Screen:
+def _finish(wave: Wave, notice: Text | str) -> Screen:
     waves.finish_wave(wave)
     return Screen("finished", wave.code, notice=notice, summary=wave_summary(wave.id))
 
@@ -112,7 +113,7 @@ def scan(user_id: int, code: str) -> Screen:
     """Apply one scan (or typed quantity, or command) and say what comes next."""
     code = code.strip()
     if not code:
-        raise InvalidInput("Scan or type a code.")
+        raise InvalidInput(_("Scan or type a code."))
     command = command_of(code)
     wave = work.held_wave(user_id)
     if wave is None:
@@ -120,8 +121,8 @@ def scan(user_id: int, code: str) -> Screen:
     other = wave_id_from_code(code)
     if other is not None:
         if other != wave.id:
-            raise Conflict(f"You are picking {wave.code}; finish it first.")
-        return _screen(wave, f"You are picking {wave.code}.")
+            raise Conflict(_("You are picking %(wave)s; finish it first.", wave=wave.code))
+        return _screen(wave, _("You are picking %(wave)s.", wave=wave.code))
     task = _current_task(wave)
     if task is None:
         return _finish(wave, "")
@@ -140,16 +141,21 @@ def _start(user_id: int, code: str, command: str | None) -> Screen:
     elif command == "DONE":
         wave = waves.claim_next_wave(user_id)
         if wave is None:
-            return Screen("idle", notice="No wave is waiting. Scan DONE to look again.")
+            return Screen("idle", notice=_("No wave is waiting. Scan DONE to look again."))
     else:
-        raise _not_expected(code, "scan DONE for the next wave, or the barcode of a pick list")
+        raise _not_expected(code, _("scan DONE for the next wave, or the barcode of a pick list"))
     totes = totes_of(wave.id)
-    _, total = progress(wave.id)
-    notice = f"{wave.code}: {len(totes)} orders, {total} lines."
+    _done, total = progress(wave.id)
+    notice = _(
+        "%(wave)s: %(orders)s orders, %(lines)s lines.",
+        wave=wave.code,
+        orders=len(totes),
+        lines=total,
+    )
     return _screen(wave, notice, totes)
 
 
-def _not_expected(code: str, hint: str, what: str = "pick list or command") -> Exception:
+def _not_expected(code: str, hint: Text, what: str = "pick list or command") -> Exception:
     """A code of another kind is named with what to scan instead; an unknown one is
     said to be unknown."""
     seen = recognise(code)
@@ -158,37 +164,47 @@ def _not_expected(code: str, hint: str, what: str = "pick list or command") -> E
     return UnknownCode(code, what)
 
 
-def _command(wave: Wave, task: TaskView, command: str) -> str:
+def _command(wave: Wave, task: TaskView, command: str) -> Text | str:
     step = wave.cursor_step
     if command == "SKIP":
         if step == Step.TOTE:
-            raise InvalidInput(f"Put the {wave.cursor_qty} in the tote first.")
+            raise InvalidInput(_put_first(wave))
         done, total = progress(wave.id)
         if total - done <= 1:
-            raise InvalidInput("This is the last line: pick it, or scan SHORT.")
+            raise InvalidInput(_("This is the last line: pick it, or scan SHORT."))
         picks.postpone_task(wave.id, task.id)
         wave.cursor_task_id = None
-        return f"{task.bin_code} moved to the end of the walk."
+        return _("%(bin)s moved to the end of the walk.", bin=task.bin_code)
     if command == "SHORT":
         if step == Step.TOTE:
-            raise InvalidInput(f"Put the {wave.cursor_qty} in the tote first.")
+            raise InvalidInput(_put_first(wave))
         wave.cursor_step = Step.SHORT
         return ""
     if command == "UNDO":
         if step == Step.BIN:
-            raise InvalidInput("Nothing to undo on this line.")
+            raise InvalidInput(_("Nothing to undo on this line."))
         _restart(wave)
-        return "Line started again."
+        return _("Line started again.")
     if command == "DONE":
         if step == Step.QTY:
             return _take(wave, task, task.qty_left)
         if step == Step.TOTE:
-            raise InvalidInput(f"Scan tote {task.tote_code or '(an empty one)'} to confirm.")
+            raise InvalidInput(
+                _("Scan tote %(tote)s to confirm.", tote=task.tote_code)
+                if task.tote_code
+                else _("Scan an empty tote to confirm.")
+            )
         left = progress(wave.id)
-        raise InvalidInput(f"{left[1] - left[0]} lines still to pick: pick them, SKIP or SHORT.")
+        raise InvalidInput(
+            _("%(num)s lines still to pick: pick them, SKIP or SHORT.", num=left[1] - left[0])
+        )
     if command == "DAMAGED":
-        raise InvalidInput("Leave a damaged unit in the bin and take a good one, or scan SHORT.")
-    raise InvalidInput("Print pick lists at the desk.")
+        raise InvalidInput(_("Leave a damaged unit in the bin and take a good one, or scan SHORT."))
+    raise InvalidInput(_("Print pick lists at the desk."))
+
+
+def _put_first(wave: Wave) -> Text:
+    return _("Put the %(num)s in the tote first.", num=wave.cursor_qty)
 
 
 def _restart(wave: Wave) -> None:
@@ -196,50 +212,69 @@ def _restart(wave: Wave) -> None:
     wave.cursor_qty = 0
 
 
-def _at_bin(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+def _at_bin(wave: Wave, task: TaskView, code: str, user_id: int) -> Text:
     location = inventory.find_location(code)
     if location is not None:
         if location.id != task.location_id:
             raise WrongLocation(
-                task.bin_code, location.code, f"That is {location.code} — go to {task.bin_code}."
+                task.bin_code,
+                location.code,
+                _("That is %(code)s — go to %(bin)s.", code=location.code, bin=task.bin_code),
             )
         wave.cursor_step = Step.ITEM
-        return f"At {task.bin_code}."
+        return _("At %(bin)s.", bin=task.bin_code)
     if inventory.find_product(code) is not None:
-        raise InvalidInput(f"Scan the bin label at {task.bin_code} first.")
-    raise _not_expected(code, f"go to {task.bin_code} and scan its label", "bin")
+        raise InvalidInput(_("Scan the bin label at %(bin)s first.", bin=task.bin_code))
+    raise _not_expected(code, _("go to %(bin)s and scan its label", bin=task.bin_code), "bin")
 
 
-def _at_item(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+def _at_item(wave: Wave, task: TaskView, code: str, user_id: int) -> Text:
     found = inventory.find_product(code)
     if found is not None:
         return _count(wave, task, found)
     location = inventory.find_location(code)
     if location is not None:
         if location.id == task.location_id:
-            return f"{task.bin_code} is scanned; now scan the item."
+            return _("%(bin)s is scanned; now scan the item.", bin=task.bin_code)
         raise WrongLocation(
             task.bin_code,
             location.code,
-            f"That is {location.code} — take the item from {task.bin_code}.",
+            _(
+                "That is %(code)s — take the item from %(bin)s.",
+                code=location.code,
+                bin=task.bin_code,
+            ),
         )
-    raise _not_expected(code, f"take {task.sku} from {task.bin_code}", "product")
+    raise _not_expected(
+        code, _("take %(sku)s from %(bin)s", sku=task.sku, bin=task.bin_code), "product"
+    )
 
 
-def _count(wave: Wave, task: TaskView, found: inventory.ScannedProduct) -> str:
+def _count(wave: Wave, task: TaskView, found: inventory.ScannedProduct) -> Text:
     if found.product.id != task.product_id:
-        raise Conflict(f"That is {found.product.sku} — take {task.sku} ({task.name}).").with_code(
-            "wrong_item"
-        )
+        raise Conflict(
+            _(
+                "That is %(scanned)s — take %(sku)s (%(name)s).",
+                scanned=found.product.sku,
+                sku=task.sku,
+                name=task.name,
+            )
+        ).with_code("wrong_item")
     counted = wave.cursor_qty + found.units
     if counted > task.qty_left:
-        raise InvalidInput(f"That makes {counted}; only {task.qty_left} to take here.")
+        raise InvalidInput(
+            _(
+                "That makes %(counted)s; only %(left)s to take here.",
+                counted=counted,
+                left=task.qty_left,
+            )
+        )
     wave.cursor_qty = counted
     if counted == task.qty_left:
         wave.cursor_step = Step.TOTE
-        return f"{counted} of {task.sku} counted."
+        return _("%(num)s of %(sku)s counted.", num=counted, sku=task.sku)
     wave.cursor_step = Step.QTY
-    return f"{counted} of {task.qty_left} counted."
+    return _("%(num)s of %(total)s counted.", num=counted, total=task.qty_left)
 
 
 def _typed_qty(code: str) -> int | None:
@@ -248,31 +283,35 @@ def _typed_qty(code: str) -> int | None:
     return None
 
 
-def _at_qty(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+def _at_qty(wave: Wave, task: TaskView, code: str, user_id: int) -> Text:
     typed = _typed_qty(code)
     if typed is None:
         return _at_item(wave, task, code, user_id)
     if typed == 0:
-        raise InvalidInput("Type at least 1, or scan SHORT if the bin is empty.")
+        raise InvalidInput(_("Type at least 1, or scan SHORT if the bin is empty."))
     if typed > task.qty_left:
-        raise InvalidInput(f"Only {task.qty_left} to take here.")
+        raise InvalidInput(_("Only %(num)s to take here.", num=task.qty_left))
     return _take(wave, task, typed)
 
 
-def _take(wave: Wave, task: TaskView, qty: int) -> str:
+def _take(wave: Wave, task: TaskView, qty: int) -> Text:
     wave.cursor_qty = qty
     wave.cursor_step = Step.TOTE
-    return f"Taking {qty} of {task.sku}."
+    return _("Taking %(num)s of %(sku)s.", num=qty, sku=task.sku)
 
 
-def _at_short(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+def _at_short(wave: Wave, task: TaskView, code: str, user_id: int) -> Text:
     found = _typed_qty(code)
     if found is None:
-        raise InvalidInput(f"Type how many you can take from {task.bin_code}, 0 if it is empty.")
+        raise InvalidInput(
+            _("Type how many you can take from %(bin)s, 0 if it is empty.", bin=task.bin_code)
+        )
     result = picks.short_pick(task.id, found, user_id, expected_left=task.qty_left)
-    said = (
-        f"Short {result.qty_short} recorded: {task.order_number} waits for it; "
-        f"{task.bin_code} will be counted."
+    said = _(
+        "Short %(num)s recorded: %(order)s waits for it; %(bin)s will be counted.",
+        num=result.qty_short,
+        order=task.order_number,
+        bin=task.bin_code,
     )
     if found:
         wave.cursor_qty = found
@@ -282,20 +321,33 @@ def _at_short(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
     return said
 
 
-def _at_tote(wave: Wave, task: TaskView, code: str, user_id: int) -> str:
+def _at_tote(wave: Wave, task: TaskView, code: str, user_id: int) -> Text:
     location = inventory.find_location(code)
     if location is None:
         if inventory.find_product(code) is not None:
-            raise InvalidInput(f"Put the {wave.cursor_qty} in the tote, then scan the tote.")
-        raise _not_expected(code, f"scan tote {task.tote_code or '(an empty one)'}", "tote")
+            raise InvalidInput(
+                _("Put the %(num)s in the tote, then scan the tote.", num=wave.cursor_qty)
+            )
+        hint = (
+            _("scan tote %(tote)s", tote=task.tote_code)
+            if task.tote_code
+            else _("scan an empty tote")
+        )
+        raise _not_expected(code, hint, "tote")
     tote = _tote_for(task, location)
     qty = wave.cursor_qty
     if not picks.confirm_pick(task.id, qty, tote, user_id, expected_picked=task.qty_picked):
-        raise Conflict("That pick was already confirmed.")
+        raise Conflict(_("That pick was already confirmed."))
     # Still at the bin: the rest of this line, or the next one, starts at the item.
     wave.cursor_step = Step.ITEM
     wave.cursor_qty = 0
-    return f"{qty} of {task.sku} in {tote.code} for {task.order_number}."
+    return _(
+        "%(num)s of %(sku)s in %(tote)s for %(order)s.",
+        num=qty,
+        sku=task.sku,
+        tote=tote.code,
+        order=task.order_number,
+    )
 
 
 def _tote_for(task: TaskView, scanned: Location) -> Location:
@@ -305,18 +357,28 @@ def _tote_for(task: TaskView, scanned: Location) -> Location:
             raise WrongLocation(
                 task.tote_code or "",
                 scanned.code,
-                f"That is {scanned.code} — put it in {task.tote_code}.",
+                _("That is %(code)s — put it in %(tote)s.", code=scanned.code, tote=task.tote_code),
             )
         return scanned
     if scanned.kind != LocationKind.TOTE:
         raise WrongLocation(
             "an empty tote",
             scanned.code,
-            f"That is {scanned.code} — scan an empty tote for {task.order_number}.",
+            _(
+                "That is %(code)s — scan an empty tote for %(order)s.",
+                code=scanned.code,
+                order=task.order_number,
+            ),
         )
     work.lock_totes()
     if not work.tote_is_free(scanned.id):
-        raise Conflict(f"{scanned.code} is not empty — scan an empty tote for {task.order_number}.")
+        raise Conflict(
+            _(
+                "%(code)s is not empty — scan an empty tote for %(order)s.",
+                code=scanned.code,
+                order=task.order_number,
+            )
+        )
     db.session.execute(
         update(wave_orders_t)
         .where(wave_orders_t.c.id == task.wave_order_id, wave_orders_t.c.tote_location_id.is_(None))

@@ -14,6 +14,7 @@ from wms.auth import audit
 from wms.auth.models import User
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.base.i18n import _
 from wms.base.numbers import order_number, wave_code
 from wms.core.backorders import refresh_order_status
 from wms.core.models import Order, OrderStatus
@@ -46,9 +47,9 @@ class WaveCriteria:
 
     def check(self) -> None:
         if not 1 <= self.max_orders <= MAX_ORDERS_LIMIT:
-            raise InvalidInput(f"A wave holds 1 to {MAX_ORDERS_LIMIT} orders.")
+            raise InvalidInput(_("A wave holds 1 to %(max)s orders.", max=MAX_ORDERS_LIMIT))
         if not 1 <= self.max_lines <= MAX_LINES_LIMIT:
-            raise InvalidInput(f"A wave holds 1 to {MAX_LINES_LIMIT} lines.")
+            raise InvalidInput(_("A wave holds 1 to %(max)s lines.", max=MAX_LINES_LIMIT))
 
 
 @dataclass
@@ -154,7 +155,7 @@ def _name_left_out(left_out: list[tuple[int, int]]) -> list[tuple[str, str]]:
         return []
     skus = dict(
         db.session.execute(
-            select(Product.id, Product.sku).where(Product.id.in_({p for _, p in left_out}))
+            select(Product.id, Product.sku).where(Product.id.in_({p for _number, p in left_out}))
         ).all()
     )
     return [(order_number(oid), skus[pid]) for oid, pid in left_out]
@@ -173,7 +174,7 @@ def claim_next_wave(user_id: int) -> Wave | None:
     held = work.held_wave(user_id)
     if held is not None:
         return held
-    for _ in range(20):
+    for _attempt in range(20):
         wave_id = work.next_ready_wave()
         if wave_id is None:
             return None
@@ -190,10 +191,10 @@ def claim_wave(user_id: int, wave_id: int) -> Wave:
     if held is not None:
         if held.id == wave_id:
             return held
-        raise Conflict(f"You are picking {held.code}; finish it first.")
+        raise Conflict(_("You are picking %(wave)s; finish it first.", wave=held.code))
     wave = db.session.get(Wave, wave_id)
     if wave is None:
-        raise NotFound(f"There is no wave {wave_code(wave_id)}.")
+        raise NotFound(_("There is no wave %(wave)s.", wave=wave_code(wave_id)))
     taken = _take(wave_id, user_id)
     if taken is None:
         db.session.refresh(wave)
@@ -326,7 +327,13 @@ def cancel_wave(wave_id: int, user_id: int | None = None) -> Wave:
     """Stop a wave: what was picked stays in its totes, the rest waits for another wave."""
     wave = locked_wave(wave_id)
     if not wave.is_open:
-        raise Conflict(f"{wave.code} is {wave.status}; only open waves can be cancelled.")
+        raise Conflict(
+            _(
+                "%(wave)s is %(status)s; only open waves can be cancelled.",
+                wave=wave.code,
+                status=_(wave.status_label),
+            )
+        )
     finish_wave(wave, WaveStatus.CANCELLED)
     audit.record(user_id, "wave.cancel", "wave", wave.code)
     return wave
@@ -336,7 +343,7 @@ def release_wave(wave_id: int, user_id: int | None = None) -> Wave:
     """Take a wave back from its picker (end of shift): the next picker resumes it."""
     wave = locked_wave(wave_id)
     if not wave.is_being_picked:
-        raise Conflict(f"{wave.code} is not being picked.")
+        raise Conflict(_("%(wave)s is not being picked.", wave=wave.code))
     wave.status = WaveStatus.READY
     wave.picker_id = None
     wave.cursor_task_id = None
