@@ -18,8 +18,11 @@ stock write as they apply it. ``platform_calls_per_order``: every call the worke
 made to the three platforms, per order sent. ``oversold``: SKUs with more units
 taken than held; ``lost``: orders answered but not stored, or not answered 200;
 ``drift``: (platform, SKU) pairs whose figure differs from the warehouse's after
-the worker drained the outbox. Ends with ``flask verify``'s check. Prints one JSON
-line; exits 1 if anything is oversold, lost, drifted or a counter differs.
+the worker drained the outbox, every shop was reconciled (``wms.channels.sync``:
+its figures read back, the drifted ones queued again) and the worker drained
+that too; ``corrected`` is how many the reconciliation queued. Ends with ``flask
+verify``'s check. Prints one JSON line; exits 1 if anything is oversold, lost,
+drifted or a counter differs.
 
 Targets: ratio >= 0.8, propagation p99 < 2,000 ms, 0 oversold, 0 lost, 0 drift.
 """
@@ -436,6 +439,33 @@ def start_worker(url: str, key: str) -> subprocess.Popen[bytes]:
     )
 
 
+def reconcile(app: Any) -> int:
+    """Read every shop's figures back and queue the right one where a shop drifted, as the
+    worker's reconciliation does (``wms.channels.sync``); how many were corrected."""
+    from wms.channels.shops import connector_of
+    from wms.channels.sync import reconcile as reconcile_shop
+    from wms.extensions import db
+
+    corrected = 0
+    with app.app_context():
+        shops = db.session.scalars(select_shops()).all()
+        for channel in shops:
+            items = connector_of(channel, timeout=30).list_products()
+            corrected += len(reconcile_shop(channel.id, items, None).lines)
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return corrected
+
+
+def select_shops() -> Any:
+    from sqlalchemy import select
+
+    from wms.channels.models import Channel
+
+    return select(Channel).where(Channel.platform != "generic").order_by(Channel.id)
+
+
 def pending(cluster: Any) -> int:
     return int(
         psql(cluster, "channels", "SELECT count(*) FROM outbox_events WHERE status = 'pending'")
@@ -483,6 +513,11 @@ def main() -> int:
                         time.sleep(0.2)
                     drain_s = time.perf_counter() - t0
                     log(f"outbox drained {drain_s:.1f} s after the last webhook's answer")
+                    corrected = reconcile(app)
+                    t1 = time.perf_counter()
+                    while pending(cluster) and time.perf_counter() - t1 < 60:
+                        time.sleep(0.2)
+                    log(f"reconciliation corrected {corrected} figure(s); outbox drained again")
             finally:
                 worker.terminate()
                 worker.wait(30)
@@ -535,6 +570,7 @@ def main() -> int:
         "oversold": oversold,
         "lost": lost,
         "drift": drift,
+        "corrected": corrected,
         "api_errors": api_errors,
         "invariants": differences,
         "targets": {"ratio": 0.8, "propagation_p99_ms": 2000, "oversold": 0, "lost": 0, "drift": 0},

@@ -512,3 +512,39 @@ def test_flask_worker_once_delivers_what_is_due_and_stops(
     types = {r["body"]["type"] for r in receiver.accepted()}
     assert types == {"order.accepted", "availability.changed"}
     assert all(e.status == OutboxStatus.DELIVERED for e in events_for(fresh_app, channel.id))
+
+
+def test_a_stock_figure_is_claimed_before_a_backlog_of_older_events(fresh_app: Flask) -> None:
+    make = Factories(fresh_app)
+    channel, _ = make.channel(webhook_url="http://127.0.0.1:9/hook")
+    product = make.product()
+    earlier = utcnow() - timedelta(minutes=5)
+    with fresh_app.app_context():
+        db.session.execute(
+            OutboxEvent.__table__.insert(),
+            [
+                {
+                    "channel_id": channel.id,
+                    "event_type": "order.accepted",
+                    "aggregate": f"order:{n}",
+                    "payload": {},
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": earlier,
+                    "last_error": "",
+                    "created_at": earlier,
+                }
+                for n in range(120)
+            ],
+        )
+        from wms.channels import outbox
+
+        outbox.emit_availability_to(channel.id, [product.id])
+        db.session.commit()
+
+        claimed = claim_batch(50)
+
+    assert [c.aggregate for c in claimed if c.event_type == "availability.changed"] == [
+        f"product:{product.id}"
+    ]
+    assert sum(1 for c in claimed if c.event_type == "order.accepted") == 50

@@ -67,16 +67,27 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim(limit: int = 50) -> list[Claimed]:
-    """Take a lease on due events whose earlier events (same channel and aggregate) are done.
+    """Take a lease on due events whose earlier events (same channel and aggregate) are done:
+    up to ``limit`` stock figures first, then up to ``limit`` events of any kind.
 
-    One statement claims and returns them; the worker commits the lease before
-    any is sent (``wms.worker.claim_batch``).
+    A figure is what keeps a shop from selling what the warehouse no longer has,
+    so it has a claim of its own and never waits behind other events (a backlog
+    of order webhooks to a slow endpoint, say). Figures are coalesced (one waiting
+    per product and channel), so they cannot crowd the other events out for long.
+    Each claim is one statement; the worker commits the lease before any event
+    is sent (``wms.worker.claim_batch``).
     """
     now = utcnow()
+    figures = _claim(_claimable_figures(), now, limit)
+    rest = _claim(_claimable(), now, limit)
+    return sorted(figures + rest, key=lambda c: c.id)
+
+
+def _claim(claimable: Any, now: datetime, limit: int) -> list[Claimed]:
     o = OutboxEvent.__table__
     stmt = (
         update(o)
-        .where(o.c.id.in_(_claimable()))
+        .where(o.c.id.in_(claimable))
         .values(claimed_until=now + LEASE)
         .returning(
             o.c.id,
@@ -89,7 +100,7 @@ def claim(limit: int = 50) -> list[Claimed]:
         )
     )
     rows = db.session.execute(stmt, {"now": now, "limit": limit}).all()
-    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+    return [Claimed(*row) for row in rows]
 
 
 @dataclass
@@ -113,6 +124,17 @@ class Claimed:
 
 @prebuilt
 def _claimable() -> Any:
+    return _claimable_of()
+
+
+@prebuilt
+def _claimable_figures() -> Any:
+    o = OutboxEvent.__table__
+    # A literal, so the partial index of pending figures applies.
+    return _claimable_of(o.c.event_type == literal_column("'availability.changed'"))
+
+
+def _claimable_of(*only: Any) -> Any:
     """Ids of due events in due order, each only if nothing earlier of its aggregate is pending.
 
     Both halves are walks of partial indexes over pending rows: the due ones in
@@ -143,6 +165,7 @@ def _claimable() -> Any:
             o.c.next_attempt_at <= now,
             o.c.claimed_until.is_(None) | (o.c.claimed_until < now),
             ~blocked,
+            *only,
         )
         .order_by(o.c.next_attempt_at, o.c.id)
         .limit(bindparam("limit"))

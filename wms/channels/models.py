@@ -192,6 +192,7 @@ class OutboxStatus(StrEnum):
 
 
 PENDING = "status = 'pending'"
+PENDING_FIGURE = "status = 'pending' AND event_type = 'availability.changed'"
 WAITING_AVAILABILITY = (
     "status = 'pending' AND attempts = 0 AND claimed_until IS NULL"
     " AND event_type = 'availability.changed'"
@@ -226,6 +227,15 @@ class OutboxEvent(db.Model):
             "id",
             postgresql_where=text(PENDING),
             sqlite_where=text(PENDING),
+        ),
+        # The worker's first claim of a round: the figures alone, in due order, so a
+        # shop's stock figure never waits behind a backlog of other events.
+        Index(
+            "ix_outbox_pending_figures",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text(PENDING_FIGURE),
+            sqlite_where=text(PENDING_FIGURE),
         ),
         # "Is an earlier event of this aggregate still pending?", asked per
         # claimed row: only pending rows, so history never lengthens the probe.
