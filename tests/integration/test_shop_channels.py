@@ -6,11 +6,17 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.factories import Factories
 from tests.shops import example, post_shopify
 from wms.channels.models import Channel
-from wms.channels.shops import NoChannelKey, add_shop_channel, credentials_of
+from wms.channels.shops import (
+    NoChannelKey,
+    add_shop_channel,
+    credentials_of,
+    update_shop_channel,
+)
 from wms.extensions import db
 
 
@@ -54,3 +60,21 @@ def test_without_a_key_no_shop_can_be_added_but_the_app_runs(
     response = post_shopify(client, existing, example("shopify-orders-create.json"))
     assert response.status_code == 503
     assert response.json["code"] == "channel_key_missing"
+
+
+def test_a_new_signing_secret_is_used_at_once_for_the_shops_webhooks(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel = make.shop_channel("shopify")
+    item = make.product()
+    make.stock(item, make.location(), 5)
+    make.map_item(channel, item, "632910392", "49148385")  # the example's line to ship
+    raw = example("shopify-orders-create.json")
+    assert post_shopify(client, channel, raw).status_code == 200  # the shop is remembered
+
+    with app.app_context():
+        update_shop_channel(channel.id, "", {"client_secret": "a-new-secret"}, None)
+        db.session.commit()
+
+    assert post_shopify(client, channel, raw).status_code == 401  # the old secret
+    assert post_shopify(client, channel, raw, secret="a-new-secret").status_code == 200

@@ -25,15 +25,12 @@ import hashlib
 import logging
 
 from flask import Response, current_app, request
-from sqlalchemy import select
 
 from wms.api.common import BodyTooLarge, bp, plain_answer
 from wms.base.errors import DomainError, NotFound
 from wms.channels.connectors import PayloadError
-from wms.channels.models import Channel
-from wms.channels.shops import connector_of
+from wms.channels.shops import webhook_shop
 from wms.database import commit_early
-from wms.extensions import db
 from wms.shops import services
 
 log = logging.getLogger(__name__)
@@ -62,22 +59,18 @@ def woocommerce_webhook(code: str) -> Response:
 
 
 def _webhook(code: str, platform: str) -> Response:
-    channel = db.session.scalars(
-        select(Channel).where(
-            Channel.code == code, Channel.platform == platform, Channel.active.is_(True)
-        )
-    ).one_or_none()
-    if channel is None:
+    shop = webhook_shop(code, platform, current_app.config.get("SHOP_TIMEOUT", 10.0))
+    if shop is None:
         raise NotFound(f"There is no active {platform} channel {code}.")
     raw = _raw_body()
-    connector = connector_of(channel, timeout=current_app.config.get("SHOP_TIMEOUT", 10.0))
+    connector = shop.connector
     check = connector.verify_webhook(dict(request.headers), raw)
     if check.status == "bad-signature":
-        services.count_bad_signature(channel.id)
+        services.count_bad_signature(shop.id)
         commit_early()  # the count outlives the refusal
         log.warning(
             "webhook refused: channel %s (%s) from %s: %s",
-            channel.code,
+            code,
             platform,
             request.remote_addr,
             check.reason,
@@ -88,21 +81,21 @@ def _webhook(code: str, platform: str) -> Response:
     if check.status == "not-applicable":
         return plain_answer({"status": "ignored", "topic": check.topic})
     delivery = check.dedup_key or f"body:{hashlib.sha256(raw).hexdigest()}"
-    if not services.receive_delivery(channel.id, delivery, check.topic):
+    if not services.receive_delivery(shop.id, delivery, check.topic):
         return plain_answer({"status": "repeat"})
     try:
         order = connector.parse_order(raw)
     except PayloadError as exc:
-        services.keep_unreadable_delivery(channel.id, delivery, exc.reason, raw)
+        services.keep_unreadable_delivery(shop.id, delivery, exc.reason, raw)
         commit_early()  # kept for the desk whatever the answer
-        log.warning("webhook unreadable: channel %s: %s", channel.code, exc.reason)
+        log.warning("webhook unreadable: channel %s: %s", code, exc.reason)
         if platform == "woocommerce":
             return plain_answer(
                 {"status": "unreadable", "code": "payload_unreadable", "message": exc.reason},
                 202,
             )
         raise PayloadUnreadable(exc.reason) from exc
-    outcome = services.take_order(channel.id, order, raw)
+    outcome = services.take_order(shop.id, order, raw)
     return plain_answer(
         {
             "status": "repeat" if outcome.repeat else outcome.state,

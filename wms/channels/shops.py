@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, fields
+import time
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import requests
@@ -31,7 +32,7 @@ from wms.channels.connectors import (
 )
 from wms.channels.models import Channel, ShippingMethod
 from wms.config import setting
-from wms.database import for_update
+from wms.database import after_commit, for_update
 from wms.extensions import db
 
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -140,6 +141,49 @@ def connector_of(
     return connector
 
 
+@dataclass(frozen=True)
+class WebhookShop:
+    """What a shop's webhook needs of its channel: the id, and the connector that checks
+    the signature and reads the body."""
+
+    id: int
+    connector: Connector
+
+
+# Shops whose webhooks came recently, by (database, code, platform): a burst of orders
+# does not read the channel and unseal its secrets for each one. A changed secret or
+# a shop turned off reaches every app server within WEBHOOK_SHOP_SECONDS (at once on
+# the one where it changed).
+WEBHOOK_SHOP_SECONDS = 10.0
+_webhook_shops: dict[tuple[str, str, str], tuple[float, WebhookShop]] = {}
+
+
+def webhook_shop(code: str, platform: str, timeout: float) -> WebhookShop | None:
+    """The active ``platform`` channel ``code``, ready to check its webhooks; None if none."""
+    key = (str(db.engine.url), code, platform)
+    hit = _webhook_shops.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < WEBHOOK_SHOP_SECONDS:
+        return hit[1]
+    channel = db.session.scalars(
+        select(Channel).where(
+            Channel.code == code, Channel.platform == platform, Channel.active.is_(True)
+        )
+    ).one_or_none()
+    if channel is None:
+        return None  # not remembered: a shop added a moment later answers at once
+    shop = WebhookShop(channel.id, connector_of(channel, timeout=timeout))
+    if len(_webhook_shops) > 1000:
+        _webhook_shops.clear()
+    _webhook_shops[key] = (now, shop)
+    return shop
+
+
+def forget_shops() -> None:
+    """Call after a shop's credentials change or a channel is turned off."""
+    _webhook_shops.clear()
+
+
 def update_shop_channel(
     channel_id: int, name: str, credentials: dict[str, Any], user_id: int | None
 ) -> Channel:
@@ -167,6 +211,7 @@ def update_shop_channel(
     channel.signing_secret_sealed = seal(secret) if secret else None
     channel.location_id = values.get("location_id")
     db.session.flush()
+    after_commit(forget_shops)
     # Which fields were given, never their values (secrets among them).
     audit.record(user_id, "channel.shop_updated", "channel", channel_id, fields=sorted(credentials))
     return channel

@@ -17,6 +17,7 @@ from wms.base.errors import Conflict, FormProblems, InvalidInput
 from wms.base.i18n import Text, _
 from wms.channels import outbox
 from wms.channels.models import Channel
+from wms.channels.shops import forget_shops
 from wms.channels.tokens import forget_tokens, new_token
 from wms.database import after_commit, existing
 from wms.extensions import db
@@ -251,6 +252,7 @@ def _caches_changed() -> None:
     is committed, this one forgets them at once, other servers within seconds."""
     after_commit(forget_tokens)
     after_commit(outbox.forget_channels)
+    after_commit(forget_shops)
 
 
 def create_channel(form: ChannelForm, acting_user_id: int) -> Issued:
