@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, literal, select, tuple_, union_all, update
 
 from wms.auth import audit
 from wms.base.clock import utcnow
@@ -54,6 +54,7 @@ receipts_t = WebhookReceipt.__table__
 mapping_t = ChannelProduct.__table__
 channels_t = Channel.__table__
 products_t = Product.__table__
+methods_t = ShippingMethod.__table__
 
 TAKEN = "taken"
 UNREADABLE = "unreadable"
@@ -187,10 +188,11 @@ def _record_payment(order_id: int) -> None:
 
 def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcome:
     """Map the lines and run the API's intake; the row says what came of it."""
+    known = _known(channel_id, order)
     mapped = rules.map_lines(
         order.lines,
-        lambda pid, vid: _sku_by_ids(channel_id, pid, vid),
-        lambda sku: _sku_by_sku(channel_id, sku),
+        lambda pid, vid: known.by_ids.get((pid, vid)),
+        lambda sku: known.by_sku.get(sku),
     )
     if mapped.unmapped:
         return _settle(
@@ -202,9 +204,7 @@ def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcom
             ShopOrderState.CANCELLED,
             reason="Nothing on this order ships from the warehouse.",
         )
-    level = rules.service_level(
-        order.shipping_code, order.shipping_title, _shipping_table(channel_id)
-    )
+    level = rules.service_level(order.shipping_code, order.shipping_title, known.methods)
     new = orders.NewOrder(
         external_id=order.order_id,
         lines=tuple(orders.NewLine(sku, qty) for sku, qty in mapped.lines),
@@ -249,59 +249,95 @@ def _outcome(row: ShopOrder, repeat: bool = False) -> Outcome:
     return Outcome(row.id, row.state, row.order_id, row.reason, repeat=repeat)
 
 
-def _sku_by_ids(channel_id: int, product_id: str, variant_id: str) -> str | None:
-    return db.session.scalar(
-        _mapped_by_ids(), {"cid": channel_id, "pid": product_id, "vid": variant_id}
+@dataclass(frozen=True)
+class _Known:
+    """What the channel's mapping and shipping table say of one order's lines and method."""
+
+    by_ids: dict[tuple[str, str], str]  # warehouse SKU by the line's (product, variant) ids
+    by_sku: dict[str, str]  # warehouse SKU by the line's SKU: mapped, else the same SKU
+    methods: dict[str, str]  # service level by shipping method (code or title)
+
+
+def _known(channel_id: int, order: PlatformOrder) -> _Known:
+    """Everything the intake needs to know of the order's lines and shipping method, in
+    one statement: the mapping of each line's ids, of its SKU, the products of those
+    SKUs, and the shipping methods the order names."""
+    ids = sorted(
+        {(ln.product_id, ln.variant_id) for ln in order.lines if ln.product_id or ln.variant_id}
     )
+    skus = sorted({ln.sku for ln in order.lines if ln.sku})
+    methods = sorted({m for m in (order.shipping_code, order.shipping_title) if m})
+    rows = db.session.execute(
+        _lookups(),
+        {
+            "cid": channel_id,
+            "ids": ids or [("", "")],
+            "skus": skus or [""],
+            "methods": methods or [""],
+        },
+    ).all()
+    by_ids: dict[tuple[str, str], str] = {}
+    mapped_sku: dict[str, tuple[int, str]] = {}
+    own_sku: dict[str, str] = {}
+    levels: dict[str, str] = {}
+    for kind, key, variant, value, rank in rows:
+        if kind == "i":
+            by_ids[(key, variant)] = value
+        elif kind == "s":
+            if key not in mapped_sku or rank > mapped_sku[key][0]:
+                mapped_sku[key] = (rank, value)  # the newest mapping of the SKU
+        elif kind == "p":
+            own_sku[key] = value
+        else:
+            levels[key] = value
+    by_sku = {**own_sku, **{sku: value for sku, (_, value) in mapped_sku.items()}}
+    return _Known(by_ids, by_sku, levels)
 
 
 @prebuilt
-def _mapped_by_ids() -> Any:
-    return (
-        select(products_t.c.sku)
-        .join(mapping_t, mapping_t.c.product_id == products_t.c.id)
+def _lookups() -> Any:
+    cid = bindparam("cid")
+    joined = mapping_t.join(products_t, products_t.c.id == mapping_t.c.product_id)
+    by_ids = (
+        select(
+            literal("i").label("kind"),
+            mapping_t.c.platform_product_id,
+            mapping_t.c.platform_variant_id,
+            products_t.c.sku,
+            mapping_t.c.id,
+        )
+        .select_from(joined)
         .where(
-            mapping_t.c.channel_id == bindparam("cid"),
-            mapping_t.c.platform_product_id == bindparam("pid"),
-            mapping_t.c.platform_variant_id == bindparam("vid"),
+            mapping_t.c.channel_id == cid,
+            tuple_(mapping_t.c.platform_product_id, mapping_t.c.platform_variant_id).in_(
+                bindparam("ids", expanding=True)
+            ),
         )
     )
-
-
-def _sku_by_sku(channel_id: int, sku: str) -> str | None:
-    mapped = db.session.scalar(_mapped_by_sku(), {"cid": channel_id, "sku": sku})
-    if mapped is not None:
-        return mapped
-    return db.session.scalar(_product_by_sku(), {"sku": sku})
-
-
-@prebuilt
-def _mapped_by_sku() -> Any:
-    return (
-        select(products_t.c.sku)
-        .join(mapping_t, mapping_t.c.product_id == products_t.c.id)
-        .where(
-            mapping_t.c.channel_id == bindparam("cid"),
-            mapping_t.c.platform_sku == bindparam("sku"),
+    by_sku = (
+        select(
+            literal("s"), mapping_t.c.platform_sku, literal(""), products_t.c.sku, mapping_t.c.id
         )
-        .order_by(mapping_t.c.id.desc())
-        .limit(1)
+        .select_from(joined)
+        .where(
+            mapping_t.c.channel_id == cid,
+            mapping_t.c.platform_sku.in_(bindparam("skus", expanding=True)),
+        )
     )
-
-
-@prebuilt
-def _product_by_sku() -> Any:
-    return select(products_t.c.sku).where(products_t.c.sku == bindparam("sku"))
-
-
-def _shipping_table(channel_id: int) -> dict[str, str]:
-    return dict(
-        db.session.execute(
-            select(ShippingMethod.platform_method, ShippingMethod.service_level).where(
-                ShippingMethod.channel_id == channel_id
-            )
-        ).all()
+    own = select(literal("p"), products_t.c.sku, literal(""), products_t.c.sku, literal(0)).where(
+        products_t.c.sku.in_(bindparam("skus", expanding=True))
     )
+    levels = select(
+        literal("m"),
+        methods_t.c.platform_method,
+        literal(""),
+        methods_t.c.service_level,
+        literal(0),
+    ).where(
+        methods_t.c.channel_id == cid,
+        methods_t.c.platform_method.in_(bindparam("methods", expanding=True)),
+    )
+    return union_all(by_ids, by_sku, own, levels)
 
 
 # ------------------------------------------------------- orders unreadable
