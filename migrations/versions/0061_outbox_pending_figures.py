@@ -5,7 +5,7 @@ so a shop's figure never waits behind other events; this partial index is
 the walk that claim takes.
 
 Revision ID: 0061
-Revises: 0059
+Revises: 0060
 Create Date: 2026-12-07 13:50:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0061'
-down_revision = '0059'
+down_revision = '0060'
 branch_labels = None
 depends_on = None
 
