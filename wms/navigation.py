@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import Response, current_app, redirect, url_for
+
+from wms.extensions import htmx
 
 from wms.base.i18n import N_
 
@@ -75,3 +77,13 @@ def menu_for(user: object, section: str = "floor") -> list[tuple[MenuEntry, str]
         for entry in entries
         if entry.endpoint in views and user.has_role(entry.role)  # type: ignore[attr-defined]
     ]
+
+
+def go_to(url: str) -> Response:
+    """To another page: an htmx request follows HX-Redirect (an empty answer), a plain
+    form the redirect."""
+    if htmx:
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url)  # type: ignore[return-value]

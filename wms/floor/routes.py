@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
@@ -16,7 +16,7 @@ from wms.core.recognise import recognise
 from wms.extensions import htmx
 from wms.floor import queries
 from wms.i18n import current_language
-from wms.navigation import screen_url
+from wms.navigation import go_to, screen_url
 
 bp = Blueprint("floor", __name__)
 
@@ -140,25 +140,17 @@ def _speak(language: str) -> ResponseReturnValue:
     set_language(current_user.id, language)
     came_from = urlsplit(request.referrer or "")
     here = came_from.path + (f"?{came_from.query}" if came_from.query else "")
-    return _go(here if here.startswith("/") else url_for("floor.home", floor=1))
+    return go_to(here if here.startswith("/") else url_for("floor.home", floor=1))
 
 
 def open_screen(word: str) -> ResponseReturnValue:
     if word == "LOGOUT":
         logout_user()
-        return _go(url_for("auth.login"))
+        return go_to(url_for("auth.login"))
     url = screen_url(word, current_user)
     if url is None:
         raise InvalidInput(_("%(screen)s is not a screen you may open.", screen=word))
-    return _go(url)
-
-
-def _go(url: str) -> ResponseReturnValue:
-    if htmx:
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return go_to(url)
 
 
 @bp.get("/floor/scan")

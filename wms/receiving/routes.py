@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from wms.base.clock import today
 from wms.base.i18n import text
-from wms.extensions import htmx
+from wms.navigation import go_to
 from wms.receiving import queries
 from wms.receiving.services import putaway, receive
 
@@ -16,13 +16,7 @@ bp = Blueprint("receiving", __name__)
 
 
 def _go(endpoint: str, **values: object) -> Response:
-    """To another page: htmx follows HX-Redirect, a plain form the redirect."""
-    url = url_for(endpoint, **values)
-    if htmx:
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)  # type: ignore[return-value]
+    return go_to(url_for(endpoint, **values))
 
 
 @bp.get("/")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.base.numbers import order_number
 from wms.extensions import db
+from wms.navigation import go_to
 from wms.returns.models import ReturnAuthorisation
 from wms.returns.queries import bench
 from wms.returns.services import grading
@@ -44,9 +45,7 @@ def receive_leave() -> ResponseReturnValue:
 
 
 def _back_to_start() -> Response:
-    response = Response(status=204)
-    response.headers["HX-Redirect"] = request.script_root + "/returns/receive"
-    return response
+    return go_to(url_for("returns.receive_start"))
 
 
 def _bench(session: grading.ReturnSession, last_product_id: int | None = None) -> dict[str, object]:

@@ -14,6 +14,7 @@ from wms.base.errors import DomainError, InvalidInput
 from wms.base.i18n import _
 from wms.database import commit_early
 from wms.extensions import db, htmx
+from wms.navigation import go_to
 from wms.shipping import prints, queries
 from wms.shipping.prints import PrintFile
 from wms.shipping.services import packing
@@ -93,12 +94,7 @@ def _render(view: PackView) -> ResponseReturnValue:
 
 
 def _go_to(station_code: str) -> ResponseReturnValue:
-    url = url_for("shipping.pack_station", station=station_code)
-    if htmx:
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return go_to(url_for("shipping.pack_station", station=station_code))
 
 
 # ------------------------------------------------------------------ prints

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.integration.returns.conftest import Site
+from tests.integration.returns.conftest import HX, Site
 from wms.base.numbers import order_number
 from wms.core.models import OrderLine
 from wms.core.staging import staged_for_order
@@ -264,3 +264,10 @@ def test_with_every_lane_full_a_resellable_unit_is_reserved_for_the_order_on_a_s
     filled = [e for e in site.events("backorder.filled") if e["order_id"] == waiting]
     assert [(e["qty_filled"], e["qty_still_waiting"]) for e in filled] == [(1, 0)]
     site.ledger_is_consistent()
+
+
+def test_leaving_the_bench_from_a_plain_form_goes_back_to_the_start(site: Site) -> None:
+    left = site.clerk.post("/returns/receive/leave")
+    assert left.status_code == 302 and left.headers["Location"] == "/returns/receive"
+    by_htmx = site.clerk.post("/returns/receive/leave", headers=HX)
+    assert by_htmx.status_code == 204 and by_htmx.headers["HX-Redirect"] == "/returns/receive"
