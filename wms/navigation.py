@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, redirect, url_for
 
-from wms.extensions import htmx
-
 from wms.base.i18n import N_
+from wms.extensions import htmx
 
 
 @dataclass(frozen=True)

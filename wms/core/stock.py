@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wms.base.errors import Conflict, DomainError, NotFound
+from wms.base.i18n import _
 from wms.core.models import Inbound, Order, OrderLine
 from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
@@ -296,11 +298,34 @@ def lock_lines(line_ids: list[int]) -> None:
         )
 
 
-def lock_inbound(inbound_id: int) -> Inbound | None:
-    """An inbound, its row locked and its state read after the lock: starting, closing
-    and changing one inbound happen one after the other."""
+def lock_open_inbound(
+    inbound_id: int, *, missing: type[DomainError] = NotFound, already: bool = False
+) -> Inbound:
+    """An open inbound, its row locked and its state read after the lock: starting,
+    closing and changing one inbound happen one after the other.
+
+    An inbound that does not exist raises ``missing`` (a 404 for the desk and the API,
+    a sentence for the floor's ``InvalidInput``); one no longer open, a Conflict naming
+    its status (``already`` closed, for a second close).
+    """
     stmt = for_update(select(Inbound).where(Inbound.id == inbound_id))
-    return db.session.scalar(stmt.execution_options(populate_existing=True))
+    inbound = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if inbound is None:
+        raise missing(_("There is no such inbound."))
+    if not inbound.is_open:
+        status = _(inbound.status_label)
+        if already:
+            raise Conflict(
+                _(
+                    "Inbound %(reference)s is already %(status)s.",
+                    reference=inbound.reference,
+                    status=status,
+                )
+            )
+        raise Conflict(
+            _("Inbound %(reference)s is %(status)s.", reference=inbound.reference, status=status)
+        )
+    return inbound
 
 
 @prebuilt

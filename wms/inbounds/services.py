@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from wms.base.errors import Conflict, InvalidInput, NotFound
+from wms.base.errors import Conflict, InvalidInput
 from wms.core import backorders, stock
 from wms.core.models import Inbound, InboundLine
 from wms.extensions import db
@@ -80,11 +80,7 @@ def _same_or_conflict(existing: Inbound, wanted: dict[str, int], expected_at: da
 
 def change_expected_at(inbound_id: int, expected_at: datetime) -> Inbound:
     """A late (or early) inbound moves the projected dates of the lines waiting for it."""
-    inbound = stock.lock_inbound(inbound_id)
-    if inbound is None:
-        raise NotFound("There is no such inbound.")
-    if not inbound.is_open:
-        raise Conflict(f"Inbound {inbound.reference} is {inbound.status}.")
+    inbound = stock.lock_open_inbound(inbound_id)
     if inbound.expected_at == expected_at:
         return inbound  # the same change again: nothing moves, nobody is told twice
     inbound.expected_at = expected_at

@@ -128,3 +128,32 @@ def test_the_dock_board_shows_lanes_orders_and_units_on_the_dock(site: Site) -> 
 
 def test_operators_cannot_open_inbound_admin(site: Site) -> None:
     assert site.client.get("/inbounds/").status_code == 403
+
+
+def test_an_inbound_missing_or_closed_is_answered_as_each_screen_says_it(site: Site) -> None:
+    product = site.make.product()
+    site.make.inbound([(product, 1)], utcnow(), reference="ASN-SHUT")
+    with site.app.app_context():
+        shut = db.session.scalar(select(Inbound).where(Inbound.reference == "ASN-SHUT"))
+        shut.status = "closed"
+        db.session.commit()
+        shut_id = shut.id
+    desk = supervisor(site)
+    later = {"expected_at": (utcnow() + timedelta(days=1)).isoformat(timespec="minutes")}
+    # The desk: a page that does not exist, or a sentence naming the status.
+    assert desk.post("/inbounds/99999999/expected", data=later).status_code == 404
+    redated = desk.post(f"/inbounds/{shut_id}/expected", data=later, headers=HX)
+    assert redated.status_code == 409
+    assert "Inbound ASN-SHUT is closed." in redated.get_data(as_text=True)
+    closed = desk.post(f"/inbounds/{shut_id}/close", headers=HX)
+    assert closed.status_code == 409
+    assert "Inbound ASN-SHUT is already closed." in closed.get_data(as_text=True)
+    # The floor: a sentence either way.
+    missing = site.client.post("/receive/start/99999999", headers=HX)
+    assert missing.status_code == 422
+    assert "There is no such inbound." in missing.get_data(as_text=True)
+    started = site.client.post(f"/receive/start/{shut_id}", headers=HX)
+    assert started.status_code == 409
+    assert "Inbound ASN-SHUT is closed." in started.get_data(as_text=True)
+    with site.app.app_context():
+        assert db.session.get(Inbound, shut_id).status == "closed"

@@ -176,20 +176,11 @@ def start_receiving(user_id: int, code: str) -> Inbound:
     if found is None:
         raise UnknownCode(code, "inbound")
     # Locked, so a close at the same moment comes before (refused here) or after.
-    inbound = stock.lock_inbound(found.id)
-    assert inbound is not None
-    return _receive(user_id, inbound)
+    return _receive(user_id, stock.lock_open_inbound(found.id, missing=InvalidInput))
 
 
 def _receive(user_id: int, inbound: Inbound) -> Inbound:
-    if not inbound.is_open:
-        raise Conflict(
-            _(
-                "Inbound %(reference)s is %(status)s.",
-                reference=inbound.reference,
-                status=_(inbound.status_label),
-            )
-        )
+    """The receiver's session on ``inbound``, open and locked (or just made)."""
     session = current_session(user_id)
     session.inbound_id = inbound.id
     session.dock_location_id = session.dock_location_id or _dock().id
@@ -202,10 +193,7 @@ def _receive(user_id: int, inbound: Inbound) -> Inbound:
 
 
 def start_inbound_by_id(user_id: int, inbound_id: int) -> Inbound:
-    inbound = stock.lock_inbound(inbound_id)
-    if inbound is None:
-        raise InvalidInput(_("There is no such inbound."))
-    return _receive(user_id, inbound)
+    return _receive(user_id, stock.lock_open_inbound(inbound_id, missing=InvalidInput))
 
 
 def _new_blind_inbound(user_id: int) -> Inbound:
@@ -600,17 +588,7 @@ def close_current(user_id: int) -> int | None:
 
 def close_inbound(inbound_id: int, user_id: int) -> Inbound:
     """Close: the tally becomes the discrepancy report; what never came stops being promised."""
-    inbound = stock.lock_inbound(inbound_id)
-    if inbound is None:
-        raise InvalidInput(_("There is no such inbound."))
-    if not inbound.is_open:
-        raise Conflict(
-            _(
-                "Inbound %(reference)s is already %(status)s.",
-                reference=inbound.reference,
-                status=_(inbound.status_label),
-            )
-        )
+    inbound = stock.lock_open_inbound(inbound_id, missing=InvalidInput, already=True)
     # Scans counting on it right now finish first, so the report holds them.
     db.session.execute(
         for_update(select(InboundLine.id).where(InboundLine.inbound_id == inbound.id))
