@@ -7,10 +7,12 @@ from flask import Response
 from wms.api.auth import current_channel
 from wms.api.common import ID_MAX, REF_PARAM, answer, bp, read_body
 from wms.api.openapi import Operation, document
-from wms.base.errors import NotFound
+from wms.base.errors import InvalidInput, NotFound
+from wms.base.i18n import _
 from wms.base.numbers import order_id_from_number
 from wms.core.models import Priority
 from wms.database import commit_early
+from wms.i18n import available_languages, normal_language
 from wms.orders import services
 from wms.orders.schemas import OrderIn, OrderOut
 
@@ -29,7 +31,10 @@ document(
         "Place an order (idempotent on external_id)",
         body=OrderIn,
         responses={200: OrderOut, 201: OrderOut},
-        codes={409: ("insufficient_stock", "idempotency_conflict"), 422: ("unknown_sku",)},
+        codes={
+            409: ("insufficient_stock", "idempotency_conflict"),
+            422: ("unknown_sku", "unknown_language"),
+        },
     )
 )
 
@@ -38,6 +43,15 @@ document(
 def create_order() -> Response:
     channel = current_channel()
     body = read_body(OrderIn)
+    language = normal_language(body.language) if body.language else None
+    if body.language and language is None:
+        raise InvalidInput(
+            _(
+                "The warehouse does not speak %(language)s: say %(languages)s, or leave it out.",
+                language=body.language,
+                languages=", ".join(available_languages()),
+            )
+        ).with_code("unknown_language")
     new = services.NewOrder(
         external_id=body.external_id,
         lines=tuple(services.NewLine(ln.sku, ln.qty) for ln in body.lines),
@@ -51,6 +65,7 @@ def create_order() -> Response:
         partial_allowed=body.partial_allowed,
         capture_before_ship=body.capture_before_ship,
         refuse_if_short=body.backorder == "refuse",
+        language=language,
     )
     result = services.accept_order(channel.id, new)
     # The hot stock row is let go before the answer is written.

@@ -60,6 +60,14 @@ class OrderIn(Strict):
         description="'refuse' rejects the order (409) rather than backorder a short line.",
     )
     lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
+    language: Short | None = Field(
+        default=None,
+        description=(
+            'The customer\'s language ("fr", "fr-BE", "en"): their packing and return '
+            "slips and the shop's notes to them are written in it; one the warehouse does "
+            "not speak is 422 unknown_language. Left out, the warehouse's own."
+        ),
+    )
 
 
 class LineOut(BaseModel):

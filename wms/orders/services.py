@@ -50,6 +50,7 @@ class NewOrder:
     partial_allowed: bool = False
     capture_before_ship: bool = False
     refuse_if_short: bool = False
+    language: str | None = None  # the customer's ("fr"), for what they read; None: unknown
 
     def fingerprint(self) -> str:
         """The same order sent twice has the same fingerprint."""
@@ -213,6 +214,7 @@ def _order_row(channel_id: int, new: NewOrder) -> dict[str, Any]:
         "body_hash": new.fingerprint(),
         "customer_name": new.customer_name,
         "customer_email": new.customer_email,
+        "language": new.language,
         "ship_to": new.ship_to,
         "service_level": new.service_level,
         "priority": int(new.priority),

@@ -45,6 +45,7 @@ from wms.core.models import Order
 from wms.core.stock import upsert
 from wms.database import for_update, prebuilt
 from wms.extensions import db
+from wms.i18n import normal_language
 from wms.inventory.models import Product
 from wms.orders import services as orders
 from wms.shops import rules
@@ -215,6 +216,7 @@ def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcom
         priority=rules.PRIORITY_OF[level],
         placed_at=rules.naive_utc(order.placed_at),
         capture_before_ship=rules.needs_payment_first(order),
+        language=normal_language(order.language),
     )
     try:
         with db.session.begin_nested():

@@ -131,6 +131,7 @@ class PlatformOrder:
     raw_updated_at: str  # the platform's own text, to compare versions of one order
     currency: str = ""
     total: Decimal | None = None
+    language: str = ""  # the customer's, as the platform says it ("fr", "fr-FR"); "" unknown
 
 
 @dataclass(frozen=True)

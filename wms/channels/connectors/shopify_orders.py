@@ -69,6 +69,7 @@ def parse_shopify_order(data: Any) -> PlatformOrder:
         raw_updated_at=text_of(data.get("updated_at")),
         currency=text_of(data.get("currency")),
         total=money(data.get("total_price"), "order total"),
+        language=text_of(data.get("customer_locale")),
     )
 
 

@@ -64,7 +64,21 @@ def parse_woocommerce_order(data: Any) -> PlatformOrder:
         raw_updated_at=text_of(data.get("date_modified_gmt")),
         currency=text_of(data.get("currency")),
         total=money(data.get("total"), "order total"),
+        language=_language(data.get("meta_data")),
     )
+
+
+# WooCommerce keeps no customer language of its own; the multilingual plugins that
+# sell in several languages (WPML, and Polylang through its WooCommerce add-on) note
+# the one the customer ordered in among the order's meta data.
+LANGUAGE_KEYS = ("wpml_language", "pll_language")
+
+
+def _language(meta: Any) -> str:
+    for item in meta if isinstance(meta, list) else []:
+        if isinstance(item, Mapping) and item.get("key") in LANGUAGE_KEYS:
+            return text_of(item.get("value"))
+    return ""
 
 
 def _full_name(address: Mapping[str, Any]) -> str:
