@@ -53,6 +53,7 @@ ERROR_CODES = {
     "invalid_query": "422: a query parameter is not valid (cursor, limit) or not taken at all.",
     "invalid": "422: the request is not valid (a NUL character, a repeated SKU).",
     "unknown_sku": "422: a SKU the warehouse does not know; skus lists them.",
+    "unknown_language": "422: an order's language the warehouse does not speak.",
     "label_refused": "422: the carrier refused the label (an address, say).",
     "too_many_failures": "429: too many wrong tokens from this address; see Retry-After.",
     "server_error": "500: nothing was saved; try again.",
