@@ -98,3 +98,24 @@ def test_openapi_document_describes_the_order_body(client: FlaskClient) -> None:
     order_in = doc["components"]["schemas"]["OrderIn"]
     assert "external_id" in order_in["required"] and "lines" in order_in["properties"]
     assert "/orders/{ref}/cancel" in doc["paths"]
+
+
+def test_an_error_message_follows_accept_language_and_its_code_does_not(
+    client: FlaskClient, make: Factories
+) -> None:
+    _, token = make.channel()
+    sent = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    english = client.post("/api/v1/orders", data=b'{"external_id": ', headers=sent)
+    french = client.post(
+        "/api/v1/orders", data=b'{"external_id": ', headers={**sent, "Accept-Language": "fr"}
+    )
+    assert english.json == {"code": "invalid_json", "message": "The body is not valid JSON."}
+    assert french.status_code == 400
+    assert french.json == {"code": "invalid_json", "message": "Le corps n’est pas du JSON valide."}
+
+    french = client.get(
+        "/api/v1/availability?limit=0",
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "fr-FR,fr;q=0.9"},
+    )
+    assert french.status_code == 422 and french.json["code"] == "invalid_query"
+    assert french.json["message"] == "limit est un nombre entier de 1 à 500."

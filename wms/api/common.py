@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from wms.api.openapi import query_names
 from wms.base.errors import DomainError, InvalidInput
+from wms.base.i18n import _, n_
 from wms.extensions import csrf
 
 bp = Blueprint("api", __name__)
@@ -56,10 +57,10 @@ def read_body(model: type[Body]) -> Body:
     """The request's JSON body as ``model``, or 400/413/422 with a stable code."""
     limit = current_app.config["API_MAX_BODY_BYTES"]
     if request.content_length is not None and request.content_length > limit:
-        raise BodyTooLarge(f"The body is larger than {limit // 1024} KB.")
+        raise BodyTooLarge(_("The body is larger than %(kb)s KB.", kb=limit // 1024))
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
-        raise BodyTooLarge(f"The body is larger than {limit // 1024} KB.")
+        raise BodyTooLarge(_("The body is larger than %(kb)s KB.", kb=limit // 1024))
     try:
         return model.model_validate(_parse_json(raw))
     except ValidationError as exc:
@@ -68,22 +69,29 @@ def read_body(model: type[Body]) -> Body:
             for e in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
         first = errors[0]
-        where = f" ({first['field']})" if first["field"] else ""
-        raise InvalidInput(
-            f"The body is not valid: {first['message']}{where}.", errors=errors
-        ).with_code("invalid_body") from exc
+        # The validator's own words stay as it writes them (English): they name the rule.
+        message = (
+            _(
+                "The body is not valid: %(problem)s (%(field)s).",
+                problem=first["message"],
+                field=first["field"],
+            )
+            if first["field"]
+            else _("The body is not valid: %(problem)s.", problem=first["message"])
+        )
+        raise InvalidInput(message, errors=errors).with_code("invalid_body") from exc
 
 
 def _parse_json(raw: bytes) -> Any:
     """The body as JSON (RFC 8259: no NaN or Infinity), or 400 ``invalid_json``."""
     if not raw.strip():
-        raise BadJson("The body is empty: send a JSON object.")
+        raise BadJson(_("The body is empty: send a JSON object."))
     try:
         return json.loads(raw, parse_constant=_no_constant)
     except RecursionError as exc:
-        raise BadJson("The body is nested too deeply to be read.") from exc
+        raise BadJson(_("The body is nested too deeply to be read.")) from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadJson("The body is not valid JSON.") from exc
+        raise BadJson(_("The body is not valid JSON.")) from exc
 
 
 def _no_constant(name: str) -> Any:
@@ -114,7 +122,14 @@ def _refuse_unknown_query() -> None:
     unknown = sorted(set(request.args) - (allowed or frozenset()))
     if allowed is not None and unknown:
         names = ", ".join(repr(n) for n in unknown)
-        raise InvalidInput(f"Unknown query parameter {names}.").with_code("invalid_query")
+        raise InvalidInput(
+            n_(
+                "Unknown query parameter %(names)s.",
+                "Unknown query parameters %(names)s.",
+                len(unknown),
+                names=names,
+            )
+        ).with_code("invalid_query")
 
 
 def cursor_args() -> tuple[int, int]:
@@ -128,7 +143,7 @@ def whole_number(name: str, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high):
-        raise InvalidInput(f"{name} is a whole number from {low} to {high}.").with_code(
-            "invalid_query"
-        )
+        raise InvalidInput(
+            _("%(name)s is a whole number from %(low)s to %(high)s.", name=name, low=low, high=high)
+        ).with_code("invalid_query")
     return int(raw)
