@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Scanner
-from tests.e2e.french import assert_fits, assert_no_english
+from tests.e2e.language import assert_fits_a_handheld, assert_no_english
 from tests.e2e.test_packing import SECOND_UNIT_PAUSE_MS, cross_docked_order, order_status
 from tests.factories import Factories
 from wms.base.numbers import order_number
@@ -36,7 +36,7 @@ def test_a_french_clerk_receives_and_grades_a_return(
     badge_login(french_operator(make))
     page.goto("/returns/receive")
     expect(page.locator(".floor-title")).to_have_text("Retours")
-    assert_no_english(page, data)
+    assert_no_english(page, *data)
     scanner.scan(number)
     bench = page.locator("#bench")
     expect(bench.locator("[data-rma]")).to_contain_text(
@@ -48,29 +48,28 @@ def test_a_french_clerk_receives_and_grades_a_return(
     expect(page.locator("#answer [data-state=grade]")).to_contain_text(
         f"{good.sku} · évaluez son état"
     )
-    assert_no_english(page, data)
-    assert_fits(page, (good.sku,))
+    assert_no_english(page, *data)
+    assert_fits_a_handheld(page)
     scanner.scan("1")
     card = page.locator("#answer [data-tone=ok]").first
     expect(card).to_contain_text("Revendable")
     expect(page.locator("#answer")).to_contain_text("Portez-le là, puis scannez l’article suivant.")
-    assert_no_english(page, data)
+    assert_no_english(page, *data)
 
     scanner.scan(broken.barcodes[0].code)
     scanner.scan("CMD-DAMAGED")
     damaged = page.locator("#answer [data-destination=quarantine]")
     expect(damaged.locator(".dest-where")).to_have_text(re.compile(r"^QUARANTAINE \S+$"))
     expect(damaged).to_contain_text("Endommagé")
-    quarantine = damaged.locator(".dest-where").inner_text().removeprefix("QUARANTAINE ")
-    assert_no_english(page, data)
-    assert_fits(page, (quarantine, broken.sku))
+    assert_no_english(page, *data)
+    assert_fits_a_handheld(page)
 
     scanner.scan("CMD-DONE")
     expect(page.locator("#answer")).to_contain_text(
         f"{number} terminé\u202f: 2 unités revenues sur 2."
     )
-    assert_no_english(page, data)
-    assert_fits(page)
+    assert_no_english(page, *data)
+    assert_fits_a_handheld(page)
 
 
 def test_a_french_packer_packs_and_ships_a_parcel(
@@ -82,7 +81,7 @@ def test_a_french_packer_packs_and_ships_a_parcel(
     page.goto("/pack")
     if "/pack/" not in page.url:
         expect(page.locator(".answer-info")).to_contain_text("Scannez le code de votre poste")
-        assert_no_english(page, data)
+        assert_no_english(page, *data)
         with page.expect_navigation():
             scanner.scan("PACK-1")
     expect(page.locator(".floor-title")).to_contain_text("Emballer · PACK-")
@@ -90,8 +89,8 @@ def test_a_french_packer_packs_and_ships_a_parcel(
     scanner.scan(number)
     expect(page.locator("[data-order]")).to_have_text(number)
     expect(page.locator("[data-next]")).to_have_text("Scannez chaque article\u202f: encore 2.")
-    assert_no_english(page, data)
-    assert_fits(page)
+    assert_no_english(page, *data)
+    assert_fits_a_handheld(page)
     scanner.scan(ean)
     expect(page.locator("[data-answer]")).to_contain_text("(1 sur 2)")
     page.wait_for_timeout(SECOND_UNIT_PAUSE_MS)
@@ -103,14 +102,14 @@ def test_a_french_packer_packs_and_ships_a_parcel(
     expect(page.locator("[data-next]")).to_have_text(
         "Pesez le colis\u202f: balance, ou tapez les grammes."
     )
-    assert_no_english(page, data)
+    assert_no_english(page, *data)
     scanner.scan("1.15")
     expect(page.locator("[data-next]")).to_contain_text(
         "Scannez DONE pour acheter l’étiquette\u202f: WMS Local"
     )
     expect(page.locator("[data-answer]")).to_contain_text("1,15\u00a0kg, emballé.")
-    assert_no_english(page, data)
-    assert_fits(page)
+    assert_no_english(page, *data)
+    assert_fits_a_handheld(page)
 
     scanner.scan("CMD-DONE")
     tracking = page.locator("[data-tracking]")
@@ -118,16 +117,16 @@ def test_a_french_packer_packs_and_ships_a_parcel(
     expect(page.locator("[data-next]")).to_have_text(
         "Collez l’étiquette, puis scannez son numéro de suivi (ou DONE) pour expédier."
     )
-    assert_no_english(page, data)
-    assert_fits(page)
+    assert_no_english(page, *data)
+    assert_fits_a_handheld(page)
     number_on_label = tracking.inner_text().rsplit(" ", 1)[-1]
 
     scanner.scan(number_on_label)
     expect(page.locator("[data-answer]")).to_contain_text(
         f"{number} expédiée avec WMS Local {number_on_label}."
     )
-    assert_no_english(page, data)
-    assert_fits(page, (number_on_label,))
+    assert_no_english(page, *data)
+    assert_fits_a_handheld(page)
     assert order_status(database, tmp_path, order_id) == "shipped"
 
 
@@ -138,10 +137,11 @@ def test_the_checks_see_english_and_a_page_too_wide(page: Page) -> None:
     with pytest.raises(AssertionError, match="Scan each item"):
         assert_no_english(page)
     page.set_content("<body><div style='width:500px'>R-10001</div></body>")
-    with pytest.raises(AssertionError, match="wider than the screen"):
-        assert_fits(page)
+    with pytest.raises(AssertionError):
+        assert_fits_a_handheld(page)
     page.set_content(
-        "<body><p style='width:40px;overflow:hidden;white-space:nowrap'>QRN-000001</p></body>"
+        "<body><div id='answer'><p class='dest-where' "
+        "style='width:40px;overflow:hidden;white-space:nowrap'>QRN-000001</p></div></body>"
     )
-    with pytest.raises(AssertionError, match="QRN-000001 is cut off"):
-        assert_fits(page, ("QRN-000001",))
+    with pytest.raises(AssertionError, match="QRN-000001"):
+        assert_fits_a_handheld(page)
