@@ -76,7 +76,7 @@ def test_a_french_packer_packs_and_ships_a_parcel(
     page: Page, badge_login, scanner: Scanner, make: Factories, database: str, tmp_path: Path
 ) -> None:
     badge_login(french_operator(make))
-    number, ean, order_id = cross_docked_order(database, tmp_path, "L2")
+    number, ean, order_id, _lane = cross_docked_order(database, tmp_path)
     data = ("Trail Lantern, Sand", "Ada Byron", "Shelbyville", "Chloé Martin")
     page.goto("/pack")
     if "/pack/" not in page.url:

@@ -20,10 +20,10 @@ from tests.scanning import decode_pdf, values
 from wms.channels.models import Channel
 from wms.core.backorders import refresh_order_status
 from wms.core.ledger import Reason, move_stock
-from wms.core.models import Order, OrderLine
+from wms.core.models import Order, OrderLine, StagedUnits
 from wms.core.staging import stage_units
 from wms.extensions import db
-from wms.inventory.models import Barcode, BarcodeKind, Location, Product
+from wms.inventory.models import Barcode, BarcodeKind, Location, LocationKind, Product
 from wms.orders.services import NewLine, NewOrder, accept_order
 from wms.shipping.models import Parcel
 
@@ -31,9 +31,10 @@ from wms.shipping.models import Parcel
 SECOND_UNIT_PAUSE_MS = 850
 
 
-def cross_docked_order(database: str, instance: Path, lane_code: str) -> tuple[str, str, int]:
-    """Two units received at the dock and cross-docked straight into a staging lane for the
-    order that waits for them. Returns (order number, the product's EAN, order id)."""
+def cross_docked_order(database: str, instance: Path) -> tuple[str, str, int, str]:
+    """Two units received at the dock and cross-docked straight into a staging lane that
+    holds nothing else (other walks share the server's floor), for the order that waits for
+    them. Returns (order number, the product's EAN, order id, the lane's code)."""
     app = _make_app(database, instance)
     with app.app_context():
         ean = new_ean13()
@@ -43,7 +44,16 @@ def cross_docked_order(database: str, instance: Path, lane_code: str) -> tuple[s
         db.session.add(product)
         db.session.flush()
         dock = db.session.scalar(select(Location).where(Location.code == "RCV-1"))
-        lane = db.session.scalar(select(Location).where(Location.code == lane_code))
+        lane = db.session.scalar(
+            select(Location)
+            .where(
+                Location.kind == LocationKind.STAGING_LANE,
+                Location.active.is_(True),
+                ~Location.id.in_(select(StagedUnits.location_id).where(StagedUnits.qty > 0)),
+            )
+            .order_by(Location.code)
+            .limit(1)
+        )
         move_stock(product.id, 2, None, dock, Reason.RECEIVE, "ASN-E2E")
         channel = db.session.scalar(select(Channel).where(Channel.code == "web"))
         accepted = accept_order(
@@ -66,9 +76,10 @@ def cross_docked_order(database: str, instance: Path, lane_code: str) -> tuple[s
         refresh_order_status([accepted.order_id])
         db.session.commit()
         number = db.session.get(Order, accepted.order_id).number
+        lane_code = lane.code
         db.session.remove()
         db.engine.dispose()
-    return number, ean, accepted.order_id
+    return number, ean, accepted.order_id, lane_code
 
 
 def order_status(database: str, instance: Path, order_id: int) -> str:
@@ -102,14 +113,14 @@ def test_pack_a_cross_docked_order_from_its_lane_with_a_builtin_label(
     page: Page, badge_login, scanner: Scanner, database: str, tmp_path: Path
 ) -> None:
     badge_login("B-1002")
-    number, ean, order_id = cross_docked_order(database, tmp_path, "L1")
+    number, ean, order_id, lane = cross_docked_order(database, tmp_path)
     page.goto("/pack")
     expect(page.locator(".answer-info")).to_contain_text("Scan the code of the pack station")
     with page.expect_navigation():
         scanner.scan("PACK-1")
     expect(page.locator(".floor-title")).to_have_text("Pack · PACK-1")
 
-    pack_up_to_rates(page, scanner, "L1", number, ean)
+    pack_up_to_rates(page, scanner, lane, number, ean)
     expect(page.locator("[data-next]")).to_have_text(
         "Scan DONE to buy the label: WMS Local Standard, €7.90."
     )
@@ -171,14 +182,14 @@ def test_a_shippo_purchase_that_times_out_is_never_bought_twice(
     database: str,
     tmp_path: Path,
 ) -> None:
-    number, ean, order_id = cross_docked_order(database, tmp_path, "L2")
+    number, ean, order_id, lane = cross_docked_order(database, tmp_path)
     page.goto(f"{shippo_server.url}/login")
     page.keyboard.type("B-1002")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.goto(f"{shippo_server.url}/pack/PACK-2")
 
-    pack_up_to_rates(page, scanner, "L2", number, ean)
+    pack_up_to_rates(page, scanner, lane, number, ean)
     expect(page.locator("[data-next]")).to_have_text(
         "Scan DONE to buy the label: USPS Ground Advantage, $5.20."
     )
