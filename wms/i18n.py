@@ -211,6 +211,7 @@ def init_app(app: Flask) -> None:
         lambda s: get_translations().ugettext(s),
         lambda s, p, n: get_translations().ungettext(s, p, n),
     )
+    i18n.install_number_format(format_number)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(
         current_language=current_language,

@@ -31,6 +31,32 @@ _gettext: Callable[[str], str] = lambda s: s  # noqa: E731
 _ngettext: Callable[[str, str, int], str] = lambda s, p, n: s if n == 1 else p  # noqa: E731
 
 
+_format_number: Callable[[int], str] = str
+
+
+class Number:
+    """A number written the reader's way (``1 000 000`` in French) when it is shown.
+
+    Services put it in a sentence's parameters; the app installs the formatter."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return _format_number(self.value)
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r})"
+
+
+def install_number_format(format_number: Callable[[int], str]) -> None:
+    """Make every :class:`Number` written through this formatter (the app does this once)."""
+    global _format_number
+    _format_number = format_number
+
+
 def install(gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]) -> None:
     """Make every :class:`Text` read through these lookups (the app does this once)."""
     global _gettext, _ngettext
@@ -57,7 +83,7 @@ class Text:
             text = _ngettext(self.msgid, self.plural, self.count)
         if not self.params and self.plural is None:
             return text
-        values = {k: str(v) if isinstance(v, Text) else v for k, v in self.params.items()}
+        values = {k: str(v) if isinstance(v, Text | Number) else v for k, v in self.params.items()}
         values.setdefault("num", self.count)
         return text % values
 
@@ -133,7 +159,10 @@ def as_written(value: object) -> str:
         return value.sep.join(as_written(p) for p in value.parts)
     if isinstance(value, Text):
         source = value.msgid if value.plural is None or value.count == 1 else value.plural
-        params = {k: as_written(v) if isinstance(v, Text) else v for k, v in value.params.items()}
+        params = {
+            k: as_written(v) if isinstance(v, Text) else v.value if isinstance(v, Number) else v
+            for k, v in value.params.items()
+        }
         params.setdefault("num", value.count)
         return source % params if value.params or value.plural is not None else source
     return str(value)

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from wms.base.errors import InvalidInput
+from wms.base.i18n import Text, _
 from wms.database import Page, existing, for_update, paginate
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Product
@@ -22,7 +23,7 @@ NEXT_BINS_SHOWN = 8
 class CountScreen:
     """What the handheld shows after a scan: a sentence, and the count so far."""
 
-    message: str
+    message: Text | str
     tone: str = "ok"  # ok | info
     task: CountTask | None = None
     counted: list[Any] = field(default_factory=list)  # (sku, name, qty) this counter counted
@@ -31,8 +32,11 @@ class CountScreen:
     finished: bool = False
 
 
-def counting_hint(code: str) -> str:
-    return f"Counting {code}. Scan each item, or an item then how many. Scan DONE when finished."
+def counting_hint(code: str) -> Text:
+    return _(
+        "Counting %(bin)s. Scan each item, or an item then how many. Scan DONE when finished.",
+        bin=code,
+    )
 
 
 def current_task(user_id: int, lock: bool = False) -> CountTask | None:
@@ -46,7 +50,7 @@ def current_task(user_id: int, lock: bool = False) -> CountTask | None:
     return db.session.scalar(stmt)
 
 
-def screen(user_id: int, message: str = "", tone: str = "info") -> CountScreen:
+def screen(user_id: int, message: Text | str = "", tone: str = "info") -> CountScreen:
     """The screen as it stands: the bin being counted, or the bins waiting for a count."""
     task = current_task(user_id)
     if task is not None:
@@ -58,7 +62,7 @@ def screen(user_id: int, message: str = "", tone: str = "info") -> CountScreen:
         )
     bins, total = waiting_bins()
     if not message:
-        message = "Scan a bin to count it." if total else "No bins are waiting for a count."
+        message = _("Scan a bin to count it.") if total else _("No bins are waiting for a count.")
     return CountScreen(message, tone, next_bins=bins, open_tasks=total)
 
 
@@ -83,7 +87,7 @@ def counted_so_far(task_id: int) -> list[Any]:
 
 def get_task(task_id: int, lock: bool = False) -> CountTask:
     """A count task; with ``lock``, its row locked and its state read after the lock."""
-    return existing(CountTask, task_id, "There is no such count task.", lock=lock)
+    return existing(CountTask, task_id, _("There is no such count task."), lock=lock)
 
 
 STATUS_TABS = {
@@ -193,7 +197,7 @@ def value_report(start: date, end: date, top: int = 100) -> ValueReport:
     apart and not counted in the net change of inventory value.
     """
     if end < start:
-        raise InvalidInput("The period ends before it starts.")
+        raise InvalidInput(_("The period ends before it starts."))
     lo = datetime.combine(start, time.min)
     hi = datetime.combine(end + timedelta(days=1), time.min)
     a = Adjustment.__table__

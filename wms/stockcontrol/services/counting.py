@@ -13,6 +13,7 @@ from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode
+from wms.base.i18n import Joined, Number, _, n_
 from wms.core.recognise import recognise
 from wms.extensions import db
 from wms.inventory.models import Product, Stock
@@ -25,20 +26,16 @@ from wms.stockcontrol.services import settlement
 MAX_LINE_QTY = 1_000_000
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def count_scan(user_id: int, code: str) -> CountScreen:
     """One scan on the count screen: a bin, an item, a typed quantity or a command."""
     code = code.strip()
     if not code:
-        raise InvalidInput("Scan or type a code.")
+        raise InvalidInput(_("Scan or type a code."))
     task = current_task(user_id, lock=True)
     command = command_of(code)
     if task is None:
         if command:
-            raise InvalidInput("Scan a bin first: there is no count in progress.")
+            raise InvalidInput(_("Scan a bin first: there is no count in progress."))
         return start_count(user_id, code)
     if command == "DONE":
         return finish_count(task, user_id)
@@ -47,7 +44,12 @@ def count_scan(user_id: int, code: str) -> CountScreen:
     if command == "SKIP":
         return leave_count(task, user_id)
     if command:
-        raise InvalidInput(f"{command} does nothing while counting. Scan DONE, UNDO or SKIP.")
+        raise InvalidInput(
+            _(
+                "%(command)s does nothing while counting. Scan DONE, UNDO or SKIP.",
+                command=command,
+            )
+        )
     qty = typed_quantity(code)
     if qty is not None and _last_entry(task.id) is not None:
         return set_quantity(task, qty, user_id)
@@ -57,15 +59,25 @@ def count_scan(user_id: int, code: str) -> CountScreen:
     location = find_location(code)
     if location is not None:
         if location.id == task.location_id:
-            return screen(user_id, f"You are counting {location.code}. Scan its items.")
+            return screen(
+                user_id, _("You are counting %(bin)s. Scan its items.", bin=location.code)
+            )
         raise Conflict(
-            f"You are counting {task.location.code}. Scan DONE to finish it, or SKIP to leave it."
+            _(
+                "You are counting %(bin)s. Scan DONE to finish it, or SKIP to leave it.",
+                bin=task.location.code,
+            )
         )
     if qty is not None:
-        raise InvalidInput("Scan an item first, then type how many there are.")
+        raise InvalidInput(_("Scan an item first, then type how many there are."))
     seen = recognise(code)
     if seen.known:
-        raise seen.refusal(f"scan the items in {task.location.code}, or DONE when it is counted")
+        raise seen.refusal(
+            _(
+                "scan the items in %(bin)s, or DONE when it is counted",
+                bin=task.location.code,
+            )
+        )
     raise UnknownCode(code, "product")
 
 
@@ -73,10 +85,10 @@ def start_count(user_id: int, code: str) -> CountScreen:
     location = find_location(code)
     if location is None:
         if find_product(code) is not None:
-            raise InvalidInput("Scan the bin first, then the items in it.")
+            raise InvalidInput(_("Scan the bin first, then the items in it."))
         seen = recognise(code)
         if seen.known:
-            raise seen.refusal("scan the bin you count")
+            raise seen.refusal(_("scan the bin you count"))
         raise UnknownCode(code, "location")
     task = db.session.scalar(
         select(CountTask).where(
@@ -85,9 +97,11 @@ def start_count(user_id: int, code: str) -> CountScreen:
         )
     )
     if task is None:
-        raise Conflict(f"{location.code} has no count task. Ask a supervisor to create one.")
+        raise Conflict(
+            _("%(bin)s has no count task. Ask a supervisor to create one.", bin=location.code)
+        )
     if task.status == TaskStatus.COUNTING and task.counter_id != user_id:
-        raise Conflict(f"Someone else is counting {location.code}.")
+        raise Conflict(_("Someone else is counting %(bin)s.", bin=location.code))
     # The guard makes two counters scanning the same bin at once end with one count.
     claimed = db.session.execute(
         update(CountTask)
@@ -95,7 +109,7 @@ def start_count(user_id: int, code: str) -> CountScreen:
         .values(status=TaskStatus.COUNTING, counter_id=user_id, started_at=utcnow())
     )
     if claimed.rowcount != 1:
-        raise Conflict(f"Someone else started counting {location.code}.")
+        raise Conflict(_("Someone else started counting %(bin)s.", bin=location.code))
     db.session.expire(task)
     return screen(
         user_id,
@@ -117,7 +131,12 @@ def _line(task_id: int, product_id: int) -> CountLine:
 
 def _record(task: CountTask, line: CountLine, qty: int, user_id: int, typed: bool) -> None:
     if qty > MAX_LINE_QTY:
-        raise InvalidInput(f"That makes more than {MAX_LINE_QTY:,}; type the total instead.")
+        raise InvalidInput(
+            _(
+                "That makes more than %(max)s; type the total instead.",
+                max=Number(MAX_LINE_QTY),
+            )
+        )
     db.session.add(
         CountEntry(
             task_id=task.id,
@@ -135,23 +154,37 @@ def _record(task: CountTask, line: CountLine, qty: int, user_id: int, typed: boo
 def add_units(task: CountTask, product: Product, units: int, user_id: int) -> CountScreen:
     line = _line(task.id, product.id)
     _record(task, line, line.qty_counted + units, user_id, typed=False)
-    case = f" (a case of {units})" if units > 1 else ""
-    return screen(
-        user_id,
-        f"{product.sku}: {line.qty_counted} counted{case}. Next item, or type how many.",
-        "ok",
-    )
+    if units > 1:
+        message = n_(
+            "%(sku)s: %(num)s counted (a case of %(case)s). Next item, or type how many.",
+            "%(sku)s: %(num)s counted (a case of %(case)s). Next item, or type how many.",
+            line.qty_counted,
+            sku=product.sku,
+            case=units,
+        )
+    else:
+        message = n_(
+            "%(sku)s: %(num)s counted. Next item, or type how many.",
+            "%(sku)s: %(num)s counted. Next item, or type how many.",
+            line.qty_counted,
+            sku=product.sku,
+        )
+    return screen(user_id, message, "ok")
 
 
 def set_quantity(task: CountTask, qty: int, user_id: int) -> CountScreen:
     if qty > MAX_TYPED_QTY:
-        raise InvalidInput(f"Type at most {MAX_TYPED_QTY:,}.")
+        raise InvalidInput(_("Type at most %(max)s.", max=Number(MAX_TYPED_QTY)))
     entry = _last_entry(task.id)
     assert entry is not None
     line = _line(task.id, entry.product_id)
     _record(task, line, qty, user_id, typed=True)
     sku = db.session.scalar(select(Product.sku).where(Product.id == line.product_id))
-    return screen(user_id, f"{sku}: {qty} counted in all.", "ok")
+    return screen(
+        user_id,
+        n_("%(sku)s: %(num)s counted in all.", "%(sku)s: %(num)s counted in all.", qty, sku=sku),
+        "ok",
+    )
 
 
 def _last_entry(task_id: int) -> CountEntry | None:
@@ -166,13 +199,17 @@ def _last_entry(task_id: int) -> CountEntry | None:
 def undo_last(task: CountTask) -> CountScreen:
     entry = _last_entry(task.id)
     if entry is None:
-        raise InvalidInput("Nothing to undo in this count.")
+        raise InvalidInput(_("Nothing to undo in this count."))
     line = _line(task.id, entry.product_id)
     line.qty_counted = entry.qty_before
     entry.undone = True
     db.session.flush()
     sku = db.session.scalar(select(Product.sku).where(Product.id == line.product_id))
-    return screen(task.counter_id or 0, f"Undone: {sku} back to {line.qty_counted}.", "ok")
+    return screen(
+        task.counter_id or 0,
+        _("Undone: %(sku)s back to %(qty)s.", sku=sku, qty=line.qty_counted),
+        "ok",
+    )
 
 
 def leave_count(task: CountTask, user_id: int) -> CountScreen:
@@ -184,7 +221,9 @@ def leave_count(task: CountTask, user_id: int) -> CountScreen:
     task.status, task.counter_id, task.started_at = TaskStatus.OPEN, None, None
     db.session.flush()
     return screen(
-        user_id, f"{code} left for later; scan it again to count it from the start.", "info"
+        user_id,
+        _("%(bin)s left for later; scan it again to count it from the start.", bin=code),
+        "info",
     )
 
 
@@ -213,9 +252,14 @@ def finish_count(task: CountTask, user_id: int) -> CountScreen:
     else:
         settlement.close_task(task, TaskStatus.DONE, user_id)
     units = sum(counted.values())
-    message = f"{code} counted: {_plural(len(counted), 'product')}, {_plural(units, 'unit')}."
+    message = _(
+        "%(bin)s counted: %(products)s, %(units)s.",
+        bin=code,
+        products=n_("%(num)s product", "%(num)s products", len(counted)),
+        units=n_("%(num)s unit", "%(num)s units", units),
+    )
     if review:
-        message += " A supervisor will check it."
+        message = Joined([message, _("A supervisor will check it.")])
     shown = screen(user_id, message, "ok")
     shown.finished = True
     return shown
