@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from wms.base.errors import NotFound
+from wms.base.i18n import _
 from wms.core.models import Inbound
 from wms.database import existing
 from wms.extensions import db
@@ -23,7 +24,7 @@ ID_MAX = 2**31 - 1
 
 
 def get_inbound(inbound_id: int) -> Inbound:
-    return existing(Inbound, inbound_id, "There is no such inbound.")
+    return existing(Inbound, inbound_id, _("There is no such inbound."))
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def find_channel_inbound(channel_id: int, ref: str) -> Inbound:
             select(Inbound).where(Inbound.id == int(ref), Inbound.channel_id == channel_id)
         )
     if inbound is None:
-        raise NotFound(f"There is no inbound {ref}.")
+        raise NotFound(_("There is no inbound %(ref)s.", ref=ref))
     return inbound
 
 

@@ -6,7 +6,9 @@ from flask_login import current_user
 
 from wms.auth.decorators import require_role_for_blueprint
 from wms.base.errors import InvalidInput
-from wms.core.models import InboundStatus
+from wms.base.i18n import _, n_
+from wms.core.models import INBOUND_KIND_LABELS, INBOUND_STATUS_LABELS, InboundKind, InboundStatus
+from wms.i18n import format_datetime
 from wms.inbounds import prints, queries, rules, services
 from wms.receiving import queries as receiving
 from wms.receiving.services import receive
@@ -23,7 +25,7 @@ def index() -> ResponseReturnValue:
         "inbounds/index.html",
         inbounds=found.inbounds,
         status=status,
-        statuses=[s.value for s in InboundStatus],
+        statuses=[(s.value, INBOUND_STATUS_LABELS[s]) for s in InboundStatus],
         page=found.page,
         pages=found.pages,
     )
@@ -38,7 +40,14 @@ def show(inbound_id: int) -> ResponseReturnValue:
 def change_expected(inbound_id: int) -> ResponseReturnValue:
     when = rules.expected_time(request.form.get("expected_at", ""))
     inbound = services.change_expected_at(inbound_id, when)
-    flash(f"{inbound.reference} now expected {when:%Y-%m-%d %H:%M}; fill dates moved.", "ok")
+    flash(
+        _(
+            "%(ref)s now expected %(when)s; fill dates moved.",
+            ref=inbound.reference,
+            when=format_datetime(when, "screen"),
+        ),
+        "ok",
+    )
     return redirect(url_for("inbounds.show", inbound_id=inbound_id))
 
 
@@ -77,17 +86,18 @@ def report_pdf(inbound_id: int) -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> ResponseReturnValue:
     if request.method == "GET":
-        return render_template("inbounds/new.html", form={})
+        kinds = [(k.value, INBOUND_KIND_LABELS[k]) for k in (InboundKind.ASN, InboundKind.PO)]
+        return render_template("inbounds/new.html", form={}, kinds=kinds)
     form = request.form
     lines = rules.form_lines(form.get("lines", ""))
-    inbound, _ = services.create_inbound(
-        reference=rules.required(form.get("reference", ""), "reference"),
+    inbound, _made = services.create_inbound(
+        reference=rules.required(form.get("reference", ""), _("The reference is required.")),
         expected_at=rules.expected_time(form.get("expected_at", "")),
         lines=lines,
         kind=form.get("kind", "asn"),
         supplier=form.get("supplier", "").strip(),
     )
-    flash(f"Inbound {inbound.reference} created.", "ok")
+    flash(_("Inbound %(ref)s created.", ref=inbound.reference), "ok")
     return redirect(url_for("inbounds.show", inbound_id=inbound.id))
 
 
@@ -101,7 +111,7 @@ def import_csv() -> ResponseReturnValue:
     else:
         raw = request.form.get("csv", "").encode()
     if not raw.strip():
-        raise InvalidInput("Choose a CSV file.")
+        raise InvalidInput(_("Choose a CSV file."))
     parsed = queries.check_csv(raw)
     if parsed.errors or request.form.get("confirm") != "1":
         # Preview: nothing is written until the supervisor confirms a clean file.
@@ -109,5 +119,6 @@ def import_csv() -> ResponseReturnValue:
         return render_template(
             "inbounds/import.html", parsed=parsed, csv=raw.decode("utf-8-sig", "replace")
         ), status
-    flash(f"{services.import_inbounds(parsed)} inbound(s) imported.", "ok")
+    made = services.import_inbounds(parsed)
+    flash(n_("%(num)s inbound imported.", "%(num)s inbounds imported.", made), "ok")
     return redirect(url_for("inbounds.index"))

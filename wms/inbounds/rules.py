@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from wms.base.errors import InvalidInput
+from wms.base.i18n import Text, _
 
 COLUMNS = ("reference", "supplier", "expected_at", "sku", "qty")
 
@@ -30,20 +31,24 @@ class ParsedInbound:
 @dataclass
 class Parsed:
     inbounds: list[ParsedInbound]
-    errors: list[str]
+    errors: list[Text]
 
 
-def csv_rows(raw: bytes) -> tuple[list[dict[str, str]], list[str]]:
+def csv_rows(raw: bytes) -> tuple[list[dict[str, str]], list[Text]]:
     """The rows of a ``reference,supplier,expected_at,sku,qty`` file, or why it has none."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text."]
+        return [], [_("The file is not UTF-8 text.")]
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return [], [
-            f"The header must name the columns {', '.join(COLUMNS)}; missing: {', '.join(missing)}."
+            _(
+                "The header must name the columns %(columns)s; missing: %(missing)s.",
+                columns=", ".join(COLUMNS),
+                missing=", ".join(missing),
+            )
         ]
     return list(reader), []
 
@@ -54,39 +59,53 @@ def check_rows(rows: list[dict[str, str]], known: set[str], existing: set[str]) 
     ``known`` holds the SKUs of the catalogue the rows name, ``existing`` the
     references of inbounds already made.
     """
-    errors: list[str] = []
+    errors: list[Text] = []
     by_ref: dict[str, ParsedInbound] = {}
     for n, row in enumerate(rows, start=2):
         ref = (row.get("reference") or "").strip()
         sku = (row.get("sku") or "").strip()
         when = (row.get("expected_at") or "").strip()
         qty_text = (row.get("qty") or "").strip()
-        problems = []
+        problems: list[Text] = []
         if not ref:
-            problems.append("the reference is empty")
+            problems.append(_("Row %(row)s: the reference is empty.", row=n))
         elif ref in existing:
-            problems.append(f"inbound {ref} already exists")
+            problems.append(_("Row %(row)s: inbound %(ref)s already exists.", row=n, ref=ref))
         if sku not in known:
-            problems.append(f"no product has the SKU '{sku}'")
+            problems.append(_("Row %(row)s: no product has the SKU '%(sku)s'.", row=n, sku=sku))
         try:
             expected_at = datetime.fromisoformat(when.replace("Z", ""))
         except ValueError:
-            problems.append(f"'{when}' is not a date and time like 2026-11-24T09:00")
+            problems.append(
+                _(
+                    "Row %(row)s: '%(when)s' is not a date and time like 2026-11-24T09:00.",
+                    row=n,
+                    when=when,
+                )
+            )
             expected_at = None
         if not qty_text.isdigit() or int(qty_text) <= 0:
-            problems.append(f"the quantity '{qty_text}' is not a whole number above zero")
+            problems.append(
+                _(
+                    "Row %(row)s: the quantity '%(qty)s' is not a whole number above zero.",
+                    row=n,
+                    qty=qty_text,
+                )
+            )
         if problems:
-            errors.append(f"Row {n}: " + "; ".join(problems) + ".")
+            errors.extend(problems)
             continue
         inbound = by_ref.setdefault(
             ref, ParsedInbound(ref, (row.get("supplier") or "").strip(), expected_at)
         )
         if inbound.expected_at != expected_at:
-            errors.append(f"Row {n}: inbound {ref} has two different expected times.")
+            errors.append(
+                _("Row %(row)s: inbound %(ref)s has two different expected times.", row=n, ref=ref)
+            )
             continue
         inbound.lines[sku] = inbound.lines.get(sku, 0) + int(qty_text)
     if not rows:
-        errors.append("The file has no rows.")
+        errors.append(_("The file has no rows."))
     return Parsed(list(by_ref.values()), errors)
 
 
@@ -96,12 +115,14 @@ def form_lines(text: str) -> list[NewInboundLine]:
     for n, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        sku, _, qty = raw.replace(";", ",").partition(",")
+        sku, _sep, qty = raw.replace(";", ",").partition(",")
         if not qty.strip().isdigit() or int(qty) <= 0:
-            raise InvalidInput(f"Line {n}: write 'SKU, quantity' with a quantity above zero.")
+            raise InvalidInput(
+                _("Line %(line)s: write 'SKU, quantity' with a quantity above zero.", line=n)
+            )
         lines.append(NewInboundLine(sku.strip(), int(qty)))
     if not lines:
-        raise InvalidInput("Add at least one line: 'SKU, quantity'.")
+        raise InvalidInput(_("Add at least one line: 'SKU, quantity'."))
     return lines
 
 
@@ -110,11 +131,11 @@ def expected_time(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise InvalidInput("Give the expected time as 2026-11-24T09:00.") from exc
+        raise InvalidInput(_("Give the expected time as 2026-11-24T09:00.")) from exc
 
 
-def required(value: str, what: str) -> str:
-    """The value, stripped; refused when empty."""
+def required(value: str, refusal: Text) -> str:
+    """The value, stripped; refused with ``refusal`` (a whole sentence) when empty."""
     if not value.strip():
-        raise InvalidInput(f"The {what} is required.")
+        raise InvalidInput(refusal)
     return value.strip()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import _
 from wms.core import backorders, stock
 from wms.core.models import Inbound, InboundLine
 from wms.extensions import db
@@ -42,9 +43,9 @@ def create_inbound(
     )
     unknown = sorted(set(wanted) - set(products))
     if unknown:
-        raise InvalidInput(f"Unknown SKU: {', '.join(unknown)}.", skus=unknown).with_code(
-            "unknown_sku"
-        )
+        raise InvalidInput(
+            _("Unknown SKU: %(skus)s.", skus=", ".join(unknown)), skus=unknown
+        ).with_code("unknown_sku")
     inbound = Inbound(
         reference=reference,
         kind=kind,
@@ -74,7 +75,10 @@ def _same_or_conflict(existing: Inbound, wanted: dict[str, int], expected_at: da
     if have == wanted and existing.expected_at == expected_at:
         return existing
     raise Conflict(
-        f"Inbound {existing.reference} already exists with different lines or date."
+        _(
+            "Inbound %(ref)s already exists with different lines or date.",
+            ref=existing.reference,
+        )
     ).with_code("inbound_exists")
 
 

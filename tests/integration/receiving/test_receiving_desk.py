@@ -80,9 +80,8 @@ def test_csv_import_shows_every_bad_row_and_writes_nothing(site: Site) -> None:
         data={"file": (io.BytesIO(good.encode()), "a.csv")},
         content_type="multipart/form-data",
     )
-    assert preview.status_code == 200 and "1 inbound(s), 1 line(s) ready" in preview.get_data(
-        as_text=True
-    )
+    assert preview.status_code == 200
+    assert "1 inbound ready to import. 1 line in all:" in preview.get_data(as_text=True)
     done = desk.post("/inbounds/import", data={"csv": good, "confirm": "1"})
     assert done.status_code == 302
     with site.app.app_context():
@@ -157,3 +156,76 @@ def test_an_inbound_missing_or_closed_is_answered_as_each_screen_says_it(site: S
     assert "Inbound ASN-SHUT is closed." in started.get_data(as_text=True)
     with site.app.app_context():
         assert db.session.get(Inbound, shut_id).status == "closed"
+
+
+def french_supervisor(site: Site):  # type: ignore[no-untyped-def]
+    user = site.make.user(role="supervisor", language="fr")
+    client = site.app.test_client()
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    return client
+
+
+def test_a_french_supervisor_reads_the_inbounds_list_page_and_report_in_french(
+    site: Site,
+) -> None:
+    site.make.product(sku="SKU-FR-1")
+    desk = french_supervisor(site)
+    created = desk.post(
+        "/inbounds/new",
+        data={
+            "reference": "PO-FR-1",
+            "kind": "po",
+            "supplier": "Nordvent",
+            "expected_at": "2026-12-07T09:30",
+            "lines": "SKU-FR-1, 1 234",
+        },
+    )
+    # A quantity written with a space is not a whole number: said in French, nothing made.
+    assert created.status_code == 422
+    assert "Ligne 1\u202f: écrivez «\u202fSKU, quantité\u202f»" in created.get_data(as_text=True)
+    created = desk.post(
+        "/inbounds/new",
+        data={
+            "reference": "PO-FR-1",
+            "kind": "po",
+            "supplier": "Nordvent",
+            "expected_at": "2026-12-07T09:30",
+            "lines": "SKU-FR-1, 1234",
+        },
+    )
+    assert created.status_code == 302
+    show = desk.get(created.headers["Location"]).get_data(as_text=True)
+    assert "Réception PO-FR-1 créée." in show
+    assert "Bon de commande · attendue" in show
+    # Stored in UTC, shown in the warehouse's zone (Paris: one hour ahead in December).
+    assert "attendue le 7 déc. 2026, 10:30" in show
+    assert '<th class="num">Prévu</th>' in show and "1\u202f234" in show
+    assert "Clôturer et voir le rapport" in show
+    for english in ("Expected", "Received", "Close and report", "expected 2026", "Change date"):
+        assert english not in show
+
+    listing = desk.get("/inbounds/").get_data(as_text=True)
+    assert "<h1>Réceptions</h1>" in listing and "Nouvelle réception" in listing
+    assert '<option value="open" >attendue</option>' in listing
+    assert "7 déc. 2026, 10:30" in listing and "Page 1 sur 1" in listing
+    for english in ("Inbounds", "New inbound", "Supplier", "Page 1 of"):
+        assert english not in listing
+
+    with site.app.app_context():
+        inbound_id = db.session.scalar(select(Inbound.id).where(Inbound.reference == "PO-FR-1"))
+    closed = desk.post(f"/inbounds/{inbound_id}/close")
+    report = desk.get(closed.headers["Location"]).get_data(as_text=True)
+    assert "Rapport d’écarts · PO-FR-1" in report and "clôturée" in report
+    assert '<th class="num">Manque</th>' in report
+    for english in ("Discrepancy report", "Short", "expected", "Inbound<"):
+        assert english not in report
+
+    bad = "reference,supplier,expected_at,sku,qty\nASN-FR,Acme,demain,NOPE,2\n"
+    preview = desk.post(
+        "/inbounds/import",
+        data={"file": (io.BytesIO(bad.encode()), "a.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Rien n’a été importé. Corrigez ces lignes\u202f:" in preview
+    assert "Ligne 2\u202f: aucun produit n’a le SKU «\u202fNOPE\u202f»." in preview
+    assert "Ligne 2\u202f: «\u202fdemain\u202f» n’est pas une date" in preview
