@@ -91,3 +91,33 @@ def test_a_number_in_a_refusal_is_written_as_the_reader_writes_it(app: Flask) ->
     with app.test_request_context(), in_language("en"):
         assert str(refusal) == "That makes more than 1,000,000; type the total instead."
     assert as_written(refusal) == "That makes more than 1000000; type the total instead."
+
+
+def test_a_french_supervisor_reads_counts_and_approves_in_french(
+    app: Flask, make: Factories
+) -> None:
+    product, bin_ = make.product(unit_cost_cents=1050), make.location()
+    make.stock(product, bin_, 20)
+    task_id = make.count_task(bin_, tolerance_units=1, tolerance_pct=5)
+    counter = FrenchCounter(app.test_client())
+    sign_in_french(counter.client, make)
+    counter.scan(bin_.code)
+    counter.scan(product.sku)
+    counter.scan("12")
+    counter.scan("CMD-DONE")
+
+    supervisor = app.test_client()
+    sign_in_french(supervisor, make, role="supervisor")
+    page = text(supervisor.get("/stock/counts?tab=review"))
+    assert re.search(r"En attente d’approbation \(\d+\)", page)
+    assert f"CC-{task_id}" in page
+    assert "en attente d’approbation" in page and "à la main" in page
+    assert "Waiting for approval" not in page
+    page = text(supervisor.get(f"/stock/counts/{task_id}"))
+    assert "Approuver et ajuster" in page and "à vérifier" in page
+    assert "1 unité ou 5" in page  # the tolerance, the percent written the French way
+    assert "-84,00" in page  # 8 units at 10,50
+    response = supervisor.post(f"/stock/counts/{task_id}/approve")
+    page = text(supervisor.get(response.headers["Location"]))
+    assert fr("Approuvé : 1 écart ajusté dans le stock.") in page
+    assert "terminée" in page and "approuvée" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -15,14 +16,19 @@ from wms.auth.audit import history
 from wms.auth.decorators import role_required
 from wms.base.clock import today
 from wms.base.errors import DomainError, InvalidInput
+from wms.base.i18n import Joined, _, n_, text
 from wms.database import page_number
+from wms.i18n import format_decimal
 from wms.inventory import fields
 from wms.stockcontrol import queries
-from wms.stockcontrol.models import AdjustmentKind, TaskSource
+from wms.stockcontrol.models import AdjustmentKind, TaskSource, kind_label
 from wms.stockcontrol.routes import bp
 from wms.stockcontrol.services import adjustments, tasks
 
-money = fields.format_money
+
+def money(cents: int) -> str:
+    """A value in the warehouse's currency, as the reader writes it (``-80.00``, ``-80,00``)."""
+    return format_decimal(Decimal(cents) / 100, "0.00")
 
 
 def _count_form_defaults() -> dict[str, Any]:
@@ -78,12 +84,23 @@ def counts_create() -> ResponseReturnValue:
         return _counts_page([str(error)], form, 422)
     except DomainError as error:
         return _counts_page([error.message], form, error.status)
-    message = f"{len(created.codes)} count task{'s' if len(created.codes) != 1 else ''} created."
+    made = len(created.codes)
+    message = n_("%(num)s count task created.", "%(num)s count tasks created.", made)
     if created.skipped:
-        shown = ", ".join(f"{code} ({why})" for code, why in created.skipped[:20])
-        more = f" and {len(created.skipped) - 20} more" if len(created.skipped) > 20 else ""
-        message += f" Skipped: {shown}{more}."
-    flash(message, "ok" if created.codes else "error")
+        shown = ", ".join(f"{code} ({text(why)})" for code, why in created.skipped[:20])
+        more = len(created.skipped) - 20
+        skipped = (
+            n_(
+                "Skipped: %(bins)s and %(num)s more.",
+                "Skipped: %(bins)s and %(num)s more.",
+                more,
+                bins=shown,
+            )
+            if more > 0
+            else _("Skipped: %(bins)s.", bins=shown)
+        )
+        message = Joined([message, skipped])
+    flash(text(message), "ok" if created.codes else "error")
     return redirect(url_for("stockcontrol.counts", tab="open"))
 
 
@@ -116,7 +133,16 @@ def count_approve(task_id: int) -> ResponseReturnValue:
         n = tasks.approve_count(task_id, current_user.id)
     except DomainError as error:
         return _task_page(task_id, [error.message], error.status)
-    flash(f"Approved: {n} difference{'s' if n != 1 else ''} adjusted in stock.", "ok")
+    flash(
+        text(
+            n_(
+                "Approved: %(num)s difference adjusted in stock.",
+                "Approved: %(num)s differences adjusted in stock.",
+                n,
+            )
+        ),
+        "ok",
+    )
     return redirect(url_for("stockcontrol.count_task", task_id=task_id))
 
 
@@ -127,7 +153,16 @@ def count_recount(task_id: int) -> ResponseReturnValue:
         again = tasks.recount(task_id, current_user.id)
     except DomainError as error:
         return _task_page(task_id, [error.message], error.status)
-    flash(f"Recount {again.number} created for {again.location.code}; nothing was adjusted.", "ok")
+    flash(
+        text(
+            _(
+                "Recount %(task)s created for %(bin)s; nothing was adjusted.",
+                task=again.number,
+                bin=again.location.code,
+            )
+        ),
+        "ok",
+    )
     return redirect(url_for("stockcontrol.count_task", task_id=again.id))
 
 
@@ -138,7 +173,7 @@ def count_cancel(task_id: int) -> ResponseReturnValue:
         tasks.cancel_task(task_id, current_user.id)
     except DomainError as error:
         return _task_page(task_id, [error.message], error.status)
-    flash("Count cancelled; nothing was adjusted.", "ok")
+    flash(text(_("Count cancelled; nothing was adjusted.")), "ok")
     return redirect(url_for("stockcontrol.count_task", task_id=task_id))
 
 
@@ -157,6 +192,7 @@ def _adjust_page(
             quarantines=queries.quarantine_locations(),
             recent=queries.recent_adjustments(),
             money=money,
+            kind_label=kind_label,
         ),
         status,
     )
@@ -191,16 +227,26 @@ def adjust_post() -> ResponseReturnValue:
         return _adjust_page([str(error)], form, 422)
     except DomainError as error:
         return _adjust_page([error.message], form, error.status)
-    requeued = (
-        f" {adjustment.qty_requeued} reserved unit(s) went back to the waiting queue."
-        if adjustment.qty_requeued
-        else ""
+    done = _(
+        "%(ref)s: %(qty)s x %(sku)s %(kind)s at %(location)s.",
+        ref=adjustment.reference,
+        qty=adjustment.qty,
+        sku=adjustment.product.sku,
+        kind=_(adjustment.kind_label),
+        location=adjustment.location.code,
     )
-    flash(
-        f"{adjustment.reference}: {adjustment.qty} x {adjustment.product.sku} {adjustment.kind} at "
-        f"{adjustment.location.code}.{requeued}",
-        "ok",
-    )
+    if adjustment.qty_requeued:
+        done = Joined(
+            [
+                done,
+                n_(
+                    "%(num)s reserved unit(s) went back to the waiting queue.",
+                    "%(num)s reserved unit(s) went back to the waiting queue.",
+                    adjustment.qty_requeued,
+                ),
+            ]
+        )
+    flash(text(done), "ok")
     return redirect(url_for("stockcontrol.adjust"))
 
 
@@ -211,7 +257,7 @@ def _period() -> tuple[date, date]:
             request.args.get("start") or (end - timedelta(days=29)).isoformat()
         )
     except ValueError:
-        raise InvalidInput("Dates look like 2025-03-31.") from None
+        raise InvalidInput(_("Dates look like 2025-03-31.")) from None
     return start, end
 
 
@@ -222,7 +268,9 @@ def report() -> ResponseReturnValue:
     data = queries.value_report(start, end)
     if request.args.get("format") == "csv":
         return _report_csv(data)
-    return render_template("stockcontrol/report.html", report=data, money=money)
+    return render_template(
+        "stockcontrol/report.html", report=data, money=money, kind_label=kind_label
+    )
 
 
 def _report_csv(data: queries.ValueReport) -> Response:
@@ -231,12 +279,18 @@ def _report_csv(data: queries.ValueReport) -> Response:
     writer.writerow(["kind", "units_in", "units_out", "value_in", "value_out"])
     for k in data.kinds:
         writer.writerow(
-            [k.kind, k.units_in, k.units_out, money(k.value_in_cents), money(k.value_out_cents)]
+            [
+                k.kind,
+                k.units_in,
+                k.units_out,
+                fields.format_money(k.value_in_cents),
+                fields.format_money(k.value_out_cents),
+            ]
         )
     writer.writerow([])
     writer.writerow(["sku", "name", "units", "value", "adjustments"])
     for p in data.products:
-        writer.writerow([p.sku, p.name, p.units, money(p.value_cents), p.adjustments])
+        writer.writerow([p.sku, p.name, p.units, fields.format_money(p.value_cents), p.adjustments])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="adjustments-{data.start}-{data.end}.csv"'

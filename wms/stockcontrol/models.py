@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.auth.models import User
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.base.types import BigId
 from wms.extensions import db
 from wms.inventory.models import Location, Product
@@ -53,6 +54,32 @@ class LineStatus(StrEnum):
     APPROVED = "approved"  # a supervisor approved the difference; adjusted
     RECOUNT = "recount"  # a supervisor sent the bin to be counted again
     CANCELLED = "cancelled"
+
+
+TASK_STATUS_LABELS = {
+    TaskStatus.OPEN: N_("to count"),
+    TaskStatus.COUNTING: N_("counting"),
+    TaskStatus.REVIEW: N_("waiting for approval"),
+    TaskStatus.DONE: N_("done"),
+    TaskStatus.RECOUNTED: N_("recounted"),
+    TaskStatus.CANCELLED: N_("cancelled"),
+}
+TASK_SOURCE_LABELS = {
+    TaskSource.FLAGGED: N_("flagged bin"),
+    TaskSource.ZONE: N_("zone"),
+    TaskSource.STALE: N_("not counted lately"),
+    TaskSource.MANUAL: N_("by hand"),
+    TaskSource.RECOUNT: N_("recount"),
+}
+LINE_STATUS_LABELS = {
+    LineStatus.COUNTING: N_("counting"),
+    LineStatus.MATCHED: N_("matched"),
+    LineStatus.ADJUSTED: N_("adjusted"),
+    LineStatus.REVIEW: N_("to check"),
+    LineStatus.APPROVED: N_("approved"),
+    LineStatus.RECOUNT: N_("recount"),
+    LineStatus.CANCELLED: N_("cancelled"),
+}
 
 
 class CountTask(db.Model):
@@ -102,6 +129,16 @@ class CountTask(db.Model):
         return f"CC-{self.id}"
 
     @property
+    def status_label(self) -> str:
+        """The status in words to show with ``_()``."""
+        return TASK_STATUS_LABELS.get(TaskStatus(self.status), self.status)
+
+    @property
+    def source_label(self) -> str:
+        """Why the bin is counted, in words to show with ``_()``."""
+        return TASK_SOURCE_LABELS.get(TaskSource(self.source), self.source)
+
+    @property
     def is_active(self) -> bool:
         """Waiting, being counted or waiting for a supervisor: it can still be cancelled."""
         return self.status in ACTIVE_STATUSES
@@ -141,6 +178,11 @@ class CountLine(db.Model):
     def value_cents(self) -> int:
         return (self.qty_diff or 0) * self.unit_cost_cents
 
+    @property
+    def status_label(self) -> str:
+        """The outcome in words to show with ``_()``."""
+        return LINE_STATUS_LABELS.get(LineStatus(self.status), self.status)
+
 
 class CountEntry(db.Model):
     """Each scan or typed quantity while counting, so the counter can undo the last one."""
@@ -164,6 +206,20 @@ class AdjustmentKind(StrEnum):
     DAMAGED = "damaged"  # moved to quarantine, no longer sellable
     SCRAPPED = "scrapped"  # destroyed: out of the building
     COUNT = "count"  # a cycle count's difference (gain or loss)
+
+
+ADJUSTMENT_KIND_LABELS = {
+    AdjustmentKind.FOUND: N_("found"),
+    AdjustmentKind.LOST: N_("lost"),
+    AdjustmentKind.DAMAGED: N_("damaged"),
+    AdjustmentKind.SCRAPPED: N_("scrapped"),
+    AdjustmentKind.COUNT: N_("count"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """An adjustment's kind in words to show with ``_()``."""
+    return ADJUSTMENT_KIND_LABELS.get(AdjustmentKind(kind), kind)
 
 
 class Adjustment(db.Model):
@@ -200,6 +256,10 @@ class Adjustment(db.Model):
     @property
     def reference(self) -> str:
         return f"ADJ-{self.id}"
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
 
     @property
     def value_cents(self) -> int:

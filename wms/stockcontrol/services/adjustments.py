@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from wms.auth import audit
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import _
 from wms.core.ledger import Reason
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind
@@ -34,21 +35,31 @@ def adjust_stock(req: AdjustmentRequest, user_id: int | None) -> Adjustment:
         AdjustmentKind.DAMAGED,
         AdjustmentKind.SCRAPPED,
     }:
-        raise InvalidInput("Choose found, lost, damaged or scrapped.")
+        raise InvalidInput(_("Choose found, lost, damaged or scrapped."))
     if not 0 < req.qty <= MAX_QTY:
-        raise InvalidInput("The quantity must be a whole number of at least 1.")
+        raise InvalidInput(_("The quantity must be a whole number of at least 1."))
     reason = req.reason.strip()
     if len(reason) < 3:
-        raise InvalidInput("Say why, in a few words: the reason is kept with the adjustment.")
+        raise InvalidInput(_("Say why, in a few words: the reason is kept with the adjustment."))
     location = require_location(req.location_code)
     product = require_product(req.product_code).product
     to_location = None
     if req.kind == AdjustmentKind.DAMAGED:
         to_location = _quarantine(req.quarantine_code)
         if to_location.id == location.id:
-            raise Conflict(f"{location.code} is the quarantine already; scrap the units instead.")
+            raise Conflict(
+                _(
+                    "%(location)s is the quarantine already; scrap the units instead.",
+                    location=location.code,
+                )
+            )
     elif req.kind == AdjustmentKind.FOUND and not location.active:
-        raise Conflict(f"{location.code} is inactive; put found units in an active location.")
+        raise Conflict(
+            _(
+                "%(location)s is inactive; put found units in an active location.",
+                location=location.code,
+            )
+        )
     adjustment = Adjustment(
         kind=req.kind,
         product_id=product.id,
@@ -91,12 +102,12 @@ def _quarantine(code: str) -> Location:
     if code.strip():
         location = require_location(code)
         if location.kind != LocationKind.QUARANTINE:
-            raise Conflict(f"{location.code} is not a quarantine location.")
+            raise Conflict(_("%(location)s is not a quarantine location.", location=location.code))
         return location
     first = first_active_location(LocationKind.QUARANTINE)
     if first is None:
         raise Conflict(
-            "There is no quarantine location to put damaged units in; an admin can add one."
+            _("There is no quarantine location to put damaged units in; an admin can add one.")
         )
     return first
 

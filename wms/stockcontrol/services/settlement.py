@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict
+from wms.base.i18n import _
 from wms.core.ledger import NotEnoughStock, Reason
 from wms.extensions import db
 from wms.inventory.models import Location, Product
@@ -67,8 +68,12 @@ def apply_difference(task: CountTask, line: CountLine, user_id: int) -> None:
         except NotEnoughStock:
             sku = db.session.scalar(select(Product.sku).where(Product.id == line.product_id))
             raise Conflict(
-                f"{location.code} now holds fewer {sku} than this count would remove;"
-                " stock moved since the count. Ask for a recount."
+                _(
+                    "%(location)s now holds fewer %(sku)s than this count would remove;"
+                    " stock moved since the count. Ask for a recount.",
+                    location=location.code,
+                    sku=sku,
+                )
             ) from None
     db.session.add(
         Adjustment(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import Number, Text, _
 from wms.core import stock
 from wms.extensions import db
 from wms.inventory.models import Location, LocationKind, Stock
@@ -43,7 +44,7 @@ class TaskRequest:
 @dataclass
 class Created:
     codes: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (code, why)
+    skipped: list[tuple[str, Text]] = field(default_factory=list)  # (code, why)
 
 
 def create_tasks(req: TaskRequest, user_id: int | None) -> Created:
@@ -62,18 +63,19 @@ def create_tasks(req: TaskRequest, user_id: int | None) -> Created:
     )
     fresh = [loc for loc in candidates if loc.id not in busy]
     result.skipped += [
-        (loc.code, "already has a count open") for loc in candidates if loc.id in busy
+        (loc.code, _("already has a count open")) for loc in candidates if loc.id in busy
     ]
     if len(fresh) > MAX_TASKS:
         result.skipped += [
-            (loc.code, f"more than {MAX_TASKS} at once") for loc in fresh[MAX_TASKS:]
+            (loc.code, _("more than %(max)s at once", max=Number(MAX_TASKS)))
+            for loc in fresh[MAX_TASKS:]
         ]
         fresh = fresh[:MAX_TASKS]
     if fresh:
         made = _insert_once(fresh, req, user_id)
         taken = [loc for loc in fresh if loc.id in made]
         result.skipped += [
-            (loc.code, "already has a count open") for loc in fresh if loc.id not in made
+            (loc.code, _("already has a count open")) for loc in fresh if loc.id not in made
         ]
         audit.record_many(
             user_id,
@@ -122,7 +124,7 @@ def _candidates(req: TaskRequest, result: Created) -> list[Location]:
         stmt = active_bins.where(Location.count_requested_at.is_not(None))
     elif req.source == TaskSource.ZONE:
         if not req.zone.strip():
-            raise InvalidInput("Choose the zone to count.")
+            raise InvalidInput(_("Choose the zone to count."))
         stmt = active_bins.where(
             Location.kind == LocationKind.BIN, Location.zone == req.zone.strip()
         )
@@ -131,14 +133,14 @@ def _candidates(req: TaskRequest, result: Created) -> list[Location]:
     elif req.source == TaskSource.MANUAL:
         return _by_hand(req.codes, result)
     else:
-        raise InvalidInput("Choose where the tasks come from.")
+        raise InvalidInput(_("Choose where the tasks come from."))
     return list(db.session.scalars(stmt.order_by(Location.walk_seq, Location.code)))
 
 
 def _stale_bins(days: int) -> Any:
     """Bins holding a product whose last finished count is older than ``days`` (or never)."""
     if days < 1:
-        raise InvalidInput("The number of days must be at least 1.")
+        raise InvalidInput(_("The number of days must be at least 1."))
     cutoff = utcnow() - timedelta(days=days)
     last = (
         select(CountLine.product_id, func.max(CountTask.counted_at).label("at"))
@@ -163,7 +165,7 @@ def _stale_bins(days: int) -> Any:
 def _by_hand(codes: str, result: Created) -> list[Location]:
     wanted = [c.upper() for c in re.split(r"[\s,;]+", codes) if c]
     if not wanted:
-        raise InvalidInput("Type or scan the codes of the bins to count.")
+        raise InvalidInput(_("Type or scan the codes of the bins to count."))
     found = {
         loc.code: loc
         for loc in db.session.scalars(select(Location).where(Location.code.in_(wanted[:MAX_TASKS])))
@@ -172,9 +174,9 @@ def _by_hand(codes: str, result: Created) -> list[Location]:
     for code in dict.fromkeys(wanted):
         loc = found.get(code)
         if loc is None:
-            result.skipped.append((code, "no such location"))
+            result.skipped.append((code, _("no such location")))
         elif not loc.active:
-            result.skipped.append((code, "inactive"))
+            result.skipped.append((code, _("inactive")))
         else:
             out.append(loc)
     return out
@@ -184,7 +186,7 @@ def approve_count(task_id: int, user_id: int) -> int:
     """Adjust the differences that waited for a supervisor; returns how many lines."""
     task = get_task(task_id, lock=True)
     if not task.awaits_review:
-        raise Conflict(f"{task.number} is not waiting for approval.")
+        raise Conflict(_("%(task)s is not waiting for approval.", task=task.number))
     waiting = sorted(
         (ln for ln in task.lines if ln.status == LineStatus.REVIEW), key=lambda ln: ln.product_id
     )
@@ -200,7 +202,7 @@ def recount(task_id: int, user_id: int) -> CountTask:
     """Nothing is adjusted; the bin gets a new task, counted blind again."""
     task = get_task(task_id, lock=True)
     if not task.awaits_review:
-        raise Conflict(f"{task.number} is not waiting for approval.")
+        raise Conflict(_("%(task)s is not waiting for approval.", task=task.number))
     now = utcnow()
     for line in task.lines:
         if line.status == LineStatus.REVIEW:
@@ -232,7 +234,7 @@ def recount(task_id: int, user_id: int) -> CountTask:
 def cancel_task(task_id: int, user_id: int) -> None:
     task = get_task(task_id, lock=True)
     if not task.is_active:
-        raise Conflict(f"{task.number} is finished already.")
+        raise Conflict(_("%(task)s is finished already.", task=task.number))
     for line in task.lines:
         if line.status in (LineStatus.REVIEW, LineStatus.COUNTING):
             line.status = LineStatus.CANCELLED
