@@ -390,7 +390,10 @@ class FloorClient:
         self, method: str, path: str, form: dict[str, str] | None = None, hx: bool = False
     ) -> tuple[int, str, float]:
         """(status, body, server milliseconds from Server-Timing)."""
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        # The benches' handhelds read English: they check a few words of some answers.
+        headers = {"Accept-Language": "en"}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
         body = None
         if form is not None:
             body = urlencode(form)
