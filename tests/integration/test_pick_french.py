@@ -29,7 +29,7 @@ def test_a_french_picker_is_told_each_step_in_french(
     hand = Handheld(client)
 
     started = hand.scan(wave_code(wave_id))
-    assert started.notice == f"{wave_code(wave_id)}\u202f: 1 commandes, 1 lignes."
+    assert started.notice == f"{wave_code(wave_id)}\u202f: 1 commande, 1 ligne."
     assert "Allez à" in started.body and f"Prenez 2 \u00d7 {mug.sku}" in started.body
     assert f"{wave_code(wave_id)} · 0 sur 1 lignes prélevées" in started.body
 

@@ -332,7 +332,7 @@ def test_lines_of_an_order_cancelled_after_the_wave_was_built_are_dropped(
         db.session.commit()
     login("operator")
     hand = Handheld(client)
-    assert hand.scan(wave_code(wave_id)).notice == f"{wave_code(wave_id)}: 1 orders, 1 lines."
+    assert hand.scan(wave_code(wave_id)).notice == f"{wave_code(wave_id)}: 1 order, 1 line."
     assert hand.pick_current_line().step == "finished"
     assert order_status(app, kept) == OrderStatus.READY_TO_PACK
     with app.app_context():

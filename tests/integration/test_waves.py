@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -234,7 +235,7 @@ def test_the_desk_builds_a_wave_and_shows_it(
     assert response.status_code == 200
     with app.app_context():
         wave_id = db.session.scalar(select(WaveOrder.wave_id).where(WaveOrder.order_id == order_id))
-    assert f"{wave_code(wave_id)} built: 1 orders, 1 lines." in body
+    assert f"{wave_code(wave_id)} built: 1 order, 1 line." in body
     assert bin_.code in body and order_number(order_id) in body
     refused = client.post(
         "/pick/waves", data={"channel_id": str(channel.id)}, follow_redirects=True
@@ -302,3 +303,40 @@ def test_a_wave_picked_on_paper_is_recorded_at_the_desk(
         assert db.session.get(Location, cap_bin.id).count_requested_at is not None
     again = client.post(f"/pick/waves/{built.wave_id}/paper", data={}, follow_redirects=True)
     assert f"{wave_code(built.wave_id)} is done" in again.get_data(as_text=True)
+
+
+def test_a_french_supervisor_builds_and_reads_waves_in_french(client, make: Factories) -> None:
+    product, bin_ = make.product(), make.location()
+    make.stock(product, bin_, 5)
+    make.location(LocationKind.TOTE)
+    channel, _ = make.channel(name="Canal du bureau")
+    make.order(channel, [(product, 2)])
+    make.order(channel, [(product, 1)])
+    user = make.user(role="supervisor", language="fr")
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+
+    page = client.get("/pick/waves").get_data(as_text=True)
+    assert "<h1>Vagues</h1>" in page and "Commandes prêtes à préparer, hors vague" in page
+    assert '<option value="1">express</option>' in page and "Créer la vague" in page
+    for english in ("Build wave", "Recent waves", "No waves yet.", "Service level", "Any"):
+        assert english not in page
+
+    built = client.post(
+        "/pick/waves",
+        data={"channel_id": str(channel.id), "max_orders": "5", "max_lines": "10"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    # Two orders, two lines, and one tote: each number said with its own plural form.
+    assert re.search(r"WV-\d+ créée\u202f: 2 commandes, 2 lignes\.", built), built
+    assert "à prélever" in built and "Prélevé au casier" in built
+    assert "Annuler la vague" in built and "Cancel the wave" not in built
+
+    listing = client.get("/pick/waves").get_data(as_text=True)
+    assert "Vagues récentes" in listing and ">prête<" in listing
+    # Built "7 déc. 2026, 14:45" (the warehouse's way), not "2026-12-07 14:45".
+    assert re.search(r"<td>\d{1,2} [a-zéû]+\.? \d{4}, \d\d:\d\d</td>", listing), listing
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listing)
+
+    refused = client.post("/pick/waves", data={"max_orders": "plein"}, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "Le nombre maximal de commandes doit être un nombre entier." in text

@@ -9,12 +9,23 @@ from flask_login import current_user
 
 from wms.auth.decorators import role_required
 from wms.base.errors import DomainError, InvalidInput
+from wms.base.i18n import N_, Joined, _, n_
 from wms.base.numbers import order_number
+from wms.core.models import PRIORITY_LABELS
 from wms.extensions import db
 from wms.picking import prints
+from wms.picking.models import TASK_STATUS_LABELS
 from wms.picking.queries import overview
 from wms.picking.routes import bp
 from wms.picking.services import paper, waves
+
+# What each number of the wave form is called when it is refused: whole sentences.
+_NOT_A_NUMBER = {
+    "channel_id": N_("Channel id must be a whole number."),
+    "priority": N_("Priority must be a whole number."),
+    "max_orders": N_("Max orders must be a whole number."),
+    "max_lines": N_("Max lines must be a whole number."),
+}
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
@@ -22,7 +33,7 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
     if not value:
         return default
     if not value.isdigit():
-        raise InvalidInput(f"{name.replace('_', ' ').capitalize()} must be a whole number.")
+        raise InvalidInput(_(_NOT_A_NUMBER[name]))
     return int(value)
 
 
@@ -32,6 +43,7 @@ def wave_list() -> ResponseReturnValue:
     return render_template(
         "picking/waves.html",
         ready=overview.ready_orders(),
+        priority_labels=PRIORITY_LABELS,
         choices=overview.filter_choices(),
         waves=overview.recent_waves(),
     )
@@ -54,11 +66,27 @@ def build_wave() -> ResponseReturnValue:
         flash(error.message, "error")
         return redirect(url_for("picking.waves"))
     for number, sku in built.left_out:
-        flash(f"{number} left out: {sku} is not all in bins yet.", "error")
+        flash(
+            _("%(order)s left out: %(sku)s is not all in bins yet.", order=number, sku=sku),
+            "error",
+        )
     if built.wave_id is None:
-        flash("No order ready to pick matches; no wave was built.", "error")
+        flash(_("No order ready to pick matches; no wave was built."), "error")
         return redirect(url_for("picking.waves"))
-    flash(f"{built.code} built: {built.orders} orders, {built.lines} lines.", "ok")
+    flash(
+        Joined(
+            [
+                n_(
+                    "%(wave)s built: %(num)s order,",
+                    "%(wave)s built: %(num)s orders,",
+                    built.orders,
+                    wave=built.code,
+                ),
+                n_("%(num)s line.", "%(num)s lines.", built.lines),
+            ]
+        ),
+        "ok",
+    )
     return redirect(url_for("picking.wave", wave_id=built.wave_id))
 
 
@@ -66,7 +94,10 @@ def build_wave() -> ResponseReturnValue:
 @role_required("supervisor")
 def wave(wave_id: int) -> ResponseReturnValue:
     return render_template(
-        "picking/wave.html", order_number=order_number, **overview.wave_detail(wave_id)
+        "picking/wave.html",
+        order_number=order_number,
+        task_status_labels=TASK_STATUS_LABELS,
+        **overview.wave_detail(wave_id),
     )
 
 
@@ -74,7 +105,7 @@ def wave(wave_id: int) -> ResponseReturnValue:
 @role_required("supervisor")
 def cancel_wave(wave_id: int) -> ResponseReturnValue:
     wave = waves.cancel_wave(wave_id, current_user.id)
-    flash(f"{wave.code} cancelled; its orders can go in another wave.", "ok")
+    flash(_("%(wave)s cancelled; its orders can go in another wave.", wave=wave.code), "ok")
     return redirect(url_for("picking.wave", wave_id=wave_id))
 
 
@@ -85,7 +116,7 @@ def record_paper_pick(wave_id: int) -> ResponseReturnValue:
     for key, value in request.form.items():
         if key.startswith("picked-") and key[7:].isdigit():
             if not value.strip().isdigit():
-                raise InvalidInput("Picked quantities are whole numbers.")
+                raise InvalidInput(_("Picked quantities are whole numbers."))
             picked[int(key[7:])] = int(value)
     try:
         totals = paper.record_paper_pick(wave_id, picked, current_user.id)
@@ -93,7 +124,19 @@ def record_paper_pick(wave_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(f"Paper pick recorded: {totals['units']} units on {totals['lines']} lines.", "ok")
+        flash(
+            Joined(
+                [
+                    n_(
+                        "Paper pick recorded: %(num)s unit",
+                        "Paper pick recorded: %(num)s units",
+                        totals["units"],
+                    ),
+                    n_("on %(num)s line.", "on %(num)s lines.", totals["lines"]),
+                ]
+            ),
+            "ok",
+        )
     return redirect(url_for("picking.wave", wave_id=wave_id))
 
 
@@ -101,7 +144,10 @@ def record_paper_pick(wave_id: int) -> ResponseReturnValue:
 @role_required("supervisor")
 def release_wave(wave_id: int) -> ResponseReturnValue:
     wave = waves.release_wave(wave_id, current_user.id)
-    flash(f"{wave.code} taken back; the next picker carries on where it stopped.", "ok")
+    flash(
+        _("%(wave)s taken back; the next picker carries on where it stopped.", wave=wave.code),
+        "ok",
+    )
     return redirect(url_for("picking.wave", wave_id=wave_id))
 
 
@@ -148,7 +194,7 @@ def location_labels() -> ResponseReturnValue:
 def product_labels() -> ResponseReturnValue:
     copies = request.args.get("copies", "1").strip() or "1"
     if not copies.isdigit():
-        raise InvalidInput("Copies must be a whole number.")
+        raise InvalidInput(_("Copies must be a whole number."))
     pdf = prints.product_labels_pdf(
         request.args.get("skus", ""), int(copies), request.args.get("size")
     )

@@ -46,6 +46,13 @@ class TaskStatus(StrEnum):
     CANCELLED = "cancelled"  # its order left the wave
 
 
+TASK_STATUS_LABELS = {
+    TaskStatus.OPEN: N_("to pick"),
+    TaskStatus.DONE: N_("done"),
+    TaskStatus.CANCELLED: N_("cancelled"),
+}
+
+
 class Wave(db.Model):
     """Orders picked together on one cart, one tote per order.
 

@@ -9,9 +9,10 @@ from sqlalchemy import case, exists, func, select
 
 from wms.auth.models import User
 from wms.base.errors import NotFound
+from wms.base.i18n import _
 from wms.base.numbers import wave_code
 from wms.channels.models import Channel
-from wms.core.models import Order, OrderStatus, Priority
+from wms.core.models import PRIORITY_LABELS, Order, OrderStatus, Priority
 from wms.extensions import db
 from wms.inventory.models import Location, Product
 from wms.picking.models import PickShortage, PickTask, TaskStatus, Wave, WaveOrder
@@ -65,7 +66,7 @@ def filter_choices() -> dict[str, Any]:
     return {
         "channels": channels,
         "service_levels": levels,
-        "priorities": [(p.value, p.name.lower()) for p in Priority],
+        "priorities": [(p.value, PRIORITY_LABELS[p]) for p in Priority],
     }
 
 
@@ -115,7 +116,7 @@ def _user_names(user_ids: set[int]) -> dict[int, str]:
 def wave_detail(wave_id: int) -> dict[str, Any]:
     wave = db.session.get(Wave, wave_id)
     if wave is None:
-        raise NotFound(f"There is no wave {wave_code(wave_id)}.")
+        raise NotFound(_("There is no wave %(wave)s.", wave=wave_code(wave_id)))
     tasks = task_rows(wave_id)
     shortages = db.session.execute(
         select(PickShortage, Location.code, Product.sku)

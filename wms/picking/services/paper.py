@@ -13,14 +13,27 @@ from sqlalchemy import select, update
 
 from wms.auth import audit
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import N_, _
 from wms.base.numbers import order_number
 from wms.extensions import db
 from wms.inventory.models import Location
-from wms.picking.models import PickTask, TaskStatus, WaveOrder
+from wms.picking.models import PickTask, TaskStatus, WaveOrder, WaveStatus
 from wms.picking.queries import work
 from wms.picking.services import picks, waves
 
 wave_orders_t = WaveOrder.__table__
+
+# Why a wave cannot be recorded from paper, as a whole sentence for each state.
+_NOT_WAITING = N_("%(wave)s is not waiting for a picker; only such a wave can be recorded.")
+_NOT_ON_PAPER = {
+    WaveStatus.PICKING: N_(
+        "%(wave)s is being picked on a handheld; only a wave waiting for a picker can be recorded."
+    ),
+    WaveStatus.DONE: N_("%(wave)s is done; only a wave waiting for a picker can be recorded."),
+    WaveStatus.CANCELLED: N_(
+        "%(wave)s is cancelled; only a wave waiting for a picker can be recorded."
+    ),
+}
 
 
 def record_paper_pick(
@@ -33,11 +46,11 @@ def record_paper_pick(
     """
     wave = waves.locked_wave(wave_id)
     if not wave.can_record_on_paper:
-        raise Conflict(
-            f"{wave.code} is {wave.status}; only a wave waiting for a picker can be recorded."
-        )
+        raise Conflict(_(_NOT_ON_PAPER.get(wave.status, _NOT_WAITING), wave=wave.code))
     if wave.started_at is None and not waves.start_wave(wave):
-        raise Conflict(f"Every order of {wave.code} was cancelled; the wave is closed.")
+        raise Conflict(
+            _("Every order of %(wave)s was cancelled; the wave is closed.", wave=wave.code)
+        )
     tasks = list(
         db.session.scalars(
             select(PickTask)
@@ -51,13 +64,19 @@ def record_paper_pick(
         qty = picked.get(task.id, left)
         units += qty
         if not 0 <= qty <= left:
-            raise InvalidInput(f"A line of {order_number(task.order_id)} can take 0 to {left}.")
+            raise InvalidInput(
+                _(
+                    "A line of %(order)s can take 0 to %(most)s.",
+                    order=order_number(task.order_id),
+                    most=left,
+                )
+            )
         if qty < left:
             picks.short_pick(task.id, qty, user_id, expected_left=left)
         if qty:
             tote = _tote_of(task)
             if not picks.confirm_pick(task.id, qty, tote, user_id, task.qty_picked):
-                raise Conflict("That wave changed while it was recorded; try again.")
+                raise Conflict(_("That wave changed while it was recorded; try again."))
     waves.finish_wave(wave)
     totals = {"lines": len(tasks), "units": units}
     audit.record(user_id, "wave.paper_pick", "wave", wave.code, **totals)
@@ -73,7 +92,10 @@ def _tote_of(task: PickTask) -> Location:
         free = work.free_totes(1)
         if not free:
             raise InvalidInput(
-                f"No empty tote is left for {order_number(task.order_id)}; empty one first."
+                _(
+                    "No empty tote is left for %(order)s; empty one first.",
+                    order=order_number(task.order_id),
+                )
             )
         tote_id = free[0].id
         db.session.execute(

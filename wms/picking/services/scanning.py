@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
-from wms.base.i18n import Text, _
+from wms.base.i18n import Joined, Text, _, n_
 from wms.base.numbers import wave_id_from_code
 from wms.core.recognise import recognise
 from wms.extensions import db
@@ -37,6 +37,10 @@ from wms.picking.services import picks, waves
 
 wave_orders_t = WaveOrder.__table__
 MAX_TYPED_QTY_DIGITS = 4  # longer numbers are barcodes (EAN-13, UPC), not quantities
+
+# The error's machine detail for "which tote" when any empty one will do; readers get
+# the marked sentence the error carries.
+ANY_EMPTY_TOTE = "an empty tote"
 
 
 # ------------------------------------------------------------------ reading
@@ -146,11 +150,11 @@ def _start(user_id: int, code: str, command: str | None) -> Screen:
         raise _not_expected(code, _("scan DONE for the next wave, or the barcode of a pick list"))
     totes = totes_of(wave.id)
     _done, total = progress(wave.id)
-    notice = _(
-        "%(wave)s: %(orders)s orders, %(lines)s lines.",
-        wave=wave.code,
-        orders=len(totes),
-        lines=total,
+    notice = Joined(
+        [
+            n_("%(wave)s: %(num)s order,", "%(wave)s: %(num)s orders,", len(totes), wave=wave.code),
+            n_("%(num)s line.", "%(num)s lines.", total),
+        ]
     )
     return _screen(wave, notice, totes)
 
@@ -362,7 +366,7 @@ def _tote_for(task: TaskView, scanned: Location) -> Location:
         return scanned
     if scanned.kind != LocationKind.TOTE:
         raise WrongLocation(
-            "an empty tote",
+            ANY_EMPTY_TOTE,
             scanned.code,
             _(
                 "That is %(code)s — scan an empty tote for %(order)s.",
