@@ -159,7 +159,7 @@ def test_rotating_the_token_stops_the_old_one_at_once(
         api.get("/api/v1/availability", headers={"Authorization": f"Bearer {new}"}).status_code
         == 200
     )
-    assert "rotate token" in text(client.get(f"/admin/channels/{channel.id}"))
+    assert "new API token" in text(client.get(f"/admin/channels/{channel.id}"))
 
 
 def test_a_deactivated_channel_is_refused_and_a_bad_webhook_url_is_explained(

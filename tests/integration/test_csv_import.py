@@ -307,6 +307,6 @@ def test_the_bad_rows_download_as_a_csv_of_line_and_problem(client: FlaskClient,
         f'attachment; filename="import-{job_id}-errors.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["row", "problem"]
+    assert rows[0] == ["Row", "Problem"]
     assert [r[0] for r in rows[1:]] == ["3", "5"]
     assert rows[1][1] == "Name is missing." and "weight_g" in rows[2][1]

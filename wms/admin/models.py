@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.base.types import BigId
 from wms.extensions import db
 
@@ -25,6 +26,15 @@ class JobStatus(StrEnum):
     CHECKED = "checked"  # preview ready: errors to fix, or ready to import
     APPLIED = "applied"  # written, all rows in one transaction
     DISCARDED = "discarded"
+
+
+# A job's state as people read it (shown through the catalog).
+JOB_STATUS_LABELS = {
+    JobStatus.CHECKING: N_("checking"),
+    JobStatus.CHECKED: N_("checked"),
+    JobStatus.APPLIED: N_("imported"),
+    JobStatus.DISCARDED: N_("discarded"),
+}
 
 
 class ImportJob(db.Model):
@@ -48,6 +58,11 @@ class ImportJob(db.Model):
     applied_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (Index("ix_import_jobs_created_at", "created_at"),)
+
+    @property
+    def status_label(self) -> str:
+        """The state in words, marked for the catalog: show it with ``_()``."""
+        return JOB_STATUS_LABELS.get(JobStatus(self.status), self.status)
 
     @property
     def is_checking(self) -> bool:

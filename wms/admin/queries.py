@@ -21,6 +21,7 @@ from wms.admin.rules import (
 )
 from wms.auth.models import Role, User
 from wms.base.clock import today
+from wms.base.i18n import _
 from wms.channels.models import Channel
 from wms.database import PER_PAGE, Page, like_pattern, paginate
 from wms.extensions import db
@@ -179,7 +180,8 @@ def errors_csv(job_id: int) -> str:
     """Every bad row of an import as CSV: its line in the file and the problem."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row", "problem"])
+    # A report people read (not a file the import reads): its header is in their language.
+    writer.writerow([str(_("Row")), str(_("Problem"))])
     writer.writerows((r.row_no, r.message) for r in all_errors(job_id))
     return out.getvalue()
 

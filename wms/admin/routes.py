@@ -22,7 +22,13 @@ from wms.base.i18n import N_, Joined, _, n_
 from wms.database import page_number
 from wms.extensions import htmx
 from wms.inventory import availability, fields
-from wms.inventory.models import BarcodeKind, LocationKind
+from wms.inventory.fields import BARCODE_KINDS, LOCATION_KINDS
+from wms.inventory.models import (
+    BARCODE_KIND_LABELS,
+    LOCATION_KIND_LABELS,
+    BarcodeKind,
+    LocationKind,
+)
 from wms.inventory.queries import location_contents, units_in_location
 
 bp = Blueprint("admin", __name__)
@@ -203,6 +209,20 @@ def barcode_remove(product_id: int, barcode_id: int) -> ResponseReturnValue:
 def product_labels() -> ResponseReturnValue:
     pdf = prints.product_labels(_ids_arg(), _product_filter(), _page_size())
     return _pdf_response(pdf, "product-labels.pdf")
+
+
+@bp.app_template_global("barcode_kind_label")
+def barcode_kind_label(kind: str) -> str:
+    """A barcode's kind as people name it; the empty choice reads the kind from the code."""
+    if not kind:
+        return str(_("from the code"))
+    return str(_(BARCODE_KIND_LABELS[BarcodeKind(kind)])) if kind in BARCODE_KINDS else kind
+
+
+@bp.app_template_global("location_kind_label")
+def location_kind_label(kind: str) -> str:
+    """A location's kind as people name it."""
+    return str(_(LOCATION_KIND_LABELS[LocationKind(kind)])) if kind in LOCATION_KINDS else kind
 
 
 @bp.app_template_global("admin_can_edit")

@@ -9,6 +9,7 @@ from sqlalchemy import insert, select
 
 from wms.auth.models import AuditEvent, User
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.extensions import db
 
 
@@ -49,12 +50,47 @@ def record_many(
     )
 
 
+# What a history row says was done, marked for the catalog (shown with ``_()``).
+ACTION_LABELS = {
+    "product.create": N_("created"),
+    "product.update": N_("changed"),
+    "barcode.add": N_("barcode added"),
+    "barcode.remove": N_("barcode removed"),
+    "location.create": N_("created"),
+    "location.update": N_("changed"),
+    "user.create": N_("created"),
+    "user.update": N_("changed"),
+    "user.password": N_("password set"),
+    "user.activate": N_("reactivated"),
+    "user.deactivate": N_("deactivated"),
+    "channel.create": N_("created"),
+    "channel.update": N_("changed"),
+    "channel.activate": N_("reactivated"),
+    "channel.deactivate": N_("deactivated"),
+    "channel.rotate_token": N_("new API token"),
+    "channel.rotate_secret": N_("new webhook secret"),
+    "channel.shop_added": N_("shop connected"),
+    "channel.shop_updated": N_("shop settings changed"),
+    "channel.shipping_methods": N_("shipping methods changed"),
+    "channel.products_imported": N_("products imported"),
+    "channel.push_every_figure": N_("every stock figure sent again"),
+    "channel.reconciled": N_("stock compared with the shop"),
+    "count.create": N_("count asked for"),
+    "count.counted": N_("counted"),
+}
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     at: Any
-    who: str
+    who: str | None  # None: the system (the worker, a channel through the API)
     action: str
     details: dict[str, Any]
+
+    @property
+    def action_label(self) -> str:
+        """What was done, marked for the catalog (an unknown action reads as written)."""
+        return ACTION_LABELS.get(self.action) or self.action.split(".")[-1].replace("_", " ")
 
 
 def history(entity: str, entity_id: Any, limit: int = 100) -> list[HistoryEntry]:
@@ -67,7 +103,7 @@ def history(entity: str, entity_id: Any, limit: int = 100) -> list[HistoryEntry]
         .limit(limit)
     ).all()
     return [
-        HistoryEntry(event.created_at, username or "system", event.action, event.details or {})
+        HistoryEntry(event.created_at, username, event.action, event.details or {})
         for event, username in rows
     ]
 

@@ -3,6 +3,11 @@
 Pure functions (no Flask, no database): the admin forms and the CSV import
 read values the same way, so a file exported and imported again gives back
 exactly what was there.
+
+A field's ``label`` names it inside the sentence (a CSV column's name, or a
+form field's name marked for the catalog); the sentences are written so that a
+language may put the name first, as a heading ("Nom : à remplir."), and never
+has to agree with it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from wms.base.codes import is_valid_ean13, is_valid_upc
+from wms.base.i18n import Text, _
 from wms.inventory.models import BarcodeKind, LocationKind
 
 MAX_INT = 2_000_000_000  # inside a 32-bit INTEGER column on both databases
@@ -25,21 +31,27 @@ LOCATION_KINDS = tuple(k.value for k in LocationKind)
 
 
 class FieldError(ValueError):
-    """A value that cannot be used; the message is one plain sentence."""
+    """A value that cannot be used; the message is one plain sentence (a :class:`Text`,
+    read in the reader's language when turned into a string)."""
 
 
-def text(value: str | None, label: str, *, max_len: int, required: bool = False) -> str:
+Label = str | Text
+
+
+def text(value: str | None, label: Label, *, max_len: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise FieldError(f"{label} is missing.")
+        raise FieldError(_("%(field)s is missing.", field=label))
     if len(value) > max_len:
-        raise FieldError(f"{label} is longer than {max_len} characters.")
+        raise FieldError(
+            _("%(field)s is longer than %(max)s characters.", field=label, max=max_len)
+        )
     return value
 
 
 def integer(
     value: str | None,
-    label: str,
+    label: Label,
     *,
     minimum: int = 0,
     maximum: int = MAX_INT,
@@ -50,26 +62,28 @@ def integer(
     if not value:
         return default
     if not re.fullmatch(r"[+-]?\d+", value):
-        raise FieldError(f"{label} must be a whole number, not '{value}'.")
+        raise FieldError(
+            _("%(field)s must be a whole number, not '%(value)s'.", field=label, value=value)
+        )
     number = int(value)
     if number < minimum:
-        raise FieldError(f"{label} must be at least {minimum}.")
+        raise FieldError(_("%(field)s must be at least %(min)s.", field=label, min=minimum))
     if number > maximum:
-        raise FieldError(f"{label} must be at most {maximum}.")
+        raise FieldError(_("%(field)s must be at most %(max)s.", field=label, max=maximum))
     return number
 
 
 def required_integer(
-    value: str | None, label: str, *, minimum: int = 0, maximum: int = MAX_INT
+    value: str | None, label: Label, *, minimum: int = 0, maximum: int = MAX_INT
 ) -> int:
     if not (value or "").strip():
-        raise FieldError(f"{label} is missing.")
+        raise FieldError(_("%(field)s is missing.", field=label))
     number = integer(value, label, minimum=minimum, maximum=maximum)
     assert number is not None
     return number
 
 
-def boolean(value: str | None, label: str, *, default: bool) -> bool:
+def boolean(value: str | None, label: Label, *, default: bool) -> bool:
     word = (value or "").strip().lower()
     if not word:
         return default
@@ -77,20 +91,22 @@ def boolean(value: str | None, label: str, *, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise FieldError(f"{label} must be yes or no, not '{value}'.")
+    raise FieldError(_("%(field)s must be yes or no, not '%(value)s'.", field=label, value=value))
 
 
-def money_cents(value: str | None, label: str) -> int:
+def money_cents(value: str | None, label: Label) -> int:
     """'12.50' -> 1250; at most two decimals, never negative."""
     value = (value or "").strip().replace(",", "")
     if not value:
         return 0
     match = re.fullmatch(r"(\d+)(?:\.(\d{1,2}))?", value)
     if not match:
-        raise FieldError(f"{label} must be an amount like 12.50, not '{value}'.")
+        raise FieldError(
+            _("%(field)s must be an amount like 12.50, not '%(value)s'.", field=label, value=value)
+        )
     cents = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
     if cents > MAX_INT:
-        raise FieldError(f"{label} is too large.")
+        raise FieldError(_("%(field)s is too large.", field=label))
     return cents
 
 
@@ -100,14 +116,20 @@ def format_money(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
-def day(value: str | None, label: str) -> date | None:
+def day(value: str | None, label: Label) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FieldError(f"{label} must be a date like 2025-03-31, not '{value}'.") from None
+        raise FieldError(
+            _(
+                "%(field)s must be a date like 2025-03-31, not '%(value)s'.",
+                field=label,
+                value=value,
+            )
+        ) from None
 
 
 def yes_no(value: bool) -> str:
@@ -115,18 +137,23 @@ def yes_no(value: bool) -> str:
 
 
 def sku(value: str | None) -> str:
-    value = text(value, "SKU", max_len=64, required=True)
+    value = text(value, _("SKU"), max_len=64, required=True)
     if not SKU_RE.fullmatch(value):
-        raise FieldError(f"SKU '{value}' may hold only letters, digits and . _ / - (no spaces).")
+        raise FieldError(
+            _("SKU '%(sku)s' may hold only letters, digits and . _ / - (no spaces).", sku=value)
+        )
     return value
 
 
 def location_code(value: str | None) -> str:
     """Codes are kept upper case: the handheld looks them up that way."""
-    value = text(value, "Location code", max_len=32, required=True).upper()
+    value = text(value, _("Location code"), max_len=32, required=True).upper()
     if not CODE_RE.fullmatch(value):
         raise FieldError(
-            f"Location code '{value}' may hold only letters, digits and . _ - (no spaces)."
+            _(
+                "Location code '%(code)s' may hold only letters, digits and . _ - (no spaces).",
+                code=value,
+            )
         )
     return value
 
@@ -134,16 +161,22 @@ def location_code(value: str | None) -> str:
 def location_kind(value: str | None) -> str:
     value = (value or "").strip().lower().replace(" ", "_")
     if value not in LOCATION_KINDS:
-        raise FieldError(f"Kind must be one of {', '.join(LOCATION_KINDS)}; '{value}' is not.")
+        raise FieldError(
+            _(
+                "Kind must be one of %(kinds)s; '%(value)s' is not.",
+                kinds=", ".join(LOCATION_KINDS),
+                value=value,
+            )
+        )
     return value
 
 
 def badge_code(value: str | None) -> str | None:
-    value = text(value, "Badge code", max_len=64)
+    value = text(value, _("Badge code"), max_len=64)
     if not value:
         return None
     if not BARCODE_RE.fullmatch(value):
-        raise FieldError("A badge code may hold only letters, digits and signs, no spaces.")
+        raise FieldError(_("A badge code may hold only letters, digits and signs, no spaces."))
     return value
 
 
@@ -164,21 +197,31 @@ def guess_barcode_kind(code: str) -> str:
 
 def barcode(code: str | None, kind: str | None = None, units: str | int | None = 1) -> BarcodeSpec:
     """One barcode, its kind checked (EAN-13 and UPC check digits) and its units per scan."""
-    code = text(code, "Barcode", max_len=64, required=True)
+    code = text(code, _("Barcode"), max_len=64, required=True)
     if not BARCODE_RE.fullmatch(code):
-        raise FieldError(f"Barcode '{code}' may hold only letters, digits and signs, no spaces.")
+        raise FieldError(
+            _("Barcode '%(code)s' may hold only letters, digits and signs, no spaces.", code=code)
+        )
     kind = (kind or "").strip().lower() or guess_barcode_kind(code)
     if kind not in BARCODE_KINDS:
         raise FieldError(
-            f"Barcode kind must be one of {', '.join(BARCODE_KINDS)}; '{kind}' is not."
+            _(
+                "Barcode kind must be one of %(kinds)s; '%(value)s' is not.",
+                kinds=", ".join(BARCODE_KINDS),
+                value=kind,
+            )
         )
     if kind == BarcodeKind.EAN13 and not is_valid_ean13(code):
-        raise FieldError(f"{code} is not a valid EAN-13: 13 digits with a correct check digit.")
+        raise FieldError(
+            _("%(code)s is not a valid EAN-13: 13 digits with a correct check digit.", code=code)
+        )
     if kind == BarcodeKind.UPC and not is_valid_upc(code):
-        raise FieldError(f"{code} is not a valid UPC: 12 digits with a correct check digit.")
+        raise FieldError(
+            _("%(code)s is not a valid UPC: 12 digits with a correct check digit.", code=code)
+        )
     if units in (1, "1", "", None):
         return BarcodeSpec(code, kind, 1)
-    count = integer(str(units), "Units per scan", minimum=1, maximum=100_000, default=1)
+    count = integer(str(units), _("Units per scan"), minimum=1, maximum=100_000, default=1)
     assert count is not None
     return BarcodeSpec(code, kind, count)
 
@@ -198,9 +241,15 @@ def barcode_list(value: str | None) -> list[BarcodeSpec]:
         elif len(parts) == 3:
             spec = barcode(parts[1], parts[0], parts[2])
         else:
-            raise FieldError(f"Barcode '{entry}' should look like kind:code or kind:code:units.")
+            raise FieldError(
+                _(
+                    "Barcode '%(entry)s' should look like ean13:4006381333931"
+                    " or internal:CASE-1:12 (kind, code, units per scan).",
+                    entry=entry,
+                )
+            )
         if any(b.code == spec.code for b in out):
-            raise FieldError(f"Barcode {spec.code} is listed twice.")
+            raise FieldError(_("Barcode %(code)s is listed twice.", code=spec.code))
         out.append(spec)
     return out
 

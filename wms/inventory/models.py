@@ -73,6 +73,15 @@ class BarcodeKind(StrEnum):
     INTERNAL = "internal"
 
 
+# A barcode's kind as people name it (shown with ``_()``).
+BARCODE_KIND_LABELS = {
+    BarcodeKind.EAN13: N_("EAN-13"),
+    BarcodeKind.UPC: N_("UPC"),
+    BarcodeKind.VENDOR: N_("vendor's code"),
+    BarcodeKind.INTERNAL: N_("internal code"),
+}
+
+
 class Product(db.Model):
     __tablename__ = "products"
 

@@ -11,6 +11,7 @@ from wms.admin.rules import PRODUCT_COLUMNS, Table, read_row
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.base.errors import Conflict, FormProblems, NotFound
+from wms.base.i18n import _
 from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
 from wms.database import existing
@@ -30,11 +31,11 @@ def product_values(product: Product) -> dict[str, Any]:
     return {c.attr: getattr(product, c.attr) for c in PRODUCT_COLUMNS if c.attr != "barcodes"}
 
 
-def cross_field_problems(values: Mapping[str, Any]) -> list[str]:
+def cross_field_problems(values: Mapping[str, Any]) -> list[Any]:
     """Rules between fields of one product."""
     release, ship = values.get("release_on"), values.get("estimated_ship_on")
     if release and ship and ship < release:
-        return ["estimated_ship_on is before release_on."]
+        return [_("estimated_ship_on is before release_on.")]
     return []
 
 
@@ -69,11 +70,13 @@ def create_product(
 ) -> Product:
     sku = values["sku"]
     if sku_taken(sku):
-        raise Conflict(f"A product with SKU {sku} already exists.")
+        raise Conflict(_("A product with SKU %(sku)s already exists.", sku=sku))
     for spec in barcodes:
         owner = barcode_owner(spec.code)
         if owner:
-            raise Conflict(f"Barcode {spec.code} already belongs to {owner}.")
+            raise Conflict(
+                _("Barcode %(code)s already belongs to %(sku)s.", code=spec.code, sku=owner)
+            )
     product = Product(**values)
     product.barcodes = [Barcode(code=b.code, kind=b.kind, units=b.units) for b in barcodes]
     db.session.add(product)
@@ -91,7 +94,7 @@ def create_product(
 
 
 def get_product(product_id: int) -> Product:
-    return existing(Product, product_id, "There is no such product.")
+    return existing(Product, product_id, _("There is no such product."))
 
 
 def update_product(
@@ -115,14 +118,16 @@ def update_product(
 def set_product_active(product_id: int, active: bool, user_id: int | None) -> None:
     if update_product(product_id, {"active": active}, user_id):
         return
-    raise Conflict("The product is already " + ("active." if active else "inactive."))
+    raise Conflict(
+        _("The product is already active.") if active else _("The product is already inactive.")
+    )
 
 
 def add_barcode(product_id: int, spec: fields.BarcodeSpec, user_id: int | None) -> Barcode:
     product = get_product(product_id)
     owner = barcode_owner(spec.code)
     if owner:
-        raise Conflict(f"Barcode {spec.code} already belongs to {owner}.")
+        raise Conflict(_("Barcode %(code)s already belongs to %(sku)s.", code=spec.code, sku=owner))
     barcode = Barcode(product_id=product.id, code=spec.code, kind=spec.kind, units=spec.units)
     db.session.add(barcode)
     db.session.flush()
@@ -142,7 +147,7 @@ def remove_barcode(product_id: int, barcode_id: int, user_id: int | None) -> str
     """Barcodes are not in the ledger (movements name products), so one can go for good."""
     barcode = db.session.get(Barcode, barcode_id)
     if barcode is None or barcode.product_id != product_id:
-        raise NotFound("That barcode is not on this product.")
+        raise NotFound(_("That barcode is not on this product."))
     code = barcode.code
     db.session.execute(delete(Barcode).where(Barcode.id == barcode_id))
     audit.record(user_id, "barcode.remove", "product", product_id, code=code, kind=barcode.kind)

@@ -25,6 +25,7 @@ from wms.admin.services.product_rows import ProductChecker
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import _
 from wms.database import existing
 from wms.extensions import db
 
@@ -37,17 +38,21 @@ MAX_ROWS = 50_000
 def start_import(kind: str, filename: str, raw: bytes, user_id: int | None) -> ImportJob:
     """Store the file as a job; the file as a whole is checked now, its rows chunk by chunk."""
     if kind not in {k.value for k in ImportKind}:
-        raise InvalidInput("Choose what the file holds: products, locations or opening stock.")
+        raise InvalidInput(_("Choose what the file holds: products, locations or opening stock."))
     if not raw:
-        raise InvalidInput("Choose a CSV file to upload.")
+        raise InvalidInput(_("Choose a CSV file to upload."))
     try:
         content = decode(raw)
         table = read_table(content, kind)
     except FileError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput(error.args[0]) from None
     if len(table.rows) > MAX_ROWS:
         raise InvalidInput(
-            f"The file has {len(table.rows):,} rows; at most {MAX_ROWS:,} at once. Split it."
+            _(
+                "The file has %(rows)s rows; at most %(max)s at once. Split it.",
+                rows=len(table.rows),
+                max=MAX_ROWS,
+            )
         )
     job = ImportJob(
         kind=kind,
@@ -65,7 +70,7 @@ def start_import(kind: str, filename: str, raw: bytes, user_id: int | None) -> I
 
 def get_job(job_id: int, lock: bool = False) -> ImportJob:
     """An import job; with ``lock``, its row locked and its state read after the lock."""
-    return existing(ImportJob, job_id, "There is no such import.", lock=lock)
+    return existing(ImportJob, job_id, _("There is no such import."), lock=lock)
 
 
 def check_next_chunk(job_id: int) -> ImportJob:
@@ -101,20 +106,23 @@ def _store_problems(job: ImportJob, result: CheckResult) -> None:
         return
     db.session.execute(
         insert(ImportRowError.__table__),
-        [{"job_id": job.id, "row_no": line, "message": msg} for line, msg in result.problems],
+        # Written in the language of whoever checks the file (the admin watching the preview).
+        [{"job_id": job.id, "row_no": line, "message": str(msg)} for line, msg in result.problems],
     )
-    job.error_rows += len({line for line, _ in result.problems})
+    job.error_rows += len({line for line, _msg in result.problems})
 
 
 def apply_import(job_id: int, user_id: int | None) -> ImportJob:
     """Write every row, or none: one transaction, every row checked again first."""
     job = get_job(job_id, lock=True)
     if job.status == JobStatus.APPLIED:
-        raise Conflict("This file was imported already.")
+        raise Conflict(_("This file was imported already."))
     if job.status != JobStatus.CHECKED:
-        raise Conflict("The file is still being checked; wait for the preview.")
+        raise Conflict(_("The file is still being checked; wait for the preview."))
     if job.error_rows:
-        raise Conflict("Fix the rows with errors and upload the file again; nothing was written.")
+        raise Conflict(
+            _("Fix the rows with errors and upload the file again; nothing was written.")
+        )
     table: Table = read_table(job.content, job.kind)
     checker = CHECKERS[job.kind]
     result = checker.check(table, 0, len(table.rows))
@@ -146,7 +154,7 @@ def apply_import(job_id: int, user_id: int | None) -> ImportJob:
 def discard_import(job_id: int, user_id: int | None) -> ImportJob:
     job = get_job(job_id, lock=True)
     if job.status == JobStatus.APPLIED:
-        raise Conflict("This file was imported already; it cannot be discarded.")
+        raise Conflict(_("This file was imported already; it cannot be discarded."))
     job.status = JobStatus.DISCARDED
     job.content = ""  # nothing will read it again
     audit.record(user_id, "import.discard", "import", job.id)

@@ -18,6 +18,7 @@ from wms.admin.services.checks import (
 from wms.admin.services.places import change_problem
 from wms.auth import audit
 from wms.auth.audit import changes
+from wms.base.i18n import _
 from wms.core import backorders
 from wms.core.ledger import Reason, move_stock
 from wms.database import insert_many, update_by_id
@@ -48,7 +49,7 @@ class LocationChecker:
         for line, cells in table.rows[:start]:
             seen.setdefault(cells.get("code", "").strip().upper(), line)
         parsed = parse_rows(table, start, end)
-        codes = [v["code"] for _, v, _ in parsed if "code" in v]
+        codes = [v["code"] for _line, v, _problems in parsed if "code" in v]
         existing = locations_by_code(codes)
         held = units_by_location([loc.id for loc in existing.values()])
         result = CheckResult()
@@ -60,7 +61,9 @@ class LocationChecker:
             code = values["code"]
             first = seen.setdefault(code, line)
             if first != line:
-                problems.append(f"Location {code} is already on row {first}.")
+                problems.append(
+                    _("Location %(code)s is already on row %(row)s.", code=code, row=first)
+                )
             current = existing.get(code)
             plan: LocationPlan
             if current is None:
@@ -126,8 +129,10 @@ class StockChecker:
             key = (cells.get("sku", "").strip().lower(), cells.get("location", "").strip().upper())
             seen.setdefault(key, line)
         parsed = parse_rows(table, start, end)
-        products = products_by_sku([v["sku"] for _, v, _ in parsed if "sku" in v])
-        locations = locations_by_code([v["location"] for _, v, _ in parsed if "location" in v])
+        products = products_by_sku([v["sku"] for _line, v, _problems in parsed if "sku" in v])
+        locations = locations_by_code(
+            [v["location"] for _line, v, _problems in parsed if "location" in v]
+        )
         pairs = _stock_pairs(
             [p.id for p in products.values()], [loc.id for loc in locations.values()]
         )
@@ -158,24 +163,31 @@ class StockChecker:
         sku, code = values["sku"], values["location"]
         first = seen.setdefault((sku.lower(), code), line)
         if first != line:
-            problems.append(f"{sku} in {code} is already on row {first}.")
+            problems.append(
+                _("%(sku)s in %(code)s is already on row %(row)s.", sku=sku, code=code, row=first)
+            )
         product = products.get(sku.lower())
         location = locations.get(code)
         if product is None:
-            problems.append(f"No product has the SKU {sku}.")
+            problems.append(_("No product has the SKU %(sku)s.", sku=sku))
         elif not product.active:
-            problems.append(f"Product {product.sku} is inactive.")
+            problems.append(_("Product %(sku)s is inactive.", sku=product.sku))
         if location is None:
-            problems.append(f"No location has the code {code}.")
+            problems.append(_("No location has the code %(code)s.", code=code))
         elif not location.active:
-            problems.append(f"Location {code} is inactive.")
+            problems.append(_("Location %(code)s is inactive.", code=code))
         if product is None or location is None:
             return None
         held = pairs.get((product.id, location.id))
         if held:
             problems.append(
-                f"{code} already holds {held} of {product.sku}; opening stock is for empty places"
-                " (use a count or an adjustment)."
+                _(
+                    "%(code)s already holds %(num)s of %(sku)s; opening stock is for empty places"
+                    " (use a count or an adjustment).",
+                    code=code,
+                    num=held,
+                    sku=product.sku,
+                )
             )
         return StockPlan(line, product.id, location.id, values.get("qty", 0))
 

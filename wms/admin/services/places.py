@@ -13,6 +13,7 @@ from wms.admin.rules import LOCATION_COLUMNS, PlannedBin, Table, plan_bins, read
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.base.errors import Conflict, FormProblems
+from wms.base.i18n import Text, _
 from wms.database import existing, insert_many
 from wms.extensions import db
 from wms.inventory import fields
@@ -37,25 +38,33 @@ def read_location_form(form: Mapping[str, str], *, creating: bool) -> dict[str, 
     return values
 
 
-def change_problem(location: Location, new: Mapping[str, Any], held: int) -> str | None:
+def change_problem(location: Location, new: Mapping[str, Any], held: int) -> Text | None:
     """Why a change may not be made while the location holds stock, if it may not."""
     if not held:
         return None
     if "kind" in new and new["kind"] != location.kind:
         # Stock counts as sellable by the kind of its location: the counters would lie.
-        return f"{location.code} holds {held} units; empty it before changing its kind."
+        return _(
+            "%(code)s holds %(num)s units; empty it before changing its kind.",
+            code=location.code,
+            num=held,
+        )
     if new.get("active") is False and location.active:
-        return f"{location.code} holds {held} units; empty it before deactivating it."
+        return _(
+            "%(code)s holds %(num)s units; empty it before deactivating it.",
+            code=location.code,
+            num=held,
+        )
     return None
 
 
 def get_location(location_id: int) -> Location:
-    return existing(Location, location_id, "There is no such location.")
+    return existing(Location, location_id, _("There is no such location."))
 
 
 def create_location(values: dict[str, Any], user_id: int | None) -> Location:
     if db.session.scalar(select(func.count()).where(Location.code == values["code"])):
-        raise Conflict(f"Location {values['code']} already exists.")
+        raise Conflict(_("Location %(code)s already exists.", code=values["code"]))
     location = Location(**values)
     db.session.add(location)
     db.session.flush()
@@ -85,7 +94,11 @@ def update_location(
 
 def set_location_active(location_id: int, active: bool, user_id: int | None) -> None:
     if not update_location(location_id, {"active": active}, user_id):
-        raise Conflict("The location is already " + ("active." if active else "inactive."))
+        raise Conflict(
+            _("The location is already active.")
+            if active
+            else _("The location is already inactive.")
+        )
 
 
 @dataclass(frozen=True)
@@ -106,13 +119,13 @@ def read_pattern_form(form: Mapping[str, str]) -> BinPattern:
         form.get("bays", ""),
         form.get("levels", ""),
         separator=form.get("separator", "-"),
-        first_seq=fields.required_integer(form.get("first_seq"), "The first sequence number"),
-        step=fields.required_integer(form.get("step"), "The step", minimum=1),
+        first_seq=fields.required_integer(form.get("first_seq"), _("The first sequence number")),
+        step=fields.required_integer(form.get("step"), _("The step"), minimum=1),
         serpentine=form.get("serpentine") == "1",
     )
     kind = fields.location_kind(form.get("kind") or "bin")
-    capacity = fields.integer(form.get("capacity"), "Capacity", default=None)
-    zone = fields.text(form.get("zone"), "Zone", max_len=20)
+    capacity = fields.integer(form.get("capacity"), _("Capacity"), default=None)
+    zone = fields.text(form.get("zone"), _("Zone"), max_len=20)
     for planned in plan:
         fields.location_code(planned.code)
     return BinPattern(plan, kind, zone, form.get("zone_by_aisle") == "1", capacity)
@@ -131,7 +144,15 @@ def create_bins(pattern: BinPattern, user_id: int | None) -> BulkResult:
     rows = [
         {
             "code": p.code,
-            "name": f"Aisle {p.aisle}, bay {p.bay}, level {p.level}",
+            # The name is data, written once in the language of the admin who made the bins.
+            "name": str(
+                _(
+                    "Aisle %(aisle)s, bay %(bay)s, level %(level)s",
+                    aisle=p.aisle,
+                    bay=p.bay,
+                    level=p.level,
+                )
+            ),
             "kind": kind,
             "zone": p.aisle if pattern.zone_by_aisle else zone,
             "walk_seq": p.walk_seq,

@@ -20,6 +20,7 @@ from wms.admin.services.checks import (
 )
 from wms.auth import audit
 from wms.auth.audit import changes
+from wms.base.i18n import _
 from wms.channels import outbox
 from wms.core.stock import ensure_product_stock
 from wms.database import insert_many, update_by_id
@@ -47,8 +48,8 @@ class ProductChecker:
             for code in barcode_codes(cells.get("barcodes", "")):
                 seen_code.setdefault(code, line)
         parsed = parse_rows(table, start, end)
-        existing = products_by_sku([v["sku"] for _, v, _ in parsed if "sku" in v])
-        codes = [b.code for _, v, _ in parsed for b in v.get("barcodes", [])]
+        existing = products_by_sku([v["sku"] for _line, v, _problems in parsed if "sku" in v])
+        codes = [b.code for _line, v, _problems in parsed for b in v.get("barcodes", [])]
         owners = _barcode_owners(codes)
         result = CheckResult()
         for line, values, problems in parsed:
@@ -76,10 +77,12 @@ class ProductChecker:
         sku = values["sku"]
         first = seen_sku.setdefault(sku.lower(), line)
         if first != line:
-            problems.append(f"SKU {sku} is already on row {first}.")
+            problems.append(_("SKU %(sku)s is already on row %(row)s.", sku=sku, row=first))
         current = existing.get(sku.lower())
         if current is not None and current.sku != sku:
-            problems.append(f"A product with SKU {current.sku} exists; write the SKU exactly so.")
+            problems.append(
+                _("A product with SKU %(sku)s exists; write the SKU exactly so.", sku=current.sku)
+            )
             current = None
         barcodes = values.pop("barcodes", [])
         fields = {k: v for k, v in values.items() if k != "sku"}
@@ -89,12 +92,20 @@ class ProductChecker:
         for spec in barcodes:
             other = seen_code.setdefault(spec.code, line)
             if other != line:
-                problems.append(f"Barcode {spec.code} is also on row {other}.")
+                problems.append(
+                    _("Barcode %(code)s is also on row %(row)s.", code=spec.code, row=other)
+                )
             owner = owners.get(spec.code)
             if owner is None:
                 new_specs.append(spec)
             elif current is None or owner.product_id != current.id:
-                problems.append(f"Barcode {spec.code} already belongs to {owner.sku}.")
+                problems.append(
+                    _(
+                        "Barcode %(code)s already belongs to %(sku)s.",
+                        code=spec.code,
+                        sku=owner.sku,
+                    )
+                )
             elif (owner.kind, owner.units) != (spec.kind, spec.units):
                 changed_specs.append((owner.id, spec))
         if current is None:
@@ -152,7 +163,7 @@ class ProductChecker:
                 if codes:
                     details["barcodes_added"] = codes
                 if p.barcodes_changed:
-                    details["barcodes_changed"] = [b.code for _, b in p.barcodes_changed]
+                    details["barcodes_changed"] = [b.code for _id, b in p.barcodes_changed]
                 updated.append((p.product_id, details))
         audit.record_many(user_id, "product.create", "product", created)
         audit.record_many(user_id, "product.update", "product", updated)
