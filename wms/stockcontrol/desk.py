@@ -70,14 +70,15 @@ def counts_create() -> ResponseReturnValue:
         req = tasks.TaskRequest(
             source=form.get("source", ""),
             zone=form.get("zone", ""),
-            days=fields.integer(form.get("days"), "Days", minimum=1, default=30) or 30,
+            days=fields.integer(form.get("days"), _("Days"), minimum=1, default=30) or 30,
             codes=form.get("codes", "")[:20_000],
-            tolerance_units=fields.integer(form.get("tolerance_units"), "Tolerance in units") or 0,
+            tolerance_units=fields.integer(form.get("tolerance_units"), _("Tolerance in units"))
+            or 0,
             tolerance_pct=fields.integer(
-                form.get("tolerance_pct"), "Tolerance in percent", maximum=100
+                form.get("tolerance_pct"), _("Tolerance in percent"), maximum=100
             )
             or 0,
-            note=fields.text(form.get("note"), "The note", max_len=200),
+            note=fields.text(form.get("note"), _("The note"), max_len=200),
         )
         created = tasks.create_tasks(req, current_user.id)
     except fields.FieldError as error:
@@ -210,7 +211,7 @@ def adjust_post() -> ResponseReturnValue:
     form = request.form
     try:
         qty = fields.required_integer(
-            form.get("qty"), "The quantity", minimum=1, maximum=adjustments.MAX_QTY
+            form.get("qty"), _("The quantity"), minimum=1, maximum=adjustments.MAX_QTY
         )
         adjustment = adjustments.adjust_stock(
             adjustments.AdjustmentRequest(
