@@ -159,10 +159,16 @@ def format_decimal(value: int | float | Decimal, pattern: str) -> str:
     return babel_numbers.format_decimal(value, pattern, locale=_locale())
 
 
-def format_percent(value: float | Decimal | None) -> str:
+def format_percent(value: float | Decimal | None, decimals: int | None = None) -> str:
+    """``20%`` / ``20 %``; with ``decimals``, always that many (``20.0%``, ``20,0 %``)."""
     if value is None:
         return ""
-    return babel_numbers.format_percent(value, locale=_locale())
+    locale = _locale()
+    if decimals is None:
+        return babel_numbers.format_percent(value, locale=locale)
+    pattern = babel_numbers.parse_pattern(locale.percent_formats[None].pattern)
+    pattern.frac_prec = (decimals, decimals)
+    return babel_numbers.format_percent(value, pattern, locale=locale)
 
 
 def format_money(amount: Any, currency: str) -> str:

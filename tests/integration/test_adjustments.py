@@ -91,7 +91,7 @@ def test_damaged_units_move_to_quarantine_and_stop_being_sellable(
         quarantine=quarantine.code,
     )
     assert response.status_code == 302
-    assert "1 reserved unit(s) went back to the waiting queue." in text(
+    assert "1 reserved unit went back to the waiting queue." in text(
         client.get(response.headers["Location"])
     )
     with app.app_context():

@@ -11,17 +11,47 @@ from flask_login import current_user
 from wms.auth.decorators import role_required
 from wms.base.clock import today
 from wms.base.errors import DomainError, InvalidInput
+from wms.base.i18n import N_, Joined, Text, _, n_, text
 from wms.base.numbers import order_number, rma_number
 from wms.core.models import Order
 from wms.database import commit_early
 from wms.extensions import db
 from wms.returns import prints
-from wms.returns.models import Decision, LabelStatus, ReturnReason, ReturnStatus, Wish
+from wms.returns.models import (
+    GRADE_LABELS,
+    LABEL_STATUS_LABELS,
+    OUTCOME_LABELS,
+    RETURN_STATUS_LABELS,
+    WISH_LABELS,
+    Decision,
+    LabelStatus,
+    ReturnReason,
+    ReturnStatus,
+    Wish,
+    label_of,
+)
 from wms.returns.queries import queues, report, rmas
 from wms.returns.routes import bp
 from wms.returns.services import authorisations, decisions, dispositions, labels
 
-QUEUE_TITLES = {"rework": "Rework", "quarantine": "Quarantine", "exceptions": "Exceptions"}
+QUEUE_TITLES = {
+    "rework": N_("Rework"),
+    "quarantine": N_("Quarantine"),
+    "exceptions": N_("Exceptions"),
+}
+QUEUE_HEADINGS = {
+    "rework": N_("Rework queue"),
+    "quarantine": N_("Quarantine queue"),
+    "exceptions": N_("Exceptions queue"),
+}
+# The words for stored values, for the desk's templates (shown with _()).
+WORDS = {
+    "status": RETURN_STATUS_LABELS,
+    "label": LABEL_STATUS_LABELS,
+    "wish": WISH_LABELS,
+    "grade": GRADE_LABELS,
+    "outcome": OUTCOME_LABELS,
+}
 
 
 @bp.get("/")
@@ -43,6 +73,8 @@ def index() -> ResponseReturnValue:
         counts=counts,
         queue_counts=queues.queue_counts(),
         order_number=order_number,
+        words=WORDS,
+        label_of=label_of,
     )
 
 
@@ -57,7 +89,7 @@ def new() -> ResponseReturnValue:
         return _new_form(order, {})
     lines, seen = _lines_from_form()
     if not lines:
-        return _new_form(order, request.form, "Give a quantity for at least one line."), 422
+        return _new_form(order, request.form, _("Give a quantity for at least one line.")), 422
     result = authorisations.authorise_return(
         authorisations.NewReturn(
             order_id=order.id, lines=tuple(lines), note=request.form.get("note", "").strip()
@@ -66,11 +98,14 @@ def new() -> ResponseReturnValue:
         seen=seen,
     )
     rma = authorisations.get_return(result.rma_id)
-    flash(f"{rma.number} authorised for order {order.number}.", "ok")
+    flash(
+        text(_("%(rma)s authorised for order %(order)s.", rma=rma.number, order=order.number)),
+        "ok",
+    )
     return redirect(url_for("returns.show", rma_id=rma.id))
 
 
-def _new_form(order: Order, form: object, error: str = "") -> str:
+def _new_form(order: Order, form: object, error: Text | str = "") -> str:
     return render_template(
         "returns/new.html",
         order=order,
@@ -79,6 +114,8 @@ def _new_form(order: Order, form: object, error: str = "") -> str:
         error=error,
         reasons=authorisations.REASON_WORDS,
         wishes=[w.value for w in Wish],
+        words=WORDS,
+        label_of=label_of,
     )
 
 
@@ -92,7 +129,7 @@ def _lines_from_form() -> tuple[list[authorisations.NewReturnLine], dict[str, in
         if not raw or raw == "0":
             continue
         if not raw.isdigit():
-            raise InvalidInput(f"Line {n + 1}: the quantity is a whole number.")
+            raise InvalidInput(_("Line %(line)s: the quantity is a whole number.", line=n + 1))
         shown = form.get(f"returnable_{n}", "").strip()
         if shown.isdigit():
             seen[form.get(f"sku_{n}", "")] = int(shown)
@@ -118,7 +155,10 @@ def show(rma_id: int) -> ResponseReturnValue:
         reasons=authorisations.REASON_WORDS,
         decisions=decisions.DECISION_WORDS,
         label_statuses=LabelStatus,
+        scrap_reasons=dispositions.SCRAP_REASONS,
         order_number=order_number,
+        words=WORDS,
+        label_of=label_of,
     )
 
 
@@ -130,9 +170,18 @@ def label_buy(rma_id: int) -> ResponseReturnValue:
         rma_id, request.form.get("format", "PDF_4x6"), commit_early, current_user.id
     )
     if rma.label_status == LabelStatus.BOUGHT:
-        flash(f"Return label bought: {rma.carrier} {rma.tracking_number}.", "ok")
+        flash(
+            text(
+                _(
+                    "Return label bought: %(carrier)s %(tracking)s.",
+                    carrier=rma.carrier,
+                    tracking=rma.tracking_number,
+                )
+            ),
+            "ok",
+        )
     else:
-        flash(f"No label yet: {rma.label_error} Try again.", "error")
+        flash(text(_("No label yet: %(error)s Try again.", error=rma.label_error)), "error")
     return redirect(url_for("returns.show", rma_id=rma_id))
 
 
@@ -144,9 +193,9 @@ def label_release(rma_id: int) -> ResponseReturnValue:
         message = labels.release_return_label(rma_id, commit_early, current_user.id)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(text(error.message), "error")
         return redirect(url_for("returns.show", rma_id=rma_id))
-    flash(message, "ok")
+    flash(text(message), "ok")
     return redirect(url_for("returns.show", rma_id=rma_id))
 
 
@@ -173,7 +222,7 @@ def slip(rma_id: int) -> ResponseReturnValue:
 @role_required("supervisor")
 def cancel(rma_id: int) -> ResponseReturnValue:
     rma = authorisations.cancel_return(rma_id, user_id=current_user.id)
-    flash(f"{rma.number} cancelled.", "ok")
+    flash(text(_("%(rma)s cancelled.", rma=rma.number)), "ok")
     return redirect(url_for("returns.show", rma_id=rma_id))
 
 
@@ -187,11 +236,19 @@ def decide(line_id: int) -> ResponseReturnValue:
         note=request.form.get("note", ""),
         exchange_sku=request.form.get("exchange_sku", ""),
     )
-    words = decisions.DECISION_WORDS[Decision(line.decision)]
-    message = f"Line {line.line_no}: {words} for {line.decision_qty} unit(s)."
+    words = _(decisions.DECISION_WORDS[Decision(line.decision)])
+    message: Text = n_(
+        "Line %(line)s: %(decision)s for %(num)s unit.",
+        "Line %(line)s: %(decision)s for %(num)s units.",
+        line.decision_qty or 0,
+        line=line.line_no,
+        decision=words,
+    )
     if line.exchange_order_id:
-        message += f" New order {order_number(line.exchange_order_id)}."
-    flash(message, "ok")
+        message = Joined(
+            [message, _("New order %(order)s.", order=order_number(line.exchange_order_id))]
+        )
+    flash(text(message), "ok")
     return redirect(url_for("returns.show", rma_id=line.rma_id))
 
 
@@ -208,6 +265,9 @@ def queue_page() -> ResponseReturnValue:
         "returns/queues.html",
         kind=kind,
         titles=QUEUE_TITLES,
+        headings=QUEUE_HEADINGS,
+        words=WORDS,
+        label_of=label_of,
         rows=queues.queue(kind),
         unknown=queues.unknown_items() if kind == "exceptions" else [],
         counts=queues.queue_counts(),
@@ -220,7 +280,7 @@ def _queued_units() -> tuple[int, int, int]:
     """The place, the product and how many units of them the form names."""
     raw = request.form.get("qty", "").strip()
     if not raw.isdigit():
-        raise InvalidInput("Give the number of units.")
+        raise InvalidInput(_("Give the number of units."))
     location_id = request.form.get("location_id", type=int) or 0
     product_id = request.form.get("product_id", type=int) or 0
     return location_id, product_id, int(raw)
@@ -237,7 +297,17 @@ def _held() -> int | None:
 def release() -> ResponseReturnValue:
     location_id, product_id, qty = _queued_units()
     target = dispositions.release_units(location_id, product_id, qty, current_user.id, _held())
-    flash(f"{qty} unit(s) released to {target.code}; waiting orders were served first.", "ok")
+    flash(
+        text(
+            n_(
+                "%(num)s unit released to %(location)s; waiting orders were served first.",
+                "%(num)s units released to %(location)s; waiting orders were served first.",
+                qty,
+                location=target.code,
+            )
+        ),
+        "ok",
+    )
     return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
 
 
@@ -249,7 +319,18 @@ def scrap() -> ResponseReturnValue:
     if reason == "Other":
         reason = request.form.get("other", "").strip() or ""
     dispositions.scrap_units(location_id, product_id, qty, reason, current_user.id, _held())
-    flash(f"{qty} unit(s) scrapped: {reason}.", "ok")
+    shown = _(reason) if reason in dispositions.SCRAP_REASONS else reason
+    flash(
+        text(
+            n_(
+                "%(num)s unit scrapped: %(reason)s.",
+                "%(num)s units scrapped: %(reason)s.",
+                qty,
+                reason=shown,
+            )
+        ),
+        "ok",
+    )
     return redirect(url_for("returns.queue_page", kind=request.form.get("kind", "quarantine")))
 
 
@@ -257,7 +338,7 @@ def scrap() -> ResponseReturnValue:
 @role_required("supervisor")
 def resolve(item_id: int) -> ResponseReturnValue:
     dispositions.settle_unknown(item_id, request.form.get("note", ""), current_user.id)
-    flash("Marked as dealt with.", "ok")
+    flash(text(_("Marked as dealt with.")), "ok")
     return redirect(url_for("returns.queue_page", kind="exceptions"))
 
 

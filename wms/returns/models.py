@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -78,6 +79,40 @@ class LabelStatus(StrEnum):
 
 
 # Stored words as people read them (shown with ``_()``).
+RETURN_STATUS_LABELS = {
+    ReturnStatus.AUTHORISED: N_("authorised"),
+    ReturnStatus.RECEIVING: N_("receiving"),
+    ReturnStatus.RECEIVED: N_("received"),
+    ReturnStatus.CLOSED: N_("closed"),
+    ReturnStatus.CANCELLED: N_("cancelled"),
+}
+LABEL_STATUS_LABELS = {
+    LabelStatus.NONE: N_("no label"),
+    LabelStatus.BUYING: N_("label being bought"),
+    LabelStatus.BOUGHT: N_("label bought"),
+    LabelStatus.FAILED: N_("label failed"),
+    LabelStatus.UNCERTAIN: N_("label not confirmed"),
+    LabelStatus.RELEASED: N_("label released"),
+}
+WISH_LABELS = {Wish.REFUND: N_("refund"), Wish.EXCHANGE: N_("exchange")}
+GRADE_LABELS = {
+    Grade.RESELLABLE: N_("resellable"),
+    Grade.REWORK: N_("rework"),
+    Grade.DAMAGED: N_("damaged"),
+    Grade.NOT_OURS: N_("not ours"),
+}
+OUTCOME_LABELS = {
+    "released": N_("released"),
+    "scrapped": N_("scrapped"),
+    "resolved": N_("dealt with"),
+}
+
+
+def label_of(labels: dict[Any, str], value: str | None) -> str:
+    """The words for a stored value, to show with ``_()`` (the value itself if unknown)."""
+    return labels.get(value, value or "")
+
+
 DECISION_LABELS = {
     Decision.REFUND: N_("refund"),
     Decision.EXCHANGE: N_("exchange"),
@@ -129,6 +164,11 @@ class ReturnAuthorisation(db.Model):
         Index("ix_return_authorisations_tracking", "tracking_number"),
         Index("ix_return_authorisations_created_at", "created_at"),
     )
+
+    @property
+    def status_label(self) -> str:
+        """The status in words to show with ``_()``."""
+        return label_of(RETURN_STATUS_LABELS, self.status)
 
     @property
     def number(self) -> str:

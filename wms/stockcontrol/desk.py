@@ -241,8 +241,8 @@ def adjust_post() -> ResponseReturnValue:
             [
                 done,
                 n_(
-                    "%(num)s reserved unit(s) went back to the waiting queue.",
-                    "%(num)s reserved unit(s) went back to the waiting queue.",
+                    "%(num)s reserved unit went back to the waiting queue.",
+                    "%(num)s reserved units went back to the waiting queue.",
                     adjustment.qty_requeued,
                 ),
             ]

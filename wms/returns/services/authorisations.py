@@ -19,6 +19,7 @@ from wms.base.errors import (
     ReturnNotFound,
     UnknownCode,
 )
+from wms.base.i18n import N_, _, n_
 from wms.base.numbers import order_id_from_number, order_number, rma_id_from_number, rma_number
 from wms.channels import outbox
 from wms.core import stock
@@ -42,12 +43,12 @@ rl_t = ReturnLine.__table__
 ol_t = OrderLine.__table__
 
 REASON_WORDS = {
-    ReturnReason.DAMAGED_IN_TRANSIT: "Damaged in transit",
-    ReturnReason.DEFECTIVE: "Defective",
-    ReturnReason.WRONG_ITEM: "Wrong item sent",
-    ReturnReason.NOT_AS_DESCRIBED: "Not as described",
-    ReturnReason.CHANGED_MIND: "Changed mind",
-    ReturnReason.OTHER: "Other",
+    ReturnReason.DAMAGED_IN_TRANSIT: N_("Damaged in transit"),
+    ReturnReason.DEFECTIVE: N_("Defective"),
+    ReturnReason.WRONG_ITEM: N_("Wrong item sent"),
+    ReturnReason.NOT_AS_DESCRIBED: N_("Not as described"),
+    ReturnReason.CHANGED_MIND: N_("Changed mind"),
+    ReturnReason.OTHER: N_("Other"),
 }
 
 
@@ -154,8 +155,11 @@ def _check_unchanged(
         now = order_lines.get(product.id, (0, 0))[1] if product else returnable
         if now != returnable:
             raise Conflict(
-                f"A return for {order.number} was authorised meanwhile: look at its returns "
-                "before authorising another."
+                _(
+                    "A return for %(order)s was authorised meanwhile: look at its returns "
+                    "before authorising another.",
+                    order=order.number,
+                )
             ).with_code("changed_meanwhile")
 
 
@@ -184,9 +188,9 @@ def _insert_lines(rma_id: int, new: NewReturn, ids: dict[str, tuple[int, int]]) 
 def _order_for(order_id: int, channel_id: int | None) -> Order:
     order = db.session.get(Order, order_id)
     if order is None or (channel_id is not None and order.channel_id != channel_id):
-        raise ReturnNotFound(f"There is no order {order_number(order_id)}.").with_code(
-            "order_not_found"
-        )
+        raise ReturnNotFound(
+            _("There is no order %(order)s.", order=order_number(order_id))
+        ).with_code("order_not_found")
     return order
 
 
@@ -200,7 +204,7 @@ def _existing(channel_id: int, external_id: str, fingerprint: str) -> int | None
         return None
     if row.body_hash != fingerprint:
         raise Conflict(
-            f"Return {external_id} was already sent with different contents.",
+            _("Return %(ref)s was already sent with different contents.", ref=external_id),
             external_id=external_id,
         ).with_code("idempotency_conflict")
     return int(row.id)
@@ -208,25 +212,31 @@ def _existing(channel_id: int, external_id: str, fingerprint: str) -> int | None
 
 def _check_lines(new: NewReturn) -> dict[str, Product]:
     if not new.lines:
-        raise InvalidInput("A return needs at least one line.")
+        raise InvalidInput(_("A return needs at least one line."))
     skus = [ln.sku for ln in new.lines]
     if len(set(skus)) != len(skus):
-        raise InvalidInput("Each product may appear on one line of a return only.")
+        raise InvalidInput(_("Each product may appear on one line of a return only."))
     for ln in new.lines:
         if ln.qty <= 0:
-            raise InvalidInput(f"{ln.sku}: the quantity must be above zero.")
+            raise InvalidInput(_("%(sku)s: the quantity must be above zero.", sku=ln.sku))
         if ln.reason not in {r.value for r in ReturnReason}:
-            raise InvalidInput(f"{ln.sku}: {ln.reason!r} is not a return reason.")
+            raise InvalidInput(
+                _(
+                    "%(sku)s: '%(reason)s' is not a return reason.",
+                    sku=ln.sku,
+                    reason=ln.reason,
+                )
+            )
         if ln.wish not in {w.value for w in Wish}:
-            raise InvalidInput(f"{ln.sku}: the customer's wish is refund or exchange.")
+            raise InvalidInput(_("%(sku)s: the customer's wish is refund or exchange.", sku=ln.sku))
     products = {
         p.sku: p for p in db.session.scalars(select(Product).where(Product.sku.in_(set(skus))))
     }
     unknown = sorted(set(skus) - set(products))
     if unknown:
-        raise InvalidInput(f"Unknown SKU: {', '.join(unknown)}.", skus=unknown).with_code(
-            "unknown_sku"
-        )
+        raise InvalidInput(
+            _("Unknown SKU: %(skus)s.", skus=", ".join(unknown)), skus=unknown
+        ).with_code("unknown_sku")
     return products
 
 
@@ -263,7 +273,7 @@ def _insert(order: Order, new: NewReturn, user_id: int | None) -> int | None:
 def get_return(rma_id: int, channel_id: int | None = None) -> ReturnAuthorisation:
     rma = db.session.get(ReturnAuthorisation, rma_id)
     if rma is None or (channel_id is not None and rma.channel_id != channel_id):
-        raise ReturnNotFound(f"There is no return {rma_number(rma_id)}.")
+        raise ReturnNotFound(_("There is no return %(rma)s.", rma=rma_number(rma_id)))
     return rma
 
 
@@ -323,14 +333,21 @@ def _open_return_of_order(order_id: int) -> ReturnAuthorisation | None:
     if len(found) > 1:
         numbers = ", ".join(r.number for r in found)
         raise InvalidInput(
-            f"{order_number(order_id)} has {len(found)} open returns ({numbers}). "
-            "Scan the RMA number."
+            n_(
+                "%(order)s has %(num)s open returns (%(rmas)s). Scan the RMA number.",
+                "%(order)s has %(num)s open returns (%(rmas)s). Scan the RMA number.",
+                len(found),
+                order=order_number(order_id),
+                rmas=numbers,
+            )
         ).with_code("ambiguous_return")
     if found:
         return found[0]
     if db.session.get(Order, order_id) is None:
         return None
-    raise ReturnClosed(f"{order_number(order_id)} has no open return authorisation.")
+    raise ReturnClosed(
+        _("%(order)s has no open return authorisation.", order=order_number(order_id))
+    )
 
 
 # ------------------------------------------------------------------- cancel
@@ -353,7 +370,13 @@ def cancel_return(
     if done.rowcount != 1:
         if rma.status == ReturnStatus.CANCELLED:
             return rma  # cancelled by a call at the same moment: the same answer
-        raise ReturnClosed(f"{rma.number} is {rma.status}: units have come back, so it stays.")
+        raise ReturnClosed(
+            _(
+                "%(rma)s is %(status)s: units have come back, so it stays.",
+                rma=rma.number,
+                status=_(rma.status_label),
+            )
+        )
     outbox.emit(
         "return.cancelled",
         rma.channel_id,

@@ -7,12 +7,19 @@ from sqlalchemy import select, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import AlreadyDecided, InvalidInput, ReturnClosed
+from wms.base.i18n import N_, _
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.extensions import db
 from wms.inventory.models import Product
 from wms.orders.services import NewLine, NewOrder, accept_order
-from wms.returns.models import Decision, ReturnAuthorisation, ReturnLine, ReturnStatus
+from wms.returns.models import (
+    DECISION_LABELS,
+    Decision,
+    ReturnAuthorisation,
+    ReturnLine,
+    ReturnStatus,
+)
 from wms.returns.schemas import event_of
 from wms.returns.services.authorisations import lock_return
 
@@ -20,10 +27,10 @@ rl_t = ReturnLine.__table__
 rma_t = ReturnAuthorisation.__table__
 
 DECISION_WORDS = {
-    Decision.REFUND: "Refund",
-    Decision.EXCHANGE: "Exchange",
-    Decision.STORE_CREDIT: "Store credit",
-    Decision.REJECTED: "Rejected",
+    Decision.REFUND: N_("Refund"),
+    Decision.EXCHANGE: N_("Exchange"),
+    Decision.STORE_CREDIT: N_("Store credit"),
+    Decision.REJECTED: N_("Rejected"),
 }
 
 
@@ -39,14 +46,14 @@ def decide_line(
     """
     line = db.session.get(ReturnLine, line_id)
     if line is None:
-        raise InvalidInput("There is no such return line.")
+        raise InvalidInput(_("There is no such return line."))
     # After any cancel or receipt of this return under way, not beside it.
     rma = lock_return(line.rma_id)
     assert rma is not None
     if not rma.takes_decisions:
-        raise ReturnClosed(f"{rma.number} is cancelled.")
+        raise ReturnClosed(_("%(rma)s is cancelled.", rma=rma.number))
     if decision not in {d.value for d in Decision}:
-        raise InvalidInput("Choose refund, exchange, store credit or rejection.")
+        raise InvalidInput(_("Choose refund, exchange, store credit or rejection."))
     _take(line, decision, note, user_id)
     if decision == Decision.EXCHANGE:
         line.exchange_order_id = _exchange_order(rma, line, line.decision_qty, exchange_sku)
@@ -86,17 +93,25 @@ def _take(line: ReturnLine, decision: str, note: str, user_id: int) -> None:
         return
     if line.decision is not None:
         raise AlreadyDecided(
-            f"Line {line.line_no} of {line.rma.number} is already decided: {line.decision}."
+            _(
+                "Line %(line)s of %(rma)s is already decided: %(decision)s.",
+                line=line.line_no,
+                rma=line.rma.number,
+                decision=_(DECISION_LABELS.get(Decision(line.decision), line.decision)),
+            )
         )
     raise InvalidInput(
-        f"Nothing of {line.product.sku} has come back yet; only a rejection can be recorded."
+        _(
+            "Nothing of %(sku)s has come back yet; only a rejection can be recorded.",
+            sku=line.product.sku,
+        )
     )
 
 
 def _exchange_order(rma: ReturnAuthorisation, line: ReturnLine, qty: int, sku: str) -> int:
     sku = sku.strip() or line.product.sku
     if db.session.scalar(select(Product.id).where(Product.sku == sku)) is None:
-        raise InvalidInput(f"There is no product {sku} to exchange for.")
+        raise InvalidInput(_("There is no product %(sku)s to exchange for.", sku=sku))
     original = rma.order
     accepted = accept_order(
         rma.channel_id,

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput
+from wms.base.i18n import N_, _
 from wms.base.numbers import rma_number
 from wms.core import backorders
 from wms.core.ledger import NotEnoughStock, Reason, move_stock
@@ -26,13 +27,14 @@ from wms.receiving.services import routing
 from wms.returns.models import ReturnItem
 from wms.returns.queries.queues import QUEUE_KINDS
 
+# Kept as written with the scrapped items; shown with _() on the desk.
 SCRAP_REASONS = (
-    "Damaged beyond repair",
-    "Defective",
-    "Missing parts",
-    "Hygiene: opened",
-    "Not ours, cannot go back",
-    "Other",
+    N_("Damaged beyond repair"),
+    N_("Defective"),
+    N_("Missing parts"),
+    N_("Hygiene: opened"),
+    N_("Not ours, cannot go back"),
+    N_("Other"),
 )
 items_t = ReturnItem.__table__
 
@@ -50,7 +52,7 @@ def release_units(
     """
     source = _queue_location(location_id)
     _check_qty(source, product_id, qty, held)
-    target, _ = routing.suggest_bin(product_id, qty)
+    target, _reason = routing.suggest_bin(product_id, qty)
     for reference, units in _settle(source, product_id, qty, "released", "", user_id):
         move_stock(product_id, units, source, target, Reason.RELEASE, reference, user_id)
     backorders.serve_waiting(product_id)
@@ -81,7 +83,7 @@ def scrap_units(
     _check_qty(source, product_id, qty, held)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say why the units are scrapped.")
+        raise InvalidInput(_("Say why the units are scrapped."))
     for reference, units in _settle(source, product_id, qty, "scrapped", reason, user_id):
         move_stock(product_id, units, source, None, Reason.SCRAP, reference, user_id)
     audit.record(
@@ -109,20 +111,20 @@ def settle_unknown(item_id: int, note: str, user_id: int) -> None:
         )
     )
     if done.rowcount != 1:
-        raise Conflict("That item was already dealt with.")
+        raise Conflict(_("That item was already dealt with."))
     audit.record(user_id, "returns.resolved", "return_item", item_id, note=note[:200])
 
 
 def _queue_location(location_id: int) -> Location:
     location = db.session.get(Location, location_id)
     if location is None or location.kind not in QUEUE_KINDS:
-        raise InvalidInput("That is not a rework, quarantine or exceptions location.")
+        raise InvalidInput(_("That is not a rework, quarantine or exceptions location."))
     return location
 
 
 def _check_qty(source: Location, product_id: int, qty: int, held: int | None) -> None:
     if qty <= 0:
-        raise InvalidInput("Give a quantity above zero.")
+        raise InvalidInput(_("Give a quantity above zero."))
     # The row is locked so what it holds is still so when the units move.
     on_hand = db.session.scalar(
         for_update(
@@ -133,12 +135,22 @@ def _check_qty(source: Location, product_id: int, qty: int, held: int | None) ->
     )
     if held is not None and (on_hand or 0) != held:
         raise Conflict(
-            f"{source.code} now holds {on_hand or 0} of that product, not the {held} shown: "
-            "reload the queue and look again."
+            _(
+                "%(location)s now holds %(now)s of that product, not the %(held)s shown: "
+                "reload the queue and look again.",
+                location=source.code,
+                now=on_hand or 0,
+                held=held,
+            )
         ).with_code("changed_meanwhile")
     if (on_hand or 0) < qty:
         raise NotEnoughStock(
-            f"{source.code} holds {on_hand or 0} of that product, not {qty}.",
+            _(
+                "%(location)s holds %(held)s of that product, not %(qty)s.",
+                location=source.code,
+                held=on_hand or 0,
+                qty=qty,
+            ),
             location=source.code,
         )
 
@@ -175,7 +187,9 @@ def _settle(
             .values(settled_at=utcnow(), settled_by=user_id, outcome=outcome, outcome_note=note)
         )
         if done.rowcount != len(taken):
-            raise Conflict("Someone else dealt with these units meanwhile. Reload and try again.")
+            raise Conflict(
+                _("Someone else dealt with these units meanwhile. Reload and try again.")
+            )
     moves = [(rma_number(rma_id), units) for rma_id, units in sorted(per_rma.items())]
     if left:
         moves.append((f"{outcome} at {source.code}", left))

@@ -23,6 +23,7 @@ from sqlalchemy import or_, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput, LabelInProgress, ReturnClosed
+from wms.base.i18n import Text, _, as_written, n_
 from wms.base.money import to_minor
 from wms.carriers import (
     LABEL_FORMATS,
@@ -130,14 +131,20 @@ def issue_return_label(
 def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
     """Take the RMA's label attempt; None when its label is already bought."""
     if label_format not in LABEL_FORMATS:
-        raise InvalidInput(f"A label is {' or '.join(LABEL_FORMATS)}.")
+        raise InvalidInput(_("A label is %(formats)s.", formats=" / ".join(LABEL_FORMATS)))
     rma = db.session.get(ReturnAuthorisation, rma_id)
     if rma is None:
-        raise InvalidInput("There is no such return.")
+        raise InvalidInput(_("There is no such return."))
     if rma.has_label:
         return None
     if rma.is_closed:
-        raise ReturnClosed(f"{rma.number} is {rma.status}; it needs no label.")
+        raise ReturnClosed(
+            _(
+                "%(rma)s is %(status)s; it needs no label.",
+                rma=rma.number,
+                status=_(rma.status_label),
+            )
+        )
     key = f"return-{rma.number}"
     look_only = not _repeatable() and _unknown(rma, utcnow())
     if look_only:
@@ -146,7 +153,9 @@ def claim_label(rma_id: int, label_format: str) -> LabelJob | None:
         db.session.refresh(rma)
         if rma.label_status == LabelStatus.BOUGHT:
             return None  # bought by the attempt we waited for
-        raise LabelInProgress(f"The label for {rma.number} is being bought; wait a moment.")
+        raise LabelInProgress(
+            _("The label for %(rma)s is being bought; wait a moment.", rma=rma.number)
+        )
     return LabelJob(
         rma_id=rma.id,
         key=key,
@@ -260,34 +269,45 @@ def record_label(rma_id: int, outcome: Label | CarrierError | None, user_id: int
     )
 
 
-def unconfirmed_sentence(rma: ReturnAuthorisation, now: datetime | None = None) -> str:
+def unconfirmed_sentence(rma: ReturnAuthorisation, now: datetime | None = None) -> Text:
     now = now or utcnow()
     due = (rma.label_attempt_at or now) + release_after()
-    later = (
-        "it can be released now"
-        if due <= now
-        else f"it can be released in {max(1, -(-int((due - now).total_seconds()) // 60))} min"
-    )
-    return (
-        f"The carrier has not confirmed the return label of {rma.number} yet, so no other is "
-        f"bought: try again in a minute to look for it ({later} if the carrier never shows it)."
+    if due <= now:
+        return _(
+            "The carrier has not confirmed the return label of %(rma)s yet, so no other is "
+            "bought: try again in a minute to look for it (it can be released now if the "
+            "carrier never shows it).",
+            rma=rma.number,
+        )
+    minutes = max(1, -(-int((due - now).total_seconds()) // 60))
+    return n_(
+        "The carrier has not confirmed the return label of %(rma)s yet, so no other is "
+        "bought: try again in a minute to look for it (it can be released in %(num)s min if "
+        "the carrier never shows it).",
+        "The carrier has not confirmed the return label of %(rma)s yet, so no other is "
+        "bought: try again in a minute to look for it (it can be released in %(num)s min if "
+        "the carrier never shows it).",
+        minutes,
+        rma=rma.number,
     )
 
 
 def _mark_uncertain(rma: ReturnAuthorisation) -> None:
     if rma.label_status in (LabelStatus.BUYING, LabelStatus.UNCERTAIN):
         rma.label_status = LabelStatus.UNCERTAIN
-        rma.label_error = unconfirmed_sentence(rma)[:300]
+        rma.label_error = as_written(unconfirmed_sentence(rma))[:300]
 
 
-def release_return_label(rma_id: int, commit_early: Commit, user_id: int | None) -> str:
+def release_return_label(rma_id: int, commit_early: Commit, user_id: int | None) -> Text:
     """A supervisor lets an unconfirmed return label be bought again, after one last look."""
     rma = db.session.get(ReturnAuthorisation, rma_id)
     if rma is None:
-        raise InvalidInput("There is no such return.")
+        raise InvalidInput(_("There is no such return."))
     now = utcnow()
     if not _unknown(rma, now):
-        raise Conflict(f"The return label of {rma.number} is not waiting for the carrier.")
+        raise Conflict(
+            _("The return label of %(rma)s is not waiting for the carrier.", rma=rma.number)
+        )
     if (rma.label_attempt_at or now) + release_after() > now:
         raise Conflict(unconfirmed_sentence(rma, now)).with_code("release_too_early")
     job = claim_label(rma_id, rma.label_format or "PDF_4x6")
@@ -295,7 +315,10 @@ def release_return_label(rma_id: int, commit_early: Commit, user_id: int | None)
     outcome = purchase(job) if job is not None else None
     if isinstance(outcome, Label):
         record_label(rma_id, outcome, user_id)
-        return f"The carrier has the return label of {rma.number} after all: it is on record now."
+        return _(
+            "The carrier has the return label of %(rma)s after all: it is on record now.",
+            rma=rma.number,
+        )
     released = db.session.execute(
         update(rma_t)
         .where(
@@ -306,9 +329,11 @@ def release_return_label(rma_id: int, commit_early: Commit, user_id: int | None)
         .values(label_status=LabelStatus.RELEASED, label_error="")
     )
     if released.rowcount != 1:
-        raise Conflict(f"The return label of {rma.number} changed meanwhile; look at it again.")
+        raise Conflict(
+            _("The return label of %(rma)s changed meanwhile; look at it again.", rma=rma.number)
+        )
     audit.record(user_id, "return.label_released", "return", rma.number)
-    return f"{rma.number} may buy its return label again."
+    return _("%(rma)s may buy its return label again.", rma=rma.number)
 
 
 def customer_address(ship_to: dict[str, Any], email: str) -> Address:
