@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Float, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms.base.clock import utcnow
+from wms.base.i18n import N_
 from wms.extensions import db
 
 
@@ -29,12 +30,21 @@ DEFAULT_THRESHOLDS = {
     AlertKind.BACKORDER_RATE: 15.0,
 }
 
+# What each threshold counts, marked for the catalog: show it with ``_()``.
 UNITS = {
-    AlertKind.LOW_STOCK: "days of cover",
-    AlertKind.BACKLOG_AGE: "days",
-    AlertKind.DOCK_DWELL: "hours",
-    AlertKind.PREORDER_SUPPLY: "units short",
+    AlertKind.LOW_STOCK: N_("days of cover"),
+    AlertKind.BACKLOG_AGE: N_("days"),
+    AlertKind.DOCK_DWELL: N_("hours"),
+    AlertKind.PREORDER_SUPPLY: N_("units short"),
     AlertKind.BACKORDER_RATE: "%",
+}
+# Each kind of alert as people call it, marked for the catalog: show it with ``_()``.
+ALERT_KIND_LABELS = {
+    AlertKind.LOW_STOCK: N_("low stock"),
+    AlertKind.BACKLOG_AGE: N_("backlog age"),
+    AlertKind.DOCK_DWELL: N_("dock dwell"),
+    AlertKind.PREORDER_SUPPLY: N_("preorder supply"),
+    AlertKind.BACKORDER_RATE: N_("backorder rate"),
 }
 
 

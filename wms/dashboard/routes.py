@@ -20,8 +20,9 @@ from flask_login import current_user
 
 from wms.auth.decorators import require_role_for_blueprint, role_required
 from wms.base.clock import utcnow
+from wms.base.i18n import Joined, _, n_
 from wms.dashboard import rules, services
-from wms.dashboard.models import UNITS
+from wms.dashboard.models import ALERT_KIND_LABELS, UNITS
 from wms.dashboard.queries import alerts, lists, tiles
 from wms.extensions import htmx
 
@@ -39,9 +40,12 @@ def _tile_context(name: str) -> dict[str, Any]:
         return {
             "data": data,
             "chart": rules.grouped_bars(
-                tiles.AGE_BUCKETS,
-                [rules.Series("lines", data.lines), rules.Series("units", data.units)],
-                "Waiting backorders by age",
+                [str(_(bucket)) for bucket in tiles.AGE_BUCKETS],
+                [
+                    rules.Series(str(_("lines")), data.lines),
+                    rules.Series(str(_("units")), data.units),
+                ],
+                str(_("Waiting backorders by age")),
                 width=420,
                 height=180,
             ),
@@ -54,8 +58,11 @@ def _tile_context(name: str) -> dict[str, Any]:
             "data": data,
             "chart": rules.grouped_bars(
                 [f"{h:02d}" for h in data.hours],
-                [rules.Series(label, values) for label, values in data.per_hour.items()],
-                "Units per hour today",
+                [
+                    rules.Series(str(_(tiles.FLOW_WORDS[label])), values)
+                    for label, values in data.per_hour.items()
+                ],
+                str(_("Units per hour today")),
                 width=640,
                 height=200,
             ),
@@ -67,7 +74,11 @@ def _tile_context(name: str) -> dict[str, Any]:
     if name == "exceptions":
         return {"data": tiles.exception_counts(now)}
     if name == "alerts":
-        return {"data": alerts.open_alerts()}
+        return {
+            "data": alerts.open_alerts(),
+            "describe": alerts.shown_message,
+            "kinds": ALERT_KIND_LABELS,
+        }
     abort(404)
 
 
@@ -125,6 +136,8 @@ def alert_history() -> ResponseReturnValue:
         page=number,
         thresholds=alerts.thresholds(),
         units=UNITS,
+        kinds=ALERT_KIND_LABELS,
+        describe=alerts.shown_message,
     )
 
 
@@ -132,7 +145,7 @@ def alert_history() -> ResponseReturnValue:
 @role_required("admin")
 def set_thresholds() -> ResponseReturnValue:
     services.set_thresholds(rules.read_thresholds(request.form), current_user.id)
-    flash("Thresholds saved; they apply from the next check.", "ok")
+    flash(_("Thresholds saved; they apply from the next check."), "ok")
     return redirect(url_for("dashboard.alert_history"))
 
 
@@ -141,5 +154,13 @@ def check_alerts() -> ResponseReturnValue:
     raised, cleared = services.evaluate_alerts()
     if htmx:
         return render_template("dashboard/_alerts.html", tile=_tile_context("alerts"), now=utcnow())
-    flash(f"{raised} alert(s) raised, {cleared} cleared.", "ok")
+    flash(
+        Joined(
+            [
+                n_("%(num)s alert raised.", "%(num)s alerts raised.", raised),
+                n_("%(num)s alert cleared.", "%(num)s alerts cleared.", cleared),
+            ]
+        ),
+        "ok",
+    )
     return redirect(url_for("dashboard.alert_history"))

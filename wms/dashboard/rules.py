@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from html import escape
 
 from wms.base.errors import InvalidInput
-from wms.dashboard.models import AlertKind
+from wms.base.i18n import _
+from wms.dashboard.models import ALERT_KIND_LABELS, AlertKind
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 
@@ -101,9 +102,12 @@ def read_thresholds(form: Mapping[str, str]) -> dict[str, tuple[float, bool]]:
             value = float(raw)
         except ValueError as exc:
             raise InvalidInput(
-                f"The threshold for {kind.value.replace('_', ' ')} must be a number."
+                _(
+                    "The threshold for %(kind)s must be a number.",
+                    kind=_(ALERT_KIND_LABELS[kind]),
+                )
             ) from exc
         if value < 0:
-            raise InvalidInput("Thresholds cannot be negative.")
+            raise InvalidInput(_("Thresholds cannot be negative."))
         values[kind.value] = (value, form.get(f"{kind.value}_enabled") == "on")
     return values

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wms.auth.decorators import require_role_for_blueprint, role_required
+from wms.base.i18n import _
 from wms.channels.models import OutboxStatus
 from wms.desk import queries, services
 
@@ -30,6 +31,9 @@ def outbox() -> ResponseReturnValue:
         events=queries.outbox_events(status),
         counts=queries.outbox_counts(),
         status=status,
+        shown_statuses=queries.SHOWN_STATUSES,
+        status_labels=queries.STATUS_LABELS,
+        empty_sentences=queries.NONE_IN_STATUS,
     )
 
 
@@ -37,5 +41,5 @@ def outbox() -> ResponseReturnValue:
 @role_required("admin")
 def outbox_retry(event_id: int) -> ResponseReturnValue:
     services.retry_event(event_id, current_user.id)
-    flash(f"Event {event_id} will be sent again.", "ok")
+    flash(_("Event %(id)s will be sent again.", id=event_id), "ok")
     return redirect(url_for("desk.outbox", status=OutboxStatus.FAILED))

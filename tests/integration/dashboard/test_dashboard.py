@@ -220,3 +220,56 @@ def test_every_exception_list_opens_and_exports(desk) -> None:  # type: ignore[n
         assert f"/dashboard/lists/{name}" in page
         assert client.get(f"/dashboard/lists/{name}").status_code == 200
         assert client.get(f"/dashboard/lists/{name}.csv").status_code == 200
+
+
+@pytest.fixture
+def french_desk(fresh_app: Flask):  # type: ignore[no-untyped-def]
+    make = Factories(fresh_app)
+    user = make.user(role="admin", username="dash-fr", language="fr")
+    client = fresh_app.test_client()
+    client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    return fresh_app, client, make, user
+
+
+def test_a_french_supervisor_reads_the_dashboard_in_french(french_desk) -> None:  # type: ignore[no-untyped-def]
+    app, client, make, _ = french_desk
+    product = make.product(sku="SKU-FR")
+    channel, _ = make.channel()
+    order_id = make.order(channel, [(product, 1234)])
+    age_lines(app, order_id, 9)
+    client.post("/dashboard/alerts/check")
+
+    page = client.get("/dashboard/").get_data(as_text=True)
+
+    assert (
+        "L’entrepôt aujourd’hui" in page and "Commandes en attente de stock par ancienneté" in page
+    )
+    assert "Unités par heure aujourd’hui" in page and "à préparer" in page
+    assert '<span data-figure="waiting-units">1\u202f234</span> unités en attente' in page
+    # the alert is told in French, with a French date, from the figures it keeps
+    assert "ancienneté des commandes en attente" in page
+    assert "1 ligne en attente de stock attend depuis plus de 7 jours" in page
+    for english in ("Floor today", "Backlog", "units waiting", "has waited", "Throughput"):
+        assert english not in page, english
+
+
+def test_a_french_supervisor_reads_lists_alerts_and_csv_headers_in_french(french_desk) -> None:  # type: ignore[no-untyped-def]
+    _app, client, make, _ = french_desk
+    product = make.product(sku="SKU-FR-L")
+    make.stock(product, make.location(code="B-FR"), 4)
+
+    ledger = client.get("/dashboard/lists/ledger?sku=SKU-FR-L").get_data(as_text=True)
+    assert "Registre des mouvements" in ledger and "stock d’ouverture" in ledger
+    assert "extérieur" in ledger and "Aucun résultat" not in ledger
+    csv_text = client.get("/dashboard/lists/ledger.csv?sku=SKU-FR-L").get_data(as_text=True)
+    assert csv_text.splitlines()[0] == "Quand,Qui,SKU,Unités,De,Vers,Motif,Référence"
+    # the CSV keeps the stored words (a file is read by other programs too)
+    assert ",opening," in csv_text
+
+    alerts = client.get("/dashboard/alerts").get_data(as_text=True)
+    assert "Seuils" in alerts and "Enregistrer les seuils" in alerts and "stock bas" in alerts
+    refused = client.post("/dashboard/alerts/thresholds", data={"low_stock_threshold": "beaucoup"})
+    assert refused.status_code == 422
+    assert "Le seuil « stock bas » doit être un nombre." in refused.get_data(as_text=True).replace(
+        "\u202f", " "
+    )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from wms.base.clock import iso, utcnow
+from wms.base.i18n import Text, _, n_
 from wms.base.numbers import order_number
 from wms.core.models import LaneAssignment, LineKind, Order, OrderLine, OrderStatus
 from wms.dashboard.models import DEFAULT_THRESHOLDS, Alert, AlertKind, AlertRule
 from wms.dashboard.queries import tiles
 from wms.extensions import db
+from wms.i18n import format_date, format_decimal, format_number, format_percent
 from wms.inventory.models import Product, ProductStock
 
 
@@ -99,7 +101,7 @@ def _backlog_age(days: float, now: datetime) -> list[Condition]:
             "backorders",
             f"{count} backorder line(s) have waited more than {days:g} days "
             f"(oldest since {oldest:%Y-%m-%d}).",
-            {"lines": int(count), "oldest": iso(oldest)},
+            {"lines": int(count), "oldest": iso(oldest), "threshold": days},
         )
     ]
 
@@ -122,7 +124,7 @@ def _dock_dwell(hours: float, now: datetime) -> list[Condition]:
             order_number(order_id),
             f"{order_number(order_id)} has waited in its lane for "
             f"{(now - first).total_seconds() / 3600:.0f} hours.",
-            {"since": iso(first)},
+            {"since": iso(first), "hours": round((now - first).total_seconds() / 3600)},
         )
         for order_id, first in rows
     ]
@@ -135,7 +137,12 @@ def _preorder_supply(margin: float, now: datetime) -> list[Condition]:
             row.sku,
             f"{row.sku}: {row.preordered} preordered but only {row.on_hand + row.inbound} "
             f"on hand or inbound before release on {row.release_on}.",
-            {"short": row.short, "release_on": iso(row.release_on)},
+            {
+                "short": row.short,
+                "release_on": iso(row.release_on),
+                "preordered": int(row.preordered),
+                "supply": int(row.on_hand + row.inbound),
+            },
         )
         for row in tiles.preorders()
         if row.short > margin
@@ -152,9 +159,67 @@ def _backorder_rate(percent: float, now: datetime) -> list[Condition]:
             "site",
             f"{rate:.1f}% of order lines were backordered in the last 7 days "
             f"(threshold {percent:g}%).",
-            {"rate": rate},
+            {"rate": rate, "threshold": percent},
         )
     ]
+
+
+def describe(kind: str, subject: str, details: dict[str, Any]) -> Text:
+    """What an alert says, from its figures, in the reader's language and number forms.
+
+    The record keeps the sentence as written (the channels read it in English); the
+    pages show this one."""
+    if kind == AlertKind.LOW_STOCK:
+        return _(
+            "%(sku)s: %(cover)s days of cover left (%(available)s available, "
+            "%(per_day)s sold a day).",
+            sku=subject,
+            cover=format_decimal(details["days_of_cover"], "#,##0.0"),
+            available=format_number(details["available"]),
+            per_day=format_decimal(details["per_day"], "#,##0.0"),
+        )
+    if kind == AlertKind.BACKLOG_AGE:
+        return n_(
+            "%(num)s backorder line has waited more than %(days)s days (since %(oldest)s).",
+            "%(num)s backorder lines have waited more than %(days)s days "
+            "(the oldest since %(oldest)s).",
+            details["lines"],
+            days=format_number(details["threshold"]),
+            oldest=format_date(datetime.fromisoformat(details["oldest"])),
+        )
+    if kind == AlertKind.DOCK_DWELL:
+        return n_(
+            "%(order)s has waited in its lane for %(num)s hour.",
+            "%(order)s has waited in its lane for %(num)s hours.",
+            details["hours"],
+            order=subject,
+        )
+    if kind == AlertKind.PREORDER_SUPPLY:
+        return _(
+            "%(sku)s: %(preordered)s preordered but only %(supply)s on hand or inbound "
+            "before release on %(day)s.",
+            sku=subject,
+            preordered=format_number(details["preordered"]),
+            supply=format_number(details["supply"]),
+            day=format_date(date.fromisoformat(details["release_on"])),
+        )
+    if kind == AlertKind.BACKORDER_RATE:
+        return _(
+            "%(rate)s of order lines were backordered in the last 7 days "
+            "(threshold %(threshold)s).",
+            rate=format_percent(details["rate"] / 100, 1),
+            threshold=format_percent(details["threshold"] / 100, 1),
+        )
+    raise KeyError(kind)
+
+
+def shown_message(alert: Alert) -> Text | str:
+    """An alert's words in the reader's language; an alert recorded before its figures were
+    kept reads as it was written."""
+    try:
+        return describe(alert.kind, alert.subject, alert.details or {})
+    except (KeyError, TypeError, ValueError):
+        return alert.message
 
 
 CHECKS = {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,9 +15,20 @@ from sqlalchemy.orm import aliased
 
 from wms.auth.models import User
 from wms.base.clock import utcnow
+from wms.base.i18n import N_, Text, _
 from wms.base.numbers import order_number
 from wms.channels.models import Channel
-from wms.core.models import Inbound, LineKind, Order, OrderLine, Priority
+from wms.core.models import (
+    INBOUND_KIND_LABELS,
+    INBOUND_STATUS_LABELS,
+    ORDER_STATUS_LABELS,
+    PRIORITY_LABELS,
+    Inbound,
+    LineKind,
+    Order,
+    OrderLine,
+    Priority,
+)
 from wms.extensions import db
 from wms.inventory.models import Location, Movement, Product
 from wms.picking.models import PickShortage
@@ -29,11 +41,52 @@ PAGE = 50
 CSV_MAX_ROWS = 200_000
 
 
+# Stored words (a status, a reason) as a person reads them; the CSV keeps the stored ones.
+PRIORITY_WORDS = {p.name.lower(): label for p, label in PRIORITY_LABELS.items()}
+ORDER_STATUS_WORDS = {str(s): label for s, label in ORDER_STATUS_LABELS.items()}
+INBOUND_STATUS_WORDS = {str(s): label for s, label in INBOUND_STATUS_LABELS.items()}
+INBOUND_KIND_WORDS = {str(k): label for k, label in INBOUND_KIND_LABELS.items()}
+LINE_KIND_WORDS = {
+    LineKind.STOCK.value: N_("from stock"),
+    LineKind.BACKORDER.value: N_("backorder"),
+    LineKind.PREORDER.value: N_("preorder"),
+}
+MOVEMENT_WORDS = {
+    "receive": N_("receipt"),
+    "cross_dock": N_("cross-dock"),
+    "putaway": N_("putaway"),
+    "quarantine": N_("quarantine"),
+    "pick": N_("pick"),
+    "pack": N_("packing"),
+    "ship": N_("shipment"),
+    "return": N_("return"),
+    "rework": N_("rework"),
+    "release": N_("release from quarantine"),
+    "scrap": N_("scrap"),
+    "count": N_("count"),
+    "adjust": N_("adjustment"),
+    "transfer": N_("transfer"),
+    "opening": N_("opening stock"),
+    "undo": N_("undo"),
+}
+LABEL_STATE_WORDS = {"failed": N_("refused"), "uncertain": N_("no answer")}
+DOCK_UNIT_WORDS = {
+    "on_dock": N_("on the dock"),
+    "confirmed": N_("confirmed"),
+    "undone": N_("undone"),
+}
+
+
 @dataclass(frozen=True)
 class Filter:
     name: str
     label: str
     choices: tuple[str, ...] = ()  # empty: free text
+    words: Mapping[str, str] = default(default_factory=dict)  # a choice as people read it
+
+    def word(self, choice: str) -> Text | str:
+        """A choice as the reader reads it (the form still sends the stored value)."""
+        return _(self.words[choice]) if choice in self.words else choice
 
 
 @dataclass(frozen=True)
@@ -43,10 +96,17 @@ class Column:
     numeric: bool = False
     field: str = ""  # the query's column, when its name is not the key
     show: Callable[[Any], Any] | None = None  # how the value reads, when not as it is
+    words: Mapping[str, str] = default(default_factory=dict)  # stored word -> marked words
 
     def value(self, row: Any) -> Any:
         value = getattr(row, self.field or self.key)
         return value if self.show is None else self.show(value)
+
+    def word(self, value: Any) -> Any:
+        """The value as the page shows it: a stored word in the reader's language."""
+        if isinstance(value, str) and value in self.words:
+            return _(self.words[value])
+        return value
 
 
 @dataclass(frozen=True)
@@ -70,10 +130,15 @@ def page(spec: ListSpec, args: dict[str, str], number: int) -> tuple[list[dict[s
 
 
 def csv_lines(spec: ListSpec, args: dict[str, str]) -> Iterator[str]:
-    """The whole filtered list as CSV, streamed."""
+    """The whole filtered list as CSV, streamed; its headers in the reader's language
+    (read now, while the request knows who reads), its values as stored."""
+    return _csv_rows(spec, args, [str(_(c.label)) for c in spec.columns])
+
+
+def _csv_rows(spec: ListSpec, args: dict[str, str], headers: list[str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.label for c in spec.columns])
+    writer.writerow(headers)
     yield _drain(buffer)
     result = db.session.execute(
         spec.query(args).limit(CSV_MAX_ROWS).execution_options(yield_per=1000)
@@ -118,16 +183,16 @@ def _or_blank(value: str | None) -> str:
     return value or ""
 
 
-def _or_outside(code: str | None) -> str:
-    return code or "outside"
+def _or_outside(code: str | None) -> Text | str:
+    return code or _("outside")
 
 
-def _day_or_no_date(day: date | None) -> str:
-    return day.isoformat() if day else "no date"
+def _day_or_no_date(day: date | None) -> Text | str:
+    return day.isoformat() if day else _("no date")
 
 
-def _requested_or_counted(count_requested_at: datetime | None) -> str:
-    return "requested" if count_requested_at else "counted"
+def _requested_or_counted(count_requested_at: datetime | None) -> Text:
+    return _("requested") if count_requested_at else _("counted")
 
 
 def _backorders(args: dict[str, str]) -> Any:
@@ -165,23 +230,23 @@ def _backorders(args: dict[str, str]) -> Any:
 
 BACKORDERS = ListSpec(
     "backorders",
-    "Waiting lines",
+    N_("Waiting lines"),
     (
-        Column("order", "Order", field="order_id", show=order_number),
-        Column("sku", "SKU"),
-        Column("name", "Product"),
-        Column("kind", "Kind"),
-        Column("priority", "Priority", show=_priority_name),
-        Column("placed_at", "Placed"),
-        Column("qty", "Waiting", True, field="qty_waiting"),
-        Column("position", "Place in queue", True),
-        Column("projected", "Projected fill", field="projected_fill_on", show=_day_or_no_date),
+        Column("order", N_("Order"), field="order_id", show=order_number),
+        Column("sku", N_("SKU")),
+        Column("name", N_("Product")),
+        Column("kind", N_("Kind"), words=LINE_KIND_WORDS),
+        Column("priority", N_("Priority"), show=_priority_name, words=PRIORITY_WORDS),
+        Column("placed_at", N_("Placed")),
+        Column("qty", N_("Waiting"), True, field="qty_waiting"),
+        Column("position", N_("Place in queue"), True),
+        Column("projected", N_("Projected fill"), field="projected_fill_on", show=_day_or_no_date),
     ),
     (
-        Filter("sku", "SKU"),
-        Filter("kind", "Kind", ("backorder", "preorder")),
-        Filter("priority", "Priority", ("expedited", "standard", "economy")),
-        Filter("older_than_days", "Older than (days)"),
+        Filter("sku", N_("SKU")),
+        Filter("kind", N_("Kind"), ("backorder", "preorder"), LINE_KIND_WORDS),
+        Filter("priority", N_("Priority"), ("expedited", "standard", "economy"), PRIORITY_WORDS),
+        Filter("older_than_days", N_("Older than (days)")),
     ),
     _backorders,
 )
@@ -208,21 +273,21 @@ def _orders(args: dict[str, str]) -> Any:
 
 ORDERS = ListSpec(
     "orders",
-    "Orders",
+    N_("Orders"),
     (
-        Column("number", "Order", field="id", show=order_number),
-        Column("external_id", "Channel's id"),
-        Column("channel", "Channel"),
-        Column("status", "Status"),
-        Column("priority", "Priority", show=_priority_name),
-        Column("placed_at", "Placed"),
-        Column("promised_on", "Promised"),
-        Column("shipped_at", "Shipped"),
+        Column("number", N_("Order"), field="id", show=order_number),
+        Column("external_id", N_("Channel's id")),
+        Column("channel", N_("Channel")),
+        Column("status", N_("Status"), words=ORDER_STATUS_WORDS),
+        Column("priority", N_("Priority"), show=_priority_name, words=PRIORITY_WORDS),
+        Column("placed_at", N_("Placed")),
+        Column("promised_on", N_("Promised")),
+        Column("shipped_at", N_("Shipped")),
     ),
     (
         Filter(
             "status",
-            "Status",
+            N_("Status"),
             (
                 "waiting",
                 "held",
@@ -235,9 +300,10 @@ ORDERS = ListSpec(
                 "shipped",
                 "cancelled",
             ),
+            ORDER_STATUS_WORDS,
         ),
-        Filter("channel", "Channel code"),
-        Filter("days", "Placed in the last (days)"),
+        Filter("channel", N_("Channel code")),
+        Filter("days", N_("Placed in the last (days)")),
     ),
     _orders,
 )
@@ -269,18 +335,18 @@ def _exceptions(args: dict[str, str]) -> Any:
 
 EXCEPTIONS = ListSpec(
     "exceptions",
-    "Receiving exceptions",
+    N_("Receiving exceptions"),
     (
-        Column("received_at", "When"),
-        Column("inbound", "Inbound", field="reference"),
-        Column("code", "Scanned", field="scanned_code"),
-        Column("sku", "SKU"),
-        Column("qty", "Units", True),
-        Column("reason", "Why"),
-        Column("status", "Status"),
-        Column("user", "Receiver", field="username"),
+        Column("received_at", N_("When")),
+        Column("inbound", N_("Inbound"), field="reference"),
+        Column("code", N_("Scanned"), field="scanned_code"),
+        Column("sku", N_("SKU")),
+        Column("qty", N_("Units"), True),
+        Column("reason", N_("Why")),
+        Column("status", N_("Status"), words=DOCK_UNIT_WORDS),
+        Column("user", N_("Receiver"), field="username"),
     ),
-    (Filter("days", "In the last (days)"), Filter("inbound", "Inbound")),
+    (Filter("days", N_("In the last (days)")), Filter("inbound", N_("Inbound"))),
     _exceptions,
 )
 
@@ -319,22 +385,22 @@ def _ledger(args: dict[str, str]) -> Any:
 
 LEDGER = ListSpec(
     "ledger",
-    "Movement ledger",
+    N_("Movement ledger"),
     (
-        Column("created_at", "When"),
-        Column("user", "Who", field="username", show=_or_blank),
-        Column("sku", "SKU"),
-        Column("qty", "Units", True),
-        Column("from", "From", field="from_code", show=_or_outside),
-        Column("to", "To", field="to_code", show=_or_outside),
-        Column("reason", "Why"),
-        Column("reference", "Reference"),
+        Column("created_at", N_("When")),
+        Column("user", N_("Who"), field="username", show=_or_blank),
+        Column("sku", N_("SKU")),
+        Column("qty", N_("Units"), True),
+        Column("from", N_("From"), field="from_code", show=_or_outside),
+        Column("to", N_("To"), field="to_code", show=_or_outside),
+        Column("reason", N_("Why"), words=MOVEMENT_WORDS),
+        Column("reference", N_("Reference")),
     ),
     (
-        Filter("sku", "SKU"),
+        Filter("sku", N_("SKU")),
         Filter(
             "reason",
-            "Why",
+            N_("Why"),
             (
                 "receive",
                 "cross_dock",
@@ -353,10 +419,11 @@ LEDGER = ListSpec(
                 "opening",
                 "undo",
             ),
+            MOVEMENT_WORDS,
         ),
-        Filter("reference", "Reference"),
-        Filter("user", "User"),
-        Filter("days", "In the last (days)"),
+        Filter("reference", N_("Reference")),
+        Filter("user", N_("User")),
+        Filter("days", N_("In the last (days)")),
     ),
     _ledger,
 )
@@ -379,16 +446,23 @@ def _inbounds(args: dict[str, str]) -> Any:
 
 INBOUNDS = ListSpec(
     "inbounds",
-    "Inbounds",
+    N_("Inbounds"),
     (
-        Column("reference", "Reference"),
-        Column("kind", "Kind"),
-        Column("supplier", "Supplier"),
-        Column("expected_at", "Expected"),
-        Column("status", "Status"),
-        Column("closed_at", "Closed"),
+        Column("reference", N_("Reference")),
+        Column("kind", N_("Kind"), words=INBOUND_KIND_WORDS),
+        Column("supplier", N_("Supplier")),
+        Column("expected_at", N_("Expected")),
+        Column("status", N_("Status"), words=INBOUND_STATUS_WORDS),
+        Column("closed_at", N_("Closed")),
     ),
-    (Filter("status", "Status", ("open", "receiving", "closed", "cancelled")),),
+    (
+        Filter(
+            "status",
+            N_("Status"),
+            ("open", "receiving", "closed", "cancelled"),
+            INBOUND_STATUS_WORDS,
+        ),
+    ),
     _inbounds,
 )
 
@@ -421,19 +495,19 @@ def _short_picks(args: dict[str, str]) -> Any:
 
 SHORT_PICKS = ListSpec(
     "short_picks",
-    "Short picks",
+    N_("Short picks"),
     (
-        Column("created_at", "When"),
-        Column("bin", "Bin"),
-        Column("sku", "SKU"),
-        Column("order", "Order", field="order_id", show=order_number),
-        Column("short", "Short", True, field="qty_short"),
-        Column("found", "Found", True, field="qty_found"),
-        Column("ledger", "Ledger said", True, field="qty_on_hand"),
-        Column("count", "Count", field="count_requested_at", show=_requested_or_counted),
-        Column("user", "Picker", field="username", show=_or_blank),
+        Column("created_at", N_("When")),
+        Column("bin", N_("Bin")),
+        Column("sku", N_("SKU")),
+        Column("order", N_("Order"), field="order_id", show=order_number),
+        Column("short", N_("Short"), True, field="qty_short"),
+        Column("found", N_("Found"), True, field="qty_found"),
+        Column("ledger", N_("Ledger said"), True, field="qty_on_hand"),
+        Column("count", N_("Count"), field="count_requested_at", show=_requested_or_counted),
+        Column("user", N_("Picker"), field="username", show=_or_blank),
     ),
-    (Filter("days", "In the last (days)"), Filter("sku", "SKU")),
+    (Filter("days", N_("In the last (days)")), Filter("sku", N_("SKU"))),
     _short_picks,
 )
 
@@ -454,16 +528,16 @@ def _label_failures(args: dict[str, str]) -> Any:
 
 LABEL_FAILURES = ListSpec(
     "label_failures",
-    "Label failures",
+    N_("Label failures"),
     (
-        Column("attempted_at", "Last try", field="label_attempted_at"),
-        Column("order", "Order", field="order_id", show=order_number),
-        Column("carrier", "Carrier", field="carrier_code"),
-        Column("state", "State", field="label_state"),
-        Column("attempts", "Tries", True, field="label_attempts"),
-        Column("error", "What the carrier said", field="label_error"),
+        Column("attempted_at", N_("Last try"), field="label_attempted_at"),
+        Column("order", N_("Order"), field="order_id", show=order_number),
+        Column("carrier", N_("Carrier"), field="carrier_code"),
+        Column("state", N_("State"), field="label_state", words=LABEL_STATE_WORDS),
+        Column("attempts", N_("Tries"), True, field="label_attempts"),
+        Column("error", N_("What the carrier said"), field="label_error"),
     ),
-    (Filter("days", "In the last (days)"),),
+    (Filter("days", N_("In the last (days)")),),
     _label_failures,
 )
 

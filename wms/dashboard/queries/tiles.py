@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 
 from wms.auth.models import User
 from wms.base.clock import today, utcnow
+from wms.base.i18n import N_
 from wms.channels.models import OutboxEvent, OutboxStatus
 from wms.core.models import (
     OPEN_STATUSES,
@@ -28,7 +29,7 @@ from wms.picking.models import PickShortage
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus
 from wms.shipping.models import LabelState, Parcel
 
-AGE_BUCKETS = ("under 1 day", "1-3 days", "3-7 days", "over 7 days")
+AGE_BUCKETS = (N_("under 1 day"), N_("1-3 days"), N_("3-7 days"), N_("over 7 days"))
 
 
 def day_start(day: date | None = None) -> datetime:
@@ -160,6 +161,13 @@ def _percentile(values: list[float], p: float) -> float | None:
 
 
 FLOW = (("receive", "received"), ("pick", "picked"), ("pack", "packed"), ("ship", "shipped"))
+# Each step of the flow as people read it (the keys stay the page's stable names).
+FLOW_WORDS = {
+    "received": N_("Units received"),
+    "picked": N_("Units picked"),
+    "packed": N_("Units packed"),
+    "shipped": N_("Units shipped"),
+}
 
 
 @dataclass
@@ -382,27 +390,27 @@ def _label_failures(now: datetime) -> int:
 # Each area that records a kind of problem adds its source here.
 EXCEPTION_SOURCES: list[ExceptionSource] = [
     ExceptionSource(
-        "Short picks (7 days)",
+        N_("Short picks (7 days)"),
         _short_picks,
         "dashboard.list_view",
         (("name", "short_picks"), ("days", "7")),
     ),
     ExceptionSource(
-        "Receiving exceptions (7 days)",
+        N_("Receiving exceptions (7 days)"),
         _receiving_exceptions,
         "dashboard.list_view",
         (("name", "exceptions"), ("days", "7")),
     ),
     ExceptionSource(
-        "Units in quarantine",
+        N_("Units in quarantine"),
         _units_in_quarantine,
         "dashboard.list_view",
         (("name", "ledger"), ("reason", "quarantine")),
     ),
     ExceptionSource(
-        "Failed webhook deliveries", _failed_webhooks, "desk.outbox", (("status", "failed"),)
+        N_("Failed webhook deliveries"), _failed_webhooks, "desk.outbox", (("status", "failed"),)
     ),
     ExceptionSource(
-        "Label failures", _label_failures, "dashboard.list_view", (("name", "label_failures"),)
+        N_("Label failures"), _label_failures, "dashboard.list_view", (("name", "label_failures"),)
     ),
 ]
