@@ -20,7 +20,9 @@ from tests.shop_fakes import Shops, connect_all, events_of, run_worker_once
 from tests.shops import changed, example, post_shopify, post_woocommerce
 from wms.base.clock import utcnow
 from wms.channels.models import OutboxStatus
+from wms.channels.pushes import tracking_note
 from wms.extensions import db
+from wms.i18n import format_date, in_language
 from wms.inbounds.services import change_expected_at
 
 
@@ -94,4 +96,67 @@ def test_a_shopify_backorder_is_noted_on_the_order(
     assert shops.shopify.orders[450789469].note == (
         "About your order #1001: 1 of IPod Nano - 8gb - red is on backorder; "
         "we will send it as soon as it is back in stock."
+    )
+
+
+def test_a_french_customer_reads_the_backorder_note_in_french(
+    fresh_app: Flask, make_fresh: Factories, shops: Shops
+) -> None:
+    single, black = make_fresh.product(), make_fresh.product()
+    make_fresh.stock(black, make_fresh.location(), 5)
+    make_fresh.inbound([(single, 10)], utcnow() + timedelta(days=4))
+    make_fresh.map_item(shops.woo_channel, single, "93")
+    make_fresh.map_item(shops.woo_channel, black, "22", "23", "Bar3")
+    # a multilingual plugin says the customer's language; the suite's warehouse speaks English
+    order = changed(
+        example("woocommerce-order.json"),
+        meta_data=[{"id": 1, "key": "wpml_language", "value": "fr"}],
+    )
+    shops.woo.add_order(json.loads(order))
+    client: FlaskClient = fresh_app.test_client()
+    answer = post_woocommerce(client, shops.woo_channel, order, secret=shops.woo.webhook_secret)
+    assert answer.status_code == 200 and answer.json["state"] == "accepted"
+
+    run_worker_once(fresh_app)
+
+    with fresh_app.app_context(), in_language("fr"):
+        day = format_date(utcnow() + timedelta(days=4), "d MMMM y")
+    assert day.split()[1] in FRENCH_MONTHS
+    said = (
+        "À propos de votre commande #727\u202f: 2 \u00d7 Woo Single #1 "
+        "est en attente de stock\u202f; "
+        f"nous prévoyons de l’expédier d’ici le {day}."
+    )
+    assert [(n["note"], n["customer_note"]) for n in shops.woo.notes[727]] == [(said, True)]
+
+
+FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def test_the_tracking_note_is_written_in_the_language_in_force(fresh_app: Flask) -> None:
+    parcel = {"carrier": "UPS", "tracking_number": "1Z9", "tracking_url": "https://t.example/1Z9"}
+    with fresh_app.app_context():
+        with in_language("fr"):
+            french = tracking_note(parcel)
+        with in_language("en"):
+            english = tracking_note(parcel)
+    assert french == (
+        "Votre commande est partie avec UPS, numéro de suivi 1Z9. "
+        "Suivez-la sur https://t.example/1Z9"
+    )
+    assert english == (
+        "Your order has shipped with UPS, tracking number 1Z9. Follow it at https://t.example/1Z9"
     )

@@ -48,6 +48,7 @@ from sqlalchemy import bindparam, select, update
 
 from wms.base.clock import utcnow
 from wms.base.errors import DomainError
+from wms.base.i18n import _
 from wms.channels.connectors import (
     Connector,
     ConnectorError,
@@ -60,6 +61,7 @@ from wms.channels.connectors import (
 from wms.channels.models import Channel, ChannelProduct, OutboxStatus, ShopOrder
 from wms.channels.shops import connector_of
 from wms.extensions import db
+from wms.i18n import format_date, in_language
 from wms.inventory.availability import Availability, for_products
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,7 @@ class ShopOrderFacts:
     platform_order_id: str
     name: str
     lines: tuple[dict[str, Any], ...]  # the platform's lines that became warehouse lines
+    language: str | None = None  # the customer's, when the shop said it at intake
 
 
 @dataclass
@@ -113,6 +116,9 @@ class Job:
     items: dict[int, list[Item]] = field(default_factory=dict)  # product id -> its items
     orders: dict[int, ShopOrderFacts] = field(default_factory=dict)  # warehouse order id
     learned: dict[int, str] = field(default_factory=dict)  # mapping id -> stock key
+    # event id -> what the customer reads, written in their language while preparing
+    # (the sender threads have no app to ask for a language)
+    notes: dict[int, str] = field(default_factory=dict)
     calls: int = 0
 
 
@@ -170,6 +176,7 @@ def prepare(events: list[Any]) -> list[Job]:
                 connector = _connector(channel)
             except (DomainError, ConnectorError, ValueError, TypeError) as error:
                 problem = f"The shop cannot be reached: {error}"
+        its_orders = {oid: facts for (cid, oid), facts in orders.items() if cid == channel_id}
         jobs.append(
             Job(
                 channel_id=channel_id,
@@ -180,10 +187,32 @@ def prepare(events: list[Any]) -> list[Job]:
                 events=sorted(its_events, key=lambda e: e.id),
                 figures={pid: shop_figure(a) for pid, a in available.items()},
                 items=items.get(channel_id, {}),
-                orders={oid: facts for (cid, oid), facts in orders.items() if cid == channel_id},
+                orders=its_orders,
+                notes=_notes(its_events, its_orders),
             )
         )
     return jobs
+
+
+def _notes(events: list[Any], orders: dict[int, ShopOrderFacts]) -> dict[int, str]:
+    """Each customer note of these events, in the language of the order it is about (the
+    warehouse's default when the shop did not say)."""
+    notes = {}
+    for ev in events:
+        if ev.event_type not in (BACKORDERED, PROJECTION, SHIPPED):
+            continue
+        facts = orders.get(int(ev.payload.get("order_id") or 0))
+        if facts is None:
+            continue
+        lines = ev.payload.get("lines") or []
+        with in_language(facts.language):
+            if ev.event_type == BACKORDERED:
+                notes[ev.id] = backorder_note(facts, lines)
+            elif ev.event_type == PROJECTION:
+                notes[ev.id] = projection_note(facts, lines)
+            else:
+                notes[ev.id] = tracking_note(ev.payload)
+    return notes
 
 
 def _items(channel_ids: list[int], product_ids: list[int]) -> dict[int, dict[int, list[Item]]]:
@@ -225,7 +254,11 @@ def _orders(order_ids: list[int]) -> dict[tuple[int, int], ShopOrderFacts]:
         data = r.order_data or {}
         # The warehouse's line N is the shop's Nth line with something to ship.
         lines = tuple(ln for ln in data.get("lines") or [] if int(ln.get("qty") or 0) > 0)
-        found[(r.channel_id, r.order_id)] = ShopOrderFacts(r.platform_order_id, r.name, lines)
+        # The customer's language as the shop said it at intake (the order keeps the same).
+        language = str(data.get("language") or "") or None
+        found[(r.channel_id, r.order_id)] = ShopOrderFacts(
+            r.platform_order_id, r.name, lines, language
+        )
     return found
 
 
@@ -385,7 +418,7 @@ def _send_order_event(job: Job, ev: Any, failed: Callable[..., None]) -> datetim
         ev.last_error = f"Nothing to send: order {order_id} did not come from the shop {job.code}."
         return None
     try:
-        said = _tell(job.connector, ev, facts)
+        said = _tell(job.connector, ev, facts, job.notes.get(ev.id))
     except ConnectorError as error:
         return _after_error(ev, error, now, failed)
     if said:
@@ -397,7 +430,7 @@ def _send_order_event(job: Job, ev: Any, failed: Callable[..., None]) -> datetim
     return None
 
 
-def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts) -> str:
+def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts, note: str | None) -> str:
     """One order event to the platform; returns why nothing was sent, or ""."""
     data = ev.payload
     order = facts.platform_order_id
@@ -414,12 +447,12 @@ def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts) -> str:
         ev.captured_order = int(data["order_id"])
         return ""
     if ev.event_type == SHIPPED:
-        connector.fulfil(order, _shipment(data, facts))
+        connector.fulfil(order, _shipment(data, facts, note or ""))
         return ""
     if ev.event_type == BACKORDERED:
-        text = backorder_note(facts, data.get("lines") or [])
+        text = note if note is not None else backorder_note(facts, data.get("lines") or [])
     elif ev.event_type == PROJECTION:
-        text = projection_note(facts, data.get("lines") or [])
+        text = note if note is not None else projection_note(facts, data.get("lines") or [])
     else:
         return f"Nothing to send: a shop is not told {ev.event_type}."
     if not text:
@@ -428,7 +461,7 @@ def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts) -> str:
     return ""
 
 
-def _shipment(data: dict[str, Any], facts: ShopOrderFacts) -> Shipment:
+def _shipment(data: dict[str, Any], facts: ShopOrderFacts, message: str = "") -> Shipment:
     lines = []
     for shipped in data.get("lines") or []:
         position = int(shipped.get("line") or 0)
@@ -446,6 +479,7 @@ def _shipment(data: dict[str, Any], facts: ShopOrderFacts) -> Shipment:
         carrier=str(data.get("carrier") or ""),
         tracking_url=str(data.get("tracking_url") or ""),
         lines=tuple(lines),
+        message=message,
         final=not data.get("partial"),
     )
 
@@ -453,40 +487,58 @@ def _shipment(data: dict[str, Any], facts: ShopOrderFacts) -> Shipment:
 # -------------------------------------------------------------------- notes
 
 
-def _what(facts: ShopOrderFacts, line: dict[str, Any], qty: int) -> str:
-    """ "2 of Knitted elephant": the shop's own title of the line, else its SKU."""
+def _qty_title(facts: ShopOrderFacts, line: dict[str, Any], qty: int) -> dict[str, Any]:
+    """The line's quantity and the shop's own title of it (else its SKU) for a sentence."""
     position = int(line.get("line") or 0)
     sku = str(line.get("sku") or "")
     if 1 <= position <= len(facts.lines):
         ordered = facts.lines[position - 1]
-        return f"{qty} of {ordered.get('title') or ordered.get('sku') or sku}"
-    return f"{qty} of {sku or f'line {position}'}"
+        title = ordered.get("title") or ordered.get("sku") or sku
+    else:
+        title = sku or str(_("line %(num)s", num=position))
+    return {"qty": qty, "title": title}
 
 
 def _when(text: str | None) -> str:
+    """``11 December 2026`` / ``11 décembre 2026``: in the language being written."""
     if not text:
         return ""
-    day = date.fromisoformat(str(text)[:10])
-    return f"{day.day} {day.strftime('%B %Y')}"
+    return format_date(date.fromisoformat(str(text)[:10]), "d MMMM y")
+
+
+def _about(facts: ShopOrderFacts, said: list[str]) -> str:
+    if not said:
+        return ""
+    about = _("About your order %(order)s:", order=facts.name or facts.platform_order_id)
+    return " ".join([str(about), *said])
 
 
 def backorder_note(facts: ShopOrderFacts, lines: list[dict[str, Any]]) -> str:
-    """What the customer reads when lines of their order wait for stock."""
+    """What the customer reads when lines of their order wait for stock (in the language
+    in force: see :func:`_notes`)."""
     said = []
     for ln in lines:
         qty = int(ln.get("qty_backordered") or 0)
         if qty <= 0:
             continue
-        what = _what(facts, ln, qty)
+        what = _qty_title(facts, ln, qty)
         when = _when(ln.get("projected_fill_on"))
         said.append(
-            f"{what} is on backorder; we expect to send it by {when}."
-            if when
-            else f"{what} is on backorder; we will send it as soon as it is back in stock."
+            str(
+                _(
+                    "%(qty)s of %(title)s is on backorder; we expect to send it by %(day)s.",
+                    day=when,
+                    **what,
+                )
+                if when
+                else _(
+                    "%(qty)s of %(title)s is on backorder; "
+                    "we will send it as soon as it is back in stock.",
+                    **what,
+                )
+            )
         )
-    if not said:
-        return ""
-    return f"About your order {facts.name or facts.platform_order_id}: " + " ".join(said)
+    return _about(facts, said)
 
 
 def projection_note(facts: ShopOrderFacts, lines: list[dict[str, Any]]) -> str:
@@ -496,16 +548,44 @@ def projection_note(facts: ShopOrderFacts, lines: list[dict[str, Any]]) -> str:
         qty = int(ln.get("qty_waiting") or 0)
         if qty <= 0:
             continue
-        what = _what(facts, ln, qty)
+        what = _qty_title(facts, ln, qty)
         when = _when(ln.get("projected_fill_on"))
         said.append(
-            f"{what} is now expected to be sent by {when}."
-            if when
-            else f"{what} has no date yet; we will send it as soon as it is back in stock."
+            str(
+                _("%(qty)s of %(title)s is now expected to be sent by %(day)s.", day=when, **what)
+                if when
+                else _(
+                    "%(qty)s of %(title)s has no date yet; "
+                    "we will send it as soon as it is back in stock.",
+                    **what,
+                )
+            )
         )
-    if not said:
-        return ""
-    return f"About your order {facts.name or facts.platform_order_id}: " + " ".join(said)
+    return _about(facts, said)
+
+
+def tracking_note(data: dict[str, Any]) -> str:
+    """What the customer reads of their parcel where the shop shows a note (WooCommerce)."""
+    carrier = str(data.get("carrier") or "")
+    number = str(data.get("tracking_number") or "")
+    url = str(data.get("tracking_url") or "")
+    if url:
+        return str(
+            _(
+                "Your order has shipped with %(carrier)s, tracking number %(number)s. "
+                "Follow it at %(url)s",
+                carrier=carrier,
+                number=number,
+                url=url,
+            )
+        )
+    return str(
+        _(
+            "Your order has shipped with %(carrier)s, tracking number %(number)s.",
+            carrier=carrier,
+            number=number,
+        )
+    )
 
 
 # ------------------------------------------------------------------- record
