@@ -244,7 +244,7 @@ def test_a_french_supervisor_reads_the_dashboard_in_french(french_desk) -> None:
     assert (
         "L’entrepôt aujourd’hui" in page and "Commandes en attente de stock par ancienneté" in page
     )
-    assert "Unités par heure aujourd’hui" in page and "à préparer" in page
+    assert "Unités par heure aujourd’hui" in page and "à prélever" in page
     assert '<span data-figure="waiting-units">1\u202f234</span> unités en attente' in page
     # the alert is told in French, with a French date, from the figures it keeps
     assert "ancienneté des commandes en attente" in page
