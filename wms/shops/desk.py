@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from wms.auth.decorators import require_role_for_blueprint, role_required
 from wms.base.errors import DomainError, FormProblems
+from wms.base.i18n import _, n_
 from wms.channels import sync
 from wms.channels.connectors import ConnectorError
 from wms.channels.models import ShopOrderState
@@ -35,20 +36,34 @@ def waiting() -> ResponseReturnValue:
         orders=queries.waiting_orders(),
         deliveries=queries.unreadable_deliveries(),
         signatures=queries.refused_signatures(),
+        states=rules.SHOP_ORDER_STATE_LABELS,
     )
 
 
 @bp.get("/<int:shop_order_id>")
 def show(shop_order_id: int) -> ResponseReturnValue:
     row, channel, lines = queries.shop_order(shop_order_id)
-    return render_template("shops/show.html", row=row, channel=channel, lines=lines)
+    return render_template(
+        "shops/show.html",
+        row=row,
+        channel=channel,
+        lines=lines,
+        states=rules.SHOP_ORDER_STATE_LABELS,
+    )
 
 
 @bp.post("/<int:shop_order_id>/lines/<int:line_no>/map")
 def map_line(shop_order_id: int, line_no: int) -> ResponseReturnValue:
     sku = request.form.get("sku", "")
     services.map_line(shop_order_id, line_no, sku, current_user.id)
-    flash(f"Line {line_no} is now {sku.strip()} for every order of this shop.", "ok")
+    flash(
+        _(
+            "Line %(line)s is now %(sku)s for every order of this shop.",
+            line=line_no,
+            sku=sku.strip(),
+        ),
+        "ok",
+    )
     return redirect(url_for("shops.show", shop_order_id=shop_order_id))
 
 
@@ -56,9 +71,9 @@ def map_line(shop_order_id: int, line_no: int) -> ResponseReturnValue:
 def release(shop_order_id: int) -> ResponseReturnValue:
     outcome = services.release(shop_order_id, current_user.id)
     if outcome.state == ShopOrderState.ACCEPTED:
-        flash("Released: the order is taken in.", "ok")
+        flash(_("Released: the order is taken in."), "ok")
         return redirect(url_for("shops.waiting"))
-    flash(f"Still waiting: {outcome.reason}", "error")
+    flash(_("Still waiting: %(reason)s", reason=outcome.reason), "error")
     return redirect(url_for("shops.show", shop_order_id=shop_order_id))
 
 
@@ -93,7 +108,13 @@ def new() -> ResponseReturnValue:
     except DomainError as error:
         return _new_form(platform, request.form, _problems(error), error.status)
     forget_channels()
-    flash(f"Shop {channel.code} added. Press “Test connection” to check its credentials.", "ok")
+    flash(
+        _(
+            "Shop %(code)s added. Press “Test connection” to check its credentials.",
+            code=channel.code,
+        ),
+        "ok",
+    )
     return redirect(url_for("shop_channels.channel", channel_id=channel.id))
 
 
@@ -124,6 +145,8 @@ def _show(channel_id: int, problems: list[str] | None = None, status: int = 200)
             page=queries.shop_page(channel_id),
             problems=problems or [],
             levels=rules.SERVICE_LEVELS,
+            level_words=rules.SERVICE_LEVEL_LABELS,
+            outcomes=rules.IMPORT_OUTCOME_LABELS,
         ),
         status,
     )
@@ -143,7 +166,7 @@ def update(channel_id: int) -> ResponseReturnValue:
         update_shop_channel(channel_id, form.name, form.credentials, current_user.id)
     except DomainError as error:
         return _show(channel_id, _problems(error), error.status)
-    flash("Saved.", "ok")
+    flash(_("Saved."), "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id))
 
 
@@ -162,7 +185,7 @@ def import_products(channel_id: int) -> ResponseReturnValue:
         items = queries.shop_items(channel_id, _timeout())
     except (ConnectorError, NoChannelKey) as exc:
         sync.import_failed(channel_id, sync.IMPORT, str(exc))
-        flash(f"The shop's products could not be read: {exc}", "error")
+        flash(_("The shop's products could not be read: %(error)s", error=str(exc)), "error")
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
     report = sync.import_products(channel_id, items, current_user.id)
     flash(report.summary, "ok")
@@ -180,7 +203,10 @@ def shipping(channel_id: int) -> ResponseReturnValue:
     except DomainError as error:
         return _show(channel_id, _problems(error), error.status)
     set_shipping_methods(channel_id, table, current_user.id)
-    flash(f"Shipping methods saved ({len(table)}).", "ok")
+    flash(
+        n_("%(num)s shipping method saved.", "%(num)s shipping methods saved.", len(table)),
+        "ok",
+    )
     return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="shipping"))
 
 
@@ -190,9 +216,12 @@ def push(channel_id: int) -> ResponseReturnValue:
     queries.shop_channel(channel_id)
     count = sync.push_every_figure(channel_id, current_user.id)
     if count:
-        flash(f"{count} figure(s) queued for the shop: the worker sends them.", "ok")
+        flash(
+            _("%(num)s figure(s) queued for the shop: the worker sends them.", num=count),
+            "ok",
+        )
     else:
-        flash("No product is mapped on this shop yet: import its products first.", "error")
+        flash(_("No product is mapped on this shop yet: import its products first."), "error")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id))
 
 
@@ -203,7 +232,7 @@ def reconcile(channel_id: int) -> ResponseReturnValue:
         items = queries.shop_items(channel_id, _timeout())
     except (ConnectorError, NoChannelKey) as exc:
         sync.import_failed(channel_id, sync.RECONCILE, str(exc))
-        flash(f"The shop's figures could not be read: {exc}", "error")
+        flash(_("The shop's figures could not be read: %(error)s", error=str(exc)), "error")
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
     report = sync.reconcile(channel_id, items, current_user.id)
     flash(report.summary, "ok")

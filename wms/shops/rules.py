@@ -10,11 +10,18 @@ from decimal import Decimal
 from typing import Any
 
 from wms.base.errors import FormProblems
+from wms.base.i18n import N_
 from wms.channels.connectors import PlatformLine, PlatformOrder, PlatformRefused
 from wms.channels.connectors.http import check_base_url
 from wms.core.models import Priority
 
 SERVICE_LEVELS = ("express", "priority", "standard", "economy")
+SERVICE_LEVEL_LABELS = {
+    "express": N_("express"),
+    "priority": N_("priority"),
+    "standard": N_("standard"),
+    "economy": N_("economy"),
+}
 DEFAULT_SERVICE_LEVEL = "standard"
 PRIORITY_OF = {
     "express": Priority.EXPEDITED,
@@ -118,34 +125,54 @@ class CredentialField:
 
 CREDENTIAL_FIELDS: dict[str, tuple[CredentialField, ...]] = {
     "shopify": (
-        CredentialField("shop_url", "Shop URL", hint="https://your-shop.myshopify.com"),
-        CredentialField("access_token", "Admin API access token", secret=True),
+        CredentialField("shop_url", N_("Shop URL"), hint="https://your-shop.myshopify.com"),
+        CredentialField("access_token", N_("Admin API access token"), secret=True),
         CredentialField(
-            "client_secret", "Webhook signing secret (the app's API secret key)", secret=True
+            "client_secret", N_("Webhook signing secret (the app's API secret key)"), secret=True
         ),
         CredentialField(
             "location_id",
-            "Location id",
-            hint="Settings → Locations → the location: the number at the end of its address",
+            N_("Location id"),
+            hint=N_("Settings → Locations → the location: the number at the end of its address"),
         ),
-        CredentialField("api_version", "API version", required=False, hint="2026-07"),
+        CredentialField("api_version", N_("API version"), required=False, hint="2026-07"),
     ),
     "woocommerce": (
-        CredentialField("site_url", "Site URL", hint="https://shop.example"),
-        CredentialField("consumer_key", "REST API consumer key", secret=True),
-        CredentialField("consumer_secret", "REST API consumer secret", secret=True),
-        CredentialField("webhook_secret", "Webhook secret (the same on each webhook)", secret=True),
+        CredentialField("site_url", N_("Site URL"), hint="https://shop.example"),
+        CredentialField("consumer_key", N_("REST API consumer key"), secret=True),
+        CredentialField("consumer_secret", N_("REST API consumer secret"), secret=True),
+        CredentialField(
+            "webhook_secret", N_("Webhook secret (the same on each webhook)"), secret=True
+        ),
     ),
     "prestashop": (
         CredentialField(
-            "shop_url", "Shop URL", hint="https://shop.example (the webservice is /api)"
+            "shop_url", N_("Shop URL"), hint=N_("https://shop.example (the webservice is /api)")
         ),
-        CredentialField("webservice_key", "Webservice key", secret=True),
-        CredentialField("timezone", "Shop time zone", required=False, hint="Europe/Paris"),
-        CredentialField("shipped_state", "Order state id for “Shipped”", required=False, hint="4"),
+        CredentialField("webservice_key", N_("Webservice key"), secret=True),
+        CredentialField("timezone", N_("Shop time zone"), required=False, hint="Europe/Paris"),
+        CredentialField(
+            "shipped_state", N_("Order state id for “Shipped”"), required=False, hint="4"
+        ),
     ),
 }
 PLATFORM_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "prestashop": "PrestaShop"}
+# A shop order's state as the desk shows it (show it with ``_()``).
+SHOP_ORDER_STATE_LABELS = {
+    "accepted": N_("taken in"),
+    "needs_attention": N_("needs attention"),
+    "unreadable": N_("could not be read"),
+    "refused": N_("refused"),
+    "cancelled": N_("cancelled"),
+    "cancelled_after_pick": N_("cancelled by the shop after picking began"),
+}
+# What the import did with each of the shop's items (show it with ``_()``).
+IMPORT_OUTCOME_LABELS = {
+    "matched": N_("mapped now"),
+    "kept": N_("already mapped"),
+    "unmatched": N_("no product has its SKU"),
+    "duplicate": N_("SKU on several items"),
+}
 # The webhooks to create on the platform's side, by topic; PrestaShop is polled.
 WEBHOOK_TOPICS: dict[str, tuple[str, ...]] = {
     "shopify": ("orders/create", "orders/updated", "orders/cancelled", "orders/paid"),
