@@ -79,3 +79,15 @@ def test_a_french_supervisor_reads_the_orders_needing_attention_in_french(
     assert "Commandes à traiter" in waiting and "Envois illisibles" in waiting
     assert "Envois refusés pour leur signature" in waiting
     assert "Orders needing attention" not in waiting and "None." not in waiting
+
+
+def test_a_french_supervisor_is_told_in_french_of_a_shop_order_that_is_not_there(
+    client: FlaskClient, make: Factories
+) -> None:
+    _sign_in(client, make, "supervisor", "fr")
+    missing = client.get("/desk/shop-orders/999999")
+    assert missing.status_code == 404
+    assert "Cette commande de boutique n’existe pas." in missing.get_data(as_text=True)
+    refused = client.post("/desk/shop-orders/999999/release")
+    assert refused.status_code == 404
+    assert "Cette commande de boutique n’existe pas." in refused.get_data(as_text=True)

@@ -106,11 +106,8 @@ PYTHON_NOT_YET_MARKED: set[str] = {
     "wms/api/orders.py",
     "wms/api/returns.py",
     "wms/api/shops.py",
-    "wms/channels/shops.py",
     "wms/core/ledger.py",
     "wms/orders/services.py",
-    "wms/shops/queries.py",
-    "wms/shops/services.py",
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from wms.auth import audit
 from wms.base.errors import Conflict, DomainError, InvalidInput
+from wms.base.i18n import _
 from wms.channels.connectors import (
     PLATFORMS,
     Connector,
@@ -54,12 +55,14 @@ class NoChannelKey(DomainError):
 def _fernet() -> Fernet:
     key = setting("CHANNEL_KEY")
     if not key:
-        raise NoChannelKey("Shop credentials cannot be sealed or read: WMS_CHANNEL_KEY is not set.")
+        raise NoChannelKey(
+            _("Shop credentials cannot be sealed or read: WMS_CHANNEL_KEY is not set.")
+        )
     try:
         return Fernet(key)
     except ValueError as exc:
         raise NoChannelKey(
-            "WMS_CHANNEL_KEY is not a Fernet key (32 url-safe base64-encoded bytes)."
+            _("WMS_CHANNEL_KEY is not a Fernet key (32 url-safe base64-encoded bytes).")
         ) from exc
 
 
@@ -72,7 +75,7 @@ def unseal(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise NoChannelKey(
-            "The shop's credentials were sealed with another key than WMS_CHANNEL_KEY."
+            _("The shop's credentials were sealed with another key than WMS_CHANNEL_KEY.")
         ) from exc
 
 
@@ -83,20 +86,40 @@ def add_shop_channel(
     (``ShopifyCredentials`` and the others). Flushes; the caller commits."""
     if platform not in CREDENTIALS:
         shops = ", ".join(p for p in PLATFORMS if p != "generic")
-        raise InvalidInput(f"{platform!r} is not a shop platform ({shops}).")
+        raise InvalidInput(
+            _(
+                "%(platform)s is not a shop platform (%(shops)s).",
+                platform=repr(platform),
+                shops=shops,
+            )
+        )
     if not CODE.fullmatch(code):
-        raise InvalidInput("A channel code is 1 to 32 lower-case letters, digits, - or _.")
+        raise InvalidInput(_("A channel code is 1 to 32 lower-case letters, digits, - or _."))
     kind = CREDENTIALS[platform]
     names = {f.name for f in fields(kind)}
     unknown = sorted(set(credentials) - names)
     if unknown:
-        raise InvalidInput(f"A {platform} channel has no {', '.join(unknown)}.")
+        raise InvalidInput(
+            _(
+                "A %(platform)s channel has no %(fields)s.",
+                platform=platform,
+                fields=", ".join(unknown),
+            )
+        )
     try:
         built = kind(**credentials)
     except TypeError as exc:
-        raise InvalidInput(f"The {platform} credentials are incomplete ({exc}).") from exc
+        raise InvalidInput(
+            _(
+                "The %(platform)s credentials are incomplete (%(error)s).",
+                platform=platform,
+                error=exc,
+            )
+        ) from exc
     if db.session.scalar(select(Channel.id).where(Channel.code == code)) is not None:
-        raise Conflict(f"There is already a channel {code}.").with_code("channel_exists")
+        raise Conflict(_("There is already a channel %(code)s.", code=code)).with_code(
+            "channel_exists"
+        )
     values = asdict(built)
     if isinstance(values.get("cancelled_states"), tuple):
         values["cancelled_states"] = list(values["cancelled_states"])
@@ -137,7 +160,7 @@ def connector_of(
         channel.platform, credentials_of(channel), http or requests.Session(), **options
     )
     if connector is None:
-        raise InvalidInput(f"Channel {channel.code} is not a shop.")
+        raise InvalidInput(_("Channel %(code)s is not a shop.", code=channel.code))
     return connector
 
 
@@ -191,12 +214,18 @@ def update_shop_channel(
     its value, so a secret is never shown to be kept. Flushes; the caller commits."""
     channel = db.session.get(Channel, channel_id)
     if channel is None or not channel.is_shop:
-        raise InvalidInput("There is no such shop channel.")
+        raise InvalidInput(_("There is no such shop channel."))
     kind = CREDENTIALS[channel.platform]
     names = {f.name for f in fields(kind)}
     unknown = sorted(set(credentials) - names)
     if unknown:
-        raise InvalidInput(f"A {channel.platform} channel has no {', '.join(unknown)}.")
+        raise InvalidInput(
+            _(
+                "A %(platform)s channel has no %(fields)s.",
+                platform=channel.platform,
+                fields=", ".join(unknown),
+            )
+        )
     values = asdict(credentials_of(channel))
     values.update({k: v for k, v in credentials.items() if v not in ("", None)})
     built = kind(**values)

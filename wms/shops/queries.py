@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from wms.base.errors import NotFound
+from wms.base.i18n import _
 from wms.channels import sync
 from wms.channels.connectors import ConnectorError, PlatformLine, PlatformProduct
 from wms.channels.models import (
@@ -121,7 +122,7 @@ def shop_order(shop_order_id: int) -> tuple[ShopOrder, Channel, list[ShownLine]]
     """One shop order with its lines as the shop sent them."""
     row = db.session.get(ShopOrder, shop_order_id)
     if row is None:
-        raise NotFound("There is no such shop order.")
+        raise NotFound(_("There is no such shop order."))
     channel = db.session.get(Channel, row.channel_id)
     assert channel is not None
     lines: list[ShownLine] = []
@@ -182,7 +183,7 @@ def shop_channels() -> list[ShopRow]:
 def shop_channel(channel_id: int) -> Channel:
     channel = db.session.get(Channel, channel_id)
     if channel is None or not channel.is_shop:
-        raise NotFound("There is no such shop.")
+        raise NotFound(_("There is no such shop."))
     return channel
 
 

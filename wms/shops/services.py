@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, literal, select, tuple_, union_all, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, DomainError, InsufficientStock, InvalidInput, NotFound
+from wms.base.i18n import _
 from wms.channels.connectors import PlatformOrder, UnreadableOrder
 from wms.channels.models import (
     WAITING_STATES,
@@ -292,7 +293,7 @@ def _known(channel_id: int, order: PlatformOrder) -> _Known:
             own_sku[key] = value
         else:
             levels[key] = value
-    by_sku = {**own_sku, **{sku: value for sku, (_, value) in mapped_sku.items()}}
+    by_sku = {**own_sku, **{sku: value for sku, (_rank, value) in mapped_sku.items()}}
     return _Known(by_ids, by_sku, levels)
 
 
@@ -495,22 +496,28 @@ def map_line(shop_order_id: int, line_no: int, sku: str, user_id: int | None) ->
     every later order of that item."""
     row = db.session.get(ShopOrder, shop_order_id)
     if row is None:
-        raise NotFound("There is no such shop order.")
+        raise NotFound(_("There is no such shop order."))
     if row.order_data is None:
-        raise InvalidInput("This order could not be read, so its lines cannot be mapped.")
+        raise InvalidInput(_("This order could not be read, so its lines cannot be mapped."))
     order = rules.from_data(row.order_data)
     if not 1 <= line_no <= len(order.lines):
-        raise InvalidInput(f"The order has no line {line_no}.")
+        raise InvalidInput(_("The order has no line %(line)s.", line=line_no))
     line = order.lines[line_no - 1]
     product_id = db.session.scalar(
         select(Product.id).where(Product.sku == sku.strip(), Product.active.is_(True))
     )
     if product_id is None:
-        raise InvalidInput(f"No active product has the SKU {sku.strip() or '(none)'}.")
+        if not sku.strip():
+            raise InvalidInput(_("Give the SKU of an active product."))
+        raise InvalidInput(_("No active product has the SKU %(sku)s.", sku=sku.strip()))
     if not (line.product_id or line.variant_id):
         raise InvalidInput(
-            f"Line {line_no} has no product id on the shop: give it the SKU {sku.strip()} "
-            "on the shop instead."
+            _(
+                "Line %(line)s has no product id on the shop: give it the SKU %(sku)s "
+                "on the shop instead.",
+                line=line_no,
+                sku=sku.strip(),
+            )
         )
     values = {
         "channel_id": row.channel_id,
@@ -547,11 +554,14 @@ def release(shop_order_id: int, user_id: int | None) -> Outcome:
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("There is no such shop order.")
+        raise NotFound(_("There is no such shop order."))
     if not row.can_release:
         raise NotWaiting(
-            f"Shop order {row.name or row.platform_order_id} is {row.state.replace('_', ' ')}: "
-            "there is nothing to release."
+            _(
+                "Shop order %(order)s is %(state)s: there is nothing to release.",
+                order=row.name or row.platform_order_id,
+                state=_(rules.SHOP_ORDER_STATE_LABELS.get(row.state, row.state)),
+            )
         )
     assert row.order_data is not None
     outcome = _intake(row.channel_id, row.id, rules.from_data(row.order_data))
