@@ -91,6 +91,10 @@ class ShopOrderState(StrEnum):
     UNREADABLE = "unreadable"  # the platform's order could not be read
     REFUSED = "refused"  # the intake refused it (short, and no backorders)
     CANCELLED = "cancelled"  # cancelled on the platform
+    # Cancelled on the platform once its units had started moving: stopped at packing
+    # until a supervisor cancels it in the warehouse (``cancelled``) or ships it anyway.
+    CANCELLED_AFTER_PICK = "cancelled_after_pick"
+    SHIPS_ANYWAY = "ships_anyway"  # the supervisor let it ship despite the shop's cancel
 
 
 # States a supervisor can release from the desk.
@@ -99,7 +103,9 @@ WAITING_STATES = (
     ShopOrderState.UNREADABLE,
     ShopOrderState.REFUSED,
 )
-WAITING = "state IN ('needs_attention', 'unreadable', 'refused')"
+# States the desk lists: those to release, and those to decide.
+ATTENTION_STATES = (*WAITING_STATES, ShopOrderState.CANCELLED_AFTER_PICK)
+WAITING = "state IN ('needs_attention', 'unreadable', 'refused', 'cancelled_after_pick')"
 
 
 class ShopOrder(db.Model):

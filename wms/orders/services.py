@@ -28,6 +28,15 @@ products_t = Product.__table__
 
 # Orders can be cancelled until their units start moving to the dock.
 CANCELLABLE = (OrderStatus.WAITING, OrderStatus.HELD, OrderStatus.READY_TO_PICK)
+# After that, only a supervisor who has the units in hand cancels them (a shop's cancel
+# after picking began): what was set aside goes back on the shelf first.
+STARTED = (
+    OrderStatus.CROSS_DOCKING,
+    OrderStatus.PICKING,
+    OrderStatus.READY_TO_PACK,
+    OrderStatus.PACKED,
+    OrderStatus.AWAITING_PAYMENT,
+)
 
 
 @dataclass(frozen=True)
@@ -432,16 +441,26 @@ def get_order(order_id: int, channel_id: int | None = None) -> Order:
     return order
 
 
-def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "") -> Order:
+def cancel_order(
+    order_id: int,
+    channel_id: int | None = None,
+    reason: str = "",
+    *,
+    started: bool = False,
+) -> Order:
     """Cancel an order before it moves: its reservations serve the next in line.
 
     The status changes in one guarded UPDATE before anything is released, and
     the lines are read after it, under their locks: of two cancels at once one
     releases the units and tells the channel, the other finds the order
     cancelled and answers as a retry would.
+
+    ``started`` also cancels an order whose units have started moving (picked,
+    staged, packed, not shipped): the caller has put its staged units back first.
     """
     order = get_order(order_id, channel_id)
-    if order.status not in CANCELLABLE:
+    cancellable = (*CANCELLABLE, *STARTED) if started else CANCELLABLE
+    if order.status not in cancellable:
         return _cancelled_or_refused(order)  # no lock needed to say so
     # A line's product never changes, so the rows to lock are known before locking.
     product_ids = list(
@@ -451,7 +470,7 @@ def cancel_order(order_id: int, channel_id: int | None = None, reason: str = "")
     now = utcnow()
     taken = db.session.execute(
         update(orders_t)
-        .where(orders_t.c.id == order_id, orders_t.c.status.in_(CANCELLABLE))
+        .where(orders_t.c.id == order_id, orders_t.c.status.in_(cancellable))
         .values(status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now)
         .returning(orders_t.c.id)
     ).first()

@@ -267,3 +267,15 @@ def cancel_tasks_of_cancelled_orders(wave_id: int) -> int:
             .values(status=TaskStatus.CANCELLED, closed_at=utcnow())
         )
     return len(gone)
+
+
+def drop_open_tasks(order_id: int) -> int:
+    """An order cancelled while it is picked: its tasks still open are dropped, in one
+    guarded statement (a pick confirmed at the same moment either lands first, and its
+    units are staged, or finds the task closed and moves nothing). Returns how many."""
+    dropped = db.session.execute(
+        update(tasks_t)
+        .where(tasks_t.c.order_id == order_id, tasks_t.c.status == TaskStatus.OPEN)
+        .values(status=TaskStatus.CANCELLED, closed_at=utcnow())
+    )
+    return int(dropped.rowcount)  # type: ignore[attr-defined]
