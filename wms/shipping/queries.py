@@ -12,6 +12,7 @@ from wms.base.clock import utcnow
 from wms.base.errors import InvalidInput, NotFound, UnknownCode
 from wms.base.i18n import Text, _, n_
 from wms.base.numbers import order_number
+from wms.channels.models import ShopOrder, ShopOrderState
 from wms.core.models import Order, OrderLine, OrderStatus, StagedUnits
 from wms.database import existing
 from wms.extensions import db
@@ -70,6 +71,18 @@ def current_parcel(station_id: int, user_id: int) -> Parcel | None:
         )
         .order_by(Parcel.touched_at.desc(), Parcel.id.desc())
         .limit(1)
+    )
+
+
+def stopped_by_shop(order_id: int) -> bool:
+    """The shop cancelled the order after picking began and no supervisor has decided yet."""
+    return bool(
+        db.session.scalar(
+            select(ShopOrder.id).where(
+                ShopOrder.order_id == order_id,
+                ShopOrder.state == ShopOrderState.CANCELLED_AFTER_PICK,
+            )
+        )
     )
 
 

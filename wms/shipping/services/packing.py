@@ -113,6 +113,9 @@ def station_view(station_code: str, user_id: int) -> PackView:
     parcel = queries.current_parcel(station.id, user_id)
     if parcel is None:
         return _start(station, "")
+    if queries.stopped_by_shop(parcel.order_id):
+        stopped = _("The shop cancelled this order: give the parcel to a supervisor.")
+        return _parcel_view(station, parcel, stopped, tone="error")
     return _parcel_view(station, parcel, "")
 
 
@@ -123,6 +126,11 @@ def scan_at_station(station_code: str, code: str, user_id: int, call: labels.Cal
     if not code:
         raise InvalidInput(_("Scan or type a code."))
     parcel = queries.current_parcel(station.id, user_id)
+    if parcel is not None and queries.stopped_by_shop(parcel.order_id):
+        # Nothing more goes into, onto or out with this parcel; another can be opened.
+        if find_location(code) is None and order_id_from_number(code) is None:
+            parcels.refuse_if_stopped(parcel.order_id)
+        parcel = None
     word = command_of(code)
     if word:
         return _command(word, station, parcel, user_id, call)
@@ -197,6 +205,7 @@ def buy_with_rate(station_code: str, rate_id: str, user_id: int, call: labels.Ca
     parcel = queries.current_parcel(station.id, user_id)
     if parcel is None:
         raise Conflict(_("There is no parcel open at this station."))
+    parcels.refuse_if_stopped(parcel.order_id)
     return _buy(station, parcel, call, rate_id)
 
 
@@ -298,6 +307,7 @@ def _buy(station: Location, parcel: Parcel, call: labels.CallOut, rate_id: str =
 
 def _ship(station: Location, parcel: Parcel, user_id: int) -> PackView:
     parcel = queries.get_parcel(parcel.id, lock=True)
+    parcels.refuse_if_stopped(parcel.order_id)
     if parcel.status == ParcelStatus.SHIPPED:
         raise Conflict(
             _("The parcel %(tracking)s has already shipped.", tracking=parcel.tracking_number)

@@ -49,6 +49,54 @@ class AwaitingPayment(Conflict):
     code = "awaiting_payment"
 
 
+class StoppedByShop(Conflict):
+    """The shop cancelled the order after picking began: a supervisor decides."""
+
+    code = "cancelled_by_shop"
+
+
+def refuse_if_stopped(order_id: int) -> None:
+    """The packer does not go on with an order its shop cancelled: the parcel goes to a
+    supervisor, who cancels it in the warehouse or lets it ship (the desk's list)."""
+    if queries.stopped_by_shop(order_id):
+        raise StoppedByShop(
+            _("The shop cancelled this order: give the parcel to a supervisor."),
+            order=order_number(order_id),
+        )
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """An unshipped parcel taken apart because its order is cancelled."""
+
+    parcel_id: int
+    tracking_number: str  # a label bought (or perhaps bought) for it: to void with the carrier
+
+
+def withdraw_parcel(order_id: int) -> Withdrawn | None:
+    """Take apart the order's unshipped parcel (its units are put back by the caller).
+
+    The parcel row is locked first, as shipping locks it: a parcel shipping at this
+    moment ships first, and the caller then finds the order shipped. A label being
+    bought right now is waited for (refused: try again)."""
+    parcel = db.session.scalar(
+        for_update(
+            select(Parcel).where(Parcel.order_id == order_id, Parcel.status != ParcelStatus.SHIPPED)
+        ).execution_options(populate_existing=True)
+    )
+    if parcel is None:
+        return None
+    if parcel.label_state == LabelState.BUYING:
+        raise Conflict(
+            _("A label is being bought for this parcel right now: try again in a minute.")
+        )
+    bought = parcel.label_state in (LabelState.BOUGHT, LabelState.UNCERTAIN)
+    withdrawn = Withdrawn(parcel.id, (parcel.tracking_number or "?") if bought else "")
+    db.session.delete(parcel)  # its lines with it
+    db.session.flush()
+    return withdrawn
+
+
 def open_parcel(order_id: int, station: Location, user_id: int) -> Parcel:
     """Start (or take up again) the parcel of an order at this station."""
     # The order row is locked so two packers opening it at once make one parcel.
@@ -59,6 +107,7 @@ def open_parcel(order_id: int, station: Location, user_id: int) -> Parcel:
     )
     if order is None:
         raise UnknownCode(order_number(order_id), "order")
+    refuse_if_stopped(order.id)
     parcel = queries.unshipped_parcel(order.id)
     if parcel is None:
         if order.status != OrderStatus.READY_TO_PACK:
