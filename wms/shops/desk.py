@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from wms.auth.decorators import require_role_for_blueprint, role_required
 from wms.base.errors import DomainError, FormProblems
-from wms.base.i18n import _, n_
+from wms.base.i18n import Joined, Text, _, n_
 from wms.channels import sync
 from wms.channels.connectors import ConnectorError
 from wms.channels.models import ShopOrderState
@@ -75,6 +75,54 @@ def release(shop_order_id: int) -> ResponseReturnValue:
         return redirect(url_for("shops.waiting"))
     flash(_("Still waiting: %(reason)s", reason=outcome.reason), "error")
     return redirect(url_for("shops.show", shop_order_id=shop_order_id))
+
+
+@bp.post("/<int:shop_order_id>/cancel")
+def cancel_in_warehouse(shop_order_id: int) -> ResponseReturnValue:
+    decided = services.cancel_in_warehouse(shop_order_id, current_user.id)
+    if decided.repeat:
+        flash(_("Order %(order)s was already cancelled.", order=decided.name), "ok")
+        return redirect(url_for("shops.waiting"))
+    told: list[Text] = [
+        _("Order %(order)s is cancelled in the warehouse.", order=decided.name),
+        *(
+            n_(
+                "Put %(num)s unit of %(sku)s from %(source)s back in %(bin)s.",
+                "Put %(num)s units of %(sku)s from %(source)s back in %(bin)s.",
+                p.qty,
+                sku=p.sku,
+                source=p.from_code,
+                bin=p.to_code,
+            )
+            for p in decided.put_back
+        ),
+    ]
+    if decided.label_to_void:
+        told.append(
+            _(
+                "A label was bought for its parcel (%(tracking)s): have the carrier void it.",
+                tracking=decided.label_to_void,
+            )
+        )
+    flash(Joined(told), "ok")
+    return redirect(url_for("shops.waiting"))
+
+
+@bp.post("/<int:shop_order_id>/ship-anyway")
+def ship_anyway(shop_order_id: int) -> ResponseReturnValue:
+    decided = services.ship_anyway(shop_order_id, current_user.id)
+    if decided.repeat:
+        flash(_("Order %(order)s was already let through to ship.", order=decided.name), "ok")
+    else:
+        flash(
+            _(
+                "Order %(order)s ships despite the shop's cancel: the pack station lets it "
+                "through.",
+                order=decided.name,
+            ),
+            "ok",
+        )
+    return redirect(url_for("shops.waiting"))
 
 
 # ------------------------------------------------------------ connecting a shop

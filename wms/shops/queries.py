@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from wms.base.errors import NotFound
-from wms.base.i18n import _
+from wms.base.i18n import Text, _
 from wms.channels import sync
 from wms.channels.connectors import ConnectorError, PlatformLine, PlatformProduct
 from wms.channels.models import (
-    WAITING_STATES,
+    ATTENTION_STATES,
     Channel,
     ChannelProduct,
     ChannelReport,
@@ -22,6 +22,7 @@ from wms.channels.models import (
     OutboxStatus,
     ShippingMethod,
     ShopOrder,
+    ShopOrderState,
     WebhookReceipt,
 )
 from wms.channels.shops import NoChannelKey, connector_of, credentials_of
@@ -41,9 +42,22 @@ class WaitingOrder:
     platform_order_id: str
     name: str
     state: str
-    reason: str
+    reason: Text | str
     received_at: datetime
     can_release: bool
+    stopped: bool = False  # cancelled on the shop after picking began: cancel or ship
+
+
+def why(platform: str, name: str, state: str, reason: str) -> Text | str:
+    """Why an order waits on the desk, as the supervisor reads it."""
+    if state == ShopOrderState.CANCELLED_AFTER_PICK:
+        return _(
+            "%(platform)s cancelled order %(order)s after picking began: "
+            "stop it at packing or ship it.",
+            platform=rules.PLATFORM_NAMES.get(platform, platform),
+            order=name,
+        )
+    return reason
 
 
 @dataclass(frozen=True)
@@ -75,7 +89,7 @@ def waiting_orders() -> list[WaitingOrder]:
     rows = db.session.execute(
         select(ShopOrder, Channel.code, Channel.platform)
         .join(Channel, Channel.id == ShopOrder.channel_id)
-        .where(ShopOrder.state.in_(WAITING_STATES))
+        .where(ShopOrder.state.in_(ATTENTION_STATES))
         .order_by(ShopOrder.created_at, ShopOrder.id)
         .limit(LIST_LIMIT)
     ).all()
@@ -87,9 +101,10 @@ def waiting_orders() -> list[WaitingOrder]:
             platform_order_id=row.platform_order_id,
             name=row.name or row.platform_order_id,
             state=row.state,
-            reason=row.reason,
+            reason=why(platform, row.name or row.platform_order_id, row.state, row.reason),
             received_at=row.created_at,
             can_release=row.can_release,
+            stopped=row.state == ShopOrderState.CANCELLED_AFTER_PICK,
         )
         for row, code, platform in rows
     ]

@@ -14,8 +14,10 @@ it commits) and answers as a repeat.
   reason; a supervisor maps the line (``map_line``) and releases it
   (``release``), which runs the intake once.
 * A later version of an order already taken in changes nothing, except: a
-  cancelled one cancels the warehouse order (while it can still be cancelled),
-  and a paid one records the payment of an order that waited for it. A later
+  cancelled one cancels the warehouse order (while it can still be cancelled;
+  after picking began it waits, ``cancelled_after_pick``, for a supervisor to
+  cancel it in the warehouse or ship it anyway), and a paid one records the
+  payment of an order that waited for it. A later
   version of an order still waiting replaces the one kept, and is tried again.
 """
 
@@ -32,6 +34,7 @@ from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, DomainError, InsufficientStock, InvalidInput, NotFound
 from wms.base.i18n import _
+from wms.base.numbers import order_number
 from wms.channels.connectors import PlatformOrder, UnreadableOrder
 from wms.channels.models import (
     WAITING_STATES,
@@ -42,13 +45,18 @@ from wms.channels.models import (
     ShopOrderState,
     WebhookReceipt,
 )
-from wms.core.models import Order
+from wms.core.ledger import Reason, move_stock
+from wms.core.models import Order, OrderStatus, StagedUnits
+from wms.core.staging import take_staged
 from wms.core.stock import upsert
 from wms.database import for_update, prebuilt
 from wms.extensions import db
 from wms.i18n import normal_language
-from wms.inventory.models import Product
+from wms.inventory.models import Location, Product
 from wms.orders import services as orders
+from wms.picking.services import picks
+from wms.receiving.services.routing import suggest_bin
+from wms.shipping.services import parcels as shipping_parcels
 from wms.shops import rules
 
 shop_orders_t = ShopOrder.__table__
@@ -57,9 +65,12 @@ mapping_t = ChannelProduct.__table__
 channels_t = Channel.__table__
 products_t = Product.__table__
 methods_t = ShippingMethod.__table__
+staged_t = StagedUnits.__table__
 
 TAKEN = "taken"
 UNREADABLE = "unreadable"
+# A warehouse order on its way: a payment is recorded; a cancel stops it (accepted only).
+SHIPPING_STATES = (ShopOrderState.ACCEPTED, ShopOrderState.SHIPS_ANYWAY)
 
 
 @dataclass(frozen=True)
@@ -134,8 +145,8 @@ def _again(row: ShopOrder, order: PlatformOrder, raw: bytes) -> Outcome:
         and row.platform_updated_at
         and order.raw_updated_at < row.platform_updated_at
     )
-    if row.state == ShopOrderState.ACCEPTED and row.order_id is not None:
-        if order.cancelled and not stale:
+    if row.state in SHIPPING_STATES and row.order_id is not None:
+        if order.cancelled and not stale and row.state == ShopOrderState.ACCEPTED:
             return _cancel(row, order)
         if order.payment == "paid":
             _record_payment(row.order_id)
@@ -159,14 +170,18 @@ def _cancel(row: ShopOrder, order: PlatformOrder) -> Outcome:
     try:
         orders.cancel_order(row.order_id, reason=f"cancelled on {order.platform}")
     except Conflict as exc:
-        # Picked or packed already: the desk is told, the parcel is stopped by hand.
+        # Its units have started moving: the pack station stops it and the desk lists it,
+        # until a supervisor cancels it in the warehouse or lets it ship. Shipped already:
+        # nothing to stop, the reason is only kept.
+        shipped = exc.details.get("status") == OrderStatus.SHIPPED
+        state = ShopOrderState.ACCEPTED if shipped else ShopOrderState.CANCELLED_AFTER_PICK
         reason = f"Cancelled on the shop, but {exc.message[0].lower()}{exc.message[1:]}"
         db.session.execute(
             update(shop_orders_t)
-            .where(shop_orders_t.c.id == row.id)
-            .values(reason=reason, updated_at=utcnow())
+            .where(shop_orders_t.c.id == row.id, shop_orders_t.c.state == ShopOrderState.ACCEPTED)
+            .values(state=state, reason=reason, updated_at=utcnow())
         )
-        return Outcome(row.id, row.state, row.order_id, reason)
+        return Outcome(row.id, state, row.order_id, reason)
     return _settle(
         row.id, ShopOrderState.CANCELLED, order_id=row.order_id, reason="Cancelled on the shop."
     )
@@ -567,3 +582,150 @@ def release(shop_order_id: int, user_id: int | None) -> Outcome:
     outcome = _intake(row.channel_id, row.id, rules.from_data(row.order_data))
     audit.record(user_id, "shop_order.release", "shop_order", shop_order_id)
     return outcome
+
+
+# ------------------------------------------------ a cancel after picking began
+
+
+@dataclass(frozen=True)
+class PutBack:
+    """Units of a cancelled order put back on the shelf: carry them there."""
+
+    sku: str
+    qty: int
+    from_code: str
+    to_code: str
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What a supervisor's decision on a shop's late cancel did."""
+
+    name: str  # the shop's order name, "#1001"
+    order_number: str
+    repeat: bool  # the same decision was already taken: nothing changed now
+    put_back: tuple[PutBack, ...] = ()
+    label_to_void: str = ""  # the tracking number of a label bought for the parcel
+
+
+def cancel_in_warehouse(shop_order_id: int, user_id: int | None) -> Decided:
+    """The shop cancelled this order after picking began: cancel it here too.
+
+    One guarded statement takes the decision (``cancelled_after_pick`` to
+    ``cancelled``), first, so of two presses at once one cancels and the other
+    answers as a repeat. Then, in the order every path locks them: the order's
+    unshipped parcel (a parcel shipping now ships first, and the cancel is
+    refused), its open pick tasks, its staged units, which go back to the shelf
+    as put-away movements to the bin put-away would choose, and the order
+    itself, whose reservations the existing cancel releases.
+    """
+    row, taken = _decide(shop_order_id, ShopOrderState.CANCELLED, "Cancelled in the warehouse.")
+    name = row.name or row.platform_order_id
+    if not taken:
+        return _repeat_or_refuse(row, ShopOrderState.CANCELLED, name)
+    assert row.order_id is not None
+    withdrawn = shipping_parcels.withdraw_parcel(row.order_id)
+    order = db.session.scalars(
+        select(Order).where(Order.id == row.order_id).execution_options(populate_existing=True)
+    ).one()
+    if order.status == OrderStatus.SHIPPED:
+        raise Conflict(
+            _(
+                "Order %(order)s has already shipped: it can no longer be cancelled in the "
+                "warehouse. Press “Ship anyway” to take it off the list.",
+                order=name,
+            )
+        ).with_code("already_shipped")
+    picks.drop_open_tasks(order.id)
+    put_back = _put_back(order.id, order.number, user_id)
+    orders.cancel_order(order.id, reason=f"cancelled on the shop ({name})", started=True)
+    audit.record(
+        user_id,
+        "shop_order.cancel_in_warehouse",
+        "shop_order",
+        shop_order_id,
+        order_id=order.id,
+        put_back=[[p.sku, p.qty, p.from_code, p.to_code] for p in put_back],
+        label_to_void=withdrawn.tracking_number if withdrawn else "",
+    )
+    return Decided(
+        name,
+        order.number,
+        repeat=False,
+        put_back=tuple(put_back),
+        label_to_void=withdrawn.tracking_number if withdrawn else "",
+    )
+
+
+def ship_anyway(shop_order_id: int, user_id: int | None) -> Decided:
+    """The shop cancelled this order after picking began, but it ships: the desk's
+    entry goes, the pack station lets the parcel through."""
+    row, taken = _decide(
+        shop_order_id, ShopOrderState.SHIPS_ANYWAY, "Cancelled on the shop; shipped anyway."
+    )
+    name = row.name or row.platform_order_id
+    if not taken:
+        return _repeat_or_refuse(row, ShopOrderState.SHIPS_ANYWAY, name)
+    audit.record(user_id, "shop_order.ship_anyway", "shop_order", shop_order_id)
+    return Decided(name, order_number(row.order_id) if row.order_id else "", repeat=False)
+
+
+def _decide(shop_order_id: int, state: str, reason: str) -> tuple[ShopOrder, bool]:
+    """The one guarded statement of a decision: the row after it, and whether this
+    request took the decision."""
+    taken = db.session.execute(
+        update(shop_orders_t)
+        .where(
+            shop_orders_t.c.id == shop_order_id,
+            shop_orders_t.c.state == ShopOrderState.CANCELLED_AFTER_PICK,
+        )
+        .values(state=state, reason=reason, updated_at=utcnow())
+        .returning(shop_orders_t.c.id)
+    ).first()
+    row = db.session.scalars(
+        select(ShopOrder)
+        .where(ShopOrder.id == shop_order_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(_("There is no such shop order."))
+    return row, taken is not None
+
+
+def _repeat_or_refuse(row: ShopOrder, wanted: str, name: str) -> Decided:
+    if row.state == wanted:
+        return Decided(name, order_number(row.order_id) if row.order_id else "", repeat=True)
+    raise NotWaiting(
+        _(
+            "The shop's cancel of order %(order)s is no longer waiting for a decision.",
+            order=name,
+        )
+    )
+
+
+def _put_back(order_id: int, number: str, user_id: int | None) -> list[PutBack]:
+    """Every unit the order has set aside (tote, lane, pack station) goes back on the
+    shelf, to the bin put-away would choose (one holding the product, with room), as a
+    put-away movement; the staged rows are emptied with it."""
+    staged = db.session.execute(
+        for_update(
+            select(
+                staged_t.c.order_line_id,
+                staged_t.c.product_id,
+                staged_t.c.location_id,
+                staged_t.c.qty,
+            )
+            .where(staged_t.c.order_id == order_id, staged_t.c.qty > 0)
+            .order_by(staged_t.c.product_id, staged_t.c.location_id, staged_t.c.order_line_id)
+        )
+    ).all()
+    put_back: list[PutBack] = []
+    for line_id, product_id, location_id, qty in staged:
+        source = db.session.get(Location, location_id)
+        assert source is not None
+        bin_, _holds = suggest_bin(product_id, qty)
+        move_stock(product_id, qty, source, bin_, Reason.PUTAWAY, f"{number} cancelled", user_id)
+        take_staged(line_id, location_id, qty)
+        sku = db.session.scalar(select(Product.sku).where(Product.id == product_id)) or ""
+        put_back.append(PutBack(sku, qty, source.code, bin_.code))
+    return put_back
