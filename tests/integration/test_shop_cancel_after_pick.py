@@ -43,8 +43,10 @@ ON_DESK = "Shopify cancelled order {name} after picking began: stop it at packin
 
 
 def red_qty(raw: bytes, qty: int) -> bytes:
-    """The documented order with its one line to ship (IPOD2008RED) for ``qty`` units."""
+    """The documented order with its one line to ship (IPOD2008RED) for ``qty`` units,
+    under a name of its own (the desk is shared with other tests)."""
     data = json.loads(raw)
+    data["name"] = f"#C{uuid.uuid4().int % 10**8}"
     for line in data["line_items"]:
         if line["variant_id"] == int(RED_VARIANT):
             line["quantity"] = line["current_quantity"] = qty
