@@ -401,6 +401,8 @@ def test_ship_anyway_takes_it_off_the_desk_and_the_pack_station_goes_on(
     assert f'data-shop-order="{picked.shop_order_id}"' not in desk.get_data(as_text=True)
     assert f"Order {picked.name} ships despite the shop's cancel" in page_text(desk)
     assert [r.state for r in shop_orders_of(app, picked.channel)] == ["ships_anyway"]
+    shown = page_text(client.get(f"/desk/shop-orders/{picked.shop_order_id}"))
+    assert "ships despite the shop's cancel" in shown and "Ship anyway" not in shown
     (entry,) = audits(app, "shop_order.ship_anyway", picked.shop_order_id)
     assert entry.user_id == supervisor.id
     assert order_status(app, picked.order_id) == OrderStatus.READY_TO_PACK

@@ -165,6 +165,7 @@ SHOP_ORDER_STATE_LABELS = {
     "refused": N_("refused"),
     "cancelled": N_("cancelled"),
     "cancelled_after_pick": N_("cancelled by the shop after picking began"),
+    "ships_anyway": N_("ships despite the shop's cancel"),
 }
 # What the import did with each of the shop's items (show it with ``_()``).
 IMPORT_OUTCOME_LABELS = {
