@@ -106,7 +106,6 @@ PYTHON_NOT_YET_MARKED: set[str] = {
     "wms/api/orders.py",
     "wms/api/returns.py",
     "wms/api/shops.py",
-    "wms/core/ledger.py",
     "wms/orders/services.py",
 }
 

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, insert, literal, select, union_all
 
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict
+from wms.base.i18n import N_, _
 from wms.channels import outbox
 from wms.core import stock
 from wms.database import prebuilt
@@ -38,6 +39,34 @@ class Reason:
     # Counted in a bin by the ledger but not there at a pick: set aside, out of
     # sellable stock, until the bin is counted.
     MISSING = "missing"
+
+
+# What each stored reason is called where people read it (show with ``_()``); the
+# stored values above never change.
+REASON_LABELS = {
+    Reason.RECEIVE: N_("receipt"),
+    Reason.CROSS_DOCK: N_("cross-dock"),
+    Reason.PUTAWAY: N_("putaway"),
+    Reason.QUARANTINE: N_("quarantine"),
+    Reason.PICK: N_("pick"),
+    Reason.PACK: N_("packing"),
+    Reason.SHIP: N_("shipment"),
+    Reason.RETURN: N_("return"),
+    Reason.REWORK: N_("rework"),
+    Reason.RELEASE: N_("release from quarantine"),
+    Reason.SCRAP: N_("scrapping"),
+    Reason.COUNT: N_("count"),
+    Reason.ADJUST: N_("adjustment"),
+    Reason.TRANSFER: N_("transfer"),
+    Reason.OPENING: N_("opening stock"),
+    Reason.UNDO: N_("undo"),
+    Reason.MISSING: N_("missing at a pick"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """The marked word for a stored reason (the stored value itself when unknown)."""
+    return REASON_LABELS.get(reason, reason)
 
 
 class Place(Protocol):
@@ -100,7 +129,11 @@ def move_stock(
         product_id, from_location.id, qty
     ):
         raise NotEnoughStock(
-            f"{from_location.code} does not hold {qty} of that product.",
+            _(
+                "%(location)s does not hold %(qty)s of that product.",
+                location=from_location.code,
+                qty=qty,
+            ),
             location=from_location.code,
         )
     if to_location is not None:
@@ -112,7 +145,7 @@ def move_stock(
     if delta or release_reserved:
         if not stock.change_sellable(product_id, delta, release_reserved):
             raise StockPromised(
-                "Those units are promised to orders; release the orders first.",
+                _("Those units are promised to orders; release the orders first."),
                 product_id=product_id,
             )
         outbox.emit_availability([product_id])

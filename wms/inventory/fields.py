@@ -8,6 +8,9 @@ A field's ``label`` names it inside the sentence (a CSV column's name, or a
 form field's name marked for the catalog); the sentences are written so that a
 language may put the name first, as a heading ("Nom : à remplir."), and never
 has to agree with it.
+
+Numbers are read as either language writes them: ``1,234`` and ``1 234`` are a
+thousand and more, ``12.50`` and ``12,50`` twelve and a half.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from wms.base.i18n import Text, _
 from wms.inventory.models import BarcodeKind, LocationKind
 
 MAX_INT = 2_000_000_000  # inside a 32-bit INTEGER column on both databases
-TRUE_WORDS = frozenset({"yes", "y", "true", "1", "on"})
-FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", ""})
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "on", "oui", "o", "vrai"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", "", "non", "faux"})
+# What separates thousands as people type them: a comma, a space, a (narrow) no-break space.
+_GROUPS = re.compile(r"[,\s\u00a0\u202f]")
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 BARCODE_RE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Code128 prints it
@@ -58,7 +63,7 @@ def integer(
     default: int | None = 0,
 ) -> int | None:
     """A whole number; an empty value gives ``default`` (None means the field may be empty)."""
-    value = (value or "").strip().replace(",", "")
+    value = _GROUPS.sub("", (value or "").strip())
     if not value:
         return default
     if not re.fullmatch(r"[+-]?\d+", value):
@@ -95,8 +100,15 @@ def boolean(value: str | None, label: Label, *, default: bool) -> bool:
 
 
 def money_cents(value: str | None, label: Label) -> int:
-    """'12.50' -> 1250; at most two decimals, never negative."""
-    value = (value or "").strip().replace(",", "")
+    """'12.50' or '12,50' -> 1250; at most two decimals, never negative.
+
+    A comma followed by one or two digits at the end is the decimal comma (French);
+    a comma before three digits separates thousands (``1,250`` is 1250).
+    """
+    value = (value or "").strip()
+    if re.fullmatch(r"[^.]*,\d{1,2}", value):
+        value = value[: value.rindex(",")] + "." + value[value.rindex(",") + 1 :]
+    value = _GROUPS.sub("", value)
     if not value:
         return 0
     match = re.fullmatch(r"(\d+)(?:\.(\d{1,2}))?", value)
