@@ -27,7 +27,7 @@ def test_a_refused_value_is_one_french_sentence_that_names_its_field(app: Flask)
     bad_day = refusal(fields.day, "31/12/2025", "release_on")
     twice = refusal(fields.barcode_list, "X-1; X-1")
     with app.test_request_context(), in_language("fr"):
-        assert str(missing) == f"Code d’emplacement{NNBSP}: valeur manquante."
+        assert str(missing) == f"Code d’emplacement{NNBSP}: à remplir."
         assert str(not_whole) == (
             f"weight_g{NNBSP}: un nombre entier est attendu, pas «{NNBSP}lourd{NNBSP}»."
         )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from wms.base.codes import is_valid_ean13, is_valid_upc
-from wms.base.i18n import Text, _
+from wms.base.i18n import Number, Text, _
 from wms.inventory.models import BarcodeKind, LocationKind
 
 MAX_INT = 2_000_000_000  # inside a 32-bit INTEGER column on both databases
@@ -72,9 +72,9 @@ def integer(
         )
     number = int(value)
     if number < minimum:
-        raise FieldError(_("%(field)s must be at least %(min)s.", field=label, min=minimum))
+        raise FieldError(_("%(field)s must be at least %(min)s.", field=label, min=Number(minimum)))
     if number > maximum:
-        raise FieldError(_("%(field)s must be at most %(max)s.", field=label, max=maximum))
+        raise FieldError(_("%(field)s must be at most %(max)s.", field=label, max=Number(maximum)))
     return number
 
 
