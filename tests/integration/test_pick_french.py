@@ -31,7 +31,7 @@ def test_a_french_picker_is_told_each_step_in_french(
     started = hand.scan(wave_code(wave_id))
     assert started.notice == f"{wave_code(wave_id)}\u202f: 1 commande, 1 ligne."
     assert "Allez à" in started.body and f"Prenez 2 \u00d7 {mug.sku}" in started.body
-    assert f"{wave_code(wave_id)} · 0 sur 1 lignes prélevées" in started.body
+    assert f"{wave_code(wave_id)} · 0 sur 1 ligne prélevée" in started.body
 
     wrong = hand.scan(make.location(LocationKind.BIN, walk_seq=90).code)
     assert wrong.status == 409 and "— allez à " + bin_.code in wrong.body
