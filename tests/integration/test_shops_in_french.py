@@ -91,3 +91,17 @@ def test_a_french_supervisor_is_told_in_french_of_a_shop_order_that_is_not_there
     refused = client.post("/desk/shop-orders/999999/release")
     assert refused.status_code == 404
     assert "Cette commande de boutique n’existe pas." in refused.get_data(as_text=True)
+
+
+def test_a_french_admin_is_told_in_french_what_the_new_shop_form_lacks(
+    client: FlaskClient, make: Factories
+) -> None:
+    _sign_in(client, make, "admin", "fr")
+    response = client.post(
+        "/desk/shops/new", data={"platform": "shopify", "code": "tricot", "name": "Tricot"}
+    )
+    said = " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+    assert response.status_code == 422
+    assert "Jeton d’accès à l’API Admin est obligatoire." in said
+    assert "Identifiant de l’emplacement est obligatoire." in said
+    assert "is required" not in said

@@ -266,7 +266,7 @@ def test_connection(channel_id: int, timeout: float) -> tuple[bool, str]:
     try:
         return True, connector_of(channel, timeout=timeout).test_connection()
     except (ConnectorError, NoChannelKey) as exc:
-        return False, f"Not connected: {exc}"
+        return False, str(_("Not connected: %(error)s", error=str(exc)))
 
 
 def shop_items(channel_id: int, timeout: float) -> list[PlatformProduct]:

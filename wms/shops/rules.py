@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from wms.base.errors import FormProblems
-from wms.base.i18n import N_
+from wms.base.i18n import N_, Text, _
 from wms.channels.connectors import PlatformLine, PlatformOrder, PlatformRefused
 from wms.channels.connectors.http import check_base_url
 from wms.core.models import Priority
@@ -194,16 +194,16 @@ def read_shop_form(form: Mapping[str, str], platform: str, *, creating: bool) ->
     """The desk's form of a shop channel; every problem in one ``FormProblems``.
 
     When editing, a secret left blank keeps the one stored (it is never shown)."""
-    problems: list[str] = []
+    problems: list[Text | str] = []
     if platform not in CREDENTIAL_FIELDS:
         names = ", ".join(PLATFORM_NAMES.values())
-        raise FormProblems([f"Choose the shop's platform ({names})."])
+        raise FormProblems([_("Choose the shop's platform (%(names)s).", names=names)])
     code = (form.get("code") or "").strip().lower()
     name = (form.get("name") or "").strip()
     if creating and not code:
-        problems.append("Give the shop a code (lower-case letters, digits, - or _).")
+        problems.append(_("Give the shop a code (lower-case letters, digits, - or _)."))
     if creating and not name:
-        problems.append("Give the shop a name.")
+        problems.append(_("Give the shop a name."))
     credentials: dict[str, str] = {}
     for f in CREDENTIAL_FIELDS[platform]:
         value = (form.get(f.name) or "").strip()
@@ -215,7 +215,7 @@ def read_shop_form(form: Mapping[str, str], platform: str, *, creating: bool) ->
                 except PlatformRefused as exc:
                     problems.append(str(exc))
         elif f.required and (creating or not f.secret):
-            problems.append(f"{f.label} is required.")
+            problems.append(_("%(field)s is required.", field=_(f.label)))
     if problems:
         raise FormProblems(problems)
     return ShopForm(code, name, platform, credentials)
@@ -225,18 +225,31 @@ def read_shipping_table(methods: list[str], levels: list[str]) -> dict[str, str]
     """The shipping method → service level table from the desk's rows (a blank method
     drops its row); a level the warehouse does not know, or a method twice, is refused."""
     table: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[Text | str] = []
     for method, level in zip(methods, levels, strict=False):
         method, level = method.strip(), level.strip()
         if not method:
             continue
         if level not in SERVICE_LEVELS:
             known = ", ".join(SERVICE_LEVELS)
-            problems.append(f"{method}: {level or '(none)'} is not a service level ({known}).")
+            problems.append(
+                _(
+                    "%(method)s: %(level)s is not a service level (%(known)s).",
+                    method=method,
+                    level=level,
+                    known=known,
+                )
+                if level
+                else _(
+                    "%(method)s: choose a service level (%(known)s).", method=method, known=known
+                )
+            )
         elif method in table:
-            problems.append(f"{method} is listed twice.")
+            problems.append(_("%(method)s is listed twice.", method=method))
         elif len(method) > 100:
-            problems.append(f"{method[:20]}…: a method is at most 100 characters.")
+            problems.append(
+                _("%(method)s…: a method is at most 100 characters.", method=method[:20])
+            )
         else:
             table[method] = level
     if problems:
