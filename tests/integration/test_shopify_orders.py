@@ -327,3 +327,28 @@ def test_a_channel_of_another_platform_or_code_is_not_found(
 ) -> None:
     woo = make.shop_channel("woocommerce")
     assert post_shopify(client, woo, ORDER).status_code == 404
+
+
+def test_a_cancel_after_packing_is_kept_for_the_desk_with_the_refusal_as_written(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, _ = shop_with_red(make)
+    post_shopify(client, channel, ORDER)
+    with app.app_context():
+        (order,) = warehouse_orders(channel)
+        order.status = OrderStatus.PACKED
+        db.session.commit()
+        number = order.number
+    cancelled = changed(
+        ORDER, cancelled_at="2008-01-10T12:00:00-05:00", updated_at="2008-01-10T12:00:00-05:00"
+    )
+
+    response = post_shopify(client, channel, cancelled, topic="orders/cancelled")
+
+    assert response.status_code == 200
+    assert response.json["reason"] == (
+        f"Cancelled on the shop, but order {number} is packed and can no longer be cancelled."
+    )
+    with app.app_context():
+        (order,) = warehouse_orders(channel)
+        assert order.status == OrderStatus.PACKED

@@ -89,7 +89,7 @@ def test_parcels_it_will_not_take(carrier: BuiltinCarrier, parcel: Parcel, words
     with pytest.raises(NoRate) as caught:
         carrier.rates(WAREHOUSE, CUSTOMER, parcel, "economy")
     assert words in caught.value.message
-    assert caught.value.message.endswith(".")
+    assert str(caught.value.message).endswith(".")
 
 
 def test_incomplete_address_is_named_in_one_sentence(carrier: BuiltinCarrier) -> None:

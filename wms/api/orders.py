@@ -20,7 +20,7 @@ from wms.orders.schemas import OrderIn, OrderOut
 def _order_id(ref: str) -> int:
     order_id = int(ref) if ref.isascii() and ref.isdigit() else order_id_from_number(ref)
     if order_id is None or order_id > ID_MAX:
-        raise NotFound(f"There is no order {ref}.")
+        raise NotFound(_("There is no order %(order)s.", order=ref))
     return order_id
 
 

@@ -11,6 +11,7 @@ from wms.api.auth import current_channel
 from wms.api.common import ID_MAX, REF_PARAM, answer, bp, read_body
 from wms.api.openapi import Operation, document
 from wms.base.errors import LabelInProgress, ReturnNotFound
+from wms.base.i18n import _
 from wms.base.numbers import order_id_from_number, rma_id_from_number
 from wms.core.models import Order
 from wms.database import commit_early
@@ -23,7 +24,7 @@ from wms.returns.services import authorisations, labels
 def _return_id(ref: str) -> int:
     rma_id = int(ref) if ref.isascii() and ref.isdigit() else rma_id_from_number(ref)
     if rma_id is None or not 0 < rma_id <= ID_MAX:
-        raise ReturnNotFound(f"There is no return {ref}.")
+        raise ReturnNotFound(_("There is no return %(rma)s.", rma=ref))
     return rma_id
 
 
@@ -32,16 +33,18 @@ def _order_id(channel_id: int, body: ReturnIn) -> int:
         order_id = order_id_from_number(body.order_number)
         if order_id is not None and order_id <= ID_MAX:
             return order_id
-        raise ReturnNotFound(f"There is no order {body.order_number}.").with_code("order_not_found")
+        raise ReturnNotFound(_("There is no order %(order)s.", order=body.order_number)).with_code(
+            "order_not_found"
+        )
     order_id = db.session.scalar(
         select(Order.id).where(
             Order.channel_id == channel_id, Order.external_id == body.order_external_id
         )
     )
     if order_id is None:
-        raise ReturnNotFound(f"There is no order {body.order_external_id}.").with_code(
-            "order_not_found"
-        )
+        raise ReturnNotFound(
+            _("There is no order %(order)s.", order=body.order_external_id)
+        ).with_code("order_not_found")
     return order_id
 
 

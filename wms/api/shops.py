@@ -28,6 +28,7 @@ from flask import Response, current_app, request
 
 from wms.api.common import BodyTooLarge, bp, plain_answer
 from wms.base.errors import DomainError, NotFound
+from wms.base.i18n import _
 from wms.channels.connectors import PayloadError
 from wms.channels.shops import webhook_shop
 from wms.database import commit_early
@@ -61,7 +62,9 @@ def woocommerce_webhook(code: str) -> Response:
 def _webhook(code: str, platform: str) -> Response:
     shop = webhook_shop(code, platform, current_app.config.get("SHOP_TIMEOUT", 10.0))
     if shop is None:
-        raise NotFound(f"There is no active {platform} channel {code}.")
+        raise NotFound(
+            _("There is no active %(platform)s channel %(code)s.", platform=platform, code=code)
+        )
     raw = _raw_body()
     connector = shop.connector
     check = connector.verify_webhook(dict(request.headers), raw)
@@ -75,7 +78,7 @@ def _webhook(code: str, platform: str) -> Response:
             request.remote_addr,
             check.reason,
         )
-        raise BadSignature(check.reason or "The signature does not match the body.")
+        raise BadSignature(check.reason or _("The signature does not match the body."))
     if check.status == "ping":
         return plain_answer({"status": "ping"})
     if check.status == "not-applicable":
@@ -108,8 +111,8 @@ def _webhook(code: str, platform: str) -> Response:
 
 def _raw_body() -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY:
-        raise BodyTooLarge(f"The body is larger than {MAX_BODY // 1024} KB.")
+        raise BodyTooLarge(_("The body is larger than %(kb)s KB.", kb=MAX_BODY // 1024))
     raw = request.stream.read(MAX_BODY + 1)
     if len(raw) > MAX_BODY:
-        raise BodyTooLarge(f"The body is larger than {MAX_BODY // 1024} KB.")
+        raise BodyTooLarge(_("The body is larger than %(kb)s KB.", kb=MAX_BODY // 1024))
     return raw

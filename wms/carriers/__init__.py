@@ -30,6 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from wms.base.address import Address
+from wms.base.i18n import Text, _, n_
 
 __all__ = [
     "LABEL_FORMATS",
@@ -114,7 +115,7 @@ class TrackingStatus:
 class CarrierError(Exception):
     """A carrier could not do what was asked; ``message`` is one sentence for the packer."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text | str) -> None:
         super().__init__(message)
         self.message = message
 
@@ -222,6 +223,27 @@ def meets_service_level(rate: Rate, service_level: str) -> bool:
     return rate.days is not None and rate.days <= max_days
 
 
+def _no_rate_for(level: str, max_days: int) -> Text:
+    """No rate met the level: one whole sentence per level, the days said by number."""
+    if level == "express":
+        return n_(
+            "No carrier offered an express rate (delivery within %(num)s day).",
+            "No carrier offered an express rate (delivery within %(num)s days).",
+            max_days,
+        )
+    if level == "priority":
+        return n_(
+            "No carrier offered a priority rate (delivery within %(num)s day).",
+            "No carrier offered a priority rate (delivery within %(num)s days).",
+            max_days,
+        )
+    return n_(
+        "No carrier offered a standard rate (delivery within %(num)s day).",
+        "No carrier offered a standard rate (delivery within %(num)s days).",
+        max_days,
+    )
+
+
 def choose_rate(rates: Iterable[Rate], service_level: str, currency: str | None = None) -> Rate:
     """The cheapest rate that meets the order's service level.
 
@@ -236,16 +258,14 @@ def choose_rate(rates: Iterable[Rate], service_level: str, currency: str | None 
     if currency is not None:
         same = [rate for rate in rates if rate.currency.upper() == currency.upper()]
         if rates and not same:
-            raise NoRate(f"No carrier offered a rate in {currency.upper()}.")
+            raise NoRate(_("No carrier offered a rate in %(currency)s.", currency=currency.upper()))
         rates = same
     fitting = [rate for rate in rates if meets_service_level(rate, level)]
     if not fitting:
         max_days = SERVICE_LEVELS[level]
         if max_days is None:
-            raise NoRate("No carrier offered a rate for this parcel.")
-        within = "1 day" if max_days == 1 else f"{max_days} days"
-        article = "an" if level[0] in "aeiou" else "a"
-        raise NoRate(f"No carrier offered {article} {level} rate (delivery within {within}).")
+            raise NoRate(_("No carrier offered a rate for this parcel."))
+        raise NoRate(_no_rate_for(level, max_days))
     return min(
         fitting,
         key=lambda r: (

@@ -45,6 +45,7 @@ from decimal import Decimal
 
 from wms.base.clock import today as utc_today
 from wms.base.codes import gs1_check_digit
+from wms.base.i18n import N_, Number, Text, _, text
 from wms.base.money import DEFAULT_CURRENCY, from_minor, normal_currency, to_minor
 from wms.carriers import (
     LABEL_FORMATS,
@@ -66,7 +67,7 @@ from wms.prints.shipping_label import (
 
 TRACKING_PREFIX = "WL"
 # On every label it draws: no carrier takes these parcels on this label alone.
-INTERNAL_NOTICE = "INTERNAL LABEL - NOT VALID WITH ANY CARRIER"
+INTERNAL_NOTICE = N_("INTERNAL LABEL - NOT VALID WITH ANY CARRIER")
 _DIGITS = 10
 _MODULUS = 10**_DIGITS
 # serial -> (serial * _MIX_A + _MIX_B) mod 10**10 is a bijection because
@@ -97,7 +98,12 @@ RATE_TABLE: tuple[tuple[int, dict[str, int]], ...] = (
 )
 
 _SHIPMENT_VERSION = 1
-_ADDRESS_FIELDS = (("name", "name"), ("street1", "street"), ("city", "city"), ("zip", "ZIP code"))
+_ADDRESS_FIELDS = (
+    ("name", N_("name")),
+    ("street1", N_("street")),
+    ("city", N_("city")),
+    ("zip", N_("ZIP code")),
+)
 
 
 def tracking_number_for(idempotency_key: str, serial: int | None = None) -> str:
@@ -128,14 +134,23 @@ def _band(weight_g: int) -> tuple[int, dict[str, int]]:
     for heaviest, prices in RATE_TABLE:
         if weight_g <= heaviest:
             return heaviest, prices
-    raise NoRate(f"The local carrier takes parcels up to {MAX_WEIGHT_G // 1000} kg only.")
+    raise NoRate(
+        _("The local carrier takes parcels up to %(kg)s kg only.", kg=Number(MAX_WEIGHT_G // 1000))
+    )
 
 
 def _check_address(address: Address, which: str) -> None:
     missing = [label for attr, label in _ADDRESS_FIELDS if not getattr(address, attr).strip()]
     if missing:
-        listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
-        raise AddressError(f"The {which} address has no {listed}.")
+        words = [text(_(label)) for label in missing]
+        listed: Text | str = (
+            words[0]
+            if len(words) == 1
+            else _("%(fields)s and %(last)s", fields=", ".join(words[:-1]), last=words[-1])
+        )
+        if which == "ship-from":
+            raise AddressError(_("The ship-from address has no %(fields)s.", fields=listed))
+        raise AddressError(_("The ship-to address has no %(fields)s.", fields=listed))
 
 
 class BuiltinCarrier(Carrier):
@@ -166,10 +181,13 @@ class BuiltinCarrier(Carrier):
         _check_address(ship_from, "ship-from")
         _check_address(ship_to, "ship-to")
         if parcel.weight_g <= 0:
-            raise NoRate("The parcel has no weight; weigh it before buying a label.")
+            raise NoRate(_("The parcel has no weight; weigh it before buying a label."))
         if max(parcel.length_mm, parcel.width_mm, parcel.height_mm) > MAX_SIDE_MM:
             raise NoRate(
-                f"The local carrier takes parcels up to {MAX_SIDE_MM // 10} cm on a side only."
+                _(
+                    "The local carrier takes parcels up to %(cm)s cm on a side only.",
+                    cm=Number(MAX_SIDE_MM // 10),
+                )
             )
         heaviest, prices = _band(parcel.weight_g)
         shipment = self._shipment_ref(ship_from, ship_to, parcel)
@@ -240,7 +258,7 @@ class BuiltinCarrier(Carrier):
             order_number=order_number,
             reference=idempotency_key,
             shipped_on=self._today(),
-            notice=INTERNAL_NOTICE,
+            notice=text(_(INTERNAL_NOTICE)),  # in the language of who buys the label
         )
         if label_format == "ZPL":
             content = render_label_zpl(data).encode("utf-8")
@@ -270,7 +288,9 @@ class BuiltinCarrier(Carrier):
         """What the number alone tells: a label exists and waits for pickup."""
         number = tracking_number.strip().upper()
         if not is_valid_tracking_number(number):
-            raise CarrierError(f"{tracking_number!r} is not a local carrier tracking number.")
+            raise CarrierError(
+                _("'%(number)s' is not a local carrier tracking number.", number=tracking_number)
+            )
         return TrackingStatus(
             tracking_number=number,
             status="PRE_TRANSIT",

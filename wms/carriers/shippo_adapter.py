@@ -45,6 +45,7 @@ import shippo
 from shippo.models import components, errors, operations
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
+from wms.base.i18n import N_, Text, _
 from wms.base.money import parse_amount
 from wms.carriers import (
     LABEL_FORMATS,
@@ -72,19 +73,30 @@ _MAX_METADATA = 100  # Shippo keeps up to 100 characters of metadata
 _PAGE_SIZE = 100  # the most Shippo lists per page
 
 # How Shippo's address fields read in a sentence, per kind of shipment.
-_OUTBOUND_NAMES = {"address_from": "ship-from", "address_to": "ship-to"}
-_RETURN_NAMES = {"address_from": "warehouse", "address_to": "customer's"}
+_OUTBOUND_NAMES = {
+    "address_from": N_("the ship-from address"),
+    "address_to": N_("the ship-to address"),
+}
+_RETURN_NAMES = {
+    "address_from": N_("the warehouse address"),
+    "address_to": N_("the customer's address"),
+}
+# What the app was doing when Shippo did not answer or refused, said in a sentence.
+ASKING_RATES = N_("asking for rates")
+BUYING_LABEL = N_("buying the label")
+LOOKING_FOR_LABEL = N_("looking for a label already bought")
+TRACKING = N_("tracking the parcel")
 _FIELD_WORDS = {
-    "name": "name",
-    "company": "company",
-    "street1": "street",
-    "street2": "second street line",
-    "city": "city",
-    "state": "state",
-    "zip": "ZIP code",
-    "country": "country",
-    "phone": "phone number",
-    "email": "email address",
+    "name": N_("name"),
+    "company": N_("company"),
+    "street1": N_("street"),
+    "street2": N_("second street line"),
+    "city": N_("city"),
+    "state": N_("state"),
+    "zip": N_("ZIP code"),
+    "country": N_("country"),
+    "phone": N_("phone number"),
+    "email": N_("email address"),
 }
 _ADDRESSY = re.compile(r"address|street|zip|postal|city|state|province|country", re.IGNORECASE)
 
@@ -151,24 +163,30 @@ def _transient(status_code: int) -> bool:
     return status_code == 429 or status_code >= 500 or status_code < 400
 
 
-def _unanswered(failure: BaseException | None, what: str) -> str:
+def _unanswered(failure: BaseException | None, what: str) -> Text:
     """One sentence saying what happened: no answer, an unreadable one, or an error."""
+    doing = _(what)
     if isinstance(failure, errors.SDKError):
         if failure.status_code < 400:
-            return (
-                f"Shippo answered while {what}, but its answer could not be read; try again "
-                "in a minute, and tell an admin if it keeps happening."
+            return _(
+                "Shippo answered while %(what)s, but its answer could not be read; try again "
+                "in a minute, and tell an admin if it keeps happening.",
+                what=doing,
             )
         if failure.status_code == 429:
-            return f"Shippo was too busy to answer while {what}; try again in a minute."
-        return (
-            f"Shippo had a problem on its side (HTTP {failure.status_code}) while {what}; "
-            "try again in a minute."
+            return _(
+                "Shippo was too busy to answer while %(what)s; try again in a minute.", what=doing
+            )
+        return _(
+            "Shippo had a problem on its side (HTTP %(status)s) while %(what)s; "
+            "try again in a minute.",
+            status=failure.status_code,
+            what=doing,
         )
-    return f"Shippo did not answer while {what}; try again in a minute."
+    return _("Shippo did not answer while %(what)s; try again in a minute.", what=doing)
 
 
-_UNREADABLE_RATES = (
+_UNREADABLE_RATES = N_(
     "Shippo answered while asking for rates, but its answer could not be read; try again "
     "in a minute, and tell an admin if it keeps happening."
 )
@@ -185,10 +203,13 @@ def _first_sentence(text: Any) -> str:
     return flat
 
 
-def _sentence(prefix: str, text: Any) -> str:
-    """``prefix: first sentence of text.`` - one sentence, whatever the carrier sent."""
+def _sentence(prefix: Text, text: Any) -> Text:
+    """``prefix: first sentence of text.`` - one sentence, whatever the carrier sent
+    (the carrier's words are kept as it wrote them)."""
     first = _first_sentence(text) if text else ""
-    return f"{prefix}: {first}." if first else f"{prefix}."
+    if first:
+        return _("%(sentence)s: %(detail)s.", sentence=prefix, detail=first)
+    return _("%(sentence)s.", sentence=prefix)
 
 
 def _flatten(body: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
@@ -331,7 +352,7 @@ class ShippoCarrier(Carrier):
     ) -> CarrierError:
         """A 4xx as one sentence: AddressError when it names an address field."""
         if exc.status_code in (401, 403):
-            return CarrierError("Shippo refused the API key; check the Shippo settings.")
+            return CarrierError(_("Shippo refused the API key; check the Shippo settings."))
         try:
             body: Any = exc.raw_response.json() if exc.raw_response is not None else exc.body
         except ValueError:
@@ -341,19 +362,29 @@ class ShippoCarrier(Carrier):
             for path, text in pairs:
                 if path and path[0] in names:
                     fields = [p for p in path[1:] if p != "__all__"]
-                    which = names[path[0]]
+                    which = _(names[path[0]])
                     if fields:
-                        word = _FIELD_WORDS.get(fields[-1], fields[-1])
+                        word = _FIELD_WORDS.get(fields[-1])
+                        field = _(word) if word else fields[-1]
                         return AddressError(
-                            _sentence(f"The carrier rejected the {which} address ({word})", text)
+                            _sentence(
+                                _(
+                                    "The carrier rejected %(address)s (%(field)s)",
+                                    address=which,
+                                    field=field,
+                                ),
+                                text,
+                            )
                         )
                     return AddressError(
-                        _sentence(f"The carrier rejected the {which} address", text)
+                        _sentence(_("The carrier rejected %(address)s", address=which), text)
                     )
         if exc.status_code == 404:
-            return CarrierError(_sentence(f"Shippo found nothing while {what}", ""))
+            return CarrierError(_("Shippo found nothing while %(what)s.", what=_(what)))
         text = pairs[0][1] if pairs else ""
-        return CarrierError(_sentence(f"Shippo refused the request while {what}", text))
+        return CarrierError(
+            _sentence(_("Shippo refused the request while %(what)s", what=_(what)), text)
+        )
 
     # ---------------------------------------------------------------- rates
 
@@ -400,7 +431,7 @@ class ShippoCarrier(Carrier):
             async_=False,
         )
         # Creating a shipment buys nothing, so it is safe to try again.
-        return self._safe(lambda: self._sdk.shipments.create(request), "asking for rates", names)
+        return self._safe(lambda: self._sdk.shipments.create(request), ASKING_RATES, names)
 
     @staticmethod
     def _messages(obj: Any) -> list[tuple[str, str]]:
@@ -425,7 +456,7 @@ class ShippoCarrier(Carrier):
         shipment_id = str(_get(shipment, "object_id", ""))
         items = _get(shipment, "rates", []) or []
         if not isinstance(items, list | tuple):
-            raise CarrierUnavailable(_UNREADABLE_RATES)
+            raise CarrierUnavailable(_(_UNREADABLE_RATES))
         rates: list[Rate] = []
         for item in items:
             # ``amount`` is in ``currency``, the sender's; ``amount_local`` is the
@@ -452,19 +483,19 @@ class ShippoCarrier(Carrier):
         if rates:
             return rates
         if items:  # rates were sent, and none could be read
-            raise CarrierUnavailable(_UNREADABLE_RATES)
+            raise CarrierUnavailable(_(_UNREADABLE_RATES))
         messages = self._messages(shipment)
         if _get(shipment, "status", "SUCCESS") in _PENDING and not messages:
             raise CarrierUnavailable(
-                "Shippo is still working out the rates; try again in a minute."
+                _("Shippo is still working out the rates; try again in a minute.")
             )
         for code, text in messages:
             if self._about_address(code, text):
-                raise AddressError(_sentence("The carrier rejected the address", text or code))
+                raise AddressError(_sentence(_("The carrier rejected the address"), text or code))
         if messages:
             code, text = messages[0]
-            raise NoRate(_sentence("No carrier offered a rate for this parcel", text or code))
-        raise NoRate("No carrier offered a rate for this parcel.")
+            raise NoRate(_sentence(_("No carrier offered a rate for this parcel"), text or code))
+        raise NoRate(_("No carrier offered a rate for this parcel."))
 
     def rates(
         self, ship_from: Address, ship_to: Address, parcel: Parcel, service_level: str = ""
@@ -527,13 +558,13 @@ class ShippoCarrier(Carrier):
         except errors.SDKError as exc:
             if exc.status_code == 429:
                 raise CarrierUnavailable(
-                    "Shippo is busy and bought no label; try again in a minute."
+                    _("Shippo is busy and bought no label; try again in a minute.")
                 ) from exc
             if _transient(exc.status_code):
                 return self._after_unanswered_purchase(
                     idempotency_key, rate, reached=True, cause=exc
                 )
-            raise self._refused(exc, "buying the label", names) from exc
+            raise self._refused(exc, BUYING_LABEL, names) from exc
         return self._finish_purchase(transaction, rate)
 
     def _after_unanswered_purchase(
@@ -542,7 +573,7 @@ class ShippoCarrier(Carrier):
         """The purchase got no answer. Never buy again blindly: look for it."""
         if not reached:
             raise CarrierUnavailable(
-                "Shippo could not be reached, so no label was bought; try again in a minute."
+                _("Shippo could not be reached, so no label was bought; try again in a minute.")
             ) from cause
         try:
             found = self.find_label(idempotency_key, rate)
@@ -551,8 +582,10 @@ class ShippoCarrier(Carrier):
         if found is not None:
             return found
         raise CarrierUnavailable(
-            "Shippo did not confirm the label purchase, so wait a minute and try again; "
-            "the app looks for that label before it buys another.",
+            _(
+                "Shippo did not confirm the label purchase, so wait a minute and try again; "
+                "the app looks for that label before it buys another."
+            ),
             purchase_uncertain=True,
         ) from cause
 
@@ -567,21 +600,21 @@ class ShippoCarrier(Carrier):
             transaction_id = str(_get(transaction, "object_id", ""))
             try:
                 transaction = self._safe(
-                    lambda tid=transaction_id: self._sdk.transactions.get(tid), "buying the label"
+                    lambda tid=transaction_id: self._sdk.transactions.get(tid), BUYING_LABEL
                 )
             except CarrierError:
                 break  # still queued as far as we know: reported as uncertain below
         status = _get(transaction, "status", "")
         if status in _PENDING or status == "":
             raise CarrierUnavailable(
-                "Shippo is still buying the label; try again in a minute.",
+                _("Shippo is still buying the label; try again in a minute."),
                 purchase_uncertain=True,
             )
         messages = self._messages(transaction)
         code, text = messages[0] if messages else ("", "")
         if self._about_address(code, text):
-            raise AddressError(_sentence("The carrier rejected the address", text or code))
-        raise CarrierError(_sentence("The carrier refused the label", text or code))
+            raise AddressError(_sentence(_("The carrier rejected the address"), text or code))
+        raise CarrierError(_sentence(_("The carrier refused the label"), text or code))
 
     def _download(self, url: str) -> bytes:
         failure: BaseException | None = None
@@ -598,8 +631,10 @@ class ShippoCarrier(Carrier):
             if not _transient(response.status_code):
                 break
         raise CarrierUnavailable(
-            "The label was bought but its file could not be downloaded; try again and the app "
-            "fetches that label instead of buying another.",
+            _(
+                "The label was bought but its file could not be downloaded; try again and the "
+                "app fetches that label instead of buying another."
+            ),
             purchase_uncertain=True,
         ) from failure
 
@@ -607,7 +642,7 @@ class ShippoCarrier(Carrier):
         url = _get(transaction, "label_url", "")
         if not url:
             raise CarrierUnavailable(
-                "Shippo has not made the label file yet; try again in a minute.",
+                _("Shippo has not made the label file yet; try again in a minute."),
                 purchase_uncertain=True,
             )
         content = self._download(str(url))
@@ -649,7 +684,7 @@ class ShippoCarrier(Carrier):
             )
             listing = self._safe(
                 lambda request=request: self._sdk.transactions.list(request),
-                "looking for a label already bought",
+                LOOKING_FOR_LABEL,
             )
             found += [
                 t
@@ -678,7 +713,7 @@ class ShippoCarrier(Carrier):
                 return self._label(transaction, rate)
         if any(_get(t, "status") in _PENDING for t in matches):
             raise CarrierUnavailable(
-                "Shippo is still buying the label for this parcel; try again in a minute.",
+                _("Shippo is still buying the label for this parcel; try again in a minute."),
                 purchase_uncertain=True,
             )
         return None
@@ -712,7 +747,7 @@ class ShippoCarrier(Carrier):
             raise ValueError("Shippo needs the carrier to track a parcel; pass the label's carrier")
         track = self._safe(
             lambda: self._sdk.tracking_status.get(tracking_number=tracking_number, carrier=token),
-            "tracking the parcel",
+            TRACKING,
         )
         status = _get(track, "tracking_status")
         return TrackingStatus(

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, exists, insert, select, tuple_, update
 
 from wms.base.clock import iso, today, utcnow
 from wms.base.errors import Conflict, InsufficientStock, InvalidInput, NotFound
+from wms.base.i18n import _
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.core import backorders, stock
@@ -105,7 +106,7 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
         ).one()
         if existing.body_hash != order["body_hash"]:
             raise Conflict(
-                f"Order {new.external_id} was already sent with different contents.",
+                _("Order %(ref)s was already sent with different contents.", ref=new.external_id),
                 external_id=new.external_id,
             ).with_code("idempotency_conflict")
         return AcceptedOrder(existing.id, created=False, view=order_view(existing.id))
@@ -264,9 +265,9 @@ def _products_for(lines: tuple[NewLine, ...]) -> dict[str, dict[str, Any]]:
     found = {row["sku"]: dict(row) for row in rows}
     unknown = [sku for sku in skus if sku not in found]
     if unknown:
-        raise InvalidInput(f"Unknown SKU: {', '.join(unknown)}.", skus=unknown).with_code(
-            "unknown_sku"
-        )
+        raise InvalidInput(
+            _("Unknown SKU: %(skus)s.", skus=", ".join(unknown)), skus=unknown
+        ).with_code("unknown_sku")
     return found
 
 
@@ -437,7 +438,7 @@ def order_view(order_id: int) -> OrderOut:
 def get_order(order_id: int, channel_id: int | None = None) -> Order:
     order = db.session.get(Order, order_id)
     if order is None or (channel_id is not None and order.channel_id != channel_id):
-        raise NotFound(f"There is no order {order_number(order_id)}.")
+        raise NotFound(_("There is no order %(order)s.", order=order_number(order_id)))
     return order
 
 
@@ -521,7 +522,11 @@ def _cancelled_or_refused(order: Order) -> Order:
     if order.status == OrderStatus.CANCELLED:
         return order
     raise Conflict(
-        f"Order {order.number} is {order.status.replace('_', ' ')} and can no longer be cancelled.",
+        _(
+            "Order %(order)s is %(status)s and can no longer be cancelled.",
+            order=order.number,
+            status=_(order.status_label),
+        ),
         status=order.status,
     ).with_code("not_cancellable")
 
@@ -557,5 +562,7 @@ def record_payment_captured(order_id: int, channel_id: int | None = None) -> Ord
             {"order_id": order.id, "order_number": order.number},
         )
     elif order.status == OrderStatus.CANCELLED:
-        raise Conflict(f"Order {order.number} is cancelled.").with_code("order_cancelled")
+        raise Conflict(_("Order %(order)s is cancelled.", order=order.number)).with_code(
+            "order_cancelled"
+        )
     return order

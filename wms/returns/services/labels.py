@@ -23,7 +23,7 @@ from sqlalchemy import or_, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput, LabelInProgress, ReturnClosed
-from wms.base.i18n import Text, _, as_written, n_
+from wms.base.i18n import Text, _, n_, text
 from wms.base.money import to_minor
 from wms.carriers import (
     LABEL_FORMATS,
@@ -233,9 +233,9 @@ def record_label(rma_id: int, outcome: Label | CarrierError | None, user_id: int
     if isinstance(outcome, CarrierError):
         if rma.label_status == LabelStatus.BUYING:
             rma.label_status = LabelStatus.FAILED
-        rma.label_error = outcome.message[:300]
+        rma.label_error = text(outcome.message)[:300]  # as the supervisor who met it read it
         audit.record(
-            user_id, "return.label_failed", "return", rma.number, error=outcome.message[:200]
+            user_id, "return.label_failed", "return", rma.number, error=text(outcome.message)[:200]
         )
         return
     if rma.label_status == LabelStatus.BOUGHT:
@@ -295,7 +295,7 @@ def unconfirmed_sentence(rma: ReturnAuthorisation, now: datetime | None = None) 
 def _mark_uncertain(rma: ReturnAuthorisation) -> None:
     if rma.label_status in (LabelStatus.BUYING, LabelStatus.UNCERTAIN):
         rma.label_status = LabelStatus.UNCERTAIN
-        rma.label_error = as_written(unconfirmed_sentence(rma))[:300]
+        rma.label_error = text(unconfirmed_sentence(rma))[:300]
 
 
 def release_return_label(rma_id: int, commit_early: Commit, user_id: int | None) -> Text:
