@@ -167,3 +167,21 @@ def test_a_file_exported_in_one_language_imports_unchanged_in_the_other(
         assert 'data-count="errors">0<' in final
         # and back: what the other exports is the same file
         assert other.get(f"/admin/export/{kind}.csv").text == exported
+
+
+def test_a_french_admin_types_prices_and_weights_the_french_way(
+    app: Any, french: FlaskClient
+) -> None:
+    from wms.extensions import db
+    from wms.inventory.models import Product
+
+    sku = unique("FR-")
+    made = french.post(
+        "/admin/products/new",
+        data={"sku": sku, "name": "Tasse", "weight_g": "1 250", "unit_cost": "12,50"},
+    )
+    assert made.status_code == 302, text(made)
+    with app.app_context():
+        product = db.session.query(Product).filter_by(sku=sku).one()
+        # '12,50' is twelve euros fifty, never one thousand two hundred and fifty
+        assert (product.unit_cost_cents, product.weight_g) == (1250, 1250)

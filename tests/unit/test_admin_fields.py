@@ -158,3 +158,33 @@ def test_a_pattern_that_runs_backwards_or_is_too_big_is_refused() -> None:
         "A11",
         "A21",
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [
+        ("12,50", 1250),  # a French admin's decimal comma
+        ("12,5", 1250),
+        ("1 234,50", 123450),  # French thousands: a space, a no-break or a narrow no-break space
+        ("1\u00a0234,50", 123450),
+        ("1\u202f234", 123400),
+        ("1,234.50", 123450),  # an English admin's thousands comma
+        ("1,234", 123400),
+    ],
+)
+def test_money_is_read_as_either_language_writes_it(typed: str, cents: int) -> None:
+    assert fields.money_cents(typed, "unit_cost") == cents
+
+
+@pytest.mark.parametrize("typed", ["1,5", "2,25", "1 23", "1,23,4"])
+def test_a_number_that_reads_two_ways_is_refused_rather_than_guessed(typed: str) -> None:
+    # '1,5' is one and a half in French: never fifteen units.
+    with pytest.raises(fields.FieldError, match="must be a whole number"):
+        fields.integer(typed, "qty")
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"), [("1 234", 1234), ("1\u202f234", 1234), ("1,234", 1234)]
+)
+def test_whole_numbers_take_either_languages_thousands(typed: str, number: int) -> None:
+    assert fields.integer(typed, "qty") == number

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wms.base.i18n import N_, Text, _, n_
+from wms.base.i18n import N_, Number, Text, _, n_
 from wms.inventory import fields as f
 from wms.inventory.fields import FieldError
 
@@ -360,8 +360,8 @@ def plan_bins(
         raise FieldError(
             _(
                 "That makes %(total)s locations; at most %(max)s at once.",
-                total=total,
-                max=MAX_LOCATIONS,
+                total=Number(total),
+                max=Number(MAX_LOCATIONS),
             )
         )
     if separator not in ("-", ".", "_", ""):

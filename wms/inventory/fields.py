@@ -28,6 +28,7 @@ TRUE_WORDS = frozenset({"yes", "y", "true", "1", "on", "oui", "o", "vrai"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", "", "non", "faux"})
 # What separates thousands as people type them: a comma, a space, a (narrow) no-break space.
 _GROUPS = re.compile(r"[,\s\u00a0\u202f]")
+_WHOLE_RE = re.compile(r"[+-]?(\d{1,3}(?:[,\s\u00a0\u202f]\d{3})+|\d+)")
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 BARCODE_RE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: Code128 prints it
@@ -63,12 +64,14 @@ def integer(
     default: int | None = 0,
 ) -> int | None:
     """A whole number; an empty value gives ``default`` (None means the field may be empty)."""
-    value = _GROUPS.sub("", (value or "").strip())
+    typed = (value or "").strip()
+    value = _GROUPS.sub("", typed)
     if not value:
         return default
-    if not re.fullmatch(r"[+-]?\d+", value):
+    # Separators only between groups of three: '1,5' is one and a half in French, not 15.
+    if not re.fullmatch(r"[+-]?\d+", value) or not _WHOLE_RE.fullmatch(typed):
         raise FieldError(
-            _("%(field)s must be a whole number, not '%(value)s'.", field=label, value=value)
+            _("%(field)s must be a whole number, not '%(value)s'.", field=label, value=typed)
         )
     number = int(value)
     if number < minimum:

@@ -25,7 +25,7 @@ from wms.admin.services.product_rows import ProductChecker
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput
-from wms.base.i18n import _
+from wms.base.i18n import Number, _
 from wms.database import existing
 from wms.extensions import db
 
@@ -50,8 +50,8 @@ def start_import(kind: str, filename: str, raw: bytes, user_id: int | None) -> I
         raise InvalidInput(
             _(
                 "The file has %(rows)s rows; at most %(max)s at once. Split it.",
-                rows=len(table.rows),
-                max=MAX_ROWS,
+                rows=Number(len(table.rows)),
+                max=Number(MAX_ROWS),
             )
         )
     job = ImportJob(

@@ -18,7 +18,7 @@ from wms.admin.services.checks import (
 from wms.admin.services.places import change_problem
 from wms.auth import audit
 from wms.auth.audit import changes
-from wms.base.i18n import _
+from wms.base.i18n import Number, _
 from wms.core import backorders
 from wms.core.ledger import Reason, move_stock
 from wms.database import insert_many, update_by_id
@@ -185,7 +185,7 @@ class StockChecker:
                     "%(code)s already holds %(num)s of %(sku)s; opening stock is for empty places"
                     " (use a count or an adjustment).",
                     code=code,
-                    num=held,
+                    num=Number(held),
                     sku=product.sku,
                 )
             )

@@ -13,7 +13,7 @@ from wms.admin.rules import LOCATION_COLUMNS, PlannedBin, Table, plan_bins, read
 from wms.auth import audit
 from wms.auth.audit import changes
 from wms.base.errors import Conflict, FormProblems
-from wms.base.i18n import Text, _
+from wms.base.i18n import Number, Text, _
 from wms.database import existing, insert_many
 from wms.extensions import db
 from wms.inventory import fields
@@ -47,13 +47,13 @@ def change_problem(location: Location, new: Mapping[str, Any], held: int) -> Tex
         return _(
             "%(code)s holds %(num)s units; empty it before changing its kind.",
             code=location.code,
-            num=held,
+            num=Number(held),
         )
     if new.get("active") is False and location.active:
         return _(
             "%(code)s holds %(num)s units; empty it before deactivating it.",
             code=location.code,
-            num=held,
+            num=Number(held),
         )
     return None
 
