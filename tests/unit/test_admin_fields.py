@@ -153,7 +153,7 @@ def test_a_pattern_that_runs_backwards_or_is_too_big_is_refused() -> None:
     with pytest.raises(fields.FieldError, match="runs backwards"):
         plan_bins("F-A", "1-2", "1")
     # the limit is written the reader's way once the app has installed its number format
-    with pytest.raises(fields.FieldError, match="at most 5,?000 at once"):
+    with pytest.raises(fields.FieldError, match=r"at most 5,?000 at once"):
         plan_bins("A-Z", "1-99", "1-9")
     assert [p.code for p in plan_bins("A", "1-2", "1", serpentine=False, separator="")] == [
         "A11",
