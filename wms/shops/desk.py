@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from wms.auth.decorators import require_role_for_blueprint, role_required
 from wms.base.errors import DomainError, FormProblems
-from wms.base.i18n import Joined, Text, _, n_
+from wms.base.i18n import N_, Joined, Text, _, n_
 from wms.channels import sync
 from wms.channels.connectors import ConnectorError
 from wms.channels.models import ShopOrderState
@@ -229,11 +229,8 @@ def test(channel_id: int) -> ResponseReturnValue:
 @connect.post("/<int:channel_id>/import")
 @role_required("admin")
 def import_products(channel_id: int) -> ResponseReturnValue:
-    try:
-        items = queries.shop_items(channel_id, _timeout())
-    except (ConnectorError, NoChannelKey) as exc:
-        sync.import_failed(channel_id, sync.IMPORT, str(exc))
-        flash(_("The shop's products could not be read: %(error)s", error=str(exc)), "error")
+    items = _read_items(channel_id, sync.IMPORT, READ_PRODUCTS_FAILED)
+    if items is None:
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
     report = sync.import_products(channel_id, items, current_user.id)
     flash(report.summary, "ok")
@@ -276,12 +273,24 @@ def push(channel_id: int) -> ResponseReturnValue:
 @connect.post("/<int:channel_id>/reconcile")
 @role_required("admin")
 def reconcile(channel_id: int) -> ResponseReturnValue:
-    try:
-        items = queries.shop_items(channel_id, _timeout())
-    except (ConnectorError, NoChannelKey) as exc:
-        sync.import_failed(channel_id, sync.RECONCILE, str(exc))
-        flash(_("The shop's figures could not be read: %(error)s", error=str(exc)), "error")
+    items = _read_items(channel_id, sync.RECONCILE, READ_FIGURES_FAILED)
+    if items is None:
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
     report = sync.reconcile(channel_id, items, current_user.id)
     flash(report.summary, "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="reconcile"))
+
+
+READ_PRODUCTS_FAILED = N_("The shop's products could not be read: %(error)s")
+READ_FIGURES_FAILED = N_("The shop's figures could not be read: %(error)s")
+
+
+def _read_items(channel_id: int, kind: str, failed: str) -> list[Any] | None:
+    """The shop's items, read once for an import or a reconciliation; None when the shop
+    could not be read (the failure is reported on the shop's page and said)."""
+    try:
+        return queries.shop_items(channel_id, _timeout())
+    except (ConnectorError, NoChannelKey) as exc:
+        sync.import_failed(channel_id, kind, str(exc))
+        flash(_(failed, error=str(exc)), "error")
+        return None
