@@ -28,6 +28,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel import units as babel_units
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_timezone, get_translations
 
@@ -183,6 +184,15 @@ def quantity(value: int | float | Decimal | None, unit: str) -> str:
     return f"{format_number(value)}{NBSP}{unit}"
 
 
+def hours(value: int | float | Decimal | None) -> str:
+    """A duration in hours as the reader abbreviates it: ``2.5 hr`` / ``2,5 h``, never
+    parted from its number."""
+    if value is None:
+        return ""
+    words = babel_units.format_unit(value, "duration-hour", length="short", locale=_locale())
+    return words.replace(" ", NBSP)
+
+
 def weight(grams: int | float | None) -> str:
     """``850 g``, ``1,25 kg``."""
     if grams is None:
@@ -198,6 +208,7 @@ FILTERS = {
     "percent": format_percent,
     "money": format_money,
     "weight": weight,
+    "hours": hours,
 }
 
 

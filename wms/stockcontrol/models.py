@@ -19,7 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.auth.models import User
 from wms.base.clock import utcnow
-from wms.base.i18n import N_
+from wms.base.i18n import N_, _
+from wms.base.i18n import Text as Words
 from wms.base.types import BigId
 from wms.extensions import db
 from wms.inventory.models import Location, Product
@@ -126,7 +127,7 @@ class CountTask(db.Model):
 
     @property
     def number(self) -> str:
-        return f"CC-{self.id}"
+        return count_number(self.id)
 
     @property
     def status_label(self) -> str:
@@ -222,6 +223,11 @@ def kind_label(kind: str) -> str:
     return ADJUSTMENT_KIND_LABELS.get(AdjustmentKind(kind), kind)
 
 
+def count_number(task_id: int) -> str:
+    """A count task's number as people read and scan it."""
+    return f"CC-{task_id}"
+
+
 class Adjustment(db.Model):
     """A stock change that is not a flow of goods, with its reason and value."""
 
@@ -260,6 +266,14 @@ class Adjustment(db.Model):
     @property
     def kind_label(self) -> str:
         return kind_label(self.kind)
+
+    @property
+    def shown_reason(self) -> Words | str:
+        """The reason in the reader's language: a count's is worded from its task (older
+        rows kept an English sentence for it); a person's own words are shown as typed."""
+        if self.kind == AdjustmentKind.COUNT and self.count_task_id is not None:
+            return _("Cycle count %(number)s", number=count_number(self.count_task_id))
+        return self.reason
 
     @property
     def value_cents(self) -> int:

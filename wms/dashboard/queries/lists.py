@@ -18,6 +18,7 @@ from wms.base.clock import utcnow
 from wms.base.i18n import N_, Text, _
 from wms.base.numbers import order_number
 from wms.channels.models import Channel
+from wms.core.ledger import REASON_LABELS
 from wms.core.models import (
     INBOUND_KIND_LABELS,
     INBOUND_STATUS_LABELS,
@@ -51,24 +52,8 @@ LINE_KIND_WORDS = {
     LineKind.BACKORDER.value: N_("backorder"),
     LineKind.PREORDER.value: N_("preorder"),
 }
-MOVEMENT_WORDS = {
-    "receive": N_("receipt"),
-    "cross_dock": N_("cross-dock"),
-    "putaway": N_("putaway"),
-    "quarantine": N_("quarantine"),
-    "pick": N_("pick"),
-    "pack": N_("packing"),
-    "ship": N_("shipment"),
-    "return": N_("return"),
-    "rework": N_("rework"),
-    "release": N_("release from quarantine"),
-    "scrap": N_("scrap"),
-    "count": N_("count"),
-    "adjust": N_("adjustment"),
-    "transfer": N_("transfer"),
-    "opening": N_("opening stock"),
-    "undo": N_("undo"),
-}
+# The ledger's reasons are worded once, with the ledger (wms.core.ledger.REASON_LABELS).
+MOVEMENT_WORDS = REASON_LABELS
 LABEL_STATE_WORDS = {"failed": N_("refused"), "uncertain": N_("no answer")}
 DOCK_UNIT_WORDS = {
     "on_dock": N_("on the dock"),
@@ -401,24 +386,7 @@ LEDGER = ListSpec(
         Filter(
             "reason",
             N_("Why"),
-            (
-                "receive",
-                "cross_dock",
-                "putaway",
-                "quarantine",
-                "pick",
-                "pack",
-                "ship",
-                "return",
-                "rework",
-                "release",
-                "scrap",
-                "count",
-                "adjust",
-                "transfer",
-                "opening",
-                "undo",
-            ),
+            tuple(REASON_LABELS),
             MOVEMENT_WORDS,
         ),
         Filter("reference", N_("Reference")),

@@ -83,7 +83,7 @@ def apply_difference(task: CountTask, line: CountLine, user_id: int) -> None:
             qty=abs(diff),
             qty_change=diff,
             unit_cost_cents=line.unit_cost_cents,
-            reason=f"Cycle count {task.number}",
+            reason="",  # worded from the task where it is shown (Adjustment.shown_reason)
             count_task_id=task.id,
             qty_requeued=requeued,
             user_id=user_id,
