@@ -18,6 +18,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 PUBLIC_ENDPOINTS = frozenset(
     {"auth.login", "static", "healthz", "shipping.track", "shipping.track_form"}
 )
+# Public pages people read: a signed-in reader still reads them in their own language.
+SPOKEN_PUBLIC_ENDPOINTS = frozenset({"shipping.track", "shipping.track_form"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Headers worth replaying with a stored answer.
 REPLAYED_HEADERS = ("HX-Trigger", "HX-Retarget", "HX-Reswap", "HX-Redirect", "HX-Push-Url")
@@ -159,6 +162,9 @@ def _refuse_nul() -> Any:
 
 
 def _require_login() -> Any:
+    if request.endpoint in SPOKEN_PUBLIC_ENDPOINTS and "_user_id" in session:
+        # A page anyone may open speaks the language of whoever is signed in.
+        current_user._get_current_object()
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or _is_api():
         return None
     if not current_user.is_authenticated:
