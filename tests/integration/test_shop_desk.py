@@ -277,8 +277,8 @@ def test_import_maps_by_sku_and_reports_unmatched_and_duplicates_without_mapping
     said = text_of(response)
 
     assert (
-        "6 item(s) on the shop: 1 matched now, 1 mapped before, 2 unmatched, "
-        "2 duplicate SKU(s) left unmapped." in said
+        "6 items on the shop. Matched now: 1; mapped before: 1; unmatched: 2; "
+        "duplicate SKUs left unmapped: 2." in said
     )
     assert mappings(app, channel) == {
         (str(matched.product_id), str(matched.id)): elephant.id,
@@ -294,14 +294,14 @@ def test_import_maps_by_sku_and_reports_unmatched_and_duplicates_without_mapping
     html = response.get_data(as_text=True)
     assert html.count('data-outcome="duplicate"') == 2
     assert html.count('data-outcome="unmatched"') == 2
-    assert f"no product has the SKU {stranger.sku}" in said
-    assert "it has no SKU on the shop" in said
-    assert f"2 of the shop's items have the SKU {giraffe.sku}" in said
+    assert f"No product has the SKU {stranger.sku}." in said
+    assert "It has no SKU on the shop." in said
+    assert f"2 of the shop's items have the SKU {giraffe.sku}." in said
     assert str(twin_a.id) in said and str(twin_b.id) in said and blank.product_title in said
 
     # Imported again: nothing new, nothing twice.
     said = text_of(client.post(f"/desk/shops/{channel.id}/import", follow_redirects=True))
-    assert "0 matched now, 2 mapped before" in said
+    assert "Matched now: 0; mapped before: 2;" in said
     assert len(mappings(app, channel)) == 2
 
 
@@ -423,8 +423,8 @@ def test_reconcile_corrects_drift_and_lists_what_it_corrected(
     said = text_of(response)
 
     assert (
-        "1 figure(s) corrected of 2 compared; 1 already on their way; "
-        "1 unmapped item(s) left alone." in said
+        "1 figure corrected of 2 compared. 1 figure already on its way. "
+        "1 unmapped item left alone." in said
     )
     assert f"{drifted.sku} {drifted.name} - Default 9 7" in said
     assert figures_queued(app, channel) == sorted(
@@ -451,7 +451,7 @@ def test_the_worker_reconciles_each_shop_on_its_interval(
         db.session.commit()
 
     said = run_worker_once(fresh_app)
-    assert f"shop {channel.code} reconciled: 1 figure(s) corrected of 1 compared." in said
+    assert f"shop {channel.code} reconciled: 1 figure corrected of 1 compared." in said
     with fresh_app.app_context():
         assert db.session.scalars(
             select(OutboxEvent.aggregate).where(
@@ -514,7 +514,7 @@ def test_a_shop_connected_imported_and_pushed_from_the_desk_shows_the_warehouse_
         channel = channel_by_code(fresh_app, code)
         assert channel is not None
         said = text_of(client.post(f"/desk/shops/{channel.id}/import", follow_redirects=True))
-        assert "1 matched now" in said
+        assert "Matched now: 1;" in said
         said = text_of(client.post(f"/desk/shops/{channel.id}/push", follow_redirects=True))
         assert "1 figure(s) queued" in said
 

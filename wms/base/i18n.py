@@ -171,3 +171,66 @@ def as_written(value: object) -> str:
 def text(value: object) -> str:
     """Any sentence (a :class:`Text` or a plain string) as a string, now."""
     return str(value)
+
+
+# A sentence kept in the database is kept as its facts (the marked sentence and its
+# figures), so each reader reads it in their own language when it is shown; the English
+# as written is kept beside it for logs, the API and rows kept before.
+Record = dict[str, Any]
+
+
+def to_record(value: Text | str) -> Record:
+    """A sentence as JSON-ready facts: its msgid (and plural and number) and parameters;
+    a plain string (a platform's own words) is kept as it is."""
+    if isinstance(value, Joined):
+        return {"parts": [to_record(p) for p in value.parts], "sep": value.sep}
+    if isinstance(value, Text):
+        record: Record = {"msgid": value.msgid, "params": _params_record(value.params)}
+        if value.plural is not None:
+            record.update(plural=value.plural, count=value.count)
+        return record
+    return {"plain": str(value)}
+
+
+def _params_record(params: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, Text):
+            kept[key] = {"text": to_record(value)}
+        elif isinstance(value, Number):
+            kept[key] = {"number": value.value}
+        elif isinstance(value, int | float | str) or value is None:
+            kept[key] = value
+        else:
+            kept[key] = str(value)
+    return kept
+
+
+def from_record(record: Record | None, fallback: str = "") -> Text | str:
+    """The sentence a record keeps, in the reader's language; ``fallback`` (the English as
+    written) when there is no record or it cannot be read."""
+    if not isinstance(record, dict):
+        return fallback
+    try:
+        return _from_record(record)
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
+def _from_record(record: Record) -> Text | str:
+    if "parts" in record:
+        return Joined([_from_record(p) for p in record["parts"]], str(record.get("sep", " ")))
+    if "plain" in record:
+        return str(record["plain"])
+    params = {key: _param(value) for key, value in dict(record.get("params") or {}).items()}
+    if "plural" in record:
+        return Text(str(record["msgid"]), params, str(record["plural"]), int(record["count"]))
+    return Text(str(record["msgid"]), params)
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, dict) and "text" in value:
+        return _from_record(value["text"])
+    if isinstance(value, dict) and "number" in value:
+        return Number(value["number"])
+    return value

@@ -119,7 +119,9 @@ class ShopOrder(db.Model):
     name: Mapped[str] = mapped_column(String(64), default="")  # "#1001", "KHWLILZLL"
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), unique=True)
     state: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # in English, as written
+    # The reason as its facts, worded for each reader (wms.base.i18n.from_record).
+    reason_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # As the platform sent it, and as it was read (None when it could not be):
     # a release runs the intake again from ``order_data``.
     raw: Mapped[bytes] = mapped_column(LargeBinary)
@@ -281,7 +283,9 @@ class ChannelReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     kind: Mapped[str] = mapped_column(String(16))  # import | reconcile
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")  # in English, as written
+    # The summary as its facts, worded for each reader (wms.base.i18n.from_record).
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     failed: Mapped[bool] = mapped_column(default=False)  # the shop could not be read
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.auth import audit
 from wms.base.clock import utcnow
+from wms.base.i18n import Joined, Number, Text, _, as_written, from_record, n_, to_record
 from wms.channels import outbox
 from wms.channels.connectors import PlatformProduct
 from wms.channels.models import Channel, ChannelProduct, ChannelReport, OutboxEvent, OutboxStatus
@@ -57,7 +58,7 @@ class ItemOutcome:
     item: PlatformProduct
     outcome: str
     sku: str = ""  # the warehouse's product it is (matched, kept)
-    why: str = ""
+    why: Text | str = ""
 
 
 def match_items(
@@ -73,30 +74,44 @@ def match_items(
     for item in items:
         already = mapped.get((item.product_id, item.variant_id))
         if already is not None:
-            outcomes.append(ItemOutcome(item, KEPT, already, "mapped before"))
+            outcomes.append(ItemOutcome(item, KEPT, already, _("Mapped before.")))
         elif not item.sku:
-            outcomes.append(ItemOutcome(item, UNMATCHED, why="it has no SKU on the shop"))
+            outcomes.append(ItemOutcome(item, UNMATCHED, why=_("It has no SKU on the shop.")))
         elif counts[item.sku] > 1:
             outcomes.append(
                 ItemOutcome(
                     item,
                     DUPLICATE,
-                    why=f"{counts[item.sku]} of the shop's items have the SKU {item.sku}",
+                    why=_(
+                        "%(count)s of the shop's items have the SKU %(sku)s.",
+                        count=Number(counts[item.sku]),
+                        sku=item.sku,
+                    ),
                 )
             )
         elif item.sku in products:
             outcomes.append(ItemOutcome(item, MATCHED, item.sku))
         else:
-            outcomes.append(ItemOutcome(item, UNMATCHED, why=f"no product has the SKU {item.sku}"))
+            outcomes.append(
+                ItemOutcome(item, UNMATCHED, why=_("No product has the SKU %(sku)s.", sku=item.sku))
+            )
     return outcomes
 
 
-def import_summary(outcomes: list[ItemOutcome]) -> str:
+def import_summary(outcomes: list[ItemOutcome]) -> Text:
     tally = Counter(o.outcome for o in outcomes)
-    return (
-        f"{len(outcomes)} item(s) on the shop: {tally[MATCHED]} matched now, "
-        f"{tally[KEPT]} mapped before, {tally[UNMATCHED]} unmatched, "
-        f"{tally[DUPLICATE]} duplicate SKU(s) left unmapped."
+    return Joined(
+        [
+            n_("%(num)s item on the shop.", "%(num)s items on the shop.", len(outcomes)),
+            _(
+                "Matched now: %(matched)s; mapped before: %(kept)s; unmatched: %(unmatched)s; "
+                "duplicate SKUs left unmapped: %(duplicate)s.",
+                matched=Number(tally[MATCHED]),
+                kept=Number(tally[KEPT]),
+                unmatched=Number(tally[UNMATCHED]),
+                duplicate=Number(tally[DUPLICATE]),
+            ),
+        ]
     )
 
 
@@ -142,7 +157,8 @@ def import_products(
                 "product_id": o.item.product_id,
                 "variant_id": o.item.variant_id,
                 "sku": o.sku,
-                "why": o.why,
+                "why": as_written(o.why),
+                "why_facts": to_record(o.why) if o.why else None,
             }
             for o in outcomes
         ],
@@ -166,18 +182,21 @@ def _mapped(channel_id: int) -> dict[tuple[str, str], str]:
     return {(pid, vid): sku for pid, vid, sku in rows}
 
 
-def import_failed(channel_id: int, kind: str, reason: str) -> ChannelReport:
+def import_failed(channel_id: int, kind: str, reason: Text | str) -> ChannelReport:
     """The shop could not be read: the report says so, and nothing else changes."""
-    return _report(channel_id, kind, f"The shop could not be read: {reason}", [], failed=True)
+    return _report(
+        channel_id, kind, _("The shop could not be read: %(error)s", error=reason), [], failed=True
+    )
 
 
 def _report(
-    channel_id: int, kind: str, summary: str, lines: list[dict[str, Any]], failed: bool = False
+    channel_id: int, kind: str, summary: Text, lines: list[dict[str, Any]], failed: bool = False
 ) -> ChannelReport:
     report = ChannelReport(
         channel_id=channel_id,
         kind=kind,
-        summary=summary,
+        summary=as_written(summary),
+        facts=to_record(summary),
         lines=lines,
         failed=failed,
         created_at=utcnow(),
@@ -257,13 +276,7 @@ def reconcile(channel_id: int, items: list[PlatformProduct], user_id: int | None
     unmapped = sum(
         1 for i in items if i.stock is not None and (i.product_id, i.variant_id) not in product_of
     )
-    summary = (
-        f"{len(drift)} figure(s) corrected of {compared} compared"
-        + (f"; {in_flight} already on their way" if in_flight else "")
-        + (f"; {unmapped} unmapped item(s) left alone" if unmapped else "")
-        + (f"; {untracked} item(s) the shop does not count" if untracked else "")
-        + "."
-    )
+    summary = reconcile_summary(len(drift), compared, in_flight, unmapped, untracked)
     audit.record(user_id, "channel.reconciled", "channel", channel_id, corrected=len(drift))
     return _report(
         channel_id,
@@ -280,6 +293,52 @@ def reconcile(channel_id: int, items: list[PlatformProduct], user_id: int | None
             for d in drift
         ],
     )
+
+
+def reconcile_summary(
+    corrected: int, compared: int, in_flight: int, unmapped: int, untracked: int
+) -> Text:
+    """What a reconciliation did, in whole sentences (each number with its own plural)."""
+    said: list[Text | str] = [
+        n_(
+            "%(num)s figure corrected of %(compared)s compared.",
+            "%(num)s figures corrected of %(compared)s compared.",
+            corrected,
+            compared=Number(compared),
+        )
+    ]
+    if in_flight:
+        said.append(
+            n_(
+                "%(num)s figure already on its way.",
+                "%(num)s figures already on their way.",
+                in_flight,
+            )
+        )
+    if unmapped:
+        said.append(
+            n_("%(num)s unmapped item left alone.", "%(num)s unmapped items left alone.", unmapped)
+        )
+    if untracked:
+        said.append(
+            n_(
+                "%(num)s item the shop does not count.",
+                "%(num)s items the shop does not count.",
+                untracked,
+            )
+        )
+    return Joined(said)
+
+
+def summary_words(report: ChannelReport) -> Text | str:
+    """A report's summary in the reader's language (a report kept before its facts were
+    kept reads as it was written)."""
+    return from_record(report.facts, report.summary)
+
+
+def why_words(line: dict[str, Any]) -> Text | str:
+    """Why an imported item became what it did, in the reader's language."""
+    return from_record(line.get("why_facts"), str(line.get("why") or ""))
 
 
 def _figures_waiting(channel_id: int) -> set[int]:

@@ -195,6 +195,8 @@ def _show(channel_id: int, problems: list[str] | None = None, status: int = 200)
             levels=rules.SERVICE_LEVELS,
             level_words=rules.SERVICE_LEVEL_LABELS,
             outcomes=rules.IMPORT_OUTCOME_LABELS,
+            summary_words=sync.summary_words,
+            why_words=sync.why_words,
         ),
         status,
     )
@@ -233,7 +235,7 @@ def import_products(channel_id: int) -> ResponseReturnValue:
     if items is None:
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
     report = sync.import_products(channel_id, items, current_user.id)
-    flash(report.summary, "ok")
+    flash(sync.summary_words(report), "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="import"))
 
 
@@ -277,7 +279,7 @@ def reconcile(channel_id: int) -> ResponseReturnValue:
     if items is None:
         return redirect(url_for("shop_channels.channel", channel_id=channel_id))
     report = sync.reconcile(channel_id, items, current_user.id)
-    flash(report.summary, "ok")
+    flash(sync.summary_words(report), "ok")
     return redirect(url_for("shop_channels.channel", channel_id=channel_id, _anchor="reconcile"))
 
 

@@ -1,0 +1,119 @@
+"""A French supervisor reads a shop's import and reconciliation reports, and the reasons
+shop orders wait on the desk, in French: the reports keep their facts, worded when shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import Factories
+from tests.fakes.shopify_server import FakeShopify
+from tests.integration.test_shop_desk import connect, text_of
+from wms.channels.models import ChannelReport
+from wms.extensions import db
+
+
+@pytest.fixture
+def shopify() -> Iterator[FakeShopify]:
+    with FakeShopify() as shop:
+        yield shop
+
+
+def signed_in(app: Flask, make: Factories, language: str = "fr") -> FlaskClient:
+    user = make.user(role="admin", language=language)
+    client = app.test_client()
+    response = client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    assert response.status_code == 302
+    return client
+
+
+def test_a_french_admin_reads_the_import_report_and_each_items_why_in_french(
+    app: Flask, make: Factories, shopify: FakeShopify
+) -> None:
+    known, twin = make.product(), make.product()
+    channel = connect(make, shopify)
+    shopify.add_variant(known.sku, 3, product="Éléphant")
+    shopify.add_variant(twin.sku, 1, product="Girafe", title="Bleue")
+    shopify.add_variant(twin.sku, 1, product="Girafe", title="Rouge")
+    shopify.add_variant("PAS-ICI", 5, product="Hibou")
+    shopify.add_variant("", 2, product="Carte cadeau")
+    client = signed_in(app, make)
+
+    said = text_of(client.post(f"/desk/shops/{channel.id}/import", follow_redirects=True))
+    said = said.replace("\u202f", " ")
+
+    expected = (
+        "5 articles sur la boutique. Associés maintenant : 1 ; déjà associés : 0 ; "
+        "sans correspondance : 2 ; SKU en double laissés sans association : 2."
+    )
+    assert said.count(expected) == 2  # the flash and the report
+    assert "Aucun produit n’a le SKU PAS-ICI." in said
+    assert "Il n’a pas de SKU sur la boutique." in said
+    assert f"2 articles de la boutique ont le SKU {twin.sku}." in said
+    for english in ("on the shop", "matched now", "No product has", "no SKU", "have the SKU"):
+        assert english not in said, english
+
+    # The same report, read by an English admin.
+    english = text_of(signed_in(app, make, language="en").get(f"/desk/shops/{channel.id}"))
+    assert (
+        "5 items on the shop. Matched now: 1; mapped before: 0; unmatched: 2; "
+        "duplicate SKUs left unmapped: 2." in english
+    )
+    assert "No product has the SKU PAS-ICI." in english
+
+
+def test_a_french_admin_reads_the_reconciliation_in_french(
+    app: Flask, make: Factories, shopify: FakeShopify
+) -> None:
+    bin_ = make.location()
+    right, drifted = make.product(), make.product()
+    make.stock(right, bin_, 4)
+    make.stock(drifted, bin_, 7)
+    channel = connect(make, shopify)
+    for product, qty in ((right, 4), (drifted, 9)):
+        v = shopify.add_variant(product.sku, qty, product=product.name)
+        make.map_item(channel, product, str(v.product_id), str(v.id))
+    shopify.add_variant("AUTRE-CHOSE", 3)
+    client = signed_in(app, make)
+
+    said = text_of(client.post(f"/desk/shops/{channel.id}/reconcile", follow_redirects=True))
+    said = said.replace("\u202f", " ")
+
+    expected = "1 chiffre corrigé sur 2 comparés. 1 article non associé laissé tel quel."
+    assert said.count(expected) == 2  # the flash and the report
+    assert "corrected" not in said and "left alone" not in said
+
+
+def test_a_shop_that_cannot_be_read_is_reported_in_french(
+    app: Flask, make: Factories, shopify: FakeShopify
+) -> None:
+    channel = connect(make, shopify)
+    shopify.fail_next("POST graphql", count=5, status=503)
+    client = signed_in(app, make)
+    client.post(f"/desk/shops/{channel.id}/import")
+
+    said = text_of(client.get(f"/desk/shops/{channel.id}")).replace("\u202f", " ")
+
+    assert "La boutique n’a pas pu être lue :" in said
+    assert "The shop could not be read" not in said
+
+
+def test_a_report_kept_before_its_facts_reads_as_it_was_written(
+    app: Flask, make: Factories, shopify: FakeShopify
+) -> None:
+    channel = connect(make, shopify)
+    with app.app_context():
+        db.session.add(
+            ChannelReport(
+                channel_id=channel.id,
+                kind="reconcile",
+                summary="3 figure(s) corrected of 5 compared.",
+                lines=[],
+            )
+        )
+        db.session.commit()
+    said = text_of(signed_in(app, make).get(f"/desk/shops/{channel.id}"))
+    assert "3 figure(s) corrected of 5 compared." in said
