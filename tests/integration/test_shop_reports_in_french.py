@@ -8,11 +8,15 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from tests.factories import Factories
 from tests.fakes.shopify_server import FakeShopify
 from tests.integration.test_shop_desk import connect, text_of
-from wms.channels.models import ChannelReport
+from tests.integration.test_shopify_orders import ORDER, shop_with_red
+from tests.shops import changed, post_shopify, shop_orders, warehouse_orders
+from wms.channels.models import ChannelReport, ShopOrder
+from wms.core.models import OrderStatus
 from wms.extensions import db
 
 
@@ -117,3 +121,90 @@ def test_a_report_kept_before_its_facts_reads_as_it_was_written(
         db.session.commit()
     said = text_of(signed_in(app, make).get(f"/desk/shops/{channel.id}"))
     assert "3 figure(s) corrected of 5 compared." in said
+
+
+# ------------------------------------------------ shop orders on the desk
+
+
+def shop_order_page(client: FlaskClient, shop_order_id: int) -> str:
+    response = client.get(f"/desk/shop-orders/{shop_order_id}")
+    assert response.status_code == 200
+    return text_of(response).replace("\u202f", " ")
+
+
+def test_a_french_supervisor_reads_why_a_shop_order_waits_in_french(fresh_app: Flask) -> None:
+    make = Factories(fresh_app)
+    channel = make.shop_channel("shopify")
+    make.stock(make.product(), make.location(), 3)
+    response = post_shopify(fresh_app.test_client(), channel, ORDER)
+    assert response.json["state"] == "needs_attention"
+    # The API keeps speaking English.
+    assert "matches no product" in response.json["reason"]
+    with fresh_app.app_context():
+        (kept,) = shop_orders(channel)
+    client = signed_in(fresh_app, make)
+
+    listed = text_of(client.get("/desk/shop-orders/")).replace("\u202f", " ")
+    shown = shop_order_page(client, kept.id)
+
+    for said in (listed, shown):
+        assert "La ligne 1 (SKU IPOD2008RED, « IPod Nano - 8gb - red »" in said
+        assert "produit 632910392, variante 49148385) ne correspond à aucun produit." in said
+        for english in ("matches no product", "product 632910392", "variant 49148385"):
+            assert english not in said, english
+    english = text_of(signed_in(fresh_app, make, language="en").get("/desk/shop-orders/"))
+    assert "Line 1 (SKU IPOD2008RED, “IPod Nano - 8gb - red”, product 632910392" in english
+
+
+def test_a_refused_or_stopped_shop_order_says_why_in_french(
+    fresh_app: Flask,
+) -> None:
+    # A database of its own: the desk's list is shared, and "#1001" is every test's order.
+    app, make = fresh_app, Factories(fresh_app)
+    client = app.test_client()
+    channel, _item = shop_with_red(make, on_hand=0, allow_backorder=False)
+    assert post_shopify(client, channel, ORDER).json["state"] == "refused"
+    with app.app_context():
+        (refused,) = shop_orders(channel)
+    said = shop_order_page(signed_in(app, make), refused.id)
+    assert "Stock insuffisant pour " in said and "(manque 1)" in said
+    assert "Not enough stock" not in said and "short" not in said
+
+    channel, _item = shop_with_red(make)
+    post_shopify(client, channel, ORDER)
+    with app.app_context():
+        (order,) = warehouse_orders(channel)
+        order.status = OrderStatus.PACKED
+        db.session.commit()
+        number = order.number
+    cancelled = changed(
+        ORDER, cancelled_at="2008-01-10T12:00:00-05:00", updated_at="2008-01-10T12:00:00-05:00"
+    )
+    post_shopify(client, channel, cancelled, topic="orders/cancelled")
+    with app.app_context():
+        (stopped,) = shop_orders(channel)
+    said = shop_order_page(signed_in(app, make), stopped.id)
+    assert (
+        "Annulée sur la boutique, mais l’entrepôt n’a pas pu l’arrêter : "
+        f"La commande {number} est emballée" in said
+    )
+    assert "Cancelled on the shop" not in said and "packed" not in said
+
+
+def test_a_shop_order_kept_before_its_reason_had_facts_reads_as_it_was_written(
+    fresh_app: Flask,
+) -> None:
+    # A database of its own: the desk's list is shared, and "#1001" is every test's order.
+    app, make = fresh_app, Factories(fresh_app)
+    client = app.test_client()
+    channel, _item = shop_with_red(make, on_hand=0, allow_backorder=False)
+    post_shopify(client, channel, ORDER)
+    with app.app_context():
+        row_id = shop_orders(channel)[0].id
+        db.session.execute(
+            update(ShopOrder)
+            .where(ShopOrder.id == row_id)
+            .values(reason="Not enough stock (written before).", reason_facts=None)
+        )
+        db.session.commit()
+    assert "Not enough stock (written before)." in shop_order_page(signed_in(app, make), row_id)

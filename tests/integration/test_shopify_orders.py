@@ -347,7 +347,8 @@ def test_a_cancel_after_packing_is_kept_for_the_desk_with_the_refusal_as_written
 
     assert response.status_code == 200
     assert response.json["reason"] == (
-        f"Cancelled on the shop, but order {number} is packed and can no longer be cancelled."
+        "Cancelled on the shop, but the warehouse could not stop it: "
+        f"Order {number} is packed and can no longer be cancelled."
     )
     with app.app_context():
         (order,) = warehouse_orders(channel)

@@ -28,7 +28,7 @@ from flask import Response, current_app, request
 
 from wms.api.common import BodyTooLarge, bp, plain_answer
 from wms.base.errors import DomainError, NotFound
-from wms.base.i18n import _
+from wms.base.i18n import _, text
 from wms.channels.connectors import PayloadError
 from wms.channels.shops import webhook_shop
 from wms.database import commit_early
@@ -104,7 +104,7 @@ def _webhook(code: str, platform: str) -> Response:
             "status": "repeat" if outcome.repeat else outcome.state,
             "state": outcome.state,
             "order_id": outcome.order_id,
-            "reason": outcome.reason,
+            "reason": text(outcome.reason),
         }
     )
 

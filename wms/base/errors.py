@@ -25,6 +25,11 @@ class DomainError(Exception):
         """The sentence, in the reader's language."""
         return text(self._message)
 
+    @property
+    def sentence(self) -> Text | str:
+        """The sentence as said, to be worded later (for a record kept in the database)."""
+        return self._message
+
     def __str__(self) -> str:
         return self.message
 

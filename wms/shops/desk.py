@@ -49,6 +49,7 @@ def show(shop_order_id: int) -> ResponseReturnValue:
         channel=channel,
         lines=lines,
         states=rules.SHOP_ORDER_STATE_LABELS,
+        reason=services.reason_words(row),
     )
 
 

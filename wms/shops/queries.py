@@ -28,7 +28,7 @@ from wms.channels.models import (
 from wms.channels.shops import NoChannelKey, connector_of, credentials_of
 from wms.extensions import db
 from wms.shops import rules
-from wms.shops.services import UNREADABLE
+from wms.shops.services import UNREADABLE, reason_words
 
 LIST_LIMIT = 200
 REPORTS_SHOWN = 5  # reconciliations listed on a shop's page
@@ -48,7 +48,7 @@ class WaitingOrder:
     stopped: bool = False  # cancelled on the shop after picking began: cancel or ship
 
 
-def why(platform: str, name: str, state: str, reason: str) -> Text | str:
+def why(platform: str, name: str, state: str, reason: Text | str) -> Text | str:
     """Why an order waits on the desk, as the supervisor reads it."""
     if state == ShopOrderState.CANCELLED_AFTER_PICK:
         return _(
@@ -82,7 +82,7 @@ class RefusedSignatures:
 class ShownLine:
     line_no: int
     line: PlatformLine
-    described: str
+    described: Text | str
 
 
 def waiting_orders() -> list[WaitingOrder]:
@@ -101,7 +101,7 @@ def waiting_orders() -> list[WaitingOrder]:
             platform_order_id=row.platform_order_id,
             name=row.name or row.platform_order_id,
             state=row.state,
-            reason=why(platform, row.name or row.platform_order_id, row.state, row.reason),
+            reason=why(platform, row.name or row.platform_order_id, row.state, reason_words(row)),
             received_at=row.created_at,
             can_release=row.can_release,
             stopped=row.state == ShopOrderState.CANCELLED_AFTER_PICK,

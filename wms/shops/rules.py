@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from wms.base.errors import FormProblems
-from wms.base.i18n import N_, Text, _
+from wms.base.i18n import N_, Joined, Text, _
 from wms.channels.connectors import PlatformLine, PlatformOrder, PlatformRefused
 from wms.channels.connectors.http import check_base_url
 from wms.core.models import Priority
@@ -39,7 +39,7 @@ BySku = Callable[[str], str | None]
 @dataclass(frozen=True)
 class MappedLines:
     lines: tuple[tuple[str, int], ...]  # (warehouse SKU, qty), in the platform's order
-    unmapped: tuple[str, ...]  # one sentence per line that maps to no product
+    unmapped: tuple[Text, ...]  # one sentence per line that maps to no product
 
 
 def map_lines(lines: tuple[PlatformLine, ...], by_ids: ByIds, by_sku: BySku) -> MappedLines:
@@ -56,22 +56,24 @@ def map_lines(lines: tuple[PlatformLine, ...], by_ids: ByIds, by_sku: BySku) -> 
         if sku is None and line.sku:
             sku = by_sku(line.sku)
         if sku is None:
-            unmapped.append(f"Line {position} ({describe(line)}) matches no product.")
+            unmapped.append(
+                _("Line %(num)s (%(line)s) matches no product.", num=position, line=describe(line))
+            )
         else:
             mapped.append((sku, line.qty))
     return MappedLines(tuple(mapped), tuple(unmapped))
 
 
-def describe(line: PlatformLine) -> str:
-    """How the desk names a shop's line: its SKU, title and ids."""
-    parts = [f"SKU {line.sku}" if line.sku else "no SKU"]
+def describe(line: PlatformLine) -> Text:
+    """How the desk names a shop's line: its SKU, title and ids (each a labelled value)."""
+    parts: list[Text | str] = [_("SKU %(sku)s", sku=line.sku) if line.sku else _("no SKU")]
     if line.title:
-        parts.append(f"“{line.title}”")
+        parts.append(_("“%(title)s”", title=line.title))
     if line.product_id:
-        parts.append(f"product {line.product_id}")
+        parts.append(_("product %(id)s", id=line.product_id))
     if line.variant_id:
-        parts.append(f"variant {line.variant_id}")
-    return ", ".join(parts)
+        parts.append(_("variant %(id)s", id=line.variant_id))
+    return Joined(parts, ", ")
 
 
 def service_level(code: str, title: str, table: Mapping[str, str]) -> str:

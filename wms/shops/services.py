@@ -33,7 +33,7 @@ from sqlalchemy import bindparam, literal, select, tuple_, union_all, update
 from wms.auth import audit
 from wms.base.clock import utcnow
 from wms.base.errors import Conflict, DomainError, InsufficientStock, InvalidInput, NotFound
-from wms.base.i18n import _
+from wms.base.i18n import Joined, Text, _, as_written, from_record, to_record
 from wms.base.numbers import order_number
 from wms.channels.connectors import PlatformOrder, UnreadableOrder
 from wms.channels.models import (
@@ -80,8 +80,14 @@ class Outcome:
     shop_order_id: int
     state: str
     order_id: int | None
-    reason: str = ""
+    reason: Text | str = ""  # in the reader's language when shown (the API says it in English)
     repeat: bool = False  # seen before, and nothing changed
+
+
+def reason_values(reason: Text | str) -> dict[str, Any]:
+    """A shop order's reason as its row keeps it: the English as written and the facts
+    (worded for each reader where it is shown)."""
+    return {"reason": as_written(reason), "reason_facts": to_record(reason) if reason else None}
 
 
 # ------------------------------------------------------------------ intake
@@ -110,7 +116,7 @@ def take_order(channel_id: int, order: PlatformOrder, raw: bytes) -> Outcome:
             return _settle(
                 new_id,
                 ShopOrderState.CANCELLED,
-                reason="Cancelled on the shop before the warehouse took it in.",
+                reason=_("Cancelled on the shop before the warehouse took it in."),
             )
         return _intake(channel_id, new_id, order)
     row = _locked(channel_id, order.order_id)
@@ -161,7 +167,7 @@ def _again(row: ShopOrder, order: PlatformOrder, raw: bytes) -> Outcome:
     row.updated_at = utcnow()
     db.session.flush()
     if order.cancelled:
-        return _settle(row.id, ShopOrderState.CANCELLED, reason="Cancelled on the shop.")
+        return _settle(row.id, ShopOrderState.CANCELLED, reason=_("Cancelled on the shop."))
     return _intake(row.channel_id, row.id, order)
 
 
@@ -175,15 +181,17 @@ def _cancel(row: ShopOrder, order: PlatformOrder) -> Outcome:
         # nothing to stop, the reason is only kept.
         shipped = exc.details.get("status") == OrderStatus.SHIPPED
         state = ShopOrderState.ACCEPTED if shipped else ShopOrderState.CANCELLED_AFTER_PICK
-        reason = f"Cancelled on the shop, but {exc.message[0].lower()}{exc.message[1:]}"
+        reason = _(
+            "Cancelled on the shop, but the warehouse could not stop it: %(why)s", why=exc.sentence
+        )
         db.session.execute(
             update(shop_orders_t)
             .where(shop_orders_t.c.id == row.id, shop_orders_t.c.state == ShopOrderState.ACCEPTED)
-            .values(state=state, reason=reason, updated_at=utcnow())
+            .values(state=state, **reason_values(reason), updated_at=utcnow())
         )
         return Outcome(row.id, state, row.order_id, reason)
     return _settle(
-        row.id, ShopOrderState.CANCELLED, order_id=row.order_id, reason="Cancelled on the shop."
+        row.id, ShopOrderState.CANCELLED, order_id=row.order_id, reason=_("Cancelled on the shop.")
     )
 
 
@@ -213,13 +221,13 @@ def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcom
     )
     if mapped.unmapped:
         return _settle(
-            shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=" ".join(mapped.unmapped)
+            shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=Joined(list(mapped.unmapped))
         )
     if not mapped.lines:
         return _settle(
             shop_order_id,
             ShopOrderState.CANCELLED,
-            reason="Nothing on this order ships from the warehouse.",
+            reason=_("Nothing on this order ships from the warehouse."),
         )
     level = rules.service_level(order.shipping_code, order.shipping_title, known.methods)
     new = orders.NewOrder(
@@ -238,16 +246,16 @@ def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcom
         with db.session.begin_nested():
             accepted = orders.accept_order(channel_id, new)
     except InsufficientStock as exc:
-        return _settle(shop_order_id, ShopOrderState.REFUSED, reason=exc.message)
+        return _settle(shop_order_id, ShopOrderState.REFUSED, reason=exc.sentence)
     except (InvalidInput, Conflict) as exc:
-        return _settle(shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=exc.message)
+        return _settle(shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=exc.sentence)
     return _settle(shop_order_id, ShopOrderState.ACCEPTED, order_id=accepted.order_id)
 
 
 def _settle(
-    shop_order_id: int, state: str, *, order_id: int | None = None, reason: str = ""
+    shop_order_id: int, state: str, *, order_id: int | None = None, reason: Text | str = ""
 ) -> Outcome:
-    values: dict[str, Any] = {"state": state, "reason": reason, "updated_at": utcnow()}
+    values: dict[str, Any] = {"state": state, **reason_values(reason), "updated_at": utcnow()}
     if order_id is not None:
         values["order_id"] = order_id
     # The row is ours (inserted or locked by this transaction): the guard is that it
@@ -264,7 +272,13 @@ def _settle(
 
 
 def _outcome(row: ShopOrder, repeat: bool = False) -> Outcome:
-    return Outcome(row.id, row.state, row.order_id, row.reason, repeat=repeat)
+    return Outcome(row.id, row.state, row.order_id, reason_words(row), repeat=repeat)
+
+
+def reason_words(row: ShopOrder) -> Text | str:
+    """A shop order's reason in the reader's language; a row kept before its facts were
+    kept reads as it was written."""
+    return from_record(row.reason_facts, row.reason)
 
 
 @dataclass(frozen=True)
@@ -619,7 +633,7 @@ def cancel_in_warehouse(shop_order_id: int, user_id: int | None) -> Decided:
     as put-away movements to the bin put-away would choose, and the order
     itself, whose reservations the existing cancel releases.
     """
-    row, taken = _decide(shop_order_id, ShopOrderState.CANCELLED, "Cancelled in the warehouse.")
+    row, taken = _decide(shop_order_id, ShopOrderState.CANCELLED, _("Cancelled in the warehouse."))
     name = row.name or row.platform_order_id
     if not taken:
         return _repeat_or_refuse(row, ShopOrderState.CANCELLED, name)
@@ -661,7 +675,7 @@ def ship_anyway(shop_order_id: int, user_id: int | None) -> Decided:
     """The shop cancelled this order after picking began, but it ships: the desk's
     entry goes, the pack station lets the parcel through."""
     row, taken = _decide(
-        shop_order_id, ShopOrderState.SHIPS_ANYWAY, "Cancelled on the shop; shipped anyway."
+        shop_order_id, ShopOrderState.SHIPS_ANYWAY, _("Cancelled on the shop; shipped anyway.")
     )
     name = row.name or row.platform_order_id
     if not taken:
@@ -670,7 +684,7 @@ def ship_anyway(shop_order_id: int, user_id: int | None) -> Decided:
     return Decided(name, order_number(row.order_id) if row.order_id else "", repeat=False)
 
 
-def _decide(shop_order_id: int, state: str, reason: str) -> tuple[ShopOrder, bool]:
+def _decide(shop_order_id: int, state: str, reason: Text) -> tuple[ShopOrder, bool]:
     """The one guarded statement of a decision: the row after it, and whether this
     request took the decision."""
     taken = db.session.execute(
@@ -679,7 +693,7 @@ def _decide(shop_order_id: int, state: str, reason: str) -> tuple[ShopOrder, boo
             shop_orders_t.c.id == shop_order_id,
             shop_orders_t.c.state == ShopOrderState.CANCELLED_AFTER_PICK,
         )
-        .values(state=state, reason=reason, updated_at=utcnow())
+        .values(state=state, **reason_values(reason), updated_at=utcnow())
         .returning(shop_orders_t.c.id)
     ).first()
     row = db.session.scalars(
