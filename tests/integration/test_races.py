@@ -13,7 +13,7 @@ The list, by what changes:
 - returns: authorise (API by external id, desk form), a clerk's first scan, grade on the
   bench, DONE, cancel, decide, release and scrap from the queues
 - parcels: open, pack (weigh), ship
-- inbounds: close (desk and handheld), change of date; receiving: start, start racing a
+- inbounds: close (desk and handheld), change of date; receiving: start, start or scans racing a
   close, UNDO
 - waves: claim (by several pickers, by one picker's handhelds), release, cancel, paper
   pick, finish; pick tasks: confirm, short
@@ -45,7 +45,7 @@ from wms.auth.models import AuditEvent
 from wms.base.clock import today, utcnow
 from wms.base.numbers import order_number, rma_id_from_number, wave_code
 from wms.channels.models import OutboxEvent
-from wms.core.models import Inbound, Order
+from wms.core.models import Inbound, InboundLine, Order
 from wms.dashboard.models import Alert
 from wms.extensions import db
 from wms.inventory.models import LocationKind, Movement, Product, ProductStock, Stock
@@ -1045,4 +1045,52 @@ def test_eight_retries_of_a_failed_event_queue_it_once(app: Flask, make: Factori
     with app.app_context():
         event = db.session.get(OutboxEvent, event_id)
         assert (event.status, event.attempts) == ("pending", 0)
+    assert_invariants(app)
+
+
+def test_scans_at_the_moment_of_the_close_are_counted_before_it_or_refused(
+    app: Flask, make: Factories
+) -> None:
+    desk = hands(app, make.user(role="supervisor"), 1)[0]
+    receivers = people(app, make, "operator", RACERS - 1)
+    make.location(LocationKind.RECEIVING, walk_seq=1)
+    make.location(LocationKind.STAGING_LANE, walk_seq=95)
+    channel, _ = make.channel(webhook_url=HOOK)
+    for round_ in range(4):
+        product = make.product()
+        make.location(LocationKind.BIN, walk_seq=10 + round_)  # a free bin for its units
+        inbound_id = make.inbound([(product, 20)], utcnow() + timedelta(days=3))
+        make.order(channel, [(product, 2)])  # waiting: the first units go to its lane
+        reference = inbound_of(app, inbound_id).reference
+        for i, receiver in enumerate(receivers):
+            assert receiver.post("/receive/start", data={"code": reference}, headers=HX)
+            if (i + round_) % 2:  # half of them typed a quantity first: their row is written
+                assert scan(receiver, "/receive/scan", "2").status_code == 200
+
+        answers = all_at_once(
+            lambda i, ib=inbound_id, code=product.barcodes[0].code: (
+                desk.post(f"/inbounds/{ib}/close")
+                if i == 0
+                else scan(receivers[i - 1], "/receive/scan", code)
+            )
+        )
+
+        # No scan fails: each is counted before the close, or told the inbound is closed
+        # (or, when the close came first, to scan an ASN as after any close).
+        assert answers[0].status_code == 302
+        assert set(statuses(answers[1:])) <= {200, 409, 422}
+        for refused in (a for a in answers[1:] if a.status_code != 200):
+            said = refused.get_data(as_text=True)
+            assert "has just been closed" in said or "Scan the ASN or PO number first" in said
+        counted = sum(
+            2 if (i + round_) % 2 else 1 for i, a in enumerate(answers[1:]) if a.status_code == 200
+        )
+        with app.app_context():
+            received = db.session.scalar(
+                select(InboundLine.qty_received).where(
+                    InboundLine.inbound_id == inbound_id, InboundLine.product_id == product.id
+                )
+            )
+        assert received == counted
+        assert inbound_of(app, inbound_id).status == "closed"
     assert_invariants(app)

@@ -17,13 +17,14 @@ from wms.base.numbers import order_number
 from wms.core import backorders, stock
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import (
+    OPEN_STATUSES,
     Inbound,
     InboundKind,
     InboundLine,
     InboundStatus,
 )
 from wms.core.recognise import Recognised, recognise
-from wms.database import for_update, prebuilt
+from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
 from wms.inventory import queries as inventory
 from wms.inventory.models import Location, LocationKind, Product
@@ -231,10 +232,43 @@ def scan(user_id: int, code: str, scan_group: str) -> Answer:
     """One scan on the receive screen, all it does: a command, a quantity, a unit (counted,
     put on the dock and routed) or the place units were taken to (confirmed)."""
     session = current_session(user_id)
+    if session.inbound_id is not None:
+        _hold_inbound_open(session)
     answer = _scan(user_id, session, code.strip(), scan_group)
     if answer.inbound_id is None:
         answer.inbound_id = session.inbound_id
     return answer
+
+
+def _hold_inbound_open(session: ReceivingSession) -> None:
+    """Keep the receiver's inbound open until this scan is written, before anything else.
+
+    On PostgreSQL the inbound's row is share-locked first: a close waits for the
+    scans already under way (its report holds them), and a scan that waited for
+    a close is told so and writes nothing. Taking it before any other write
+    keeps the two from waiting on each other's rows. On SQLite writers already
+    take turns for the whole transaction.
+    """
+    if not is_postgres():
+        return
+    status = db.session.scalar(_inbound_status_held(), {"inbound_id": session.inbound_id})
+    if status not in OPEN_STATUSES:
+        inbound = session.inbound
+        raise Conflict(
+            _(
+                "Inbound %(reference)s has just been closed. Scan the next ASN or PO number.",
+                reference=inbound.reference if inbound is not None else "",
+            )
+        )
+
+
+@prebuilt
+def _inbound_status_held() -> Any:
+    return (
+        select(Inbound.status)
+        .where(Inbound.id == bindparam("inbound_id"))
+        .with_for_update(read=True)
+    )
 
 
 def _scan(user_id: int, session: ReceivingSession, code: str, scan_group: str) -> Answer:
@@ -385,7 +419,7 @@ def receive_units(
 ) -> Answer:
     """Put the scanned units on the dock and decide, in the same transaction, where they go."""
     # The session names only an open inbound: closing one takes it off every session in
-    # the same transaction, so it needs no second look here.
+    # the same transaction, and ``scan`` held the inbound open before coming here.
     inbound = session.inbound
     if inbound is None or inbound.id != session.inbound_id:
         inbound = db.session.get(Inbound, session.inbound_id)
