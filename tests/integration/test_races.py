@@ -12,7 +12,9 @@ The list, by what changes:
 - orders: cancel, payment captured, intake of one external id, ready to pack
 - returns: authorise (API by external id, desk form), a clerk's first scan, grade on the
   bench, DONE, cancel, decide, release and scrap from the queues
-- parcels: open, pack (weigh), ship
+- parcels: open, pack (weigh), ship; a partial parcel shipping while a unit arrives for
+  the rest of its line
+- stock: a loss on the shelf while a unit arrives for the same line
 - inbounds: close (desk and handheld), change of date; receiving: start, start or scans racing a
   close, UNDO
 - waves: claim (by several pickers, by one picker's handhelds), release, cancel, paper
@@ -45,7 +47,7 @@ from wms.auth.models import AuditEvent
 from wms.base.clock import today, utcnow
 from wms.base.numbers import order_number, rma_id_from_number, wave_code
 from wms.channels.models import OutboxEvent
-from wms.core.models import Inbound, InboundLine, Order
+from wms.core.models import Inbound, InboundLine, Order, OrderLine
 from wms.dashboard.models import Alert
 from wms.extensions import db
 from wms.inventory.models import LocationKind, Movement, Product, ProductStock, Stock
@@ -1093,4 +1095,88 @@ def test_scans_at_the_moment_of_the_close_are_counted_before_it_or_refused(
             )
         assert received == counted
         assert inbound_of(app, inbound_id).status == "closed"
+    assert_invariants(app)
+
+
+def test_a_partial_parcel_ships_while_a_unit_arrives_for_the_rest_of_its_line(
+    app: Flask, make: Factories
+) -> None:
+    """The packer ships the two units of a line while the receiver scans the third, which
+    goes straight to the same line: both take the product's counters and the line."""
+    make.location(LocationKind.RECEIVING, walk_seq=1)
+    make.location(LocationKind.STAGING_LANE, walk_seq=95)
+    station = make.pack_station()
+    channel, _ = make.channel(webhook_url=HOOK)
+    packer = hands(app, make.user(), 1)[0]
+    receiver = hands(app, make.user(), 1)[0]
+    for _ in range(30):
+        tote = make.location(LocationKind.TOTE)
+        product = make.product()
+        make.stock(product, make.location(), 2)
+        order_id = make.order(channel, [(product, 3)], partial_allowed=True)  # 2 kept, 1 waits
+        make.stage(order_id, tote)
+        assert pack(packer, station, tote.code).status_code == 200
+        for _ in range(2):
+            assert pack(packer, station, product.sku).status_code == 200
+        assert pack(packer, station, make.box().code).status_code == 200
+        assert pack(packer, station, "1.2").status_code == 200
+        assert pack(packer, station, "CMD-DONE").status_code == 200
+        [parcel] = parcels_of(app, order_id)
+        reference = unique("ASN-")
+        make.inbound([(product, 1)], utcnow(), reference=reference)
+        assert receiver.post("/receive/start", data={"code": reference}, headers=HX)
+
+        answers = all_at_once(
+            lambda i, code=parcel.tracking_number, unit=product.barcodes[0].code: (
+                pack(packer, station, code) if i == 0 else scan(receiver, "/receive/scan", unit)
+            ),
+            count=2,
+        )
+
+        assert statuses(answers) == {200: 2}
+        assert parcels_of(app, order_id)[0].status == "shipped"
+        with app.app_context():
+            line = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order_id)).one()
+            assert (line.qty_shipped, line.qty_reserved, line.qty_waiting) == (2, 1, 0)
+    assert_invariants(app)
+
+
+def test_a_loss_on_the_shelf_while_a_unit_arrives_for_the_same_line(
+    app: Flask, make: Factories
+) -> None:
+    """A supervisor records a lost unit in the bin holding a line's reserved units (the
+    line goes back in the queue for it) while the receiver scans a unit that goes to the
+    waiting part of that same line."""
+    make.location(LocationKind.RECEIVING, walk_seq=1)
+    make.location(LocationKind.STAGING_LANE, walk_seq=95)
+    channel, _ = make.channel(webhook_url=HOOK)
+    supervisor = hands(app, make.user(role="supervisor"), 1)[0]
+    receiver = hands(app, make.user(), 1)[0]
+    for _ in range(30):
+        product = make.product()
+        shelf = make.location(walk_seq=10)
+        make.stock(product, shelf, 2)
+        make.order(channel, [(product, 3)], partial_allowed=True)  # 2 kept, 1 waits
+        reference = unique("ASN-")
+        make.inbound([(product, 1)], utcnow(), reference=reference)
+        assert receiver.post("/receive/start", data={"code": reference}, headers=HX)
+        loss = {
+            "kind": "lost",
+            "location": shelf.code,
+            "product": product.sku,
+            "qty": "1",
+            "reason": "not in its bin",
+        }
+
+        answers = all_at_once(
+            lambda i, unit=product.barcodes[0].code, form=loss: (
+                supervisor.post("/stock/adjust", data=form)
+                if i == 0
+                else scan(receiver, "/receive/scan", unit)
+            ),
+            count=2,
+        )
+
+        assert [a.status_code for a in answers] == [302, 200]
+        assert counters(app, product.id)[:3] == (2, 2, 1)  # 1 lost, 1 came: 2 kept, 1 waits
     assert_invariants(app)

@@ -41,6 +41,9 @@ def ship_parcel(parcel: Parcel, user_id: int | None) -> Order:
         .where(ParcelLine.parcel_id == parcel.id, ParcelLine.qty > 0)
         .order_by(ParcelLine.product_id, ParcelLine.order_line_id)
     ).all()
+    # Products' counters first, then the lines, as every other path takes them: a unit
+    # received for the rest of a line at this moment must not wait on us while we wait on it.
+    stock.lock_products([pl.product_id for pl, _line_no, _sku in rows])
     stock.lock_lines([pl.order_line_id for pl, _line_no, _sku in rows])
     reference = f"{order.number} {parcel.tracking_number}"
     shipped: list[dict[str, Any]] = []

@@ -72,14 +72,14 @@ def take_out(
         to_location is None or to_location.kind not in SELLABLE_KINDS
     )
     if leaves_sellable:
-        # Same lock order as serving the queue: order lines (by id), then the counters.
-        candidates = _reserved_on_shelf(product_id, qty)
-        stock.lock_lines([c.line_id for c in candidates])
+        # The lock order every path keeps (wms.core.stock): the counters, then the lines.
         counters = db.session.execute(
             for_update(
                 select(ps.c.qty_sellable, ps.c.qty_reserved).where(ps.c.product_id == product_id)
             )
         ).one()
+        candidates = _reserved_on_shelf(product_id, qty)
+        stock.lock_lines([c.line_id for c in candidates])
         # Read again under the locks: a line may have shipped or been cancelled meanwhile.
         locked = {c.line_id for c in candidates}
         candidates = [c for c in _reserved_on_shelf(product_id, qty) if c.line_id in locked]
