@@ -4,12 +4,14 @@ taken in once through the same intake as the API."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from tests.factories import Factories
 from tests.invariants import assert_invariants
@@ -194,6 +196,87 @@ def test_the_same_order_delivered_eight_times_at_once_is_one_order(
         assert db.session.get(ProductStock, item.id).qty_reserved == 1
     verified = app.test_cli_runner().invoke(args=["verify"])
     assert verified.exit_code == 0, verified.output
+
+
+@pytest.mark.postgres_only
+def test_one_delivery_sent_eight_times_at_once_is_taken_once(app: Flask, make: Factories) -> None:
+    channel, item = shop_with_red(make)
+    start = threading.Barrier(8)
+
+    def deliver(_n: int) -> tuple[int, str]:
+        client = app.test_client()
+        start.wait()
+        answer = post_shopify(client, channel, ORDER, webhook_id="one-delivery")
+        return answer.status_code, answer.json["status"]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(deliver, range(8)))
+
+    assert sorted(answers) == [(200, "accepted")] + [(200, "repeat")] * 7
+    with app.app_context():
+        assert len(receipts(channel)) == 1
+        assert len(shop_orders(channel)) == 1
+        (order,) = warehouse_orders(channel)
+        assert [ln.qty_reserved for ln in lines_of(order.id)] == [1]
+        assert db.session.get(ProductStock, item.id).qty_reserved == 1
+    verified = app.test_cli_runner().invoke(args=["verify"])
+    assert verified.exit_code == 0, verified.output
+
+
+@pytest.mark.postgres_only
+def test_a_webhook_order_in_stock_is_taken_in_with_seven_statements(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    """The receipt, the shop order's row and the lookups of its lines are one statement;
+    the rest is the API's own intake (product, order, lines, reservation, figures) and
+    the row's state: no savepoint, nothing written twice."""
+    channel, item = shop_with_red(make)
+    warm = post_shopify(client, channel, changed(ORDER, id=450789470, name="#7001"))
+    assert warm.json["state"] == "accepted"  # the channel is known, its caches are warm
+    response, statements = with_statements(app, lambda: post_shopify(client, channel, ORDER))
+
+    assert response.json["state"] == "accepted"
+    assert len(statements) <= 7, statements
+    assert not [s for s in statements if s.startswith(("SAVEPOINT", "DELETE"))], statements
+    with app.app_context():
+        assert db.session.get(ProductStock, item.id).qty_reserved == 2
+
+
+@pytest.mark.postgres_only
+def test_an_order_for_a_sold_out_product_is_refused_without_writing_it_first(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    channel, item = shop_with_red(make, on_hand=1, allow_backorder=False)
+    first = post_shopify(client, channel, changed(ORDER, id=450789470, name="#7001"))
+    assert first.json["state"] == "accepted"
+    sold_out = changed(ORDER, id=450789471, name="#7002")
+
+    response, statements = with_statements(app, lambda: post_shopify(client, channel, sold_out))
+
+    assert response.json["state"] == "refused"
+    # The free units read with the product say there is nothing to take: the order is
+    # not written and taken back before the intake says no.
+    assert not [s for s in statements if s.startswith("DELETE")], statements
+    with app.app_context():
+        assert len(warehouse_orders(channel)) == 1
+        assert db.session.get(ProductStock, item.id).qty_reserved == 1
+    assert_invariants(app)
+
+
+def with_statements(app: Flask, action: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """What ``action`` returned, and the statements it ran (their first words)."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()[:3]))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        return action(), statements
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_an_unmapped_line_waits_on_the_desk_until_mapped_and_released(

@@ -84,12 +84,11 @@ def _webhook(code: str, platform: str) -> Response:
     if check.status == "not-applicable":
         return plain_answer({"status": "ignored", "topic": check.topic})
     delivery = check.dedup_key or f"body:{hashlib.sha256(raw).hexdigest()}"
-    if not services.receive_delivery(shop.id, delivery, check.topic):
-        return plain_answer({"status": "repeat"})
     try:
         order = connector.parse_order(raw)
     except PayloadError as exc:
-        services.keep_unreadable_delivery(shop.id, delivery, exc.reason, raw)
+        if not services.keep_unreadable_delivery(shop.id, delivery, check.topic, exc.reason, raw):
+            return plain_answer({"status": "repeat"})
         commit_early()  # kept for the desk whatever the answer
         log.warning("webhook unreadable: channel %s: %s", code, exc.reason)
         if platform == "woocommerce":
@@ -98,7 +97,11 @@ def _webhook(code: str, platform: str) -> Response:
                 202,
             )
         raise PayloadUnreadable(exc.reason) from exc
-    outcome = services.take_order(shop.id, order, raw)
+    outcome = services.take_delivery(shop.id, delivery, check.topic, order, raw)
+    if outcome is None:
+        return plain_answer({"status": "repeat"})
+    # As the API's intake: the hot stock row is let go before the answer is written.
+    commit_early()
     return plain_answer(
         {
             "status": "repeat" if outcome.repeat else outcome.state,

@@ -85,15 +85,16 @@ class AcceptedOrder:
     view: OrderOut
 
 
-def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
+def accept_order(channel_id: int, new: NewOrder, *, in_stock_tried: bool = False) -> AcceptedOrder:
     """Store an order and reserve its lines; what cannot be reserved waits or is refused.
 
     Idempotent on (channel, external id): the same order again is the same
-    order; the same id with a different body is a conflict.
+    order; the same id with a different body is a conflict. ``in_stock_tried``:
+    the caller ran ``accept_in_stock`` already, and it did not apply.
     """
     order = _order_row(channel_id, new)
     placed_at = order["placed_at"]
-    if len({ln.sku for ln in new.lines}) == 1:
+    if not in_stock_tried and len({ln.sku for ln in new.lines}) == 1:
         fast = _accept_single_product_in_stock(channel_id, new, order)
         if fast is not None:
             return fast
@@ -164,6 +165,16 @@ def accept_order(channel_id: int, new: NewOrder) -> AcceptedOrder:
     )
 
 
+def accept_in_stock(channel_id: int, new: NewOrder) -> AcceptedOrder | None:
+    """``accept_order``'s common case alone: one product, every unit in stock. None
+    when it does not apply, having left nothing written; it raises nothing of its
+    own, so a caller that must survive a refusal needs no savepoint around it, only
+    around the ``accept_order(..., in_stock_tried=True)`` that follows a None."""
+    if len({ln.sku for ln in new.lines}) != 1:
+        return None
+    return _accept_single_product_in_stock(channel_id, new, _order_row(channel_id, new))
+
+
 def _accept_single_product_in_stock(
     channel_id: int, new: NewOrder, order: dict[str, Any]
 ) -> AcceptedOrder | None:
@@ -173,10 +184,15 @@ def _accept_single_product_in_stock(
     the hot product row is locked only from that UPDATE to the commit that
     follows it. When the units are not there the UPDATE changes nothing, what
     was written is taken back, and None sends the order down the general path.
+    The product's free units, read with it (unlocked), only tell whether trying
+    is worth it: an order for a product sold out goes down the general path at
+    once instead of writing and taking back.
     """
     sku = new.lines[0].sku
     product = db.session.execute(_active_product(), {"sku": sku}).first()
     if product is None or (product.release_on is not None and product.release_on > today()):
+        return None
+    if (product.free or 0) < sum(ln.qty for ln in new.lines):
         return None
     order_id = _insert_order_once(order)
     if order_id is None:
@@ -210,8 +226,15 @@ def _accept_single_product_in_stock(
 
 @prebuilt
 def _active_product() -> Any:
-    return select(products_t.c.id, products_t.c.release_on).where(
-        products_t.c.sku == bindparam("sku"), products_t.c.active.is_(True)
+    ps = stock.ps
+    return (
+        select(
+            products_t.c.id,
+            products_t.c.release_on,
+            (ps.c.qty_sellable - ps.c.qty_reserved).label("free"),
+        )
+        .select_from(products_t.outerjoin(ps, ps.c.product_id == products_t.c.id))
+        .where(products_t.c.sku == bindparam("sku"), products_t.c.active.is_(True))
     )
 
 

@@ -28,7 +28,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select, tuple_, union_all, update
+from sqlalchemy import bindparam, exists, literal, select, tuple_, union_all, update
+from sqlalchemy.dialects import postgresql
 
 from wms.auth import audit
 from wms.base.clock import utcnow
@@ -49,7 +50,7 @@ from wms.core.ledger import Reason, move_stock
 from wms.core.models import Order, OrderStatus, StagedUnits
 from wms.core.staging import take_staged
 from wms.core.stock import upsert
-from wms.database import for_update, prebuilt
+from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
 from wms.i18n import normal_language
 from wms.inventory.models import Location, Product
@@ -95,22 +96,49 @@ def reason_values(reason: Text | str) -> dict[str, Any]:
 
 def take_order(channel_id: int, order: PlatformOrder, raw: bytes) -> Outcome:
     """Take a shop's order in, once. See the module docstring."""
-    now = utcnow()
-    new_id = db.session.execute(
-        _insert_shop_order(),
+    new_id = db.session.execute(_insert_shop_order(), _shop_order_row(channel_id, order, raw))
+    return _taken(channel_id, new_id.scalar(), order, raw)
+
+
+def take_delivery(
+    channel_id: int, webhook_id: str, topic: str, order: PlatformOrder, raw: bytes
+) -> Outcome | None:
+    """A verified webhook delivery's order, taken in once; None when the same delivery
+    (``webhook_id``) was taken before, and nothing changed.
+
+    On PostgreSQL the delivery's receipt, the shop order's row and everything the
+    intake needs to know of its lines are one statement (the row is written only
+    when the receipt is new); elsewhere, one after the other.
+    """
+    if not is_postgres():
+        if not receive_delivery(channel_id, webhook_id, topic):
+            return None
+        return take_order(channel_id, order, raw)
+    rows = db.session.execute(
+        _take_delivery(),
         {
-            "channel_id": channel_id,
-            "platform_order_id": order.order_id,
-            "name": order.name[:64],
-            "state": ShopOrderState.NEEDS_ATTENTION,
-            "reason": "",
-            "raw": raw,
-            "order_data": rules.to_data(order),
-            "platform_updated_at": order.raw_updated_at[:40],
-            "created_at": now,
-            "updated_at": now,
+            **{f"r_{k}": v for k, v in _receipt_row(channel_id, webhook_id, topic).items()},
+            **_shop_order_row(channel_id, order, raw),
+            **_lookup_params(channel_id, order),
         },
-    ).scalar()
+    ).all()
+    ids = {kind: id_ for kind, _key, _variant, _value, id_ in rows if kind in ("r", "o")}
+    if "r" not in ids:
+        # Taken before; or kept unreadable, and taken now that it is sent again.
+        if not _retake_delivery(channel_id, webhook_id):
+            return None
+        return take_order(channel_id, order, raw)
+    return _taken(channel_id, ids.get("o"), order, raw, _known_of(rows))
+
+
+def _taken(
+    channel_id: int,
+    new_id: int | None,
+    order: PlatformOrder,
+    raw: bytes,
+    known: _Known | None = None,
+) -> Outcome:
+    """The intake of an order whose row was just written (``new_id``), or seen before."""
     if new_id is not None:
         if order.cancelled:
             return _settle(
@@ -118,9 +146,80 @@ def take_order(channel_id: int, order: PlatformOrder, raw: bytes) -> Outcome:
                 ShopOrderState.CANCELLED,
                 reason=_("Cancelled on the shop before the warehouse took it in."),
             )
-        return _intake(channel_id, new_id, order)
+        return _intake(channel_id, new_id, order, known)
     row = _locked(channel_id, order.order_id)
     return _again(row, order, raw)
+
+
+def _shop_order_row(channel_id: int, order: PlatformOrder, raw: bytes) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "channel_id": channel_id,
+        "platform_order_id": order.order_id,
+        "name": order.name[:64],
+        "state": ShopOrderState.NEEDS_ATTENTION,
+        "reason": "",
+        "raw": raw,
+        "order_data": rules.to_data(order),
+        "platform_updated_at": order.raw_updated_at[:40],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+@prebuilt
+def _take_delivery() -> Any:
+    """The receipt (if new), then the shop order's row (if the receipt was new and the
+    order is), then the lookups of ``_known``; the ids come back as rows of kind "r"
+    (the receipt) and "o" (the shop order)."""
+    receipt = (
+        postgresql.insert(receipts_t)
+        .values({c: bindparam(f"r_{c}", type_=receipts_t.c[c].type) for c in _RECEIPT_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["channel_id", "webhook_id"])
+        .returning(receipts_t.c.id)
+        .cte("receipt")
+    )
+    shop_order = (
+        postgresql.insert(shop_orders_t)
+        .from_select(
+            list(_SHOP_ORDER_COLUMNS),
+            select(
+                *(bindparam(c, type_=shop_orders_t.c[c].type) for c in _SHOP_ORDER_COLUMNS)
+            ).where(exists(select(receipt.c.id))),
+        )
+        .on_conflict_do_nothing(index_elements=["channel_id", "platform_order_id"])
+        .returning(shop_orders_t.c.id)
+        .cte("shop_order")
+    )
+    return union_all(
+        select(literal("r"), literal(""), literal(""), literal(""), receipt.c.id),
+        select(literal("o"), literal(""), literal(""), literal(""), shop_order.c.id),
+        *_lookup_parts(bindparam("channel_id")),
+    )
+
+
+_RECEIPT_COLUMNS = (
+    "channel_id",
+    "webhook_id",
+    "topic",
+    "state",
+    "reason",
+    "raw",
+    "attempts",
+    "received_at",
+)
+_SHOP_ORDER_COLUMNS = (
+    "channel_id",
+    "platform_order_id",
+    "name",
+    "state",
+    "reason",
+    "raw",
+    "order_data",
+    "platform_updated_at",
+    "created_at",
+    "updated_at",
+)
 
 
 @prebuilt
@@ -211,9 +310,11 @@ def _record_payment(order_id: int) -> None:
             orders.record_payment_captured(order_id)
 
 
-def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcome:
+def _intake(
+    channel_id: int, shop_order_id: int, order: PlatformOrder, known: _Known | None = None
+) -> Outcome:
     """Map the lines and run the API's intake; the row says what came of it."""
-    known = _known(channel_id, order)
+    known = known or _known(channel_id, order)
     mapped = rules.map_lines(
         order.lines,
         lambda pid, vid: known.by_ids.get((pid, vid)),
@@ -242,9 +343,14 @@ def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcom
         capture_before_ship=rules.needs_payment_first(order),
         language=normal_language(order.language),
     )
+    # The common case first: it refuses nothing and takes back what it wrote when it
+    # does not apply, so only the general path needs a savepoint to survive a refusal.
+    accepted = orders.accept_in_stock(channel_id, new)
+    if accepted is not None:
+        return _settle(shop_order_id, ShopOrderState.ACCEPTED, order_id=accepted.order_id)
     try:
         with db.session.begin_nested():
-            accepted = orders.accept_order(channel_id, new)
+            accepted = orders.accept_order(channel_id, new, in_stock_tried=True)
     except InsufficientStock as exc:
         return _settle(shop_order_id, ShopOrderState.REFUSED, reason=exc.sentence)
     except (InvalidInput, Conflict) as exc:
@@ -255,20 +361,35 @@ def _intake(channel_id: int, shop_order_id: int, order: PlatformOrder) -> Outcom
 def _settle(
     shop_order_id: int, state: str, *, order_id: int | None = None, reason: Text | str = ""
 ) -> Outcome:
-    values: dict[str, Any] = {"state": state, **reason_values(reason), "updated_at": utcnow()}
-    if order_id is not None:
-        values["order_id"] = order_id
     # The row is ours (inserted or locked by this transaction): the guard is that it
     # has not been taken in meanwhile, which no path here allows.
-    db.session.execute(
+    values = {"sid": shop_order_id, "state": state, **reason_values(reason), "updated_at": utcnow()}
+    if order_id is None:
+        db.session.execute(_settle_row(), values)
+    else:
+        db.session.execute(_settle_row_with_order(), {**values, "order_id": order_id})
+    return Outcome(shop_order_id, state, order_id, reason)
+
+
+def _settle_of(*columns: str) -> Any:
+    return (
         update(shop_orders_t)
         .where(
-            shop_orders_t.c.id == shop_order_id,
+            shop_orders_t.c.id == bindparam("sid"),
             shop_orders_t.c.state.in_([*WAITING_STATES, ShopOrderState.ACCEPTED]),
         )
-        .values(**values)
+        .values({c: bindparam(c, type_=shop_orders_t.c[c].type) for c in columns})
     )
-    return Outcome(shop_order_id, state, order_id, reason)
+
+
+@prebuilt
+def _settle_row() -> Any:
+    return _settle_of("state", "reason", "reason_facts", "updated_at")
+
+
+@prebuilt
+def _settle_row_with_order() -> Any:
+    return _settle_of("state", "reason", "reason_facts", "updated_at", "order_id")
 
 
 def _outcome(row: ShopOrder, repeat: bool = False) -> Outcome:
@@ -294,20 +415,24 @@ def _known(channel_id: int, order: PlatformOrder) -> _Known:
     """Everything the intake needs to know of the order's lines and shipping method, in
     one statement: the mapping of each line's ids, of its SKU, the products of those
     SKUs, and the shipping methods the order names."""
+    return _known_of(db.session.execute(_lookups(), _lookup_params(channel_id, order)).all())
+
+
+def _lookup_params(channel_id: int, order: PlatformOrder) -> dict[str, Any]:
     ids = sorted(
         {(ln.product_id, ln.variant_id) for ln in order.lines if ln.product_id or ln.variant_id}
     )
     skus = sorted({ln.sku for ln in order.lines if ln.sku})
     methods = sorted({m for m in (order.shipping_code, order.shipping_title) if m})
-    rows = db.session.execute(
-        _lookups(),
-        {
-            "cid": channel_id,
-            "ids": ids or [("", "")],
-            "skus": skus or [""],
-            "methods": methods or [""],
-        },
-    ).all()
+    return {
+        "channel_id": channel_id,
+        "ids": ids or [("", "")],
+        "skus": skus or [""],
+        "methods": methods or [""],
+    }
+
+
+def _known_of(rows: Any) -> _Known:
     by_ids: dict[tuple[str, str], str] = {}
     mapped_sku: dict[str, tuple[int, str]] = {}
     own_sku: dict[str, str] = {}
@@ -320,7 +445,7 @@ def _known(channel_id: int, order: PlatformOrder) -> _Known:
                 mapped_sku[key] = (rank, value)  # the newest mapping of the SKU
         elif kind == "p":
             own_sku[key] = value
-        else:
+        elif kind == "m":
             levels[key] = value
     by_sku = {**own_sku, **{sku: value for sku, (_rank, value) in mapped_sku.items()}}
     return _Known(by_ids, by_sku, levels)
@@ -328,7 +453,10 @@ def _known(channel_id: int, order: PlatformOrder) -> _Known:
 
 @prebuilt
 def _lookups() -> Any:
-    cid = bindparam("cid")
+    return union_all(*_lookup_parts(bindparam("channel_id")))
+
+
+def _lookup_parts(cid: Any) -> list[Any]:
     joined = mapping_t.join(products_t, products_t.c.id == mapping_t.c.product_id)
     by_ids = (
         select(
@@ -369,7 +497,7 @@ def _lookups() -> Any:
         methods_t.c.channel_id == cid,
         methods_t.c.platform_method.in_(bindparam("methods", expanding=True)),
     )
-    return union_all(by_ids, by_sku, own, levels)
+    return [by_ids, by_sku, own, levels]
 
 
 # ------------------------------------------------------- orders unreadable
@@ -416,19 +544,28 @@ def receive_delivery(channel_id: int, webhook_id: str, topic: str) -> bool:
     A delivery kept as unreadable is taken again (the platform sent it again).
     """
     inserted = db.session.execute(
-        _insert_receipt(),
-        {
-            "channel_id": channel_id,
-            "webhook_id": webhook_id[:128],
-            "topic": topic[:64],
-            "state": TAKEN,
-            "reason": "",
-            "attempts": 1,
-            "received_at": utcnow(),
-        },
+        _insert_receipt(), _receipt_row(channel_id, webhook_id, topic)
     ).scalar()
-    if inserted is not None:
-        return True
+    return inserted is not None or _retake_delivery(channel_id, webhook_id)
+
+
+def _receipt_row(
+    channel_id: int, webhook_id: str, topic: str, state: str = TAKEN, reason: str = ""
+) -> dict[str, Any]:
+    return {
+        "channel_id": channel_id,
+        "webhook_id": webhook_id[:128],
+        "topic": topic[:64],
+        "state": state,
+        "reason": reason,
+        "raw": None,
+        "attempts": 1,
+        "received_at": utcnow(),
+    }
+
+
+def _retake_delivery(channel_id: int, webhook_id: str) -> bool:
+    """A delivery kept as unreadable, sent again: taken now (one guarded statement)."""
     retried = db.session.execute(
         update(receipts_t)
         .where(
@@ -451,13 +588,25 @@ def _insert_receipt() -> Any:
     )
 
 
-def keep_unreadable_delivery(channel_id: int, webhook_id: str, reason: str, raw: bytes) -> None:
-    """A delivery that verified but could not be read: kept, with the reason, for the desk."""
-    db.session.execute(
+def keep_unreadable_delivery(
+    channel_id: int, webhook_id: str, topic: str, reason: str, raw: bytes
+) -> bool:
+    """A delivery that verified but could not be read: kept, with the reason, for the desk.
+    False when the same delivery was taken before (nothing changes)."""
+    row = {**_receipt_row(channel_id, webhook_id, topic, UNREADABLE, reason), "raw": raw}
+    if db.session.execute(_insert_receipt(), row).scalar() is not None:
+        return True
+    again = db.session.execute(
         update(receipts_t)
-        .where(receipts_t.c.channel_id == channel_id, receipts_t.c.webhook_id == webhook_id[:128])
-        .values(state=UNREADABLE, reason=reason, raw=raw)
-    )
+        .where(
+            receipts_t.c.channel_id == channel_id,
+            receipts_t.c.webhook_id == webhook_id[:128],
+            receipts_t.c.state == UNREADABLE,
+        )
+        .values(reason=reason, raw=raw, attempts=receipts_t.c.attempts + 1, received_at=utcnow())
+        .returning(receipts_t.c.id)
+    ).first()
+    return again is not None
 
 
 def count_bad_signature(channel_id: int) -> None:
