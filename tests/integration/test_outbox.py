@@ -548,3 +548,22 @@ def test_a_stock_figure_is_claimed_before_a_backlog_of_older_events(fresh_app: F
         f"product:{product.id}"
     ]
     assert sum(1 for c in claimed if c.event_type == "order.accepted") == 50
+
+
+def test_one_round_takes_every_waiting_figure_beyond_the_batch(fresh_app: Flask) -> None:
+    """Figures go out many to a call: a burst over more products than the batch holds
+    is one round, not a queue of rounds each figure waits its turn in."""
+    make = Factories(fresh_app)
+    channel, _ = make.channel(webhook_url="http://127.0.0.1:9/hook")
+    products = [make.product() for _ in range(120)]
+    with fresh_app.app_context():
+        from wms.channels import outbox
+
+        outbox.emit_availability_to(channel.id, [p.id for p in products])
+        db.session.commit()
+
+        claimed = claim_batch(50)
+
+    assert sorted(c.aggregate for c in claimed if c.event_type == "availability.changed") == (
+        sorted(f"product:{p.id}" for p in products)
+    )

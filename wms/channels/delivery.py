@@ -42,6 +42,10 @@ MAX_ATTEMPTS = 12
 TIMEOUT = (3.05, 10)
 SIGNATURE_HEADER = "X-WMS-Signature"
 AVAILABILITY = "availability.changed"
+# Stock figures a round claims at most: one waits per product and channel, and a shop
+# takes many to a call (Shopify 250, WooCommerce 100), so a burst of sales over a few
+# hundred products leaves one round's worth, sent together, not a queue of rounds.
+FIGURES_PER_ROUND = 500
 
 
 @dataclass
@@ -68,17 +72,20 @@ def backoff(attempts: int) -> timedelta:
 
 def claim(limit: int = 50) -> list[Claimed]:
     """Take a lease on due events whose earlier events (same channel and aggregate) are done:
-    up to ``limit`` stock figures first, then up to ``limit`` events of any kind.
+    up to ``max(limit, FIGURES_PER_ROUND)`` stock figures first, then up to ``limit``
+    events of any kind.
 
     A figure is what keeps a shop from selling what the warehouse no longer has,
     so it has a claim of its own and never waits behind other events (a backlog
     of order webhooks to a slow endpoint, say). Figures are coalesced (one waiting
-    per product and channel), so they cannot crowd the other events out for long.
-    Each claim is one statement; the worker commits the lease before any event
-    is sent (``wms.worker.claim_batch``).
+    per product and channel), so they cannot crowd the other events out for long;
+    and they go out many to a call, so a round takes every one that waits rather
+    than leaving some to wait a round or more for their turn. Each claim is one
+    statement; the worker commits the lease before any event is sent
+    (``wms.worker.claim_batch``).
     """
     now = utcnow()
-    figures = _claim(_claimable_figures(), now, limit)
+    figures = _claim(_claimable_figures(), now, max(limit, FIGURES_PER_ROUND))
     rest = _claim(_claimable(), now, limit)
     return sorted(figures + rest, key=lambda c: c.id)
 
