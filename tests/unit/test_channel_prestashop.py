@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -262,6 +264,54 @@ def test_set_stock_then_read_stock_gives_the_figures_sent(
     assert len(fake.requests_to("PUT stock_availables")) == 2
     asked = fake.requests_to("GET stock_availables")[0].query
     assert asked["filter[id_product]"] == [f"[{elephant}|{scarf['SCARF']}]"]
+
+
+def test_stock_rows_of_several_products_are_written_side_by_side(
+    fake: FakePrestaShop, connect: Callable[..., PrestaShopConnector]
+) -> None:
+    """The webservice takes one row per call: a burst of figures goes out a few products
+    at once; a product's own combinations one after the other (PrestaShop adds them up
+    into the product's row)."""
+    products = [fake.add_product(f"KNIT-{n}", 10)[f"KNIT-{n}"] for n in range(8)]
+    scarf = fake.add_product("SCARF", name="Scarf", combinations={"SCARF-RED": 2, "SCARF-BLUE": 3})
+    in_flight: dict[str, int] = {}
+    most: dict[str, int] = {"all": 0, "scarf": 0}
+    lock = threading.Lock()
+    dispatch = fake.dispatch
+    scarf_rows = {
+        row.findtext("id")
+        for row in fake.tables["stock_availables"].values()
+        if row.findtext("id_product") == str(scarf["SCARF"])
+    }
+
+    def slow_dispatch(method: str, raw_path: str, headers: Any, body: bytes) -> Any:
+        if method != "PUT":
+            return dispatch(method, raw_path, headers, body)
+        which = "scarf" if raw_path.split("?")[0].rsplit("/", 1)[-1] in scarf_rows else "other"
+        with lock:
+            for key in ("all", which):
+                in_flight[key] = in_flight.get(key, 0) + 1
+                most[key] = max(most.get(key, 0), in_flight[key])
+        try:
+            time.sleep(0.05)  # a shop's round trip, long enough for the others to start
+            return dispatch(method, raw_path, headers, body)
+        finally:
+            with lock:
+                for key in ("all", which):
+                    in_flight[key] -= 1
+
+    fake.dispatch = slow_dispatch  # type: ignore[method-assign]
+    figures = [StockFigure(f"{p}/0", 1) for p in products] + [
+        StockFigure(f"{scarf['SCARF']}/{scarf['SCARF-RED']}", 0),
+        StockFigure(f"{scarf['SCARF']}/{scarf['SCARF-BLUE']}", 1),
+    ]
+
+    result = connect().set_stock(figures)
+
+    assert result.refused == {} and sorted(result.pushed) == sorted(f.key for f in figures)
+    assert connect().read_stock() == {f.key: f.qty for f in figures}
+    assert 1 < most["all"] <= 4
+    assert most["scarf"] == 1
 
 
 def test_stock_for_a_product_the_shop_does_not_have_is_refused(

@@ -3,18 +3,20 @@ their platforms' APIs.
 
 The outbox holds, for a shop channel, only the events in ``outbox.SHOP_EVENTS``;
 the worker claims them with every other event and hands a shop's share of the
-batch here, one job per channel, so each platform is called from one thread at
-a time and a batch's figures for one shop go out together:
+batch here, one job per channel, so each platform is called from one job at a
+time (PrestaShop's stock rows alone, one per call, are written a few products side
+by side) and a batch's figures for one shop go out together:
 
 * ``availability.changed``: the figure of every product of the batch, read as
   it is now (the latest truth, however many changes were coalesced), in one
   ``set_stock`` call per channel, which the connector splits by what the
   platform takes in one call (Shopify 250 items, WooCommerce 100 per batch
-  endpoint, PrestaShop one row each). The figure is the published one (on hand
-  less reserved less the safety stock); a preorder product before its release
-  publishes what is left of its preorder cap (0 when it has no cap: the shop
-  sells it only if it takes orders at 0). A product with no item mapped on the
-  shop has nothing to send: the event is ``skipped``, saying so.
+  endpoint, PrestaShop one row each, four products at once). The figure is the
+  published one (on hand less reserved less the safety stock); a preorder
+  product before its release publishes what is left of its preorder cap (0 when
+  it has no cap: the shop sells it only if it takes orders at 0). A product with
+  no item mapped on the shop has nothing to send: the event is ``skipped``,
+  saying so.
 * ``order.ready_to_ship`` (packed, payment still to take): a platform that
   holds an authorisation (Shopify) captures it, and the warehouse records the
   capture, which lets the label be bought. The others take payment at

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from wms.channels.connectors import prestashop_xml as px
 from wms.channels.connectors.base import (
+    ConnectorError,
     PlatformProduct,
     PlatformRefused,
     PushResult,
@@ -26,6 +28,10 @@ class Shop(Protocol):
 
 
 ROW_FIELDS = "[id,id_product,id_product_attribute,quantity]"
+# Products whose stock rows are written side by side, at most: PrestaShop takes one
+# row per call and has no rate limit of its own; a few at once keep a burst of figures
+# from waiting out one round trip after another, without crowding the shop's server.
+WRITES_AT_ONCE = 4
 
 
 class StockRows:
@@ -85,7 +91,7 @@ class StockRows:
                 continue
             wanted[(product_id, combination_id)] = figure
         rows = self._rows({product_id for product_id, _ in wanted})
-        pushed: list[str] = []
+        writes: list[tuple[StockFigure, list[ET.Element]]] = []
         for key, figure in wanted.items():
             matching = rows.get(key)
             if not matching:
@@ -93,20 +99,60 @@ class StockRows:
                     f"PrestaShop has no stock record for product {key[0]}, combination {key[1]}."
                 )
                 continue
-            qty = str(max(0, figure.qty))
-            try:
-                for row in matching:
-                    if px.text(row, "quantity") != qty:
-                        fields = px.plain_fields(row, quantity=qty)
-                        self.shop.put(
-                            f"stock_availables/{px.text(row, 'id')}",
-                            px.document("stock_available", fields),
-                        )
-            except PlatformRefused as exc:
-                refused[figure.key] = str(exc)
-                continue
-            pushed.append(figure.key)
+            writes.append((figure, matching))
+        outcomes = self._write_all(writes)
+        pushed: list[str] = []
+        for figure, _matching in writes:
+            error = outcomes[figure.key]
+            if error is None:
+                pushed.append(figure.key)
+            elif isinstance(error, PlatformRefused):
+                refused[figure.key] = str(error)
+            else:
+                raise error  # the shop cannot be reached: the whole push waits in the outbox
         return PushResult(pushed=tuple(pushed), refused=refused)
+
+    def _write_all(
+        self, writes: list[tuple[StockFigure, list[ET.Element]]]
+    ) -> dict[str, Exception | None]:
+        """Each figure's rows written, the figures of up to ``WRITES_AT_ONCE`` products
+        side by side: the webservice takes one row per call, so a burst of figures
+        would otherwise wait out one round trip after another. A product's own
+        figures (its combinations) go one after the other, as PrestaShop adds them up
+        into the product's row. What became of each figure: None, written; or the
+        error that stopped it."""
+        by_product: dict[str, list[tuple[StockFigure, list[ET.Element]]]] = {}
+        for figure, matching in writes:
+            by_product.setdefault(figure.key.partition("/")[0], []).append((figure, matching))
+        groups = list(by_product.values())
+
+        def write(group: list[tuple[StockFigure, list[ET.Element]]]) -> dict[str, Exception | None]:
+            done: dict[str, Exception | None] = {}
+            for figure, matching in group:
+                qty = str(max(0, figure.qty))
+                try:
+                    for row in matching:
+                        if px.text(row, "quantity") != qty:
+                            fields = px.plain_fields(row, quantity=qty)
+                            self.shop.put(
+                                f"stock_availables/{px.text(row, 'id')}",
+                                px.document("stock_available", fields),
+                            )
+                except ConnectorError as exc:
+                    done[figure.key] = exc
+                else:
+                    done[figure.key] = None
+            return done
+
+        outcomes: dict[str, Exception | None] = {}
+        if len(groups) <= 1:
+            results = [write(group) for group in groups]
+        else:
+            with ThreadPoolExecutor(min(WRITES_AT_ONCE, len(groups))) as pool:
+                results = list(pool.map(write, groups))
+        for done in results:
+            outcomes.update(done)
+        return outcomes
 
     def _rows(self, product_ids: set[str]) -> dict[tuple[str, str], list[ET.Element]]:
         wanted = sorted(product_ids, key=int)
