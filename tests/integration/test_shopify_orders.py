@@ -224,19 +224,19 @@ def test_one_delivery_sent_eight_times_at_once_is_taken_once(app: Flask, make: F
 
 
 @pytest.mark.postgres_only
-def test_a_webhook_order_in_stock_is_taken_in_with_seven_statements(
+def test_a_webhook_order_in_stock_is_taken_in_with_six_statements(
     app: Flask, client: FlaskClient, make: Factories
 ) -> None:
-    """The receipt, the shop order's row and the lookups of its lines are one statement;
-    the rest is the API's own intake (product, order, lines, reservation, figures) and
-    the row's state: no savepoint, nothing written twice."""
+    """The receipt, the shop order's row and the lookups of its lines and their product
+    are one statement; the rest is the API's own intake (order, lines, reservation,
+    figures) and the row's state: no savepoint, nothing read or written twice."""
     channel, item = shop_with_red(make)
     warm = post_shopify(client, channel, changed(ORDER, id=450789470, name="#7001"))
     assert warm.json["state"] == "accepted"  # the channel is known, its caches are warm
     response, statements = with_statements(app, lambda: post_shopify(client, channel, ORDER))
 
     assert response.json["state"] == "accepted"
-    assert len(statements) <= 7, statements
+    assert len(statements) <= 6, statements
     assert not [s for s in statements if s.startswith(("SAVEPOINT", "DELETE"))], statements
     with app.app_context():
         assert db.session.get(ProductStock, item.id).qty_reserved == 2

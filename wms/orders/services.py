@@ -165,18 +165,32 @@ def accept_order(channel_id: int, new: NewOrder, *, in_stock_tried: bool = False
     )
 
 
-def accept_in_stock(channel_id: int, new: NewOrder) -> AcceptedOrder | None:
+@dataclass(frozen=True)
+class ProductFacts:
+    """What the in-stock intake reads of a product, for a caller that read it already."""
+
+    id: int
+    active: bool
+    release_on: date | None
+    free: int | None  # sellable less reserved, read unlocked: a hint, not a promise
+
+
+def accept_in_stock(
+    channel_id: int, new: NewOrder, product: ProductFacts | None = None
+) -> AcceptedOrder | None:
     """``accept_order``'s common case alone: one product, every unit in stock. None
     when it does not apply, having left nothing written; it raises nothing of its
     own, so a caller that must survive a refusal needs no savepoint around it, only
-    around the ``accept_order(..., in_stock_tried=True)`` that follows a None."""
+    around the ``accept_order(..., in_stock_tried=True)`` that follows a None.
+    ``product``: the line's product as the caller read it in this transaction."""
     if len({ln.sku for ln in new.lines}) != 1:
         return None
-    return _accept_single_product_in_stock(channel_id, new, _order_row(channel_id, new))
+    order = _order_row(channel_id, new)
+    return _accept_single_product_in_stock(channel_id, new, order, product)
 
 
 def _accept_single_product_in_stock(
-    channel_id: int, new: NewOrder, order: dict[str, Any]
+    channel_id: int, new: NewOrder, order: dict[str, Any], facts: ProductFacts | None = None
 ) -> AcceptedOrder | None:
     """The common case of a flash sale: one product, every unit in stock.
 
@@ -189,8 +203,10 @@ def _accept_single_product_in_stock(
     once instead of writing and taking back.
     """
     sku = new.lines[0].sku
-    product = db.session.execute(_active_product(), {"sku": sku}).first()
-    if product is None or (product.release_on is not None and product.release_on > today()):
+    product = facts or db.session.execute(_active_product(), {"sku": sku}).first()
+    if product is None or not product.active:
+        return None
+    if product.release_on is not None and product.release_on > today():
         return None
     if (product.free or 0) < sum(ln.qty for ln in new.lines):
         return None
@@ -230,6 +246,7 @@ def _active_product() -> Any:
     return (
         select(
             products_t.c.id,
+            products_t.c.active,
             products_t.c.release_on,
             (ps.c.qty_sellable - ps.c.qty_reserved).label("free"),
         )

@@ -28,7 +28,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, exists, literal, select, tuple_, union_all, update
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    bindparam,
+    cast,
+    exists,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 
 from wms.auth import audit
@@ -53,7 +66,7 @@ from wms.core.stock import upsert
 from wms.database import for_update, is_postgres, prebuilt
 from wms.extensions import db
 from wms.i18n import normal_language
-from wms.inventory.models import Location, Product
+from wms.inventory.models import Location, Product, ProductStock
 from wms.orders import services as orders
 from wms.picking.services import picks
 from wms.receiving.services.routing import suggest_bin
@@ -122,7 +135,7 @@ def take_delivery(
             **_lookup_params(channel_id, order),
         },
     ).all()
-    ids = {kind: id_ for kind, _key, _variant, _value, id_ in rows if kind in ("r", "o")}
+    ids = {row[0]: row[4] for row in rows if row[0] in ("r", "o")}
     if "r" not in ids:
         # Taken before; or kept unreadable, and taken now that it is sent again.
         if not _retake_delivery(channel_id, webhook_id):
@@ -192,8 +205,8 @@ def _take_delivery() -> Any:
         .cte("shop_order")
     )
     return union_all(
-        select(literal("r"), literal(""), literal(""), literal(""), receipt.c.id),
-        select(literal("o"), literal(""), literal(""), literal(""), shop_order.c.id),
+        select(literal("r"), literal(""), literal(""), literal(""), receipt.c.id, *_NO_FACTS),
+        select(literal("o"), literal(""), literal(""), literal(""), shop_order.c.id, *_NO_FACTS),
         *_lookup_parts(bindparam("channel_id")),
     )
 
@@ -345,7 +358,7 @@ def _intake(
     )
     # The common case first: it refuses nothing and takes back what it wrote when it
     # does not apply, so only the general path needs a savepoint to survive a refusal.
-    accepted = orders.accept_in_stock(channel_id, new)
+    accepted = orders.accept_in_stock(channel_id, new, known.products.get(new.lines[0].sku))
     if accepted is not None:
         return _settle(shop_order_id, ShopOrderState.ACCEPTED, order_id=accepted.order_id)
     try:
@@ -409,6 +422,7 @@ class _Known:
     by_ids: dict[tuple[str, str], str]  # warehouse SKU by the line's (product, variant) ids
     by_sku: dict[str, str]  # warehouse SKU by the line's SKU: mapped, else the same SKU
     methods: dict[str, str]  # service level by shipping method (code or title)
+    products: dict[str, orders.ProductFacts]  # the products named, by warehouse SKU
 
 
 def _known(channel_id: int, order: PlatformOrder) -> _Known:
@@ -437,7 +451,10 @@ def _known_of(rows: Any) -> _Known:
     mapped_sku: dict[str, tuple[int, str]] = {}
     own_sku: dict[str, str] = {}
     levels: dict[str, str] = {}
-    for kind, key, variant, value, rank in rows:
+    products: dict[str, orders.ProductFacts] = {}
+    for kind, key, variant, value, rank, *facts in rows:
+        if kind in ("i", "s", "p"):
+            products[value] = orders.ProductFacts(*facts)
         if kind == "i":
             by_ids[(key, variant)] = value
         elif kind == "s":
@@ -448,7 +465,7 @@ def _known_of(rows: Any) -> _Known:
         elif kind == "m":
             levels[key] = value
     by_sku = {**own_sku, **{sku: value for sku, (_rank, value) in mapped_sku.items()}}
-    return _Known(by_ids, by_sku, levels)
+    return _Known(by_ids, by_sku, levels, products)
 
 
 @prebuilt
@@ -457,7 +474,17 @@ def _lookups() -> Any:
 
 
 def _lookup_parts(cid: Any) -> list[Any]:
-    joined = mapping_t.join(products_t, products_t.c.id == mapping_t.c.product_id)
+    """Rows of (kind, key, variant, value, rank) and the facts of the product they name
+    (id, active, release_on, free units), as ``_known_of`` reads them."""
+    stock_t = ProductStock.__table__
+    with_stock = products_t.outerjoin(stock_t, stock_t.c.product_id == products_t.c.id)
+    joined = mapping_t.join(with_stock, products_t.c.id == mapping_t.c.product_id)
+    facts = (
+        products_t.c.id,
+        products_t.c.active,
+        products_t.c.release_on,
+        (stock_t.c.qty_sellable - stock_t.c.qty_reserved).label("free"),
+    )
     by_ids = (
         select(
             literal("i").label("kind"),
@@ -465,6 +492,7 @@ def _lookup_parts(cid: Any) -> list[Any]:
             mapping_t.c.platform_variant_id,
             products_t.c.sku,
             mapping_t.c.id,
+            *facts,
         )
         .select_from(joined)
         .where(
@@ -476,7 +504,12 @@ def _lookup_parts(cid: Any) -> list[Any]:
     )
     by_sku = (
         select(
-            literal("s"), mapping_t.c.platform_sku, literal(""), products_t.c.sku, mapping_t.c.id
+            literal("s"),
+            mapping_t.c.platform_sku,
+            literal(""),
+            products_t.c.sku,
+            mapping_t.c.id,
+            *facts,
         )
         .select_from(joined)
         .where(
@@ -484,8 +517,10 @@ def _lookup_parts(cid: Any) -> list[Any]:
             mapping_t.c.platform_sku.in_(bindparam("skus", expanding=True)),
         )
     )
-    own = select(literal("p"), products_t.c.sku, literal(""), products_t.c.sku, literal(0)).where(
-        products_t.c.sku.in_(bindparam("skus", expanding=True))
+    own = (
+        select(literal("p"), products_t.c.sku, literal(""), products_t.c.sku, literal(0), *facts)
+        .select_from(with_stock)
+        .where(products_t.c.sku.in_(bindparam("skus", expanding=True)))
     )
     levels = select(
         literal("m"),
@@ -493,11 +528,20 @@ def _lookup_parts(cid: Any) -> list[Any]:
         literal(""),
         methods_t.c.service_level,
         literal(0),
+        *_NO_FACTS,
     ).where(
         methods_t.c.channel_id == cid,
         methods_t.c.platform_method.in_(bindparam("methods", expanding=True)),
     )
     return [by_ids, by_sku, own, levels]
+
+
+_NO_FACTS = (
+    cast(null(), Product.__table__.c.id.type),
+    cast(null(), Boolean),
+    cast(null(), Date),
+    cast(null(), Integer),
+)
 
 
 # ------------------------------------------------------- orders unreadable
