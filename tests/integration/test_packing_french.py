@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from tests.factories import Factories
 from tests.integration.test_packing import number, scan, staged_order, text
+from wms.extensions import db
 from wms.inventory.models import LocationKind
+from wms.shipping.models import LabelState, Parcel
 
 NNBSP = "\u202f"
 
@@ -84,3 +88,33 @@ def test_an_english_packer_still_reads_english(client: FlaskClient, login, make:
     scan(client, station, number(order_id))
     page = text(scan(client, station, other.sku))
     assert f"{other.sku} is not on order {number(order_id)}; put it aside." in page
+
+
+def test_a_rate_the_built_in_carrier_did_not_quote_is_refused_in_french(
+    app: Flask, client: FlaskClient, login, make: Factories
+) -> None:
+    french_packer(client, login)
+    station = make.pack_station()
+    tote = make.location(LocationKind.TOTE)
+    product = make.product()
+    order_id = staged_order(make, [(product, 1)], tote)
+    for code in (tote.code, product.sku, make.box().code, "1.2"):
+        assert scan(client, station, code).status_code == 200
+    with app.app_context():  # the rates were quoted by another carrier (or an older us)
+        parcel = db.session.scalars(select(Parcel).where(Parcel.order_id == order_id)).one()
+        parcel.rates = [{**r, "shipment": "shp_elsewhere"} for r in parcel.rates]
+        db.session.commit()
+        parcel_id = parcel.id
+
+    response = scan(client, station, "CMD-DONE")
+
+    assert response.status_code in (409, 422, 502)
+    page = text(response)
+    assert (
+        f"Ce tarif n’a pas été proposé par le transporteur intégré{NNBSP}; "
+        "redemandez-lui les tarifs." in page
+    )
+    assert "not quoted" not in page
+    with app.app_context():  # nothing bought, nothing in doubt: the packer weighs again
+        parcel = db.session.get(Parcel, parcel_id)
+        assert (parcel.label_state, parcel.rates) == (LabelState.FAILED, [])

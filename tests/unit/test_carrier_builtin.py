@@ -200,7 +200,7 @@ def test_bad_requests_are_refused(carrier: BuiltinCarrier) -> None:
     foreign = Rate(
         "r1", "USPS", "Priority Mail", "usps_priority", Decimal("7.90"), "USD", 2, shipment="shp"
     )
-    with pytest.raises(ValueError, match="not quoted by the built-in carrier"):
+    with pytest.raises(NoRate, match="not quoted by the built-in carrier"):
         carrier.buy_label(foreign, "PDF_4x6", "p-1")
 
 

@@ -108,7 +108,7 @@ class Label:
 class TrackingStatus:
     tracking_number: str
     status: str  # UNKNOWN, PRE_TRANSIT, TRANSIT, DELIVERED, RETURNED or FAILURE
-    status_details: str
+    status_details: Text | str  # the carrier's own words, or ours in the reader's language
     updated_at: datetime | None
 
 

@@ -227,8 +227,10 @@ class BuiltinCarrier(Carrier):
                 raise ValueError("unknown version")
             return Address(**data["from"]), Address(**data["to"]), Parcel(**data["parcel"])
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise ValueError(
-                "This rate was not quoted by the built-in carrier; ask it for rates again."
+            # A rate another carrier quoted (or an older form of ours): the packer weighs
+            # again for fresh rates, nothing was bought.
+            raise NoRate(
+                _("This rate was not quoted by the built-in carrier; ask it for rates again.")
             ) from exc
 
     # ----------------------------------------------------------------- labels
@@ -294,6 +296,6 @@ class BuiltinCarrier(Carrier):
         return TrackingStatus(
             tracking_number=number,
             status="PRE_TRANSIT",
-            status_details="Label created; the parcel waits for pickup at the warehouse.",
+            status_details=_("Label created: the parcel waits for pickup at the warehouse."),
             updated_at=None,
         )
