@@ -11,7 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from tests.factories import Factories
+from tests.fakes.prestashop_server import FakePrestaShop
 from tests.fakes.shopify_server import FakeShopify
+from tests.integration.test_prestashop_orders import run_worker_once
 from tests.integration.test_shop_desk import connect, text_of
 from tests.integration.test_shopify_orders import ORDER, shop_with_red
 from tests.shops import changed, post_shopify, shop_orders, warehouse_orders
@@ -208,3 +210,27 @@ def test_a_shop_order_kept_before_its_reason_had_facts_reads_as_it_was_written(
         )
         db.session.commit()
     assert "Not enough stock (written before)." in shop_order_page(signed_in(app, make), row_id)
+
+
+def test_an_unreadable_polled_order_says_what_could_not_be_read_in_french(
+    fresh_app: Flask,
+) -> None:
+    make = Factories(fresh_app)
+    with FakePrestaShop() as shop:
+        channel = make.shop_channel("prestashop", shop_url=shop.url, webservice_key=shop.key)
+        run_worker_once(fresh_app)  # the first poll starts at the newest order
+        shop.tick(60)
+        broken = shop.add_order("ILLISIBLE", [(1, 1, "demo_1", 1)])
+        shop.tables["orders"][broken].find(
+            "associations/order_rows/order_row/product_quantity"
+        ).text = "x"  # type: ignore[union-attr]
+        shop.tick(1)
+        run_worker_once(fresh_app)
+    with fresh_app.app_context():
+        (kept,) = shop_orders(channel)
+        assert kept.state == "unreadable"
+
+    said = text_of(signed_in(fresh_app, make).get("/desk/shop-orders/")).replace("\u202f", " ")
+
+    assert "Le champ order_row[1].product_quantity n’est pas un nombre entier : 'x'." in said
+    assert "is not a whole number" not in said

@@ -137,7 +137,7 @@ def test_an_id_that_came_through_a_float_is_refused_not_rounded(shopify: Shopify
         b'"id": 450789469,', b'"id": 4.50789469e8,', 1
     )
 
-    with pytest.raises(PayloadError, match="order id is not a whole number"):
+    with pytest.raises(PayloadError, match="The field id is not a whole number"):
         shopify.parse_order(raw)
 
 

@@ -194,7 +194,7 @@ def test_an_order_that_cannot_be_read_comes_with_its_reason_and_does_not_stop_th
     assert isinstance(unreadable, UnreadableOrder)
     assert (unreadable.order_id, unreadable.reason) == (
         str(broken),
-        "The quantity of row 1 is not a whole number: 'x'.",
+        "The field order_row[1].product_quantity is not a whole number: 'x'.",
     )
     assert b"<reference>BROKEN</reference>" in unreadable.raw
     assert order.order_id == str(fine)

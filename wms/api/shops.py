@@ -28,7 +28,7 @@ from flask import Response, current_app, request
 
 from wms.api.common import BodyTooLarge, bp, plain_answer
 from wms.base.errors import DomainError, NotFound
-from wms.base.i18n import _, text
+from wms.base.i18n import _, as_written, text
 from wms.channels.connectors import PayloadError
 from wms.channels.shops import webhook_shop
 from wms.database import commit_early
@@ -87,13 +87,15 @@ def _webhook(code: str, platform: str) -> Response:
     try:
         order = connector.parse_order(raw)
     except PayloadError as exc:
-        if not services.keep_unreadable_delivery(shop.id, delivery, check.topic, exc.reason, raw):
+        if not services.keep_unreadable_delivery(
+            shop.id, delivery, check.topic, as_written(exc.reason), raw
+        ):
             return plain_answer({"status": "repeat"})
         commit_early()  # kept for the desk whatever the answer
-        log.warning("webhook unreadable: channel %s: %s", code, exc.reason)
+        log.warning("webhook unreadable: channel %s: %s", code, as_written(exc.reason))
         if platform == "woocommerce":
             return plain_answer(
-                {"status": "unreadable", "code": "payload_unreadable", "message": exc.reason},
+                {"status": "unreadable", "code": "payload_unreadable", "message": text(exc.reason)},
                 202,
             )
         raise PayloadUnreadable(exc.reason) from exc

@@ -558,7 +558,7 @@ def keep_unreadable_order(channel_id: int, unreadable: UnreadableOrder) -> Outco
             "platform_order_id": unreadable.order_id,
             "name": "",
             "state": ShopOrderState.UNREADABLE,
-            "reason": unreadable.reason,
+            **reason_values(unreadable.reason),
             "raw": unreadable.raw,
             "order_data": None,
             "platform_updated_at": "",
@@ -571,7 +571,8 @@ def keep_unreadable_order(channel_id: int, unreadable: UnreadableOrder) -> Outco
     row = _locked(channel_id, unreadable.order_id)
     if row.state in WAITING_STATES:
         row.state = ShopOrderState.UNREADABLE
-        row.reason = unreadable.reason
+        kept = reason_values(unreadable.reason)
+        row.reason, row.reason_facts = kept["reason"], kept["reason_facts"]
         row.raw = unreadable.raw
         row.order_data = None
         row.updated_at = now

@@ -38,6 +38,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal
 
+from wms.base.i18n import N_, Text, _
+
 __all__ = [
     "PAYMENTS",
     "Connector",
@@ -93,9 +95,10 @@ class PlatformRefused(ConnectorError):
 
 
 class PayloadError(ConnectorError):
-    """A payload that verified but cannot be read; ``reason`` is one sentence."""
+    """A payload that verified but cannot be read; ``reason`` is one sentence (read in
+    the reader's language; a field is named as the platform names it)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Text | str) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -140,7 +143,7 @@ class UnreadableOrder:
 
     platform: str
     order_id: str
-    reason: str
+    reason: Text | str
     raw: bytes = field(repr=False)
 
 
@@ -256,12 +259,31 @@ class Connector(ABC):
 # ------------------------------------------------------------------ helpers
 
 
-def load_json(raw: bytes | str, what: str = "The payload") -> Any:
-    """JSON with every number exact: integers stay int, decimals become Decimal."""
+# What could not be read, as whole sentences (``what`` in the helpers below).
+NOT_JSON = {
+    "payload": N_("The payload is not valid JSON (%(error)s)."),
+    "order": N_("The order is not valid JSON (%(error)s)."),
+    "answer": N_("The platform's answer is not valid JSON (%(error)s)."),
+}
+
+
+def load_json(raw: bytes | str, what: str = "payload") -> Any:
+    """JSON with every number exact: integers stay int, decimals become Decimal.
+    ``what``: ``payload``, ``order`` or ``answer`` (see ``NOT_JSON``)."""
     try:
         return json.loads(raw, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadError(f"{what} is not valid JSON ({exc}).") from exc
+        raise PayloadError(_(NOT_JSON[what], error=str(exc))) from exc
+
+
+def missing(field: str) -> PayloadError:
+    return PayloadError(_("The field %(field)s is missing.", field=field))
+
+
+def not_whole(field: str, value: Any) -> PayloadError:
+    return PayloadError(
+        _("The field %(field)s is not a whole number: %(value)s.", field=field, value=repr(value))
+    )
 
 
 def id_text(value: Any, what: str, *, required: bool = True) -> str:
@@ -273,25 +295,31 @@ def id_text(value: Any, what: str, *, required: bool = True) -> str:
         or (isinstance(value, str) and set(value) == {"0"})
     ):
         if required:
-            raise PayloadError(f"The {what} is missing.")
+            raise missing(what)
         return ""
     if isinstance(value, bool):
-        raise PayloadError(f"The {what} is not a whole number.")
+        raise not_whole(what, value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str) and value.isdigit():
         return value.lstrip("0") or "0"
-    raise PayloadError(f"The {what} is not a whole number: {value!r}.")
+    raise not_whole(what, value)
 
 
 def line_items(items: Any, order_id: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """An order's line items with their position from 1; an order without any, or a
     line that is not an object, is unreadable."""
     if not isinstance(items, list) or not items:
-        raise PayloadError(f"Order {order_id} has no line items.")
+        raise PayloadError(_("Order %(order)s has no line items.", order=order_id))
     for position, item in enumerate(items, start=1):
         if not isinstance(item, Mapping):
-            raise PayloadError(f"Line {position} of order {order_id} is not an object.")
+            raise PayloadError(
+                _(
+                    "Line %(num)s of order %(order)s is not an object.",
+                    num=position,
+                    order=order_id,
+                )
+            )
         yield position, item
 
 
@@ -307,16 +335,28 @@ def header(headers: Mapping[str, str], name: str) -> str:
 def utc_from_iso(text: str | None, what: str, *, assume_utc: bool = False) -> datetime:
     """An ISO 8601 time as an aware UTC datetime; a naive one only when ``assume_utc``."""
     if not text:
-        raise PayloadError(f"The {what} is missing.")
+        raise missing(what)
     try:
         value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError as exc:
-        raise PayloadError(f"The {what} is not a date and time: {text!r}.") from exc
+        raise not_a_time(what, text) from exc
     if value.tzinfo is None:
         if not assume_utc:
-            raise PayloadError(f"The {what} has no time zone: {text!r}.")
+            raise PayloadError(
+                _(
+                    "The field %(field)s has no time zone: %(value)s.",
+                    field=what,
+                    value=repr(text),
+                )
+            )
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def not_a_time(field: str, value: Any) -> PayloadError:
+    return PayloadError(
+        _("The field %(field)s is not a date and time: %(value)s.", field=field, value=repr(value))
+    )
 
 
 def text_of(value: Any) -> str:
@@ -331,16 +371,20 @@ def money(value: Any, what: str) -> Decimal | None:
     try:
         return Decimal(str(value))
     except InvalidOperation as exc:
-        raise PayloadError(f"The {what} is not an amount: {value!r}.") from exc
+        raise PayloadError(
+            _("The field %(field)s is not an amount: %(value)s.", field=what, value=repr(value))
+        ) from exc
 
 
 def quantity(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise PayloadError(f"The {what} is not a whole number: {value!r}.")
+        raise not_whole(what, value)
     try:
         number = int(value)
     except ValueError as exc:
-        raise PayloadError(f"The {what} is not a whole number: {value!r}.") from exc
+        raise not_whole(what, value) from exc
     if number < 0:
-        raise PayloadError(f"The {what} is negative: {value!r}.")
+        raise PayloadError(
+            _("The field %(field)s is negative: %(value)s.", field=what, value=repr(value))
+        )
     return number

@@ -55,6 +55,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
+from wms.base.i18n import _
 from wms.channels.connectors import prestashop_xml as px
 from wms.channels.connectors.base import (
     Connector,
@@ -142,10 +143,10 @@ class PrestaShopConnector(Connector):
     def parse_order(self, payload: bytes | str | Mapping[str, Any]) -> PlatformOrder:
         """An order as ``GET /api/orders/{id}`` gives it, without its address."""
         if isinstance(payload, Mapping):
-            raise PayloadError("A PrestaShop order is read from its XML.")
-        found = px.records(px.parse_xml(payload, "The order"), "orders", "order")
+            raise PayloadError(_("A PrestaShop order is read from its XML."))
+        found = px.records(px.parse_xml(payload, "order"), "orders", "order")
         if not found:
-            raise PayloadError("The XML holds no order.")
+            raise PayloadError(_("The XML holds no order."))
         return self._order(found[0], {}, {})
 
     def read_order(self, order_id: str) -> PlatformOrder:
@@ -163,7 +164,7 @@ class PrestaShopConnector(Connector):
     ) -> tuple[list[PlatformOrder | UnreadableOrder], str]:
         if not since_cursor:
             return [], self._start_cursor()
-        since, _, seen_text = since_cursor.partition("|")
+        since, _sep, seen_text = since_cursor.partition("|")
         if not CURSOR.fullmatch(since) or not all(
             i.isdigit() for i in filter(None, seen_text.split(","))
         ):

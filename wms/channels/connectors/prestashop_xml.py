@@ -14,23 +14,37 @@ from datetime import UTC, datetime
 from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
+from wms.base.i18n import N_, _
 from wms.channels.connectors.base import (
     PayloadError,
     PlatformLine,
     PlatformOrder,
     id_text,
     money,
+    not_a_time,
     quantity,
 )
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def parse_xml(raw: bytes | str, what: str = "PrestaShop's answer") -> ET.Element:
-    """The root element of ``raw``; a DOCTYPE or an entity declaration is refused."""
+# What could not be read, as whole sentences (``what`` in ``parse_xml``).
+DOCUMENT_TYPE = {
+    "order": N_("The order declares a document type, which is refused."),
+    "answer": N_("PrestaShop's answer declares a document type, which is refused."),
+}
+NOT_XML = {
+    "order": N_("The order is not valid XML (%(error)s)."),
+    "answer": N_("PrestaShop's answer is not valid XML (%(error)s)."),
+}
+
+
+def parse_xml(raw: bytes | str, what: str = "answer") -> ET.Element:
+    """The root element of ``raw``; a DOCTYPE or an entity declaration is refused.
+    ``what``: ``order`` or ``answer``."""
 
     def refuse(*_args: object) -> None:
-        raise PayloadError(f"{what} declares a document type, which is refused.")
+        raise PayloadError(_(DOCUMENT_TYPE[what]))
 
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate()
@@ -44,9 +58,9 @@ def parse_xml(raw: bytes | str, what: str = "PrestaShop's answer") -> ET.Element
         parser.Parse(raw.encode() if isinstance(raw, str) else raw, True)
         return builder.close()
     except expat.ExpatError as exc:
-        raise PayloadError(f"{what} is not valid XML ({exc}).") from exc
+        raise PayloadError(_(NOT_XML[what], error=str(exc))) from exc
     except AssertionError as exc:  # TreeBuilder: no root element
-        raise PayloadError(f"{what} is not valid XML (no root element).") from exc
+        raise PayloadError(_(NOT_XML[what], error="no root element")) from exc
 
 
 def text(element: ET.Element | None, name: str) -> str:
@@ -110,7 +124,7 @@ def shop_time(value: str, zone: ZoneInfo, what: str) -> datetime:
     try:
         local = datetime.strptime(value, DATE_FORMAT)
     except ValueError as exc:
-        raise PayloadError(f"The {what} is not a date and time: {value!r}.") from exc
+        raise not_a_time(what, value) from exc
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
@@ -123,21 +137,27 @@ def parse_prestashop_order(
     email: str = "",
 ) -> PlatformOrder:
     """One ``<order>`` element; its delivery address comes from ``/api/addresses``."""
-    order_id = id_text(text(order, "id"), "order id")
+    order_id = id_text(text(order, "id"), "id")
     rows = order.findall("associations/order_rows/order_row")
     if not rows:
-        raise PayloadError(f"Order {order_id} has no order rows.")
+        raise PayloadError(_("Order %(order)s has no order rows.", order=order_id))
     lines = []
     for position, row in enumerate(rows, start=1):
         lines.append(
             PlatformLine(
                 sku=text(row, "product_reference"),
-                qty=quantity(text(row, "product_quantity"), f"quantity of row {position}"),
-                product_id=id_text(text(row, "product_id"), "product id", required=False),
-                variant_id=id_text(
-                    text(row, "product_attribute_id"), "combination id", required=False
+                qty=quantity(
+                    text(row, "product_quantity"), f"order_row[{position}].product_quantity"
                 ),
-                line_id=id_text(text(row, "id"), f"id of row {position}", required=False),
+                product_id=id_text(
+                    text(row, "product_id"), f"order_row[{position}].product_id", required=False
+                ),
+                variant_id=id_text(
+                    text(row, "product_attribute_id"),
+                    f"order_row[{position}].product_attribute_id",
+                    required=False,
+                ),
+                line_id=id_text(text(row, "id"), f"order_row[{position}].id", required=False),
                 title=text(row, "product_name"),
             )
         )
@@ -153,11 +173,11 @@ def parse_prestashop_order(
         ship_to=ship_to,
         shipping_code=text(order, "id_carrier"),
         shipping_title="",
-        placed_at=shop_time(text(order, "date_add"), zone, "order's creation time"),
+        placed_at=shop_time(text(order, "date_add"), zone, "date_add"),
         payment="paid" if text(order, "valid") == "1" else "pending",
         cancelled=text(order, "current_state") in set(cancelled_states),
         raw_updated_at=text(order, "date_upd"),
-        total=money(text(order, "total_paid_tax_incl") or None, "order total"),
+        total=money(text(order, "total_paid_tax_incl") or None, "total_paid_tax_incl"),
     )
 
 

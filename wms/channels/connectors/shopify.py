@@ -152,7 +152,7 @@ class ShopifyConnector(Connector):
         return check
 
     def parse_order(self, payload: bytes | str | Mapping[str, Any]) -> PlatformOrder:
-        data = payload if isinstance(payload, Mapping) else load_json(payload, "The order")
+        data = payload if isinstance(payload, Mapping) else load_json(payload, "order")
         return parse_shopify_order(data)
 
     # ---------------------------------------------------------------- reads

@@ -198,7 +198,7 @@ class ShopifyGraphQL:
             response = self.http.request(
                 "POST", self.endpoint, json_body={"query": document, "variables": variables}
             )
-            body = load_json(response.content, "Shopify's answer")
+            body = load_json(response.content, "answer")
             needed = self._note_cost(operation, body)
             errors = body.get("errors") if isinstance(body, dict) else None
             if errors and _is_throttled(errors):

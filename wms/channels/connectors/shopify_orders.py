@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from wms.base.i18n import _
 from wms.channels.connectors import shopify_graphql as gql
 from wms.channels.connectors.base import (
     PayloadError,
@@ -26,14 +27,14 @@ PAID = ("paid", "partially_refunded", "refunded")
 
 def parse_shopify_order(data: Any) -> PlatformOrder:
     if not isinstance(data, Mapping):
-        raise PayloadError("The order is not a JSON object.")
+        raise PayloadError(_("The order is not a JSON object."))
     if "order" in data and isinstance(data["order"], Mapping) and "id" not in data:
         data = data["order"]  # the REST API's wrapper, as in GET orders/{id}.json
-    order_id = id_text(data.get("id"), "order id")
+    order_id = id_text(data.get("id"), "id")
     lines = tuple(_lines(data.get("line_items"), order_id))
     address = data.get("shipping_address") or {}
     if not isinstance(address, Mapping):
-        raise PayloadError("The shipping address is not an object.")
+        raise PayloadError(_("The shipping address is not an object."))
     customer = data.get("customer") or {}
     name = text_of(address.get("name")) or " ".join(
         p for p in (text_of(customer.get("first_name")), text_of(customer.get("last_name"))) if p
@@ -63,12 +64,12 @@ def parse_shopify_order(data: Any) -> PlatformOrder:
         },
         shipping_code=text_of(shipping.get("code")),
         shipping_title=text_of(shipping.get("title")),
-        placed_at=utc_from_iso(data.get("created_at"), "order's creation time"),
+        placed_at=utc_from_iso(data.get("created_at"), "created_at"),
         payment=payment,
         cancelled=data.get("cancelled_at") is not None,
         raw_updated_at=text_of(data.get("updated_at")),
         currency=text_of(data.get("currency")),
-        total=money(data.get("total_price"), "order total"),
+        total=money(data.get("total_price"), "total_price"),
         language=text_of(data.get("customer_locale")),
     )
 
@@ -76,7 +77,7 @@ def parse_shopify_order(data: Any) -> PlatformOrder:
 def _lines(items: Any, order_id: str) -> list[PlatformLine]:
     lines = []
     for position, item in line_items(items, order_id):
-        what = f"quantity of line {position}"
+        what = f"line_items[{position}].quantity"
         qty = quantity(item.get("current_quantity", item.get("quantity")), what)
         if qty == 0 or item.get("requires_shipping") is False:
             continue  # removed or refused in full, or nothing to ship
@@ -84,9 +85,13 @@ def _lines(items: Any, order_id: str) -> list[PlatformLine]:
             PlatformLine(
                 sku=text_of(item.get("sku")),
                 qty=qty,
-                product_id=id_text(item.get("product_id"), "product id", required=False),
-                variant_id=id_text(item.get("variant_id"), "variant id", required=False),
-                line_id=id_text(item.get("id"), f"id of line {position}"),
+                product_id=id_text(
+                    item.get("product_id"), f"line_items[{position}].product_id", required=False
+                ),
+                variant_id=id_text(
+                    item.get("variant_id"), f"line_items[{position}].variant_id", required=False
+                ),
+                line_id=id_text(item.get("id"), f"line_items[{position}].id"),
                 title=text_of(item.get("name")) or text_of(item.get("title")),
             )
         )

@@ -45,6 +45,7 @@ from typing import Any
 
 import requests
 
+from wms.base.i18n import _
 from wms.channels.connectors.base import (
     Connector,
     PayloadError,
@@ -170,7 +171,7 @@ class WooCommerceConnector(Connector):
         return WebhookCheck("ok", topic=topic, dedup_key=dedup)
 
     def parse_order(self, payload: bytes | str | Mapping[str, Any]) -> PlatformOrder:
-        data = payload if isinstance(payload, Mapping) else load_json(payload, "The order")
+        data = payload if isinstance(payload, Mapping) else load_json(payload, "order")
         return parse_woocommerce_order(data)
 
     # ---------------------------------------------------------------- reads
@@ -183,7 +184,7 @@ class WooCommerceConnector(Connector):
     def list_products(self) -> list[PlatformProduct]:
         products: list[PlatformProduct] = []
         for item in self._pages("products"):
-            product_id = id_text(item.get("id"), "product id")
+            product_id = id_text(item.get("id"), "id")
             if item.get("type") == "variable":
                 for variation in self._pages(f"products/{product_id}/variations"):
                     products.append(_product(variation, product_id, item))
@@ -205,7 +206,7 @@ class WooCommerceConnector(Connector):
         by_path: dict[str, list[StockFigure]] = {}
         refused: dict[str, str] = {}
         for figure in figures:
-            product_id, _, variation_id = figure.key.partition("/")
+            product_id, _sep, variation_id = figure.key.partition("/")
             if not product_id.isdigit() or not (variation_id == "" or variation_id.isdigit()):
                 refused[figure.key] = f"{figure.key!r} is not a WooCommerce product or variation."
                 continue
@@ -235,7 +236,7 @@ class WooCommerceConnector(Connector):
             for f in batch
         ]
         response = self.client.request("POST", f"{self.api}/{path}", json_body={"update": update})
-        body = load_json(response.content, "WooCommerce's answer")
+        body = load_json(response.content, "answer")
         refused: dict[str, str] = {}
         for item in (body or {}).get("update") or []:
             error = item.get("error") if isinstance(item, Mapping) else None
@@ -248,7 +249,7 @@ class WooCommerceConnector(Connector):
 
     def fulfil(self, order_id: str, shipment: Shipment) -> None:
         notes = self._get(f"orders/{order_id}/notes", {"type": "customer"})
-        said = load_json(notes.content, "WooCommerce's answer") or []
+        said = load_json(notes.content, "answer") or []
         if not any(shipment.tracking_number in str(n.get("note", "")) for n in said):
             self._post_note(order_id, _tracking_text(shipment), customer_facing=True)
         if not shipment.final:
@@ -260,7 +261,7 @@ class WooCommerceConnector(Connector):
     def add_note(self, order_id: str, text: str, *, customer_facing: bool) -> None:
         kind = "customer" if customer_facing else "internal"
         notes = self._get(f"orders/{order_id}/notes", {"type": kind})
-        said = load_json(notes.content, "WooCommerce's answer") or []
+        said = load_json(notes.content, "answer") or []
         if any(str(n.get("note", "")) == text for n in said):
             return  # already said (a retried call)
         self._post_note(order_id, text, customer_facing=customer_facing)
@@ -281,9 +282,9 @@ class WooCommerceConnector(Connector):
         page = 1
         while True:
             response = self._get(path, {"per_page": PAGE_SIZE, "page": page})
-            items = load_json(response.content, "WooCommerce's answer")
+            items = load_json(response.content, "answer")
             if not isinstance(items, list):
-                raise PayloadError(f"WooCommerce's list of {path} is not a list.")
+                raise PayloadError(_("WooCommerce's list of %(path)s is not a list.", path=path))
             yield from items
             total = _int(response.headers.get("X-WP-TotalPages"))
             if not items or total is None or page >= total:
@@ -309,7 +310,7 @@ def _int(value: str | None) -> int | None:
 def _product(
     item: Mapping[str, Any], product_id: str, parent: Mapping[str, Any] | None
 ) -> PlatformProduct:
-    variation_id = id_text(item.get("id"), "variation id") if parent is not None else ""
+    variation_id = id_text(item.get("id"), "id") if parent is not None else ""
     managed = item.get("manage_stock") is True  # "parent": the parent's figure, not this one's
     stock = item.get("stock_quantity") if managed else None
     title = html.unescape(str(item.get("name") or ""))

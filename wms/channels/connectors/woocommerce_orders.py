@@ -6,6 +6,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from wms.base.i18n import _
 from wms.channels.connectors.base import (
     PayloadError,
     PlatformLine,
@@ -24,10 +25,10 @@ CANCELLED_STATUSES = ("cancelled", "refunded", "failed", "trash")
 
 def parse_woocommerce_order(data: Any) -> PlatformOrder:
     if not isinstance(data, Mapping):
-        raise PayloadError("The order is not a JSON object.")
-    order_id = id_text(data.get("id"), "order id")
-    shipping = _mapping(data.get("shipping"), "shipping address")
-    billing = _mapping(data.get("billing"), "billing address")
+        raise PayloadError(_("The order is not a JSON object."))
+    order_id = id_text(data.get("id"), "id")
+    shipping = _mapping(data.get("shipping"), "shipping")
+    billing = _mapping(data.get("billing"), "billing")
     name = _full_name(shipping) or _full_name(billing)
     email = text_of(billing.get("email"))
     method = next(iter(data.get("shipping_lines") or []), None) or {}
@@ -56,14 +57,12 @@ def parse_woocommerce_order(data: Any) -> PlatformOrder:
         },
         shipping_code=text_of(method.get("method_id")),
         shipping_title=text_of(method.get("method_title")),
-        placed_at=utc_from_iso(
-            data.get("date_created_gmt"), "order's creation time", assume_utc=True
-        ),
+        placed_at=utc_from_iso(data.get("date_created_gmt"), "date_created_gmt", assume_utc=True),
         payment="paid" if paid else "pending",
         cancelled=status in CANCELLED_STATUSES,
         raw_updated_at=text_of(data.get("date_modified_gmt")),
         currency=text_of(data.get("currency")),
-        total=money(data.get("total"), "order total"),
+        total=money(data.get("total"), "total"),
         language=_language(data.get("meta_data")),
     )
 
@@ -90,18 +89,26 @@ def _lines(items: Any, order_id: str) -> list[PlatformLine]:
     lines = []
     for position, item in line_items(items, order_id):
         sku = text_of(item.get("sku"))
-        product_id = id_text(item.get("product_id"), "product id", required=False)
+        product_id = id_text(
+            item.get("product_id"), f"line_items[{position}].product_id", required=False
+        )
         if not sku and not product_id:
             raise PayloadError(
-                f"Line {position} of order {order_id} has neither a SKU nor a product."
+                _(
+                    "Line %(num)s of order %(order)s has neither a SKU nor a product.",
+                    num=position,
+                    order=order_id,
+                )
             )
         lines.append(
             PlatformLine(
                 sku=sku,
-                qty=quantity(item.get("quantity"), f"quantity of line {position}"),
+                qty=quantity(item.get("quantity"), f"line_items[{position}].quantity"),
                 product_id=product_id,
-                variant_id=id_text(item.get("variation_id"), "variation id", required=False),
-                line_id=id_text(item.get("id"), f"id of line {position}"),
+                variant_id=id_text(
+                    item.get("variation_id"), f"line_items[{position}].variation_id", required=False
+                ),
+                line_id=id_text(item.get("id"), f"line_items[{position}].id"),
                 title=html.unescape(text_of(item.get("name"))),
             )
         )
@@ -112,5 +119,5 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise PayloadError(f"The {what} is not an object.")
+        raise PayloadError(_("The field %(field)s is not an object.", field=what))
     return value
