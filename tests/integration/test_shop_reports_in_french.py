@@ -234,3 +234,18 @@ def test_an_unreadable_polled_order_says_what_could_not_be_read_in_french(
 
     assert "Le champ order_row[1].product_quantity n’est pas un nombre entier : 'x'." in said
     assert "is not a whole number" not in said
+
+
+def test_an_unreadable_delivery_says_what_could_not_be_read_in_french(fresh_app: Flask) -> None:
+    make = Factories(fresh_app)
+    channel = make.shop_channel("shopify")
+    broken = changed(ORDER, line_items="three iPods")
+    response = post_shopify(fresh_app.test_client(), channel, broken, webhook_id="illisible-1")
+    assert response.status_code == 503 and "has no line items" in response.json["message"]
+
+    said = text_of(signed_in(fresh_app, make).get("/desk/shop-orders/"))
+
+    assert "La commande 450789469 n’a aucune ligne." in said
+    assert "no line items" not in said
+    english = text_of(signed_in(fresh_app, make, language="en").get("/desk/shop-orders/"))
+    assert "Order 450789469 has no line items." in english

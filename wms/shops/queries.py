@@ -12,7 +12,12 @@ from sqlalchemy import func, select
 from wms.base.errors import NotFound
 from wms.base.i18n import Text, _
 from wms.channels import sync
-from wms.channels.connectors import ConnectorError, PlatformLine, PlatformProduct
+from wms.channels.connectors import (
+    ConnectorError,
+    PlatformLine,
+    PlatformProduct,
+    payload_problem,
+)
 from wms.channels.models import (
     ATTENTION_STATES,
     Channel,
@@ -65,7 +70,7 @@ class UnreadableDelivery:
     channel: str
     platform: str
     topic: str
-    reason: str
+    reason: Text | str
     attempts: int
     received_at: datetime
 
@@ -119,7 +124,15 @@ def unreadable_deliveries() -> list[UnreadableDelivery]:
         .limit(LIST_LIMIT)
     ).all()
     return [
-        UnreadableDelivery(code, platform, r.topic, r.reason, r.attempts, r.received_at)
+        UnreadableDelivery(
+            code,
+            platform,
+            r.topic,
+            # Worded again from the body it kept, in the reader's language.
+            payload_problem(platform, r.raw) or r.reason,
+            r.attempts,
+            r.received_at,
+        )
         for r, code, platform in rows
     ]
 

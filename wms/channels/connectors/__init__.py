@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from wms.base.i18n import Text
 from wms.channels.connectors.base import (
     Connector,
     ConnectorError,
@@ -27,10 +28,13 @@ from wms.channels.connectors.base import (
     StockFigure,
     UnreadableOrder,
     WebhookCheck,
+    load_json,
 )
 from wms.channels.connectors.prestashop import PrestaShopConnector, PrestaShopCredentials
 from wms.channels.connectors.shopify import ShopifyConnector, ShopifyCredentials
+from wms.channels.connectors.shopify_orders import parse_shopify_order
 from wms.channels.connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials
+from wms.channels.connectors.woocommerce_orders import parse_woocommerce_order
 
 __all__ = [
     "PLATFORMS",
@@ -55,6 +59,7 @@ __all__ = [
     "WooCommerceConnector",
     "WooCommerceCredentials",
     "connector_for",
+    "payload_problem",
 ]
 
 _CONNECTORS: dict[str, tuple[type[Connector], type]] = {
@@ -84,3 +89,24 @@ def connector_for(
             f"A {platform} channel needs {expected.__name__}, not {type(credentials).__name__}."
         )
     return connector(credentials, http, **options)
+
+
+# How each platform's webhook body is read: the same reading as ``parse_order``, with no
+# connector (no credentials) needed. PrestaShop sends no webhooks.
+_WEBHOOK_READERS = {
+    "shopify": lambda raw: parse_shopify_order(load_json(raw, "order")),
+    "woocommerce": lambda raw: parse_woocommerce_order(load_json(raw, "order")),
+}
+
+
+def payload_problem(platform: str, raw: bytes | None) -> Text | str | None:
+    """Why a webhook body kept as unreadable cannot be read, said again now (so in the
+    reader's language); None when it reads now or the platform has no such reader."""
+    reader = _WEBHOOK_READERS.get(platform)
+    if reader is None or raw is None:
+        return None
+    try:
+        reader(raw)
+    except PayloadError as exc:
+        return exc.reason
+    return None
