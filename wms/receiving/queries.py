@@ -141,25 +141,33 @@ def dwell_minutes(since: datetime, now: datetime | None = None) -> int:
 # ------------------------------------------------------------------ the screen
 
 
+@dataclass(frozen=True)
+class Panels:
+    """What the receive screen shows beside the answer: the receiver's units on the dock,
+    and the inbound's tally when it is drawn (None when a scan left it as it was)."""
+
+    pending: list[PendingUnit]
+    now: datetime
+    tally: list[TallyLine] | None = None
+    summary: TallySummary | None = None
+
+    def minutes_on_dock(self, unit: PendingUnit) -> int:
+        return dwell_minutes(unit.received_at, self.now)
+
+
 def panels(
     inbound_id: int | None,
     user_id: int,
     with_tally: bool = True,
     pending: list[PendingUnit] | None = None,
-) -> dict[str, Any]:
-    """What the receive screen shows besides the answer; the tally only when it changed."""
+) -> Panels:
+    """The receive screen's panels; the tally only ``with_tally`` (``pending`` when known)."""
     if pending is None:
         pending = pending_units(user_id)
-    show_tally = with_tally and inbound_id is not None
-    lines, summary = recent_tally(inbound_id, user_id) if show_tally else ([], None)  # type: ignore[arg-type]
-    return {
-        "with_tally": show_tally,
-        "tally": lines,
-        "summary": summary,
-        "pending": pending,
-        "now": utcnow(),
-        "dwell": dwell_minutes,
-    }
+    if not with_tally or inbound_id is None:
+        return Panels(pending, utcnow())
+    lines, summary = recent_tally(inbound_id, user_id)
+    return Panels(pending, utcnow(), lines, summary)
 
 
 def order_progress(order_id: int) -> tuple[int, int]:

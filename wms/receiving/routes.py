@@ -53,7 +53,7 @@ def scan_screen() -> ResponseReturnValue:
     return render_template(
         "receiving/scan.html",
         inbound=session.inbound,
-        **queries.panels(session.inbound_id, current_user.id),
+        panels=queries.panels(session.inbound_id, current_user.id),
     )
 
 
@@ -69,14 +69,7 @@ def scan() -> ResponseReturnValue:
         return _go("receiving.start")
     if answer.kind == "switched":
         return _go("receiving.scan_screen")
-    body = render_template(
-        "receiving/_answer.html",
-        answer=answer,
-        oob=True,
-        **queries.panels(
-            answer.inbound_id, current_user.id, answer.changes_tally, answer.still_on_dock
-        ),
-    )
+    body = render_template("receiving/_answer.html", answer=answer, panels=answer.panels, oob=True)
     response = Response(body, mimetype="text/html")
     if answer.alarm:
         response.headers["X-Scan-Tone"] = "error"

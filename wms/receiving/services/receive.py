@@ -30,7 +30,7 @@ from wms.inventory import queries as inventory
 from wms.inventory.models import Location, LocationKind, Product
 from wms.inventory.queries import first_active_location
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
-from wms.receiving.queries import PendingUnit, order_progress, pending_units
+from wms.receiving.queries import Panels, PendingUnit, order_progress, panels, pending_units
 from wms.receiving.services.dock import move_to_destination
 from wms.receiving.services.routing import Routed, route
 from wms.receiving.services.undo import undo_last_scan
@@ -94,6 +94,8 @@ class Answer:
     still_on_dock: list[PendingUnit] | None = None
     inbound_id: int | None = None  # the inbound received, or the one just closed
     changes_tally: bool = field(init=False)  # units were counted on the inbound, or taken off
+    # What the screen shows beside the answer; None when the receiver goes to another screen.
+    panels: Panels | None = None
 
     def __post_init__(self) -> None:
         self.changes_tally = self.kind in ("routed", "undone")
@@ -228,15 +230,24 @@ def _dock() -> Location:
 SCAN_HINT = N_("scan a unit, or DONE to finish")
 
 
+# Answers after which the receiver goes to another screen: they draw no panels.
+ELSEWHERE = ("closed", "left", "switched")
+
+
 def scan(user_id: int, code: str, scan_group: str) -> Answer:
     """One scan on the receive screen, all it does: a command, a quantity, a unit (counted,
-    put on the dock and routed) or the place units were taken to (confirmed)."""
+    put on the dock and routed) or the place units were taken to (confirmed); the answer
+    holds all the screen redraws."""
     session = current_session(user_id)
     if session.inbound_id is not None:
         _hold_inbound_open(session)
     answer = _scan(user_id, session, code.strip(), scan_group)
     if answer.inbound_id is None:
         answer.inbound_id = session.inbound_id
+    if answer.kind not in ELSEWHERE:
+        answer.panels = panels(
+            answer.inbound_id, user_id, answer.changes_tally, answer.still_on_dock
+        )
     return answer
 
 

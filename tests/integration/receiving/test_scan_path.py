@@ -1,0 +1,52 @@
+"""The receive scan's shape: one call from the route into the area, one routing decision,
+one page.
+
+Each scan is followed through the real endpoint with ``tests.tracing.Trace`` (the hook
+``make bench NAME=receive_hops`` prints the figures of).
+"""
+
+from __future__ import annotations
+
+import sys
+from tests.integration.receiving.conftest import HX, Site
+from tests.tracing import Trace
+from wms.base.clock import utcnow
+
+def _traced(site: Site, code: str) -> Trace:
+    trace = Trace("scan")
+    sys.setprofile(trace)
+    try:
+        response = site.client.post("/receive/scan", data={"code": code}, headers=HX)
+    finally:
+        sys.setprofile(None)
+    assert response.status_code == 200, site.text(response)
+    return trace
+
+
+def _four_scans(site: Site) -> dict[str, Trace]:
+    """A unit a waiting order takes to its lane, a damaged unit, a unit for the shelf, a
+    unit over what the inbound expected; the second round is the one kept (the first
+    builds what a running app has built long before)."""
+    channel, _ = site.make.channel()
+    traces: dict[str, Trace] = {}
+    for round_ in ("warm-up", "measured"):
+        product = site.make.product()
+        site.make.order(channel, [(product, 1)])
+        reference = f"ASN-PATH-{round_}"
+        site.make.inbound([(product, 3)], utcnow(), reference=reference)
+        assert site.start(reference).status_code == 204
+        code = product.barcodes[0].code
+        traces["to_a_lane"] = _traced(site, code)
+        site.scan("DAMAGED")
+        traces["damaged"] = _traced(site, code)
+        traces["to_a_shelf"] = _traced(site, code)
+        traces["over_the_inbound"] = _traced(site, code)
+    return traces
+
+
+def test_the_route_calls_the_area_once_and_nothing_goes_back_and_forth(site: Site) -> None:
+    for name, trace in _four_scans(site).items():
+        from_route = [(b, fn) for a, b, fn, _ in trace.area_calls if a == "wms.receiving.routes"]
+        assert from_route == [("wms.receiving.services.receive", "scan")], name
+        figures = trace.figures()
+        assert figures["back_and_forth"] == 0, (name, figures["area_path"])
