@@ -153,11 +153,10 @@ def refresh_order_status(order_ids: list[int]) -> dict[int, tuple[int, int]]:
     if not rows:
         return {}
     day = today()
-    horizon = day + timedelta(days=_partial_ready_days())
     target: dict[str, list[int]] = defaultdict(list)
     ready: list[Any] = []
     for r in rows:
-        status = _status_for(r, int(r.staged), int(r.on_dock), day, horizon)
+        status = _status_for(r, int(r.staged), int(r.on_dock), day)
         if status != r.status:
             target[status].append(r.id)
             if status == OrderStatus.READY_TO_PACK:
@@ -243,13 +242,12 @@ def _set_status() -> Any:
     )
 
 
-def _status_for(r: Any, staged: int, on_dock: int, day: date, horizon: date) -> str:
+def _status_for(r: Any, staged: int, on_dock: int, day: date) -> str:
     reserved = int(r.reserved or 0)
     all_staged = reserved > 0 and staged >= reserved
     in_lanes = all_staged and on_dock == 0
     if r.waiting:
-        rest_is_far = r.undated_lines or (r.last_fill_on is not None and r.last_fill_on > horizon)
-        if not (r.partial_allowed and rest_is_far and reserved > 0):
+        if not (r.partial_allowed and reserved > 0 and _rest_is_far(r, day)):
             return OrderStatus.WAITING
         # else a partial shipment goes ahead with what is reserved: picked, then packed
     elif r.release_on is not None and r.release_on > day:
@@ -263,8 +261,12 @@ def _status_for(r: Any, staged: int, on_dock: int, day: date, horizon: date) -> 
     return OrderStatus.READY_TO_PICK
 
 
-def _partial_ready_days() -> int:
-    return int(setting("PARTIAL_READY_DAYS", 3))
+def _rest_is_far(r: Any, day: date) -> bool:
+    """What an order still waits for has no fill date, or one beyond the configured days."""
+    if r.undated_lines:
+        return True
+    horizon = day + timedelta(days=int(setting("PARTIAL_READY_DAYS", 3)))
+    return r.last_fill_on is not None and r.last_fill_on > horizon
 
 
 def release_due_preorders() -> int:

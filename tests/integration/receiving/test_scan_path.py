@@ -1,5 +1,5 @@
 """The receive scan's shape: one call from the route into the area, one routing decision,
-one page.
+one page; no module it does not need; the waiting queue read once.
 
 Each scan is followed through the real endpoint with ``tests.tracing.Trace`` (the hook
 ``make bench NAME=receive_hops`` prints the figures of).
@@ -7,10 +7,21 @@ Each scan is followed through the real endpoint with ``tests.tracing.Trace`` (th
 
 from __future__ import annotations
 
+import re
 import sys
+from typing import Any
+
+from sqlalchemy import event
+
 from tests.integration.receiving.conftest import HX, Site
 from tests.tracing import Trace
 from wms.base.clock import utcnow
+from wms.extensions import db
+
+# The most modules each scan may run (its code and what its page calls), as measured by
+# ``make bench NAME=receive_hops``: lower them when a scan needs fewer.
+MOST_MODULES = {"to_a_lane": 18, "damaged": 15, "to_a_shelf": 14, "over_the_inbound": 14}
+
 
 def _traced(site: Site, code: str) -> Trace:
     trace = Trace("scan")
@@ -50,3 +61,34 @@ def test_the_route_calls_the_area_once_and_nothing_goes_back_and_forth(site: Sit
         assert from_route == [("wms.receiving.services.receive", "scan")], name
         figures = trace.figures()
         assert figures["back_and_forth"] == 0, (name, figures["area_path"])
+
+
+def test_each_scan_runs_only_the_modules_it_needs(site: Site) -> None:
+    for name, trace in _four_scans(site).items():
+        modules = trace.figures()["module_list"]
+        assert len(modules) <= MOST_MODULES[name], (name, modules)
+
+
+def test_a_shelf_scan_reads_the_waiting_queue_once(site: Site) -> None:
+    """Nobody waits for the product: routing finds the queue empty, and that is the last
+    look at it (no second walk of the queue to project fill dates)."""
+    product = site.make.product()
+    site.make.inbound([(product, 5)], utcnow(), reference="ASN-SHELF")
+    assert site.start("ASN-SHELF").status_code == 204
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    with site.app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = site.scan(product.barcodes[0].code)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert site.where(response) == ["BIN A-01-1"]
+    queue_reads = [
+        s for s in statements if re.search(r"FROM order_lines\b.*qty_waiting >", s, re.S)
+    ]
+    assert len(queue_reads) == 1, queue_reads

@@ -32,7 +32,7 @@ from wms.inventory.queries import first_active_location
 from wms.receiving.models import Destination, DockUnit, DockUnitStatus, ReceivingSession
 from wms.receiving.queries import Panels, PendingUnit, order_progress, panels, pending_units
 from wms.receiving.services.dock import move_to_destination
-from wms.receiving.services.routing import Routed, route
+from wms.receiving.services.routing import Routed, Routing, route
 from wms.receiving.services.undo import undo_last_scan
 
 QTY_MAX = 9999
@@ -454,7 +454,7 @@ def receive_units(
     move_stock(product.id, qty, None, dock, Reason.RECEIVE, inbound.reference, user_id)
     routed = route(product, qty, dock.id, damaged=damaged, over=over, reference=inbound.reference)
     _record(user_id, inbound, dock, product.id, code, scan_group, routed.routes)
-    if not _projections_unchanged(inbound, counted, routed.served, damaged):
+    if not _projections_unchanged(inbound, counted, routed, damaged):
         backorders.recompute_projections(product.id)
     return Answer(
         "routed",
@@ -466,15 +466,20 @@ def receive_units(
     )
 
 
-def _projections_unchanged(inbound: Inbound, counted: int, served: int, damaged: bool) -> bool:
+def _projections_unchanged(inbound: Inbound, counted: int, routed: Routing, damaged: bool) -> bool:
     """True when the scan cannot have moved any waiting line's projected fill date.
 
-    Projections walk the queue against the open inbounds, earliest first. The
-    scan took ``counted`` units off what this inbound still brings and gave
-    ``served`` units to the head of the queue. When the two are equal and this
-    inbound is due today or earlier (so nothing is projected sooner than it),
-    every remaining line faces the same supply ahead of it as before.
+    No line waits for the product once the scan has served the whole queue (or
+    found it empty): there is no projection to move. Otherwise projections walk
+    the queue against the open inbounds, earliest first. The scan took
+    ``counted`` units off what this inbound still brings and gave the units it
+    served to the head of the queue. When the two are equal and this inbound is
+    due today or earlier (so nothing is projected sooner than it), every
+    remaining line faces the same supply ahead of it as before.
     """
+    if routed.none_waiting:
+        return True
+    served = routed.served
     if damaged or counted != served:
         return False
     return counted == 0 or inbound.expected_at.date() <= today()

@@ -67,6 +67,9 @@ class Routing:
     # Per order the units went to: (units set aside for it, units it ships).
     progress: dict[int, tuple[int, int]] = field(default_factory=dict)
     served: int = 0  # units given to waiting lines (in a lane, or reserved on a shelf)
+    # The queue was read to its end and every line in it served: no line waits for the
+    # product any more (False when the queue was not read).
+    none_waiting: bool = False
 
 
 class NoBinFree(Conflict):
@@ -114,8 +117,9 @@ def route(
         )
     good = qty - held
     left = 0
+    none_waiting = False
     if good:
-        to_orders, left = serve_waiting_lines(product, good)
+        to_orders, left, none_waiting = serve_waiting_lines(product, good)
         routes.extend(to_orders)
         if left:
             routes.append(to_shelf(product, left))
@@ -123,11 +127,12 @@ def route(
         if r.order_line_id is not None:
             # In transit: the units are the order's now, on the dock until they reach the lane.
             add_staged(StagedLine(r.order_line_id, r.order_id, product.id), dock_id, r.qty)  # type: ignore[arg-type]
-    return Routing(routes, tell_served(routes), served=good - left)
+    return Routing(routes, tell_served(routes), served=good - left, none_waiting=none_waiting)
 
 
-def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
-    """Give units to the head of the product's waiting queue; returns (routes, units left).
+def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int, bool]:
+    """Give units to the head of the product's waiting queue; returns (routes, units left,
+    True when units are left because every waiting line was served: none waits now).
 
     The caller has received the units onto the dock (so they are sellable and
     the product's counter row is locked by this transaction).
@@ -149,7 +154,7 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
         for line in head:
             take = min(left, line.qty_waiting)
             if not stock.reserve_for_waiting(product.id, take):
-                return routes, left  # cannot happen while we hold the row: stop safely
+                return routes, left, False  # cannot happen while we hold the row: stop safely
             stock.move_waiting_to_reserved(line.id, take)
             held = line.kind == LineKind.PREORDER and preorder_held
             if line.lane_id is not None:
@@ -168,7 +173,7 @@ def serve_waiting_lines(product: Product, qty: int) -> tuple[list[Routed], int]:
                 break
         if len(head) < batch:
             break
-    return routes, left
+    return routes, left, left > 0
 
 
 @prebuilt

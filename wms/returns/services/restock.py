@@ -80,7 +80,7 @@ def put_back_resellable(
     temporary count is taken back last, so the counter ends where the ledger says.
     """
     stock.change_sellable(product.id, qty)
-    routes, left = routing.serve_waiting_lines(product, qty)
+    routes, left, _none_waiting = routing.serve_waiting_lines(product, qty)
     if left:
         routes.append(routing.to_shelf(product, left))
     placed = [_move(product, route, bench, reference, user_id) for route in routes]
