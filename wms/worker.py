@@ -22,6 +22,7 @@ from types import FrameType
 from sqlalchemy import select
 
 from wms.base.errors import DomainError
+from wms.base.i18n import as_written
 from wms.channels import delivery, pushes, sync
 from wms.channels.connectors import ConnectorError
 from wms.channels.delivery import BatchResult, Claimed, Sender
@@ -91,8 +92,8 @@ def poll_shops(timeout: float = 10.0) -> list[str]:
             db.session.commit()
         except (ConnectorError, DomainError) as error:
             db.session.rollback()
-            log.warning("shop %s not polled: %s", code, error)
-            said.append(f"shop {code} not polled: {error}")
+            log.warning("shop %s not polled: %s", code, as_written(error.sentence))
+            said.append(f"shop {code} not polled: {as_written(error.sentence)}")
             continue
         if taken.taken or taken.waiting:
             said.append(
@@ -121,10 +122,10 @@ def reconcile_shops(every_minutes: float, timeout: float = 10.0) -> list[str]:
             items = connector.list_products()
         except (ConnectorError, DomainError) as error:
             db.session.rollback()
-            sync.import_failed(channel_id, sync.RECONCILE, str(error))
+            sync.import_failed(channel_id, sync.RECONCILE, error.sentence)
             db.session.commit()
-            log.warning("shop %s not reconciled: %s", code, error)
-            said.append(f"shop {code} not reconciled: {error}")
+            log.warning("shop %s not reconciled: %s", code, as_written(error.sentence))
+            said.append(f"shop {code} not reconciled: {as_written(error.sentence)}")
             continue
         report = sync.reconcile(channel_id, items, None)  # the system reconciles
         db.session.commit()

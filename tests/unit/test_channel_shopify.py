@@ -17,6 +17,7 @@ import requests
 
 from tests.fakes.shop_base import FakeClock
 from tests.fakes.shopify_server import BIG_ID, FakeShopify
+from wms.base.i18n import Number
 from wms.channels.connectors import (
     PlatformRefused,
     PlatformUnavailable,
@@ -97,7 +98,8 @@ def test_test_connection_says_at_least_when_the_count_reached_shopifys_limit(
     for n in range(10_001):  # Shopify stops counting at 10,000 unless told otherwise
         fake.add_variant(f"B-{n}")
 
-    assert ", at least 10,000 products; " in connect().test_connection()
+    # The number is written the reader's way ("10,000", "10 000") where it is shown.
+    assert f", at least {Number(10_000)} products; " in connect().test_connection()
 
 
 def test_a_wrong_location_or_token_is_a_refusal_in_a_sentence(

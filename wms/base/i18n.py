@@ -31,7 +31,7 @@ _gettext: Callable[[str], str] = lambda s: s  # noqa: E731
 _ngettext: Callable[[str, str, int], str] = lambda s, p, n: s if n == 1 else p  # noqa: E731
 
 
-_format_number: Callable[[int], str] = str
+_format_number: Callable[[int | float], str] = str
 
 
 class Number:
@@ -41,7 +41,7 @@ class Number:
 
     __slots__ = ("value",)
 
-    def __init__(self, value: int) -> None:
+    def __init__(self, value: int | float) -> None:
         self.value = value
 
     def __str__(self) -> str:
@@ -51,7 +51,7 @@ class Number:
         return f"Number({self.value!r})"
 
 
-def install_number_format(format_number: Callable[[int], str]) -> None:
+def install_number_format(format_number: Callable[[int | float], str]) -> None:
     """Make every :class:`Number` written through this formatter (the app does this once)."""
     global _format_number
     _format_number = format_number

@@ -50,7 +50,7 @@ from sqlalchemy import bindparam, select, update
 
 from wms.base.clock import utcnow
 from wms.base.errors import DomainError
-from wms.base.i18n import _
+from wms.base.i18n import _, as_written
 from wms.channels.connectors import (
     Connector,
     ConnectorError,
@@ -177,7 +177,7 @@ def prepare(events: list[Any]) -> list[Job]:
             try:
                 connector = _connector(channel)
             except (DomainError, ConnectorError, ValueError, TypeError) as error:
-                problem = f"The shop cannot be reached: {error}"
+                problem = f"The shop cannot be reached: {_written(error)}"
         its_orders = {oid: facts for (cid, oid), facts in orders.items() if cid == channel_id}
         jobs.append(
             Job(
@@ -334,7 +334,7 @@ def _push_figures(job: Job, events: list[Any], failed: Callable[..., None]) -> d
         missing = [k for k in keys_of[ev.id] if k not in pushed and k not in result.refused]
         if refused:
             ev.status = OutboxStatus.FAILED
-            ev.last_error = " ".join(refused)[:500]
+            ev.last_error = " ".join(as_written(r) for r in refused)[:500]
         elif missing:
             name = NAMES.get(job.platform, job.platform)
             failed(ev, f"{name} did not confirm item(s) {', '.join(missing)}.", now)
@@ -342,6 +342,11 @@ def _push_figures(job: Job, events: list[Any], failed: Callable[..., None]) -> d
             ev.status = OutboxStatus.DELIVERED
             ev.delivered_at = now
     return None
+
+
+def _written(error: Exception) -> str:
+    """An error's sentence as the code writes it: the outbox keeps it for logs and the desk."""
+    return as_written(getattr(error, "sentence", None) or str(error))
 
 
 def _unique(figures: list[StockFigure]) -> list[StockFigure]:
@@ -399,9 +404,9 @@ def _after_error(
 ) -> datetime | None:
     if isinstance(error, PlatformRefused):
         ev.status = OutboxStatus.FAILED
-        ev.last_error = str(error)[:500]
+        ev.last_error = _written(error)[:500]
         return None
-    failed(ev, str(error)[:500], now)
+    failed(ev, _written(error)[:500], now)
     retry_after = getattr(error, "retry_after", None)
     if isinstance(error, PlatformUnavailable) and retry_after is not None:
         ev.next_attempt_at = now + timedelta(seconds=max(1.0, retry_after))

@@ -294,6 +294,6 @@ def _read_items(channel_id: int, kind: str, failed: str) -> list[Any] | None:
     try:
         return queries.shop_items(channel_id, _timeout())
     except (ConnectorError, NoChannelKey) as exc:
-        sync.import_failed(channel_id, kind, str(exc))
-        flash(_(failed, error=str(exc)), "error")
+        sync.import_failed(channel_id, kind, exc.sentence)
+        flash(_(failed, error=exc.sentence), "error")
         return None

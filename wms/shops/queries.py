@@ -273,13 +273,14 @@ def stored_credentials(channel: Channel) -> dict[str, Any]:
         return {}
 
 
-def test_connection(channel_id: int, timeout: float) -> tuple[bool, str]:
-    """One read call to the shop; whether it answered, and what it said, in a sentence."""
+def test_connection(channel_id: int, timeout: float) -> tuple[bool, Text | str]:
+    """One read call to the shop; whether it answered, and what it said, in a sentence
+    (worded in the reader's language)."""
     channel = shop_channel(channel_id)
     try:
         return True, connector_of(channel, timeout=timeout).test_connection()
     except (ConnectorError, NoChannelKey) as exc:
-        return False, str(_("Not connected: %(error)s", error=str(exc)))
+        return False, _("Not connected: %(error)s", error=exc.sentence)
 
 
 def shop_items(channel_id: int, timeout: float) -> list[PlatformProduct]:

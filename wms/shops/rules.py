@@ -223,7 +223,7 @@ def read_shop_form(form: Mapping[str, str], platform: str, *, creating: bool) ->
                 try:
                     check_base_url(value, PLATFORM_NAMES[platform])
                 except PlatformRefused as exc:
-                    problems.append(str(exc))
+                    problems.append(exc.sentence)
         elif f.required and (creating or not f.secret):
             problems.append(_("%(field)s is required.", field=_(f.label)))
     if problems:

@@ -75,13 +75,19 @@ WebhookStatus = Literal["ok", "ping", "bad-signature", "not-applicable"]
 
 
 class ConnectorError(Exception):
-    """Base of the three ways a platform call or payload can fail."""
+    """Base of the three ways a platform call or payload can fail. ``sentence`` is what
+    a person reads (a marked sentence, worded in the reader's language when shown);
+    ``str()`` of the error is that sentence worded now."""
+
+    def __init__(self, sentence: Text | str) -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
 
 
 class PlatformUnavailable(ConnectorError):
     """The platform could not take the call now (429, 5xx, network): try again later."""
 
-    def __init__(self, sentence: str, retry_after: float | None = None) -> None:
+    def __init__(self, sentence: Text | str, retry_after: float | None = None) -> None:
         super().__init__(sentence)
         self.retry_after = retry_after
 
@@ -89,7 +95,7 @@ class PlatformUnavailable(ConnectorError):
 class PlatformRefused(ConnectorError):
     """The platform refused the call for a reason a retry will not change."""
 
-    def __init__(self, sentence: str, status: int | None = None) -> None:
+    def __init__(self, sentence: Text | str, status: int | None = None) -> None:
         super().__init__(sentence)
         self.status = status
 
@@ -168,7 +174,7 @@ class StockFigure:
 @dataclass(frozen=True)
 class PushResult:
     pushed: tuple[str, ...] = ()  # keys the platform now shows at the figure sent
-    refused: Mapping[str, str] = field(default_factory=dict)  # key -> sentence
+    refused: Mapping[str, Text | str] = field(default_factory=dict)  # key -> sentence
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,7 @@ class Connector(ABC):
     def parse_order(self, payload: bytes | str | Mapping[str, Any]) -> PlatformOrder: ...
 
     @abstractmethod
-    def test_connection(self) -> str:
+    def test_connection(self) -> Text | str:
         """One read call; the answer in one sentence. Raises on failure."""
 
     @abstractmethod

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from wms.base.i18n import N_, Number, Text, _
 from wms.channels.connectors.base import PlatformRefused, PlatformUnavailable
 
 Explain = Callable[[requests.Response], str]
@@ -54,9 +55,19 @@ def check_base_url(url: str, platform: str) -> str:
     """
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PlatformRefused(f"The {platform} address must be a web address such as https://…")
+        raise PlatformRefused(
+            _(
+                "The %(platform)s address must be a web address such as https://…",
+                platform=platform,
+            )
+        )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise PlatformRefused(f"The {platform} address must start with https:// (it carries keys).")
+        raise PlatformRefused(
+            _(
+                "The %(platform)s address must start with https:// (it carries keys).",
+                platform=platform,
+            )
+        )
     return url.strip().rstrip("/")
 
 
@@ -120,7 +131,13 @@ class HttpClient:
                     waited += wait
                     continue
                 raise PlatformUnavailable(
-                    f"{self.platform} asks to slow down (HTTP {status}); try again in {wait:g} s.",
+                    _(
+                        "%(platform)s asks to slow down (HTTP %(status)s); "
+                        "try again in %(seconds)s s.",
+                        platform=self.platform,
+                        status=status,
+                        seconds=Number(wait),
+                    ),
                     retry_after=wait,
                 )
             raise self._failure(response, retry_after)
@@ -150,30 +167,68 @@ class HttpClient:
             )
         except requests.Timeout as exc:
             raise PlatformUnavailable(
-                f"{self.platform} did not answer within {self.timeout:g} s."
+                _(
+                    "%(platform)s did not answer within %(seconds)s s.",
+                    platform=self.platform,
+                    seconds=Number(self.timeout),
+                )
             ) from exc
         except requests.RequestException as exc:
             raise PlatformUnavailable(
-                f"{self.platform} could not be reached ({type(exc).__name__})."
+                _(
+                    "%(platform)s could not be reached (%(error)s).",
+                    platform=self.platform,
+                    error=type(exc).__name__,
+                )
             ) from exc
 
     def _failure(self, response: requests.Response, retry_after: float | None) -> Exception:
         status = response.status_code
         said = self.explain(response)
-        detail = f": {said}" if said else "."
         if status >= 500:
-            return PlatformUnavailable(
-                f"{self.platform} had an error (HTTP {status}){detail}", retry_after
-            )
+            return PlatformUnavailable(self._said(HAD_AN_ERROR, status, said), retry_after)
         if status in (401, 403):
-            return PlatformRefused(
-                f"{self.platform} refused the credentials (HTTP {status}){detail}", status
-            )
+            return PlatformRefused(self._said(REFUSED_CREDENTIALS, status, said), status)
         if status == 404:
-            return PlatformRefused(f"{self.platform} has no such record (HTTP 404){detail}", status)
+            return PlatformRefused(self._said(NO_SUCH_RECORD, status, said), status)
         if 300 <= status < 400:
-            where = response.headers.get("Location", "elsewhere")
-            return PlatformRefused(
-                f"{self.platform} sent the call to {where}: check the shop address.", status
+            where = response.headers.get("Location", "")
+            sentence = (
+                _(
+                    "%(platform)s sent the call to %(where)s: check the shop address.",
+                    platform=self.platform,
+                    where=where,
+                )
+                if where
+                else _(
+                    "%(platform)s sent the call elsewhere: check the shop address.",
+                    platform=self.platform,
+                )
             )
-        return PlatformRefused(f"{self.platform} refused the call (HTTP {status}){detail}", status)
+            return PlatformRefused(sentence, status)
+        return PlatformRefused(self._said(REFUSED_THE_CALL, status, said), status)
+
+    def _said(self, sentences: tuple[str, str], status: int, said: str) -> Text:
+        """One failure's sentence, with what the platform said when it said something."""
+        if said:
+            return _(sentences[1], platform=self.platform, status=status, said=said)
+        return _(sentences[0], platform=self.platform, status=status)
+
+
+# Each failure as whole sentences: without and with what the platform said.
+HAD_AN_ERROR = (
+    N_("%(platform)s had an error (HTTP %(status)s)."),
+    N_("%(platform)s had an error (HTTP %(status)s): %(said)s"),
+)
+REFUSED_CREDENTIALS = (
+    N_("%(platform)s refused the credentials (HTTP %(status)s)."),
+    N_("%(platform)s refused the credentials (HTTP %(status)s): %(said)s"),
+)
+NO_SUCH_RECORD = (
+    N_("%(platform)s has no such record (HTTP %(status)s)."),
+    N_("%(platform)s has no such record (HTTP %(status)s): %(said)s"),
+)
+REFUSED_THE_CALL = (
+    N_("%(platform)s refused the call (HTTP %(status)s)."),
+    N_("%(platform)s refused the call (HTTP %(status)s): %(said)s"),
+)

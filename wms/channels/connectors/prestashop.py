@@ -55,7 +55,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
-from wms.base.i18n import _
+from wms.base.i18n import Text, _
 from wms.channels.connectors import prestashop_xml as px
 from wms.channels.connectors.base import (
     Connector,
@@ -118,7 +118,9 @@ class PrestaShopConnector(Connector):
         try:
             self.zone = ZoneInfo(credentials.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise PlatformRefused(f"{credentials.timezone!r} is not a time zone.") from exc
+            raise PlatformRefused(
+                _("%(zone)s is not a time zone.", zone=repr(credentials.timezone))
+            ) from exc
         self.page_size = page_size
         self.client = HttpClient(
             http,
@@ -153,7 +155,7 @@ class PrestaShopConnector(Connector):
         """One order with its delivery address and customer e-mail."""
         found = px.records(self.get(f"orders/{order_id}"), "orders", "order")
         if not found:
-            raise PlatformRefused(f"PrestaShop has no order {order_id}.")
+            raise PlatformRefused(_("PrestaShop has no order %(order)s.", order=order_id))
         order = self._complete(found)[0]
         if isinstance(order, UnreadableOrder):
             raise PayloadError(order.reason)
@@ -247,10 +249,12 @@ class PrestaShopConnector(Connector):
 
     # ---------------------------------------------------------------- reads
 
-    def test_connection(self) -> str:
+    def test_connection(self) -> Text:
         api = self.get("").find("api")
         if api is None:
-            raise PlatformRefused(f"{self.api} does not answer like a PrestaShop webservice.")
+            raise PlatformRefused(
+                _("%(address)s does not answer like a PrestaShop webservice.", address=self.api)
+            )
         missing = [
             f"{verb.upper()} {resource}"
             for resource, verb in NEEDED.items()
@@ -259,10 +263,17 @@ class PrestaShopConnector(Connector):
         shop = api.get("shopName", "")
         if missing:
             raise PlatformRefused(
-                f"The PrestaShop shop “{shop}” answers, but its webservice key lacks: "
-                f"{', '.join(missing)}."
+                _(
+                    "The PrestaShop shop “%(shop)s” answers, but its webservice key lacks: "
+                    "%(missing)s.",
+                    shop=shop,
+                    missing=", ".join(missing),
+                )
             )
-        return f"Connected to the PrestaShop shop “{shop}”; the key has every permission needed."
+        return _(
+            "Connected to the PrestaShop shop “%(shop)s”; the key has every permission needed.",
+            shop=shop,
+        )
 
     def list_products(self) -> list[PlatformProduct]:
         return self.stock.products()
@@ -286,7 +297,10 @@ class PrestaShopConnector(Connector):
         )
         if not carriers:
             raise PlatformRefused(
-                f"PrestaShop order {order_id} has no carrier to hold a tracking number."
+                _(
+                    "PrestaShop order %(order)s has no carrier to hold a tracking number.",
+                    order=order_id,
+                )
             )
         record = carriers[-1]
         if px.text(record, "tracking_number") != shipment.tracking_number:
@@ -333,7 +347,7 @@ class PrestaShopConnector(Connector):
             return px.text(found[0], "id")
         order = px.records(self.get(f"orders/{order_id}", {"display": "full"}), "orders", "order")
         if not order:
-            raise PlatformRefused(f"PrestaShop has no order {order_id}.")
+            raise PlatformRefused(_("PrestaShop has no order %(order)s.", order=order_id))
         customer = px.text(order[0], "id_customer")
         email = next(
             (
@@ -358,7 +372,7 @@ class PrestaShopConnector(Connector):
             "customer_thread",
         )
         if not created:
-            raise PlatformRefused("PrestaShop did not say which message thread it created.")
+            raise PlatformRefused(_("PrestaShop did not say which message thread it created."))
         return px.text(created[0], "id")
 
     # ---------------------------------------------------------------- http

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from wms.base.i18n import Text, _
 from wms.channels.connectors import prestashop_xml as px
 from wms.channels.connectors.base import (
     ConnectorError,
@@ -82,21 +83,26 @@ class StockRows:
         return found
 
     def set(self, figures: list[StockFigure]) -> PushResult:
-        refused: dict[str, str] = {}
+        refused: dict[str, Text | str] = {}
         wanted: dict[tuple[str, str], StockFigure] = {}
         for figure in figures:
-            product_id, _, combination_id = figure.key.partition("/")
+            product_id, _sep, combination_id = figure.key.partition("/")
             if not (product_id.isdigit() and combination_id.isdigit()):
-                refused[figure.key] = f"{figure.key!r} is not a PrestaShop product/combination key."
+                refused[figure.key] = _(
+                    "%(key)s is not a PrestaShop product/combination key.", key=repr(figure.key)
+                )
                 continue
             wanted[(product_id, combination_id)] = figure
-        rows = self._rows({product_id for product_id, _ in wanted})
+        rows = self._rows({product_id for product_id, _combination in wanted})
         writes: list[tuple[StockFigure, list[ET.Element]]] = []
         for key, figure in wanted.items():
             matching = rows.get(key)
             if not matching:
-                refused[figure.key] = (
-                    f"PrestaShop has no stock record for product {key[0]}, combination {key[1]}."
+                refused[figure.key] = _(
+                    "PrestaShop has no stock record for product %(product)s, "
+                    "combination %(combination)s.",
+                    product=key[0],
+                    combination=key[1],
                 )
                 continue
             writes.append((figure, matching))
@@ -107,7 +113,7 @@ class StockRows:
             if error is None:
                 pushed.append(figure.key)
             elif isinstance(error, PlatformRefused):
-                refused[figure.key] = str(error)
+                refused[figure.key] = error.sentence
             else:
                 raise error  # the shop cannot be reached: the whole push waits in the outbox
         return PushResult(pushed=tuple(pushed), refused=refused)

@@ -43,6 +43,7 @@ from typing import Any
 
 import requests
 
+from wms.base.i18n import Number, Text, _, n_
 from wms.channels.connectors import shopify_graphql as gql
 from wms.channels.connectors.base import (
     Connector,
@@ -157,19 +158,26 @@ class ShopifyConnector(Connector):
 
     # ---------------------------------------------------------------- reads
 
-    def test_connection(self) -> str:
+    def test_connection(self) -> Text:
         data = self.graphql.run("Connection", gql.SHOP, {"locationId": self.location})
         shop = data.get("shop") or {}
         location = data.get("location")
         if not location:
             raise PlatformRefused(
-                f"The Shopify shop {shop.get('name', '')!r} has no location with id "
-                f"{self.credentials.location_id}: copy the id from Settings → Locations."
+                _(
+                    "The Shopify shop “%(shop)s” has no location with id %(location)s: "
+                    "copy the id from Settings → Locations.",
+                    shop=shop.get("name", ""),
+                    location=self.credentials.location_id,
+                )
             )
-        return (
-            f"Connected to the Shopify shop “{shop.get('name', '')}” "
-            f"({shop.get('myshopifyDomain', '')}), {_products(data.get('productsCount'))}; "
-            f"stock figures go to the location “{location.get('name', '')}”."
+        return _(
+            "Connected to the Shopify shop “%(shop)s” (%(domain)s), %(products)s; "
+            "stock figures go to the location “%(location)s”.",
+            shop=shop.get("name", ""),
+            domain=shop.get("myshopifyDomain", ""),
+            products=_products(data.get("productsCount")),
+            location=location.get("name", ""),
         )
 
     def list_products(self) -> list[PlatformProduct]:
@@ -236,13 +244,18 @@ class ShopifyConnector(Connector):
         errors = gql.user_errors(data.get("inventorySetQuantities"))
         if not errors:
             return {}
-        refused: dict[str, str] = {}
+        refused: dict[str, Text | str] = {}
         for error in errors:
             index = _quantity_index(error.get("field"))
             message = str(error.get("message") or "refused")
             if index is None or index >= len(batch):
-                return {f.key: f"Shopify refused the stock update: {message}" for f in batch}
-            refused[batch[index].key] = f"Shopify refused this item's figure: {message}"
+                return {
+                    f.key: _("Shopify refused the stock update: %(said)s", said=message)
+                    for f in batch
+                }
+            refused[batch[index].key] = _(
+                "Shopify refused this item's figure: %(said)s", said=message
+            )
         return refused
 
     # ------------------------------------------------------- shipments back
@@ -251,7 +264,7 @@ class ShopifyConnector(Connector):
         data = self.graphql.run("FulfilmentOrders", gql.FULFILMENT_ORDERS, {"id": _order(order_id)})
         order = data.get("order")
         if not order:
-            raise PlatformRefused(f"Shopify has no order {order_id}.")
+            raise PlatformRefused(_("Shopify has no order %(order)s.", order=order_id))
         for done in order.get("fulfillments") or []:
             if any(
                 t.get("number") == shipment.tracking_number for t in done.get("trackingInfo") or []
@@ -260,7 +273,10 @@ class ShopifyConnector(Connector):
         groups = fulfilment_groups(order, shipment)
         if not groups:
             raise PlatformRefused(
-                f"Shopify order {order_id} has nothing left to fulfil for this parcel."
+                _(
+                    "Shopify order %(order)s has nothing left to fulfil for this parcel.",
+                    order=order_id,
+                )
             )
         tracking = {"number": shipment.tracking_number, "company": shipment.carrier}
         if shipment.tracking_url:
@@ -280,13 +296,13 @@ class ShopifyConnector(Connector):
             errors = gql.user_errors(result.get("fulfillmentCreate"))
             if errors:
                 said = "; ".join(str(e.get("message")) for e in errors)
-                raise PlatformRefused(f"Shopify refused the fulfilment: {said}")
+                raise PlatformRefused(_("Shopify refused the fulfilment: %(said)s", said=said))
 
     def add_note(self, order_id: str, text: str, *, customer_facing: bool) -> None:
         data = self.graphql.run("Note", gql.NOTE, {"id": _order(order_id)})
         order = data.get("order")
         if not order:
-            raise PlatformRefused(f"Shopify has no order {order_id}.")
+            raise PlatformRefused(_("Shopify has no order %(order)s.", order=order_id))
         note = order.get("note") or ""
         if text in note:
             return  # already said (a retried call)
@@ -297,13 +313,13 @@ class ShopifyConnector(Connector):
         errors = gql.user_errors(result.get("orderUpdate"))
         if errors:
             said = "; ".join(str(e.get("message")) for e in errors)
-            raise PlatformRefused(f"Shopify refused the note: {said}")
+            raise PlatformRefused(_("Shopify refused the note: %(said)s", said=said))
 
     def capture_payment(self, order_id: str, amount: Decimal | None = None) -> None:
         data = self.graphql.run("Capturable", gql.CAPTURABLE, {"id": _order(order_id)})
         order = data.get("order")
         if not order:
-            raise PlatformRefused(f"Shopify has no order {order_id}.")
+            raise PlatformRefused(_("Shopify has no order %(order)s.", order=order_id))
         if not order.get("capturable"):
             return  # captured already, or paid at checkout
         money = (order.get("totalCapturableSet") or {}).get("presentmentMoney") or {}
@@ -327,7 +343,7 @@ class ShopifyConnector(Connector):
             errors = gql.user_errors(result.get("orderCapture"))
             if errors:
                 said = "; ".join(str(e.get("message")) for e in errors)
-                raise PlatformRefused(f"Shopify refused the capture: {said}")
+                raise PlatformRefused(_("Shopify refused the capture: %(said)s", said=said))
             left -= take
 
 
@@ -360,11 +376,14 @@ def _quantity_index(path: Any) -> int | None:
     return None
 
 
-def _products(counted: Any) -> str:
+def _products(counted: Any) -> Text:
     """Shopify's product count as said: it stops counting at a limit (10,000 by default)
     and then answers ``AT_LEAST``."""
     if not isinstance(counted, dict) or not isinstance(counted.get("count"), int):
-        return "its products not counted"
+        return _("its products not counted")
     count = counted["count"]
-    at_least = "at least " if counted.get("precision") == "AT_LEAST" else ""
-    return f"{at_least}{count:,} product{'' if count == 1 else 's'}"
+    if counted.get("precision") == "AT_LEAST":
+        return n_(
+            "at least %(num)s product", "at least %(num)s products", count, num=Number(count)
+        )
+    return n_("%(num)s product", "%(num)s products", count, num=Number(count))

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wms.base.i18n import Number, _
 from wms.channels.connectors.base import (
     PlatformRefused,
     PlatformUnavailable,
@@ -208,13 +209,17 @@ class ShopifyGraphQL:
                     waited += wait
                     continue
                 raise PlatformUnavailable(
-                    f"Shopify is throttling calls; try again in {wait:g} s.", retry_after=wait
+                    _(
+                        "Shopify is throttling calls; try again in %(seconds)s s.",
+                        seconds=Number(wait),
+                    ),
+                    retry_after=wait,
                 )
             if errors:
                 raise _error(errors)
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, dict):
-                raise PlatformUnavailable("Shopify answered without data.")
+                raise PlatformUnavailable(_("Shopify answered without data."))
             return data
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -228,7 +233,11 @@ class ShopifyGraphQL:
         wait = _round_up((cost - available) / self.bucket.restore_rate)
         if waited + wait > self.max_wait:
             raise PlatformUnavailable(
-                f"Shopify's rate limit needs {wait:.1f} s before the next call.", retry_after=wait
+                _(
+                    "Shopify's rate limit needs %(seconds)s s before the next call.",
+                    seconds=Number(round(wait, 1)),
+                ),
+                retry_after=wait,
             )
         self._wait(wait)
         return wait
@@ -271,14 +280,14 @@ def _is_throttled(errors: Any) -> bool:
 
 def _error(errors: Any) -> Exception:
     if not isinstance(errors, list):
-        return PlatformRefused(f"Shopify refused the call: {errors}")
+        return PlatformRefused(_("Shopify refused the call: %(said)s", said=str(errors)))
     messages = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict))
     codes = {(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)}
     if codes & {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"}:
-        return PlatformUnavailable(f"Shopify had an error: {messages}")
+        return PlatformUnavailable(_("Shopify had an error: %(said)s", said=messages))
     if "ACCESS_DENIED" in codes:
-        return PlatformRefused(f"The Shopify app lacks a permission: {messages}")
-    return PlatformRefused(f"Shopify refused the call: {messages}")
+        return PlatformRefused(_("The Shopify app lacks a permission: %(said)s", said=messages))
+    return PlatformRefused(_("Shopify refused the call: %(said)s", said=messages))
 
 
 def user_errors(payload: Any) -> list[dict[str, Any]]:

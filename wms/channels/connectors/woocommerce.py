@@ -45,7 +45,7 @@ from typing import Any
 
 import requests
 
-from wms.base.i18n import _
+from wms.base.i18n import Number, Text, _, n_
 from wms.channels.connectors.base import (
     Connector,
     PayloadError,
@@ -176,10 +176,21 @@ class WooCommerceConnector(Connector):
 
     # ---------------------------------------------------------------- reads
 
-    def test_connection(self) -> str:
+    def test_connection(self) -> Text:
         response = self._get("products", {"per_page": 1})
-        total = response.headers.get("X-WP-Total", "?")
-        return f"Connected to WooCommerce at {self.credentials.site_url}: {total} products."
+        total = response.headers.get("X-WP-Total", "").strip()
+        if not total.isdigit():
+            return _(
+                "Connected to WooCommerce at %(address)s; it did not say how many products.",
+                address=self.credentials.site_url,
+            )
+        return n_(
+            "Connected to WooCommerce at %(address)s: %(num)s product.",
+            "Connected to WooCommerce at %(address)s: %(num)s products.",
+            int(total),
+            address=self.credentials.site_url,
+            num=Number(int(total)),
+        )
 
     def list_products(self) -> list[PlatformProduct]:
         products: list[PlatformProduct] = []
@@ -204,11 +215,13 @@ class WooCommerceConnector(Connector):
 
     def set_stock(self, figures: list[StockFigure]) -> PushResult:
         by_path: dict[str, list[StockFigure]] = {}
-        refused: dict[str, str] = {}
+        refused: dict[str, Text | str] = {}
         for figure in figures:
             product_id, _sep, variation_id = figure.key.partition("/")
             if not product_id.isdigit() or not (variation_id == "" or variation_id.isdigit()):
-                refused[figure.key] = f"{figure.key!r} is not a WooCommerce product or variation."
+                refused[figure.key] = _(
+                    "%(key)s is not a WooCommerce product or variation.", key=repr(figure.key)
+                )
                 continue
             path = f"products/{product_id}/variations/batch" if variation_id else "products/batch"
             by_path.setdefault(path, []).append(figure)
@@ -225,7 +238,7 @@ class WooCommerceConnector(Connector):
                         pushed.append(figure.key)
         return PushResult(pushed=tuple(pushed), refused=refused)
 
-    def _batch(self, path: str, batch: list[StockFigure]) -> dict[str, str]:
+    def _batch(self, path: str, batch: list[StockFigure]) -> dict[str, Text]:
         """Per-item refusals of one batch call, by the item's own id."""
         update = [
             {
@@ -237,12 +250,14 @@ class WooCommerceConnector(Connector):
         ]
         response = self.client.request("POST", f"{self.api}/{path}", json_body={"update": update})
         body = load_json(response.content, "answer")
-        refused: dict[str, str] = {}
+        refused: dict[str, Text] = {}
         for item in (body or {}).get("update") or []:
             error = item.get("error") if isinstance(item, Mapping) else None
             if error:
                 said = error.get("message") or error.get("code") or "refused"
-                refused[str(item.get("id"))] = f"WooCommerce refused this item's figure: {said}"
+                refused[str(item.get("id"))] = _(
+                    "WooCommerce refused this item's figure: %(said)s", said=said
+                )
         return refused
 
     # ------------------------------------------------------- shipments back
