@@ -27,6 +27,11 @@ Explain = Callable[[requests.Response], str]
 Sleep = Callable[[float], None]
 
 RETRYABLE = (429, 503)
+# What each answer to retry says when the waits are used up.
+WAIT = {
+    429: N_("%(platform)s asks to slow down (HTTP %(status)s); try again in %(seconds)s s."),
+    503: N_("%(platform)s is unavailable for now (HTTP %(status)s); try again in %(seconds)s s."),
+}
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -131,13 +136,7 @@ class HttpClient:
                     waited += wait
                     continue
                 raise PlatformUnavailable(
-                    _(
-                        "%(platform)s asks to slow down (HTTP %(status)s); "
-                        "try again in %(seconds)s s.",
-                        platform=self.platform,
-                        status=status,
-                        seconds=Number(wait),
-                    ),
+                    _(WAIT[status], platform=self.platform, status=status, seconds=Number(wait)),
                     retry_after=wait,
                 )
             raise self._failure(response, retry_after)
