@@ -383,7 +383,5 @@ def _products(counted: Any) -> Text:
         return _("its products not counted")
     count = counted["count"]
     if counted.get("precision") == "AT_LEAST":
-        return n_(
-            "at least %(num)s product", "at least %(num)s products", count, num=Number(count)
-        )
+        return n_("at least %(num)s product", "at least %(num)s products", count, num=Number(count))
     return n_("%(num)s product", "%(num)s products", count, num=Number(count))
