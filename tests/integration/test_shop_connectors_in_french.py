@@ -6,6 +6,7 @@ error message, the shop's name) are data and stay as the platform wrote them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -15,10 +16,12 @@ from tests.factories import Factories
 from tests.fakes.prestashop_server import FakePrestaShop
 from tests.fakes.shopify_server import FakeShopify
 from tests.fakes.woocommerce_server import FakeWooCommerce
+from tests.integration.test_prestashop_orders import run_worker_once
 from tests.integration.test_shop_desk import connect
 from tests.integration.test_shop_reports_in_french import signed_in
 from tests.language_check import english_in, readable_text
 from wms.channels.models import Channel
+from wms.extensions import db
 
 
 @pytest.fixture
@@ -281,4 +284,29 @@ def test_an_unsafe_shop_address_is_refused_in_french(
     assert response.status_code == 422
     page = readable_text(response.get_data(as_text=True)).replace("\u202f", " ")
     assert "L’adresse Shopify doit commencer par https:// (elle transporte des clés)." in page
+    no_english(page)
+
+
+def test_a_shop_the_worker_could_not_reconcile_is_reported_in_french(
+    fresh_app: Flask, woo: FakeWooCommerce
+) -> None:
+    make = Factories(fresh_app)
+    channel = woo_channel(make, woo)
+    with fresh_app.app_context():  # an interval after it was connected
+        row = db.session.get(Channel, channel.id)
+        assert row is not None
+        row.created_at -= timedelta(minutes=61)
+        db.session.commit()
+    woo.fail_next("GET /products", status=500)
+
+    said_by_worker = run_worker_once(fresh_app)
+
+    # The worker's own lines stay English (they are a log).
+    assert f"shop {channel.code} not reconciled: WooCommerce had an error (HTTP 500)" in (
+        said_by_worker
+    )
+    client = signed_in(fresh_app, make)
+    page = readable_text(client.get(f"/desk/shops/{channel.id}").get_data(as_text=True))
+    page = " ".join(page.replace("\u202f", " ").split())
+    assert "La boutique n’a pas pu être lue : WooCommerce a rencontré une erreur (HTTP 500)" in page
     no_english(page)
