@@ -39,7 +39,7 @@ def test_an_admin_connects_a_woocommerce_shop_and_tests_it(
 
         page.get_by_role("button", name="Test connection").click()
         expect(page.locator(".flash-ok")).to_have_text(
-            f"Connected to WooCommerce at {woo.url}: 1 products."
+            f"Connected to WooCommerce at {woo.url}: 1 product."
         )
         expect(page.get_by_label("REST API consumer secret")).to_have_value("")
         expect(page.get_by_label("REST API consumer secret")).to_have_attribute(
