@@ -117,7 +117,10 @@ class ShopOrder(db.Model):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     platform_order_id: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64), default="")  # "#1001", "KHWLILZLL"
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), unique=True)
+    # Checked at commit: a new row is written with the id its warehouse order will have.
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", deferrable=True, initially="DEFERRED"), unique=True
+    )
     state: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")  # in English, as written
     # The reason as its facts, worded for each reader (wms.base.i18n.from_record).

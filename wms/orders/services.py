@@ -176,16 +176,23 @@ class ProductFacts:
 
 
 def accept_in_stock(
-    channel_id: int, new: NewOrder, product: ProductFacts | None = None
+    channel_id: int,
+    new: NewOrder,
+    product: ProductFacts | None = None,
+    order_id: int | None = None,
 ) -> AcceptedOrder | None:
     """``accept_order``'s common case alone: one product, every unit in stock. None
     when it does not apply, having left nothing written; it raises nothing of its
     own, so a caller that must survive a refusal needs no savepoint around it, only
     around the ``accept_order(..., in_stock_tried=True)`` that follows a None.
-    ``product``: the line's product as the caller read it in this transaction."""
+    ``product``: the line's product as the caller read it in this transaction;
+    ``order_id``: the id the order is written with, taken from the orders' sequence by
+    a caller that wrote it already where it links to the order."""
     if len({ln.sku for ln in new.lines}) != 1:
         return None
     order = _order_row(channel_id, new)
+    if order_id is not None:
+        order["id"] = order_id
     return _accept_single_product_in_stock(channel_id, new, order, product)
 
 

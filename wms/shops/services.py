@@ -35,7 +35,9 @@ from sqlalchemy import (
     bindparam,
     cast,
     exists,
+    func,
     literal,
+    literal_column,
     null,
     select,
     tuple_,
@@ -121,7 +123,13 @@ def take_delivery(
 
     On PostgreSQL the delivery's receipt, the shop order's row and everything the
     intake needs to know of its lines are one statement (the row is written only
-    when the receipt is new); elsewhere, one after the other.
+    when the receipt is new); elsewhere, one after the other. The row is written
+    as the common case leaves it: accepted, with the id the warehouse order will
+    have, taken from the orders' sequence (the link is checked at commit). The
+    intake writes the order with that id, and the row is written again only when
+    the order went another way (refused, waiting, cancelled, another id). Its
+    unique platform order id still decides a concurrent delivery of the same
+    order: the second waits for the first's commit, then finds the row.
     """
     if not is_postgres():
         if not receive_delivery(channel_id, webhook_id, topic):
@@ -132,16 +140,18 @@ def take_delivery(
         {
             **{f"r_{k}": v for k, v in _receipt_row(channel_id, webhook_id, topic).items()},
             **_shop_order_row(channel_id, order, raw),
+            "state": ShopOrderState.ACCEPTED,
             **_lookup_params(channel_id, order),
         },
     ).all()
-    ids = {row[0]: row[4] for row in rows if row[0] in ("r", "o")}
+    ids = {row[0]: (row[4], row[5]) for row in rows if row[0] in ("r", "o")}
     if "r" not in ids:
         # Taken before; or kept unreadable, and taken now that it is sent again.
         if not _retake_delivery(channel_id, webhook_id):
             return None
         return take_order(channel_id, order, raw)
-    return _taken(channel_id, ids.get("o"), order, raw, _known_of(rows))
+    new_id, order_id = ids.get("o", (None, None))
+    return _taken(channel_id, new_id, order, raw, _known_of(rows), order_id)
 
 
 def _taken(
@@ -150,16 +160,19 @@ def _taken(
     order: PlatformOrder,
     raw: bytes,
     known: _Known | None = None,
+    order_id: int | None = None,
 ) -> Outcome:
-    """The intake of an order whose row was just written (``new_id``), or seen before."""
+    """The intake of an order whose row was just written (``new_id``), or seen before.
+    ``order_id``: the warehouse order's id the new row was written with (accepted)."""
     if new_id is not None:
         if order.cancelled:
             return _settle(
                 new_id,
                 ShopOrderState.CANCELLED,
                 reason=_("Cancelled on the shop before the warehouse took it in."),
+                unlink=order_id is not None,
             )
-        return _intake(channel_id, new_id, order, known)
+        return _intake(channel_id, new_id, order, known, order_id)
     row = _locked(channel_id, order.order_id)
     return _again(row, order, raw)
 
@@ -192,21 +205,32 @@ def _take_delivery() -> Any:
         .returning(receipts_t.c.id)
         .cte("receipt")
     )
+    # The warehouse order's id, taken before the order is written (see take_delivery).
+    next_order_id = func.nextval(literal_column("'orders_id_seq'"))
     shop_order = (
         postgresql.insert(shop_orders_t)
         .from_select(
-            list(_SHOP_ORDER_COLUMNS),
+            [*_SHOP_ORDER_COLUMNS, "order_id"],
             select(
-                *(bindparam(c, type_=shop_orders_t.c[c].type) for c in _SHOP_ORDER_COLUMNS)
+                *(bindparam(c, type_=shop_orders_t.c[c].type) for c in _SHOP_ORDER_COLUMNS),
+                cast(next_order_id, shop_orders_t.c.order_id.type),
             ).where(exists(select(receipt.c.id))),
         )
         .on_conflict_do_nothing(index_elements=["channel_id", "platform_order_id"])
-        .returning(shop_orders_t.c.id)
+        .returning(shop_orders_t.c.id, shop_orders_t.c.order_id)
         .cte("shop_order")
     )
     return union_all(
         select(literal("r"), literal(""), literal(""), literal(""), receipt.c.id, *_NO_FACTS),
-        select(literal("o"), literal(""), literal(""), literal(""), shop_order.c.id, *_NO_FACTS),
+        select(
+            literal("o"),
+            literal(""),
+            literal(""),
+            literal(""),
+            shop_order.c.id,
+            shop_order.c.order_id,
+            *_NO_FACTS[1:],
+        ),
         *_lookup_parts(bindparam("channel_id")),
     )
 
@@ -324,10 +348,17 @@ def _record_payment(order_id: int) -> None:
 
 
 def _intake(
-    channel_id: int, shop_order_id: int, order: PlatformOrder, known: _Known | None = None
+    channel_id: int,
+    shop_order_id: int,
+    order: PlatformOrder,
+    known: _Known | None = None,
+    order_id: int | None = None,
 ) -> Outcome:
-    """Map the lines and run the API's intake; the row says what came of it."""
+    """Map the lines and run the API's intake; the row says what came of it.
+    ``order_id``: the row was written accepted with this warehouse order's id, which the
+    in-stock intake gives the order; any other outcome writes the row again."""
     known = known or _known(channel_id, order)
+    unlink = order_id is not None
     mapped = rules.map_lines(
         order.lines,
         lambda pid, vid: known.by_ids.get((pid, vid)),
@@ -335,13 +366,17 @@ def _intake(
     )
     if mapped.unmapped:
         return _settle(
-            shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=Joined(list(mapped.unmapped))
+            shop_order_id,
+            ShopOrderState.NEEDS_ATTENTION,
+            reason=Joined(list(mapped.unmapped)),
+            unlink=unlink,
         )
     if not mapped.lines:
         return _settle(
             shop_order_id,
             ShopOrderState.CANCELLED,
             reason=_("Nothing on this order ships from the warehouse."),
+            unlink=unlink,
         )
     level = rules.service_level(order.shipping_code, order.shipping_title, known.methods)
     new = orders.NewOrder(
@@ -358,26 +393,39 @@ def _intake(
     )
     # The common case first: it refuses nothing and takes back what it wrote when it
     # does not apply, so only the general path needs a savepoint to survive a refusal.
-    accepted = orders.accept_in_stock(channel_id, new, known.products.get(new.lines[0].sku))
+    accepted = orders.accept_in_stock(
+        channel_id, new, known.products.get(new.lines[0].sku), order_id=order_id
+    )
+    if accepted is not None and accepted.order_id == order_id:
+        return Outcome(shop_order_id, ShopOrderState.ACCEPTED, order_id)  # as the row says
     if accepted is not None:
         return _settle(shop_order_id, ShopOrderState.ACCEPTED, order_id=accepted.order_id)
     try:
         with db.session.begin_nested():
             accepted = orders.accept_order(channel_id, new, in_stock_tried=True)
     except InsufficientStock as exc:
-        return _settle(shop_order_id, ShopOrderState.REFUSED, reason=exc.sentence)
+        return _settle(shop_order_id, ShopOrderState.REFUSED, reason=exc.sentence, unlink=unlink)
     except (InvalidInput, Conflict) as exc:
-        return _settle(shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=exc.sentence)
+        return _settle(
+            shop_order_id, ShopOrderState.NEEDS_ATTENTION, reason=exc.sentence, unlink=unlink
+        )
     return _settle(shop_order_id, ShopOrderState.ACCEPTED, order_id=accepted.order_id)
 
 
 def _settle(
-    shop_order_id: int, state: str, *, order_id: int | None = None, reason: Text | str = ""
+    shop_order_id: int,
+    state: str,
+    *,
+    order_id: int | None = None,
+    reason: Text | str = "",
+    unlink: bool = False,
 ) -> Outcome:
+    """Write what came of the intake on the row. ``unlink``: the row was written with a
+    warehouse order's id that was not used, which goes."""
     # The row is ours (inserted or locked by this transaction): the guard is that it
     # has not been taken in meanwhile, which no path here allows.
     values = {"sid": shop_order_id, "state": state, **reason_values(reason), "updated_at": utcnow()}
-    if order_id is None:
+    if order_id is None and not unlink:
         db.session.execute(_settle_row(), values)
     else:
         db.session.execute(_settle_row_with_order(), {**values, "order_id": order_id})
