@@ -196,8 +196,9 @@ def _shop_order_row(channel_id: int, order: PlatformOrder, raw: bytes) -> dict[s
 @prebuilt
 def _take_delivery() -> Any:
     """The receipt (if new), then the shop order's row (if the receipt was new and the
-    order is), then the lookups of ``_known``; the ids come back as rows of kind "r"
-    (the receipt) and "o" (the shop order)."""
+    order is; written accepted, with the next id of the orders' sequence), then the
+    lookups of ``_known``; the ids come back as rows of kind "r" (the receipt) and "o"
+    (the shop order, with the warehouse order's id in the facts' first column)."""
     receipt = (
         postgresql.insert(receipts_t)
         .values({c: bindparam(f"r_{c}", type_=receipts_t.c[c].type) for c in _RECEIPT_COLUMNS})
