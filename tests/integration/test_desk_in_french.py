@@ -7,6 +7,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from tests.factories import Factories
+from tests.language_check import english_in
+from tests.shop_fakes import run_worker_once
 from wms.channels.models import OutboxEvent, OutboxStatus
 from wms.extensions import db
 
@@ -59,3 +61,30 @@ def test_the_outbox_and_its_retry_speak_french(
     again = client.post(f"/desk/outbox/{failed}/retry")
     assert again.status_code == 409
     assert f"L’événement {failed} attend déjà d’être envoyé" in again.get_data(as_text=True)
+
+
+def test_why_a_delivery_failed_is_read_in_each_readers_language(fresh_app: Flask) -> None:
+    """The worker keeps why an attempt failed; the desk words it for whoever reads."""
+    make = Factories(fresh_app)
+    product = make.product()
+    make.stock(product, make.location(), 2)
+    channel, _ = make.channel(webhook_url="http://127.0.0.1:9/closed", name="Boutique close")
+    make.order(channel, [(product, 1)])
+    run_worker_once(fresh_app)
+    with fresh_app.app_context():
+        kept = db.session.scalars(
+            select(OutboxEvent.last_error).where(OutboxEvent.channel_id == channel.id)
+        ).all()
+    assert kept and all(e.startswith("The receiver could not be reached: ") for e in kept)
+
+    french, english = fresh_app.test_client(), fresh_app.test_client()
+    _sign_in(french, make, "admin")
+    user = make.user(role="admin", language="en")
+    english.post("/login", data={"username": user.username, "password": "secret-pass"})
+
+    page = french.get("/desk/outbox?status=pending").get_data(as_text=True)
+    assert "Le destinataire est injoignable\u202f: NewConnectionError" in page
+    machine = kept[0].removeprefix("The receiver could not be reached: ")  # the OS's own words
+    assert english_in(page, "Boutique close", machine) == []
+    page = english.get("/desk/outbox?status=pending").get_data(as_text=True)
+    assert "The receiver could not be reached: " in page

@@ -29,6 +29,7 @@ import urllib3
 from sqlalchemy import bindparam, literal_column, select, update
 
 from wms.base.clock import iso, utcnow
+from wms.base.i18n import Joined, Text, _, as_written, to_record
 from wms.channels import pushes
 from wms.channels.models import Channel, OutboxEvent, OutboxStatus
 from wms.database import prebuilt
@@ -122,7 +123,7 @@ class Claimed:
     attempts: int
     created_at: datetime
     status: str = OutboxStatus.PENDING
-    last_error: str = ""
+    last_error: Text | Joined | str = ""  # a marked sentence, or a machine's own words
     delivered_at: datetime | None = None
     next_attempt_at: datetime | None = None
     handed_back: bool = False
@@ -406,7 +407,7 @@ def _send(
     ev.attempts += 1
     if channel is None or not channel.webhook_url:
         ev.status = OutboxStatus.FAILED
-        ev.last_error = "The channel has no webhook URL."
+        ev.last_error = _("The channel has no webhook URL.")
         return False
     body = json.dumps(envelope(ev, figures), separators=(",", ":"), sort_keys=True).encode()
     headers = {
@@ -422,15 +423,18 @@ def _send(
             ev.status = OutboxStatus.DELIVERED
             ev.delivered_at = now
             return True
-        error = f"HTTP {status}"
+        error = _("The receiver answered HTTP %(status)s.", status=status)
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        error = _(
+            "The receiver could not be reached: %(error)s",
+            error=f"{type(exc).__name__}: {exc}"[:400],
+        )
     _failed(ev, error, now)
-    log.info("delivery of event %s failed: %s", ev.id, error)
+    log.info("delivery of event %s failed: %s", ev.id, as_written(error))
     return False
 
 
-def _failed(ev: Claimed, error: str, now: datetime) -> None:
+def _failed(ev: Claimed, error: Text | Joined | str, now: datetime) -> None:
     ev.last_error = error
     if ev.attempts >= MAX_ATTEMPTS:
         ev.status = OutboxStatus.FAILED
@@ -447,7 +451,11 @@ def record(events: list[Claimed]) -> None:
             "b_id": ev.id,
             "b_status": ev.status,
             "b_attempts": ev.attempts,
-            "b_last_error": ev.last_error,
+            # Kept in English for logs and rows read before, and as facts for the desk.
+            "b_last_error": as_written(ev.last_error)[:500],
+            "b_last_error_facts": (
+                to_record(ev.last_error) if isinstance(ev.last_error, Text | Joined) else None
+            ),
             "b_delivered_at": ev.delivered_at,
             # Handed back unsent: a lease already run out, due at once, yet not
             # taken for the waiting availability row (a newer one may wait).
@@ -475,6 +483,7 @@ def _record_outcome() -> Any:
             status=bindparam("b_status"),
             attempts=bindparam("b_attempts"),
             last_error=bindparam("b_last_error"),
+            last_error_facts=bindparam("b_last_error_facts", type_=o.c.last_error_facts.type),
             delivered_at=bindparam("b_delivered_at", type_=o.c.delivered_at.type),
             claimed_until=bindparam("b_claimed_until", type_=o.c.claimed_until.type),
         )

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms.base.clock import utcnow
+from wms.base.i18n import from_record
 from wms.base.types import BigId
 from wms.extensions import db
 
@@ -227,6 +228,8 @@ class OutboxEvent(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The same sentence as its facts, worded for each reader (``last_error_text``).
+    last_error_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column()
 
@@ -271,6 +274,11 @@ class OutboxEvent(db.Model):
         ),
         Index("ix_outbox_status_created", "status", "created_at"),
     )
+
+    @property
+    def last_error_text(self) -> Any:
+        """Why the last attempt failed, in the reader's language (as written before)."""
+        return from_record(self.last_error_facts, self.last_error)
 
 
 class ChannelReport(db.Model):

@@ -50,7 +50,7 @@ from sqlalchemy import bindparam, select, update
 
 from wms.base.clock import utcnow
 from wms.base.errors import DomainError
-from wms.base.i18n import _, as_written
+from wms.base.i18n import Joined, Text, _, n_
 from wms.channels.connectors import (
     Connector,
     ConnectorError,
@@ -112,7 +112,7 @@ class Job:
     code: str
     platform: str
     connector: Connector | None
-    problem: str  # why there is no connector
+    problem: Text | str  # why there is no connector
     events: list[Any]  # delivery.Claimed, in id order
     figures: dict[int, int] = field(default_factory=dict)  # product id -> figure
     items: dict[int, list[Item]] = field(default_factory=dict)  # product id -> its items
@@ -172,12 +172,12 @@ def prepare(events: list[Any]) -> list[Job]:
         channel = channels.get(channel_id)
         connector, problem = None, ""
         if channel is None:
-            problem = "The channel is gone."
+            problem = _("The channel is gone.")
         else:
             try:
                 connector = _connector(channel)
             except (DomainError, ConnectorError, ValueError, TypeError) as error:
-                problem = f"The shop cannot be reached: {_written(error)}"
+                problem = _("The shop cannot be reached: %(why)s", why=_sentence(error))
         its_orders = {oid: facts for (cid, oid), facts in orders.items() if cid == channel_id}
         jobs.append(
             Job(
@@ -334,29 +334,41 @@ def _push_figures(job: Job, events: list[Any], failed: Callable[..., None]) -> d
         missing = [k for k in keys_of[ev.id] if k not in pushed and k not in result.refused]
         if refused:
             ev.status = OutboxStatus.FAILED
-            ev.last_error = " ".join(as_written(r) for r in refused)[:500]
+            ev.last_error = Joined(refused, " ")
         elif missing:
             name = NAMES.get(job.platform, job.platform)
-            failed(ev, f"{name} did not confirm item(s) {', '.join(missing)}.", now)
+            failed(
+                ev,
+                n_(
+                    "%(platform)s did not confirm item %(items)s.",
+                    "%(platform)s did not confirm items %(items)s.",
+                    len(missing),
+                    platform=name,
+                    items=", ".join(missing),
+                ),
+                now,
+            )
         else:
             ev.status = OutboxStatus.DELIVERED
             ev.delivered_at = now
     return None
 
 
-def _written(error: Exception) -> str:
-    """An error's sentence as the code writes it: the outbox keeps it for logs and the desk."""
-    return as_written(getattr(error, "sentence", None) or str(error))
+def _sentence(error: Exception) -> Text | str:
+    """An error's sentence (marked when the code wrote it): the outbox keeps it in English
+    for logs and as facts for the desk."""
+    return getattr(error, "sentence", None) or str(error)
 
 
 def _unique(figures: list[StockFigure]) -> list[StockFigure]:
     return list({f.key: f for f in figures}.values())
 
 
-def _not_sold(job: Job) -> str:
-    return (
-        f"Nothing to send: no item of the shop {job.code} is mapped to this product "
-        "(import the shop's products or map it on the desk)."
+def _not_sold(job: Job) -> Text:
+    return _(
+        "Nothing to send: no item of the shop %(shop)s is mapped to this product "
+        "(import the shop's products or map it on the desk).",
+        shop=job.code,
     )
 
 
@@ -404,9 +416,9 @@ def _after_error(
 ) -> datetime | None:
     if isinstance(error, PlatformRefused):
         ev.status = OutboxStatus.FAILED
-        ev.last_error = _written(error)[:500]
+        ev.last_error = _sentence(error)
         return None
-    failed(ev, _written(error)[:500], now)
+    failed(ev, _sentence(error), now)
     retry_after = getattr(error, "retry_after", None)
     if isinstance(error, PlatformUnavailable) and retry_after is not None:
         ev.next_attempt_at = now + timedelta(seconds=max(1.0, retry_after))
@@ -422,7 +434,11 @@ def _send_order_event(job: Job, ev: Any, failed: Callable[..., None]) -> datetim
     ev.attempts += 1
     if facts is None:
         ev.status = OutboxStatus.SKIPPED
-        ev.last_error = f"Nothing to send: order {order_id} did not come from the shop {job.code}."
+        ev.last_error = _(
+            "Nothing to send: order %(order)s did not come from the shop %(shop)s.",
+            order=order_id,
+            shop=job.code,
+        )
         return None
     try:
         said = _tell(job.connector, ev, facts, job.notes.get(ev.id))
@@ -437,18 +453,18 @@ def _send_order_event(job: Job, ev: Any, failed: Callable[..., None]) -> datetim
     return None
 
 
-def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts, note: str | None) -> str:
+def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts, note: str | None) -> Text | str:
     """One order event to the platform; returns why nothing was sent, or ""."""
     data = ev.payload
     order = facts.platform_order_id
     if ev.event_type == READY_TO_SHIP:
         if data.get("payment_captured"):
-            return "Nothing to send: the payment is captured already."
+            return _("Nothing to send: the payment is captured already.")
         if not connector.holds_authorisations:
-            return (
-                f"Nothing to capture: {NAMES.get(connector.platform, connector.platform)} "
-                "takes the payment at checkout; "
-                "a pending payment is recorded when the shop's order says paid."
+            return _(
+                "Nothing to capture: %(platform)s takes the payment at checkout; "
+                "a pending payment is recorded when the shop's order says paid.",
+                platform=NAMES.get(connector.platform, connector.platform),
             )
         connector.capture_payment(order)
         ev.captured_order = int(data["order_id"])
@@ -461,9 +477,9 @@ def _tell(connector: Connector, ev: Any, facts: ShopOrderFacts, note: str | None
     elif ev.event_type == PROJECTION:
         text = note if note is not None else projection_note(facts, data.get("lines") or [])
     else:
-        return f"Nothing to send: a shop is not told {ev.event_type}."
+        return _("Nothing to send: a shop is not told %(event)s.", event=ev.event_type)
     if not text:
-        return "Nothing to say: no line of the shop's order changed."
+        return _("Nothing to say: no line of the shop's order changed.")
     connector.add_note(order, text, customer_facing=True)
     return ""
 
