@@ -5,7 +5,7 @@ sentence and its figures, JSON) beside the English as written, so the desk's
 outbox reads it in each reader's language. Rows kept before read as written.
 
 Revision ID: 0065
-Revises: 0063
+Revises: 0064
 Create Date: 2026-12-07 18:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0065'
-down_revision = '0063'
+down_revision = '0064'
 branch_labels = None
 depends_on = None
 
