@@ -28,7 +28,7 @@ $(BIN)/.installed-test: pyproject.toml $(BIN)/.installed
 # One catalog per language (wms/translations/<lang>/LC_MESSAGES/messages.po), compiled here;
 # the compiled .mo files are built, never committed.
 CATALOGS := $(wildcard wms/translations/*/LC_MESSAGES/messages.po)
-EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -k N_ --add-location=file \
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -k N_ -k p_:1c,2 -k Np_:1c,2 --add-location=file \
 	--sort-output --no-wrap --omit-header
 TEMPLATE := build/messages.pot
 

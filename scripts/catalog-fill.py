@@ -15,17 +15,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from babel.messages.pofile import read_po, write_po
 
-from wms.devtools.catalogs import TRANSLATIONS, msgid_of, translations_of
+from wms.devtools.catalogs import TRANSLATIONS, key_of, translations_of
 
 language, other_path = sys.argv[1], Path(sys.argv[2])
 path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
 with path.open("rb") as f:
     ours = read_po(f, locale=language)
 with other_path.open("rb") as f:
-    theirs = {msgid_of(m): m for m in read_po(f, locale=language) if m.id}
+    theirs = {key_of(m): m for m in read_po(f, locale=language) if m.id}
 filled = 0
 for message in ours:
-    other = theirs.get(msgid_of(message)) if message.id else None
+    other = theirs.get(key_of(message)) if message.id else None
     if other is None or other.fuzzy or not all(t.strip() for t in translations_of(other)):
         continue
     if all(t.strip() for t in translations_of(message)) and not message.fuzzy:

@@ -15,5 +15,5 @@ for language in languages():
         f"{language}: {s.total} sentences, {len(s.untranslated)} to translate, "
         f"{len(s.fuzzy)} fuzzy, {len(s.missing)} missing"
     )
-    for msgid in s.untranslated[:20]:
-        print(f"  to translate: {msgid}")
+    for context, msgid in s.untranslated[:20]:
+        print(f"  to translate: {msgid}" + (f"  (context: {context})" if context else ""))

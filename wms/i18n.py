@@ -160,6 +160,11 @@ def format_decimal(value: int | float | Decimal, pattern: str) -> str:
     return babel_numbers.format_decimal(value, pattern, locale=_locale())
 
 
+def format_amount(value: int | float | Decimal) -> str:
+    """An amount with its two decimals, as the reader writes it: ``12,50`` / ``12.50``."""
+    return format_decimal(value, "#,##0.00")
+
+
 def format_percent(value: float | Decimal | None, decimals: int | None = None) -> str:
     """``20%`` / ``20 %``; with ``decimals``, always that many (``20.0%``, ``20,0 %``)."""
     if value is None:
@@ -205,11 +210,18 @@ FILTERS = {
     "datetime": format_datetime,
     "time": format_time,
     "number": format_number,
+    "amount": format_amount,
     "percent": format_percent,
     "money": format_money,
     "weight": weight,
     "hours": hours,
 }
+
+
+def _template_gettext(message: str | i18n.Text) -> str:
+    if isinstance(message, i18n.Text):
+        return str(message)
+    return get_translations().ugettext(message)
 
 
 def init_app(app: Flask) -> None:
@@ -227,6 +239,15 @@ def init_app(app: Flask) -> None:
     i18n.install(
         lambda s: get_translations().ugettext(s),
         lambda s, p, n: get_translations().ungettext(s, p, n),
+        lambda c, s: get_translations().upgettext(c, s),
+    )
+    # Templates' _() shows a constant marked with its context (Np_) as the Text it is.
+    app.jinja_env.install_gettext_callables(
+        gettext=_template_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
     i18n.install_number_format(format_number)
     app.jinja_env.filters.update(FILTERS)

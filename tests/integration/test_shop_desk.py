@@ -389,7 +389,7 @@ def test_push_every_figure_queues_one_coalesced_figure_per_mapped_product(
     make.map_item(channel, b, "2", "21")
 
     said = text_of(client.post(f"/desk/shops/{channel.id}/push", follow_redirects=True))
-    assert "2 figure(s) queued for the shop" in said
+    assert "2 figures queued for the shop" in said
     client.post(f"/desk/shops/{channel.id}/push")  # pressed twice: still one each
 
     assert figures_queued(app, channel) == sorted([f"product:{a.id}", f"product:{b.id}"])
@@ -516,7 +516,7 @@ def test_a_shop_connected_imported_and_pushed_from_the_desk_shows_the_warehouse_
         said = text_of(client.post(f"/desk/shops/{channel.id}/import", follow_redirects=True))
         assert "Matched now: 1;" in said
         said = text_of(client.post(f"/desk/shops/{channel.id}/push", follow_redirects=True))
-        assert "1 figure(s) queued" in said
+        assert "1 figure queued for the shop: the worker sends it." in said
 
     run_worker_once(fresh_app)
 

@@ -12,6 +12,7 @@ from wms.devtools.catalogs import (
     TRANSLATIONS,
     catalog,
     entries,
+    key_of,
     languages,
     marked,
     msgid_of,
@@ -28,7 +29,7 @@ LANGUAGES = languages()
 
 
 @pytest.fixture(scope="module")
-def found() -> dict[str, set[str]]:
+def found() -> dict[tuple[str | None, str], set[str]]:
     return marked()
 
 
@@ -37,7 +38,9 @@ def test_french_is_a_catalog() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_marked_sentence_is_translated(language: str, found: dict[str, set[str]]) -> None:
+def test_every_marked_sentence_is_translated(
+    language: str, found: dict[tuple[str | None, str], set[str]]
+) -> None:
     s = status(language, found)
     assert s.missing == [], f"not in the {language} catalog (run `make catalog`): {s.missing[:10]}"
     assert s.untranslated == [], f"untranslated in {language}: {s.untranslated[:10]}"
@@ -46,9 +49,9 @@ def test_every_marked_sentence_is_translated(language: str, found: dict[str, set
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_catalog_holds_only_sentences_the_code_marks(
-    language: str, found: dict[str, set[str]]
+    language: str, found: dict[tuple[str | None, str], set[str]]
 ) -> None:
-    stale = sorted({msgid_of(m) for m in entries(catalog(language))} - set(found))
+    stale = sorted({key_of(m) for m in entries(catalog(language))} - set(found), key=str)
     assert stale == [], f"no longer in the code (run `make catalog`): {stale[:10]}"
 
 
@@ -95,6 +98,8 @@ def test_the_compiled_catalog_is_built_from_the_current_one(language: str) -> No
     for message in entries(catalog(language)):
         if isinstance(message.id, tuple):
             assert mo.ngettext(message.id[0], message.id[1], 5) == message.string[-1]
+        elif message.context:
+            assert mo.pgettext(message.context, message.id) == message.string
         else:
             assert mo.gettext(message.id) == message.string, "run `make translations`"
 

@@ -63,7 +63,7 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
         "unit_cost_cents",
         lambda c: f.money_cents(c, "unit_cost"),
         f.format_money,
-        hint="12.50",
+        hint=N_("an amount, like %(amount)s"),
     ),
     _yes_no("allow_backorder"),
     Column("safety_stock", "safety_stock", _int("safety_stock"), _plain, hint=N_("units")),

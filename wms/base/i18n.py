@@ -10,6 +10,12 @@ written. Services raise their errors with it without knowing who will read them.
 "0 colis": the catalog's plural rule decides); ``N_`` only marks a constant
 defined at import time, translated where it is shown (``_(CONSTANT)`` there).
 
+``p_(context, msgid, **params)`` is a sentence whose English serves two meanings
+that another language tells apart: "cancelled" is "annulée" for an order (une
+commande) and "annulé" for a return (un retour). The context names what the word
+is about (``"return status"``); ``Np_(context, msgid)`` is the same as a constant
+(a :class:`Text` already, shown as it is by ``_()``).
+
 Placeholders are ``%(name)s``, the same in Python and in templates, so the
 catalog checks can compare them between languages.
 
@@ -29,6 +35,7 @@ SOURCE_LANGUAGE = "en"
 
 _gettext: Callable[[str], str] = lambda s: s  # noqa: E731
 _ngettext: Callable[[str, str, int], str] = lambda s, p, n: s if n == 1 else p  # noqa: E731
+_pgettext: Callable[[str, str], str] = lambda c, s: s  # noqa: E731
 
 
 _format_number: Callable[[int | float], str] = str
@@ -57,27 +64,41 @@ def install_number_format(format_number: Callable[[int | float], str]) -> None:
     _format_number = format_number
 
 
-def install(gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]) -> None:
+def install(
+    gettext: Callable[[str], str],
+    ngettext: Callable[[str, str, int], str],
+    pgettext: Callable[[str, str], str] | None = None,
+) -> None:
     """Make every :class:`Text` read through these lookups (the app does this once)."""
-    global _gettext, _ngettext
+    global _gettext, _ngettext, _pgettext
     _gettext, _ngettext = gettext, ngettext
+    if pgettext is not None:
+        _pgettext = pgettext
 
 
 class Text:
     """A sentence to be read in the reader's language, formatted at the last moment."""
 
-    __slots__ = ("count", "msgid", "params", "plural")
+    __slots__ = ("context", "count", "msgid", "params", "plural")
 
     def __init__(
-        self, msgid: str, params: dict[str, Any], plural: str | None = None, count: int = 1
+        self,
+        msgid: str,
+        params: dict[str, Any],
+        plural: str | None = None,
+        count: int = 1,
+        context: str | None = None,
     ) -> None:
         self.msgid = msgid
         self.params = params
         self.plural = plural
         self.count = count
+        self.context = context
 
     def __str__(self) -> str:
-        if self.plural is None:
+        if self.context is not None:
+            text = _pgettext(self.context, self.msgid)
+        elif self.plural is None:
             text = _gettext(self.msgid)
         else:
             text = _ngettext(self.msgid, self.plural, self.count)
@@ -138,9 +159,25 @@ class Joined(Text):
         return hash(str(self))
 
 
-def _(msgid: str, **params: Any) -> Text:
-    """A sentence, read in the reader's language when shown."""
+def _(msgid: str | Text, **params: Any) -> Text:
+    """A sentence, read in the reader's language when shown (a constant marked with
+    :func:`Np_` is already one, and keeps its context)."""
+    if isinstance(msgid, Text):
+        if not params:
+            return msgid
+        return Text(msgid.msgid, {**msgid.params, **params}, context=msgid.context)
     return Text(msgid, params)
+
+
+def p_(context: str, msgid: str, **params: Any) -> Text:
+    """A sentence told apart by ``context`` where another language needs it
+    (a gender: "cancelled" of an order or of a return)."""
+    return Text(msgid, params, context=context)
+
+
+def Np_(context: str, msgid: str) -> Text:
+    """Marks a constant with its context; show it with ``_(CONSTANT)`` as any other."""
+    return Text(msgid, {}, context=context)
 
 
 def n_(singular: str, plural: str, count: int, **params: Any) -> Text:

@@ -26,7 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.base.clock import utcnow
-from wms.base.i18n import N_
+from wms.base.i18n import N_, Np_
+from wms.base.i18n import Text as Words
 from wms.base.numbers import order_number
 from wms.channels.models import Channel
 from wms.extensions import db
@@ -56,16 +57,16 @@ class OrderStatus(StrEnum):
 
 # Status and priority words as people read them: marked here, shown with ``_()``.
 ORDER_STATUS_LABELS = {
-    OrderStatus.WAITING: N_("waiting for stock"),
-    OrderStatus.HELD: N_("held for its release day"),
-    OrderStatus.READY_TO_PICK: N_("ready to pick"),
-    OrderStatus.CROSS_DOCKING: N_("cross-docking"),
-    OrderStatus.PICKING: N_("picking"),
-    OrderStatus.READY_TO_PACK: N_("ready to pack"),
-    OrderStatus.PACKED: N_("packed"),
-    OrderStatus.AWAITING_PAYMENT: N_("awaiting payment"),
-    OrderStatus.SHIPPED: N_("shipped"),
-    OrderStatus.CANCELLED: N_("cancelled"),
+    OrderStatus.WAITING: Np_("order status", "waiting for stock"),
+    OrderStatus.HELD: Np_("order status", "held for its release day"),
+    OrderStatus.READY_TO_PICK: Np_("order status", "ready to pick"),
+    OrderStatus.CROSS_DOCKING: Np_("order status", "cross-docking"),
+    OrderStatus.PICKING: Np_("order status", "picking"),
+    OrderStatus.READY_TO_PACK: Np_("order status", "ready to pack"),
+    OrderStatus.PACKED: Np_("order status", "packed"),
+    OrderStatus.AWAITING_PAYMENT: Np_("order status", "awaiting payment"),
+    OrderStatus.SHIPPED: Np_("order status", "shipped"),
+    OrderStatus.CANCELLED: Np_("order status", "cancelled"),
 }
 PRIORITY_LABELS = {
     Priority.EXPEDITED: N_("expedited"),
@@ -141,7 +142,7 @@ class Order(db.Model):
         return PRIORITY_LABELS.get(Priority(self.priority), self.priority_name)
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> str | Words:
         """The status's words, marked for the catalog: show it with ``_()``."""
         return ORDER_STATUS_LABELS.get(OrderStatus(self.status), self.status)
 
@@ -220,10 +221,10 @@ class InboundStatus(StrEnum):
 OPEN_STATUSES = (InboundStatus.OPEN, InboundStatus.RECEIVING)
 
 INBOUND_STATUS_LABELS = {
-    InboundStatus.OPEN: N_("expected"),
-    InboundStatus.RECEIVING: N_("receiving"),
-    InboundStatus.CLOSED: N_("closed"),
-    InboundStatus.CANCELLED: N_("cancelled"),
+    InboundStatus.OPEN: Np_("inbound status", "expected"),
+    InboundStatus.RECEIVING: Np_("inbound status", "receiving"),
+    InboundStatus.CLOSED: Np_("inbound status", "closed"),
+    InboundStatus.CANCELLED: Np_("inbound status", "cancelled"),
 }
 INBOUND_KIND_LABELS = {
     InboundKind.ASN: N_("ASN"),
@@ -272,7 +273,7 @@ class Inbound(db.Model):
         return self.status in OPEN_STATUSES
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> str | Words:
         """The status's word, marked for the catalog: show it with ``_()``."""
         return INBOUND_STATUS_LABELS.get(InboundStatus(self.status), self.status)
 

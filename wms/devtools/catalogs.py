@@ -19,22 +19,36 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "wms" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "n_": (1, 2), "N_": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "n_": (1, 2),
+    "N_": None,
+    # A context first (what the word is about), then the sentence.
+    "p_": ((1, "c"), 2),
+    "Np_": ((1, "c"), 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
+# A catalog entry is known by its context (None for most) and its sentence.
+Key = tuple[str | None, str]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]|%[sdifr]")
 NARROW_NBSP = "\u202f"
 
 
-def marked() -> dict[str, set[str]]:
-    """Every sentence the code and templates mark, with the files that mark it."""
+def marked() -> dict[Key, set[str]]:
+    """Every sentence the code and templates mark (with its context), with the files
+    that mark it."""
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    found: dict[str, set[str]] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
+    found: dict[Key, set[str]] = {}
+    for filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            found.setdefault(msgid, set()).add(filename)
+            found.setdefault((context or None, msgid), set()).add(filename)
     return found
 
 
@@ -58,6 +72,11 @@ def msgid_of(message: Message) -> str:
     return message.id[0] if isinstance(message.id, tuple) else message.id
 
 
+def key_of(message: Message) -> Key:
+    """(context, msgid): "cancelled" of a return is not "cancelled" of an order."""
+    return (message.context or None, msgid_of(message))
+
+
 def translations_of(message: Message) -> list[str]:
     if isinstance(message.string, tuple | list):
         return list(message.string)
@@ -72,21 +91,31 @@ def placeholders(text: str) -> set[str]:
 class Status:
     language: str
     total: int
-    missing: list[str]  # marked in the code, absent from the catalog
-    untranslated: list[str]
-    fuzzy: list[str]
+    missing: list[Key]  # marked in the code, absent from the catalog
+    untranslated: list[Key]
+    fuzzy: list[Key]
 
 
-def status(language: str, found: dict[str, set[str]] | None = None) -> Status:
+def status(language: str, found: dict[Key, set[str]] | None = None) -> Status:
     found = marked() if found is None else found
     cat = catalog(language)
-    known = {msgid_of(m): m for m in entries(cat)}
+    known = {key_of(m): m for m in entries(cat)}
     untranslated = [
-        msgid_of(m) for m in known.values() if not all(t.strip() for t in translations_of(m))
+        key_of(m) for m in known.values() if not all(t.strip() for t in translations_of(m))
     ]
-    fuzzy = [msgid_of(m) for m in known.values() if m.fuzzy]
-    missing = sorted(set(found) - set(known))
-    return Status(language, len(found), missing, sorted(untranslated), sorted(fuzzy))
+    fuzzy = [key_of(m) for m in known.values() if m.fuzzy]
+    missing = sorted(set(found) - set(known), key=_sortable)
+    return Status(
+        language,
+        len(found),
+        missing,
+        sorted(untranslated, key=_sortable),
+        sorted(fuzzy, key=_sortable),
+    )
+
+
+def _sortable(key: Key) -> tuple[str, str]:
+    return (key[1], key[0] or "")
 
 
 def typography_problems(translation: str, original: str = "") -> list[str]:

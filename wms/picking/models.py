@@ -10,7 +10,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wms.base.clock import utcnow
-from wms.base.i18n import N_
+from wms.base.i18n import N_, Np_
+from wms.base.i18n import Text as Words
 from wms.base.numbers import wave_code
 from wms.extensions import db
 
@@ -23,10 +24,10 @@ class WaveStatus(StrEnum):
 
 
 WAVE_STATUS_LABELS = {
-    WaveStatus.READY: N_("ready"),
-    WaveStatus.PICKING: N_("picking"),
-    WaveStatus.DONE: N_("done"),
-    WaveStatus.CANCELLED: N_("cancelled"),
+    WaveStatus.READY: Np_("wave status", "ready"),
+    WaveStatus.PICKING: Np_("wave status", "picking"),
+    WaveStatus.DONE: Np_("wave status", "done"),
+    WaveStatus.CANCELLED: Np_("wave status", "cancelled"),
 }
 
 
@@ -95,7 +96,7 @@ class Wave(db.Model):
         return wave_code(self.id)
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> str | Words:
         """The status's word, marked for the catalog: show it with ``_()``."""
         return WAVE_STATUS_LABELS.get(WaveStatus(self.status), self.status)
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, func, select
 
 from wms.base.clock import utcnow
-from wms.base.i18n import Joined, Text, _
+from wms.base.i18n import Joined, Text, _, n_
 from wms.core.ledger import LocationRef
 from wms.core.models import OPEN_STATUSES, Inbound, InboundLine, Order, OrderLine, StagedUnits
 from wms.database import prebuilt
@@ -329,11 +329,11 @@ def closing_sentence(inbound_id: int) -> Text:
     )
     parts: list[Text | str] = []
     if short:
-        parts.append(_("%(num)s short", num=short))
+        parts.append(n_("%(num)s short", "%(num)s short", short))
     if over:
         parts.append(_("%(num)s over", num=over))
     if damaged:
-        parts.append(_("%(num)s damaged", num=damaged))
+        parts.append(n_("%(num)s damaged", "%(num)s damaged", damaged))
     said = Joined(parts, ", ") if parts else _("everything as expected")
     reference = inbound.reference if inbound is not None else "—"
     return _(

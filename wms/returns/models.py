@@ -20,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.base.clock import utcnow
-from wms.base.i18n import N_
+from wms.base.i18n import N_, Np_
+from wms.base.i18n import Text as Words
 from wms.base.numbers import rma_number
 from wms.core.models import Order
 from wms.extensions import db
@@ -80,11 +81,11 @@ class LabelStatus(StrEnum):
 
 # Stored words as people read them (shown with ``_()``).
 RETURN_STATUS_LABELS = {
-    ReturnStatus.AUTHORISED: N_("authorised"),
-    ReturnStatus.RECEIVING: N_("receiving"),
-    ReturnStatus.RECEIVED: N_("received"),
-    ReturnStatus.CLOSED: N_("closed"),
-    ReturnStatus.CANCELLED: N_("cancelled"),
+    ReturnStatus.AUTHORISED: Np_("return status", "authorised"),
+    ReturnStatus.RECEIVING: Np_("return status", "receiving"),
+    ReturnStatus.RECEIVED: Np_("return status", "received"),
+    ReturnStatus.CLOSED: Np_("return status", "closed"),
+    ReturnStatus.CANCELLED: Np_("return status", "cancelled"),
 }
 LABEL_STATUS_LABELS = {
     LabelStatus.NONE: N_("no label"),
@@ -108,7 +109,7 @@ OUTCOME_LABELS = {
 }
 
 
-def label_of(labels: dict[Any, str], value: str | None) -> str:
+def label_of(labels: dict[Any, Any], value: str | None) -> str | Words:
     """The words for a stored value, to show with ``_()`` (the value itself if unknown)."""
     return labels.get(value, value or "")
 
@@ -166,7 +167,7 @@ class ReturnAuthorisation(db.Model):
     )
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> str | Words:
         """The status in words to show with ``_()``."""
         return label_of(RETURN_STATUS_LABELS, self.status)
 

@@ -265,7 +265,11 @@ def push(channel_id: int) -> ResponseReturnValue:
     count = sync.push_every_figure(channel_id, current_user.id)
     if count:
         flash(
-            _("%(num)s figure(s) queued for the shop: the worker sends them.", num=count),
+            n_(
+                "%(num)s figure queued for the shop: the worker sends it.",
+                "%(num)s figures queued for the shop: the worker sends them.",
+                count,
+            ),
             "ok",
         )
     else:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.auth.models import User
 from wms.base.clock import utcnow
-from wms.base.i18n import N_, _
+from wms.base.i18n import N_, Np_, _
 from wms.base.i18n import Text as Words
 from wms.base.types import BigId
 from wms.extensions import db
@@ -58,12 +58,12 @@ class LineStatus(StrEnum):
 
 
 TASK_STATUS_LABELS = {
-    TaskStatus.OPEN: N_("to count"),
-    TaskStatus.COUNTING: N_("counting"),
-    TaskStatus.REVIEW: N_("waiting for approval"),
-    TaskStatus.DONE: N_("done"),
-    TaskStatus.RECOUNTED: N_("recounted"),
-    TaskStatus.CANCELLED: N_("cancelled"),
+    TaskStatus.OPEN: Np_("count status", "to count"),
+    TaskStatus.COUNTING: Np_("count status", "counting"),
+    TaskStatus.REVIEW: Np_("count status", "waiting for approval"),
+    TaskStatus.DONE: Np_("count status", "done"),
+    TaskStatus.RECOUNTED: Np_("count status", "recounted"),
+    TaskStatus.CANCELLED: Np_("count status", "cancelled"),
 }
 TASK_SOURCE_LABELS = {
     TaskSource.FLAGGED: N_("flagged bin"),
@@ -130,7 +130,7 @@ class CountTask(db.Model):
         return count_number(self.id)
 
     @property
-    def status_label(self) -> str:
+    def status_label(self) -> str | Words:
         """The status in words to show with ``_()``."""
         return TASK_STATUS_LABELS.get(TaskStatus(self.status), self.status)
 

@@ -105,7 +105,7 @@ def test_closing_is_asked_and_said_in_french(french: Site) -> None:
     closed = french.scan("CMD-DONE")
     assert closed.status_code == 204
     start = french.client.get("/receive/").get_data(as_text=True)
-    assert f"{reference} clôturée\u202f: 1 manquant(s). Le rapport est au bureau." in start
+    assert f"{reference} clôturée\u202f: 1 manquant. Le rapport est au bureau." in start
     assert "Scannez le numéro d’ASN ou de bon de commande" in start
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from wms.auth.models import User
 from wms.base.clock import utcnow
-from wms.base.i18n import N_, Text, _
+from wms.base.i18n import N_, Np_, Text, _
 from wms.base.numbers import order_number
 from wms.channels.models import Channel
 from wms.core.ledger import REASON_LABELS
@@ -62,12 +62,20 @@ DOCK_UNIT_WORDS = {
 }
 
 
+ALL_STATUSES = Np_("statuses", "all")
+ALL_KINDS = Np_("kinds", "all")
+ALL_PRIORITIES = Np_("priorities", "all")
+ALL_REASONS = Np_("reasons", "all")
+
+
 @dataclass(frozen=True)
 class Filter:
     name: str
     label: str
     choices: tuple[str, ...] = ()  # empty: free text
     words: Mapping[str, str] = default(default_factory=dict)  # a choice as people read it
+    # The choice of no filter, agreeing with what is chosen (French: "toutes" priorities).
+    every: Text = ALL_STATUSES
 
     def word(self, choice: str) -> Text | str:
         """A choice as the reader reads it (the form still sends the stored value)."""
@@ -229,8 +237,14 @@ BACKORDERS = ListSpec(
     ),
     (
         Filter("sku", N_("SKU")),
-        Filter("kind", N_("Kind"), ("backorder", "preorder"), LINE_KIND_WORDS),
-        Filter("priority", N_("Priority"), ("expedited", "standard", "economy"), PRIORITY_WORDS),
+        Filter("kind", N_("Kind"), ("backorder", "preorder"), LINE_KIND_WORDS, ALL_KINDS),
+        Filter(
+            "priority",
+            N_("Priority"),
+            ("expedited", "standard", "economy"),
+            PRIORITY_WORDS,
+            ALL_PRIORITIES,
+        ),
         Filter("older_than_days", N_("Older than (days)")),
     ),
     _backorders,
@@ -388,6 +402,7 @@ LEDGER = ListSpec(
             N_("Why"),
             tuple(REASON_LABELS),
             MOVEMENT_WORDS,
+            ALL_REASONS,
         ),
         Filter("reference", N_("Reference")),
         Filter("user", N_("User")),
