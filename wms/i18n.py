@@ -31,6 +31,7 @@ from babel import numbers as babel_numbers
 from babel import units as babel_units
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_timezone, get_translations
+from jinja2 import pass_context
 
 from wms.base import i18n
 from wms.base.money import format_money as _format_money
@@ -218,6 +219,18 @@ FILTERS = {
 }
 
 
+def _per_reader(format_value: Any) -> Any:
+    """A filter Jinja never computes once for all readers: it folds a filter of a
+    constant (``{{ 12.5|amount }}``) when it compiles the template, in the language of
+    whoever read the page first; a filter that takes the context is left to each page."""
+
+    @pass_context
+    def formatted(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return format_value(*args, **kwargs)
+
+    return formatted
+
+
 def _template_gettext(message: str | i18n.Text) -> str:
     if isinstance(message, i18n.Text):
         return str(message)
@@ -250,7 +263,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
     i18n.install_number_format(format_number)
-    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.filters.update({name: _per_reader(f) for name, f in FILTERS.items()})
     app.jinja_env.globals.update(
         current_language=current_language,
         language_name=language_name,

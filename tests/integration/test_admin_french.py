@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.factories import Factories, unique
+from tests.integration.test_admin_catalog import product_form
 from tests.integration.test_csv_import import poll_until_checked, upload
 from wms.inventory.models import LocationKind
 
@@ -185,3 +186,21 @@ def test_a_french_admin_types_prices_and_weights_the_french_way(
         product = db.session.query(Product).filter_by(sku=sku).one()
         # '12,50' is twelve euros fifty, never one thousand two hundred and fifty
         assert (product.unit_cost_cents, product.weight_g) == (1250, 1250)
+
+
+def test_an_amounts_example_is_written_the_readers_way(
+    client: FlaskClient, make: Factories
+) -> None:
+    sign_in(client, make, "fr")
+    form = text(client.get("/admin/products/new"))
+    assert 'placeholder="12,50"' in form and 'placeholder="12.50"' not in form
+    assert "un montant, p. ex. 12,50" in text(client.get("/admin/data"))
+    refused = text(
+        client.post("/admin/products/new", data=product_form(unique("AMT-"), unit_cost="x"))
+    )
+    assert "un montant comme 12,50 est attendu" in refused
+
+    other = client.application.test_client()
+    sign_in(other, make, "en")
+    assert 'placeholder="12.50"' in text(other.get("/admin/products/new"))
+    assert "an amount, like 12.50" in text(other.get("/admin/data"))
