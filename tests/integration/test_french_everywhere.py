@@ -111,12 +111,24 @@ def _add_what_the_demo_lacks(app: Flask) -> None:
     checked = upload(client, "products", f"sku,name\n{product.sku},Renamed\n,No SKU\n")
     poll_until_checked(client, checked)
     upload(client, "locations", "code,kind\nZ-99-9,bin\n")
+    # A loss written off by hand (its reason typed in French, as a French supervisor types it).
+    adjusted = client.post(
+        "/stock/adjust",
+        data={
+            "kind": "lost",
+            "location": bin_.code,
+            "product": product.sku,
+            "qty": "1",
+            "reason": "Introuvable après recherche",
+        },
+    )
+    assert adjusted.status_code == 302, adjusted.get_data(as_text=True)
     # A parcel with a bought label: its public tracking page.
     station, lane = make.pack_station(), make.location(LocationKind.STAGING_LANE)
     packed = make.product()
     staged_order(make, [(packed, 1)], lane)
     pack_to_label(client, station, lane, [packed.sku], make.box().code)
-    scan(client, station, "CMD-DONE")
+    assert 'data-step="label"' in scan(client, station, "CMD-DONE").get_data(as_text=True)
 
 
 def _ids_by_state(model: Any, state: str | None = "status") -> list[int]:
