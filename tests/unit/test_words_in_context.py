@@ -48,6 +48,13 @@ def test_a_constant_with_its_context_is_shown_by_underscore_as_it_is() -> None:
     assert _(constant).context == "return status"
 
 
+def test_a_sentence_kept_in_the_database_keeps_the_context_of_its_words(french: None) -> None:
+    said = _("Order %(number)s is %(status)s.", number="W-1", status=p_("order status", "packed"))
+    kept = i18n.from_record(i18n.to_record(said))
+    assert kept.params["status"].context == "order status"  # type: ignore[union-attr]
+    assert str(kept.params["status"]) == "emballée"  # type: ignore[union-attr]
+
+
 def test_extraction_keeps_the_context_of_each_marked_word() -> None:
     found = marked()
     assert ("return status", "cancelled") in found

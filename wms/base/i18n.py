@@ -225,6 +225,8 @@ def to_record(value: Text | str) -> Record:
         record: Record = {"msgid": value.msgid, "params": _params_record(value.params)}
         if value.plural is not None:
             record.update(plural=value.plural, count=value.count)
+        if value.context is not None:
+            record["context"] = value.context
         return record
     return {"plain": str(value)}
 
@@ -260,9 +262,12 @@ def _from_record(record: Record) -> Text | str:
     if "plain" in record:
         return str(record["plain"])
     params = {key: _param(value) for key, value in dict(record.get("params") or {}).items()}
+    context = str(record["context"]) if record.get("context") is not None else None
     if "plural" in record:
-        return Text(str(record["msgid"]), params, str(record["plural"]), int(record["count"]))
-    return Text(str(record["msgid"]), params)
+        return Text(
+            str(record["msgid"]), params, str(record["plural"]), int(record["count"]), context
+        )
+    return Text(str(record["msgid"]), params, context=context)
 
 
 def _param(value: Any) -> Any:
