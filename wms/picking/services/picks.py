@@ -112,8 +112,9 @@ def short_pick(task_id: int, found: int, user_id: int | None, expected_left: int
     shortage = expected_left - found
     _close_short(task_id, shortage, expected_left)
     reference = wave_code(task.wave_id)
-    # Serving the queue below locks its head, then the product's counters;
-    # take the head first too, as receiving does, so the two never deadlock.
+    # The lock order every path keeps (wms.core.stock): the product's counters, then
+    # the head of its queue, as receiving and serving the queue below take them.
+    stock.lock_products([task.product_id])
     stock.lock_waiting_lines(task.product_id, SERVE_BATCH)
     requeue(task.order_line_id, task.product_id, shortage)
     set_aside, where = _set_aside_missing(task.product_id, bin_, held - found, reference, user_id)

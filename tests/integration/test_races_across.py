@@ -1,0 +1,143 @@
+"""Two different actions on the same stock at the same moment, on PostgreSQL.
+
+``test_races.py`` sends one request many times at once. Here two people do two
+different things to the same product or order at once; each test makes the
+moment happen for sure: a third connection holds a row both need, the two
+requests are sent and seen waiting behind it, then it lets go. Every path takes
+the product's counters before its order lines (``wms.core.stock``); one that
+takes them the other way round deadlocks, and one of the two people sees an error.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, text
+
+from tests.conftest import unique
+from tests.factories import Factories
+from tests.integration.test_races import HOOK, HX, PICK, counters, hands, scan
+from tests.invariants import assert_invariants
+from wms.base.clock import utcnow
+from wms.base.numbers import wave_code
+from wms.core.models import OrderLine
+from wms.extensions import db
+from wms.inventory.models import LocationKind
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture
+def make(fresh_app: Flask) -> Factories:
+    return Factories(fresh_app)
+
+
+@pytest.fixture
+def app(fresh_app: Flask) -> Flask:
+    return fresh_app
+
+
+def waiting_on_locks(app: Flask) -> int:
+    """How many sessions of the test's database wait for a row lock right now."""
+    with app.app_context():
+        return int(
+            db.session.scalar(
+                select(func.count())
+                .select_from(text("pg_stat_activity"))
+                .where(
+                    text("datname = current_database()"),
+                    text("wait_event_type = 'Lock'"),
+                )
+            )
+            or 0
+        )
+
+
+def until_waiting(app: Flask, count: int) -> None:
+    """Wait (at most a minute) until ``count`` sessions wait for a lock."""
+    for _ in range(600):
+        if waiting_on_locks(app) >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{count} requests never queued behind the held row")
+
+
+def behind_a_held_line(
+    app: Flask, line_id: int, first: Callable[[], Any], second: Callable[[], Any]
+) -> list[Any]:
+    """Another transaction holds an order line's row lock; ``first`` is sent and seen
+    waiting for a lock, then ``second``; the line is let go and both answers returned."""
+    answers: list[Any] = [None, None]
+
+    def run(i: int, work: Callable[[], Any]) -> None:
+        answers[i] = work()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate((first, second))]
+    with app.app_context(), db.engine.connect() as conn:
+        held = conn.begin()
+        conn.execute(select(OrderLine.id).where(OrderLine.id == line_id).with_for_update()).all()
+        threads[0].start()
+        until_waiting(app, 1)
+        threads[1].start()
+        until_waiting(app, 2)
+        held.rollback()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def line_of(app: Flask, order_id: int) -> OrderLine:
+    with app.app_context():
+        line = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order_id)).one()
+        db.session.expunge(line)
+        return line
+
+
+def test_a_short_pick_while_a_unit_of_the_product_is_received(app: Flask, make: Factories) -> None:
+    """The picker finds the bin empty (the line goes back to the queue) while a receiver
+    scans a unit of the same product, which goes to the head of the queue."""
+    make.location(LocationKind.RECEIVING, walk_seq=1)
+    make.location(LocationKind.STAGING_LANE, walk_seq=95)
+    make.location(LocationKind.EXCEPTIONS)
+    make.location(LocationKind.TOTE)
+    channel, _ = make.channel(webhook_url=HOOK)
+    product = make.product()
+    shelf = make.location(walk_seq=10)
+    make.stock(product, shelf, 1)
+    picked_order = make.order(channel, [(product, 1)])
+    wave_id = make.wave(channel)
+    first = make.order(channel, [(product, 1)])  # waits
+    second = make.order(channel, [(product, 1)])  # waits behind it
+    reference = unique("ASN-")
+    make.inbound([(product, 1)], utcnow() + timedelta(days=2), reference=reference)
+    picker = hands(app, make.user(), 1)[0]
+    receiver = hands(app, make.user(), 1)[0]
+    assert scan(picker, PICK, wave_code(wave_id)).status_code == 200
+    assert scan(picker, PICK, shelf.code).status_code == 200
+    assert scan(picker, PICK, "CMD-SHORT").status_code == 200
+    assert receiver.post("/receive/start", data={"code": reference}, headers=HX).status_code < 300
+
+    short, received = behind_a_held_line(
+        app,
+        line_of(app, second).id,
+        lambda: scan(picker, PICK, "0"),
+        lambda: scan(receiver, "/receive/scan", product.barcodes[0].code),
+    )
+
+    assert (short.status_code, received.status_code) == (200, 200), [
+        short.get_data(as_text=True)[:400],
+        received.get_data(as_text=True)[:400],
+    ]
+    # The short unit waits again in its line's first place, so the unit received goes
+    # to that order's lane; the two orders behind it still wait.
+    assert "LANE" in received.get_data(as_text=True)
+    assert line_of(app, picked_order).qty_reserved == 1
+    assert [line_of(app, o).qty_waiting for o in (first, second)] == [1, 1]
+    assert counters(app, product.id)[2] == 2
+    assert_invariants(app)
