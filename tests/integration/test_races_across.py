@@ -10,6 +10,7 @@ takes them the other way round deadlocks, and one of the two people sees an erro
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from wms.base.clock import utcnow
 from wms.base.numbers import wave_code
 from wms.core.models import OrderLine
 from wms.extensions import db
-from wms.inventory.models import LocationKind
+from wms.inventory.models import LocationKind, Stock
 
 pytestmark = pytest.mark.postgres_only
 
@@ -140,4 +141,57 @@ def test_a_short_pick_while_a_unit_of_the_product_is_received(app: Flask, make: 
     assert line_of(app, picked_order).qty_reserved == 1
     assert [line_of(app, o).qty_waiting for o in (first, second)] == [1, 1]
     assert counters(app, product.id)[2] == 2
+    assert_invariants(app)
+
+
+def test_a_loss_in_a_bin_while_the_picker_takes_the_units_from_it(
+    app: Flask, make: Factories
+) -> None:
+    """A supervisor records a unit lost in the bin (a reserved unit goes back to the
+    queue) while the picker scans the tote for the units taken from that bin: each
+    happens whole, one after the other, or is refused with a sentence."""
+    make.location(LocationKind.TOTE)
+    channel, _ = make.channel(webhook_url=HOOK)
+    product = make.product()
+    shelf = make.location(walk_seq=10)
+    make.stock(product, shelf, 2)
+    order_id = make.order(channel, [(product, 2)])
+    wave_id = make.wave(channel)
+    picker = hands(app, make.user(), 1)[0]
+    supervisor = hands(app, make.user(role="supervisor"), 1)[0]
+    assert scan(picker, PICK, wave_code(wave_id)).status_code == 200
+    assert scan(picker, PICK, shelf.code).status_code == 200
+    for _ in range(2):
+        at_tote = scan(picker, PICK, product.sku)
+    tote = re.search(r"data-where>(.*?)</p>", at_tote.get_data(as_text=True), re.S)
+    assert tote is not None
+    loss = {
+        "kind": "lost",
+        "location": shelf.code,
+        "product": product.sku,
+        "qty": "1",
+        "reason": "not in its bin",
+    }
+
+    adjusted, picked = behind_a_held_line(
+        app,
+        line_of(app, order_id).id,
+        lambda: supervisor.post("/stock/adjust", data=loss),
+        lambda: scan(picker, PICK, tote.group(1).strip()),
+    )
+
+    said = [adjusted.get_data(as_text=True)[:400], picked.get_data(as_text=True)[:400]]
+    assert adjusted.status_code == 302, said
+    # The loss came first: the bin no longer holds the two units the picker counted.
+    assert picked.status_code in (409, 422), said
+    assert f"{shelf.code} does not hold 2 of that product" in picked.get_data(as_text=True)
+    line = line_of(app, order_id)
+    assert (line.qty_reserved, line.qty_waiting) == (1, 1)  # the lost unit waits again
+    with app.app_context():
+        held = db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product.id, Stock.location_id == shelf.id
+            )
+        )
+    assert held == 1
     assert_invariants(app)

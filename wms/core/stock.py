@@ -2,8 +2,9 @@
 
 Each change is one guarded UPDATE (``... WHERE qty_sellable - qty_reserved >= :n``)
 so two transactions can never both take the last unit; nothing here reads a
-counter into Python to write it back. Locks are taken in one order: product
-counter rows by product id first, then order lines by id.
+counter into Python to write it back. Locks are taken in one order: a product's
+on-hand row in the location units leave (a movement changes it before the counters,
+``ledger.move_stock``), then product counter rows by product id, then order lines by id.
 """
 
 from __future__ import annotations
@@ -285,6 +286,22 @@ def lock_products(product_ids: list[int]) -> None:
             .order_by(ps.c.product_id)
             .with_for_update()
         )
+
+
+def lock_in_location(product_id: int, location_id: int) -> None:
+    """Lock a product's on-hand row in a location, as a movement out of it would: for an
+    action that takes the counters before it moves the units (``lock_products``)."""
+    if is_postgres():
+        db.session.execute(_in_location_locked(), {"pid": product_id, "lid": location_id})
+
+
+@prebuilt
+def _in_location_locked() -> Any:
+    return for_update(
+        select(stock_t.c.id).where(
+            stock_t.c.product_id == bindparam("pid"), stock_t.c.location_id == bindparam("lid")
+        )
+    )
 
 
 def lock_lines(line_ids: list[int]) -> None:
