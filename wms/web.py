@@ -25,8 +25,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from wms.auth.models import User
 from wms.base.clock import utcnow
@@ -72,7 +73,21 @@ class _SessionInterface(SecureCookieSessionInterface):
         return configured or (has_request_context() and request.is_secure)
 
 
+class RowId(IntegerConverter):
+    """``<int:...>`` in an address: a row's id, which a 64-bit integer holds. A larger
+    number names no row, so the page does not exist: a 404 whatever the method (no
+    address takes anything else where an id goes), not a query the database cannot bind."""
+
+    def to_python(self, value: str) -> int:
+        number = int(super().to_python(value))
+        if number > 2**63 - 1:
+            raise NotFound()
+        return number
+
+
 def init_app(app: Flask) -> None:
+    """Before the blueprints are registered: their routes' ``int`` is ``RowId``."""
+    app.url_map.converters["int"] = RowId
     app.session_interface = _SessionInterface()
     if app.config.get("TRUST_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
