@@ -74,20 +74,28 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 class RowId(IntegerConverter):
-    """``<int:...>`` in an address: a row's id, which a 64-bit integer holds. A larger
-    number names no row, so the page does not exist: a 404 whatever the method (no
-    address takes anything else where an id goes), not a query the database cannot bind."""
+    """``<int:...>`` in an address: the id of a row, which a table's key holds (32 bits;
+    ``<bigid:...>`` for the tables whose key is 64 bits). A larger number names no row,
+    so the page does not exist: a 404 whatever the method (no address takes anything
+    else where an id goes), rather than a query the database refuses to run."""
+
+    largest = 2**31 - 1
 
     def to_python(self, value: str) -> int:
         number = int(super().to_python(value))
-        if number > 2**63 - 1:
+        if number > self.largest:
             raise NotFound()
         return number
+
+
+class BigRowId(RowId):
+    largest = 2**63 - 1
 
 
 def init_app(app: Flask) -> None:
     """Before the blueprints are registered: their routes' ``int`` is ``RowId``."""
     app.url_map.converters["int"] = RowId
+    app.url_map.converters["bigid"] = BigRowId
     app.session_interface = _SessionInterface()
     if app.config.get("TRUST_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

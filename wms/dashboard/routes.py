@@ -24,6 +24,7 @@ from wms.base.i18n import Joined, _, n_
 from wms.dashboard import rules, services
 from wms.dashboard.models import ALERT_KIND_LABELS, UNITS
 from wms.dashboard.queries import alerts, lists, tiles
+from wms.database import page_number
 from wms.extensions import htmx
 
 bp = Blueprint("dashboard", __name__)
@@ -102,7 +103,7 @@ def tile(name: str) -> ResponseReturnValue:
 def list_view(name: str) -> ResponseReturnValue:
     spec = lists.LISTS.get(name) or abort(404)
     args = {f.name: request.args.get(f.name, "") for f in spec.filters}
-    number = max(1, request.args.get("page", 1, type=int) or 1)
+    number = page_number(request.args.get("page"))
     rows, total = lists.page(spec, args, number)
     pages = max(1, -(-total // lists.PAGE))
     return render_template(
@@ -129,7 +130,7 @@ def list_csv(name: str) -> ResponseReturnValue:
 
 @bp.get("/alerts")
 def alert_history() -> ResponseReturnValue:
-    number = max(1, request.args.get("page", 1, type=int) or 1)
+    number = page_number(request.args.get("page"))
     return render_template(
         "dashboard/alerts.html",
         alerts=alerts.alert_history(number),

@@ -37,7 +37,7 @@ def outbox() -> ResponseReturnValue:
     )
 
 
-@bp.post("/outbox/<int:event_id>/retry")
+@bp.post("/outbox/<bigid:event_id>/retry")
 @role_required("admin")
 def outbox_retry(event_id: int) -> ResponseReturnValue:
     services.retry_event(event_id, current_user.id)

@@ -8,6 +8,7 @@ from wms.auth.decorators import require_role_for_blueprint
 from wms.base.errors import InvalidInput
 from wms.base.i18n import _, n_
 from wms.core.models import INBOUND_KIND_LABELS, INBOUND_STATUS_LABELS, InboundKind, InboundStatus
+from wms.database import page_number
 from wms.i18n import format_datetime
 from wms.inbounds import prints, queries, rules, services
 from wms.receiving import queries as receiving
@@ -20,7 +21,7 @@ bp.before_request(require_role_for_blueprint("supervisor"))
 @bp.get("/")
 def index() -> ResponseReturnValue:
     status = request.args.get("status", "")
-    found = queries.inbound_page(status, max(1, request.args.get("page", 1, type=int) or 1))
+    found = queries.inbound_page(status, page_number(request.args.get("page")))
     return render_template(
         "inbounds/index.html",
         inbounds=found.inbounds,

@@ -14,7 +14,7 @@ from wms.base.errors import DomainError, InvalidInput
 from wms.base.i18n import N_, Joined, Text, _, n_, text
 from wms.base.numbers import order_number, rma_number
 from wms.core.models import Order
-from wms.database import commit_early
+from wms.database import commit_early, page_number
 from wms.extensions import db
 from wms.returns import prints
 from wms.returns.models import (
@@ -59,7 +59,7 @@ WORDS = {
 def index() -> ResponseReturnValue:
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     returns = rmas.returns_page(status, q, page)
     counts = rmas.status_counts()
     return render_template(

@@ -40,7 +40,7 @@ def waiting() -> ResponseReturnValue:
     )
 
 
-@bp.get("/<int:shop_order_id>")
+@bp.get("/<bigid:shop_order_id>")
 def show(shop_order_id: int) -> ResponseReturnValue:
     row, channel, lines = queries.shop_order(shop_order_id)
     return render_template(
@@ -53,7 +53,7 @@ def show(shop_order_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/<int:shop_order_id>/lines/<int:line_no>/map")
+@bp.post("/<bigid:shop_order_id>/lines/<int:line_no>/map")
 def map_line(shop_order_id: int, line_no: int) -> ResponseReturnValue:
     sku = request.form.get("sku", "")
     services.map_line(shop_order_id, line_no, sku, current_user.id)
@@ -68,7 +68,7 @@ def map_line(shop_order_id: int, line_no: int) -> ResponseReturnValue:
     return redirect(url_for("shops.show", shop_order_id=shop_order_id))
 
 
-@bp.post("/<int:shop_order_id>/release")
+@bp.post("/<bigid:shop_order_id>/release")
 def release(shop_order_id: int) -> ResponseReturnValue:
     outcome = services.release(shop_order_id, current_user.id)
     if outcome.state == ShopOrderState.ACCEPTED:
@@ -78,7 +78,7 @@ def release(shop_order_id: int) -> ResponseReturnValue:
     return redirect(url_for("shops.show", shop_order_id=shop_order_id))
 
 
-@bp.post("/<int:shop_order_id>/cancel")
+@bp.post("/<bigid:shop_order_id>/cancel")
 def cancel_in_warehouse(shop_order_id: int) -> ResponseReturnValue:
     decided = services.cancel_in_warehouse(shop_order_id, current_user.id)
     if decided.repeat:
@@ -109,7 +109,7 @@ def cancel_in_warehouse(shop_order_id: int) -> ResponseReturnValue:
     return redirect(url_for("shops.waiting"))
 
 
-@bp.post("/<int:shop_order_id>/ship-anyway")
+@bp.post("/<bigid:shop_order_id>/ship-anyway")
 def ship_anyway(shop_order_id: int) -> ResponseReturnValue:
     decided = services.ship_anyway(shop_order_id, current_user.id)
     if decided.repeat:
