@@ -204,6 +204,18 @@ class Page:
         return self.number < self.pages
 
 
+ROW_ID_MAX = 2**31 - 1  # what a table's 32-bit key holds
+
+
+def row_id(raw: str | None) -> int:
+    """The id of a row as a form sends it; 0 (no row) for anything no key holds."""
+    try:
+        number = int(raw or 0)
+    except ValueError:
+        return 0
+    return number if 0 < number <= ROW_ID_MAX else 0
+
+
 def page_number(raw: str | None) -> int:
     try:
         return max(1, min(int(raw or 1), 100_000))

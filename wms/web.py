@@ -33,7 +33,7 @@ from wms.auth.models import User
 from wms.base.clock import utcnow
 from wms.base.errors import DomainError
 from wms.base.i18n import N_, Text, _
-from wms.database import is_unavailable, prebuilt
+from wms.database import ROW_ID_MAX, is_unavailable, prebuilt
 from wms.extensions import db, htmx, login_manager
 from wms.floor.models import ScanReply
 from wms.navigation import menu_for
@@ -79,7 +79,7 @@ class RowId(IntegerConverter):
     so the page does not exist: a 404 whatever the method (no address takes anything
     else where an id goes), rather than a query the database refuses to run."""
 
-    largest = 2**31 - 1
+    largest = ROW_ID_MAX
 
     def to_python(self, value: str) -> int:
         number = int(super().to_python(value))

@@ -14,7 +14,7 @@ from wms.base.errors import DomainError, InvalidInput
 from wms.base.i18n import N_, Joined, Text, _, n_, text
 from wms.base.numbers import order_number, rma_number
 from wms.core.models import Order
-from wms.database import commit_early, page_number
+from wms.database import commit_early, page_number, row_id
 from wms.extensions import db
 from wms.returns import prints
 from wms.returns.models import (
@@ -281,8 +281,8 @@ def _queued_units() -> tuple[int, int, int]:
     raw = request.form.get("qty", "").strip()
     if not raw.isdigit():
         raise InvalidInput(_("Give the number of units."))
-    location_id = request.form.get("location_id", type=int) or 0
-    product_id = request.form.get("product_id", type=int) or 0
+    location_id = row_id(request.form.get("location_id"))
+    product_id = row_id(request.form.get("product_id"))
     return location_id, product_id, int(raw)
 
 

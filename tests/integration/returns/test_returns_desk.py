@@ -277,3 +277,25 @@ def test_an_unknown_item_is_listed_until_a_supervisor_deals_with_it(site: Site) 
     )
     again = site.desk.post(f"/returns/queues/resolve/{item_id}", data={"note": "x"})
     assert again.status_code == 409
+
+
+def test_a_queue_form_naming_no_place_or_product_a_key_could_hold_changes_nothing(
+    site: Site,
+) -> None:
+    product = site.make.product()
+    number = site.rma(site.shipped((product, 1)), (product, 1))
+    receive(site, number, (product, "2"))
+    rework = site.places["rework"]
+    for forged in ({"location_id": "2147483648"}, {"product_id": "99999999999999999999"}):
+        form = {
+            "location_id": rework.id,
+            "product_id": product.id,
+            "kind": "rework",
+            "qty": 1,
+            "reason": "Other",
+            **forged,
+        }
+        for action in ("release", "scrap"):
+            answer = site.desk.post(f"/returns/queues/{action}", data=form)
+            assert answer.status_code in (409, 422), (action, forged, answer.status_code)
+    assert site.on_hand(product, rework) == 1
