@@ -23,8 +23,26 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import unique
 from tests.factories import Factories
-from tests.integration.test_races import HOOK, HX, PICK, counters, hands, scan
+from tests.integration.test_races import (
+    HOOK,
+    HX,
+    PICK,
+    counters,
+    hands,
+    pack,
+    parcels_of,
+    scan,
+)
+from tests.integration.test_shop_cancel_after_pick import (
+    CANCELLED_AT,
+    ORDER,
+    RED_PRODUCT,
+    RED_VARIANT,
+    red_qty,
+    shop_orders_of,
+)
 from tests.invariants import assert_invariants
+from tests.shops import changed, post_shopify
 from wms.base.clock import utcnow
 from wms.base.numbers import wave_code
 from wms.core.models import OrderLine
@@ -194,4 +212,56 @@ def test_a_loss_in_a_bin_while_the_picker_takes_the_units_from_it(
             )
         )
     assert held == 1
+    assert_invariants(app)
+
+
+def test_a_parcel_ships_while_a_supervisor_cancels_another_at_the_same_station(
+    app: Flask, make: Factories
+) -> None:
+    """Two orders for the same product were verified in at one pack station: the packer
+    ships the first (its units leave from the station) while a supervisor cancels the
+    second, which the shop cancelled (its units go from the station back to a shelf)."""
+    webhooks = app.test_client()
+    shop = make.shop_channel("shopify")
+    channel, _ = make.channel(webhook_url=HOOK)
+    product = make.product()
+    make.map_item(shop, product, RED_PRODUCT, RED_VARIANT)
+    make.stock(product, make.location(walk_seq=10), 3)
+    station = make.pack_station()
+    packer = hands(app, make.user(), 1)[0]
+    supervisor = hands(app, make.user(role="supervisor"), 1)[0]
+    shipping = make.order(channel, [(product, 1)])
+    make.stage(shipping, first_lane := make.location(LocationKind.STAGING_LANE))
+    for code in (first_lane.code, product.barcodes[0].code, make.box().code, "1.2", "CMD-DONE"):
+        assert pack(packer, station, code).status_code == 200, code
+    (parcel,) = parcels_of(app, shipping)
+    raw = red_qty(ORDER, 1)
+    assert post_shopify(webhooks, shop, raw).json["state"] == "accepted"
+    (kept,) = shop_orders_of(app, shop)
+    make.stage(kept.order_id, second_lane := make.location(LocationKind.STAGING_LANE))
+    other_packer = hands(app, make.user(), 1)[0]
+    for code in (second_lane.code, product.barcodes[0].code):
+        assert pack(other_packer, station, code).status_code == 200, code
+    cancelled = changed(raw, cancelled_at=CANCELLED_AT, updated_at=CANCELLED_AT)
+    assert post_shopify(webhooks, shop, cancelled, topic="orders/cancelled").status_code == 200
+
+    shipped, undone = behind_a_held_line(
+        app,
+        line_of(app, shipping).id,
+        lambda: pack(packer, station, parcel.tracking_number),
+        lambda: supervisor.post(f"/desk/shop-orders/{kept.id}/cancel"),
+    )
+
+    said = [shipped.get_data(as_text=True)[:400], undone.get_data(as_text=True)[:400]]
+    assert (shipped.status_code, undone.status_code) == (200, 302), said
+    assert parcels_of(app, shipping)[0].status == "shipped"
+    assert parcels_of(app, kept.order_id) == []
+    with app.app_context():
+        at_station = db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product.id, Stock.location_id == station.id
+            )
+        )
+    assert at_station == 0
+    assert counters(app, product.id)[:2] == (2, 0)  # one shipped, one back on the shelf
     assert_invariants(app)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, select, update
+from sqlalchemy import Integer, bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wms.base.errors import Conflict, DomainError, NotFound
@@ -291,17 +291,18 @@ def lock_products(product_ids: list[int]) -> None:
 def lock_in_location(product_id: int, location_id: int) -> None:
     """Lock a product's on-hand row in a location, as a movement out of it would: for an
     action that takes the counters before it moves the units (``lock_products``)."""
-    if is_postgres():
-        db.session.execute(_in_location_locked(), {"pid": product_id, "lid": location_id})
+    lock_in_locations([(product_id, location_id)])
 
 
-@prebuilt
-def _in_location_locked() -> Any:
-    return for_update(
-        select(stock_t.c.id).where(
-            stock_t.c.product_id == bindparam("pid"), stock_t.c.location_id == bindparam("lid")
+def lock_in_locations(pairs: list[tuple[int, int]]) -> None:
+    """``lock_in_location`` for several (product id, location id), in that order."""
+    if pairs and is_postgres():
+        db.session.execute(
+            select(stock_t.c.id)
+            .where(tuple_(stock_t.c.product_id, stock_t.c.location_id).in_(sorted(set(pairs))))
+            .order_by(stock_t.c.product_id, stock_t.c.location_id)
+            .with_for_update()
         )
-    )
 
 
 def lock_lines(line_ids: list[int]) -> None:

@@ -41,8 +41,10 @@ def ship_parcel(parcel: Parcel, user_id: int | None) -> Order:
         .where(ParcelLine.parcel_id == parcel.id, ParcelLine.qty > 0)
         .order_by(ParcelLine.product_id, ParcelLine.order_line_id)
     ).all()
-    # Products' counters first, then the lines, as every other path takes them: a unit
-    # received for the rest of a line at this moment must not wait on us while we wait on it.
+    # The units' rows at the pack station(s), then the products' counters, then the lines,
+    # as every other path takes them: a unit received for the rest of a line, or another
+    # order's units put back from the same station, must not wait on us while we wait on it.
+    stock.lock_in_locations(_at_pack_stations([pl.order_line_id for pl, _n, _sku in rows]))
     stock.lock_products([pl.product_id for pl, _line_no, _sku in rows])
     stock.lock_lines([pl.order_line_id for pl, _line_no, _sku in rows])
     reference = f"{order.number} {parcel.tracking_number}"
@@ -74,6 +76,22 @@ def ship_parcel(parcel: Parcel, user_id: int | None) -> Order:
     _announce(order, parcel, shipped, partial, now)
     db.session.expire(order)
     return order
+
+
+def _at_pack_stations(line_ids: list[int]) -> list[tuple[int, int]]:
+    """(product id, location id) of the pack stations where the lines' units are."""
+    return [
+        (product_id, location_id)
+        for product_id, location_id in db.session.execute(
+            select(staged_t.c.product_id, staged_t.c.location_id)
+            .join(Location, Location.id == staged_t.c.location_id)
+            .where(
+                staged_t.c.order_line_id.in_(line_ids),
+                staged_t.c.qty > 0,
+                Location.kind == LocationKind.PACKING,
+            )
+        )
+    ]
 
 
 def _take_out(pl: ParcelLine, sku: str, number: str, reference: str, user_id: int | None) -> None:
