@@ -265,3 +265,44 @@ def test_a_parcel_ships_while_a_supervisor_cancels_another_at_the_same_station(
     assert at_station == 0
     assert counters(app, product.id)[:2] == (2, 0)  # one shipped, one back on the shelf
     assert_invariants(app)
+
+
+def test_an_undo_of_a_cross_docked_unit_while_another_receiver_scans_the_product(
+    app: Flask, make: Factories
+) -> None:
+    """A receiver takes back a unit that was going to a waiting order's lane (the order
+    waits for it again) while another receiver at the same dock scans a unit of the same
+    product."""
+    dock = make.location(LocationKind.RECEIVING, walk_seq=1)
+    make.location(LocationKind.STAGING_LANE, walk_seq=95)
+    make.location(LocationKind.BIN, walk_seq=10)
+    channel, _ = make.channel(webhook_url=HOOK)
+    product = make.product()
+    waiting = make.order(channel, [(product, 3)])
+    reference = unique("ASN-")
+    make.inbound([(product, 5)], utcnow(), reference=reference)
+    first, second = hands(app, make.user(), 1)[0], hands(app, make.user(), 1)[0]
+    for receiver in (first, second):
+        assert receiver.post("/receive/start", data={"code": reference}, headers=HX).status_code
+    assert "LANE" in scan(first, "/receive/scan", product.barcodes[0].code).get_data(as_text=True)
+
+    undone, received = behind_a_held_line(
+        app,
+        line_of(app, waiting).id,
+        lambda: scan(first, "/receive/scan", "CMD-UNDO"),
+        lambda: scan(second, "/receive/scan", product.barcodes[0].code),
+    )
+
+    said = [undone.get_data(as_text=True)[:400], received.get_data(as_text=True)[:400]]
+    assert (undone.status_code, received.status_code) == (200, 200), said
+    assert "Undone: 1 unit" in said[0]
+    line = line_of(app, waiting)
+    assert (line.qty_reserved, line.qty_waiting) == (1, 2)  # the second unit went to it
+    with app.app_context():
+        on_dock = db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product.id, Stock.location_id == dock.id
+            )
+        )
+    assert on_dock == 1
+    assert_invariants(app)

@@ -74,7 +74,12 @@ def undo_last_scan(user_id: int) -> Text:
 
 def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int) -> None:
     dock = db.session.get(Location, units[0].dock_location_id)
+    assert dock is not None
     inbound = units[0].inbound
+    # In the order a scan of the product at this dock takes them (wms.core.stock): the
+    # inbound's line, the units' row on the dock, then the counters (a requeue) and lines.
+    _uncount(inbound.id, product_id, units, total)
+    stock.lock_in_location(product_id, dock.id)
     for unit in units:
         # Units of an order cancelled meanwhile were released with it: nothing to requeue.
         if unit.order_line_id is not None and take_staged(
@@ -87,6 +92,11 @@ def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int)
         if unit.held_qty:
             stock.unreserve(product_id, unit.held_qty)
     move_stock(product_id, total, dock, None, Reason.UNDO, inbound.reference, user_id)
+    backorders.recompute_projections(product_id)
+
+
+def _uncount(inbound_id: int, product_id: int, units: list[DockUnit], total: int) -> None:
+    """The inbound no longer counts the units received (nor those of them damaged)."""
     damaged = sum(
         u.qty
         for u in units
@@ -95,13 +105,12 @@ def _take_back(user_id: int, units: list[DockUnit], product_id: int, total: int)
     lines = InboundLine.__table__
     db.session.execute(
         update(lines)
-        .where(lines.c.inbound_id == inbound.id, lines.c.product_id == product_id)
+        .where(lines.c.inbound_id == inbound_id, lines.c.product_id == product_id)
         .values(
             qty_received=lines.c.qty_received - total,
             qty_damaged=lines.c.qty_damaged - damaged,
         )
     )
-    backorders.recompute_projections(product_id)
 
 
 def _order_has_lane_units(order_id: int) -> bool:
