@@ -48,7 +48,15 @@ PUBLIC_ENDPOINTS = frozenset(
 SPOKEN_PUBLIC_ENDPOINTS = frozenset({"shipping.track", "shipping.track_form"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Headers worth replaying with a stored answer.
-REPLAYED_HEADERS = ("HX-Trigger", "HX-Retarget", "HX-Reswap", "HX-Redirect", "HX-Push-Url")
+# Location: a desk form sent twice is answered, the second time too, by the page it led to.
+REPLAYED_HEADERS = (
+    "HX-Trigger",
+    "HX-Retarget",
+    "HX-Reswap",
+    "HX-Redirect",
+    "HX-Push-Url",
+    "Location",
+)
 
 HTTP_SENTENCES = {
     400: N_("The request was not understood."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -194,6 +195,8 @@ def _adjust_page(
             recent=queries.recent_adjustments(),
             money=money,
             kind_label=kind_label,
+            # The form's own id: the same form sent twice (a double click) acts once.
+            scan_id=uuid.uuid4().hex,
         ),
         status,
     )
