@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,16 @@ def format_number(value: int | float | Decimal | None) -> str:
     """``1 234,5`` / ``1,234.5`` (French groups with a narrow no-break space)."""
     if value is None:
         return ""
+    if type(value) is int:
+        return _whole_number(value, _locale())
     return babel_numbers.format_decimal(value, locale=_locale())
+
+
+@lru_cache(maxsize=4096)
+def _whole_number(value: int, locale: Locale) -> str:
+    # Counts fill the floor's pages (a tally is a dozen of them): each is written once
+    # per language, not once per page.
+    return babel_numbers.format_decimal(value, locale=locale)
 
 
 def format_decimal(value: int | float | Decimal, pattern: str) -> str:

@@ -11,6 +11,7 @@ import re
 import sys
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from tests.integration.receiving.conftest import HX, Site
@@ -92,3 +93,43 @@ def test_a_shelf_scan_reads_the_waiting_queue_once(site: Site) -> None:
         s for s in statements if re.search(r"FROM order_lines\b.*qty_waiting >", s, re.S)
     ]
     assert len(queue_reads) == 1, queue_reads
+
+
+def _statements_of(site: Site, code: str) -> list[str]:
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    with site.app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = site.scan(code)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 200, site.text(response)
+    return statements
+
+
+@pytest.mark.postgres_only
+def test_a_unit_scan_holds_its_inbound_as_it_reads_the_session_and_putting_away_does_not(
+    site: Site,
+) -> None:
+    """A close waits for the unit scans under way (they count on its lines), so each unit
+    scan share-locks the inbound before writing anything: in the statement that reads the
+    receiver's session, not one more. Scanning the place a unit was taken to counts nothing
+    on the inbound, and waits for no close."""
+    product = site.make.product()
+    site.make.inbound([(product, 5)], utcnow(), reference="ASN-HOLD")
+    assert site.start("ASN-HOLD").status_code == 204
+    unit = _statements_of(site, product.barcodes[0].code)
+    locks = [s for s in unit if "FOR SHARE" in s]
+    assert len(locks) == 1, locks
+    assert locks[0].startswith("SELECT receiving_sessions."), locks[0]
+    assert unit.index(locks[0]) < min(
+        i for i, s in enumerate(unit) if s.startswith(("INSERT", "UPDATE"))
+    ), unit
+    put_away = _statements_of(site, "A-01-1")
+    assert any(s.startswith("UPDATE dock_units") for s in put_away), put_away
+    assert not [s for s in put_away if "FOR SHARE" in s], put_away

@@ -238,10 +238,13 @@ def scan(user_id: int, code: str, scan_group: str) -> Answer:
     """One scan on the receive screen, all it does: a command, a quantity, a unit (counted,
     put on the dock and routed) or the place units were taken to (confirmed); the answer
     holds all the screen redraws."""
-    session = current_session(user_id)
-    if session.inbound_id is not None:
-        _hold_inbound_open(session)
-    answer = _scan(user_id, session, code.strip(), scan_group)
+    code = code.strip()
+    command = command_of(code) if code else None
+    resolved = inventory.location_or_barcode(code) if code and command is None else None
+    # Putting units away (a place scanned, no question pending) writes no row a close
+    # takes, and a close need not wait for it: only other scans hold the inbound open.
+    session = _session_for_scan(user_id, hold=not isinstance(resolved, Location))
+    answer = _scan(user_id, session, Scanned(code, command, resolved), scan_group)
     if answer.inbound_id is None:
         answer.inbound_id = session.inbound_id
     if answer.kind not in ELSEWHERE:
@@ -251,18 +254,46 @@ def scan(user_id: int, code: str, scan_group: str) -> Answer:
     return answer
 
 
-def _hold_inbound_open(session: ReceivingSession) -> None:
-    """Keep the receiver's inbound open until this scan is written, before anything else.
+@dataclass(frozen=True)
+class Scanned:
+    """What the receiver scanned: the code, and the command or the row it names."""
 
-    On PostgreSQL the inbound's row is share-locked first: a close waits for the
-    scans already under way (its report holds them), and a scan that waited for
-    a close is told so and writes nothing. Taking it before any other write
-    keeps the two from waiting on each other's rows. On SQLite writers already
-    take turns for the whole transaction.
+    code: str
+    command: str | None
+    resolved: Location | Product | None
+
+
+def _session_for_scan(user_id: int, hold: bool) -> ReceivingSession:
+    """The receiver's session, its inbound held open for this scan when ``hold``.
+
+    On PostgreSQL the inbound's row is share-locked in the statement that reads the
+    session, before anything is written: a close waits for the scans already under
+    way (its report holds them), and a scan that waited for a close is told so and
+    writes nothing. Taking it before any other write keeps the two from waiting on
+    each other's rows. On SQLite writers already take turns for the whole
+    transaction.
     """
+    if not hold or not is_postgres():
+        return current_session(user_id)
+    row = db.session.execute(_session_row_held(), {"user_id": user_id}).one_or_none()
+    if row is None:
+        return current_session(user_id)
+    session, status = row
+    if session.inbound_id is not None:
+        _still_open(session, status)
+    return session
+
+
+def _hold_inbound_open(session: ReceivingSession) -> None:
+    """Hold the inbound open (see :func:`_session_for_scan`) once the session is read."""
     if not is_postgres():
         return
-    status = db.session.scalar(_inbound_status_held(), {"inbound_id": session.inbound_id})
+    _still_open(
+        session, db.session.scalar(_inbound_status_held(), {"inbound_id": session.inbound_id})
+    )
+
+
+def _still_open(session: ReceivingSession, status: str | None) -> None:
     if status not in OPEN_STATUSES:
         inbound = session.inbound
         raise Conflict(
@@ -274,6 +305,21 @@ def _hold_inbound_open(session: ReceivingSession) -> None:
 
 
 @prebuilt
+def _session_row_held() -> Any:
+    held = (
+        select(Inbound.status)
+        .where(Inbound.id == ReceivingSession.inbound_id)
+        .with_for_update(read=True)
+        .scalar_subquery()
+    )
+    return (
+        select(ReceivingSession, held)
+        .options(joinedload(ReceivingSession.inbound), joinedload(ReceivingSession.dock))
+        .where(ReceivingSession.user_id == bindparam("user_id"))
+    )
+
+
+@prebuilt
 def _inbound_status_held() -> Any:
     return (
         select(Inbound.status)
@@ -282,18 +328,19 @@ def _inbound_status_held() -> Any:
     )
 
 
-def _scan(user_id: int, session: ReceivingSession, code: str, scan_group: str) -> Answer:
+def _scan(user_id: int, session: ReceivingSession, scanned: Scanned, scan_group: str) -> Answer:
+    code, command, resolved = scanned.code, scanned.command, scanned.resolved
     if not code:
         raise InvalidInput(_("Scan a unit, or the place you put it."))
     if session.inbound_id is None:
         raise InvalidInput(_("Scan the ASN or PO number first."))
     confirming = session.confirming
+    if confirming is not None and isinstance(resolved, Location):
+        _hold_inbound_open(session)  # clearing the question writes the row a close takes
     if confirming is not None:
         session.confirming = None  # any scan answers the question; cleared only when set
-    command = command_of(code)
     if command is not None:
         return _command(user_id, session, command, confirming)
-    resolved = inventory.location_or_barcode(code)
     if isinstance(resolved, Location):
         return confirm_destination(user_id, resolved)
     found = resolved
