@@ -244,7 +244,21 @@ def _per_reader(format_value: Any) -> Any:
 def _template_gettext(message: str | i18n.Text) -> str:
     if isinstance(message, i18n.Text):
         return str(message)
-    return get_translations().ugettext(message)
+    return _catalog().ugettext(message)
+
+
+_catalogs: dict[Locale | None, Any] = {}
+
+
+def _catalog() -> Any:
+    """The catalog of the language in force (Flask-Babel's, kept per language: a page
+    looks up dozens of sentences, and the catalogs under wms/translations are the same
+    for every app of the process)."""
+    locale = get_locale()
+    catalog = _catalogs.get(locale)
+    if catalog is None:
+        catalog = _catalogs[locale] = get_translations()
+    return catalog
 
 
 def init_app(app: Flask) -> None:
@@ -260,17 +274,17 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=select_locale)
     i18n.install(
-        lambda s: get_translations().ugettext(s),
-        lambda s, p, n: get_translations().ungettext(s, p, n),
-        lambda c, s: get_translations().upgettext(c, s),
+        lambda s: _catalog().ugettext(s),
+        lambda s, p, n: _catalog().ungettext(s, p, n),
+        lambda c, s: _catalog().upgettext(c, s),
     )
     # Templates' _() shows a constant marked with its context (Np_) as the Text it is.
     app.jinja_env.install_gettext_callables(
         gettext=_template_gettext,
-        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
         newstyle=True,
-        pgettext=lambda c, s: get_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+        pgettext=lambda c, s: _catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
     )
     i18n.install_number_format(format_number)
     app.jinja_env.filters.update({name: _per_reader(f) for name, f in FILTERS.items()})
