@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, bindparam, func, select, true
 
 from wms.base.clock import utcnow
 from wms.base.i18n import Joined, Text, _, n_
@@ -238,39 +238,35 @@ class TallySummary:
     damaged: int
 
 
-def tally_summary(inbound_id: int) -> TallySummary:
-    row = db.session.execute(_summary(), {"inbound_id": inbound_id}).one()
-    return TallySummary(*(int(v) for v in row))
-
-
-@prebuilt
-def _summary() -> Any:
-    il = InboundLine.__table__
-    return select(
-        func.count(),
-        func.count().filter(il.c.qty_received > 0),
-        func.coalesce(func.sum(il.c.qty_expected), 0),
-        func.coalesce(func.sum(il.c.qty_received), 0),
-        func.coalesce(func.sum(il.c.qty_damaged), 0),
-    ).where(il.c.inbound_id == bindparam("inbound_id"))
-
-
 def recent_tally(
     inbound_id: int, user_id: int, limit: int = 8
 ) -> tuple[list[TallyLine], TallySummary]:
     """The lines this receiver scanned last, most recent first, and the whole inbound's
-    summary: the tally at a glance."""
+    summary: the tally at a glance, in one statement."""
     rows = db.session.execute(
         _recent(), {"inbound_id": inbound_id, "user_id": user_id, "limit": limit}
-    )
-    # The summary is its own query: joined to these rows, PostgreSQL would sum
-    # the inbound's lines once per row.
-    return [TallyLine(*row) for row in rows], tally_summary(inbound_id)
+    ).all()
+    summary = TallySummary(*(int(v) for v in rows[0][:5]))
+    return [TallyLine(*row[5:]) for row in rows if row.sku is not None], summary
 
 
 @prebuilt
 def _recent() -> Any:
-    recent = (
+    il = InboundLine.__table__
+    # The inbound's sums, one row; the receiver's last lines are joined to it (none on a
+    # first scan), so the sums are worked out once, not once per line.
+    summary = (
+        select(
+            func.count().label("lines"),
+            func.count().filter(il.c.qty_received > 0).label("started"),
+            func.coalesce(func.sum(il.c.qty_expected), 0).label("expected"),
+            func.coalesce(func.sum(il.c.qty_received), 0).label("received"),
+            func.coalesce(func.sum(il.c.qty_damaged), 0).label("damaged"),
+        )
+        .where(il.c.inbound_id == bindparam("inbound_id"))
+        .subquery()
+    )
+    last = (
         select(DockUnit.product_id, func.max(DockUnit.id).label("last"))
         .where(
             DockUnit.inbound_id == bindparam("inbound_id"),
@@ -282,11 +278,29 @@ def _recent() -> Any:
         .limit(bindparam("limit", type_=Integer))
         .subquery()
     )
-    return (
+    lines = (
         _tally_lines()
-        .join(recent, recent.c.product_id == InboundLine.product_id)
+        .add_columns(last.c.last)
+        .join(last, last.c.product_id == InboundLine.product_id)
         .where(InboundLine.inbound_id == bindparam("inbound_id"))
-        .order_by(recent.c.last.desc())
+        .subquery()
+    )
+    return (
+        select(
+            summary.c.lines,
+            summary.c.started,
+            summary.c.expected,
+            summary.c.received,
+            summary.c.damaged,
+            lines.c.sku,
+            lines.c.name,
+            lines.c.qty_expected,
+            lines.c.qty_received,
+            lines.c.qty_damaged,
+        )
+        .select_from(summary)
+        .outerjoin(lines, true())
+        .order_by(lines.c.last.desc())
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -555,3 +556,37 @@ def test_a_number_two_channels_both_announced_asks_the_receiver_to_choose(site: 
     assert page.count("ASN-SHARED") >= 2
     started = site.client.post(f"/receive/start/{ids[1]}", headers={"HX-Request": "true"})
     assert started.status_code == 204
+
+
+def test_the_tally_sums_the_whole_inbound_and_lists_the_receivers_last_lines(
+    site: Site,
+) -> None:
+    """The tally beside each answer: units and lines of the whole inbound (another
+    receiver's scans too), and the lines this receiver scanned last, newest first."""
+    a, b, c = (site.make.product(sku=f"TALLY-{x}") for x in "ABC")
+    site.make.inbound([(a, 5), (b, 3), (c, 2)], utcnow(), reference="ASN-TALLY")
+    other = site.make.user(role="operator")
+    colleague = site.app.test_client()
+    colleague.post("/login", data={"username": other.username, "password": "secret-pass"})
+    assert (
+        colleague.post("/receive/start", data={"code": "ASN-TALLY"}, headers=HX).status_code == 204
+    )
+    assert site.start("ASN-TALLY").status_code == 204
+
+    def title_and_skus(response: Any) -> tuple[str, list[str]]:
+        tally = site.text(response).split("Received / expected", 1)[1]
+        title = "Received / expected" + tally.split("</h2>", 1)[0]
+        return " ".join(title.split()), re.findall(r"data-sku=\"(TALLY-[ABC])\"", tally)
+
+    first = site.scan(a.barcodes[0].code)
+    assert title_and_skus(first) == ("Received / expected · 1/10 units, 1/3 lines", ["TALLY-A"])
+    colleague.post(
+        "/receive/scan", data={"code": c.barcodes[0].code, "scan_id": "col-1"}, headers=HX
+    )
+    site.scan("A-01-1")  # the first unit put away: the tally stays as it was
+    site.scan(a.barcodes[0].code)
+    last = site.scan(b.barcodes[0].code)
+    assert title_and_skus(last) == (
+        "Received / expected · 4/10 units, 3/3 lines",
+        ["TALLY-B", "TALLY-A"],
+    )
