@@ -302,6 +302,30 @@ def test_done_with_nothing_in_hand_gets_the_most_urgent_wave(
     assert hand.scan("CMD-DONE").notice == "No wave is waiting. Scan DONE to look again."
 
 
+def test_done_scanned_again_before_the_first_pick_shows_the_same_wave(
+    app: Flask, client, make: Factories, login: Callable[..., Any]
+) -> None:
+    """DONE asked for work: sent again (a second handheld of the same picker, a scanner
+    that fired twice, a retry after a slow answer) before anything is picked, it gets the
+    same wave's first screen, not "lines still to pick"."""
+    close_other_ready_waves(app)
+    product, _ = on_shelf(make, 20, walk_seq=10)
+    channel, _ = make.channel()
+    make.order(channel, [(product, 1)])
+    wave_id = make.wave(channel)
+    login("operator")
+    hand = Handheld(client)
+    first = hand.scan("CMD-DONE")
+    again = hand.scan("CMD-DONE")
+    assert first.status == again.status == 200, again.body
+    assert again.error is None, again.error
+    assert wave_code(wave_id) in (again.notice or "")
+    assert (again.step, again.where) == (first.step, first.where) == ("bin", first.where)
+    # once a line is under way, DONE keeps its meaning on the line
+    assert hand.scan(first.where or "").step == "item"
+    assert hand.scan("CMD-DONE").error == "1 line still to pick: pick it, SKIP or SHORT."
+
+
 def test_a_wave_another_picker_holds_is_not_handed_out(
     app: Flask, make: Factories, login: Callable[..., Any]
 ) -> None:

@@ -127,6 +127,10 @@ def scan(user_id: int, code: str) -> Screen:
         if other != wave.id:
             raise Conflict(_("You are picking %(wave)s; finish it first.", wave=wave.code))
         return _screen(wave, _("You are picking %(wave)s.", wave=wave.code))
+    if command == "DONE" and wave.cursor_step == Step.BIN and progress(wave.id)[0] == 0:
+        # DONE asked for work and this wave is the answer: sent again before anything
+        # was picked (another handheld, a retry), it is answered as the first time.
+        return _first_screen(wave)
     task = _current_task(wave)
     if task is None:
         return _finish(wave, "")
@@ -148,6 +152,10 @@ def _start(user_id: int, code: str, command: str | None) -> Screen:
             return Screen("idle", notice=_("No wave is waiting. Scan DONE to look again."))
     else:
         raise _not_expected(code, _("scan DONE for the next wave, or the barcode of a pick list"))
+    return _first_screen(wave)
+
+
+def _first_screen(wave: Wave) -> Screen:
     totes = totes_of(wave.id)
     _done, total = progress(wave.id)
     notice = Joined(
@@ -198,9 +206,13 @@ def _command(wave: Wave, task: TaskView, command: str) -> Text | str:
                 if task.tote_code
                 else _("Scan an empty tote to confirm.")
             )
-        left = progress(wave.id)
+        done, total = progress(wave.id)
         raise InvalidInput(
-            _("%(num)s lines still to pick: pick them, SKIP or SHORT.", num=left[1] - left[0])
+            n_(
+                "%(num)s line still to pick: pick it, SKIP or SHORT.",
+                "%(num)s lines still to pick: pick them, SKIP or SHORT.",
+                total - done,
+            )
         )
     if command == "DAMAGED":
         raise InvalidInput(_("Leave a damaged unit in the bin and take a good one, or scan SHORT."))
