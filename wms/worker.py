@@ -15,17 +15,19 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from types import FrameType
 
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from wms.base.errors import DomainError
 from wms.base.i18n import as_written
 from wms.channels import delivery, pushes, sync
 from wms.channels.connectors import ConnectorError
-from wms.channels.delivery import BatchResult, Claimed, Sender
+from wms.channels.delivery import BatchResult, Claimed, Outbound, Sender
 from wms.channels.models import Channel
 from wms.channels.shops import connector_of
 from wms.database import is_unavailable
@@ -37,11 +39,13 @@ log = logging.getLogger("wms.worker")
 FIRST_PAUSE = 0.5
 MAX_PAUSE = 10.0
 CHORES_EVERY = 60.0
+LANE_PACE = 0.25  # seconds between two claims for one channel, at least
 
 
-def claim_batch(limit: int = 50) -> list[Claimed]:
-    """Claim due events, the lease committed before any of them is sent."""
-    events = delivery.claim(limit)
+def claim_batch(limit: int = 50, busy: Collection[int] = ()) -> list[Claimed]:
+    """Claim due events (none of the ``busy`` channels'), the lease committed before any
+    of them is sent."""
+    events = delivery.claim(limit, busy)
     db.session.commit()
     return events
 
@@ -55,14 +59,102 @@ def deliver_batch(limit: int = 50, sender: Sender | None = None) -> BatchResult:
     batch = delivery.prepare(events)
     db.session.rollback()  # no transaction held open while we talk to the channels
     delivery.send(batch, sender or Sender())
+    record_batch(events, batch.shops)
+    db.session.commit()
+    return delivery.tally(events)
+
+
+def record_batch(events: list[Claimed], shops: list[pushes.Job]) -> None:
+    """Every outcome in one statement, the stock keys the shops taught us, the payments
+    the shops took (the caller commits)."""
     delivery.record(events)
-    pushes.remember(batch.shops)
+    pushes.remember(shops)
     for ev in events:
         if ev.captured_order is not None:
             # The shop took the payment: the parcel may get its label.
             shop_orders.payment_captured(ev.captured_order)
-    db.session.commit()
-    return delivery.tally(events)
+
+
+class Lanes:
+    """Each channel's events sent on its own cadence: a slow or unreachable shop holds back
+    only its own next batch, never the other channels'.
+
+    A round that sent every channel's events together waited for its slowest
+    shop (PrestaShop writes one stock row per call), so a figure committed just
+    after a round began waited out that whole round and then the next, even for
+    the fast shops. Here the worker claims for every channel with nothing in
+    flight and starts one lane per channel; a lane sends its batch, then records
+    the outcomes and claims that channel's next batch in one commit (leases are
+    still committed before anything is sent), and goes on while there is
+    something to send. A channel has one batch in flight at a time, so a
+    platform is still called from one job at a time and its rate limits hold.
+    Each lane has its own session; the worker's own thread keeps the chores and
+    the pauses of an outage.
+    """
+
+    def __init__(
+        self,
+        app: Flask,
+        sender: Sender,
+        limit: int,
+        stop: threading.Event,
+        report: Callable[[BatchResult], object],
+    ) -> None:
+        self.app = app
+        self.sender = sender
+        self.limit = limit
+        self.stop = stop
+        self.report = report
+        self.flying: dict[int, Future[None]] = {}
+        self._pool = ThreadPoolExecutor(max(4, sender.threads), thread_name_prefix="lane")
+
+    def step(self) -> int:
+        """Claim for every channel without a lane and start one for each; how many events
+        were claimed."""
+        for channel_id in [c for c, future in self.flying.items() if future.done()]:
+            self.flying.pop(channel_id)
+        events = claim_batch(self.limit, busy=set(self.flying))
+        if not events:
+            return 0
+        batch = delivery.prepare(events)
+        db.session.rollback()  # no transaction held open while we talk to the channels
+        for channel_id, its in delivery.by_channel(batch).items():
+            self.flying[channel_id] = self._pool.submit(self._lane, channel_id, its)
+        return len(events)
+
+    def _lane(self, channel_id: int, batch: Outbound) -> None:
+        claimed = time.monotonic()
+        with self.app.app_context():
+            try:
+                while True:
+                    delivery.send(batch, self.sender)
+                    # At most one claim a channel per LANE_PACE: what changed meanwhile goes
+                    # in one call, and the CPU is left to the orders coming in.
+                    self.stop.wait(claimed + LANE_PACE - time.monotonic())
+                    record_batch(batch.events, batch.shops)
+                    events = (
+                        [] if self.stop.is_set() else delivery.claim(self.limit, only=channel_id)
+                    )
+                    db.session.commit()  # the outcomes, and the next batch's lease
+                    claimed = time.monotonic()
+                    self.report(delivery.tally(batch.events))
+                    if not events:
+                        return
+                    batch = delivery.prepare(events)
+                    db.session.rollback()
+            except Exception as error:  # what is not recorded is sent again when its lease ends
+                log.warning("channel %s: deliveries stopped: %s", channel_id, _short(error))
+            finally:
+                db.session.remove()
+
+    def wait(self, seconds: float | None = None) -> None:
+        """Until a lane ends, at most ``seconds``."""
+        wait(list(self.flying.values()), seconds, FIRST_COMPLETED)
+
+    def close(self) -> None:
+        """Let every lane record its batch in hand (``stop`` is set), then end."""
+        wait(list(self.flying.values()))
+        self._pool.shutdown(wait=True)
 
 
 def poll_shops(timeout: float = 10.0) -> list[str]:
@@ -217,41 +309,56 @@ class Worker:
                 signal.signal(s, handler)
 
     def run(self, once: bool = False) -> None:
+        """Chores every ``chores_every`` seconds; between them, each channel's events sent on
+        its own cadence (``Lanes``). ``once``: the chores, then batches until none is due."""
         self.sender = Sender(self.threads)
+        lanes = Lanes(
+            current_app._get_current_object(), self.sender, self.batch, self.stop, self._said
+        )
         next_chores = 0.0
         try:
             while not self.stop.is_set():
                 if time.monotonic() >= next_chores:
                     next_chores = time.monotonic() + self._do_chores()
-                result = self._deliver(once)
-                if result is None:
-                    continue
-                if result.handled:
-                    self.report(
-                        f"delivered {result.delivered}, retrying {result.retrying}, "
-                        f"failed {result.failed}, superseded {result.superseded}"
-                        + (f", nothing to send {result.skipped}" if result.skipped else "")
-                    )
-                    continue
                 if once:
-                    return
-                db.session.remove()
-                self.stop.wait(self.idle)
+                    if not self._said(deliver_batch(self.batch, self.sender)):
+                        return
+                    continue
+                started = self._deliver(lanes)
+                if started is None:
+                    continue
+                if lanes.flying:
+                    lanes.wait(self.idle)
+                elif not started:
+                    db.session.remove()
+                    self.stop.wait(self.idle)
         finally:
-            self.sender.close()
-            db.session.remove()
+            self.stop.set()  # the lanes record the batch in hand and end
+            try:
+                lanes.close()
+            finally:
+                self.sender.close()
+                db.session.remove()
 
-    def _deliver(self, once: bool) -> BatchResult | None:
-        """One batch; None when it failed (after the pause it calls for)."""
+    def _said(self, result: BatchResult) -> int:
+        if result.handled:
+            self.report(
+                f"delivered {result.delivered}, retrying {result.retrying}, "
+                f"failed {result.failed}, superseded {result.superseded}"
+                + (f", nothing to send {result.skipped}" if result.skipped else "")
+            )
+        return result.handled
+
+    def _deliver(self, lanes: Lanes) -> int | None:
+        """Start the lanes that have something to send; None when it failed (after the
+        pause it calls for)."""
         try:
-            result = deliver_batch(self.batch, self.sender)
+            started = lanes.step()
         except Exception as error:
-            if once:
-                raise
             self._pause_after(error, "deliveries")
             return None
         self.troubles.ended("database", "deliveries")
-        return result
+        return started
 
     def _do_chores(self) -> float:
         """Poll the shops, release due preorders, raise and clear alerts; seconds until the

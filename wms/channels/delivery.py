@@ -17,7 +17,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -71,10 +71,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 2 ** max(1, attempts)))
 
 
-def claim(limit: int = 50) -> list[Claimed]:
+def claim(limit: int = 50, busy: Collection[int] = (), only: int | None = None) -> list[Claimed]:
     """Take a lease on due events whose earlier events (same channel and aggregate) are done:
     up to ``max(limit, FIGURES_PER_ROUND)`` stock figures first, then up to ``limit``
-    events of any kind.
+    events of any kind: of channel ``only`` when given, else of every channel but the
+    ``busy`` ones (whose batch is in flight: a channel has one batch in flight at a time,
+    see ``wms.worker.Lanes``).
 
     A figure is what keeps a shop from selling what the warehouse no longer has,
     so it has a claim of its own and never waits behind other events (a backlog
@@ -86,17 +88,26 @@ def claim(limit: int = 50) -> list[Claimed]:
     (``wms.worker.claim_batch``).
     """
     now = utcnow()
-    figures = _claim(_claimable_figures(), now, max(limit, FIGURES_PER_ROUND))
-    rest = _claim(_claimable(), now, limit)
+    if only is not None:
+        params = {"now": now, "channel": only}
+        figures = _claim(_claimable_figures_of(), params, max(limit, FIGURES_PER_ROUND))
+        rest = _claim(_claimable_of_channel(), params, limit)
+    elif busy:
+        params = {"now": now, "busy": sorted(busy)}
+        figures = _claim(_claimable_figures_besides(), params, max(limit, FIGURES_PER_ROUND))
+        rest = _claim(_claimable_besides(), params, limit)
+    else:
+        figures = _claim(_claimable_figures(), {"now": now}, max(limit, FIGURES_PER_ROUND))
+        rest = _claim(_claimable(), {"now": now}, limit)
     return sorted(figures + rest, key=lambda c: c.id)
 
 
-def _claim(claimable: Any, now: datetime, limit: int) -> list[Claimed]:
+def _claim(claimable: Any, params: dict[str, Any], limit: int) -> list[Claimed]:
     o = OutboxEvent.__table__
     stmt = (
         update(o)
         .where(o.c.id.in_(claimable))
-        .values(claimed_until=now + LEASE)
+        .values(claimed_until=params["now"] + LEASE)
         .returning(
             o.c.id,
             o.c.channel_id,
@@ -107,7 +118,7 @@ def _claim(claimable: Any, now: datetime, limit: int) -> list[Claimed]:
             o.c.created_at,
         )
     )
-    rows = db.session.execute(stmt, {"now": now, "limit": limit}).all()
+    rows = db.session.execute(stmt, {**params, "limit": limit}).all()
     return [Claimed(*row) for row in rows]
 
 
@@ -137,9 +148,41 @@ def _claimable() -> Any:
 
 @prebuilt
 def _claimable_figures() -> Any:
+    return _claimable_of(_figure())
+
+
+@prebuilt
+def _claimable_besides() -> Any:
+    return _claimable_of(_not_busy())
+
+
+@prebuilt
+def _claimable_figures_besides() -> Any:
+    return _claimable_of(_figure(), _not_busy())
+
+
+@prebuilt
+def _claimable_of_channel() -> Any:
+    return _claimable_of(_of_channel())
+
+
+@prebuilt
+def _claimable_figures_of() -> Any:
+    return _claimable_of(_figure(), _of_channel())
+
+
+def _of_channel() -> Any:
+    return OutboxEvent.__table__.c.channel_id == bindparam("channel")
+
+
+def _figure() -> Any:
     o = OutboxEvent.__table__
     # A literal, so the partial index of pending figures applies.
-    return _claimable_of(o.c.event_type == literal_column("'availability.changed'"))
+    return o.c.event_type == literal_column("'availability.changed'")
+
+
+def _not_busy() -> Any:
+    return OutboxEvent.__table__.c.channel_id.not_in(bindparam("busy", expanding=True))
 
 
 def _claimable_of(*only: Any) -> Any:
@@ -263,11 +306,13 @@ def prepare(events: list[Claimed]) -> Outbound:
             )
         )
     }
-    superseded = _superseded(events)
-    shop_events = [
-        e for e in events if _is_shop(channels.get(e.channel_id)) and e.id not in superseded
-    ]
+    shop_events = [e for e in events if _is_shop(channels.get(e.channel_id))]
     hooks = [e for e in events if not _is_shop(channels.get(e.channel_id))]
+    # A shop is sent its figures as they are now, read below, whatever changed since the
+    # claim: a figure held back for a newer one that waits behind it would reach the shop
+    # only a whole batch later (that one is claimed when this one is recorded). A webhook
+    # event says it changed once; a newer one waiting says it again, so this one goes.
+    superseded = _superseded(hooks)
     return Outbound(
         events,
         channels,
@@ -276,6 +321,26 @@ def prepare(events: list[Claimed]) -> Outbound:
         started,
         pushes.prepare(shop_events),
     )
+
+
+def by_channel(batch: Outbound) -> dict[int, Outbound]:
+    """The batch as one batch per channel, each to be sent on its own (``wms.worker.Lanes``):
+    a slow channel then holds back only its own next batch."""
+    events: dict[int, list[Claimed]] = {}
+    for ev in batch.events:
+        events.setdefault(ev.channel_id, []).append(ev)
+    jobs = {job.channel_id: job for job in batch.shops}
+    return {
+        channel_id: Outbound(
+            its_events,
+            batch.channels,
+            batch.superseded,
+            batch.figures,
+            batch.started,
+            [jobs[channel_id]] if channel_id in jobs else [],
+        )
+        for channel_id, its_events in events.items()
+    }
 
 
 def _is_shop(channel: Any) -> bool:

@@ -3,15 +3,16 @@ their platforms' APIs.
 
 The outbox holds, for a shop channel, only the events in ``outbox.SHOP_EVENTS``;
 the worker claims them with every other event and hands a shop's share of the
-batch here, one job per channel, so each platform is called from one job at a
-time (PrestaShop's stock rows alone, one per call, are written a few products side
+batch here, one job per channel; a channel has one batch in flight at a time
+(``wms.worker.Lanes``), so each platform is called from one job at a time
+(PrestaShop's stock rows alone, one per call, are written a few products side
 by side) and a batch's figures for one shop go out together:
 
 * ``availability.changed``: the figure of every product of the batch, read as
   it is now (the latest truth, however many changes were coalesced), in one
   ``set_stock`` call per channel, which the connector splits by what the
   platform takes in one call (Shopify 250 items, WooCommerce 100 per batch
-  endpoint, PrestaShop one row each, four products at once). The figure is the
+  endpoint, PrestaShop one row each, eight products at once). The figure is the
   published one (on hand less reserved less the safety stock); a preorder
   product before its release publishes what is left of its preorder cap (0 when
   it has no cap: the shop sells it only if it takes orders at 0). A product with

@@ -30,9 +30,10 @@ class Shop(Protocol):
 
 ROW_FIELDS = "[id,id_product,id_product_attribute,quantity]"
 # Products whose stock rows are written side by side, at most: PrestaShop takes one
-# row per call and has no rate limit of its own; a few at once keep a burst of figures
-# from waiting out one round trip after another, without crowding the shop's server.
-WRITES_AT_ONCE = 4
+# row per call and sets no rate limit of its own (the shop's hosting does: its PHP
+# workers); eight at once keep a burst of figures over a hundred products from waiting
+# out one round trip after another, and stay within the few PHP workers of a small shop.
+WRITES_AT_ONCE = 8
 
 
 class StockRows:
