@@ -47,7 +47,7 @@ from wms.base.clock import utcnow
 from wms.base.numbers import wave_code
 from wms.core.models import OrderLine
 from wms.extensions import db
-from wms.inventory.models import LocationKind, Stock
+from wms.inventory.models import LocationKind, ProductStock, Stock
 
 pytestmark = pytest.mark.postgres_only
 
@@ -92,6 +92,23 @@ def behind_a_held_line(
 ) -> list[Any]:
     """Another transaction holds an order line's row lock; ``first`` is sent and seen
     waiting for a lock, then ``second``; the line is let go and both answers returned."""
+    row = select(OrderLine.id).where(OrderLine.id == line_id)
+    return behind_a_held_row(app, row, first, second)
+
+
+def behind_the_counters(
+    app: Flask, product_id: int, first: Callable[[], Any], second: Callable[[], Any]
+) -> list[Any]:
+    """``behind_a_held_line``, the row held being the product's counters."""
+    row = select(ProductStock.product_id).where(ProductStock.product_id == product_id)
+    return behind_a_held_row(app, row, first, second)
+
+
+def behind_a_held_row(
+    app: Flask, row: Any, first: Callable[[], Any], second: Callable[[], Any]
+) -> list[Any]:
+    """Another transaction locks the ``row`` selected; ``first`` is sent and seen waiting
+    for a lock, then ``second``; the row is let go and both answers returned."""
     answers: list[Any] = [None, None]
 
     def run(i: int, work: Callable[[], Any]) -> None:
@@ -100,7 +117,7 @@ def behind_a_held_line(
     threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate((first, second))]
     with app.app_context(), db.engine.connect() as conn:
         held = conn.begin()
-        conn.execute(select(OrderLine.id).where(OrderLine.id == line_id).with_for_update()).all()
+        conn.execute(row.with_for_update()).all()
         threads[0].start()
         until_waiting(app, 1)
         threads[1].start()
@@ -305,4 +322,57 @@ def test_an_undo_of_a_cross_docked_unit_while_another_receiver_scans_the_product
             )
         )
     assert on_dock == 1
+    assert_invariants(app)
+
+
+def held_in(app: Flask, product_id: int, location_id: int) -> int:
+    with app.app_context():
+        on_hand = db.session.scalar(
+            select(Stock.qty_on_hand).where(
+                Stock.product_id == product_id, Stock.location_id == location_id
+            )
+        )
+    return int(on_hand or 0)
+
+
+
+def test_a_damaged_unit_into_quarantine_while_a_dock_unit_is_confirmed_into_it(
+    app: Flask, make: Factories
+) -> None:
+    """A supervisor moves a damaged unit from a bin to quarantine while a receiver
+    confirms a damaged unit from the dock into the same quarantine."""
+    dock = make.location(LocationKind.RECEIVING, walk_seq=1)
+    cage = make.location(LocationKind.QUARANTINE, walk_seq=520)
+    shelf = make.location(LocationKind.BIN, walk_seq=10, capacity=100)
+    product = make.product()
+    make.stock(product, shelf, 2)
+    make.stock(product, cage, 1)
+    reference = unique("ASN-")
+    make.inbound([(product, 1)], utcnow(), reference=reference)
+    receiver = hands(app, make.user(), 1)[0]
+    supervisor = hands(app, make.user(role="supervisor"), 1)[0]
+    assert receiver.post("/receive/start", data={"code": reference}, headers=HX).status_code < 300
+    assert scan(receiver, "/receive/scan", "CMD-DAMAGED").status_code == 200
+    to_cage = scan(receiver, "/receive/scan", product.barcodes[0].code)
+    assert 'data-destination="quarantine"' in to_cage.get_data(as_text=True)
+    damaged = {
+        "kind": "damaged",
+        "location": shelf.code,
+        "product": product.sku,
+        "qty": "1",
+        "reason": "crushed box",
+        "quarantine": cage.code,
+    }
+
+    adjusted, confirmed = behind_the_counters(
+        app,
+        product.id,
+        lambda: supervisor.post("/stock/adjust", data=damaged),
+        lambda: scan(receiver, "/receive/scan", cage.code),
+    )
+
+    said = [adjusted.get_data(as_text=True)[:400], confirmed.get_data(as_text=True)[:400]]
+    assert (adjusted.status_code, confirmed.status_code) == (302, 200), said
+    assert [held_in(app, product.id, place.id) for place in (shelf, dock, cage)] == [1, 0, 3]
+    assert counters(app, product.id)[:2] == (1, 0)
     assert_invariants(app)

@@ -2,9 +2,11 @@
 
 Each change is one guarded UPDATE (``... WHERE qty_sellable - qty_reserved >= :n``)
 so two transactions can never both take the last unit; nothing here reads a
-counter into Python to write it back. Locks are taken in one order: a product's
-on-hand row in the location units leave (a movement changes it before the counters,
-``ledger.move_stock``), then product counter rows by product id, then order lines by id.
+counter into Python to write it back. Locks are taken in one order: the on-hand rows
+a movement changes, the one where units leave then the one where they arrive (as
+``ledger.move_stock`` changes them, before the counters), then product counter rows by
+product id, then order lines by id. An action that takes the counters before it moves
+units locks both on-hand rows first (``lock_in_location``, ``lock_arrival``).
 """
 
 from __future__ import annotations
@@ -303,6 +305,14 @@ def lock_in_locations(pairs: list[tuple[int, int]]) -> None:
             .order_by(stock_t.c.product_id, stock_t.c.location_id)
             .with_for_update()
         )
+
+
+def lock_arrival(product_id: int, location_id: int) -> None:
+    """Lock a product's on-hand row in a location units will arrive in, making it (empty)
+    when there is none yet, as the movement into it would: for an action that takes the
+    counters before it moves the units (a row made here holds nothing and is never shown)."""
+    if is_postgres():
+        put_in_location(product_id, location_id, 0)
 
 
 def lock_lines(line_ids: list[int]) -> None:

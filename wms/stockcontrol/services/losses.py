@@ -72,9 +72,11 @@ def take_out(
         to_location is None or to_location.kind not in SELLABLE_KINDS
     )
     if leaves_sellable:
-        # The lock order every path keeps (wms.core.stock): the units' row in the bin,
-        # then the counters, then the lines.
+        # The lock order every path keeps (wms.core.stock): the units' row in the bin and
+        # in the place they go (quarantine), then the counters, then the lines.
         stock.lock_in_location(product_id, from_location.id)
+        if to_location is not None:
+            stock.lock_arrival(product_id, to_location.id)
         counters = db.session.execute(
             for_update(
                 select(ps.c.qty_sellable, ps.c.qty_reserved).where(ps.c.product_id == product_id)
