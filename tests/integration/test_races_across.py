@@ -376,3 +376,42 @@ def test_a_damaged_unit_into_quarantine_while_a_dock_unit_is_confirmed_into_it(
     assert [held_in(app, product.id, place.id) for place in (shelf, dock, cage)] == [1, 0, 3]
     assert counters(app, product.id)[:2] == (1, 0)
     assert_invariants(app)
+
+
+def test_a_short_pick_sets_units_aside_while_a_supervisor_releases_from_there(
+    app: Flask, make: Factories
+) -> None:
+    """The picker finds a bin empty (its units go to the exceptions location) while a
+    supervisor releases a unit of the same product from that location to a shelf."""
+    make.location(LocationKind.TOTE)
+    aside = make.location(LocationKind.EXCEPTIONS, walk_seq=530)
+    channel, _ = make.channel(webhook_url=HOOK)
+    product = make.product()
+    shelf = make.location(walk_seq=10, capacity=2)
+    empty = make.location(walk_seq=20, capacity=100)
+    make.stock(product, shelf, 2)
+    make.stock(product, aside, 1)
+    make.order(channel, [(product, 2)])
+    wave_id = make.wave(channel)
+    picker = hands(app, make.user(), 1)[0]
+    supervisor = hands(app, make.user(role="supervisor"), 1)[0]
+    assert scan(picker, PICK, wave_code(wave_id)).status_code == 200
+    assert scan(picker, PICK, shelf.code).status_code == 200
+    assert scan(picker, PICK, "CMD-SHORT").status_code == 200
+    release = {"location_id": aside.id, "product_id": product.id, "qty": 1, "held": 1}
+
+    short, released = behind_the_counters(
+        app,
+        product.id,
+        lambda: scan(picker, PICK, "0"),
+        lambda: supervisor.post("/returns/queues/release", data=release),
+    )
+
+    said = [short.get_data(as_text=True)[:400], released.get_data(as_text=True)[:400]]
+    assert short.status_code == 200, said
+    # The two units set aside came first: the place no longer holds what was shown.
+    assert released.status_code == 409, said
+    assert "now holds 3 of that product, not the 1 shown" in released.get_data(as_text=True)
+    held = [held_in(app, product.id, place.id) for place in (shelf, aside, empty)]
+    assert held == [0, 3, 0]
+    assert_invariants(app)

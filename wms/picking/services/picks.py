@@ -112,12 +112,18 @@ def short_pick(task_id: int, found: int, user_id: int | None, expected_left: int
     shortage = expected_left - found
     _close_short(task_id, shortage, expected_left)
     reference = wave_code(task.wave_id)
-    # The lock order every path keeps (wms.core.stock): the product's counters, then
-    # the head of its queue, as receiving and serving the queue below take them.
+    # The lock order every path keeps (wms.core.stock): the bin's row (locked above) and
+    # the row of the place missing units are set aside in, then the product's counters,
+    # then the head of its queue, as receiving and serving the queue below take them.
+    aside = first_active_location(LocationKind.EXCEPTIONS, LocationKind.QUARANTINE)
+    if aside is not None and held > found:
+        stock.lock_arrival(task.product_id, aside.id)
     stock.lock_products([task.product_id])
     stock.lock_waiting_lines(task.product_id, SERVE_BATCH)
     requeue(task.order_line_id, task.product_id, shortage)
-    set_aside, where = _set_aside_missing(task.product_id, bin_, held - found, reference, user_id)
+    set_aside, where = _set_aside_missing(
+        task.product_id, bin_, held - found, aside, reference, user_id
+    )
     _flag_for_count(bin_.id)
     db.session.execute(
         insert(PickShortage.__table__).values(
@@ -186,7 +192,12 @@ def _close_short(task_id: int, shortage: int, expected_left: int) -> None:
 
 
 def _set_aside_missing(
-    product_id: int, bin_: Location, missing: int, reference: str, user_id: int | None
+    product_id: int,
+    bin_: Location,
+    missing: int,
+    where: Location | None,
+    reference: str,
+    user_id: int | None,
 ) -> tuple[int, Location | None]:
     if missing <= 0:
         return 0, None
@@ -196,7 +207,6 @@ def _set_aside_missing(
     qty = min(missing, max(0, free or 0))
     if qty == 0:
         return 0, None
-    where = first_active_location(LocationKind.EXCEPTIONS, LocationKind.QUARANTINE)
     if where is None:
         return 0, None  # nowhere to put them: they wait in the bin for the count
     move_stock(product_id, qty, bin_, where, Reason.MISSING, reference, user_id)
