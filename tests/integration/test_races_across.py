@@ -27,8 +27,10 @@ from tests.integration.test_races import (
     HOOK,
     HX,
     PICK,
+    RECEIVE_RETURN,
     counters,
     hands,
+    on_bench,
     pack,
     parcels_of,
     scan,
@@ -334,6 +336,41 @@ def held_in(app: Flask, product_id: int, location_id: int) -> int:
         )
     return int(on_hand or 0)
 
+
+def test_a_returned_unit_restocked_to_a_bin_while_a_loss_is_recorded_in_it(
+    app: Flask, make: Factories
+) -> None:
+    """A returns clerk grades a unit resellable (it goes from the bench to the bin that
+    holds the product) while a supervisor records a unit lost in that bin."""
+    bench = make.location(LocationKind.RETURNS, walk_seq=500)
+    shelf = make.location(LocationKind.BIN, walk_seq=10, capacity=100)
+    product = make.product()
+    make.stock(product, shelf, 2)
+    channel, _ = make.channel(webhook_url=HOOK)
+    number = make.rma(make.shipped_order(channel, [(product, 1)]), [(product, 1)])
+    clerk = on_bench(app, make, number, product)[0]
+    supervisor = hands(app, make.user(role="supervisor"), 1)[0]
+    loss = {
+        "kind": "lost",
+        "location": shelf.code,
+        "product": product.sku,
+        "qty": "1",
+        "reason": "not in its bin",
+    }
+
+    graded, adjusted = behind_the_counters(
+        app,
+        product.id,
+        lambda: scan(clerk, RECEIVE_RETURN, "1"),
+        lambda: supervisor.post("/stock/adjust", data=loss),
+    )
+
+    said = [graded.get_data(as_text=True)[:400], adjusted.get_data(as_text=True)[:400]]
+    assert (graded.status_code, adjusted.status_code) == (200, 302), said
+    assert f"BIN {shelf.code}" in graded.get_data(as_text=True)
+    assert (held_in(app, product.id, bench.id), held_in(app, product.id, shelf.id)) == (0, 2)
+    assert counters(app, product.id)[0] == 2
+    assert_invariants(app)
 
 
 def test_a_damaged_unit_into_quarantine_while_a_dock_unit_is_confirmed_into_it(

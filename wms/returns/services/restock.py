@@ -78,11 +78,15 @@ def put_back_resellable(
     time it takes to route them (the product row is locked by that count);
     the moves below count them again as they reach a lane or a bin, and the
     temporary count is taken back last, so the counter ends where the ledger says.
+    The bin units left over go to is chosen, and its row locked, before that count
+    (the lock order of ``wms.core.stock``): a loss or a pick in that bin takes its
+    row before the counters too.
     """
+    shelf = _shelf_for(product, qty)
     stock.change_sellable(product.id, qty)
     routes, left, _none_waiting = routing.serve_waiting_lines(product, qty)
     if left:
-        routes.append(routing.to_shelf(product, left))
+        routes.append(replace(shelf, qty=left) if shelf else routing.to_shelf(product, left))
     placed = [_move(product, route, bench, reference, user_id) for route in routes]
     if not stock.change_sellable(product.id, -qty):
         raise RuntimeError("the temporary sellable count could not be taken back")
@@ -98,6 +102,17 @@ def put_back_resellable(
         else p
         for p in placed
     ]
+
+
+def _shelf_for(product: Product, qty: int) -> routing.Routed | None:
+    """The bin units not given to waiting orders would go to, its row locked; None when
+    no bin is free (waiting orders may take them all)."""
+    try:
+        shelf = routing.to_shelf(product, qty)
+    except routing.NoBinFree:
+        return None
+    stock.lock_arrival(product.id, shelf.location_id)
+    return shelf
 
 
 def _move(
