@@ -452,3 +452,40 @@ def test_a_short_pick_sets_units_aside_while_a_supervisor_releases_from_there(
     held = [held_in(app, product.id, place.id) for place in (shelf, aside, empty)]
     assert held == [0, 3, 0]
     assert_invariants(app)
+
+
+def test_a_short_pick_sets_units_aside_while_units_are_released_to_its_bin(
+    app: Flask, make: Factories
+) -> None:
+    """As above, the units released going to the very bin the picker found empty: units
+    go from the bin to the exceptions location and from there to the bin at once."""
+    make.location(LocationKind.TOTE)
+    aside = make.location(LocationKind.EXCEPTIONS, walk_seq=530)
+    channel, _ = make.channel(webhook_url=HOOK)
+    product = make.product()
+    shelf = make.location(walk_seq=10)
+    make.stock(product, shelf, 2)
+    make.stock(product, aside, 1)
+    make.order(channel, [(product, 2)])
+    wave_id = make.wave(channel)
+    picker = hands(app, make.user(), 1)[0]
+    supervisor = hands(app, make.user(role="supervisor"), 1)[0]
+    assert scan(picker, PICK, wave_code(wave_id)).status_code == 200
+    assert scan(picker, PICK, shelf.code).status_code == 200
+    assert scan(picker, PICK, "CMD-SHORT").status_code == 200
+    release = {"location_id": aside.id, "product_id": product.id, "qty": 1, "held": 1}
+    bin_row = select(Stock.id).where(Stock.product_id == product.id, Stock.location_id == shelf.id)
+
+    short, released = behind_a_held_row(
+        app,
+        bin_row,
+        lambda: scan(picker, PICK, "0"),
+        lambda: supervisor.post("/returns/queues/release", data=release),
+    )
+
+    said = [short.get_data(as_text=True)[:400], released.get_data(as_text=True)[:400]]
+    assert short.status_code == 200, said
+    assert released.status_code == 409, said
+    assert "now holds 3 of that product, not the 1 shown" in released.get_data(as_text=True)
+    assert [held_in(app, product.id, place.id) for place in (shelf, aside)] == [0, 3]
+    assert_invariants(app)

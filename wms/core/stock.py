@@ -6,7 +6,10 @@ counter into Python to write it back. Locks are taken in one order: the on-hand 
 a movement changes, the one where units leave then the one where they arrive (as
 ``ledger.move_stock`` changes them, before the counters), then product counter rows by
 product id, then order lines by id. An action that takes the counters before it moves
-units locks both on-hand rows first (``lock_in_location``, ``lock_arrival``).
+units locks both on-hand rows first (``lock_in_location``, ``lock_arrival``). Between a
+bin and a place units are set aside in (quarantine, exceptions, rework) the bin's row
+comes first either way: units released from there to a bin lock the bin's row before
+they leave, as units set aside from a bin do.
 """
 
 from __future__ import annotations

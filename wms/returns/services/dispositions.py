@@ -18,7 +18,7 @@ from wms.base.clock import utcnow
 from wms.base.errors import Conflict, InvalidInput
 from wms.base.i18n import N_, _
 from wms.base.numbers import rma_number
-from wms.core import backorders
+from wms.core import backorders, stock
 from wms.core.ledger import NotEnoughStock, Reason, move_stock
 from wms.database import for_update
 from wms.extensions import db
@@ -51,8 +51,12 @@ def release_units(
     else now (the same form sent twice, a move meanwhile), nothing moves.
     """
     source = _queue_location(location_id)
-    _check_qty(source, product_id, qty, held)
+    _check_qty(source, product_id, qty, held, lock=False)  # a form refused locks nothing
+    # The lock order of wms.core.stock: units going back to a bin take the bin's row
+    # before the row of the place they leave, as units set aside from a bin take them.
     target, _reason = routing.suggest_bin(product_id, qty)
+    stock.lock_arrival(product_id, target.id)
+    _check_qty(source, product_id, qty, held)
     for reference, units in _settle(source, product_id, qty, "released", "", user_id):
         move_stock(product_id, units, source, target, Reason.RELEASE, reference, user_id)
     backorders.serve_waiting(product_id)
@@ -122,17 +126,16 @@ def _queue_location(location_id: int) -> Location:
     return location
 
 
-def _check_qty(source: Location, product_id: int, qty: int, held: int | None) -> None:
+def _check_qty(
+    source: Location, product_id: int, qty: int, held: int | None, lock: bool = True
+) -> None:
     if qty <= 0:
         raise InvalidInput(_("Give a quantity above zero."))
     # The row is locked so what it holds is still so when the units move.
-    on_hand = db.session.scalar(
-        for_update(
-            select(Stock.qty_on_hand).where(
-                Stock.location_id == source.id, Stock.product_id == product_id
-            )
-        )
+    row = select(Stock.qty_on_hand).where(
+        Stock.location_id == source.id, Stock.product_id == product_id
     )
+    on_hand = db.session.scalar(for_update(row) if lock else row)
     if held is not None and (on_hand or 0) != held:
         raise Conflict(
             _(
