@@ -329,6 +329,35 @@ def test_an_order_for_a_sold_out_product_is_refused_without_writing_it_first(
     assert_invariants(app)
 
 
+@pytest.mark.postgres_only
+def test_an_order_for_a_sold_out_product_is_refused_in_two_statements(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    """The delivery's statement reads the product's free units with its lookups; when
+    they cannot cover the order and the product takes no backorders, the row is written
+    refused: no savepoint, no order written, nothing locked."""
+    channel, item = shop_with_red(make, on_hand=1, allow_backorder=False)
+    first = post_shopify(client, channel, changed(ORDER, id=450789470, name="#7001"))
+    assert first.json["state"] == "accepted"
+    sold_out = changed(ORDER, id=450789471, name="#7002")
+
+    response, statements = with_statements(app, lambda: post_shopify(client, channel, sold_out))
+
+    assert response.status_code == 200
+    assert response.json["state"] == "refused"
+    refusal = f"Not enough stock for {item.sku} (short 1)."
+    assert response.json["reason"] == refusal
+    assert len(statements) <= 2, statements
+    assert not [s for s in statements if s.startswith(("SAVEPOINT", "INSERT INTO orders"))]
+    with app.app_context():
+        (row,) = [r for r in shop_orders(channel) if r.platform_order_id == "450789471"]
+        assert (row.state, row.order_id) == ("refused", None)
+        assert row.reason == refusal
+        assert len(warehouse_orders(channel)) == 1
+        assert db.session.get(ProductStock, item.id).qty_reserved == 1
+    assert_invariants(app)
+
+
 def with_statements(app: Flask, action: Callable[[], Any]) -> tuple[Any, list[str]]:
     """What ``action`` returned, and the statements it ran (their first words)."""
     statements: list[str] = []

@@ -173,6 +173,38 @@ class ProductFacts:
     active: bool
     release_on: date | None
     free: int | None  # sellable less reserved, read unlocked: a hint, not a promise
+    allow_backorder: bool | None = None  # None: not read
+
+
+def refusal_in_stock(new: NewOrder, product: ProductFacts | None) -> InsufficientStock | None:
+    """The refusal ``accept_order`` would reach, known without writing anything: one line,
+    of an active product on sale (no preorder) that takes no backorders, asking more
+    than the free units the caller read in this request. None when that is not so
+    (the intake decides). A refusal changes nothing, so the units read (a committed
+    figure, unlocked) are enough to refuse on: the order is refused as of that read,
+    as if it had come just before any reservation still uncommitted is let go. An
+    order that might be taken still goes through the guarded reservation."""
+    if len(new.lines) != 1 or new.refuse_if_short or product is None:
+        return None
+    if not product.active or product.allow_backorder is not False or product.free is None:
+        return None
+    if product.release_on is not None and product.release_on > today():
+        return None
+    line = new.lines[0]
+    if line.qty <= 0 or product.free >= line.qty:
+        return None
+    short = line.qty - max(0, product.free)
+    return InsufficientStock(
+        [
+            {
+                "line": 1,
+                "sku": line.sku,
+                "qty": line.qty,
+                "short": short,
+                "reason": "backorders_not_allowed",
+            }
+        ]
+    )
 
 
 def accept_in_stock(

@@ -392,11 +392,17 @@ def _intake(
         capture_before_ship=rules.needs_payment_first(order),
         language=normal_language(order.language),
     )
+    product = known.products.get(new.lines[0].sku)
+    # A product sold out that takes no backorders: refused as the intake would refuse
+    # it, without writing an order to take it back.
+    refused = orders.refusal_in_stock(new, product)
+    if refused is not None:
+        return _settle(
+            shop_order_id, ShopOrderState.REFUSED, reason=refused.sentence, unlink=unlink
+        )
     # The common case first: it refuses nothing and takes back what it wrote when it
     # does not apply, so only the general path needs a savepoint to survive a refusal.
-    accepted = orders.accept_in_stock(
-        channel_id, new, known.products.get(new.lines[0].sku), order_id=order_id
-    )
+    accepted = orders.accept_in_stock(channel_id, new, product, order_id=order_id)
     if accepted is not None and accepted.order_id == order_id:
         return Outcome(shop_order_id, ShopOrderState.ACCEPTED, order_id)  # as the row says
     if accepted is not None:
@@ -524,7 +530,7 @@ def _lookups() -> Any:
 
 def _lookup_parts(cid: Any) -> list[Any]:
     """Rows of (kind, key, variant, value, rank) and the facts of the product they name
-    (id, active, release_on, free units), as ``_known_of`` reads them."""
+    (id, active, release_on, free units, allow_backorder), as ``_known_of`` reads them."""
     stock_t = ProductStock.__table__
     with_stock = products_t.outerjoin(stock_t, stock_t.c.product_id == products_t.c.id)
     joined = mapping_t.join(with_stock, products_t.c.id == mapping_t.c.product_id)
@@ -533,6 +539,7 @@ def _lookup_parts(cid: Any) -> list[Any]:
         products_t.c.active,
         products_t.c.release_on,
         (stock_t.c.qty_sellable - stock_t.c.qty_reserved).label("free"),
+        products_t.c.allow_backorder,
     )
     by_ids = (
         select(
@@ -590,6 +597,7 @@ _NO_FACTS = (
     cast(null(), Boolean),
     cast(null(), Date),
     cast(null(), Integer),
+    cast(null(), Boolean),
 )
 
 
