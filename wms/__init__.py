@@ -15,7 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory: one app per call, nothing loaded at import."""
     from wms import i18n
     from wms.config import load_config
-    from wms.database import install_sqlite_tuning
+    from wms.database import install_postgres_tuning, install_sqlite_tuning
     from wms.extensions import csrf, db, htmx, login_manager, migrate
 
     instance = os.environ.get("WMS_INSTANCE_PATH") or str(ROOT / "instance")
@@ -39,6 +39,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             install_sqlite_tuning(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            install_postgres_tuning(db.engine)
 
     from sqlalchemy.orm import Session
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from tests.factories import Factories
 from tests.invariants import assert_invariants
@@ -356,6 +356,29 @@ def test_an_order_for_a_sold_out_product_is_refused_in_two_statements(
         assert len(warehouse_orders(channel)) == 1
         assert db.session.get(ProductStock, item.id).qty_reserved == 1
     assert_invariants(app)
+
+
+@pytest.mark.postgres_only
+def test_the_raw_order_is_kept_whole_and_compressed_with_lz4_where_the_server_offers_it(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    """The body the shop signed stays readable to the byte for the desk; the server
+    compresses it with lz4 (cheaper than its default) when it was built with lz4."""
+    channel, _item = shop_with_red(make)
+
+    assert post_shopify(client, channel, ORDER).json["state"] == "accepted"
+
+    with app.app_context():
+        offered = db.session.scalar(
+            text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+        )
+        (kept,) = shop_orders(channel)
+        method = db.session.scalar(
+            text("SELECT pg_column_compression(raw) FROM shop_orders WHERE id = :id"),
+            {"id": kept.id},
+        )
+    assert kept.raw == ORDER
+    assert method == ("lz4" if "lz4" in offered else "pglz")
 
 
 def with_statements(app: Flask, action: Callable[[], Any]) -> tuple[Any, list[str]]:
