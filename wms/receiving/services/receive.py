@@ -242,8 +242,9 @@ def scan(user_id: int, code: str, scan_group: str) -> Answer:
     command = command_of(code) if code else None
     resolved = inventory.location_or_barcode(code) if code and command is None else None
     # Putting units away (a place scanned, no question pending) writes no row a close
-    # takes, and a close need not wait for it: only other scans hold the inbound open.
-    session = _session_for_scan(user_id, hold=not isinstance(resolved, Location))
+    # takes, and a close need not wait for it, nor for an empty scan (refused, writing
+    # nothing): only other scans hold the inbound open.
+    session = _session_for_scan(user_id, hold=bool(code) and not isinstance(resolved, Location))
     answer = _scan(user_id, session, Scanned(code, command, resolved), scan_group)
     if answer.inbound_id is None:
         answer.inbound_id = session.inbound_id
