@@ -72,8 +72,12 @@ def language_name(code: str) -> str:
     return Locale.parse(code).get_display_name(code).capitalize()
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The language of this request (see the module's docstring)."""
+    return locale_of(_select_language())
+
+
+def _select_language() -> str:
     default = current_app.config["DEFAULT_LOCALE"]
     if not has_request_context():
         return default
@@ -90,6 +94,14 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or default
 
 
+@lru_cache(maxsize=64)
+def locale_of(code: str) -> Locale:
+    """The one ``Locale`` of a language for the whole process. Flask-Babel keeps what the
+    selector returns as it is, so every request of a language shares it: the caches
+    keyed by locale below find it by identity, and its CLDR data is loaded once."""
+    return Locale.parse(code)
+
+
 def current_language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else i18n.SOURCE_LANGUAGE
@@ -99,7 +111,7 @@ def current_language() -> str:
 def in_language(code: str | None) -> Iterator[None]:
     """Words, dates and numbers in ``code`` (the warehouse's default when None or unknown)."""
     language = normal_language(code) or current_app.config["DEFAULT_LOCALE"]
-    with force_locale(language):
+    with force_locale(locale_of(language)):
         yield
 
 
@@ -107,7 +119,7 @@ def in_language(code: str | None) -> Iterator[None]:
 
 
 def _locale() -> Locale:
-    return get_locale() or Locale.parse(i18n.SOURCE_LANGUAGE)
+    return get_locale() or locale_of(i18n.SOURCE_LANGUAGE)
 
 
 def _local(moment: datetime) -> datetime:
