@@ -253,10 +253,35 @@ def _per_reader(format_value: Any) -> Any:
     return formatted
 
 
-def _template_gettext(message: str | i18n.Text) -> str:
+# A page is drawn in one language: the reader's locale and catalog are looked up once
+# per render (see init_app), not once for each of the dozens of counts and sentences
+# a floor page holds. A template drawn outside render_template asks for each.
+_READER_LOCALE = "_reader_locale"
+_READER_CATALOG = "_reader_catalog"
+
+
+def _reader() -> dict[str, Any]:
+    return {_READER_LOCALE: _locale(), _READER_CATALOG: _catalog()}
+
+
+@pass_context
+def _number_filter(context: Any, value: int | float | Decimal | None) -> str:
+    if type(value) is int:
+        locale = context.get(_READER_LOCALE)
+        if locale is not None:
+            return _whole_number(value, locale)
+    return format_number(value)
+
+
+def _page_catalog(context: Any) -> Any:
+    return context.get(_READER_CATALOG) or _catalog()
+
+
+@pass_context
+def _template_gettext(context: Any, message: str | i18n.Text) -> str:
     if isinstance(message, i18n.Text):
         return str(message)
-    return _catalog().ugettext(message)
+    return _page_catalog(context).ugettext(message)
 
 
 _catalogs: dict[Locale | None, Any] = {}
@@ -293,13 +318,15 @@ def init_app(app: Flask) -> None:
     # Templates' _() shows a constant marked with its context (Np_) as the Text it is.
     app.jinja_env.install_gettext_callables(
         gettext=_template_gettext,
-        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        ngettext=pass_context(lambda ctx, s, p, n: _page_catalog(ctx).ungettext(s, p, n)),
         newstyle=True,
-        pgettext=lambda c, s: _catalog().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+        pgettext=pass_context(lambda ctx, c, s: _page_catalog(ctx).upgettext(c, s)),
+        npgettext=pass_context(lambda ctx, c, s, p, n: _page_catalog(ctx).unpgettext(c, s, p, n)),
     )
     i18n.install_number_format(format_number)
     app.jinja_env.filters.update({name: _per_reader(f) for name, f in FILTERS.items()})
+    app.jinja_env.filters["number"] = _number_filter
+    app.context_processor(_reader)
     app.jinja_env.globals.update(
         current_language=current_language,
         language_name=language_name,
