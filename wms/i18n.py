@@ -33,6 +33,8 @@ from babel import units as babel_units
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_timezone, get_translations
 from jinja2 import pass_context
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from wms.base import i18n
 from wms.base.money import format_money as _format_money
@@ -84,14 +86,24 @@ def _select_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if request.path.startswith("/api/"):
         # The API speaks English unless its client asks otherwise: codes never change.
-        return request.accept_languages.best_match(languages) or i18n.SOURCE_LANGUAGE
+        return _best_language(request, languages) or i18n.SOURCE_LANGUAGE
     # The user only when already loaded: an error page drawn while the database is
     # down must not ask the database who is reading.
     user = g.get("_login_user")
     chosen = getattr(user, "language", None)
     if chosen and chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or default
+    return _best_language(request, languages) or default
+
+
+def _best_language(req: Any, languages: list[str]) -> str | None:
+    return _best_of(req.headers.get("Accept-Language", ""), tuple(languages))
+
+
+@lru_cache(maxsize=256)
+def _best_of(header: str, languages: tuple[str, ...]) -> str | None:
+    # A handheld sends the same header all day: it is read once, not on every scan.
+    return parse_accept_header(header, LanguageAccept).best_match(languages)
 
 
 @lru_cache(maxsize=64)
