@@ -537,55 +537,53 @@ def _about(facts: ShopOrderFacts, said: list[str]) -> str:
     return " ".join([str(about), *said])
 
 
+def _line_by_line(
+    facts: ShopOrderFacts, lines: list[dict[str, Any]], qty_key: str, sentence: Any
+) -> list[str]:
+    """One sentence per line that still has units under ``qty_key``: ``sentence(what,
+    when)`` is given the line's quantity and title, and the day it is expected (or "")."""
+    said = []
+    for ln in lines:
+        qty = int(ln.get(qty_key) or 0)
+        if qty > 0:
+            what = _qty_title(facts, ln, qty)
+            said.append(str(sentence(what, _when(ln.get("projected_fill_on")))))
+    return said
+
+
 def backorder_note(facts: ShopOrderFacts, lines: list[dict[str, Any]]) -> str:
     """What the customer reads when lines of their order wait for stock (in the language
     in force: see :func:`_notes`)."""
-    said = []
-    for ln in lines:
-        qty = int(ln.get("qty_backordered") or 0)
-        if qty <= 0:
-            continue
-        what = _qty_title(facts, ln, qty)
-        when = _when(ln.get("projected_fill_on"))
-        said.append(
-            str(
-                _(
-                    "%(qty)s of %(title)s is on backorder; we expect to send it by %(day)s.",
-                    day=when,
-                    **what,
-                )
-                if when
-                else _(
-                    "%(qty)s of %(title)s is on backorder; "
-                    "we will send it as soon as it is back in stock.",
-                    **what,
-                )
+
+    def sentence(what: dict[str, Any], when: str) -> Any:
+        if when:
+            return _(
+                "%(qty)s of %(title)s is on backorder; we expect to send it by %(day)s.",
+                day=when,
+                **what,
             )
+        return _(
+            "%(qty)s of %(title)s is on backorder; we will send it as soon as it is back in stock.",
+            **what,
         )
-    return _about(facts, said)
+
+    return _about(facts, _line_by_line(facts, lines, "qty_backordered", sentence))
 
 
 def projection_note(facts: ShopOrderFacts, lines: list[dict[str, Any]]) -> str:
     """What the customer reads when the date a waiting line is expected moves."""
-    said = []
-    for ln in lines:
-        qty = int(ln.get("qty_waiting") or 0)
-        if qty <= 0:
-            continue
-        what = _qty_title(facts, ln, qty)
-        when = _when(ln.get("projected_fill_on"))
-        said.append(
-            str(
-                _("%(qty)s of %(title)s is now expected to be sent by %(day)s.", day=when, **what)
-                if when
-                else _(
-                    "%(qty)s of %(title)s has no date yet; "
-                    "we will send it as soon as it is back in stock.",
-                    **what,
-                )
+
+    def sentence(what: dict[str, Any], when: str) -> Any:
+        if when:
+            return _(
+                "%(qty)s of %(title)s is now expected to be sent by %(day)s.", day=when, **what
             )
+        return _(
+            "%(qty)s of %(title)s has no date yet; we will send it as soon as it is back in stock.",
+            **what,
         )
-    return _about(facts, said)
+
+    return _about(facts, _line_by_line(facts, lines, "qty_waiting", sentence))
 
 
 def tracking_note(data: dict[str, Any]) -> str:
