@@ -33,6 +33,7 @@ from babel import units as babel_units
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_timezone, get_translations
 from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -279,14 +280,14 @@ def _reader() -> dict[str, Any]:
 @pass_context
 def _number_filter(context: Any, value: int | float | Decimal | None) -> str:
     if type(value) is int:
-        locale = context.get(_READER_LOCALE)
+        locale = context.parent.get(_READER_LOCALE)
         if locale is not None:
             return _whole_number(value, locale)
     return format_number(value)
 
 
 def _page_catalog(context: Any) -> Any:
-    return context.get(_READER_CATALOG) or _catalog()
+    return context.parent.get(_READER_CATALOG) or _catalog()
 
 
 @pass_context
@@ -294,6 +295,16 @@ def _template_gettext(context: Any, message: str | i18n.Text) -> str:
     if isinstance(message, i18n.Text):
         return str(message)
     return _page_catalog(context).ugettext(message)
+
+
+@pass_context
+def _page_gettext(context: Any, message: str | i18n.Text, **variables: Any) -> str:
+    """A template's ``_()``: what Jinja's own (new style) does, escaping the sentence
+    and filling its placeholders, without its three calls through the context."""
+    said = _template_gettext(context, message)
+    if context.eval_ctx.autoescape:
+        said = Markup(said)
+    return said % variables
 
 
 _catalogs: dict[Locale | None, Any] = {}
@@ -338,6 +349,7 @@ def init_app(app: Flask) -> None:
     i18n.install_number_format(format_number)
     app.jinja_env.filters.update({name: _per_reader(f) for name, f in FILTERS.items()})
     app.jinja_env.filters["number"] = _number_filter
+    app.jinja_env.globals["_"] = _page_gettext
     app.context_processor(_reader)
     app.jinja_env.globals.update(
         current_language=current_language,
