@@ -184,11 +184,28 @@ def format_number(value: int | float | Decimal | None) -> str:
     return babel_numbers.format_decimal(value, locale=_locale())
 
 
-@lru_cache(maxsize=4096)
+# Counts fill the floor's pages (a tally is a dozen of them): each is written once per
+# language, not once per page. Per language, the counts written so far (a few thousand
+# at most: the table starts again when full).
+_counts: dict[Locale, dict[int, str]] = {}
+_COUNTS_KEPT = 4096
+
+
+def _counts_in(locale: Locale) -> dict[int, str]:
+    counts = _counts.get(locale)
+    if counts is None:
+        counts = _counts[locale] = {}
+    return counts
+
+
 def _whole_number(value: int, locale: Locale) -> str:
-    # Counts fill the floor's pages (a tally is a dozen of them): each is written once
-    # per language, not once per page.
-    return babel_numbers.format_decimal(value, locale=locale)
+    counts = _counts_in(locale)
+    text = counts.get(value)
+    if text is None:
+        if len(counts) >= _COUNTS_KEPT:
+            counts.clear()
+        text = counts[value] = babel_numbers.format_decimal(value, locale=locale)
+    return text
 
 
 def format_decimal(value: int | float | Decimal, pattern: str) -> str:
@@ -269,20 +286,22 @@ def _per_reader(format_value: Any) -> Any:
 # A page is drawn in one language: the reader's locale and catalog are looked up once
 # per render (see init_app), not once for each of the dozens of counts and sentences
 # a floor page holds. A template drawn outside render_template asks for each.
-_READER_LOCALE = "_reader_locale"
+_READER_COUNTS = "_reader_counts"
 _READER_CATALOG = "_reader_catalog"
 
 
 def _reader() -> dict[str, Any]:
-    return {_READER_LOCALE: _locale(), _READER_CATALOG: _catalog()}
+    return {_READER_COUNTS: _counts_in(_locale()), _READER_CATALOG: _catalog()}
 
 
 @pass_context
 def _number_filter(context: Any, value: int | float | Decimal | None) -> str:
     if type(value) is int:
-        locale = context.parent.get(_READER_LOCALE)
-        if locale is not None:
-            return _whole_number(value, locale)
+        counts = context.parent.get(_READER_COUNTS)
+        if counts is not None:
+            text = counts.get(value)
+            if text is not None:
+                return text
     return format_number(value)
 
 
