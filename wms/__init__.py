@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory: one app per call, nothing loaded at import."""
     from wms import i18n
+    from wms.base import clock
     from wms.config import load_config
     from wms.database import install_postgres_tuning, install_sqlite_tuning
     from wms.extensions import csrf, db, htmx, login_manager, migrate
@@ -26,6 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(Path(app.instance_path), config))
+    # The warehouse's days (today, a due date, a dashboard's "today") are days in its zone.
+    clock.set_zone(app.config["TIMEZONE"])
 
     import wms.models  # noqa: F401  (every table registered before migrations look)
 
