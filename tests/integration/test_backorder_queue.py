@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import Factories
-from wms.base.clock import today, utcnow
+from wms.base.clock import local_date, today, utcnow
 from wms.channels.models import OutboxEvent
 from wms.core import backorders
 from wms.core.models import OrderLine, Priority
@@ -38,7 +38,7 @@ def test_projected_dates_follow_the_queue_against_inbounds(app: Flask, make: Fac
     second = make.order(channel, [(product, 2)], placed_at=t0 + timedelta(hours=1))
     third = make.order(channel, [(product, 5)], placed_at=t0 + timedelta(hours=2))
     by_order = {ln.order_id: ln.projected_fill_on for ln in waiting_lines(app, product.id)}
-    assert by_order == {first: soon.date(), second: later.date(), third: None}
+    assert by_order == {first: local_date(soon), second: local_date(later), third: None}
 
 
 def test_an_expedited_order_jumps_ahead_and_moves_the_others_dates(
@@ -53,7 +53,7 @@ def test_an_expedited_order_jumps_ahead_and_moves_the_others_dates(
     expedited = make.order(channel, [(product, 2)], priority=Priority.EXPEDITED)
     lines = waiting_lines(app, product.id)
     assert [ln.order_id for ln in lines] == [expedited, standard]
-    assert [ln.projected_fill_on for ln in lines] == [soon.date(), later.date()]
+    assert [ln.projected_fill_on for ln in lines] == [local_date(soon), local_date(later)]
     with app.app_context():
         moved = db.session.scalars(
             select(OutboxEvent).where(
@@ -62,7 +62,7 @@ def test_an_expedited_order_jumps_ahead_and_moves_the_others_dates(
             )
         ).all()
         assert [e.payload["order_id"] for e in moved] == [standard]
-        assert moved[0].payload["lines"][0]["projected_fill_on"] == later.date().isoformat()
+        assert moved[0].payload["lines"][0]["projected_fill_on"] == local_date(later).isoformat()
 
 
 def test_a_late_inbound_moves_the_projection_and_tells_the_channel(
@@ -83,8 +83,8 @@ def test_a_late_inbound_moves_the_projection_and_tells_the_channel(
             )
         ).one()
     assert event.payload["order_id"] == order_id
-    assert event.payload["lines"][0]["projected_fill_on"] == new_day.date().isoformat()
-    assert waiting_lines(app, product.id)[0].projected_fill_on == new_day.date()
+    assert event.payload["lines"][0]["projected_fill_on"] == local_date(new_day).isoformat()
+    assert waiting_lines(app, product.id)[0].projected_fill_on == local_date(new_day)
 
 
 def test_an_overdue_inbound_is_projected_for_today(app: Flask, make: Factories) -> None:
@@ -130,3 +130,20 @@ def test_a_partial_order_is_picked_now_when_the_rest_is_far_off(
     with app.app_context():
         status = {o: db.session.get(Order, o).status for o in (partial, whole, partial_soon)}
     assert status == {partial: "ready_to_pick", whole: "waiting", partial_soon: "waiting"}
+
+
+def test_a_truck_due_late_in_the_utc_evening_is_promised_on_the_warehouses_day(
+    app: Flask, make: Factories
+) -> None:
+    # 23:30 UTC on 11 December is 00:30 on 12 December in the warehouse (Europe/Paris).
+    product = make.product()
+    channel, _ = make.channel()
+    due = datetime(utcnow().year + 1, 12, 11, 23, 30)
+    make.inbound([(product, 3)], due)
+    order_id = make.order(channel, [(product, 2)])
+    (line,) = waiting_lines(app, product.id)
+    assert line.order_id == order_id
+    assert line.projected_fill_on == date(due.year, 12, 12)
+    with app.app_context():
+        (arrival,) = backorders.arrivals_for(product.id)
+        assert arrival.on == date(due.year, 12, 12)

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import unique
 from tests.factories import Factories
+from wms.base.clock import local_date
 
 SHIP_TO = {"name": "Ana Buyer", "street1": "1 Main St", "city": "Springfield", "zip": "90001"}
 
@@ -94,7 +95,8 @@ def test_short_line_is_backordered_with_a_projected_date(
     line = response.json["lines"][0]
     assert response.json["status"] == "waiting"
     assert (line["status"], line["qty_reserved"], line["qty_backordered"]) == ("backordered", 2, 3)
-    assert line["projected_fill_on"] == (datetime.utcnow() + timedelta(days=3)).date().isoformat()
+    expected = local_date(datetime.utcnow() + timedelta(days=3))
+    assert line["projected_fill_on"] == expected.isoformat()
 
 
 def test_the_answer_to_a_new_order_is_the_order_as_read_back(

@@ -15,7 +15,7 @@ from tests.conftest import _make_app, empty_database
 from tests.factories import Factories
 from tests.fakes.webhooks import WebhookReceiver
 from tests.invariants import assert_invariants
-from wms.base.clock import utcnow
+from wms.base.clock import local_date, utcnow
 from wms.channels import delivery
 from wms.channels.models import OutboxEvent, OutboxStatus
 from wms.extensions import db
@@ -103,7 +103,7 @@ def test_a_backorder_is_announced_with_its_projected_date(
     assert types == ["order.accepted", "order.backordered"]
     backordered = next(r for r in receiver.accepted() if r["body"]["type"] == "order.backordered")
     assert backordered["body"]["data"]["lines"][0]["projected_fill_on"] == (
-        (utcnow() + timedelta(days=2)).date().isoformat()
+        local_date(utcnow() + timedelta(days=2)).isoformat()
     )
 
 

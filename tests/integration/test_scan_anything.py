@@ -6,6 +6,7 @@ from babel.dates import format_date
 from flask.testing import FlaskClient
 
 from tests.factories import Factories
+from wms.base.clock import local_date
 from wms.inventory.models import LocationKind
 
 HX = {"HX-Request": "true"}
@@ -45,7 +46,7 @@ def test_product_shows_its_waiting_orders_with_projected_dates(
     make.inbound([(product, 5)], datetime.utcnow() + timedelta(days=4))
     page = client.get(f"/floor/scan?code={product.sku}", headers=HX).get_data(as_text=True)
     assert f"W-{10000 + order_id}" in page
-    day = (datetime.utcnow() + timedelta(days=4)).date()
+    day = local_date(datetime.utcnow() + timedelta(days=4))
     assert format_date(day, "medium", locale="en") in page
     french = client.get(
         f"/floor/scan?code={product.sku}", headers={**HX, "Accept-Language": "fr"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -18,7 +18,7 @@ from tests.fakes.shopify_server import FakeShopify
 from tests.fakes.woocommerce_server import FakeWooCommerce
 from tests.shop_fakes import Shops, connect_all, events_of, run_worker_once
 from tests.shops import changed, example, post_shopify, post_woocommerce
-from wms.base.clock import utcnow
+from wms.base.clock import local_date, travel, utcnow
 from wms.channels.models import OutboxStatus
 from wms.channels.pushes import tracking_note
 from wms.extensions import db
@@ -38,7 +38,7 @@ def shops(make_fresh: Factories) -> Iterator[Shops]:
 
 
 def spelt(day: timedelta) -> str:
-    when = (utcnow() + day).date()
+    when = local_date(utcnow() + day)
     return f"{when.day} {when.strftime('%B %Y')}"
 
 
@@ -126,6 +126,37 @@ def test_a_french_customer_reads_the_backorder_note_in_french(
         "À propos de votre commande #727\u202f: 2 \u00d7 Woo Single #1 "
         "est en attente de stock\u202f; "
         f"nous prévoyons de l’expédier d’ici le {day}."
+    )
+    assert [(n["note"], n["customer_note"]) for n in shops.woo.notes[727]] == [(said, True)]
+
+
+def test_a_truck_due_after_the_warehouses_midnight_is_promised_on_the_warehouses_day(
+    fresh_app: Flask, make_fresh: Factories, shops: Shops
+) -> None:
+    # The note is sent at 23:30 UTC for a truck due four days later at 23:30 UTC: on 11
+    # December that is 00:30 on 12 December in the warehouse (Europe/Paris), its promise.
+    now = utcnow()
+    evening = datetime(now.year + 1, 12, 7, 23, 30)
+    with travel(evening - now):
+        single, black = make_fresh.product(), make_fresh.product()
+        make_fresh.stock(black, make_fresh.location(), 5)
+        make_fresh.inbound([(single, 10)], evening + timedelta(days=4))
+        make_fresh.map_item(shops.woo_channel, single, "93")
+        make_fresh.map_item(shops.woo_channel, black, "22", "23", "Bar3")
+        order = changed(
+            example("woocommerce-order.json"),
+            meta_data=[{"id": 1, "key": "wpml_language", "value": "fr"}],
+        )
+        shops.woo.add_order(json.loads(order))
+        client: FlaskClient = fresh_app.test_client()
+        answer = post_woocommerce(client, shops.woo_channel, order, secret=shops.woo.webhook_secret)
+        assert answer.status_code == 200 and answer.json["state"] == "accepted"
+        run_worker_once(fresh_app)
+
+    said = (
+        "À propos de votre commande #727\u202f: 2 \u00d7 Woo Single #1 "
+        "est en attente de stock\u202f; "
+        f"nous prévoyons de l’expédier d’ici le 12 décembre {evening.year}."
     )
     assert [(n["note"], n["customer_note"]) for n in shops.woo.notes[727]] == [(said, True)]
 

@@ -29,7 +29,7 @@ from tests.fakes.woocommerce_server import FakeWooCommerce
 from tests.servers import WorkerProcess, app_server, server_log, verify, wait_for
 from tests.shop_fakes import connect_all
 from tests.shops import example
-from wms.base.clock import utcnow
+from wms.base.clock import local_date, utcnow
 from wms.channels.models import Channel, ShopOrder
 from wms.core.models import OrderLine
 from wms.extensions import db
@@ -180,7 +180,7 @@ def test_ten_elephants_sold_on_three_shops_are_sold_once(
         waiting = db.session.scalars(
             select(OrderLine).where(OrderLine.product_id == blue.id, OrderLine.qty_waiting > 0)
         ).one()
-        assert waiting.projected_fill_on == coming.date()
+        assert waiting.projected_fill_on == local_date(coming)
     assert presta.stock_of(ids["ELE"], ids["ELE-BLUE"]) == 0  # nothing promised twice
     assert verify(url, tmp_path / "verify") == ""
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, func, select, update
 
-from wms.base.clock import iso, today
+from wms.base.clock import iso, local_date, today
 from wms.base.numbers import order_number
 from wms.channels import outbox
 from wms.config import setting
@@ -291,7 +291,7 @@ def release_due_preorders() -> int:
 def arrivals_for(product_id: int) -> list[Arrival]:
     """Open inbound lines still expected for a product, earliest first."""
     rows = db.session.execute(_arrivals(), {"pid": product_id})
-    return [Arrival(ref=r[0], on=max(r[1].date(), today()), qty=r[2]) for r in rows]
+    return [Arrival(ref=r[0], on=max(local_date(r[1]), today()), qty=r[2]) for r in rows]
 
 
 @prebuilt

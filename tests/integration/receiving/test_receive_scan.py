@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.receiving.conftest import HX, Site
-from wms.base.clock import utcnow
+from wms.base.clock import local_date, utcnow
 from wms.base.numbers import order_number
 from wms.channels.models import OutboxEvent
 from wms.core.models import Order, OrderLine, Priority
@@ -476,10 +476,10 @@ def test_projected_fill_dates_stay_true_as_units_are_received(site: Site) -> Non
     stored, fresh = _stored_and_fresh_projections(site, product)
     assert len(stored) == 4 and stored == fresh
     assert sorted(d for d in stored.values() if d is not None) == [
-        now.date(),
-        (now + timedelta(days=7)).date(),
-        (now + timedelta(days=7)).date(),
-        (now + timedelta(days=14)).date(),
+        local_date(now),
+        local_date(now + timedelta(days=7)),
+        local_date(now + timedelta(days=7)),
+        local_date(now + timedelta(days=14)),
     ]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.integration.receiving.conftest import HX, Site
 from tests.scanning import decode_pdf
-from wms.base.clock import utcnow
+from wms.base.clock import local_date, utcnow
 from wms.core.models import Inbound, OrderLine
 from wms.extensions import db
 
@@ -41,7 +41,7 @@ def test_a_supervisor_creates_an_inbound_and_moves_its_date(site: Site) -> None:
     with site.app.app_context():
         inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "PO-7001"))
         line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
-        assert line.projected_fill_on == when.date()
+        assert line.projected_fill_on == local_date(when)
     later = when + timedelta(days=5)
     desk.post(
         f"/inbounds/{inbound.id}/expected",
@@ -49,7 +49,7 @@ def test_a_supervisor_creates_an_inbound_and_moves_its_date(site: Site) -> None:
     )
     with site.app.app_context():
         line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
-        assert line.projected_fill_on == later.date()
+        assert line.projected_fill_on == local_date(later)
     page = desk.get(f"/inbounds/{inbound.id}").get_data(as_text=True)
     assert "PO-7001" in page and "SKU-DESK-1" in page
 

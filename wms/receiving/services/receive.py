@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from wms.base.clock import today, utcnow
+from wms.base.clock import local_date, today, utcnow
 from wms.base.codes import command_of
 from wms.base.errors import Conflict, InvalidInput, UnknownCode, WrongLocation
 from wms.base.i18n import N_, Text, _, as_written, n_
@@ -530,7 +530,7 @@ def _projections_unchanged(inbound: Inbound, counted: int, routed: Routing, dama
     served = routed.served
     if damaged or counted != served:
         return False
-    return counted == 0 or inbound.expected_at.date() <= today()
+    return counted == 0 or local_date(inbound.expected_at) <= today()
 
 
 def _count_on_inbound(
