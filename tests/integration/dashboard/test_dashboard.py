@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from tests.factories import Factories
-from wms.base.clock import utcnow
+from wms.base.clock import day_start, today, travel, utcnow
 from wms.channels.models import OutboxEvent
 from wms.core.ledger import Reason, move_stock
 from wms.core.models import Order, OrderLine, Priority
@@ -275,3 +275,41 @@ def test_a_french_supervisor_reads_lists_alerts_and_csv_headers_in_french(french
     assert "Le seuil « stock bas » doit être un nombre." in refused.get_data(as_text=True).replace(
         "\u202f", " "
     )
+
+
+def test_today_on_the_dashboard_starts_at_the_warehouses_midnight(desk) -> None:  # type: ignore[no-untyped-def]
+    # The warehouse (Europe/Paris) is ahead of UTC: its midnight is the evening before in UTC.
+    app, client, make, user = desk
+    product = make.product()
+    make.stock(product, make.location(), 5)
+    channel, _ = make.channel()
+    shipped_before, shipped_after = (
+        make.order(channel, [(product, 1)]),
+        make.order(channel, [(product, 1)]),
+    )
+    day = today() + timedelta(days=1)
+    midnight = day_start(day)
+    assert midnight.date() < day
+    with app.app_context():
+        for order_id, shipped_at in (
+            (shipped_before, midnight - timedelta(minutes=15)),
+            (shipped_after, midnight + timedelta(minutes=15)),
+        ):
+            db.session.execute(
+                update(Order)
+                .where(Order.id == order_id)
+                .values(shipped_at=shipped_at, promised_on=day - timedelta(days=1))
+            )
+        db.session.commit()
+    with travel(midnight + timedelta(minutes=45) - utcnow()):
+        with app.app_context():
+            bin_ = db.session.get(Location, make.location().id)
+            move_stock(product.id, 7, None, bin_, Reason.RECEIVE, "x", user.id)
+            db.session.commit()
+        orders = client.get("/dashboard/tile/orders").get_data(as_text=True)
+        through = client.get("/dashboard/tile/throughput").get_data(as_text=True)
+    assert 'data-figure="shipped-today">1<' in orders
+    # Promised for the day before: shipped at 23:45 is on time, at 00:15 it is late.
+    assert 'data-figure="on-time">50' in orders
+    assert 'data-figure="received">7<' in through
+    assert " 00: 7</title>" in through  # received in the warehouse's first hour, 00:00-01:00

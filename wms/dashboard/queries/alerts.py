@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.base.clock import iso, utcnow
+from wms.base.clock import iso, local_date, utcnow
 from wms.base.i18n import Text, _, n_
 from wms.base.numbers import order_number
 from wms.core.models import LaneAssignment, LineKind, Order, OrderLine, OrderStatus
@@ -60,7 +60,7 @@ def _low_stock(days: float, now: datetime) -> list[Condition]:
         .join(ps, ps.c.product_id == Product.id)
         .where(
             Product.active.is_(True),
-            Product.release_on.is_(None) | (Product.release_on <= now.date()),
+            Product.release_on.is_(None) | (Product.release_on <= local_date(now)),
         )
     ).all()
     out = []

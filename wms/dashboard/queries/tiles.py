@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from wms.auth.models import User
-from wms.base.clock import today, utcnow
+from wms.base.clock import day_start, local, local_date, today, utcnow
 from wms.base.i18n import N_
 from wms.channels.models import OutboxEvent, OutboxStatus
 from wms.core.models import (
@@ -32,15 +32,16 @@ from wms.shipping.models import LabelState, Parcel
 AGE_BUCKETS = (N_("under 1 day"), N_("1-3 days"), N_("3-7 days"), N_("over 7 days"))
 
 
-def day_start(day: date | None = None) -> datetime:
-    d = day or today()
-    return datetime(d.year, d.month, d.day)
-
-
 def hour_of(column: Any) -> Any:
+    """The UTC hour a moment falls in (``local_hour`` reads it on the warehouse's clock)."""
     if is_postgres():
-        return func.extract("hour", column)
-    return func.cast(func.strftime("%H", column), db.Integer)
+        return func.date_trunc("hour", column)
+    return func.strftime("%Y-%m-%d %H:00:00", column)
+
+
+def local_hour(value: datetime | str) -> int:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return local(moment).hour
 
 
 @dataclass
@@ -117,7 +118,7 @@ class CrossDock:
 
 def crossdock(now: datetime | None = None) -> CrossDock:
     now = now or utcnow()
-    start = day_start(now.date())
+    start = day_start(local_date(now))
     m = Movement.__table__
     moved = dict(
         db.session.execute(
@@ -180,7 +181,7 @@ class Throughput:
 
 def throughput(now: datetime | None = None) -> Throughput:
     now = now or utcnow()
-    start = day_start(now.date())
+    start = day_start(local_date(now))
     m = Movement.__table__
     reasons = [r for r, _ in FLOW]
     hour = hour_of(m.c.created_at)
@@ -189,12 +190,13 @@ def throughput(now: datetime | None = None) -> Throughput:
         .where(m.c.created_at >= start, m.c.reason.in_(reasons))
         .group_by(m.c.reason, hour)
     ).all()
-    hours = list(range(0, now.hour + 1))
+    hours = list(range(0, local(now).hour + 1))
     per_hour = {label: [0] * len(hours) for _, label in FLOW}
     names = dict(FLOW)
     for reason, h, qty in rows:
-        if int(h) < len(hours):
-            per_hour[names[reason]][int(h)] = int(qty or 0)
+        # Summed: the night clocks go back, two UTC hours read as the same local hour.
+        if (hour_no := local_hour(h)) < len(hours):
+            per_hour[names[reason]][hour_no] += int(qty or 0)
     ops = db.session.execute(
         select(User.username, m.c.reason, func.sum(m.c.qty))
         .join(User, User.id == m.c.user_id)
@@ -236,10 +238,11 @@ def orders(now: datetime | None = None) -> Orders:
         ).all()
     )
     shipped_today = db.session.scalar(
-        select(func.count()).where(o.c.shipped_at >= day_start(now.date()))
+        select(func.count()).where(o.c.shipped_at >= day_start(local_date(now)))
     )
+    shipped_on = _local_day_of(o.c.shipped_at, now)
     counted, on_time = db.session.execute(
-        select(func.count(), func.count().filter(_day_of(o.c.shipped_at) <= o.c.promised_on)).where(
+        select(func.count(), func.count().filter(shipped_on <= o.c.promised_on)).where(
             o.c.shipped_at >= now - timedelta(days=7), o.c.promised_on.is_not(None)
         )
     ).one()
@@ -251,10 +254,16 @@ def orders(now: datetime | None = None) -> Orders:
     )
 
 
-def _day_of(column: Any) -> Any:
+def _local_day_of(column: Any, now: datetime) -> Any:
+    """The warehouse's date of a stored moment, in SQL: shifted by the zone's offset at ``now``.
+
+    A week's shipments are read with today's offset: one shipped within an hour of a
+    daylight-saving change can be read a day off, which moves an on-time rate by a hair.
+    """
+    offset = local(now).utcoffset() or timedelta(0)
     if is_postgres():
-        return func.cast(column, db.Date)
-    return func.date(column)
+        return func.cast(column + offset, db.Date)
+    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
 
 
 @dataclass
