@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wms.base.clock import local_date
 from wms.core.models import Inbound
 from wms.prints.documents import DiscrepancyLine, DiscrepancyReport, render_discrepancy_report
 from wms.receiving.queries import tally
@@ -17,7 +18,7 @@ def discrepancy_report(inbound: Inbound) -> bytes:
                 DiscrepancyLine(t.sku, t.name, t.expected, t.received, t.damaged)
                 for t in tally(inbound.id)
             ],
-            expected_date=inbound.expected_at.date(),
+            expected_date=local_date(inbound.expected_at),
             closed_at=inbound.closed_at,
         )
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
+from wms.base.clock import local_date
 from wms.base.errors import ReturnNotFound
 from wms.base.i18n import N_, _
 from wms.i18n import in_language
@@ -40,7 +41,7 @@ def _slip_data(rma: ReturnAuthorisation) -> ReturnSlip:
         rma_number=rma.number,
         order_number=rma.order.number,
         customer=rma.order.customer_name or rma.order.ship_to.get("name", ""),
-        created_on=rma.created_at.date(),
+        created_on=local_date(rma.created_at),
         tracking_number=rma.tracking_number or "",
         return_to=labels.return_address(),
         lines=[

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from wms.base.clock import utcnow
+from wms.base.clock import local_date, utcnow
 from wms.base.errors import NotFound
 from wms.base.i18n import _
 from wms.base.numbers import order_number
@@ -53,7 +53,7 @@ def packing_slip_pdf(parcel: Parcel) -> bytes:
         lines=lines,
         box=parcel.box_type.code if parcel.box_type else "",
         parcel=parcel.tracking_number,
-        order_date=order.placed_at.date(),
+        order_date=local_date(order.placed_at),
         packed_at=parcel.packed_at or utcnow(),
         ship_from=warehouse_address(),
         channel=channel.name if channel else "",
