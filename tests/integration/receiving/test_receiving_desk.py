@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from tests.integration.receiving.conftest import HX, Site
-from tests.scanning import decode_pdf
+from tests.scanning import decode_pdf, pdf_text
 from wms.base.clock import local_date, utcnow
 from wms.core.models import Inbound, OrderLine
 from wms.extensions import db
@@ -229,3 +229,18 @@ def test_a_french_supervisor_reads_the_inbounds_list_page_and_report_in_french(
     assert "Rien n’a été importé. Corrigez ces lignes\u202f:" in preview
     assert "Ligne 2\u202f: aucun produit n’a le SKU «\u202fNOPE\u202f»." in preview
     assert "Ligne 2\u202f: «\u202fdemain\u202f» n’est pas une date" in preview
+
+
+def test_the_discrepancy_report_gives_the_warehouses_expected_day(site: Site) -> None:
+    # Due at 23:30 UTC on 11 December: 00:30 on 12 December in the warehouse (Europe/Paris).
+    product = site.make.product(sku="SKU-REP-2")
+    due = datetime(utcnow().year + 1, 12, 11, 23, 30)
+    site.make.inbound([(product, 4)], due, reference="ASN-REP-2")
+    site.start("ASN-REP-2")
+    site.scan(product.barcodes[0].code)
+    site.client.post("/receive/close", headers=HX)
+    desk = supervisor(site)
+    with site.app.app_context():
+        inbound_id = db.session.scalar(select(Inbound.id).where(Inbound.reference == "ASN-REP-2"))
+    text = pdf_text(desk.get(f"/inbounds/{inbound_id}/report.pdf").data)
+    assert f"Dec 12, {due.year}" in text and f"Dec 11, {due.year}" not in text
