@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from tests.integration.receiving.conftest import HX, Site
-from wms.base.clock import local_date, utcnow
+from wms.base.clock import local_date, travel, utcnow
 from wms.base.numbers import order_number
 from wms.channels.models import OutboxEvent
-from wms.core.models import Order, OrderLine, Priority
+from wms.core.models import Inbound, Order, OrderLine, Priority
 from wms.extensions import db
 from wms.inventory.models import LocationKind, Movement, ProductStock, Stock
 
@@ -481,6 +481,36 @@ def test_projected_fill_dates_stay_true_as_units_are_received(site: Site) -> Non
         local_date(now + timedelta(days=7)),
         local_date(now + timedelta(days=14)),
     ]
+
+
+def test_a_truck_due_after_the_warehouses_midnight_is_not_due_today(site: Site) -> None:
+    """At 23:30 in Paris (22:30 UTC), a truck due at 23:30 UTC comes tomorrow, not today.
+
+    Receiving it early serves the head of the queue, so the lines the truck due tonight
+    was to fill come forward to today.
+    """
+    product = site.make.product()
+    channel = site.make.channel(webhook_url="http://127.0.0.1:9/h")[0]
+    now = utcnow()
+    evening = datetime(now.year + 1, 12, 10, 22, 30)
+    with travel(evening - now):
+        for i in range(4):
+            waiting_order(
+                site, product, channel=channel, placed_at=evening - timedelta(hours=4 - i)
+            )
+        tonight = site.make.inbound([(product, 2)], evening - timedelta(minutes=30))
+        after_midnight = site.make.inbound([(product, 2)], evening + timedelta(hours=1))
+        with site.app.app_context():
+            ref = db.session.get(Inbound, after_midnight).reference
+        stored, _ = _stored_and_fresh_projections(site, product)
+        today, tomorrow = date(evening.year, 12, 10), date(evening.year, 12, 11)
+        assert sorted(stored.values()) == [today, today, tomorrow, tomorrow]
+        assert tonight
+
+        assert site.start(ref).status_code == 204
+        assert site.where(site.scan(product.barcodes[0].code)) == ["LANE L1"]
+        stored, fresh = _stored_and_fresh_projections(site, product)
+    assert sorted(stored.values()) == [today, today, tomorrow] and stored == fresh
 
 
 def test_the_running_tally_shows_the_inbound_and_the_lines_just_scanned(site: Site) -> None:
