@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from tests.integration.returns.conftest import Site
-from tests.scanning import decode_pdf
+from tests.scanning import decode_pdf, pdf_text
 from wms.base.numbers import order_number
 from wms.core.models import Order, OrderLine
 from wms.extensions import db
@@ -299,3 +301,15 @@ def test_a_queue_form_naming_no_place_or_product_a_key_could_hold_changes_nothin
             answer = site.desk.post(f"/returns/queues/{action}", data=form)
             assert answer.status_code in (409, 422), (action, forged, answer.status_code)
     assert site.on_hand(product, rework) == 1
+
+
+def test_the_return_slip_gives_the_warehouses_day_it_was_authorised(site: Site) -> None:
+    # Authorised at 23:30 UTC on 11 December: 00:30 on 12 December in the warehouse (Paris).
+    product = site.make.product()
+    number = site.rma(site.shipped((product, 1)), (product, 1))
+    with site.app.app_context():
+        rma = db.session.get(ReturnAuthorisation, rma_id(number))
+        rma.created_at = datetime(2026, 12, 11, 23, 30)
+        db.session.commit()
+    text = pdf_text(site.desk.get(f"/returns/{rma_id(number)}/slip.pdf").data)
+    assert "Dec 12, 2026" in text and "Dec 11, 2026" not in text
