@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -25,7 +26,7 @@ from tests.integration.test_packing import (
     text,
 )
 from tests.scanning import decode_pdf, pdf_text, values
-from wms.base.clock import today
+from wms.base.clock import today, travel, utcnow
 from wms.extensions import db
 from wms.inventory.models import LocationKind
 from wms.shipping.models import Parcel
@@ -254,3 +255,28 @@ def test_packing_slip_and_end_of_day_manifest(
     missing = client.get("/shipping/manifests/2001-01-01.pdf?carrier=WMS Local")
     assert missing.status_code == 404
     assert "WMS Local took no parcels on Jan 1, 2001." in text(missing)
+
+
+def test_a_parcel_shipped_after_the_warehouses_midnight_is_on_that_days_manifest(
+    app: Flask, client: FlaskClient, login, make: Factories
+) -> None:
+    # 00:30 on 12 December in the warehouse (Europe/Paris) is 23:30 on the 11th in UTC.
+    now = utcnow()
+    day = date(now.year + 1, 12, 12)
+    with travel(datetime(day.year, 12, 11, 23, 30) - now):
+        login("supervisor")
+        station = make.pack_station()
+        tote = make.location(LocationKind.TOTE)
+        product = make.product()
+        order_id = staged_order(make, [(product, 1)], tote)
+        pack_to_label(client, station, tote, [product.sku], make.box().code)
+        scan(client, station, "CMD-DONE")
+        scan(client, station, "CMD-DONE")
+        parcel = parcel_of(app, order_id)
+        assert "WMS Local" in text(client.get(f"/shipping/manifests?day={day.isoformat()}"))
+        manifest = client.get(f"/shipping/manifests/{day.isoformat()}.pdf?carrier=WMS Local")
+        assert manifest.status_code == 200
+        assert parcel.tracking_number in values(decode_pdf(manifest.data)[0])
+        eve = (day - timedelta(days=1)).isoformat()
+        before = client.get(f"/shipping/manifests/{eve}.pdf?carrier=WMS Local")
+    assert before.status_code == 404

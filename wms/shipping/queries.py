@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.base.clock import utcnow
+from wms.base.clock import day_start, utcnow
 from wms.base.errors import InvalidInput, NotFound, UnknownCode
 from wms.base.i18n import Text, _, n_
 from wms.base.numbers import order_number
@@ -311,12 +311,12 @@ class CarrierDay:
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time())
-    return start, start + timedelta(days=1)
+    """The warehouse's ``day`` as stored moments: from its midnight to the next."""
+    return day_start(day), day_start(day + timedelta(days=1))
 
 
 def manifest_summary(day: date) -> list[CarrierDay]:
-    """Carriers that took parcels on ``day`` (UTC), with how many and their weight."""
+    """Carriers that took parcels on the warehouse's ``day``, with how many and their weight."""
     start, end = day_bounds(day)
     rows = db.session.execute(
         select(Parcel.carrier, func.count(), func.coalesce(func.sum(Parcel.weight_g), 0))
