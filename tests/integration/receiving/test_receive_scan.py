@@ -620,3 +620,16 @@ def test_the_tally_sums_the_whole_inbound_and_lists_the_receivers_last_lines(
         "Received / expected · 4/10 units, 3/3 lines",
         ["TALLY-B", "TALLY-A"],
     )
+
+
+def test_the_receivers_list_ends_at_the_warehouses_midnight(site: Site) -> None:
+    """At 02:00 in Paris, a truck due at 23:30 UTC is due at 00:30 tomorrow: not on today's list."""
+    product = site.make.product()
+    now = utcnow()
+    day = date(now.year + 1, 12, 11)
+    site.make.inbound([(product, 2)], datetime(day.year, 12, 11, 22, 30), reference="ASN-LATE")
+    site.make.inbound([(product, 2)], datetime(day.year, 12, 11, 23, 30), reference="ASN-NEXT")
+    with travel(datetime(day.year, 12, 11, 1, 0) - now):
+        start = site.text(site.client.get("/receive/"))
+    assert "ASN-LATE" in start  # 23:30 in Paris, still today
+    assert "ASN-NEXT" not in start
