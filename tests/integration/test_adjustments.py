@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.factories import Factories
-from wms.base.clock import today
+from wms.base.clock import today, travel, utcnow
 from wms.core.models import OrderLine
 from wms.extensions import db
 from wms.inventory.models import LocationKind, Movement, ProductStock, Stock
@@ -176,3 +177,24 @@ def test_the_value_report_sums_adjustments_by_kind_at_unit_cost(
         as_text=True
     )
     assert f"{product.sku},Test product,1,12.50,4" in csv_text
+
+
+def test_a_day_of_the_value_report_is_the_warehouses_day(
+    app: Flask, client: FlaskClient, login, make: Factories
+) -> None:
+    # 00:30 on 12 December in the warehouse (Europe/Paris) is 23:30 on the 11th in UTC.
+    product, bin_ = make.product(unit_cost_cents=1000), make.location()
+    make.stock(product, bin_, 5)
+    now = utcnow()
+    day = date(now.year + 1, 12, 12)
+    with travel(datetime(day.year, 12, 11, 23, 30) - now):
+        login("supervisor")
+        found = adjust(
+            client, kind="found", location=bin_.code, product=product.sku, qty=2, reason="Count"
+        )
+        assert found.status_code == 302
+        eve = day - timedelta(days=1)
+        that_day = text(client.get(f"/stock/adjustments/report?start={day}&end={day}"))
+        day_before = text(client.get(f"/stock/adjustments/report?start={eve}&end={eve}"))
+    assert product.sku in that_day
+    assert product.sku not in day_before

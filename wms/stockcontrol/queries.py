@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from wms.base.clock import day_start
 from wms.base.errors import InvalidInput
 from wms.base.i18n import Text, _
 from wms.database import Page, existing, for_update, paginate
@@ -198,8 +199,8 @@ def value_report(start: date, end: date, top: int = 100) -> ValueReport:
     """
     if end < start:
         raise InvalidInput(_("The period ends before it starts."))
-    lo = datetime.combine(start, time.min)
-    hi = datetime.combine(end + timedelta(days=1), time.min)
+    lo = day_start(start)  # the warehouse's days, midnight to midnight
+    hi = day_start(end + timedelta(days=1))
     a = Adjustment.__table__
     gain = a.c.qty_change > 0
     out = (a.c.qty_change < 0) | (a.c.kind == AdjustmentKind.DAMAGED)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from tests.integration.returns.conftest import Site
-from wms.base.clock import today
+from wms.base.clock import today, travel, utcnow
 
 
 def cells(page: str, sku: str) -> list[str]:
@@ -45,3 +45,29 @@ def test_return_rates_are_returned_over_shipped_and_high_ones_are_flagged(site: 
     past = site.desk.get(f"/returns/report?from={before}&to={before}").get_data(as_text=True)
     assert "Nothing returned in this period." in past
     assert "No returns authorised in this period." in past
+
+
+def test_a_day_of_the_report_is_the_warehouses_day(site: Site) -> None:
+    # 00:30 on 12 December in the warehouse (Europe/Paris) is 23:30 on the 11th in UTC.
+    product = site.make.product()
+    now = utcnow()
+    day = date(now.year + 1, 12, 12)
+    with travel(datetime(day.year, 12, 11, 23, 30) - now):
+        rma = site.rma(site.shipped((product, 4)), (product, 1))
+        site.scan(rma)
+        site.scan(product.barcodes[0].code)
+        site.scan("1")
+    that_day = site.desk.get(f"/returns/report?from={day}&to={day}").get_data(as_text=True)
+    assert cells(that_day, product.sku)[2:] == [
+        "1",
+        "1",
+        "1",
+        "0",
+        "0",
+        "4",
+        "25.0%",
+        "above 10.0%",
+    ]
+    eve = day - timedelta(days=1)
+    day_before = site.desk.get(f"/returns/report?from={eve}&to={eve}").get_data(as_text=True)
+    assert f'data-sku="{product.sku}"' not in day_before

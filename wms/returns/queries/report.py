@@ -8,11 +8,12 @@ threshold are flagged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, literal, select, union_all
 
+from wms.base.clock import day_start
 from wms.core.ledger import Reason
 from wms.extensions import db
 from wms.inventory.models import Movement, Product
@@ -30,11 +31,11 @@ class Period:
 
     @property
     def since(self) -> datetime:
-        return datetime.combine(self.start, time.min)
+        return day_start(self.start)
 
     @property
     def until(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time.min)
+        return day_start(self.end + timedelta(days=1))
 
 
 @dataclass(frozen=True)
