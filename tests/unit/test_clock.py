@@ -45,6 +45,15 @@ def test_today_is_the_warehouse_date_and_moves_with_travel(paris: None) -> None:
         assert clock.today() == now.date() + timedelta(days=1)
 
 
+def test_a_time_read_on_the_warehouse_clock_is_stored_in_utc(paris: None) -> None:
+    assert clock.from_local(datetime(2026, 12, 12, 0, 30)) == datetime(2026, 12, 11, 23, 30)
+    assert clock.from_local(datetime(2026, 6, 12, 9, 0)) == datetime(2026, 6, 12, 7, 0)
+    # A time that says its offset keeps it.
+    assert clock.from_local(datetime(2026, 12, 12, 0, 30, tzinfo=UTC)) == datetime(
+        2026, 12, 12, 0, 30
+    )
+
+
 def test_without_a_zone_days_are_utc_days() -> None:
     before = clock.zone()
     clock.set_zone(UTC)

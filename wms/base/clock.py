@@ -44,6 +44,12 @@ def local(moment: datetime) -> datetime:
     return aware.astimezone(_zone)
 
 
+def from_local(wall: datetime) -> datetime:
+    """A time read on the warehouse's wall clock (naive) as a stored, naive UTC moment."""
+    aware = wall if wall.tzinfo is not None else wall.replace(tzinfo=_zone)
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
 def local_date(moment: datetime) -> date:
     """The warehouse's date at a stored moment (naive means UTC)."""
     return local(moment).date()

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from wms.base.clock import from_local
 from wms.base.errors import InvalidInput
 from wms.base.i18n import Text, _
 
@@ -127,9 +128,9 @@ def form_lines(text: str) -> list[NewInboundLine]:
 
 
 def expected_time(text: str) -> datetime:
-    """The expected time as the form gives it."""
+    """A time typed on the desk (the warehouse's wall clock) as the stored UTC moment."""
     try:
-        return datetime.fromisoformat(text.strip())
+        return from_local(datetime.fromisoformat(text.strip()))
     except ValueError as exc:
         raise InvalidInput(_("Give the expected time as 2026-11-24T09:00.")) from exc
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.integration.receiving.conftest import HX, Site
 from tests.scanning import decode_pdf, pdf_text
-from wms.base.clock import local_date, utcnow
+from wms.base.clock import utcnow
 from wms.core.models import Inbound, OrderLine
 from wms.extensions import db
 
@@ -41,7 +41,7 @@ def test_a_supervisor_creates_an_inbound_and_moves_its_date(site: Site) -> None:
     with site.app.app_context():
         inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "PO-7001"))
         line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
-        assert line.projected_fill_on == local_date(when)
+        assert line.projected_fill_on == when.date()  # typed on the warehouse's clock
     later = when + timedelta(days=5)
     desk.post(
         f"/inbounds/{inbound.id}/expected",
@@ -49,7 +49,7 @@ def test_a_supervisor_creates_an_inbound_and_moves_its_date(site: Site) -> None:
     )
     with site.app.app_context():
         line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
-        assert line.projected_fill_on == local_date(later)
+        assert line.projected_fill_on == later.date()
     page = desk.get(f"/inbounds/{inbound.id}").get_data(as_text=True)
     assert "PO-7001" in page and "SKU-DESK-1" in page
 
@@ -197,8 +197,8 @@ def test_a_french_supervisor_reads_the_inbounds_list_page_and_report_in_french(
     show = desk.get(created.headers["Location"]).get_data(as_text=True)
     assert "Réception PO-FR-1 créée." in show
     assert "Bon de commande · attendue" in show
-    # Stored in UTC, shown in the warehouse's zone (Paris: one hour ahead in December).
-    assert "attendue le 7 déc. 2026, 10:30" in show
+    # Typed and shown on the warehouse's clock (stored as 08:30 UTC).
+    assert "attendue le 7 déc. 2026, 09:30" in show
     assert '<th class="num">Prévu</th>' in show and "1\u202f234" in show
     assert "Clôturer et voir le rapport" in show
     for english in ("Expected", "Received", "Close and report", "expected 2026", "Change date"):
@@ -207,7 +207,7 @@ def test_a_french_supervisor_reads_the_inbounds_list_page_and_report_in_french(
     listing = desk.get("/inbounds/").get_data(as_text=True)
     assert "<h1>Réceptions</h1>" in listing and "Nouvelle réception" in listing
     assert '<option value="open" >attendue</option>' in listing
-    assert "7 déc. 2026, 10:30" in listing and "Page 1 sur 1" in listing
+    assert "7 déc. 2026, 09:30" in listing and "Page 1 sur 1" in listing
     for english in ("Inbounds", "New inbound", "Supplier", "Page 1 of"):
         assert english not in listing
 
@@ -244,3 +244,35 @@ def test_the_discrepancy_report_gives_the_warehouses_expected_day(site: Site) ->
         inbound_id = db.session.scalar(select(Inbound.id).where(Inbound.reference == "ASN-REP-2"))
     text = pdf_text(desk.get(f"/inbounds/{inbound_id}/report.pdf").data)
     assert f"Dec 12, {due.year}" in text and f"Dec 11, {due.year}" not in text
+
+
+def test_a_time_typed_on_the_desk_is_the_warehouses_wall_clock(site: Site) -> None:
+    # 00:30 on 12 December in the warehouse (Europe/Paris) is 23:30 on the 11th in UTC.
+    site.make.product(sku="SKU-DESK-9")
+    desk = supervisor(site)
+    year = utcnow().year + 1
+    created = desk.post(
+        "/inbounds/new",
+        data={
+            "reference": "PO-7009",
+            "kind": "po",
+            "supplier": "Northwind",
+            "expected_at": f"{year}-12-12T00:30",
+            "lines": "SKU-DESK-9, 5",
+        },
+    )
+    assert created.status_code == 302
+    with site.app.app_context():
+        inbound = db.session.scalar(select(Inbound).where(Inbound.reference == "PO-7009"))
+        assert inbound.expected_at == datetime(year, 12, 11, 23, 30)
+    page = desk.get(f"/inbounds/{inbound.id}").get_data(as_text=True)
+    assert f'name="expected_at" value="{year}-12-12T00:30"' in page
+    # Moved to 08:15 on the warehouse's clock: 07:15 UTC in winter.
+    moved = desk.post(
+        f"/inbounds/{inbound.id}/expected", data={"expected_at": f"{year}-12-14T08:15"}
+    )
+    assert moved.status_code == 302
+    with site.app.app_context():
+        assert db.session.get(Inbound, inbound.id).expected_at == datetime(year, 12, 14, 7, 15)
+    page = desk.get(f"/inbounds/{inbound.id}").get_data(as_text=True)
+    assert f'value="{year}-12-14T08:15"' in page
