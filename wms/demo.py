@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 
 from wms.auth.models import Role, User
-from wms.base.clock import utcnow
+from wms.base.clock import from_local, local_date, today, utcnow
 from wms.base.codes import gs1_check_digit
 from wms.base.numbers import order_number
 from wms.carriers.builtin import BuiltinCarrier
@@ -105,11 +105,12 @@ def is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(Product))
 
 
-def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
-    """Fill an empty database with the demo warehouse; returns what was made."""
+def load(seed: int = 7, now: datetime | None = None) -> dict[str, int]:
+    """Fill an empty database with the demo warehouse as at ``now`` (a stored moment,
+    the clock's by default); returns what was made. Its days are the warehouse's."""
     rng = random.Random(seed)
-    now = (today or utcnow()).replace(microsecond=0)
-    day = now.date()
+    day = today() if now is None else local_date(now)
+    now = (now or utcnow()).replace(microsecond=0)
     users = _users()
     channels = _channels()
     locations = _locations()
@@ -120,7 +121,7 @@ def load(seed: int = 7, today: datetime | None = None) -> dict[str, int]:
     bins = [loc for loc in locations if loc.kind == LocationKind.BIN]
     short = _stock(rng, products, bins, users["ada"].id)
     n_orders = _orders(rng, products, short, channels, now)
-    _inbounds(rng, products, short, now)
+    _inbounds(rng, products, short, day)
     returns = _returns(now, users["ada"].id)
     return {
         "users": len(users),
@@ -317,26 +318,25 @@ def _orders(
     return n
 
 
-def _inbounds(
-    rng: random.Random, products: list[Product], short: list[Product], now: datetime
-) -> None:
-    """Three ASNs due today, carrying what the waiting orders need and some more."""
+def _inbounds(rng: random.Random, products: list[Product], short: list[Product], day: date) -> None:
+    """Three ASNs due ``day`` (at the warehouse's 9:00, 11:00 and 14:00), carrying what
+    the waiting orders need and some more."""
     regular = [p for p in products[:-5] if p not in short]
     groups = [short[0::3], short[1::3], short[2::3]]
     for i, (group, hour) in enumerate(zip(groups, (9, 11, 14), strict=True)):
         lines = [NewInboundLine(p.sku, rng.randint(6, 14)) for p in group]
         lines += [NewInboundLine(p.sku, rng.randint(5, 20)) for p in rng.sample(regular, 4)]
         create_inbound(
-            reference=f"ASN-{now:%y%m%d}-{i + 1}",
-            expected_at=datetime.combine(now.date(), time(hour, 0)),
+            reference=f"ASN-{day:%y%m%d}-{i + 1}",
+            expected_at=from_local(datetime.combine(day, time(hour, 0))),
             lines=lines,
             supplier=("Northwind Supply", "Contoso Outdoor", "Fabrikam Textiles")[i],
         )
     # The launch stock for the preorders comes on a purchase order ten days out.
     create_inbound(
-        reference=f"PO-{now:%y%m%d}-LAUNCH",
+        reference=f"PO-{day:%y%m%d}-LAUNCH",
         kind="po",
-        expected_at=datetime.combine(now.date() + timedelta(days=10), time(10, 0)),
+        expected_at=from_local(datetime.combine(day + timedelta(days=10), time(10, 0))),
         lines=[NewInboundLine(p.sku, 40) for p in products[-5:]],
         supplier="Wingtip Toys",
     )

@@ -43,7 +43,7 @@ from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
-from wms.base.clock import today as utc_today
+from wms.base.clock import today as warehouse_today
 from wms.base.codes import gs1_check_digit
 from wms.base.i18n import N_, Number, Text, _, text
 from wms.base.money import DEFAULT_CURRENCY, from_minor, normal_currency, to_minor
@@ -164,7 +164,7 @@ class BuiltinCarrier(Carrier):
         *,
         serial_for: Callable[[str], int | None] | None = None,
         tracking_url_prefix: str = "/track/",
-        today: Callable[[], date] = utc_today,
+        today: Callable[[], date] = warehouse_today,
         currency: str = DEFAULT_CURRENCY,
     ) -> None:
         self._serial_for = serial_for
