@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.conftest import _make_app
-from wms.base.clock import utcnow
+from wms.base.clock import today
 from wms.core.models import Inbound, InboundLine
 from wms.extensions import db
 from wms.inventory.models import Barcode
@@ -19,7 +19,7 @@ def a_demo_asn_unit(database: str, tmp_path) -> tuple[str, str]:  # type: ignore
     with app.app_context():
         inbound = db.session.scalar(
             select(Inbound)
-            .where(Inbound.reference.like(f"ASN-{utcnow():%y%m%d}-%"))
+            .where(Inbound.reference.like(f"ASN-{today():%y%m%d}-%"))
             .order_by(Inbound.expected_at.desc())
         )
         line = db.session.scalar(

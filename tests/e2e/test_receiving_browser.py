@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.conftest import _make_app
-from wms.base.clock import utcnow
+from wms.base.clock import today
 from wms.base.numbers import order_number
 from wms.core.models import Inbound, InboundLine, OrderLine
 from wms.extensions import db
@@ -22,7 +22,7 @@ def queue_for_demo_asn(database: str, tmp_path) -> tuple[str, str, list[str], in
     with app.app_context():
         inbound = db.session.scalar(
             select(Inbound)
-            .where(Inbound.reference.like(f"ASN-{utcnow():%y%m%d}-%"))
+            .where(Inbound.reference.like(f"ASN-{today():%y%m%d}-%"))
             .order_by(Inbound.expected_at)
         )
         result = None
