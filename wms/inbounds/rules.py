@@ -75,7 +75,9 @@ def check_rows(rows: list[dict[str, str]], known: set[str], existing: set[str]) 
         if sku not in known:
             problems.append(_("Row %(row)s: no product has the SKU '%(sku)s'.", row=n, sku=sku))
         try:
-            expected_at = datetime.fromisoformat(when.replace("Z", ""))
+            # The warehouse's wall clock, as on the desk's form; a time marked Z (or with
+            # an offset) says its own zone.
+            expected_at = from_local(datetime.fromisoformat(when))
         except ValueError:
             problems.append(
                 _(

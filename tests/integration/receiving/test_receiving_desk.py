@@ -89,6 +89,33 @@ def test_csv_import_shows_every_bad_row_and_writes_nothing(site: Site) -> None:
         assert [(ln.product.sku, ln.qty_expected) for ln in inbound.lines] == [("SKU-CSV-1", 4)]
 
 
+def test_csv_times_are_the_warehouses_clock_unless_they_say_their_zone(site: Site) -> None:
+    site.make.product(sku="SKU-CSV-T")
+    desk = supervisor(site)
+    year = utcnow().year + 1
+    rows = (
+        "reference,supplier,expected_at,sku,qty\n"
+        f"ASN-T1,Acme,{year}-12-01T09:00,SKU-CSV-T,4\n"
+        f"ASN-T2,Acme,{year}-12-01T09:00Z,SKU-CSV-T,4\n"
+    )
+    done = desk.post("/inbounds/import", data={"csv": rows, "confirm": "1"})
+    assert done.status_code == 302
+    with site.app.app_context():
+        when = dict(
+            db.session.execute(
+                select(Inbound.reference, Inbound.expected_at).where(
+                    Inbound.reference.in_(["ASN-T1", "ASN-T2"])
+                )
+            ).all()
+        )
+    # 09:00 in Paris in December is 08:00 UTC, as the desk's form reads it; a Z is UTC.
+    assert when == {"ASN-T1": datetime(year, 12, 1, 8, 0), "ASN-T2": datetime(year, 12, 1, 9, 0)}
+    with site.app.app_context():
+        t1 = db.session.scalar(select(Inbound.id).where(Inbound.reference == "ASN-T1"))
+    page = desk.get(f"/inbounds/{t1}").get_data(as_text=True)
+    assert f'name="expected_at" value="{year}-12-01T09:00"' in page
+
+
 def test_discrepancy_report_as_a_page_and_a_pdf_that_scans(site: Site) -> None:
     product = site.make.product(sku="SKU-REP-1")
     site.make.inbound([(product, 4)], utcnow(), reference="ASN-REP")
