@@ -62,6 +62,12 @@ def day_start(day: date | None = None) -> datetime:
     return midnight.astimezone(UTC).replace(tzinfo=None)
 
 
+def day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
+    """The warehouse's days ``first`` to ``last`` (just ``first`` by default) as stored
+    moments: from the first one's midnight to the midnight after the last."""
+    return day_start(first), day_start((last or first) + timedelta(days=1))
+
+
 @contextmanager
 def travel(delta: timedelta) -> Iterator[None]:
     """Run the block with the app's clock ``delta`` ahead (tests wait no real time)."""

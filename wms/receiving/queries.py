@@ -4,12 +4,12 @@ tally, an order's progress, the report's sentence. Reads only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, select, true
 
-from wms.base.clock import day_start, utcnow
+from wms.base.clock import day_bounds, utcnow
 from wms.base.i18n import Joined, Text, _, n_
 from wms.core.ledger import LocationRef
 from wms.core.models import OPEN_STATUSES, Inbound, InboundLine, Order, OrderLine, StagedUnits
@@ -309,7 +309,7 @@ def _recent() -> Any:
 
 def inbounds_due(day: date, limit: int = 30) -> list[Inbound]:
     """Open inbounds expected by the end of ``day``, earliest first: the receiver's list."""
-    end = day_start(day + timedelta(days=1))  # the warehouse's midnight
+    end = day_bounds(day)[1]  # the warehouse's midnight after it
     return list(
         db.session.scalars(
             select(Inbound)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from wms.base.clock import local_date, utcnow
+from wms.base.clock import day_bounds, local_date, utcnow
 from wms.base.errors import NotFound
 from wms.base.i18n import _
 from wms.base.numbers import order_number
@@ -65,7 +65,7 @@ def packing_slip_pdf(parcel: Parcel) -> bytes:
 
 def manifest_pdf(day: date, carrier: str) -> bytes | None:
     """The manifest of one carrier's parcels shipped on ``day``; None when there were none."""
-    start, end = queries.day_bounds(day)
+    start, end = day_bounds(day)
     rows: list[Any] = db.session.execute(
         select(Parcel, BoxType.code)
         .outerjoin(BoxType, BoxType.id == Parcel.box_type_id)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
-from wms.base.clock import day_start, utcnow
+from wms.base.clock import day_bounds, utcnow
 from wms.base.errors import InvalidInput, NotFound, UnknownCode
 from wms.base.i18n import Text, _, n_
 from wms.base.numbers import order_number
@@ -308,11 +308,6 @@ class CarrierDay:
     carrier: str
     parcels: int
     weight_g: int
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The warehouse's ``day`` as stored moments: from its midnight to the next."""
-    return day_start(day), day_start(day + timedelta(days=1))
 
 
 def manifest_summary(day: date) -> list[CarrierDay]:

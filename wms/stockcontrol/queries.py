@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from wms.base.clock import day_start
+from wms.base.clock import day_bounds
 from wms.base.errors import InvalidInput
 from wms.base.i18n import Text, _
 from wms.database import Page, existing, for_update, paginate
@@ -199,8 +199,7 @@ def value_report(start: date, end: date, top: int = 100) -> ValueReport:
     """
     if end < start:
         raise InvalidInput(_("The period ends before it starts."))
-    lo = day_start(start)  # the warehouse's days, midnight to midnight
-    hi = day_start(end + timedelta(days=1))
+    lo, hi = day_bounds(start, end)
     a = Adjustment.__table__
     gain = a.c.qty_change > 0
     out = (a.c.qty_change < 0) | (a.c.kind == AdjustmentKind.DAMAGED)
