@@ -99,12 +99,14 @@ def test_a_shopify_backorder_is_noted_on_the_order(
     )
 
 
-def test_a_french_customer_reads_the_backorder_note_in_french(
-    fresh_app: Flask, make_fresh: Factories, shops: Shops
+def _french_order_waiting_for_a_truck(
+    fresh_app: Flask, make_fresh: Factories, shops: Shops, due: datetime
 ) -> None:
+    """WooCommerce's documented order from a French customer: one line in stock, one
+    waiting for a truck ``due``; taken, and the worker run once to send the note."""
     single, black = make_fresh.product(), make_fresh.product()
     make_fresh.stock(black, make_fresh.location(), 5)
-    make_fresh.inbound([(single, 10)], utcnow() + timedelta(days=4))
+    make_fresh.inbound([(single, 10)], due)
     make_fresh.map_item(shops.woo_channel, single, "93")
     make_fresh.map_item(shops.woo_channel, black, "22", "23", "Bar3")
     # a multilingual plugin says the customer's language; the suite's warehouse speaks English
@@ -116,8 +118,15 @@ def test_a_french_customer_reads_the_backorder_note_in_french(
     client: FlaskClient = fresh_app.test_client()
     answer = post_woocommerce(client, shops.woo_channel, order, secret=shops.woo.webhook_secret)
     assert answer.status_code == 200 and answer.json["state"] == "accepted"
-
     run_worker_once(fresh_app)
+
+
+def test_a_french_customer_reads_the_backorder_note_in_french(
+    fresh_app: Flask, make_fresh: Factories, shops: Shops
+) -> None:
+    _french_order_waiting_for_a_truck(
+        fresh_app, make_fresh, shops, due=utcnow() + timedelta(days=4)
+    )
 
     with fresh_app.app_context(), in_language("fr"):
         day = format_date(utcnow() + timedelta(days=4), "d MMMM y")
@@ -138,20 +147,9 @@ def test_a_truck_due_after_the_warehouses_midnight_is_promised_on_the_warehouses
     now = utcnow()
     evening = datetime(now.year + 1, 12, 7, 23, 30)
     with travel(evening - now):
-        single, black = make_fresh.product(), make_fresh.product()
-        make_fresh.stock(black, make_fresh.location(), 5)
-        make_fresh.inbound([(single, 10)], evening + timedelta(days=4))
-        make_fresh.map_item(shops.woo_channel, single, "93")
-        make_fresh.map_item(shops.woo_channel, black, "22", "23", "Bar3")
-        order = changed(
-            example("woocommerce-order.json"),
-            meta_data=[{"id": 1, "key": "wpml_language", "value": "fr"}],
+        _french_order_waiting_for_a_truck(
+            fresh_app, make_fresh, shops, due=evening + timedelta(days=4)
         )
-        shops.woo.add_order(json.loads(order))
-        client: FlaskClient = fresh_app.test_client()
-        answer = post_woocommerce(client, shops.woo_channel, order, secret=shops.woo.webhook_secret)
-        assert answer.status_code == 200 and answer.json["state"] == "accepted"
-        run_worker_once(fresh_app)
 
     said = (
         "À propos de votre commande #727\u202f: 2 \u00d7 Woo Single #1 "

@@ -116,15 +116,20 @@ def test_csv_times_are_the_warehouses_clock_unless_they_say_their_zone(site: Sit
     assert f'name="expected_at" value="{year}-12-01T09:00"' in page
 
 
-def test_discrepancy_report_as_a_page_and_a_pdf_that_scans(site: Site) -> None:
-    product = site.make.product(sku="SKU-REP-1")
-    site.make.inbound([(product, 4)], utcnow(), reference="ASN-REP")
-    site.start("ASN-REP")
+def _received_and_closed(site: Site, sku: str, reference: str, due: datetime) -> int:
+    """An inbound of four units expected at ``due``, one received, closed: its id."""
+    product = site.make.product(sku=sku)
+    site.make.inbound([(product, 4)], due, reference=reference)
+    site.start(reference)
     site.scan(product.barcodes[0].code)
     site.client.post("/receive/close", headers=HX)
-    desk = supervisor(site)
     with site.app.app_context():
-        inbound_id = db.session.scalar(select(Inbound.id).where(Inbound.reference == "ASN-REP"))
+        return db.session.scalar(select(Inbound.id).where(Inbound.reference == reference))
+
+
+def test_discrepancy_report_as_a_page_and_a_pdf_that_scans(site: Site) -> None:
+    inbound_id = _received_and_closed(site, "SKU-REP-1", "ASN-REP", utcnow())
+    desk = supervisor(site)
     page = desk.get(f"/inbounds/{inbound_id}/report").get_data(as_text=True)
     assert 'data-sku="SKU-REP-1"' in page
     pdf = desk.get(f"/inbounds/{inbound_id}/report.pdf")
@@ -260,15 +265,9 @@ def test_a_french_supervisor_reads_the_inbounds_list_page_and_report_in_french(
 
 def test_the_discrepancy_report_gives_the_warehouses_expected_day(site: Site) -> None:
     # Due at 23:30 UTC on 11 December: 00:30 on 12 December in the warehouse (Europe/Paris).
-    product = site.make.product(sku="SKU-REP-2")
     due = datetime(utcnow().year + 1, 12, 11, 23, 30)
-    site.make.inbound([(product, 4)], due, reference="ASN-REP-2")
-    site.start("ASN-REP-2")
-    site.scan(product.barcodes[0].code)
-    site.client.post("/receive/close", headers=HX)
+    inbound_id = _received_and_closed(site, "SKU-REP-2", "ASN-REP-2", due)
     desk = supervisor(site)
-    with site.app.app_context():
-        inbound_id = db.session.scalar(select(Inbound.id).where(Inbound.reference == "ASN-REP-2"))
     text = pdf_text(desk.get(f"/inbounds/{inbound_id}/report.pdf").data)
     assert f"Dec 12, {due.year}" in text and f"Dec 11, {due.year}" not in text
 
